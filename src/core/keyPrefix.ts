@@ -1,0 +1,71 @@
+import { LogqsError } from './errors';
+
+/**
+ * The key_prefix rules of an object store, in one place. A store's prefix
+ * scopes every operation: it is prepended to keys that don't already start
+ * with it, and nothing outside it is listed, read or written.
+ */
+
+const MAX_KEY_BYTES = 1024;
+
+/** Segments some servers and HTTP stacks normalise away, letting a key escape its prefix. */
+function hasDotSegment(key: string): boolean {
+  return key.split('/').some((segment) => segment === '.' || segment === '..');
+}
+
+function checkKeyShape(key: string): void {
+  if (key === '') {
+    throw new LogqsError('invalid-input', 'The object key is empty');
+  }
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+    throw new LogqsError('invalid-input', `The object key is longer than ${MAX_KEY_BYTES} bytes`);
+  }
+  if (hasDotSegment(key)) {
+    throw new LogqsError('outside-prefix', `The object key "${key}" contains "." or ".." segments, which are refused`);
+  }
+}
+
+/** Throws unless fullKey (a key or a listing prefix) lies under the store's prefix. */
+export function assertInScope(keyPrefix: string | null, fullKey: string): void {
+  if (hasDotSegment(fullKey)) {
+    throw new LogqsError('outside-prefix', `"${fullKey}" contains "." or ".." segments, which are refused`);
+  }
+  if (keyPrefix && !fullKey.startsWith(keyPrefix)) {
+    throw new LogqsError('outside-prefix', `"${fullKey}" is outside this object store's key prefix "${keyPrefix}"`);
+  }
+}
+
+export function isInScope(keyPrefix: string | null, fullKey: string): boolean {
+  return !hasDotSegment(fullKey) && (!keyPrefix || fullKey.startsWith(keyPrefix));
+}
+
+/** The full S3 key for a key a person gave: the prefix is prepended unless already present. */
+export function scopeKey(keyPrefix: string | null, key: string): string {
+  checkKeyShape(key);
+  const fullKey = keyPrefix && !key.startsWith(keyPrefix) ? keyPrefix + key : key;
+  checkKeyShape(fullKey);
+  return fullKey;
+}
+
+/** The S3 prefix to list: the store's own prefix for its root, or a folder under it. */
+export function listingPrefix(keyPrefix: string | null, folderPrefix?: string): string {
+  if (folderPrefix === undefined || folderPrefix === '') {
+    return keyPrefix ?? '';
+  }
+  assertInScope(keyPrefix, folderPrefix);
+  return folderPrefix;
+}
+
+/**
+ * What to show for a key or folder prefix in a listing: its last path segment
+ * ("run-001/" for "logs/run-001/", "robot.bag" for "logs/run-001/robot.bag").
+ */
+export function displayName(fullKey: string): string {
+  const isFolder = fullKey.endsWith('/');
+  const trimmed = isFolder ? fullKey.slice(0, -1) : fullKey;
+  const segment = trimmed.slice(trimmed.lastIndexOf('/') + 1);
+  if (segment === '') {
+    return fullKey;
+  }
+  return isFolder ? `${segment}/` : segment;
+}

@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import { LogqsError } from './errors';
+
+/**
+ * The object-store record and the inputs that create or change it, as the
+ * LogQS documentation defines them. secret_access_key is write-only: it is in
+ * the create input, never in the record (it lives in SecretStorage).
+ */
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+const noControlChars = (value: string) => !CONTROL_CHARS.test(value);
+
+const blankToNull = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? null : value;
+
+/** An optional text field: blank input means "not set" (null). */
+function optionalField<T extends z.ZodType>(schema: T) {
+  return z.preprocess(blankToNull, schema.nullable().optional());
+}
+
+export const nameSchema = z
+  .string({ error: 'is required' })
+  .trim()
+  .min(1, 'is required')
+  .max(128, 'must be at most 128 characters')
+  .refine(noControlChars, 'must not contain control characters');
+
+/** S3 bucket naming rules (also what MinIO, Ceph and R2 accept). */
+export const bucketNameSchema = z
+  .string({ error: 'is required' })
+  .trim()
+  .min(3, 'must be 3 to 63 characters long')
+  .max(63, 'must be 3 to 63 characters long')
+  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'may only hold lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit')
+  .refine((v) => !v.includes('..'), 'must not contain two dots in a row')
+  .refine((v) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(v), 'must not look like an IP address');
+
+/** AWS regions look like us-east-1; R2 uses "auto", Ceph and MinIO often "default". */
+export const regionNameSchema = z
+  .string({ error: 'is required' })
+  .trim()
+  .min(1, 'is required')
+  .max(63, 'must be at most 63 characters')
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'may only hold lowercase letters, digits and hyphens (for example us-east-1)');
+
+export const accessKeyIdSchema = z
+  .string({ error: 'is required' })
+  .trim()
+  .min(1, 'is required')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+export const secretAccessKeySchema = z
+  .string({ error: 'is required' })
+  .min(1, 'is required')
+  .max(256, 'must be at most 256 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+export const endpointUrlSchema = z
+  .string()
+  .trim()
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a URL such as https://s3.example.com or http://127.0.0.1:9000' });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: 'must start with http:// or https://' });
+    } else if (url.username || url.password) {
+      ctx.addIssue({ code: 'custom', message: 'must not contain a user name or password: use the access key fields' });
+    } else if (url.search || url.hash) {
+      ctx.addIssue({ code: 'custom', message: 'must not contain a query string or fragment' });
+    }
+  })
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/**
+ * A key prefix is a raw S3 prefix ("logs/" or "robots/r1-"). Segments "." and
+ * ".." are refused because some servers normalise them, which would let a key
+ * escape the prefix.
+ */
+export const keyPrefixSchema = z
+  .string()
+  .max(1024, 'must be at most 1024 characters')
+  .refine((v) => !v.startsWith('/'), 'must not start with "/" (S3 keys have no leading slash)')
+  .refine(noControlChars, 'must not contain control characters')
+  .refine((v) => !v.split('/').some((segment) => segment === '.' || segment === '..'), 'must not contain "." or ".." path segments');
+
+export const noteSchema = z.string().max(10_000, 'must be at most 10000 characters');
+
+export const contextSchema = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
+
+const timestampSchema = z.iso.datetime({ offset: true });
+
+export const objectStoreSchema = z.object({
+  id: z.uuid(),
+  name: nameSchema,
+  bucket_name: bucketNameSchema,
+  region_name: regionNameSchema,
+  access_key_id: accessKeyIdSchema,
+  endpoint_url: endpointUrlSchema.nullable(),
+  key_prefix: keyPrefixSchema.nullable(),
+  default: z.boolean(),
+  managed: z.boolean(),
+  disabled: z.boolean(),
+  read_only: z.boolean(),
+  note: noteSchema.nullable(),
+  context: contextSchema.nullable(),
+  created_at: timestampSchema,
+  updated_at: timestampSchema,
+});
+export type ObjectStore = z.infer<typeof objectStoreSchema>;
+
+export const objectStoreCreateSchema = z.strictObject({
+  name: nameSchema,
+  bucket_name: bucketNameSchema,
+  region_name: regionNameSchema,
+  access_key_id: accessKeyIdSchema,
+  secret_access_key: secretAccessKeySchema,
+  endpoint_url: optionalField(endpointUrlSchema),
+  key_prefix: optionalField(keyPrefixSchema),
+  default: z.boolean().optional(),
+  disabled: z.boolean().optional(),
+  read_only: z.boolean().optional(),
+  note: optionalField(noteSchema),
+  context: contextSchema.nullable().optional(),
+});
+export type ObjectStoreCreateInput = z.input<typeof objectStoreCreateSchema>;
+export type ObjectStoreCreate = z.output<typeof objectStoreCreateSchema>;
+
+/** Fields a person may change after creation (never the credentials, never managed). */
+export const objectStoreUpdateSchema = z.strictObject({
+  name: nameSchema.optional(),
+  bucket_name: bucketNameSchema.optional(),
+  region_name: regionNameSchema.optional(),
+  endpoint_url: optionalField(endpointUrlSchema),
+  key_prefix: optionalField(keyPrefixSchema),
+  disabled: z.boolean().optional(),
+  read_only: z.boolean().optional(),
+  note: optionalField(noteSchema),
+  context: contextSchema.nullable().optional(),
+});
+export type ObjectStoreUpdateInput = z.input<typeof objectStoreUpdateSchema>;
+export type ObjectStoreUpdate = z.output<typeof objectStoreUpdateSchema>;
+
+const IMMUTABLE_FIELDS: Record<string, string> = {
+  secret_access_key: 'secret_access_key is write-only and can\'t be changed after creation; create a new object store with the new key',
+  access_key_id: 'access_key_id can\'t be changed after creation because its secret can\'t be; create a new object store with the new key',
+  managed: 'managed is set by LogQS and can\'t be changed',
+  id: 'id can\'t be changed',
+  default: 'use "Set as Default" to change the default object store',
+};
+
+/** Text fields a person types, each with its own rule, for live validation of input boxes. */
+export const editableTextFields = {
+  name: nameSchema,
+  bucket_name: bucketNameSchema,
+  region_name: regionNameSchema,
+  access_key_id: accessKeyIdSchema,
+  secret_access_key: secretAccessKeySchema,
+  endpoint_url: optionalField(endpointUrlSchema),
+  key_prefix: optionalField(keyPrefixSchema),
+  note: optionalField(noteSchema),
+} as const;
+export type TextField = keyof typeof editableTextFields;
+
+/** Returns the message for a bad field value, or undefined when it is fine. */
+export function validateField(field: TextField, value: string): string | undefined {
+  const result = editableTextFields[field].safeParse(value);
+  return result.success ? undefined : `${field} ${result.error.issues[0]?.message ?? 'is invalid'}`;
+}
+
+/** Parses with a schema, turning the first problem into a LogqsError naming the field. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) {
+    return result.data;
+  }
+  const issue = result.error.issues[0];
+  if (issue?.code === 'unrecognized_keys') {
+    const keys = issue.keys.join(', ');
+    throw new LogqsError('invalid-input', `Unknown object store field: ${keys}`, { field: issue.keys[0] });
+  }
+  const field = issue?.path.map(String).join('.') || undefined;
+  const message = field ? `${field} ${issue.message}` : (issue?.message ?? 'Invalid input');
+  throw new LogqsError('invalid-input', message, { field });
+}
+
+/** Parses a change to a record, explaining why credentials and flags set by LogQS can't change. */
+export function parseObjectStoreUpdate(value: unknown): ObjectStoreUpdate {
+  if (value !== null && typeof value === 'object') {
+    const immutable = Object.keys(value).find((key) => key in IMMUTABLE_FIELDS);
+    if (immutable) {
+      throw new LogqsError('invalid-input', IMMUTABLE_FIELDS[immutable], { field: immutable });
+    }
+  }
+  return parseInput(objectStoreUpdateSchema, value);
+}
+
+/** Parses the context field from the JSON text a person typed. */
+export function parseContextJson(text: string): Record<string, unknown> | null {
+  if (text.trim() === '') {
+    return null;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new LogqsError('invalid-input', `context is not valid JSON: ${(error as Error).message}`, { field: 'context' });
+  }
+  return parseInput(z.object({ context: contextSchema }), { context: parsed }).context;
+}

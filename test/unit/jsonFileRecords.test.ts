@@ -1,0 +1,47 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { JsonFileRecordRepository } from '../../src/adapters/jsonFileRecords';
+import { LogqsError } from '../../src/core/errors';
+import { ObjectStoreRegistry } from '../../src/core/registryService';
+import { MemoryVault, validInput } from '../support/memoryPorts';
+
+describe('JSON file record repository', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-records-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts empty and round-trips records without secrets', async () => {
+    const file = path.join(dir, 'nested', 'object-stores.json');
+    const repository = new JsonFileRecordRepository(file);
+    assert.deepEqual(await repository.load(), []);
+    const registry = new ObjectStoreRegistry(repository, new MemoryVault());
+    const created = await registry.create(validInput({ key_prefix: 'logs/', context: { robot: 'r2' } }));
+    const reloaded = await new JsonFileRecordRepository(file).load();
+    assert.deepEqual(reloaded, [created]);
+    const text = await fs.readFile(file, 'utf8');
+    assert.ok(!text.includes('super-secret-value'));
+    assert.deepEqual(await fs.readdir(path.dirname(file)), ['object-stores.json']);
+  });
+
+  it('refuses to load or overwrite a damaged file', async () => {
+    const file = path.join(dir, 'object-stores.json');
+    await fs.writeFile(file, '{"version": 1, "objectStores": [{"name": 3}]}');
+    const registry = new ObjectStoreRegistry(new JsonFileRecordRepository(file), new MemoryVault());
+    await assert.rejects(registry.list(), (error: unknown) => LogqsError.is(error, 'storage') && /damaged/.test(error.message));
+    await assert.rejects(registry.create(validInput()), /damaged/);
+    assert.equal(await fs.readFile(file, 'utf8'), '{"version": 1, "objectStores": [{"name": 3}]}');
+  });
+
+  it('reports a save it cannot make as a storage error', async () => {
+    const blocker = path.join(dir, 'not-a-dir');
+    await fs.writeFile(blocker, 'x');
+    const repository = new JsonFileRecordRepository(path.join(blocker, 'object-stores.json'));
+    await assert.rejects(repository.save([]), (error: unknown) => LogqsError.is(error, 'storage'));
+  });
+});

@@ -1,0 +1,86 @@
+import * as assert from 'node:assert/strict';
+import { LogqsError } from '../../src/core/errors';
+import {
+  objectStoreCreateSchema,
+  parseContextJson,
+  parseInput,
+  parseObjectStoreUpdate,
+  validateField,
+} from '../../src/core/objectStore';
+import { validInput } from '../support/memoryPorts';
+
+const fieldError = (field: string) => (error: unknown) => LogqsError.is(error, 'invalid-input') && error.field === field;
+
+describe('object store schemas', () => {
+  it('accepts the required fields and defaults the optional ones to empty', () => {
+    const parsed = parseInput(objectStoreCreateSchema, validInput({ endpoint_url: '', key_prefix: '  ', note: '' }));
+    assert.equal(parsed.name, 'robots');
+    assert.equal(parsed.endpoint_url, null);
+    assert.equal(parsed.key_prefix, null);
+    assert.equal(parsed.note, null);
+  });
+
+  for (const field of ['name', 'bucket_name', 'region_name', 'access_key_id', 'secret_access_key']) {
+    it(`requires ${field}`, () => {
+      const input: Record<string, unknown> = validInput();
+      delete input[field];
+      assert.throws(() => parseInput(objectStoreCreateSchema, input), fieldError(field));
+    });
+  }
+
+  it('explains bad bucket names', () => {
+    for (const bad of ['ab', 'Upper', 'has_underscore', '-start', 'a..b', '192.168.1.1', 'x'.repeat(64)]) {
+      assert.throws(() => parseInput(objectStoreCreateSchema, validInput({ bucket_name: bad })), fieldError('bucket_name'), bad);
+    }
+    for (const good of ['abc', 'robot-logs.2024', 'a1b']) {
+      assert.doesNotThrow(() => parseInput(objectStoreCreateSchema, validInput({ bucket_name: good })), good);
+    }
+  });
+
+  it('explains bad endpoint URLs and trims the trailing slash', () => {
+    for (const bad of ['not a url', 'ftp://host', 'http://user:pw@host', 'http://host/?x=1']) {
+      assert.throws(() => parseInput(objectStoreCreateSchema, validInput({ endpoint_url: bad })), fieldError('endpoint_url'), bad);
+    }
+    const parsed = parseInput(objectStoreCreateSchema, validInput({ endpoint_url: 'http://127.0.0.1:7480/' }));
+    assert.equal(parsed.endpoint_url, 'http://127.0.0.1:7480');
+  });
+
+  it('refuses key prefixes that start with a slash or hold dot segments', () => {
+    for (const bad of ['/logs/', 'logs/../', './x']) {
+      assert.throws(() => parseInput(objectStoreCreateSchema, validInput({ key_prefix: bad })), fieldError('key_prefix'), bad);
+    }
+  });
+
+  it('accepts regions of AWS, R2 and Ceph and refuses others', () => {
+    for (const good of ['us-east-1', 'auto', 'default']) {
+      assert.doesNotThrow(() => parseInput(objectStoreCreateSchema, validInput({ region_name: good })));
+    }
+    assert.throws(() => parseInput(objectStoreCreateSchema, validInput({ region_name: 'US East' })), fieldError('region_name'));
+  });
+
+  it('refuses unknown fields and managed at creation', () => {
+    assert.throws(() => parseInput(objectStoreCreateSchema, validInput({ bogus: 1 })), /Unknown object store field: bogus/);
+    assert.throws(() => parseInput(objectStoreCreateSchema, validInput({ managed: true })), /Unknown object store field: managed/);
+  });
+
+  it('refuses to change credentials or managed after creation, saying why', () => {
+    assert.throws(() => parseObjectStoreUpdate({ secret_access_key: 'x' }), /write-only and can't be changed/);
+    assert.throws(() => parseObjectStoreUpdate({ access_key_id: 'x' }), fieldError('access_key_id'));
+    assert.throws(() => parseObjectStoreUpdate({ managed: false }), fieldError('managed'));
+    assert.deepEqual(parseObjectStoreUpdate({ note: '', read_only: true }), { note: null, read_only: true });
+  });
+
+  it('validates single fields for input boxes with the field named', () => {
+    assert.equal(validateField('bucket_name', 'robot-logs'), undefined);
+    assert.match(validateField('bucket_name', 'Bad Bucket') ?? '', /^bucket_name /);
+    assert.equal(validateField('endpoint_url', ''), undefined);
+    assert.match(validateField('name', '   ') ?? '', /name is required/);
+  });
+
+  it('parses context as a JSON object only', () => {
+    assert.deepEqual(parseContextJson('{"robot": "r2", "n": 1}'), { robot: 'r2', n: 1 });
+    assert.equal(parseContextJson(' '), null);
+    assert.throws(() => parseContextJson('[1,2]'), fieldError('context'));
+    assert.throws(() => parseContextJson('{oops'), /not valid JSON/);
+  });
+});

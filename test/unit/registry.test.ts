@@ -1,0 +1,123 @@
+import * as assert from 'node:assert/strict';
+import { LogqsError } from '../../src/core/errors';
+import { ObjectStoreRegistry } from '../../src/core/registryService';
+import { MemoryRecords, MemoryVault, validInput } from '../support/memoryPorts';
+
+function setup() {
+  const records = new MemoryRecords();
+  const vault = new MemoryVault();
+  let counter = 0;
+  const registry = new ObjectStoreRegistry(records, vault, {
+    newId: () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`,
+    now: () => new Date('2026-11-24T12:00:00Z'),
+  });
+  return { records, vault, registry };
+}
+
+const code = (expected: string) => (error: unknown) => LogqsError.is(error) && error.code === expected;
+
+describe('object store registry', () => {
+  it('keeps the secret in the vault and never in the record', async () => {
+    const { registry, records, vault } = setup();
+    const created = await registry.create(validInput());
+    assert.equal(vault.secrets.get(created.id), 'super-secret-value');
+    assert.ok(!JSON.stringify(records.stores).includes('super-secret-value'));
+    assert.ok(!('secret_access_key' in created));
+    const { credentials } = await registry.credentialsFor(created.id);
+    assert.deepEqual(credentials, { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'super-secret-value' });
+  });
+
+  it('refuses a duplicate name', async () => {
+    const { registry } = setup();
+    await registry.create(validInput());
+    await assert.rejects(registry.create(validInput()), (error: unknown) => LogqsError.is(error, 'conflict') && error.field === 'name');
+  });
+
+  it('refuses renaming onto another store but allows keeping the name', async () => {
+    const { registry } = setup();
+    const a = await registry.create(validInput({ name: 'a' }));
+    await registry.create(validInput({ name: 'b' }));
+    await assert.rejects(registry.update(a.id, { name: 'b' }), code('conflict'));
+    const same = await registry.update(a.id, { name: 'a', note: 'kept' });
+    assert.equal(same.note, 'kept');
+  });
+
+  it('keeps at most one default', async () => {
+    const { registry } = setup();
+    const a = await registry.create(validInput({ name: 'a', default: true }));
+    const b = await registry.create(validInput({ name: 'b', default: true }));
+    let stores = await registry.list();
+    assert.deepEqual(stores.map((s) => [s.name, s.default]), [['a', false], ['b', true]]);
+    await registry.setDefault(a.id);
+    stores = await registry.list();
+    assert.deepEqual(stores.map((s) => [s.name, s.default]), [['a', true], ['b', false]]);
+    assert.equal((await registry.get(b.id)).default, false);
+  });
+
+  it('refuses to edit or delete a managed store', async () => {
+    const { registry, records, vault } = setup();
+    const created = await registry.create(validInput());
+    records.stores[0].managed = true;
+    await assert.rejects(registry.update(created.id, { note: 'x' }), code('managed'));
+    await assert.rejects(registry.delete(created.id), code('managed'));
+    assert.equal(records.stores.length, 1);
+    assert.ok(vault.secrets.has(created.id));
+  });
+
+  it('lets a managed store be the default but not a disabled one', async () => {
+    const { registry, records } = setup();
+    const managed = await registry.create(validInput({ name: 'managed' }));
+    const disabled = await registry.create(validInput({ name: 'off', disabled: true }));
+    records.stores[0].managed = true;
+    assert.equal((await registry.setDefault(managed.id)).default, true);
+    await assert.rejects(registry.setDefault(disabled.id), code('disabled'));
+  });
+
+  it('refuses credentials for a disabled store', async () => {
+    const { registry } = setup();
+    const created = await registry.create(validInput({ disabled: true }));
+    await assert.rejects(registry.credentialsFor(created.id), code('disabled'));
+    await registry.update(created.id, { disabled: false });
+    assert.ok(await registry.credentialsFor(created.id));
+  });
+
+  it('deletes the secret with the record', async () => {
+    const { registry, vault } = setup();
+    const created = await registry.create(validInput());
+    await registry.delete(created.id);
+    assert.equal(vault.secrets.size, 0);
+    await assert.rejects(registry.get(created.id), code('not-found'));
+  });
+
+  it('does not leave a secret behind when saving the record fails', async () => {
+    const { registry, records, vault } = setup();
+    records.failNextSave = true;
+    await assert.rejects(registry.create(validInput()), /disk full/);
+    assert.equal(vault.secrets.size, 0);
+    assert.equal(records.stores.length, 0);
+  });
+
+  it('serialises concurrent changes so none is lost', async () => {
+    const { registry } = setup();
+    await Promise.all(['a', 'b', 'c', 'd'].map((name) => registry.create(validInput({ name }))));
+    assert.deepEqual((await registry.list()).map((s) => s.name), ['a', 'b', 'c', 'd']);
+  });
+
+  it('clears optional fields when given blanks and tells listeners', async () => {
+    const { registry } = setup();
+    let changes = 0;
+    registry.onDidChange(() => changes++);
+    const created = await registry.create(validInput({ key_prefix: 'logs/', note: 'n' }));
+    const updated = await registry.update(created.id, { key_prefix: '', note: '' });
+    assert.equal(updated.key_prefix, null);
+    assert.equal(updated.note, null);
+    assert.equal(changes, 2);
+  });
+
+  it('says so when the secret is missing from the vault', async () => {
+    const { registry, vault } = setup();
+    const created = await registry.create(validInput());
+    vault.secrets.clear();
+    await assert.rejects(registry.credentialsFor(created.id), /missing from this machine's secret storage/);
+  });
+});
