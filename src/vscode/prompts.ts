@@ -1,0 +1,193 @@
+import * as vscode from 'vscode';
+import { LogqsError } from '../core/errors';
+import {
+  type ObjectStore,
+  type ObjectStoreCreateInput,
+  type ObjectStoreUpdateInput,
+  type TextField,
+  parseContextJson,
+  validateField,
+} from '../core/objectStore';
+
+/** Input boxes and pickers for the object-store commands. Escape anywhere cancels quietly. */
+
+const cancelled = () => new LogqsError('cancelled', 'Cancelled');
+
+interface TextStep {
+  field: TextField;
+  prompt: string;
+  placeHolder?: string;
+  value?: string;
+  password?: boolean;
+}
+
+interface AskOptions {
+  title: string;
+  step: TextStep;
+  /** Extra rule on top of the field's schema (for example, a name already taken). */
+  extraCheck?: (value: string) => string | undefined;
+}
+
+async function askText({ title, step, extraCheck }: AskOptions): Promise<string> {
+  const value = await vscode.window.showInputBox({
+    title,
+    prompt: step.prompt,
+    placeHolder: step.placeHolder,
+    value: step.value,
+    password: step.password,
+    ignoreFocusOut: true,
+    validateInput: (text) => validateField(step.field, text) ?? extraCheck?.(text.trim()),
+  });
+  if (value === undefined) {
+    throw cancelled();
+  }
+  return value;
+}
+
+async function askYesNo(title: string, question: string, current: boolean): Promise<boolean> {
+  const items = [
+    { label: 'No', value: false, picked: !current },
+    { label: 'Yes', value: true, picked: current },
+  ];
+  const choice = await vscode.window.showQuickPick(items, { title, placeHolder: question, ignoreFocusOut: true });
+  if (!choice) {
+    throw cancelled();
+  }
+  return choice.value;
+}
+
+const CREATE_STEPS: TextStep[] = [
+  { field: 'name', prompt: 'name: a unique name for this object store', placeHolder: 'robot-logs' },
+  { field: 'bucket_name', prompt: 'bucket_name: the bucket that holds the log data', placeHolder: 'my-robot-logs' },
+  { field: 'region_name', prompt: 'region_name: the bucket\'s region (R2 uses "auto")', value: 'us-east-1' },
+  { field: 'access_key_id', prompt: 'access_key_id: of an IAM user (or service account) with access to the bucket' },
+  {
+    field: 'secret_access_key',
+    prompt: 'secret_access_key: kept in secret storage; it can\'t be shown or changed after creation',
+    password: true,
+  },
+  {
+    field: 'endpoint_url',
+    prompt: 'endpoint_url (optional): for S3-compatible services such as MinIO, Ceph or R2; leave empty for AWS S3',
+    placeHolder: 'https://s3.example.com',
+  },
+  {
+    field: 'key_prefix',
+    prompt: 'key_prefix (optional): every key is scoped under it, such as logs/; leave empty for the whole bucket',
+    placeHolder: 'logs/',
+  },
+];
+
+/** Asks for every field of a new object store, in order. */
+export async function promptForNewStore(existingNames: ReadonlySet<string>): Promise<ObjectStoreCreateInput> {
+  const total = CREATE_STEPS.length + 2;
+  const title = (index: number) => `Add Object Store (${index + 1}/${total})`;
+  const answers: Record<string, string> = {};
+  for (const [index, step] of CREATE_STEPS.entries()) {
+    answers[step.field] = await askText({
+      title: title(index),
+      step,
+      extraCheck: step.field === 'name' ? (name) => (existingNames.has(name) ? `name "${name}" is already used by another object store` : undefined) : undefined,
+    });
+  }
+  const readOnly = await askYesNo(title(CREATE_STEPS.length), 'read_only: refuse writes to this object store?', false);
+  const note = await askText({
+    title: title(CREATE_STEPS.length + 1),
+    step: { field: 'note', prompt: 'note (optional): anything worth knowing about this object store' },
+  });
+  return {
+    name: answers.name,
+    bucket_name: answers.bucket_name,
+    region_name: answers.region_name,
+    access_key_id: answers.access_key_id,
+    secret_access_key: answers.secret_access_key,
+    endpoint_url: answers.endpoint_url,
+    key_prefix: answers.key_prefix,
+    read_only: readOnly,
+    note,
+  };
+}
+
+type EditableField = 'name' | 'bucket_name' | 'region_name' | 'endpoint_url' | 'key_prefix' | 'read_only' | 'disabled' | 'note' | 'context';
+
+function currentValue(store: ObjectStore, field: EditableField): string {
+  const value = store[field];
+  if (value === null) {
+    return '';
+  }
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+const EDITABLE_FIELDS: EditableField[] = ['name', 'bucket_name', 'region_name', 'endpoint_url', 'key_prefix', 'read_only', 'disabled', 'note', 'context'];
+
+/** Asks which field to change and its new value; returns the change to apply. */
+export async function promptForStoreChange(store: ObjectStore, existingNames: ReadonlySet<string>): Promise<ObjectStoreUpdateInput> {
+  const title = `Edit Object Store "${store.name}"`;
+  const choice = await vscode.window.showQuickPick(
+    EDITABLE_FIELDS.map((field) => ({ label: field, description: currentValue(store, field) || '(empty)', field })),
+    {
+      title,
+      placeHolder: 'Which field? (access_key_id and secret_access_key can\'t be changed after creation)',
+      ignoreFocusOut: true,
+    },
+  );
+  if (!choice) {
+    throw cancelled();
+  }
+  const field = choice.field;
+  if (field === 'read_only' || field === 'disabled') {
+    return { [field]: await askYesNo(title, `${field}?`, store[field]) };
+  }
+  if (field === 'context') {
+    const text = await vscode.window.showInputBox({
+      title,
+      prompt: 'context: a JSON object, or empty to clear it',
+      value: currentValue(store, 'context'),
+      ignoreFocusOut: true,
+      validateInput: (value) => {
+        try {
+          parseContextJson(value);
+          return undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
+    });
+    if (text === undefined) {
+      throw cancelled();
+    }
+    return { context: parseContextJson(text) };
+  }
+  const value = await askText({
+    title,
+    step: { field, prompt: `${field}${field === 'endpoint_url' || field === 'key_prefix' || field === 'note' ? ' (empty to clear)' : ''}`, value: currentValue(store, field) },
+    extraCheck: field === 'name' ? (name) => (name !== store.name && existingNames.has(name) ? `name "${name}" is already used by another object store` : undefined) : undefined,
+  });
+  return { [field]: value };
+}
+
+export async function pickStore(stores: readonly ObjectStore[], placeHolder: string): Promise<ObjectStore> {
+  if (stores.length === 0) {
+    throw new LogqsError('not-found', 'There is no object store that fits; add one first');
+  }
+  const choice = await vscode.window.showQuickPick(
+    stores.map((store) => ({ label: store.name, description: `${store.bucket_name}/${store.key_prefix ?? ''}`, store })),
+    { placeHolder, ignoreFocusOut: true },
+  );
+  if (!choice) {
+    throw cancelled();
+  }
+  return choice.store;
+}
+
+export async function confirmDelete(store: ObjectStore): Promise<boolean> {
+  const answer = await vscode.window.showWarningMessage(
+    `Delete object store "${store.name}"?`,
+    {
+      modal: true,
+      detail: 'Its record and its secret key are removed from this editor. Objects in the bucket are not touched.',
+    },
+    'Delete',
+  );
+  return answer === 'Delete';
+}

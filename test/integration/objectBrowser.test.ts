@@ -1,0 +1,158 @@
+import * as assert from 'node:assert/strict';
+import { S3ObjectClient, createS3Client } from '../../src/adapters/s3Client';
+import { LogqsError } from '../../src/core/errors';
+import { ObjectBrowser } from '../../src/core/objectBrowser';
+import type { ObjectClientFactory } from '../../src/core/ports';
+import { ObjectStoreRegistry } from '../../src/core/registryService';
+import { MemoryRecords, MemoryVault } from '../support/memoryPorts';
+import { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, createBucketWith } from '../support/s3Server';
+
+const MANY = 25;
+const SAMPLE: Record<string, string> = {
+  'logs/run-001/robot.bag': 'bag',
+  'logs/run-001/camera.mcap': 'mcap',
+  'logs/run-002/': '', // a folder marker, as S3 consoles create
+  'logs/run-002/lidar.mcap': 'lidar',
+  'logs/readme.txt': 'hello',
+  'logs/with space + plus é.bag': 'space',
+  'logs/日本語/データ.mcap': 'unicode',
+  [`logs/${'long-name-'.repeat(20)}.mcap`]: 'long',
+  'logsmith/not-under-prefix.bag': 'x',
+  'other/secret.bag': 'secret',
+  'top-level.txt': 'top',
+};
+for (let i = 0; i < MANY; i++) {
+  SAMPLE[`logs/many/file-${String(i).padStart(3, '0')}.bin`] = `#${i}`;
+}
+
+describe('object browsing against a real S3 server', function () {
+  let bucket: string;
+  let registry: ObjectStoreRegistry;
+  let browser: ObjectBrowser;
+  let requests: string[];
+
+  before(async () => {
+    bucket = await createBucketWith('browse', SAMPLE);
+  });
+
+  beforeEach(() => {
+    registry = new ObjectStoreRegistry(new MemoryRecords(), new MemoryVault());
+    requests = [];
+    const factory: ObjectClientFactory = (store, credentials) => {
+      const client = new S3ObjectClient(store, createS3Client(store, credentials, { timeoutMs: 5000 }));
+      return {
+        listPage: (request) => {
+          requests.push(request.prefix);
+          return client.listPage(request);
+        },
+      };
+    };
+    browser = new ObjectBrowser(registry, factory);
+  });
+
+  const addStore = (overrides: Record<string, unknown> = {}) =>
+    registry.create({
+      name: 'sample',
+      bucket_name: bucket,
+      region_name: 'us-east-1',
+      access_key_id: S3_ACCESS_KEY,
+      secret_access_key: S3_SECRET_KEY,
+      endpoint_url: S3_ENDPOINT,
+      key_prefix: 'logs/',
+      ...overrides,
+    });
+
+  const code = (expected: string) => (error: unknown) => LogqsError.is(error) && error.code === expected;
+
+  it('lists folders and files under the key prefix only', async () => {
+    const store = await addStore();
+    const page = await browser.listPage(store.id, { pageSize: 1000 });
+    assert.equal(page.prefix, 'logs/');
+    assert.deepEqual(page.folders.map((f) => f.name), ['many/', 'run-001/', 'run-002/', '日本語/']);
+    const names = page.objects.map((o) => o.name);
+    assert.ok(names.includes('readme.txt'));
+    assert.ok(names.includes('with space + plus é.bag'));
+    assert.ok(names.includes(`${'long-name-'.repeat(20)}.mcap`));
+    assert.ok(page.objects.every((o) => o.key.startsWith('logs/')));
+    assert.equal(page.objects.find((o) => o.name === 'readme.txt')?.size, 5);
+    assert.equal(page.nextContinuationToken, undefined);
+  });
+
+  it('lists the whole bucket when the store has no prefix', async () => {
+    const store = await addStore({ key_prefix: '' });
+    const page = await browser.listPage(store.id, { pageSize: 1000 });
+    assert.deepEqual(page.folders.map((f) => f.prefix), ['logs/', 'logsmith/', 'other/']);
+    assert.deepEqual(page.objects.map((o) => o.key), ['top-level.txt']);
+  });
+
+  it('treats a prefix without a slash as raw text', async () => {
+    const store = await addStore({ key_prefix: 'logs/run-' });
+    const page = await browser.listPage(store.id, { pageSize: 1000 });
+    assert.deepEqual(page.folders.map((f) => f.name), ['run-001/', 'run-002/']);
+  });
+
+  it('lists a folder and hides its folder-marker object', async () => {
+    const store = await addStore();
+    const page = await browser.listPage(store.id, { folderPrefix: 'logs/run-002/', pageSize: 1000 });
+    assert.deepEqual(page.objects.map((o) => o.key), ['logs/run-002/lidar.mcap']);
+  });
+
+  it('round-trips unicode keys', async () => {
+    const store = await addStore();
+    const page = await browser.listPage(store.id, { folderPrefix: 'logs/日本語/', pageSize: 1000 });
+    assert.deepEqual(page.objects.map((o) => [o.key, o.name]), [['logs/日本語/データ.mcap', 'データ.mcap']]);
+  });
+
+  it('pages through a large folder with continuation tokens, nothing twice, nothing lost', async () => {
+    const store = await addStore();
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await browser.listPage(store.id, { folderPrefix: 'logs/many/', pageSize: 10, continuationToken: token });
+      assert.ok(page.objects.length <= 10);
+      seen.push(...page.objects.map((o) => o.key));
+      token = page.nextContinuationToken;
+      pages++;
+    } while (token);
+    assert.equal(pages, 3);
+    assert.equal(seen.length, MANY);
+    assert.equal(new Set(seen).size, MANY);
+  });
+
+  it('refuses to list a folder outside the prefix without asking the server', async () => {
+    const store = await addStore();
+    await assert.rejects(browser.listPage(store.id, { folderPrefix: 'other/', pageSize: 10 }), code('outside-prefix'));
+    await assert.rejects(browser.listPage(store.id, { folderPrefix: 'logs/../other/', pageSize: 10 }), code('outside-prefix'));
+    assert.deepEqual(requests, []);
+  });
+
+  it('refuses every listing of a disabled store', async () => {
+    const store = await addStore({ disabled: true });
+    await assert.rejects(browser.listPage(store.id, { pageSize: 10 }), code('disabled'));
+    assert.deepEqual(requests, []);
+  });
+
+  it('says the secret is wrong when the server refuses the signature', async () => {
+    const store = await addStore({ secret_access_key: 'not-the-secret' });
+    await assert.rejects(browser.listPage(store.id, { pageSize: 10 }), (error: unknown) =>
+      LogqsError.is(error, 'auth') && /secret access key .* was refused/.test(error.message) && !error.message.includes('not-the-secret'));
+  });
+
+  it('says the access key is unknown', async () => {
+    const store = await addStore({ access_key_id: 'NOSUCHKEY' });
+    await assert.rejects(browser.listPage(store.id, { pageSize: 10 }), (error: unknown) => LogqsError.is(error, 'auth') && /access key ID/.test(error.message));
+  });
+
+  it('says the bucket does not exist', async () => {
+    const store = await addStore({ bucket_name: 'no-such-bucket-logqs' });
+    await assert.rejects(browser.listPage(store.id, { pageSize: 10 }), (error: unknown) =>
+      LogqsError.is(error, 'no-such-bucket') && /no-such-bucket-logqs/.test(error.message));
+  });
+
+  it('says the endpoint is unreachable', async () => {
+    const store = await addStore({ endpoint_url: 'http://127.0.0.1:9' });
+    await assert.rejects(browser.listPage(store.id, { pageSize: 10 }), (error: unknown) =>
+      LogqsError.is(error, 'unreachable') && /127\.0\.0\.1:9/.test(error.message));
+  });
+});
