@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { LogqsError } from './errors';
 import type { ObjectStore, ObjectStoreCreate, ObjectStoreUpdate } from './objectStore';
 
@@ -11,6 +12,14 @@ export function findStore(stores: readonly ObjectStore[], id: string): ObjectSto
   const store = stores.find((candidate) => candidate.id === id);
   if (!store) {
     throw new LogqsError('not-found', 'That object store no longer exists; refresh the list');
+  }
+  return store;
+}
+
+export function findStoreByName(stores: readonly ObjectStore[], name: string): ObjectStore {
+  const store = stores.find((candidate) => candidate.name === name);
+  if (!store) {
+    throw new LogqsError('not-found', `There is no object store named "${name}"`);
   }
   return store;
 }
@@ -35,14 +44,9 @@ function withOnlyDefault(stores: readonly ObjectStore[], id: string, now: string
   });
 }
 
-export function createRecord(
-  stores: readonly ObjectStore[],
-  input: ObjectStoreCreate,
-  id: string,
-  now: string,
-): { stores: ObjectStore[]; created: ObjectStore } {
-  assertNameFree(stores, input.name);
-  const created: ObjectStore = {
+/** A new record from validated input; managed is false because people create it. */
+function recordFrom(input: ObjectStoreCreate, id: string, now: string): ObjectStore {
+  return {
     id,
     name: input.name,
     bucket_name: input.bucket_name,
@@ -59,8 +63,72 @@ export function createRecord(
     created_at: now,
     updated_at: now,
   };
+}
+
+export function createRecord(
+  stores: readonly ObjectStore[],
+  input: ObjectStoreCreate,
+  id: string,
+  now: string,
+): { stores: ObjectStore[]; created: ObjectStore } {
+  assertNameFree(stores, input.name);
+  const created = recordFrom(input, id, now);
   const next = [...stores, created];
   return { stores: created.default ? withOnlyDefault(next, id, now) : next, created };
+}
+
+export interface ManagedSyncResult {
+  stores: ObjectStore[];
+  added: ObjectStore[];
+  updated: ObjectStore[];
+  removed: ObjectStore[];
+  skipped: { name: string; reason: string }[];
+}
+
+/**
+ * Makes the managed records match what LogQS provisions: new entries are
+ * added as managed, known ones follow their entry, vanished ones are removed.
+ * A person's own store with the same name is never overwritten. An entry's
+ * default flag applies only when it is first added, so a later choice of
+ * default is not undone at every start.
+ */
+export function syncManagedRecords(
+  stores: readonly ObjectStore[],
+  entries: readonly ObjectStoreCreate[],
+  newId: () => string,
+  now: string,
+): ManagedSyncResult {
+  const wanted = new Set(entries.map((entry) => entry.name));
+  const removed = stores.filter((store) => store.managed && !wanted.has(store.name));
+  let next = stores.filter((store) => !removed.includes(store));
+  const added: ObjectStore[] = [];
+  const updated: ObjectStore[] = [];
+  const skipped: ManagedSyncResult['skipped'] = [];
+  let newDefault: string | undefined;
+  for (const entry of entries) {
+    const existing = next.find((store) => store.name === entry.name);
+    if (existing && !existing.managed) {
+      skipped.push({ name: entry.name, reason: 'an object store you added has the same name' });
+    } else if (!existing) {
+      const record: ObjectStore = { ...recordFrom(entry, newId(), now), managed: true, default: false };
+      next.push(record);
+      added.push(record);
+      newDefault = entry.default ? record.id : newDefault;
+    } else {
+      const record: ObjectStore = {
+        ...recordFrom(entry, existing.id, existing.updated_at),
+        managed: true,
+        default: existing.default,
+        created_at: existing.created_at,
+      };
+      if (!isDeepStrictEqual(record, existing)) {
+        const changed = { ...record, updated_at: now };
+        next = next.map((store) => (store.id === existing.id ? changed : store));
+        updated.push(changed);
+      }
+    }
+  }
+  return { stores: newDefault ? withOnlyDefault(next, newDefault, now) : next, added, updated, removed, skipped };
 }
 
 export function updateRecord(

@@ -2,18 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { LogqsError } from './errors';
 import {
   type ObjectStore,
+  type ObjectStoreCreate,
   objectStoreCreateSchema,
   parseInput,
   parseObjectStoreUpdate,
 } from './objectStore';
 import type { Credentials, RecordRepository, SecretVault } from './ports';
 import {
+  type ManagedSyncResult,
   assertUsable,
   createRecord,
   deleteRecord,
   findStore,
+  findStoreByName,
   setDefaultRecord,
   sortStores,
+  syncManagedRecords,
   updateRecord,
 } from './registry';
 
@@ -95,6 +99,23 @@ export class ObjectStoreRegistry {
       const next = setDefaultRecord(stores, id, this.timestamp());
       await this.records.save(next);
       return findStore(next, id);
+    });
+  }
+
+  /** Applies what LogQS provisions (the managed stores file), secrets included. */
+  async syncManaged(entries: readonly ObjectStoreCreate[]): Promise<ManagedSyncResult> {
+    return this.mutate(async (stores) => {
+      const result = syncManagedRecords(stores, entries, this.newId, this.timestamp());
+      const skipped = new Set(result.skipped.map((entry) => entry.name));
+      for (const entry of entries.filter((candidate) => !skipped.has(candidate.name))) {
+        const record = findStoreByName(result.stores, entry.name);
+        if ((await this.secrets.get(record.id)) !== entry.secret_access_key) {
+          await this.secrets.set(record.id, entry.secret_access_key);
+        }
+      }
+      await this.records.save(result.stores);
+      await Promise.all(result.removed.map((store) => this.secrets.delete(store.id)));
+      return result;
     });
   }
 

@@ -11,3 +11,9 @@ export function requestTimeoutMs(): number {
   const seconds = vscode.workspace.getConfiguration('logqs').get<number>('requestTimeoutSeconds', 15);
   return Math.max(1, Math.min(600, Number.isFinite(seconds) ? seconds : 15)) * 1000;
 }
+
+/** Path of the provisioning file of managed stores (application scope: a workspace can't set it). */
+export function managedStoresFile(): string | undefined {
+  const value = vscode.workspace.getConfiguration('logqs').get<string>('managedObjectStoresFile', '').trim();
+  return value === '' ? undefined : value;
+}

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { JsonFileRecordRepository } from '../../src/adapters/jsonFileRecords';
+import { readManagedStoresFile } from '../../src/adapters/managedStoresFile';
 import { LogqsError } from '../../src/core/errors';
 import { ObjectStoreRegistry } from '../../src/core/registryService';
 import { MemoryVault, validInput } from '../support/memoryPorts';
@@ -43,5 +44,40 @@ describe('JSON file record repository', () => {
     await fs.writeFile(blocker, 'x');
     const repository = new JsonFileRecordRepository(path.join(blocker, 'object-stores.json'));
     await assert.rejects(repository.save([]), (error: unknown) => LogqsError.is(error, 'storage'));
+  });
+});
+
+describe('managed object stores file', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-managed-'));
+  });
+  afterEach(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  const write = async (content: unknown) => {
+    const file = path.join(dir, 'managed.json');
+    await fs.writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
+    return file;
+  };
+
+  it('reads valid entries', async () => {
+    const file = await write({ objectStores: [validInput({ endpoint_url: 'http://127.0.0.1:7480/' })] });
+    const [entry] = await readManagedStoresFile(file);
+    assert.equal(entry.endpoint_url, 'http://127.0.0.1:7480');
+    assert.equal(entry.secret_access_key, 'super-secret-value');
+  });
+
+  it('names the bad field without echoing any secret', async () => {
+    const file = await write({ objectStores: [validInput({ secret_access_key: 'has space secret' })] });
+    await assert.rejects(readManagedStoresFile(file), (error: unknown) =>
+      LogqsError.is(error, 'invalid-input') && /objectStores\.0\.secret_access_key/.test(error.message) && !error.message.includes('has space secret'));
+  });
+
+  it('refuses duplicate names, bad JSON and a missing file', async () => {
+    await assert.rejects(readManagedStoresFile(await write({ objectStores: [validInput(), validInput()] })), /names must be unique/);
+    await assert.rejects(readManagedStoresFile(await write('{nope')), /not valid JSON/);
+    await assert.rejects(readManagedStoresFile(path.join(dir, 'missing.json')), (error: unknown) => LogqsError.is(error, 'storage'));
   });
 });

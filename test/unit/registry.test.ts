@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { LogqsError } from '../../src/core/errors';
+import { objectStoreCreateSchema } from '../../src/core/objectStore';
 import { ObjectStoreRegistry } from '../../src/core/registryService';
 import { MemoryRecords, MemoryVault, validInput } from '../support/memoryPorts';
 
@@ -119,5 +120,64 @@ describe('object store registry', () => {
     const created = await registry.create(validInput());
     vault.secrets.clear();
     await assert.rejects(registry.credentialsFor(created.id), /missing from this machine's secret storage/);
+  });
+});
+
+describe('managed object stores from LogQS', () => {
+  const entry = (overrides: Record<string, unknown> = {}) => ({ ...validInput({ name: 'lqs-managed', secret_access_key: 'managed-secret' }), ...overrides });
+  const parse = (value: Record<string, unknown>) => objectStoreCreateSchema.parse(value);
+
+  it('adds provisioned stores as managed, with their secrets in the vault', async () => {
+    const { registry, vault } = setup();
+    const result = await registry.syncManaged([parse(entry({ default: true }))]);
+    assert.equal(result.added.length, 1);
+    const [store] = await registry.list();
+    assert.equal(store.managed, true);
+    assert.equal(store.default, true);
+    assert.equal(vault.secrets.get(store.id), 'managed-secret');
+    await assert.rejects(registry.update(store.id, { note: 'x' }), code('managed'));
+    await assert.rejects(registry.delete(store.id), code('managed'));
+  });
+
+  it('follows changes to an entry, keeping its id and the default chosen since', async () => {
+    const { registry, vault } = setup();
+    await registry.syncManaged([parse(entry({ default: true }))]);
+    const mine = await registry.create(validInput({ name: 'mine' }));
+    await registry.setDefault(mine.id);
+    const [before] = (await registry.list()).filter((s) => s.managed);
+    const result = await registry.syncManaged([parse(entry({ default: true, key_prefix: 'new/', secret_access_key: 'rotated' }))]);
+    assert.equal(result.updated.length, 1);
+    const after = await registry.get(before.id);
+    assert.equal(after.key_prefix, 'new/');
+    assert.equal(after.default, false);
+    assert.equal((await registry.get(mine.id)).default, true);
+    assert.equal(vault.secrets.get(before.id), 'rotated');
+  });
+
+  it('changes nothing when the entries did not change', async () => {
+    const { registry } = setup();
+    await registry.syncManaged([parse(entry())]);
+    const result = await registry.syncManaged([parse(entry())]);
+    assert.deepEqual([result.added.length, result.updated.length, result.removed.length], [0, 0, 0]);
+  });
+
+  it('removes managed stores no longer provisioned, and their secrets', async () => {
+    const { registry, vault } = setup();
+    await registry.syncManaged([parse(entry())]);
+    await registry.create(validInput({ name: 'mine' }));
+    const result = await registry.syncManaged([]);
+    assert.deepEqual(result.removed.map((s) => s.name), ['lqs-managed']);
+    assert.deepEqual((await registry.list()).map((s) => s.name), ['mine']);
+    assert.equal(vault.secrets.size, 1);
+  });
+
+  it('never overwrites a store a person added under the same name', async () => {
+    const { registry, vault } = setup();
+    const mine = await registry.create(validInput({ name: 'lqs-managed' }));
+    const result = await registry.syncManaged([parse(entry())]);
+    assert.deepEqual(result.skipped.map((s) => s.name), ['lqs-managed']);
+    const store = await registry.get(mine.id);
+    assert.equal(store.managed, false);
+    assert.equal(vault.secrets.get(mine.id), 'super-secret-value');
   });
 });
