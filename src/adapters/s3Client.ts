@@ -105,7 +105,12 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
       return new LogqsError('auth', `The session credentials for "${store.name}" have expired or are invalid`, { cause: error, detail });
     case 'AccessDenied':
     case 'Forbidden':
-      return new LogqsError('forbidden', `Access denied to bucket "${store.bucket_name}" for "${store.name}": check the IAM policy of its access key`, { cause: error, detail });
+      // Ceph and MinIO also answer a wrong key or secret this way, so say all three causes.
+      return new LogqsError(
+        'forbidden',
+        `Access denied to bucket "${store.bucket_name}" for "${store.name}": the access key ID or secret access key is wrong, or the key's policy doesn't allow this (s3:ListBucket, s3:GetObject)`,
+        { cause: error, detail },
+      );
     case 'NoSuchBucket':
     case 'NotFound':
       return new LogqsError('no-such-bucket', `The bucket "${store.bucket_name}" does not exist at ${where}`, { cause: error, detail });
