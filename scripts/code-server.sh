@@ -69,7 +69,7 @@ apt_install() {
 
 cmd_install() {
   # fonts-dejavu-core: installed with --no-install-recommends, chromium would have no font.
-  apt_install chromium fonts-dejavu-core libkrb5-dev pkg-config
+  apt_install chromium fonts-dejavu-core fonts-droid-fallback libkrb5-dev pkg-config
   mkdir -p "$TOOLS" "$NODE24_PKG"
   [ -f "$TOOLS/package.json" ] || printf '{\n  "name": "code-server-tools",\n  "private": true\n}\n' > "$TOOLS/package.json"
   [ -f "$NODE24_PKG/package.json" ] || printf '{\n  "name": "node24-tools",\n  "private": true\n}\n' > "$NODE24_PKG/package.json"

@@ -22,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const tree = new ObjectStoreTreeProvider(registry, browser, log);
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
 
-  context.subscriptions.push(log, tree, view, registry.onDidChange(() => tree.refresh()));
+  context.subscriptions.push(log, tree, view, registry.onDidChange(() => tree.storesChanged()));
   registerCommands(context, { registry, browser, tree, log });
   log.info(`LogQS Object Stores activated; records in ${recordsFile}`);
 

@@ -80,6 +80,11 @@ function storeContextValue(store: ObjectStore): string {
   ].join(' ');
 }
 
+/** What a listing depends on: when any of it changes, the store's listings are stale. */
+function dataPlaneKey(store: ObjectStore): string {
+  return JSON.stringify([store.bucket_name, store.region_name, store.endpoint_url, store.key_prefix, store.access_key_id, store.disabled]);
+}
+
 function storeDescription(store: ObjectStore): string {
   const flags = [
     store.default && 'default',
@@ -121,6 +126,8 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
   readonly onDidChangeTreeData = this.changed.event;
   private readonly listings = new Map<string, Listing>();
   private readonly inFlight = new Map<string, Promise<Listing>>();
+  /** The records the tree was last drawn from, to tell which listings a change made stale. */
+  private listedStores = new Map<string, ObjectStore>();
 
   constructor(
     private readonly registry: ObjectStoreRegistry,
@@ -135,16 +142,30 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
   /** Forgets what was listed (everywhere, or under one store) and redraws. */
   refresh(node?: ContainerNode): void {
     if (node) {
-      const storeKey = `folder:${node.store.id}:`;
-      for (const key of this.listings.keys()) {
-        if (key === nodeId(node) || key.startsWith(storeKey)) {
-          this.listings.delete(key);
-        }
-      }
+      this.forgetListings(node.store.id);
     } else {
       this.listings.clear();
     }
     this.changed.fire(node);
+  }
+
+  /**
+   * Redraws the list of stores after a record changed. Listings are kept for
+   * stores whose bucket, prefix, endpoint and credentials are unchanged, so an
+   * edit of one store doesn't re-list (and re-report errors of) the others.
+   */
+  storesChanged(): void {
+    this.changed.fire(undefined);
+  }
+
+  private forgetListings(storeId: string): void {
+    const storePrefix = `store:${storeId}`;
+    const folderPrefix = `folder:${storeId}:`;
+    for (const key of this.listings.keys()) {
+      if (key === storePrefix || key.startsWith(folderPrefix)) {
+        this.listings.delete(key);
+      }
+    }
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -234,7 +255,16 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
 
   private async rootChildren(): Promise<TreeNode[]> {
     try {
-      return (await this.registry.list()).map((store) => new StoreNode(store));
+      const stores = await this.registry.list();
+      const current = new Map(stores.map((store) => [store.id, store]));
+      for (const [id, before] of this.listedStores) {
+        const after = current.get(id);
+        if (!after || dataPlaneKey(after) !== dataPlaneKey(before)) {
+          this.forgetListings(id);
+        }
+      }
+      this.listedStores = current;
+      return stores.map((store) => new StoreNode(store));
     } catch (error) {
       await reportError(this.log, 'Couldn\'t load object stores', error);
       // An empty list would show the welcome view and invite adding over a damaged file.

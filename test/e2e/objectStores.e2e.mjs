@@ -1,0 +1,231 @@
+// The packaged extension in a real VS Code (code-server), driven through its UI by Chromium,
+// against the real S3 server (Ceph radosgw) that scripts/test-all.sh starts.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import s3Server from "../../out/test/support/s3Server.js";
+import { ARTIFACTS_DIR, REPO_ROOT, startEditor } from "./harness.mjs";
+
+const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, createBucketWith } = s3Server;
+const VSIX = path.join(REPO_ROOT, "dist", "logqs-object-stores.vsix");
+const WRONG_SECRET = "wrong-secret-e2e-0123456789";
+// How long a box that is expected to refuse its value is given to accept it anyway.
+const REFUSAL_MS = 4_000;
+
+const SAMPLE = {
+  "logs/run-001/robot.bag": Buffer.alloc(2_500_000, 1),
+  "logs/run-001/camera.mcap": "mcap",
+  "logs/run-002/lidar.mcap": "lidar",
+  "logs/日本語/データ.mcap": "unicode",
+  "logs/readme.txt": "hello",
+  "logs/with space + plus é.bag": "space",
+  [`logs/${"very-long-recording-name-".repeat(8)}end.mcap`]: "long",
+  "other/outside-prefix.bag": "must not be listed",
+  "top-level-outside.txt": "must not be listed",
+};
+
+async function waitUntil(condition, what, timeoutMs = 15_000) {
+  for (const deadline = Date.now() + timeoutMs; !condition();) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Every file under dir, for looking for leaked secrets. */
+function filesUnder(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name));
+}
+
+describe("LogQS Object Stores in code-server", function () {
+  let editor;
+  let bucket;
+  let tmp;
+
+  const view = () => editor.view("Object Stores");
+  const row = (label) => editor.treeItem(label, { view: "Object Stores" });
+  const visible = (label) => row(label).waitFor({ state: "visible", timeout: 20_000 });
+
+  async function addStoreThroughInputBoxes({ name, secret, prefix }) {
+    await editor.runCommand("LogQS: Add Object Store");
+    await editor.fillInputBox(name, { title: /Add Object Store \(1\/9\)/ });
+    await editor.fillInputBox(bucket, { title: /\(2\/9\)/ });
+    await editor.fillInputBox("us-east-1", { title: /\(3\/9\)/ });
+    await editor.fillInputBox(S3_ACCESS_KEY, { title: /\(4\/9\)/ });
+    await editor.fillInputBox(secret, { title: /\(5\/9\)/, password: true });
+    await editor.fillInputBox(S3_ENDPOINT, { title: /\(6\/9\)/ });
+    await editor.fillInputBox(prefix, { title: /\(7\/9\)/ });
+    await editor.pickQuickPick("No", { title: /\(8\/9\)/ });
+    await editor.fillInputBox("", { title: /\(9\/9\)/ });
+  }
+
+  before(async function () {
+    assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run npm run build && npm run package first`);
+    bucket = await createBucketWith("e2e", SAMPLE);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "logqs-e2e-"));
+    editor = await startEditor({
+      vsix: VSIX,
+      // A small page makes "Load more…" appear with a handful of keys.
+      settings: { "logqs.objectListing.pageSize": 4 },
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && editor) {
+      const name = `objectStores-failed-${this.currentTest.title}`;
+      await editor.screenshot(name).catch(() => {});
+      editor.saveLogs(name);
+    }
+  });
+
+  after(async function () {
+    await editor?.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("shows the LogQS view with a welcome message when there is no store", async function () {
+    await editor.viewContainer("LogQS");
+    await editor.page.getByText("No object stores yet.").waitFor({ state: "visible", timeout: 30_000 });
+    assert.match(await editor.welcomeText(), /Add an object store/);
+    await editor.waitForActivation("logqs.logqs-object-stores");
+    await editor.screenshot("e2e-1-welcome");
+  });
+
+  it("adds a store through the input boxes and lists its objects under the prefix", async function () {
+    await addStoreThroughInputBoxes({ name: "robot-logs", secret: S3_SECRET_KEY, prefix: "logs/" });
+    await editor.waitForNotification('Added object store "robot-logs"');
+    await visible("robot-logs");
+    assert.equal(await editor.welcomeText(), "");
+    await editor.expand("robot-logs", { view: "Object Stores" });
+    await visible("run-001/");
+    // pageSize 4: the first page holds 4 of the 6 entries, the rest come with "Load more…".
+    await visible("Load more…");
+    await row("Load more…").click();
+    await visible("with space + plus é.bag");
+    await visible("readme.txt");
+    assert.equal(await row("Load more…").count(), 0);
+    const labels = await view().locator("[role=treeitem] .label-name").allInnerTexts();
+    assert.ok(labels.some((label) => label.startsWith("very-long-recording-name-")), labels.join(" | "));
+    assert.ok(!labels.some((label) => /outside/.test(label)), `keys outside the prefix are listed: ${labels.join(" | ")}`);
+    await editor.expand("run-001/", { view: "Object Stores" });
+    await visible("robot.bag");
+    const size = await row("robot.bag").locator(".label-description").innerText();
+    assert.equal(size.trim(), "2.5 MB");
+    await editor.expand("日本語/", { view: "Object Stores" });
+    await visible("データ.mcap");
+    await editor.screenshot("e2e-2-objects");
+  });
+
+  it("refuses bad input on the offending field with a clear message", async function () {
+    await editor.runCommand("LogQS: Add Object Store");
+    await assert.rejects(editor.fillInputBox("robot-logs", { title: /\(1\/9\)/, timeoutMs: REFUSAL_MS }), /name "robot-logs" is already used/);
+    await editor.fillInputBox("second-store", { title: /\(1\/9\)/ });
+    await assert.rejects(editor.fillInputBox("Bad_Bucket", { title: /\(2\/9\)/, timeoutMs: REFUSAL_MS }), /bucket_name may only hold lowercase letters/);
+    await editor.screenshot("e2e-3-validation");
+    await editor.fillInputBox(bucket, { title: /\(2\/9\)/ });
+    await editor.fillInputBox("us-east-1", { title: /\(3\/9\)/ });
+    await editor.fillInputBox(S3_ACCESS_KEY, { title: /\(4\/9\)/ });
+    await editor.fillInputBox("x", { title: /\(5\/9\)/, password: true });
+    await assert.rejects(editor.fillInputBox("ftp://example.com", { title: /\(6\/9\)/, timeoutMs: REFUSAL_MS }), /endpoint_url must start with http/);
+    await editor.dismissQuickInput();
+    assert.equal(await row("second-store").count(), 0, "a cancelled add must not create a store");
+  });
+
+  it("reports a wrong secret as a notification with the cause, never a stack trace", async function () {
+    await addStoreThroughInputBoxes({ name: "wrong-secret", secret: WRONG_SECRET, prefix: "logs/" });
+    const message = await editor.waitForNotification(/"wrong-secret".*can't be listed/, { timeoutMs: 30_000 });
+    assert.match(message, /secret access key/);
+    assert.doesNotMatch(message, /\n\s+at |Error:|\.js:\d+/);
+    await editor.expand("wrong-secret", { view: "Object Stores" });
+    await visible(/Access denied to bucket/);
+    await editor.screenshot("e2e-4-wrong-secret");
+  });
+
+  it("sets the default, edits and deletes stores from the command palette", async function () {
+    await editor.runCommand("LogQS: Set as Default Object Store");
+    await editor.pickQuickPick("robot-logs");
+    await editor.waitForNotification('"robot-logs" is now the default object store');
+    await view().locator("[role=treeitem]", { hasText: "robot-logs" }).locator(".label-description", { hasText: "default" }).waitFor();
+
+    await editor.runCommand("LogQS: Edit Object Store");
+    await editor.pickQuickPick("wrong-secret");
+    await editor.pickQuickPick("name");
+    await assert.rejects(editor.fillInputBox("robot-logs", { timeoutMs: REFUSAL_MS }), /already used/);
+    await editor.fillInputBox("renamed-store");
+    await editor.waitForNotification('Saved object store "renamed-store"');
+    await visible("renamed-store");
+
+    await editor.runCommand("LogQS: Delete Object Store");
+    await editor.pickQuickPick("renamed-store");
+    const dialog = editor.page.locator(".monaco-dialog-box");
+    await dialog.waitFor({ state: "visible" });
+    assert.match(await dialog.innerText(), /Objects in the bucket are not touched/);
+    await dialog.getByRole("button", { name: "Delete" }).click();
+    await editor.waitForNotification('Deleted object store "renamed-store"');
+    await row("renamed-store").waitFor({ state: "detached" });
+    await visible("robot-logs");
+  });
+
+  it("shows a managed store from the provisioning file and offers no edit or delete for it", async function () {
+    const managedFile = path.join(tmp, "managed-object-stores.json");
+    fs.writeFileSync(managedFile, JSON.stringify({
+      objectStores: [{
+        name: "lqs-managed", bucket_name: bucket, region_name: "us-east-1", access_key_id: S3_ACCESS_KEY,
+        secret_access_key: S3_SECRET_KEY, endpoint_url: S3_ENDPOINT, key_prefix: "logs/run-002/", read_only: true,
+      }],
+    }));
+    // Set through the Settings editor, as a person would; the extension re-syncs on the change.
+    await editor.runCommand("Preferences: Open User Settings");
+    const search = editor.page.locator(".settings-editor .suggest-input-container textarea, .settings-editor .suggest-input-container input").first();
+    await search.waitFor({ state: "visible" });
+    await editor.page.keyboard.type("logqs.managedObjectStoresFile");
+    const input = editor.page.locator(".settings-editor .setting-item-contents", { hasText: "Managed Object Stores File" }).locator("input.input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(managedFile);
+    await input.press("Enter");
+    const settingsFile = path.join(editor.userDataDir, "User", "settings.json");
+    await waitUntil(() => fs.readFileSync(settingsFile, "utf8").includes(managedFile), "the setting to be saved");
+    await editor.page.keyboard.press("Escape");
+    await visible("lqs-managed");
+    const description = await row("lqs-managed").locator(".label-description").innerText();
+    assert.match(description, /read-only/);
+    assert.match(description, /managed/);
+    await editor.expand("lqs-managed", { view: "Object Stores" });
+    await visible("lidar.mcap");
+
+    await row("lqs-managed").click({ button: "right" });
+    const menu = editor.page.locator(".context-view .monaco-menu");
+    await menu.waitFor({ state: "visible" });
+    const entries = await menu.locator(".action-label").allInnerTexts();
+    await editor.page.keyboard.press("Escape");
+    assert.ok(entries.some((entry) => /Set as Default/.test(entry)), entries.join(" | "));
+    assert.ok(!entries.some((entry) => /Edit Object Store|Delete Object Store/.test(entry)), entries.join(" | "));
+
+    await editor.runCommand("LogQS: Edit Object Store");
+    const options = await editor.quickInput().locator(".quick-input-list [role=option]").allInnerTexts();
+    await editor.dismissQuickInput();
+    assert.ok(!options.some((option) => option.includes("lqs-managed")), options.join(" | "));
+    await editor.screenshot("e2e-5-managed");
+  });
+
+  it("keeps secrets out of the records file and the logs", async function () {
+    const files = filesUnder(editor.userDataDir);
+    const records = files.find((file) => file.endsWith(`${path.sep}object-stores.json`));
+    assert.ok(records, "the records file was not written");
+    const text = fs.readFileSync(records, "utf8");
+    assert.match(text, /"robot-logs"/);
+    assert.match(text, /"lqs-managed"/);
+    const logs = files.filter((file) => file.endsWith(".log"));
+    assert.ok(logs.some((file) => /LogQS/.test(path.basename(file))), `no LogQS log among ${logs.length} logs`);
+    for (const file of [records, ...logs]) {
+      const content = fs.readFileSync(file, "utf8");
+      for (const secret of [S3_SECRET_KEY, WRONG_SECRET]) {
+        assert.ok(!content.includes(secret), `${secret} leaked into ${file}`);
+      }
+    }
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  });
+});
