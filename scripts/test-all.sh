@@ -33,6 +33,10 @@ fi
 
 if (has integration || has e2e) && [ $built = 1 ]; then
   step "S3 server (Ceph radosgw)"
+  # A server that was already up (a developer's) is left running; one started here is stopped.
+  if ! bash scripts/s3-server.sh status >/dev/null 2>&1; then
+    trap 'bash scripts/s3-server.sh stop >/dev/null 2>&1 || true' EXIT
+  fi
   if bash scripts/s3-server.sh start; then
     s3_up=1
   else

@@ -26,7 +26,7 @@ export function registerCommands(context: vscode.ExtensionContext, { registry, b
         try {
           return await body(...args);
         } catch (error) {
-          await reportError(log, failure, error);
+          reportError(log, failure, error);
           return undefined;
         }
       }),
@@ -96,7 +96,7 @@ export function registerCommands(context: vscode.ExtensionContext, { registry, b
       await browser.listPage(store.id, { pageSize: 1 });
       log.info(`Connected to "${store.name}"`);
     } catch (error) {
-      await reportError(log, `Added "${store.name}", but its objects can't be listed`, error);
+      reportError(log, `Added "${store.name}", but its objects can't be listed`, error);
     }
   }
 }

@@ -49,7 +49,7 @@ async function syncManagedStores(registry: ObjectStoreRegistry, log: Log): Promi
       void vscode.window.showWarningMessage(`Managed object store "${name}" was not added: ${reason}.`);
     }
   } catch (error) {
-    await reportError(log, 'Couldn\'t load the managed object stores', error);
+    reportError(log, 'Couldn\'t load the managed object stores', error);
   }
 }
 

@@ -39,17 +39,19 @@ function causeChain(error: unknown): string {
 
 /**
  * The one place errors reach a person: a notification with the cause, the
- * details in the log, never a stack trace. Cancellation is silent.
+ * details in the log, never a stack trace. Cancellation is silent. It doesn't
+ * wait for the notification to be dismissed, so the failed command settles.
  */
-export async function reportError(log: Log, action: string, error: unknown): Promise<void> {
+export function reportError(log: Log, action: string, error: unknown): void {
   const problem = toLogqsError(error, 'Unexpected error');
   if (problem.code === 'cancelled') {
     log.info(`${action}: cancelled`);
     return;
   }
   log.error(`${action}: [${problem.code}] ${problem.message}${problem.detail ? ` | ${problem.detail}` : ''}${causeChain(problem)}`);
-  const choice = await vscode.window.showErrorMessage(`${action}: ${problem.message}`, 'Show Log');
-  if (choice === 'Show Log') {
-    log.show();
-  }
+  void vscode.window.showErrorMessage(`${action}: ${problem.message}`, 'Show Log').then((choice) => {
+    if (choice === 'Show Log') {
+      log.show();
+    }
+  });
 }

@@ -266,7 +266,7 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
       this.listedStores = current;
       return stores.map((store) => new StoreNode(store));
     } catch (error) {
-      await reportError(this.log, 'Couldn\'t load object stores', error);
+      reportError(this.log, 'Couldn\'t load object stores', error);
       // An empty list would show the welcome view and invite adding over a damaged file.
       return [new MessageNode(undefined, toLogqsError(error).message, true)];
     }
@@ -299,7 +299,7 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
       this.log.info(`Listed "${page.prefix}" in "${node.store.name}": ${page.folders.length} folders, ${page.objects.length} objects${page.nextContinuationToken ? ', more to load' : ''}`);
     } catch (error) {
       const problem = toLogqsError(error);
-      void reportError(this.log, `Couldn't list objects in "${node.store.name}"`, problem);
+      reportError(this.log, `Couldn't list objects in "${node.store.name}"`, problem);
       listing = { children: [new MessageNode(node, problem.message, true)] };
     }
     // Errors are kept too, so a redraw doesn't raise the same notification again; Refresh retries.

@@ -5,8 +5,11 @@ import * as vscode from 'vscode';
 describe('LogQS Object Stores in VS Code', () => {
   const endpoint = process.env.LOGQS_S3_ENDPOINT ?? 'http://127.0.0.1:7480';
 
-  it('registers its commands once the view is opened', async () => {
+  it('activates from its view and registers its commands', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.logqs');
+    const extension = vscode.extensions.getExtension('logqs.logqs-object-stores');
+    assert.ok(extension, 'the extension is not installed');
+    await extension.activate();
     const commands = await vscode.commands.getCommands(true);
     for (const id of ['logqs.addObjectStore', 'logqs.editObjectStore', 'logqs.deleteObjectStore', 'logqs.setDefaultObjectStore', 'logqs.refresh']) {
       assert.ok(commands.includes(id), `${id} is not registered`);
