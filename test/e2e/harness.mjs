@@ -604,6 +604,14 @@ class Editor {
   }
 
   /** Copies code-server.log and the VS Code logs into test-artifacts/<name>-logs/. */
+  /** For a mocha afterEach: keeps a screenshot and the logs of a failed test, named after it. */
+  async captureFailure(test, prefix) {
+    if (test?.state !== "failed") return;
+    const name = `${prefix}-failed-${test.title}`;
+    await this.screenshot(name).catch(() => {});
+    this.saveLogs(name);
+  }
+
   saveLogs(name) {
     const dest = path.join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, "_")}-logs`);
     fs.mkdirSync(dest, { recursive: true });

@@ -74,11 +74,7 @@ describe("LogQS Object Stores in code-server", function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed" && editor) {
-      const name = `objectStores-failed-${this.currentTest.title}`;
-      await editor.screenshot(name).catch(() => {});
-      editor.saveLogs(name);
-    }
+    await editor?.captureFailure(this.currentTest, "objectStores");
   });
 
   after(async function () {

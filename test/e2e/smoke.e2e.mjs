@@ -34,11 +34,7 @@ describe("e2e harness smoke (code-server + Chromium)", function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed" && editor) {
-      const name = `smoke-failed-${this.currentTest.title}`;
-      await editor.screenshot(name).catch(() => {});
-      editor.saveLogs(name);
-    }
+    await editor?.captureFailure(this.currentTest, "smoke");
   });
 
   after(async function () {

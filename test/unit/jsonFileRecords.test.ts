@@ -8,17 +8,23 @@ import { LogqsError } from '../../src/core/errors';
 import { ObjectStoreRegistry } from '../../src/core/registryService';
 import { MemoryVault, validInput } from '../support/memoryPorts';
 
-describe('JSON file record repository', () => {
-  let dir: string;
+/** A fresh temporary folder for each test of the calling describe block. */
+function useTemporaryFolder(): () => string {
+  let dir = '';
   beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-records-'));
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-test-'));
   });
   afterEach(async () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
+  return () => dir;
+}
+
+describe('JSON file record repository', () => {
+  const folder = useTemporaryFolder();
 
   it('starts empty and round-trips records without secrets', async () => {
-    const file = path.join(dir, 'nested', 'object-stores.json');
+    const file = path.join(folder(), 'nested', 'object-stores.json');
     const repository = new JsonFileRecordRepository(file);
     assert.deepEqual(await repository.load(), []);
     const registry = new ObjectStoreRegistry(repository, new MemoryVault());
@@ -31,7 +37,7 @@ describe('JSON file record repository', () => {
   });
 
   it('refuses to load or overwrite a damaged file', async () => {
-    const file = path.join(dir, 'object-stores.json');
+    const file = path.join(folder(), 'object-stores.json');
     await fs.writeFile(file, '{"version": 1, "objectStores": [{"name": 3}]}');
     const registry = new ObjectStoreRegistry(new JsonFileRecordRepository(file), new MemoryVault());
     await assert.rejects(registry.list(), (error: unknown) => LogqsError.is(error, 'storage') && /damaged/.test(error.message));
@@ -40,7 +46,7 @@ describe('JSON file record repository', () => {
   });
 
   it('reports a save it cannot make as a storage error', async () => {
-    const blocker = path.join(dir, 'not-a-dir');
+    const blocker = path.join(folder(), 'not-a-dir');
     await fs.writeFile(blocker, 'x');
     const repository = new JsonFileRecordRepository(path.join(blocker, 'object-stores.json'));
     await assert.rejects(repository.save([]), (error: unknown) => LogqsError.is(error, 'storage'));
@@ -48,16 +54,10 @@ describe('JSON file record repository', () => {
 });
 
 describe('managed object stores file', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-managed-'));
-  });
-  afterEach(async () => {
-    await fs.rm(dir, { recursive: true, force: true });
-  });
+  const folder = useTemporaryFolder();
 
   const write = async (content: unknown) => {
-    const file = path.join(dir, 'managed.json');
+    const file = path.join(folder(), 'managed.json');
     await fs.writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
     return file;
   };
@@ -78,6 +78,6 @@ describe('managed object stores file', () => {
   it('refuses duplicate names, bad JSON and a missing file', async () => {
     await assert.rejects(readManagedStoresFile(await write({ objectStores: [validInput(), validInput()] })), /names must be unique/);
     await assert.rejects(readManagedStoresFile(await write('{nope')), /not valid JSON/);
-    await assert.rejects(readManagedStoresFile(path.join(dir, 'missing.json')), (error: unknown) => LogqsError.is(error, 'storage'));
+    await assert.rejects(readManagedStoresFile(path.join(folder(), 'missing.json')), (error: unknown) => LogqsError.is(error, 'storage'));
   });
 });
