@@ -8,6 +8,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 STAGES=${LOGQS_STAGES:-unit integration e2e}
+# The tests run on the machine's Node 20; the SDK's warning about it would drown the output.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 export LOGQS_TEST_SUMMARY=$ROOT/test-artifacts/summary.jsonl
 mkdir -p test-artifacts && : > "$LOGQS_TEST_SUMMARY"
 
