@@ -155,7 +155,7 @@ const IMMUTABLE_FIELDS: Record<string, string> = {
 };
 
 /** Text fields a person types, each with its own rule, for live validation of input boxes. */
-export const editableTextFields = {
+export const typedFieldSchemas = {
   name: nameSchema,
   bucket_name: bucketNameSchema,
   region_name: regionNameSchema,
@@ -165,11 +165,11 @@ export const editableTextFields = {
   key_prefix: optionalField(keyPrefixSchema),
   note: optionalField(noteSchema),
 } as const;
-export type TextField = keyof typeof editableTextFields;
+export type TextField = keyof typeof typedFieldSchemas;
 
 /** Returns the message for a bad field value, or undefined when it is fine. */
 export function validateField(field: TextField, value: string): string | undefined {
-  const result = editableTextFields[field].safeParse(value);
+  const result = typedFieldSchemas[field].safeParse(value);
   return result.success ? undefined : `${field} ${result.error.issues[0]?.message ?? 'is invalid'}`;
 }
 

@@ -4,7 +4,7 @@ import type { ObjectStore } from '../core/objectStore';
 import type { ObjectStoreRegistry } from '../core/registryService';
 import { type Log, reportError } from './log';
 import { confirmDelete, pickStore, promptForNewStore, promptForStoreChange } from './prompts';
-import { type ContainerNode, LoadMoreNode, type ObjectStoreTreeProvider, StoreNode } from './tree';
+import { LoadMoreNode, type ObjectStoreTreeProvider, StoreNode } from './tree';
 
 interface Deps {
   registry: ObjectStoreRegistry;
@@ -15,7 +15,7 @@ interface Deps {
 
 /** A plain object given to a command (from another extension or a test) rather than a tree node. */
 function isInputObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !(value instanceof StoreNode) && Object.getPrototypeOf(value) === Object.prototype;
+  return value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype;
 }
 
 export function registerCommands(context: vscode.ExtensionContext, { registry, browser, tree, log }: Deps): void {
@@ -78,7 +78,7 @@ export function registerCommands(context: vscode.ExtensionContext, { registry, b
   });
 
   register('logqs.refresh', 'Couldn\'t refresh', async (arg) => {
-    tree.refresh(arg instanceof StoreNode ? (arg as ContainerNode) : undefined);
+    tree.refresh(arg instanceof StoreNode ? arg : undefined);
   });
 
   register('logqs.loadMore', 'Couldn\'t load more objects', async (arg) => {
