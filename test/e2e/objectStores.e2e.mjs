@@ -4,10 +4,11 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import s3Server from "../../out/test/support/s3Server.js";
 import { ARTIFACTS_DIR, REPO_ROOT, startEditor } from "./harness.mjs";
 
-const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, createBucketWith } = s3Server;
+const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, adminClient, createBucketWith } = s3Server;
 const VSIX = path.join(REPO_ROOT, "dist", "logqs-object-stores.vsix");
 const WRONG_SECRET = "wrong-secret-e2e-0123456789";
 // How long a box that is expected to refuse its value is given to accept it anyway.
@@ -205,6 +206,40 @@ describe("LogQS Object Stores in code-server", function () {
     await editor.dismissQuickInput();
     assert.ok(!options.some((option) => option.includes("lqs-managed")), options.join(" | "));
     await editor.screenshot("e2e-5-managed");
+  });
+
+  it("shows new objects after Refresh", async function () {
+    const s3 = adminClient();
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "logs/uploaded-later.mcap", Body: "new" }));
+    s3.destroy();
+    assert.equal(await row("uploaded-later.mcap").count(), 0, "listings are cached until refreshed");
+    await editor.runCommand("LogQS: Refresh");
+    await editor.expand("robot-logs", { view: "Object Stores" });
+    // pageSize 4: the new key sorts last, on the second page.
+    await visible("Load more…");
+    await row("Load more…").click();
+    await visible("uploaded-later.mcap");
+  });
+
+  it("shows a disabled store as such and refuses to list it", async function () {
+    await editor.runCommand("LogQS: Edit Object Store");
+    await editor.pickQuickPick("robot-logs");
+    await editor.pickQuickPick("disabled");
+    await editor.pickQuickPick("Yes");
+    await editor.waitForNotification('Saved object store "robot-logs"');
+    const storeRow = view().locator("[role=treeitem]", { hasText: "robot-logs" }).first();
+    await storeRow.locator(".label-description", { hasText: "disabled" }).waitFor();
+    await editor.expand("robot-logs", { view: "Object Stores" });
+    await visible(/"robot-logs" is disabled/);
+    assert.equal(await row("readme.txt").count(), 0, "a disabled store must list nothing");
+    await editor.screenshot("e2e-6-disabled");
+
+    await editor.runCommand("LogQS: Edit Object Store");
+    await editor.pickQuickPick("robot-logs");
+    await editor.pickQuickPick("disabled");
+    await editor.pickQuickPick("No");
+    await editor.expand("robot-logs", { view: "Object Stores" });
+    await visible("readme.txt");
   });
 
   it("keeps secrets out of the records file and the logs", async function () {
