@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LogqsError } from '../core/errors';
 import { type ObjectStore, objectStoreSchema } from '../core/objectStore';
 import type { RecordRepository } from '../core/ports';
+import { readJsonDocument } from './jsonDocument';
 
 const fileSchema = z.object({
   version: z.literal(1),
@@ -19,27 +20,11 @@ export class JsonFileRecordRepository implements RecordRepository {
   constructor(readonly filePath: string) {}
 
   async load(): Promise<ObjectStore[]> {
-    let text: string;
-    try {
-      text = await fs.readFile(this.filePath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return [];
-      }
-      throw new LogqsError('storage', `Can't read the object stores file ${this.filePath}: ${(error as Error).message}`, { cause: error });
+    const document = await readJsonDocument(this.filePath, 'object stores file', fileSchema, { version: 1, objectStores: [] });
+    if (!document.ok) {
+      throw this.corrupt(document.problem);
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw this.corrupt(`it is not valid JSON (${(error as Error).message})`);
-    }
-    const parsed = fileSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw this.corrupt(`${issue.path.join('.') || 'the file'} ${issue.message}`);
-    }
-    return parsed.data.objectStores;
+    return document.data.objectStores;
   }
 
   async save(stores: readonly ObjectStore[]): Promise<void> {

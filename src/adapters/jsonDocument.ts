@@ -1,0 +1,41 @@
+import { promises as fs } from 'node:fs';
+import type { z } from 'zod';
+import { LogqsError } from '../core/errors';
+
+/** A JSON file's content checked against its schema, or why it can't be used, in words fit for a message. */
+export type JsonDocument<T> = { ok: true; data: T } | { ok: false; problem: string };
+
+/**
+ * Reads and checks a JSON file. A file that can't be read is a storage error
+ * (or `ifMissing` when it doesn't exist); bad content is returned as a
+ * problem, so each caller says what that means for its own file.
+ */
+export async function readJsonDocument<S extends z.ZodType>(
+  filePath: string,
+  description: string,
+  schema: S,
+  ifMissing?: z.output<S>,
+): Promise<JsonDocument<z.output<S>>> {
+  let text: string;
+  try {
+    text = await fs.readFile(filePath, 'utf8');
+  } catch (error) {
+    if (ifMissing !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { ok: true, data: ifMissing };
+    }
+    throw new LogqsError('storage', `Can't read the ${description} ${filePath}: ${(error as Error).message}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, problem: `not valid JSON (${(error as Error).message})` };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) {
+    return { ok: true, data: parsed.data };
+  }
+  // Issue messages name the field, never the value, so no secret is echoed.
+  const issue = parsed.error.issues[0];
+  return { ok: false, problem: `${issue.path.join('.') || 'the file'} ${issue.message}` };
+}
