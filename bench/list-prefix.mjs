@@ -45,8 +45,7 @@ async function ours() {
     name: "bench", bucket_name: BUCKET, region_name: "us-east-1", access_key_id: server.S3_ACCESS_KEY,
     secret_access_key: server.S3_SECRET_KEY, endpoint_url: server.S3_ENDPOINT, key_prefix: "bench/",
   });
-  const browser = new browserModule.ObjectBrowser(registry, (record, credentials) =>
-    new s3Module.S3ObjectClient(record, s3Module.createS3Client(record, credentials)));
+  const browser = new browserModule.ObjectBrowser(registry, s3Module.s3ObjectClientFactory());
   const start = performance.now();
   let firstPageMs;
   let count = 0;

@@ -1,7 +1,7 @@
 import { ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { LogqsError } from '../core/errors';
 import type { ObjectStore } from '../core/objectStore';
-import type { Credentials, ListPage, ListPageRequest, ObjectClient } from '../core/ports';
+import type { Credentials, ListPage, ListPageRequest, ObjectClient, ObjectClientFactory } from '../core/ports';
 
 export interface S3AdapterOptions {
   /** How long to wait for a connection and for each response. */
@@ -55,9 +55,9 @@ export class S3ObjectClient implements ObjectClient {
   }
 }
 
-export function s3ObjectClientFactory(options: S3AdapterOptions = {}) {
-  return (store: ObjectStore, credentials: Credentials): ObjectClient =>
-    new S3ObjectClient(store, createS3Client(store, credentials, options));
+/** Clients for the data plane; `options` is read for each new client, so a settings change applies to the next request. */
+export function s3ObjectClientFactory(options: () => S3AdapterOptions = () => ({})): ObjectClientFactory {
+  return (store, credentials) => new S3ObjectClient(store, createS3Client(store, credentials, options()));
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);

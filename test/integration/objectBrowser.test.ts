@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { S3ObjectClient, createS3Client } from '../../src/adapters/s3Client';
+import { s3ObjectClientFactory } from '../../src/adapters/s3Client';
 import { LogqsError } from '../../src/core/errors';
 import { ObjectBrowser } from '../../src/core/objectBrowser';
 import type { ObjectClientFactory } from '../../src/core/ports';
 import { ObjectStoreRegistry } from '../../src/core/registryService';
+import { code } from '../support/assertions';
 import { MemoryRecords, MemoryVault } from '../support/memoryPorts';
 import { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, createBucketWith } from '../support/s3Server';
 
@@ -38,8 +39,9 @@ describe('object browsing against a real S3 server', function () {
   beforeEach(() => {
     registry = new ObjectStoreRegistry(new MemoryRecords(), new MemoryVault());
     requests = [];
+    const s3Clients = s3ObjectClientFactory(() => ({ timeoutMs: 5000 }));
     const factory: ObjectClientFactory = (store, credentials) => {
-      const client = new S3ObjectClient(store, createS3Client(store, credentials, { timeoutMs: 5000 }));
+      const client = s3Clients(store, credentials);
       return {
         listPage: (request) => {
           requests.push(request.prefix);
@@ -61,8 +63,6 @@ describe('object browsing against a real S3 server', function () {
       key_prefix: 'logs/',
       ...overrides,
     });
-
-  const code = (expected: string) => (error: unknown) => LogqsError.is(error) && error.code === expected;
 
   it('lists folders and files under the key prefix only', async () => {
     const store = await addStore();

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { LogqsError } from '../../src/core/errors';
 import { objectStoreCreateSchema } from '../../src/core/objectStore';
 import { ObjectStoreRegistry } from '../../src/core/registryService';
+import { code } from '../support/assertions';
 import { MemoryRecords, MemoryVault, validInput } from '../support/memoryPorts';
 
 function setup() {
@@ -14,8 +15,6 @@ function setup() {
   });
   return { records, vault, registry };
 }
-
-const code = (expected: string) => (error: unknown) => LogqsError.is(error) && error.code === expected;
 
 describe('object store registry', () => {
   it('keeps the secret in the vault and never in the record', async () => {
