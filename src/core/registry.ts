@@ -24,9 +24,17 @@ export function findStoreByName(stores: readonly ObjectStore[], name: string): O
   return store;
 }
 
+/** Why a name can't be used (another store has it), or undefined when it is free. */
+export function nameTakenMessage(stores: readonly ObjectStore[], name: string, exceptId?: string): string | undefined {
+  return stores.some((store) => store.name === name && store.id !== exceptId)
+    ? `name "${name}" is already used by another object store`
+    : undefined;
+}
+
 function assertNameFree(stores: readonly ObjectStore[], name: string, exceptId?: string): void {
-  if (stores.some((store) => store.name === name && store.id !== exceptId)) {
-    throw new LogqsError('conflict', `name "${name}" is already used by another object store`, { field: 'name' });
+  const problem = nameTakenMessage(stores, name, exceptId);
+  if (problem) {
+    throw new LogqsError('conflict', problem, { field: 'name' });
   }
 }
 

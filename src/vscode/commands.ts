@@ -41,10 +41,8 @@ export function registerCommands(context: vscode.ExtensionContext, { registry, b
     return pickStore((await registry.list()).filter(fits), placeHolder);
   };
 
-  const names = async () => new Set((await registry.list()).map((store) => store.name));
-
   register('logqs.addObjectStore', 'Couldn\'t add the object store', async (arg) => {
-    const input = isInputObject(arg) ? arg : await promptForNewStore(await names());
+    const input = isInputObject(arg) ? arg : await promptForNewStore(await registry.list());
     const created = await registry.create(input);
     log.info(`Added object store "${created.name}" (bucket ${created.bucket_name}, prefix ${created.key_prefix ?? 'none'})`);
     void vscode.window.showInformationMessage(`Added object store "${created.name}".`);
@@ -54,7 +52,7 @@ export function registerCommands(context: vscode.ExtensionContext, { registry, b
 
   register('logqs.editObjectStore', 'Couldn\'t edit the object store', async (arg, change) => {
     const store = await targetStore(arg, 'Object store to edit', (candidate) => !candidate.managed);
-    const patch = isInputObject(change) ? change : await promptForStoreChange(store, await names());
+    const patch = isInputObject(change) ? change : await promptForStoreChange(store, await registry.list());
     const updated = await registry.update(store.id, patch);
     log.info(`Edited object store "${updated.name}": ${Object.keys(patch).join(', ')}`);
     void vscode.window.showInformationMessage(`Saved object store "${updated.name}".`);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { LogqsError } from '../core/errors';
+import { storeLocation } from '../core/format';
 import {
   type ObjectStore,
   type ObjectStoreCreateInput,
@@ -8,6 +9,7 @@ import {
   parseContextJson,
   validateField,
 } from '../core/objectStore';
+import { nameTakenMessage } from '../core/registry';
 
 /** Input boxes and pickers for the object-store commands. Escape anywhere cancels quietly. */
 
@@ -21,27 +23,33 @@ interface TextStep {
   password?: boolean;
 }
 
-interface AskOptions {
+interface InputRequest extends Omit<TextStep, 'field'> {
   title: string;
-  step: TextStep;
-  /** Extra rule on top of the field's schema (for example, a name already taken). */
-  extraCheck?: (value: string) => string | undefined;
+  /** The message for a bad value, or undefined when it is fine. */
+  validate: (text: string) => string | undefined;
 }
 
-async function askText({ title, step, extraCheck }: AskOptions): Promise<string> {
-  const value = await vscode.window.showInputBox({
-    title,
-    prompt: step.prompt,
-    placeHolder: step.placeHolder,
-    value: step.value,
-    password: step.password,
-    ignoreFocusOut: true,
-    validateInput: (text) => validateField(step.field, text) ?? extraCheck?.(text.trim()),
-  });
+async function askText({ validate, ...options }: InputRequest): Promise<string> {
+  const value = await vscode.window.showInputBox({ ...options, ignoreFocusOut: true, validateInput: validate });
   if (value === undefined) {
     throw cancelled();
   }
   return value;
+}
+
+/** The field's own rule and, for a name, that no other store has it (`exceptId`: the store being edited). */
+function fieldRule(field: TextField, stores: readonly ObjectStore[], exceptId?: string) {
+  return (text: string) => validateField(field, text) ?? (field === 'name' ? nameTakenMessage(stores, text.trim(), exceptId) : undefined);
+}
+
+/** The message a parse function throws for a bad value, or undefined when it accepts it. */
+function problemWith(parse: () => unknown): string | undefined {
+  try {
+    parse();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 async function askYesNo(title: string, question: string, current: boolean): Promise<boolean> {
@@ -79,21 +87,18 @@ const CREATE_STEPS: TextStep[] = [
 ];
 
 /** Asks for every field of a new object store, in order. */
-export async function promptForNewStore(existingNames: ReadonlySet<string>): Promise<ObjectStoreCreateInput> {
+export async function promptForNewStore(stores: readonly ObjectStore[]): Promise<ObjectStoreCreateInput> {
   const total = CREATE_STEPS.length + 2;
   const title = (index: number) => `Add Object Store (${index + 1}/${total})`;
   const answers: Record<string, string> = {};
-  for (const [index, step] of CREATE_STEPS.entries()) {
-    answers[step.field] = await askText({
-      title: title(index),
-      step,
-      extraCheck: step.field === 'name' ? (name) => (existingNames.has(name) ? `name "${name}" is already used by another object store` : undefined) : undefined,
-    });
+  for (const [index, { field, ...step }] of CREATE_STEPS.entries()) {
+    answers[field] = await askText({ ...step, title: title(index), validate: fieldRule(field, stores) });
   }
   const readOnly = await askYesNo(title(CREATE_STEPS.length), 'read_only: refuse writes to this object store?', false);
   const note = await askText({
     title: title(CREATE_STEPS.length + 1),
-    step: { field: 'note', prompt: 'note (optional): anything worth knowing about this object store' },
+    prompt: 'note (optional): anything worth knowing about this object store',
+    validate: fieldRule('note', stores),
   });
   return {
     name: answers.name,
@@ -121,7 +126,7 @@ function currentValue(store: ObjectStore, field: EditableField): string {
 const EDITABLE_FIELDS: EditableField[] = ['name', 'bucket_name', 'region_name', 'endpoint_url', 'key_prefix', 'read_only', 'disabled', 'note', 'context'];
 
 /** Asks which field to change and its new value; returns the change to apply. */
-export async function promptForStoreChange(store: ObjectStore, existingNames: ReadonlySet<string>): Promise<ObjectStoreUpdateInput> {
+export async function promptForStoreChange(store: ObjectStore, stores: readonly ObjectStore[]): Promise<ObjectStoreUpdateInput> {
   const title = `Edit Object Store "${store.name}"`;
   const choice = await vscode.window.showQuickPick(
     EDITABLE_FIELDS.map((field) => ({ label: field, description: currentValue(store, field) || '(empty)', field })),
@@ -139,29 +144,19 @@ export async function promptForStoreChange(store: ObjectStore, existingNames: Re
     return { [field]: await askYesNo(title, `${field}?`, store[field]) };
   }
   if (field === 'context') {
-    const text = await vscode.window.showInputBox({
+    const text = await askText({
       title,
       prompt: 'context: a JSON object, or empty to clear it',
       value: currentValue(store, 'context'),
-      ignoreFocusOut: true,
-      validateInput: (value) => {
-        try {
-          parseContextJson(value);
-          return undefined;
-        } catch (error) {
-          return (error as Error).message;
-        }
-      },
+      validate: (value) => problemWith(() => parseContextJson(value)),
     });
-    if (text === undefined) {
-      throw cancelled();
-    }
     return { context: parseContextJson(text) };
   }
   const value = await askText({
     title,
-    step: { field, prompt: `${field}${field === 'endpoint_url' || field === 'key_prefix' || field === 'note' ? ' (empty to clear)' : ''}`, value: currentValue(store, field) },
-    extraCheck: field === 'name' ? (name) => (name !== store.name && existingNames.has(name) ? `name "${name}" is already used by another object store` : undefined) : undefined,
+    prompt: `${field}${field === 'endpoint_url' || field === 'key_prefix' || field === 'note' ? ' (empty to clear)' : ''}`,
+    value: currentValue(store, field),
+    validate: fieldRule(field, stores, store.id),
   });
   return { [field]: value };
 }
@@ -171,7 +166,7 @@ export async function pickStore(stores: readonly ObjectStore[], placeHolder: str
     throw new LogqsError('not-found', 'There is no object store that fits; add one first');
   }
   const choice = await vscode.window.showQuickPick(
-    stores.map((store) => ({ label: store.name, description: `${store.bucket_name}/${store.key_prefix ?? ''}`, store })),
+    stores.map((store) => ({ label: store.name, description: storeLocation(store), store })),
     { placeHolder, ignoreFocusOut: true },
   );
   if (!choice) {

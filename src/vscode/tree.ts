@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { toLogqsError } from '../core/errors';
-import { formatBytes } from '../core/format';
+import { formatBytes, storeLocation } from '../core/format';
 import type { ObjectBrowser, ObjectEntry } from '../core/objectBrowser';
 import type { ObjectStore } from '../core/objectStore';
 import type { ObjectStoreRegistry } from '../core/registryService';
@@ -92,8 +92,7 @@ function storeDescription(store: ObjectStore): string {
     store.managed && 'managed',
     store.disabled && 'disabled',
   ].filter(Boolean);
-  const location = `${store.bucket_name}/${store.key_prefix ?? ''}`;
-  return [location, ...flags].join(' · ');
+  return [storeLocation(store), ...flags].join(' · ');
 }
 
 function storeTooltip(store: ObjectStore): vscode.MarkdownString {
@@ -241,13 +240,9 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
     if (!listing?.nextContinuationToken) {
       return;
     }
-    const page = await this.browser.listPage(node.parent.store.id, {
-      folderPrefix: node.parent.kind === 'folder' ? node.parent.prefix : undefined,
-      continuationToken: listing.nextContinuationToken,
-      pageSize: listingPageSize(),
-    });
+    const { page, children } = await this.listPage(node.parent, listing.nextContinuationToken);
     this.listings.set(key, {
-      children: [...listing.children, ...this.pageNodes(node.parent.store, page.folders, page.objects)],
+      children: [...listing.children, ...children],
       nextContinuationToken: page.nextContinuationToken,
     });
     this.changed.fire(node.parent);
@@ -287,11 +282,7 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
     const key = nodeId(node);
     let listing: Listing;
     try {
-      const page = await this.browser.listPage(node.store.id, {
-        folderPrefix: node.kind === 'folder' ? node.prefix : undefined,
-        pageSize: listingPageSize(),
-      });
-      const children = this.pageNodes(node.store, page.folders, page.objects);
+      const { page, children } = await this.listPage(node);
       listing = {
         children: children.length > 0 || page.nextContinuationToken ? children : [new MessageNode(node, 'No objects', false)],
         nextContinuationToken: page.nextContinuationToken,
@@ -307,10 +298,17 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
     return listing;
   }
 
-  private pageNodes(store: ObjectStore, folders: { prefix: string; name: string }[], objects: ObjectEntry[]): TreeNode[] {
-    return [
-      ...folders.map((folder) => new FolderNode(store, folder.prefix, folder.name)),
-      ...objects.map((entry) => new ObjectNode(store, entry)),
+  /** One page of the objects under a store or folder, and the tree nodes that show it. */
+  private async listPage(node: ContainerNode, continuationToken?: string) {
+    const page = await this.browser.listPage(node.store.id, {
+      folderPrefix: node.kind === 'folder' ? node.prefix : undefined,
+      continuationToken,
+      pageSize: listingPageSize(),
+    });
+    const children: TreeNode[] = [
+      ...page.folders.map((folder) => new FolderNode(node.store, folder.prefix, folder.name)),
+      ...page.objects.map((entry) => new ObjectNode(node.store, entry)),
     ];
+    return { page, children };
   }
 }
