@@ -122,7 +122,8 @@ function run(cmd, args, { timeoutMs = 180_000 } = {}) {
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(fn, { timeoutMs = 30_000, intervalMs = 200, what = "condition" } = {}) {
+/** Polls fn until it returns something truthy, and returns that. */
+export async function waitFor(fn, { timeoutMs = 30_000, intervalMs = 200, what = "condition" } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
   for (;;) {

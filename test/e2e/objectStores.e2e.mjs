@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import s3Server from "../../out/test/support/s3Server.js";
-import { ARTIFACTS_DIR, REPO_ROOT, startEditor } from "./harness.mjs";
+import { REPO_ROOT, startEditor, waitFor } from "./harness.mjs";
 
 const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, adminClient, createBucketWith } = s3Server;
 const VSIX = path.join(REPO_ROOT, "dist", "logqs-object-stores.vsix");
@@ -26,13 +26,6 @@ const SAMPLE = {
   "top-level-outside.txt": "must not be listed",
 };
 
-async function waitUntil(condition, what, timeoutMs = 15_000) {
-  for (const deadline = Date.now() + timeoutMs; !condition();) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 /** Every file under dir, for looking for leaked secrets. */
 function filesUnder(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -49,6 +42,16 @@ describe("LogQS Object Stores in code-server", function () {
   const view = () => editor.view("Object Stores");
   const row = (label) => editor.treeItem(label, { view: "Object Stores" });
   const visible = (label) => row(label).waitFor({ state: "visible", timeout: 20_000 });
+  /** Waits until a store's row shows a flag such as "default" or "disabled" beside its name. */
+  const showsFlag = (store, flag) =>
+    view().locator("[role=treeitem]", { hasText: store }).first().locator(".label-description", { hasText: flag }).waitFor();
+
+  async function editFlag(store, flag, answer) {
+    await editor.runCommand("LogQS: Edit Object Store");
+    await editor.pickQuickPick(store);
+    await editor.pickQuickPick(flag);
+    await editor.pickQuickPick(answer);
+  }
 
   async function addStoreThroughInputBoxes({ name, secret, prefix }) {
     await editor.runCommand("LogQS: Add Object Store");
@@ -145,7 +148,7 @@ describe("LogQS Object Stores in code-server", function () {
     await editor.runCommand("LogQS: Set as Default Object Store");
     await editor.pickQuickPick("robot-logs");
     await editor.waitForNotification('"robot-logs" is now the default object store');
-    await view().locator("[role=treeitem]", { hasText: "robot-logs" }).locator(".label-description", { hasText: "default" }).waitFor();
+    await showsFlag("robot-logs", "default");
 
     await editor.runCommand("LogQS: Edit Object Store");
     await editor.pickQuickPick("wrong-secret");
@@ -184,7 +187,7 @@ describe("LogQS Object Stores in code-server", function () {
     await input.fill(managedFile);
     await input.press("Enter");
     const settingsFile = path.join(editor.userDataDir, "User", "settings.json");
-    await waitUntil(() => fs.readFileSync(settingsFile, "utf8").includes(managedFile), "the setting to be saved");
+    await waitFor(() => fs.readFileSync(settingsFile, "utf8").includes(managedFile), { timeoutMs: 15_000, what: "the setting to be saved" });
     await editor.page.keyboard.press("Escape");
     await visible("lqs-managed");
     const description = await row("lqs-managed").locator(".label-description").innerText();
@@ -222,22 +225,15 @@ describe("LogQS Object Stores in code-server", function () {
   });
 
   it("shows a disabled store as such and refuses to list it", async function () {
-    await editor.runCommand("LogQS: Edit Object Store");
-    await editor.pickQuickPick("robot-logs");
-    await editor.pickQuickPick("disabled");
-    await editor.pickQuickPick("Yes");
+    await editFlag("robot-logs", "disabled", "Yes");
     await editor.waitForNotification('Saved object store "robot-logs"');
-    const storeRow = view().locator("[role=treeitem]", { hasText: "robot-logs" }).first();
-    await storeRow.locator(".label-description", { hasText: "disabled" }).waitFor();
+    await showsFlag("robot-logs", "disabled");
     await editor.expand("robot-logs", { view: "Object Stores" });
     await visible(/"robot-logs" is disabled/);
     assert.equal(await row("readme.txt").count(), 0, "a disabled store must list nothing");
     await editor.screenshot("e2e-6-disabled");
 
-    await editor.runCommand("LogQS: Edit Object Store");
-    await editor.pickQuickPick("robot-logs");
-    await editor.pickQuickPick("disabled");
-    await editor.pickQuickPick("No");
+    await editFlag("robot-logs", "disabled", "No");
     await editor.expand("robot-logs", { view: "Object Stores" });
     await visible("readme.txt");
   });
@@ -257,6 +253,5 @@ describe("LogQS Object Stores in code-server", function () {
         assert.ok(!content.includes(secret), `${secret} leaked into ${file}`);
       }
     }
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   });
 });
