@@ -7,10 +7,5 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npx tsc -p .
 bash scripts/s3-server.sh start
-missing=()
-command -v aws >/dev/null || missing+=(awscli)
-[ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh awscli time
 node bench/list-prefix.mjs "$@"

@@ -53,23 +53,9 @@ die() { log "error: $*"; exit 1; }
 # Runs code-server's CLI with Node 24 (the package's bin shim would pick Node 20 from PATH).
 cs() { PATH="$(dirname "$NODE24"):$PATH" "$NODE24" "$CS_ENTRY" "$@"; }
 
-apt_install() {
-  local missing=()
-  local pkg
-  for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-  done
-  if [ ${#missing[@]} -eq 0 ]; then log "apt: already installed: $*"; return 0; fi
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  log "apt: installing ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
-
 cmd_install() {
   # fonts-dejavu-core: installed with --no-install-recommends, chromium would have no font.
-  apt_install chromium fonts-dejavu-core fonts-droid-fallback libkrb5-dev pkg-config
+  bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" chromium fonts-dejavu-core fonts-droid-fallback libkrb5-dev pkg-config
   mkdir -p "$TOOLS" "$NODE24_PKG"
   [ -f "$TOOLS/package.json" ] || printf '{\n  "name": "code-server-tools",\n  "private": true\n}\n' > "$TOOLS/package.json"
   [ -f "$NODE24_PKG/package.json" ] || printf '{\n  "name": "node24-tools",\n  "private": true\n}\n' > "$NODE24_PKG/package.json"

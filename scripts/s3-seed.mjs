@@ -2,7 +2,7 @@
 // scripts/s3-seed.mjs — seed the test S3 server (scripts/s3-server.sh) with sample objects.
 //
 // Usage: node scripts/s3-seed.mjs [bucket]          (bucket defaults to logqs-sample)
-// Env:   S3_ENDPOINT (default http://127.0.0.1:7480)
+// Env:   LOGQS_S3_ENDPOINT (default http://127.0.0.1:7480)
 //        LOGQS_S3_ACCESS_KEY / LOGQS_S3_SECRET_KEY (defaults TESTACCESSKEY / TESTSECRETKEY123)
 //
 // Idempotent: creates the bucket only if missing and uploads an object only if it is absent
@@ -16,7 +16,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 
-const endpoint = process.env.S3_ENDPOINT || "http://127.0.0.1:7480";
+const endpoint = process.env.LOGQS_S3_ENDPOINT || "http://127.0.0.1:7480";
 const bucket = process.argv[2] || "logqs-sample";
 const s3 = new S3Client({
   endpoint,

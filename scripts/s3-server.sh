@@ -63,18 +63,6 @@ die() {
   exit 1
 }
 
-apt_install() {
-  local missing=() pkg sudo=""
-  for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  log "apt: installing ${missing[*]} (~20-30 s)"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
-
 # rgw answers an anonymous GET / with an (empty) ListAllMyBucketsResult.
 rgw_answers() {
   curl -s --max-time 3 "$URL/" 2>/dev/null | grep -q "ListAllMyBucketsResult"
@@ -260,7 +248,7 @@ cmd_start() {
     log "error: something that is not rgw answers on $URL"; exit 1
   fi
 
-  apt_install "${PACKAGES[@]}"
+  bash "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" "${PACKAGES[@]}"
   local t1=$SECONDS
   DEADLINE=$((SECONDS + TIMEOUT))
 

@@ -22,7 +22,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --silent package
 bash scripts/s3-server.sh start
-S3_ENDPOINT=$S3_ENDPOINT node --no-warnings scripts/s3-seed.mjs logqs-sample
+LOGQS_S3_ENDPOINT=$S3_ENDPOINT node --no-warnings scripts/s3-seed.mjs logqs-sample
 bash scripts/code-server.sh install
 
 mkdir -p "$STATE/user-data/User" "$STATE/workspace"
