@@ -1,3 +1,5 @@
+import { redact } from './redact';
+
 /**
  * The one error type of the extension. Every layer throws it (or has its
  * foreign errors mapped to it) so the UI can show `message` to a person and
@@ -17,7 +19,11 @@ export type LogqsErrorCode =
   | 'unreachable'
   | 'storage'
   | 'cancelled'
-  | 'remote';
+  | 'locked'
+  | 'changed'
+  | 'remote'
+  /** Nothing mapped it: a defect of the extension, not of the input or a server. */
+  | 'bug';
 
 export interface LogqsErrorOptions {
   /** The record field the problem is about, for input validation. */
@@ -47,11 +53,73 @@ export class LogqsError extends Error {
   }
 }
 
-/** Wraps anything thrown into a LogqsError, keeping LogqsErrors as they are. */
-export function toLogqsError(error: unknown, fallbackMessage = 'Something went wrong'): LogqsError {
+export const cancelledError = () => new LogqsError('cancelled', 'Cancelled');
+
+/** An abort (AbortSignal, the SDK's AbortError) is a cancellation, not a failure. */
+export function isAbort(error: unknown): boolean {
+  return LogqsError.is(error, 'cancelled') || (error as { name?: unknown } | null)?.name === 'AbortError';
+}
+
+/**
+ * Wraps anything thrown into a LogqsError, keeping LogqsErrors as they are.
+ * Adapters map what they know; whatever reaches here unmapped is a bug.
+ */
+export function toLogqsError(error: unknown): LogqsError {
   if (error instanceof LogqsError) {
     return error;
   }
-  const text = error instanceof Error ? error.message : String(error);
-  return new LogqsError('remote', `${fallbackMessage}: ${text}`, { cause: error });
+  if (isAbort(error)) {
+    return new LogqsError('cancelled', 'Cancelled', { cause: error });
+  }
+  return new LogqsError('bug', 'An unexpected error occurred (a bug in the extension); the details are in the LogQS log', {
+    cause: error,
+    detail: describeCause(error),
+  });
+}
+
+/** The error, then each error it wraps (`cause`, and the first of `errors` for AggregateError), at most `depth` deep. */
+export function* causeChain(error: unknown, depth = 6): Generator<unknown> {
+  for (let current = error, level = 0; current !== null && current !== undefined && level < depth; level++) {
+    yield current;
+    const candidate = current as { cause?: unknown; errors?: unknown[] };
+    // Node's happy-eyeballs connect reports one error per address.
+    current = Array.isArray(candidate.errors) && candidate.errors.length > 0 ? candidate.errors[0] : candidate.cause;
+  }
+}
+
+function describeCause(error: unknown): string {
+  if (!(error instanceof Error)) {
+    return String(error);
+  }
+  const { code } = error as { code?: unknown };
+  const top = [error.name, typeof code === 'string' ? code : undefined, error.message].filter(Boolean).join(' ');
+  // For a bug the first frames say where it happened; they hold no secrets, and the line is redacted anyway.
+  const frames = (error.stack ?? '').split('\n').slice(1, 4).map((line) => line.trim()).join(' ');
+  return frames ? `${top} ${frames}` : top;
+}
+
+export interface ErrorReport {
+  /** For the notification: what failed and why, redacted; undefined when nothing should be shown (a cancel). */
+  notification?: string;
+  /** For the log: the code, the message, the detail and each cause, redacted. */
+  logLine: string;
+}
+
+/** What an error says to a person, redacted: for a notification or a message in the tree. */
+export function userMessage(error: unknown): string {
+  return redact(toLogqsError(error).message);
+}
+
+/** The one place an error becomes words: the notification a person reads and the line the log keeps. */
+export function reportFor(action: string, error: unknown): ErrorReport {
+  const problem = toLogqsError(error);
+  if (problem.code === 'cancelled') {
+    return { logLine: `${action}: cancelled` };
+  }
+  const causes = [...causeChain(problem.cause)].map((cause) => {
+    const { name, message, code } = cause as { name?: string; message?: string; code?: string };
+    return [name, code, message].filter(Boolean).join(' ');
+  });
+  const logLine = `${action}: [${problem.code}] ${problem.message}${problem.detail ? ` | ${problem.detail}` : ''}${causes.length ? ` (cause: ${causes.join(' <- ')})` : ''}`;
+  return { notification: `${action}: ${userMessage(problem)}`, logLine: redact(logLine) };
 }

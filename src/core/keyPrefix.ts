@@ -6,18 +6,51 @@ import { LogqsError } from './errors';
  * with it, and nothing outside it is listed, read or written.
  */
 
-const MAX_KEY_BYTES = 1024;
+/** S3's limit on a key, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
+/** A prefix must leave room for at least one byte of key under it. */
+export const MAX_PREFIX_BYTES = MAX_KEY_BYTES - 1;
+
+export const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
 
 /** Segments some servers and HTTP stacks normalise away, letting a key escape its prefix. */
-function hasDotSegment(key: string): boolean {
+export function hasDotSegment(key: string): boolean {
   return key.split('/').some((segment) => segment === '.' || segment === '..');
+}
+
+/** C0 controls and DEL: invisible in a name, and refused or mangled by many tools. */
+export function hasControlChars(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Why a text can't be a store's key_prefix, or undefined when it can (the record schema's rule). */
+export function keyPrefixProblem(prefix: string): string | undefined {
+  if (byteLength(prefix) > MAX_PREFIX_BYTES) {
+    return `must be at most ${MAX_PREFIX_BYTES} bytes (S3 keys are at most ${MAX_KEY_BYTES} bytes, prefix included)`;
+  }
+  if (prefix.startsWith('/')) {
+    return 'must not start with "/" (S3 keys have no leading slash)';
+  }
+  if (hasControlChars(prefix)) {
+    return 'must not contain control characters';
+  }
+  if (hasDotSegment(prefix)) {
+    return 'must not contain "." or ".." path segments';
+  }
+  return undefined;
 }
 
 function checkKeyShape(key: string): void {
   if (key === '') {
     throw new LogqsError('invalid-input', 'The object key is empty');
   }
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+  if (byteLength(key) > MAX_KEY_BYTES) {
     throw new LogqsError('invalid-input', `The object key is longer than ${MAX_KEY_BYTES} bytes`);
   }
   if (hasDotSegment(key)) {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { LogqsError } from './errors';
+import { parseJsonOrThrow } from './jsonText';
+import { hasControlChars, keyPrefixProblem } from './keyPrefix';
 
 /**
  * The object-store record and the inputs that create or change it, as the
@@ -7,8 +9,7 @@ import { LogqsError } from './errors';
  * the create input, never in the record (it lives in SecretStorage).
  */
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-const noControlChars = (value: string) => !CONTROL_CHARS.test(value);
+const noControlChars = (value: string) => !hasControlChars(value);
 
 const blankToNull = (value: unknown) =>
   typeof value === 'string' && value.trim() === '' ? null : value;
@@ -77,17 +78,13 @@ export const endpointUrlSchema = z
   })
   .transform((value) => value.replace(/\/+$/, ''));
 
-/**
- * A key prefix is a raw S3 prefix ("logs/" or "robots/r1-"). Segments "." and
- * ".." are refused because some servers normalise them, which would let a key
- * escape the prefix.
- */
-export const keyPrefixSchema = z
-  .string()
-  .max(1024, 'must be at most 1024 characters')
-  .refine((v) => !v.startsWith('/'), 'must not start with "/" (S3 keys have no leading slash)')
-  .refine(noControlChars, 'must not contain control characters')
-  .refine((v) => !v.split('/').some((segment) => segment === '.' || segment === '..'), 'must not contain "." or ".." path segments');
+/** A key prefix is a raw S3 prefix ("logs/" or "robots/r1-"); its rules live with the other key rules. */
+export const keyPrefixSchema = z.string().superRefine((value, ctx) => {
+  const problem = keyPrefixProblem(value);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+  }
+});
 
 export const noteSchema = z.string().max(10_000, 'must be at most 10000 characters');
 
@@ -131,20 +128,42 @@ export const objectStoreCreateSchema = z.strictObject({
 export type ObjectStoreCreateInput = z.input<typeof objectStoreCreateSchema>;
 export type ObjectStoreCreate = z.output<typeof objectStoreCreateSchema>;
 
-/** Fields a person may change after creation (never the credentials, never managed). */
-export const objectStoreUpdateSchema = z.strictObject({
-  name: nameSchema.optional(),
-  bucket_name: bucketNameSchema.optional(),
-  region_name: regionNameSchema.optional(),
-  endpoint_url: optionalField(endpointUrlSchema),
-  key_prefix: optionalField(keyPrefixSchema),
-  disabled: z.boolean().optional(),
-  read_only: z.boolean().optional(),
-  note: optionalField(noteSchema),
-  context: contextSchema.nullable().optional(),
-});
+/** Fields a person may change after creation (never the credentials, never managed), each with its creation rule. */
+export const objectStoreUpdateSchema = objectStoreCreateSchema
+  .pick({
+    name: true,
+    bucket_name: true,
+    region_name: true,
+    endpoint_url: true,
+    key_prefix: true,
+    disabled: true,
+    read_only: true,
+    note: true,
+    context: true,
+  })
+  .partial();
 export type ObjectStoreUpdateInput = z.input<typeof objectStoreUpdateSchema>;
 export type ObjectStoreUpdate = z.output<typeof objectStoreUpdateSchema>;
+
+/** The fields an edit may name, in the order the Edit command offers them. */
+export const EDITABLE_FIELDS = objectStoreUpdateSchema.keyof().options;
+export type EditableField = (typeof EDITABLE_FIELDS)[number];
+
+/**
+ * What the data plane of a store depends on: when any of it changes, its
+ * listings and its clients are stale. (name, note, default are not in it.)
+ */
+export function dataPlaneKey(store: ObjectStore): string {
+  return JSON.stringify([
+    store.bucket_name,
+    store.region_name,
+    store.endpoint_url,
+    store.key_prefix,
+    store.access_key_id,
+    store.disabled,
+    store.read_only,
+  ]);
+}
 
 const IMMUTABLE_FIELDS: Record<string, string> = {
   secret_access_key: 'secret_access_key is write-only and can\'t be changed after creation; create a new object store with the new key',
@@ -154,17 +173,9 @@ const IMMUTABLE_FIELDS: Record<string, string> = {
   default: 'use "Set as Default" to change the default object store',
 };
 
-/** Text fields a person types, each with its own rule, for live validation of input boxes. */
-export const typedFieldSchemas = {
-  name: nameSchema,
-  bucket_name: bucketNameSchema,
-  region_name: regionNameSchema,
-  access_key_id: accessKeyIdSchema,
-  secret_access_key: secretAccessKeySchema,
-  endpoint_url: optionalField(endpointUrlSchema),
-  key_prefix: optionalField(keyPrefixSchema),
-  note: optionalField(noteSchema),
-} as const;
+/** Text fields a person types, each with its creation rule, for live validation of input boxes. */
+const { name, bucket_name, region_name, access_key_id, secret_access_key, endpoint_url, key_prefix, note } = objectStoreCreateSchema.shape;
+export const typedFieldSchemas = { name, bucket_name, region_name, access_key_id, secret_access_key, endpoint_url, key_prefix, note } as const;
 export type TextField = keyof typeof typedFieldSchemas;
 
 /** Returns the message for a bad field value, or undefined when it is fine. */
@@ -192,7 +203,8 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.ou
 /** Parses a change to a record, explaining why credentials and flags set by LogQS can't change. */
 export function parseObjectStoreUpdate(value: unknown): ObjectStoreUpdate {
   if (value !== null && typeof value === 'object') {
-    const immutable = Object.keys(value).find((key) => key in IMMUTABLE_FIELDS);
+    // Own keys on both sides: an input such as {constructor: 'x'} must not match Object's prototype.
+    const immutable = Object.keys(value).find((key) => Object.hasOwn(IMMUTABLE_FIELDS, key));
     if (immutable) {
       throw new LogqsError('invalid-input', IMMUTABLE_FIELDS[immutable], { field: immutable });
     }
@@ -205,11 +217,6 @@ export function parseContextJson(text: string): Record<string, unknown> | null {
   if (text.trim() === '') {
     return null;
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new LogqsError('invalid-input', `context is not valid JSON: ${(error as Error).message}`, { field: 'context' });
-  }
+  const parsed = parseJsonOrThrow(text, 'context', 'context');
   return parseInput(z.object({ context: contextSchema }), { context: parsed }).context;
 }

@@ -1,14 +1,33 @@
 /**
- * Scrubs what must never reach a log: presigned URL signatures and
- * credentials, session tokens, secret keys in key=value or JSON form.
+ * Scrubs what must never reach a log or a notification: presigned URL
+ * signatures and credentials, session tokens, secret keys and API key secrets,
+ * in the forms they travel in: query strings, JSON, key=value, ini files,
+ * HTTP header dumps and the shell snippets that session credentials are
+ * copied as (bash, fish, PowerShell).
  */
-const AMZ_QUERY_SECRET = /(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"']+/gi;
-const KEY_VALUE_SECRET = /((?:secret_access_key|secretAccessKey|aws_secret_access_key|session_token|sessionToken|SecretAccessKey|SessionToken)["']?\s*[:=]\s*["']?)[^"',\s}]+/g;
+const SECRET_NAMES = [
+  'secret_access_key',
+  'secretAccessKey',
+  'session_token',
+  'sessionToken',
+  'x-amz-security-token',
+  'api_key_secret',
+  'apiKeySecret',
+].join('|');
+
+/** A value: quoted (spaces and all) or bare up to a separator. */
+const VALUE = `(?:"[^"\\n]*"?|'[^'\\n]*'?|[^\\s"',;}&]+)`;
+
+// `[\w-]*` lets aws_/AWS_/LQS_ prefixes and `$env:` names match too.
+const KEY_VALUE_SECRET = new RegExp(`((?:[\\w-]*?)(?:${SECRET_NAMES})["']?\\s*[:=]\\s*)${VALUE}`, 'gi');
+const FISH_SECRET = new RegExp(`(set\\s+(?:-\\w+\\s+)*[\\w-]*(?:${SECRET_NAMES})\\s+)${VALUE}`, 'gi');
+const AMZ_QUERY_SECRET = /(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"'<>]+/gi;
 const AUTHORIZATION = /(Authorization["']?\s*[:=]\s*["']?)[^"'\n]+/gi;
 
 export function redact(text: string): string {
   return text
     .replace(AMZ_QUERY_SECRET, '$1<redacted>')
     .replace(KEY_VALUE_SECRET, '$1<redacted>')
+    .replace(FISH_SECRET, '$1<redacted>')
     .replace(AUTHORIZATION, '$1<redacted>');
 }

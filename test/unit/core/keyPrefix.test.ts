@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { LogqsError } from '../../src/core/errors';
-import { assertInScope, displayName, isInScope, listingPrefix, scopeKey } from '../../src/core/keyPrefix';
+import { LogqsError } from '../../../src/core/errors';
+import { assertInScope, displayName, isInScope, listingPrefix, scopeKey } from '../../../src/core/keyPrefix';
 
 describe('key prefix rules', () => {
   it('prepends the prefix to a bare key', () => {

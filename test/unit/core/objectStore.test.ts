@@ -1,13 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { LogqsError } from '../../src/core/errors';
+import { LogqsError } from '../../../src/core/errors';
+import { scopeKey } from '../../../src/core/keyPrefix';
 import {
+  EDITABLE_FIELDS,
   objectStoreCreateSchema,
   parseContextJson,
   parseInput,
   parseObjectStoreUpdate,
   validateField,
-} from '../../src/core/objectStore';
-import { validInput } from '../support/memoryPorts';
+} from '../../../src/core/objectStore';
+import { validInput } from '../../support/memoryPorts';
 
 const fieldError = (field: string) => (error: unknown) => LogqsError.is(error, 'invalid-input') && error.field === field;
 
@@ -70,6 +72,27 @@ describe('object store schemas', () => {
     assert.deepEqual(parseObjectStoreUpdate({ note: '', read_only: true }), { note: null, read_only: true });
   });
 
+  it('reads only own properties of an update: inherited names are unknown fields, not rules', () => {
+    for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const input = JSON.parse(`{"${key}": "x"}`) as Record<string, unknown>;
+      assert.throws(() => parseObjectStoreUpdate(input), (error: unknown) =>
+        LogqsError.is(error, 'invalid-input') && !/native code|function/.test(error.message), key);
+    }
+    assert.throws(() => parseObjectStoreUpdate({ constructor: 'x' }), /^LogqsError: Unknown object store field: constructor$/);
+  });
+
+  it('measures key prefixes in bytes, leaving room for a key under them', () => {
+    const nonAscii = 'é'.repeat(1000); // 1000 characters, 2000 bytes
+    assert.throws(() => parseInput(objectStoreCreateSchema, validInput({ key_prefix: nonAscii })), /key_prefix must be at most 1023 bytes/);
+    assert.doesNotThrow(() => parseInput(objectStoreCreateSchema, validInput({ key_prefix: 'a'.repeat(1023) })));
+    assert.throws(() => parseInput(objectStoreCreateSchema, validInput({ key_prefix: 'a'.repeat(1024) })), fieldError('key_prefix'));
+    assert.equal(scopeKey('a'.repeat(1023), 'b'), `${'a'.repeat(1023)}b`);
+  });
+
+  it('offers every field an update accepts for editing, and only those', () => {
+    assert.deepEqual([...EDITABLE_FIELDS].sort(), ['bucket_name', 'context', 'disabled', 'endpoint_url', 'key_prefix', 'name', 'note', 'read_only', 'region_name']);
+  });
+
   it('validates single fields for input boxes with the field named', () => {
     assert.equal(validateField('bucket_name', 'robot-logs'), undefined);
     assert.match(validateField('bucket_name', 'Bad Bucket') ?? '', /^bucket_name /);
@@ -81,6 +104,7 @@ describe('object store schemas', () => {
     assert.deepEqual(parseContextJson('{"robot": "r2", "n": 1}'), { robot: 'r2', n: 1 });
     assert.equal(parseContextJson(' '), null);
     assert.throws(() => parseContextJson('[1,2]'), fieldError('context'));
-    assert.throws(() => parseContextJson('{oops'), /not valid JSON/);
+    assert.throws(() => parseContextJson('{"token": s3cr3t}'), (error: unknown) =>
+      LogqsError.is(error, 'invalid-input') && error.message === 'context is not valid JSON at line 1, column 11');
   });
 });

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { z } from 'zod';
-import { LogqsError } from '../core/errors';
+import { LogqsError } from '../../core/errors';
+import { parseJsonText } from '../../core/jsonText';
 
 /** A JSON file's content checked against its schema, or why it can't be used, in words fit for a message. */
 export type JsonDocument<T> = { ok: true; data: T } | { ok: false; problem: string };
@@ -25,13 +26,12 @@ export async function readJsonDocument<S extends z.ZodType>(
     }
     throw new LogqsError('storage', `Can't read the ${description} ${filePath}: ${(error as Error).message}`, { cause: error });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, problem: `not valid JSON (${(error as Error).message})` };
+  // Never JSON.parse's own message: it quotes the text around the fault, which may be a secret.
+  const json = parseJsonText(text);
+  if (!json.ok) {
+    return { ok: false, problem: json.problem };
   }
-  const parsed = schema.safeParse(json);
+  const parsed = schema.safeParse(json.value);
   if (parsed.success) {
     return { ok: true, data: parsed.data };
   }

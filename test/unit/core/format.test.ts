@@ -1,0 +1,64 @@
+import * as assert from 'node:assert/strict';
+import { formatBytes } from '../../../src/core/format';
+import { redact } from '../../../src/core/redact';
+
+describe('formatBytes', () => {
+  it('shows bytes, then one decimal in 1000-based units', () => {
+    assert.equal(formatBytes(0), '0 B');
+    assert.equal(formatBytes(999), '999 B');
+    assert.equal(formatBytes(1000), '1.0 KB');
+    assert.equal(formatBytes(1_048_576), '1.0 MB');
+    assert.equal(formatBytes(5_500_000_000_000), '5.5 TB');
+    assert.equal(formatBytes(-1), '?');
+  });
+});
+
+describe('redact', () => {
+  /** Asserts that none of the secrets survive in redact(text), and returns the redacted text. */
+  function scrubbed(text: string, secrets: string[]): string {
+    const out = redact(text);
+    for (const secret of secrets) {
+      assert.ok(!out.includes(secret), `${secret} leaked in ${out}`);
+    }
+    return out;
+  }
+
+  it('removes presigned URL signatures, credentials and tokens', () => {
+    const url = 'http://127.0.0.1:7480/b/logs/a.bag?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F2026&X-Amz-Signature=abc123&X-Amz-Security-Token=TOKENVALUE&X-Amz-Expires=60';
+    const out = scrubbed(`GET ${url} failed`, ['abc123', 'AKIA%2F2026', 'TOKENVALUE']);
+    assert.match(out, /X-Amz-Algorithm=AWS4-HMAC-SHA256/);
+    assert.match(out, /X-Amz-Expires=60 failed$/);
+  });
+
+  it('removes secrets written as key=value or JSON', () => {
+    const out = scrubbed('{"secret_access_key":"s3cr3t","name":"n"} aws_secret_access_key=abc sessionToken: "zzz" Authorization: AWS4 xyz', ['s3cr3t', 'abc', 'zzz', 'xyz']);
+    assert.match(out, /"name":"n"/);
+  });
+
+  it('removes a quoted secret whole, spaces included', () => {
+    scrubbed('{"secret_access_key": "first half second-half"}', ['first', 'half', 'second-half']);
+  });
+
+  it('removes the x-amz-security-token header as sent and as dumped', () => {
+    scrubbed('PUT /b/k HTTP/1.1\r\nx-amz-security-token: FQoGZXIvYXdzEJr1\r\nhost: x', ['FQoGZXIvYXdzEJr1']);
+    scrubbed("headers: { 'X-Amz-Security-Token': 'IQoJb3JpZ2luX2VjEJr2', host: 'x' }", ['IQoJb3JpZ2luX2VjEJr2']);
+    scrubbed('{"X-Amz-Security-Token":"AgoJb3JpZ2luX2VjEJr3"}', ['AgoJb3JpZ2luX2VjEJr3']);
+  });
+
+  it('removes session tokens and secret keys in the forms credentials are copied as', () => {
+    scrubbed('[profile s]\naws_access_key_id = ASIAKEY\naws_secret_access_key = INIsecret1\naws_session_token = INItoken1\n', ['INIsecret1', 'INItoken1']);
+    scrubbed('export AWS_SECRET_ACCESS_KEY=BASHsecret2\nexport AWS_SESSION_TOKEN=BASHtoken2', ['BASHsecret2', 'BASHtoken2']);
+    scrubbed("set -gx AWS_SECRET_ACCESS_KEY 'FISHsecret3'; set -gx AWS_SESSION_TOKEN FISHtoken3", ['FISHsecret3', 'FISHtoken3']);
+    scrubbed('$env:AWS_SECRET_ACCESS_KEY = "PSsecret4"; $env:AWS_SESSION_TOKEN="PStoken4"', ['PSsecret4', 'PStoken4']);
+    scrubbed('aws_session_token=a s3_client(aws_session_token="PYtoken5")', ['PYtoken5']);
+  });
+
+  it('removes an API key secret and a Bearer header', () => {
+    scrubbed('LQS_API_KEY_SECRET=lqsSecret6 Authorization: Bearer YWJjOmRlZg==', ['lqsSecret6', 'YWJjOmRlZg==']);
+  });
+
+  it('leaves prose about the fields alone', () => {
+    const text = 'secret_access_key is write-only and can\'t be changed after creation';
+    assert.equal(redact(text), text);
+  });
+});
