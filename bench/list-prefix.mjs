@@ -6,8 +6,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import browserModule from "../out/src/core/objectBrowser.js";
-import registryModule from "../out/src/core/registryService.js";
-import s3Module from "../out/src/adapters/s3Client.js";
+import sourceModule from "../out/src/core/embeddedStoreSource.js";
+import clientModule from "../out/src/adapters/s3/s3Client.js";
+import gatewayModule from "../out/src/adapters/s3/s3Gateway.js";
 import ports from "../out/test/support/memoryPorts.js";
 import server from "../out/test/support/s3Server.js";
 
@@ -40,23 +41,25 @@ function key(i) {
 }
 
 async function ours() {
-  const registry = new registryModule.ObjectStoreRegistry(new ports.MemoryRecords(), new ports.MemoryVault());
+  const clients = new clientModule.S3ClientCache(() => ({ timeoutMs: 15_000 }));
+  const registry = new sourceModule.EmbeddedStoreSource(new ports.MemoryRecords(), new ports.MemoryVault(), gatewayModule.s3Gateways(clients));
   const store = await registry.create({
     name: "bench", bucket_name: BUCKET, region_name: "us-east-1", access_key_id: server.S3_ACCESS_KEY,
     secret_access_key: server.S3_SECRET_KEY, endpoint_url: server.S3_ENDPOINT, key_prefix: "bench/",
   });
-  const browser = new browserModule.ObjectBrowser(registry, s3Module.s3ObjectClientFactory());
   const start = performance.now();
   let firstPageMs;
   let count = 0;
   let token;
   do {
-    const page = await browser.listPage(store.id, { folderPrefix: PREFIX, pageSize: PAGE, continuationToken: token });
+    const page = await browserModule.browsePage(registry, store.id, { folderPrefix: PREFIX, pageSize: PAGE, continuationToken: token });
     firstPageMs ??= performance.now() - start;
     count += page.objects.length;
     token = page.nextContinuationToken;
   } while (token);
-  return { count, ms: performance.now() - start, firstPageMs };
+  const ms = performance.now() - start;
+  clients.dispose();
+  return { count, ms, firstPageMs };
 }
 
 /** Runs a command, returning its output, wall time (process start included) and peak RSS. */

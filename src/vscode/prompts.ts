@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
-import { LogqsError } from '../core/errors';
+import { LogqsError, cancelledError as cancelled } from '../core/errors';
 import { storeLocation } from '../core/format';
 import {
+  EDITABLE_FIELDS,
+  type EditableField,
   type ObjectStore,
   type ObjectStoreCreateInput,
   type ObjectStoreUpdateInput,
@@ -9,11 +11,12 @@ import {
   parseContextJson,
   validateField,
 } from '../core/objectStore';
-import { nameTakenMessage } from '../core/registry';
+import type { ObjectStoreSource } from '../core/ports';
+import type { StoreRef } from '../core/sources';
+import { nameTakenMessage } from '../core/storeRules';
+import type { Ui } from './ui';
 
 /** Input boxes and pickers for the object-store commands. Escape anywhere cancels quietly. */
-
-const cancelled = () => new LogqsError('cancelled', 'Cancelled');
 
 interface TextStep {
   field: TextField;
@@ -113,8 +116,6 @@ export async function promptForNewStore(stores: readonly ObjectStore[]): Promise
   };
 }
 
-type EditableField = 'name' | 'bucket_name' | 'region_name' | 'endpoint_url' | 'key_prefix' | 'read_only' | 'disabled' | 'note' | 'context';
-
 function currentValue(store: ObjectStore, field: EditableField): string {
   const value = store[field];
   if (value === null) {
@@ -122,8 +123,6 @@ function currentValue(store: ObjectStore, field: EditableField): string {
   }
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
-
-const EDITABLE_FIELDS: EditableField[] = ['name', 'bucket_name', 'region_name', 'endpoint_url', 'key_prefix', 'read_only', 'disabled', 'note', 'context'];
 
 /** Asks which field to change and its new value; returns the change to apply. */
 export async function promptForStoreChange(store: ObjectStore, stores: readonly ObjectStore[]): Promise<ObjectStoreUpdateInput> {
@@ -161,28 +160,38 @@ export async function promptForStoreChange(store: ObjectStore, stores: readonly 
   return { [field]: value };
 }
 
-export async function pickStore(stores: readonly ObjectStore[], placeHolder: string): Promise<ObjectStore> {
-  if (stores.length === 0) {
-    throw new LogqsError('not-found', 'There is no object store that fits; add one first');
+async function pick<T extends vscode.QuickPickItem>(items: T[], placeHolder: string, nothing: string): Promise<T> {
+  if (items.length === 0) {
+    throw new LogqsError('not-found', nothing);
   }
-  const choice = await vscode.window.showQuickPick(
-    stores.map((store) => ({ label: store.name, description: storeLocation(store), store })),
-    { placeHolder, ignoreFocusOut: true },
-  );
+  const choice = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true });
   if (!choice) {
     throw cancelled();
   }
-  return choice.store;
+  return choice;
 }
 
-export async function confirmDelete(store: ObjectStore): Promise<boolean> {
-  const answer = await vscode.window.showWarningMessage(
-    `Delete object store "${store.name}"?`,
-    {
-      modal: true,
-      detail: 'Its record and its secret key are removed from this editor. Objects in the bucket are not touched.',
-    },
-    'Delete',
-  );
-  return answer === 'Delete';
-}
+/** The editor's implementation of the commands' Ui. */
+export const vscodeUi: Ui = {
+  info: (message) => void vscode.window.showInformationMessage(message),
+  warn: (message) => void vscode.window.showWarningMessage(message),
+  async confirm(message, detail, action) {
+    return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
+  },
+  async pickSource(sources: readonly ObjectStoreSource[], placeHolder) {
+    const items = sources.map((source) => ({ label: source.label, source }));
+    return (await pick(items, placeHolder, 'There is no data store to use')).source;
+  },
+  async pickStore(stores: readonly StoreRef[], placeHolder) {
+    const several = new Set(stores.map((ref) => ref.source.id)).size > 1;
+    const items = stores.map((ref) => ({
+      label: ref.store.name,
+      description: storeLocation(ref.store),
+      detail: several ? ref.source.label : undefined,
+      ref,
+    }));
+    return (await pick(items, placeHolder, 'There is no object store that fits; add one first')).ref;
+  },
+  promptNewStore: promptForNewStore,
+  promptStoreChange: promptForStoreChange,
+};

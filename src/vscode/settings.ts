@@ -1,19 +1,27 @@
 import * as vscode from 'vscode';
-import { MAX_PAGE_SIZE } from '../core/objectBrowser';
+import manifest from '../../package.json';
 
-/** Typed access to the contributed settings, with the schema's bounds applied. */
-export function listingPageSize(): number {
-  const value = vscode.workspace.getConfiguration('logqs').get<number>('objectListing.pageSize', MAX_PAGE_SIZE);
-  return Number.isInteger(value) && value >= 1 && value <= MAX_PAGE_SIZE ? value : MAX_PAGE_SIZE;
+/**
+ * Typed access to the contributed settings. Each setting's default and
+ * bounds live once, in package.json; a value out of bounds falls back to the
+ * default rather than breaking a request.
+ */
+type Properties = typeof manifest.contributes.configuration.properties;
+type NumberSetting = { [K in keyof Properties]: Properties[K] extends { minimum: number; maximum: number; default: number } ? K : never }[keyof Properties];
+
+function numberSetting(name: NumberSetting): number {
+  const schema: { type: string; default: number; minimum: number; maximum: number } = manifest.contributes.configuration.properties[name];
+  const value = vscode.workspace.getConfiguration().get<unknown>(name);
+  const fits = typeof value === 'number' && value >= schema.minimum && value <= schema.maximum && (schema.type !== 'integer' || Number.isInteger(value));
+  return fits ? value : schema.default;
 }
 
-export function requestTimeoutMs(): number {
-  const seconds = vscode.workspace.getConfiguration('logqs').get<number>('requestTimeoutSeconds', 15);
-  return Math.max(1, Math.min(600, Number.isFinite(seconds) ? seconds : 15)) * 1000;
-}
+export const listingPageSize = () => numberSetting('logqs.objectListing.pageSize');
+
+export const requestTimeoutMs = () => numberSetting('logqs.requestTimeoutSeconds') * 1000;
 
 /** Path of the provisioning file of managed stores (application scope: a workspace can't set it). */
 export function managedStoresFile(): string | undefined {
-  const value = vscode.workspace.getConfiguration('logqs').get<string>('managedObjectStoresFile', '').trim();
-  return value === '' ? undefined : value;
+  const value = vscode.workspace.getConfiguration().get<string>('logqs.managedObjectStoresFile')?.trim();
+  return value ? value : undefined;
 }

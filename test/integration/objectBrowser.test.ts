@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { s3ObjectClientFactory } from '../../src/adapters/s3Client';
+import { S3ClientCache } from '../../src/adapters/s3/s3Client';
+import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
+import { EmbeddedStoreSource } from '../../src/core/embeddedStoreSource';
 import { LogqsError } from '../../src/core/errors';
-import { ObjectBrowser } from '../../src/core/objectBrowser';
-import type { ObjectClientFactory } from '../../src/core/ports';
-import { ObjectStoreRegistry } from '../../src/core/registryService';
+import { browsePage } from '../../src/core/objectBrowser';
+import type { ObjectGatewayFactory } from '../../src/core/ports';
 import { code } from '../support/assertions';
 import { MemoryRecords, MemoryVault } from '../support/memoryPorts';
 import { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, createBucketWith } from '../support/s3Server';
@@ -28,29 +29,33 @@ for (let i = 0; i < MANY; i++) {
 
 describe('object browsing against a real S3 server', function () {
   let bucket: string;
-  let registry: ObjectStoreRegistry;
-  let browser: ObjectBrowser;
+  let registry: EmbeddedStoreSource;
   let requests: string[];
+  let clients: S3ClientCache;
 
   before(async () => {
     bucket = await createBucketWith('browse', SAMPLE);
   });
 
   beforeEach(() => {
-    registry = new ObjectStoreRegistry(new MemoryRecords(), new MemoryVault());
     requests = [];
-    const s3Clients = s3ObjectClientFactory(() => ({ timeoutMs: 5000 }));
-    const factory: ObjectClientFactory = (store, credentials) => {
-      const client = s3Clients(store, credentials);
+    clients = new S3ClientCache(() => ({ timeoutMs: 5000 }));
+    const s3 = s3Gateways(clients);
+    const recording: ObjectGatewayFactory = (store, credentials) => {
+      const gateway = s3(store, credentials);
       return {
-        listPage: (request) => {
+        listPage: (request, signal) => {
           requests.push(request.prefix);
-          return client.listPage(request);
+          return gateway.listPage(request, signal);
         },
       };
     };
-    browser = new ObjectBrowser(registry, factory);
+    registry = new EmbeddedStoreSource(new MemoryRecords(), new MemoryVault(), recording);
   });
+
+  afterEach(() => clients.dispose());
+
+  const browser = { listPage: (storeId: string, options: Parameters<typeof browsePage>[2]) => browsePage(registry, storeId, options) };
 
   const addStore = (overrides: Record<string, unknown> = {}) =>
     registry.create({
@@ -101,6 +106,13 @@ describe('object browsing against a real S3 server', function () {
     const store = await addStore();
     const page = await browser.listPage(store.id, { folderPrefix: 'logs/日本語/', pageSize: 1000 });
     assert.deepEqual(page.objects.map((o) => [o.key, o.name]), [['logs/日本語/データ.mcap', 'データ.mcap']]);
+  });
+
+  it('reuses one S3 client for every page of a store', async () => {
+    const store = await addStore();
+    await browser.listPage(store.id, { pageSize: 10 });
+    await browser.listPage(store.id, { folderPrefix: 'logs/many/', pageSize: 10 });
+    assert.equal(clients.size, 1);
   });
 
   it('pages through a large folder with continuation tokens, nothing twice, nothing lost', async () => {

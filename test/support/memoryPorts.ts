@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../../src/core/objectStore';
-import type { RecordRepository, SecretVault } from '../../src/core/ports';
+import { LogqsError } from '../../src/core/errors';
+import type { ObjectGatewayFactory, RecordRepository, SecretVault } from '../../src/core/ports';
 
 /** In-memory ports for unit tests of the core; they can be told to fail. */
 export class MemoryRecords implements RecordRepository {
@@ -42,4 +43,9 @@ export const validInput = (overrides: Record<string, unknown> = {}) => ({
   access_key_id: 'AKIAEXAMPLE',
   secret_access_key: 'super-secret-value',
   ...overrides,
+});
+
+/** For tests of records alone: a gateway that fails if the data plane is used. */
+export const noGateways: ObjectGatewayFactory = () => ({
+  listPage: () => Promise.reject(new LogqsError('bug', 'this test does not reach objects')),
 });

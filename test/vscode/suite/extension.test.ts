@@ -4,6 +4,14 @@ import * as vscode from 'vscode';
 /** In-editor checks: the real extension host, real SecretStorage, real commands. */
 describe('LogQS Object Stores in VS Code', () => {
   const endpoint = process.env.LOGQS_S3_ENDPOINT ?? 'http://127.0.0.1:7480';
+  /** Stores this suite created, deleted again at the end so the test profile is left as found. */
+  const created: string[] = [];
+
+  after(async () => {
+    for (const id of created.splice(0)) {
+      await vscode.commands.executeCommand('logqs.deleteObjectStore', { id });
+    }
+  });
 
   it('activates from its view and registers its commands', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.logqs');
@@ -16,7 +24,7 @@ describe('LogQS Object Stores in VS Code', () => {
     }
   });
 
-  it('adds a store given as an object and refuses a duplicate name', async () => {
+  it('adds a store given as an object, refuses a duplicate name, and deletes it with its secret', async () => {
     const input = {
       name: `in-host-${Date.now()}`,
       bucket_name: 'logqs-sample',
@@ -28,7 +36,15 @@ describe('LogQS Object Stores in VS Code', () => {
     };
     const id = await vscode.commands.executeCommand<string | undefined>('logqs.addObjectStore', input);
     assert.match(id ?? '', /^[0-9a-f-]{36}$/);
+    created.push(id!);
     const again = await vscode.commands.executeCommand<string | undefined>('logqs.addObjectStore', input);
     assert.equal(again, undefined);
+
+    await vscode.commands.executeCommand('logqs.deleteObjectStore', { id });
+    created.splice(created.indexOf(id!), 1);
+    // The name is free again: the record is gone.
+    const readded = await vscode.commands.executeCommand<string | undefined>('logqs.addObjectStore', input);
+    assert.match(readded ?? '', /^[0-9a-f-]{36}$/);
+    created.push(readded!);
   });
 });

@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { LogqsError } from '../core/errors';
-import { type ObjectStore, objectStoreSchema } from '../core/objectStore';
-import type { RecordRepository } from '../core/ports';
+import { LogqsError } from '../../core/errors';
+import { type ObjectStore, objectStoreSchema } from '../../core/objectStore';
+import type { RecordRepository } from '../../core/ports';
 import { readJsonDocument } from './jsonDocument';
 
 const fileSchema = z.object({

@@ -1,22 +1,22 @@
 import * as assert from 'node:assert/strict';
-import { LogqsError } from '../../src/core/errors';
-import { objectStoreCreateSchema } from '../../src/core/objectStore';
-import { ObjectStoreRegistry } from '../../src/core/registryService';
-import { code } from '../support/assertions';
-import { MemoryRecords, MemoryVault, validInput } from '../support/memoryPorts';
+import { LogqsError } from '../../../src/core/errors';
+import { objectStoreCreateSchema } from '../../../src/core/objectStore';
+import { EmbeddedStoreSource } from '../../../src/core/embeddedStoreSource';
+import { code } from '../../support/assertions';
+import { MemoryRecords, MemoryVault, noGateways, validInput } from '../../support/memoryPorts';
 
 function setup() {
   const records = new MemoryRecords();
   const vault = new MemoryVault();
   let counter = 0;
-  const registry = new ObjectStoreRegistry(records, vault, {
+  const registry = new EmbeddedStoreSource(records, vault, noGateways, {
     newId: () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`,
     now: () => new Date('2026-11-24T12:00:00Z'),
   });
   return { records, vault, registry };
 }
 
-describe('object store registry', () => {
+describe('embedded object store source', () => {
   it('keeps the secret in the vault and never in the record', async () => {
     const { registry, records, vault } = setup();
     const created = await registry.create(validInput());
@@ -24,7 +24,7 @@ describe('object store registry', () => {
     assert.ok(!JSON.stringify(records.stores).includes('super-secret-value'));
     assert.ok(!('secret_access_key' in created));
     const { credentials } = await registry.credentialsFor(created.id);
-    assert.deepEqual(credentials, { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'super-secret-value' });
+    assert.deepEqual(await credentials(), { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'super-secret-value' });
   });
 
   it('refuses a duplicate name', async () => {
@@ -103,22 +103,34 @@ describe('object store registry', () => {
     assert.deepEqual((await registry.list()).map((s) => s.name), ['a', 'b', 'c', 'd']);
   });
 
-  it('clears optional fields when given blanks and tells listeners', async () => {
+  it('clears optional fields when given blanks and tells listeners which stores changed', async () => {
     const { registry } = setup();
-    let changes = 0;
-    registry.onDidChange(() => changes++);
+    const changes: string[][] = [];
+    registry.onDidChange((change) => changes.push([...change.storeIds]));
     const created = await registry.create(validInput({ key_prefix: 'logs/', note: 'n' }));
     const updated = await registry.update(created.id, { key_prefix: '', note: '' });
     assert.equal(updated.key_prefix, null);
     assert.equal(updated.note, null);
-    assert.equal(changes, 2);
+    assert.deepEqual(changes, [[created.id], [created.id]]);
+  });
+
+  it('names both stores when the default moves, and the deleted one on delete', async () => {
+    const { registry } = setup();
+    const a = await registry.create(validInput({ name: 'a', default: true }));
+    const b = await registry.create(validInput({ name: 'b' }));
+    const changes: string[][] = [];
+    registry.onDidChange((change) => changes.push([...change.storeIds].sort()));
+    await registry.setDefault(b.id);
+    await registry.delete(a.id);
+    assert.deepEqual(changes, [[a.id, b.id].sort(), [a.id]]);
   });
 
   it('says so when the secret is missing from the vault', async () => {
     const { registry, vault } = setup();
     const created = await registry.create(validInput());
     vault.secrets.clear();
-    await assert.rejects(registry.credentialsFor(created.id), /missing from this machine's secret storage/);
+    const { credentials } = await registry.credentialsFor(created.id);
+    await assert.rejects(credentials(), /missing from this machine's secret storage/);
   });
 });
 
@@ -151,6 +163,17 @@ describe('managed object stores from LogQS', () => {
     assert.equal(after.default, false);
     assert.equal((await registry.get(mine.id)).default, true);
     assert.equal(vault.secrets.get(before.id), 'rotated');
+  });
+
+  it('reports a store whose secret alone was rotated as changed, so its clients are rebuilt', async () => {
+    const { registry } = setup();
+    await registry.syncManaged([parse(entry())]);
+    const [store] = await registry.list();
+    const changes: string[][] = [];
+    registry.onDidChange((change) => changes.push([...change.storeIds]));
+    const result = await registry.syncManaged([parse(entry({ secret_access_key: 'rotated' }))]);
+    assert.equal(result.updated.length, 0);
+    assert.deepEqual(changes, [[store.id]]);
   });
 
   it('changes nothing when the entries did not change', async () => {

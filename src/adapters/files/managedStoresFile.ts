@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { LogqsError } from '../core/errors';
-import { type ObjectStoreCreate, objectStoreCreateSchema } from '../core/objectStore';
+import { LogqsError } from '../../core/errors';
+import { type ObjectStoreCreate, objectStoreCreateSchema } from '../../core/objectStore';
 import { readJsonDocument } from './jsonDocument';
 
 /**

@@ -2,11 +2,11 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { JsonFileRecordRepository } from '../../src/adapters/jsonFileRecords';
-import { readManagedStoresFile } from '../../src/adapters/managedStoresFile';
-import { LogqsError } from '../../src/core/errors';
-import { ObjectStoreRegistry } from '../../src/core/registryService';
-import { MemoryVault, validInput } from '../support/memoryPorts';
+import { JsonFileRecordRepository } from '../../../src/adapters/files/jsonFileRecords';
+import { readManagedStoresFile } from '../../../src/adapters/files/managedStoresFile';
+import { LogqsError } from '../../../src/core/errors';
+import { EmbeddedStoreSource } from '../../../src/core/embeddedStoreSource';
+import { MemoryVault, noGateways, validInput } from '../../support/memoryPorts';
 
 /** A fresh temporary folder for each test of the calling describe block. */
 function useTemporaryFolder(): () => string {
@@ -27,7 +27,7 @@ describe('JSON file record repository', () => {
     const file = path.join(folder(), 'nested', 'object-stores.json');
     const repository = new JsonFileRecordRepository(file);
     assert.deepEqual(await repository.load(), []);
-    const registry = new ObjectStoreRegistry(repository, new MemoryVault());
+    const registry = new EmbeddedStoreSource(repository, new MemoryVault(), noGateways);
     const created = await registry.create(validInput({ key_prefix: 'logs/', context: { robot: 'r2' } }));
     const reloaded = await new JsonFileRecordRepository(file).load();
     assert.deepEqual(reloaded, [created]);
@@ -39,7 +39,7 @@ describe('JSON file record repository', () => {
   it('refuses to load or overwrite a damaged file', async () => {
     const file = path.join(folder(), 'object-stores.json');
     await fs.writeFile(file, '{"version": 1, "objectStores": [{"name": 3}]}');
-    const registry = new ObjectStoreRegistry(new JsonFileRecordRepository(file), new MemoryVault());
+    const registry = new EmbeddedStoreSource(new JsonFileRecordRepository(file), new MemoryVault(), noGateways);
     await assert.rejects(registry.list(), (error: unknown) => LogqsError.is(error, 'storage') && /damaged/.test(error.message));
     await assert.rejects(registry.create(validInput()), /damaged/);
     assert.equal(await fs.readFile(file, 'utf8'), '{"version": 1, "objectStores": [{"name": 3}]}');
@@ -73,6 +73,20 @@ describe('managed object stores file', () => {
     const file = await write({ objectStores: [validInput({ secret_access_key: 'has space secret' })] });
     await assert.rejects(readManagedStoresFile(file), (error: unknown) =>
       LogqsError.is(error, 'invalid-input') && /objectStores\.0\.secret_access_key/.test(error.message) && !error.message.includes('has space secret'));
+  });
+
+  it('says where a syntax error is without quoting the secret around it', async () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    // The fault (a missing quote) sits right before the secret, as in the report that found the leak.
+    const file = await write(`{\n  "objectStores": [\n    { "name": "a", "secret_access_key": ${secret}" }\n  ]\n}`);
+    await assert.rejects(readManagedStoresFile(file), (error: unknown) => {
+      const message = (error as Error).message;
+      assert.match(message, /not valid JSON at line 3, column 41/);
+      for (let start = 0; start + 6 <= secret.length; start++) {
+        assert.ok(!message.includes(secret.slice(start, start + 6)), `a fragment of the secret leaked: ${message}`);
+      }
+      return true;
+    });
   });
 
   it('refuses duplicate names, bad JSON and a missing file', async () => {

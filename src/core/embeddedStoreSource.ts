@@ -7,7 +7,15 @@ import {
   parseInput,
   parseObjectStoreUpdate,
 } from './objectStore';
-import type { Credentials, RecordRepository, SecretVault } from './ports';
+import type {
+  CredentialProvider,
+  Disposable,
+  ObjectGatewayFactory,
+  ObjectStoreSource,
+  RecordRepository,
+  SecretVault,
+  StoreChange,
+} from './ports';
 import {
   type ManagedSyncResult,
   assertUsable,
@@ -19,35 +27,39 @@ import {
   sortStores,
   syncManagedRecords,
   updateRecord,
-} from './registry';
+} from './storeRules';
 
-export interface RegistryOptions {
+export interface EmbeddedSourceOptions {
   now?: () => Date;
   newId?: () => string;
 }
 
+export const EMBEDDED_SOURCE_ID = 'embedded';
+
 /**
- * The embedded data store: records in a repository, secrets in a vault.
- * Mutations run one at a time and re-read the records first, so two quick
- * commands never overwrite each other.
+ * The embedded data store: records in a repository, secrets in a vault, no
+ * server needed. Mutations run one at a time and re-read the records first,
+ * so two quick commands never overwrite each other.
  */
-export class ObjectStoreRegistry {
+export class EmbeddedStoreSource implements ObjectStoreSource {
+  readonly id = EMBEDDED_SOURCE_ID;
+  readonly label = 'This computer';
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => Date;
   private readonly newId: () => string;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(change: StoreChange) => void>();
 
   constructor(
     private readonly records: RecordRepository,
     private readonly secrets: SecretVault,
-    options: RegistryOptions = {},
+    private readonly gateways: ObjectGatewayFactory,
+    options: EmbeddedSourceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
   }
 
-  /** Called after every successful change. */
-  onDidChange(listener: () => void): { dispose(): void } {
+  onDidChange(listener: (change: StoreChange) => void): Disposable {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
@@ -72,7 +84,7 @@ export class ObjectStoreRegistry {
         await this.secrets.delete(created.id).catch(() => undefined);
         throw error;
       }
-      return created;
+      return { result: created, touched: changedIds(stores, next) };
     });
   }
 
@@ -81,7 +93,7 @@ export class ObjectStoreRegistry {
     return this.mutate(async (stores) => {
       const { stores: next, updated } = updateRecord(stores, id, parsed, this.timestamp());
       await this.records.save(next);
-      return updated;
+      return { result: updated, touched: [id] };
     });
   }
 
@@ -90,7 +102,7 @@ export class ObjectStoreRegistry {
       const { stores: next, deleted } = deleteRecord(stores, id);
       await this.records.save(next);
       await this.secrets.delete(id);
-      return deleted;
+      return { result: deleted, touched: [id] };
     });
   }
 
@@ -98,7 +110,7 @@ export class ObjectStoreRegistry {
     return this.mutate(async (stores) => {
       const next = setDefaultRecord(stores, id, this.timestamp());
       await this.records.save(next);
-      return findStore(next, id);
+      return { result: findStore(next, id), touched: changedIds(stores, next) };
     });
   }
 
@@ -107,42 +119,67 @@ export class ObjectStoreRegistry {
     return this.mutate(async (stores) => {
       const result = syncManagedRecords(stores, entries, this.newId, this.timestamp());
       const skipped = new Set(result.skipped.map((entry) => entry.name));
+      const rekeyed: string[] = [];
       for (const entry of entries.filter((candidate) => !skipped.has(candidate.name))) {
         const record = findStoreByName(result.stores, entry.name);
         if ((await this.secrets.get(record.id)) !== entry.secret_access_key) {
           await this.secrets.set(record.id, entry.secret_access_key);
+          rekeyed.push(record.id);
         }
       }
       await this.records.save(result.stores);
       await Promise.all(result.removed.map((store) => this.secrets.delete(store.id)));
-      return result;
+      const touched = [...changedIds(stores, result.stores), ...rekeyed];
+      return { result, touched: [...new Set(touched)] };
     });
   }
 
-  /** The store and its credentials, for the data plane; refuses disabled stores. */
-  async credentialsFor(id: string): Promise<{ store: ObjectStore; credentials: Credentials }> {
+  async credentialsFor(id: string): Promise<{ store: ObjectStore; credentials: CredentialProvider }> {
     const store = await this.get(id);
     assertUsable(store);
-    const secretAccessKey = await this.secrets.get(id);
-    if (secretAccessKey === undefined) {
-      throw new LogqsError(
-        'auth',
-        `The secret access key of "${store.name}" is missing from this machine's secret storage; delete the object store and add it again`,
-      );
-    }
-    return { store, credentials: { accessKeyId: store.access_key_id, secretAccessKey } };
+    const credentials: CredentialProvider = async () => {
+      const secretAccessKey = await this.secrets.get(id);
+      if (secretAccessKey === undefined) {
+        throw new LogqsError(
+          'auth',
+          `The secret access key of "${store.name}" is missing from this machine's secret storage; delete the object store and add it again`,
+        );
+      }
+      return { accessKeyId: store.access_key_id, secretAccessKey };
+    };
+    return { store, credentials };
+  }
+
+  async objectsOf(id: string) {
+    const { store, credentials } = await this.credentialsFor(id);
+    return { store, objects: this.gateways(store, credentials) };
   }
 
   private timestamp(): string {
     return this.now().toISOString();
   }
 
-  private mutate<T>(change: (stores: ObjectStore[]) => Promise<T>): Promise<T> {
+  private mutate<T>(change: (stores: ObjectStore[]) => Promise<{ result: T; touched: string[] }>): Promise<T> {
     const run = this.queue.then(async () => change(await this.records.load()));
     this.queue = run.catch(() => undefined);
-    return run.then((result) => {
-      this.listeners.forEach((listener) => listener());
+    return run.then(({ result, touched }) => {
+      const event: StoreChange = { storeIds: touched };
+      this.listeners.forEach((listener) => listener(event));
       return result;
     });
   }
+}
+
+/** Ids of records added, removed or changed between two lists. */
+function changedIds(before: readonly ObjectStore[], after: readonly ObjectStore[]): string[] {
+  const old = new Map(before.map((store) => [store.id, store]));
+  const ids = new Set<string>();
+  for (const store of after) {
+    if (old.get(store.id) !== store) {
+      ids.add(store.id);
+    }
+    old.delete(store.id);
+  }
+  old.forEach((_, id) => ids.add(id));
+  return [...ids];
 }

@@ -1,0 +1,64 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
+import type { CredentialProvider, Disposable } from '../../core/ports';
+
+export interface S3ClientOptions {
+  /** How long to wait for a connection and for each response. */
+  timeoutMs: number;
+}
+
+/** An S3 SDK client for a store: its region, its endpoint (path-style for S3-compatible servers). */
+export function createS3Client(store: ObjectStore, credentials: CredentialProvider, options: S3ClientOptions): S3Client {
+  return new S3Client({
+    region: store.region_name,
+    credentials,
+    ...(store.endpoint_url ? { endpoint: store.endpoint_url, forcePathStyle: true } : {}),
+    // MinIO, Ceph and R2 don't all accept the SDK's newer default checksums.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs },
+  });
+}
+
+/**
+ * One S3 client per store, reused for every request (each client holds a
+ * connection pool). A client is replaced when what it depends on changes
+ * (bucket, endpoint, region, key, the timeout) and destroyed when its store
+ * changes or goes, and when the cache is disposed.
+ */
+export class S3ClientCache implements Disposable {
+  private readonly clients = new Map<string, { key: string; client: S3Client }>();
+
+  /** `options` is read for each new client, so a settings change applies to the next one. */
+  constructor(private readonly options: () => S3ClientOptions) {}
+
+  get(store: ObjectStore, credentials: CredentialProvider): S3Client {
+    const options = this.options();
+    const key = `${dataPlaneKey(store)}|${options.timeoutMs}`;
+    const cached = this.clients.get(store.id);
+    if (cached?.key === key) {
+      return cached.client;
+    }
+    cached?.client.destroy();
+    const client = createS3Client(store, credentials, options);
+    this.clients.set(store.id, { key, client });
+    return client;
+  }
+
+  /** Drops the clients of stores that changed (their records or their secrets). */
+  forget(storeIds: readonly string[]): void {
+    for (const id of storeIds) {
+      this.clients.get(id)?.client.destroy();
+      this.clients.delete(id);
+    }
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  dispose(): void {
+    this.forget([...this.clients.keys()]);
+  }
+}

@@ -1,0 +1,70 @@
+import { S3ServiceException } from '@aws-sdk/client-s3';
+import { LogqsError, causeChain } from '../../core/errors';
+import type { ObjectStore } from '../../core/objectStore';
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/** The network failure behind an error (a code such as ECONNREFUSED, or TimeoutError), if there is one. */
+export function networkCode(error: unknown): string | undefined {
+  for (const cause of causeChain(error)) {
+    const candidate = cause as { code?: unknown; name?: unknown };
+    if (typeof candidate.code === 'string' && NETWORK_CODES.has(candidate.code)) {
+      return candidate.code;
+    }
+    if (candidate.name === 'TimeoutError' || candidate.code === 'TimeoutError') {
+      return 'TimeoutError';
+    }
+  }
+  return undefined;
+}
+
+/** Where a store's requests go, as named in messages. */
+export function endpointName(store: ObjectStore): string {
+  return store.endpoint_url ?? `AWS S3 (${store.region_name})`;
+}
+
+/** Turns what the SDK throws into a LogqsError a person can act on. */
+export function describeS3Error(error: unknown, store: ObjectStore): LogqsError {
+  if (error instanceof LogqsError) {
+    return error;
+  }
+  if ((error as { name?: unknown } | null)?.name === 'AbortError') {
+    return new LogqsError('cancelled', 'Cancelled', { cause: error });
+  }
+  const where = endpointName(store);
+  const network = networkCode(error);
+  if (network) {
+    return new LogqsError('unreachable', `Can't reach the object store endpoint ${where} (${network})`, { cause: error });
+  }
+  const name = error instanceof S3ServiceException ? error.name : (error as { name?: string } | null)?.name;
+  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  const serverMessage = error instanceof Error ? error.message : String(error);
+  const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${serverMessage}`;
+  switch (name) {
+    case 'InvalidAccessKeyId':
+      return new LogqsError('auth', `The access key ID of "${store.name}" was not recognised by ${where}`, { cause: error, detail });
+    case 'SignatureDoesNotMatch':
+      return new LogqsError('auth', `The secret access key of "${store.name}" was refused by ${where}`, { cause: error, detail });
+    case 'ExpiredToken':
+    case 'InvalidToken':
+      return new LogqsError('auth', `The session credentials for "${store.name}" have expired or are invalid`, { cause: error, detail });
+    case 'AccessDenied':
+    case 'Forbidden':
+      // Ceph and MinIO also answer a wrong key or secret this way, so say all three causes.
+      return new LogqsError(
+        'forbidden',
+        `Access denied to bucket "${store.bucket_name}" for "${store.name}": the access key ID or secret access key is wrong, or the key's policy doesn't allow this`,
+        { cause: error, detail },
+      );
+    case 'NoSuchBucket':
+      return new LogqsError('no-such-bucket', `The bucket "${store.bucket_name}" does not exist at ${where}`, { cause: error, detail });
+    case 'NoSuchKey':
+    case 'NotFound':
+      return new LogqsError('not-found', `The object no longer exists in "${store.name}"; refresh the list`, { cause: error, detail });
+    case 'PermanentRedirect':
+    case 'AuthorizationHeaderMalformed':
+      return new LogqsError('remote', `The bucket "${store.bucket_name}" is not in region "${store.region_name}": check region_name`, { cause: error, detail });
+    default:
+      return new LogqsError('remote', `The object store ${where} answered with an error: ${detail}`, { cause: error, detail });
+  }
+}

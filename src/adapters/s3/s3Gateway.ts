@@ -1,0 +1,44 @@
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { ObjectStore } from '../../core/objectStore';
+import type { ListPage, ListPageRequest, ObjectGateway, ObjectGatewayFactory } from '../../core/ports';
+import type { S3ClientCache } from './s3Client';
+import { describeS3Error } from './s3Errors';
+
+/** A store's objects reached with S3 calls signed by the store's own credentials. */
+export class S3ObjectGateway implements ObjectGateway {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly s3: S3Client,
+  ) {}
+
+  async listPage(request: ListPageRequest, signal?: AbortSignal): Promise<ListPage> {
+    try {
+      const response = await this.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.store.bucket_name,
+          Prefix: request.prefix || undefined,
+          Delimiter: request.delimiter,
+          MaxKeys: request.maxKeys,
+          ContinuationToken: request.continuationToken,
+        }),
+        { abortSignal: signal },
+      );
+      return {
+        folders: (response.CommonPrefixes ?? []).flatMap((entry) => (entry.Prefix ? [entry.Prefix] : [])),
+        objects: (response.Contents ?? []).flatMap((entry) =>
+          entry.Key === undefined
+            ? []
+            : [{ key: entry.Key, size: entry.Size ?? 0, lastModified: entry.LastModified, etag: entry.ETag }],
+        ),
+        nextContinuationToken: response.IsTruncated ? response.NextContinuationToken : undefined,
+      };
+    } catch (error) {
+      throw describeS3Error(error, this.store);
+    }
+  }
+}
+
+/** Gateways over the cache's clients: building one per request is free, the client is shared. */
+export function s3Gateways(cache: S3ClientCache): ObjectGatewayFactory {
+  return (store, credentials) => new S3ObjectGateway(store, cache.get(store, credentials));
+}

@@ -1,0 +1,35 @@
+import type { ObjectStore } from '../../core/objectStore';
+import { type TreeNode, storeNodeOf } from './nodes';
+
+/**
+ * The one builder of tree items' context values, which package.json `when`
+ * clauses match with regular expressions: the node kind first, then tokens.
+ * Stores, folders and objects carry the same readOnly/writable token, so a
+ * write command's menu entry reads the same on each.
+ */
+function storeTokens(store: ObjectStore): string[] {
+  return [
+    store.managed ? 'managed' : 'editable',
+    store.default ? 'default' : 'notDefault',
+    store.disabled ? 'disabled' : 'enabled',
+    store.read_only ? 'readOnly' : 'writable',
+  ];
+}
+
+export function contextValue(node: TreeNode): string {
+  switch (node.kind) {
+    case 'source':
+      return 'source';
+    case 'store':
+      return ['store', ...storeTokens(node.store)].join(' ');
+    case 'folder':
+    case 'object': {
+      const store = storeNodeOf(node)?.store;
+      return [node.kind, store?.read_only ? 'readOnly' : 'writable'].join(' ');
+    }
+    case 'loadMore':
+      return 'loadMore';
+    case 'message':
+      return node.isError ? 'message error' : 'message';
+  }
+}

@@ -1,0 +1,77 @@
+import * as assert from 'node:assert/strict';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { S3ClientCache } from '../../../src/adapters/s3/s3Client';
+import type { ObjectStore } from '../../../src/core/objectStore';
+
+const store = (overrides: Partial<ObjectStore> = {}): ObjectStore => ({
+  id: '00000000-0000-4000-8000-000000000001',
+  name: 'robots',
+  bucket_name: 'robot-logs',
+  region_name: 'us-east-1',
+  access_key_id: 'AKIAEXAMPLE',
+  endpoint_url: 'http://127.0.0.1:7480',
+  key_prefix: 'logs/',
+  default: false,
+  managed: false,
+  disabled: false,
+  read_only: false,
+  note: null,
+  context: null,
+  created_at: '2026-11-24T12:00:00.000Z',
+  updated_at: '2026-11-24T12:00:00.000Z',
+  ...overrides,
+});
+
+const credentials = async () => ({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' });
+
+/** Counts destroy() calls on a client. */
+function watchDestroy(client: S3Client): () => number {
+  let count = 0;
+  const destroy = client.destroy.bind(client);
+  client.destroy = () => {
+    count++;
+    destroy();
+  };
+  return () => count;
+}
+
+describe('S3 client cache', () => {
+  let timeoutMs = 5000;
+  let cache: S3ClientCache;
+  beforeEach(() => {
+    timeoutMs = 5000;
+    cache = new S3ClientCache(() => ({ timeoutMs }));
+  });
+  afterEach(() => cache.dispose());
+
+  it('reuses one client per store for every request', () => {
+    const first = cache.get(store(), credentials);
+    assert.equal(cache.get(store({ name: 'renamed', note: 'n', default: true }), credentials), first);
+    assert.notEqual(cache.get(store({ id: '00000000-0000-4000-8000-000000000002' }), credentials), first);
+    assert.equal(cache.size, 2);
+  });
+
+  it('replaces and destroys the client when what it depends on changes', () => {
+    for (const change of [{ bucket_name: 'other' }, { endpoint_url: 'http://127.0.0.1:9000' }, { region_name: 'eu-west-1' }, { access_key_id: 'AKIAOTHER' }]) {
+      const before = cache.get(store(), credentials);
+      const destroyed = watchDestroy(before);
+      const after = cache.get(store(change), credentials);
+      assert.notEqual(after, before, JSON.stringify(change));
+      assert.equal(destroyed(), 1, JSON.stringify(change));
+      cache.forget([store().id]);
+    }
+    const before = cache.get(store(), credentials);
+    timeoutMs = 1000;
+    assert.notEqual(cache.get(store(), credentials), before, 'a new timeout setting makes a new client');
+  });
+
+  it('destroys the clients of forgotten stores, and all of them on dispose', () => {
+    const a = cache.get(store(), credentials);
+    const b = cache.get(store({ id: '00000000-0000-4000-8000-000000000002' }), credentials);
+    const [destroyedA, destroyedB] = [watchDestroy(a), watchDestroy(b)];
+    cache.forget([store().id]);
+    assert.deepEqual([destroyedA(), destroyedB(), cache.size], [1, 0, 1]);
+    cache.dispose();
+    assert.deepEqual([destroyedA(), destroyedB(), cache.size], [1, 1, 0]);
+  });
+});
