@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh clone, installing what it needs:
-#   unit         the domain core and adapters in plain Node
+#   lint         ESLint with typescript-eslint's type-checked rules
+#   unit         the domain core, adapters and commands in plain Node
 #   integration  the S3 adapter and listings against a real Ceph radosgw on 127.0.0.1
 #   e2e          the packaged extension in a real VS Code (code-server) driven by Chromium
 # Ends with one line "N passed, N failed". Stages: LOGQS_STAGES="unit integration e2e".
@@ -26,7 +27,17 @@ fi
 
 step "compile and package"
 built=1
+# A clean out/: compiled tests of deleted sources must not run.
+rm -rf out
 npx tsc -p . && npm run --silent package || { built=0; broken setup "compile or package failed"; }
+
+step "lint (ESLint + typescript-eslint)"
+# Counted as one test: lint errors fail the run like a failing test.
+if npx eslint --max-warnings 0 .; then
+  echo '{"stage":"lint","passes":1,"failures":0,"pending":0}' >> "$LOGQS_TEST_SUMMARY"
+else
+  broken lint "ESLint found problems"
+fi
 
 if has unit && [ $built = 1 ]; then
   step "unit tests"

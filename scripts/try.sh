@@ -6,9 +6,9 @@
 # Usage: bash scripts/try.sh [start|stop]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 PORT=${LOGQS_TRY_PORT:-8080}
-STATE=${LOGQS_TRY_DIR:-$ROOT/.tools/try}
+# Outside the clone: a workspace inside it makes VS Code offer to open the parent git repository.
+STATE=${LOGQS_TRY_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/logqs-try}
 S3_ENDPOINT=${LOGQS_S3_ENDPOINT:-http://127.0.0.1:${LOGQS_S3_PORT:-7480}}
 
 if [ "${1:-start}" = stop ]; then
@@ -53,6 +53,7 @@ fs.writeFileSync(settingsFile, JSON.stringify({
   'telemetry.telemetryLevel': 'off',
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'git.openRepositoryInParentFolders': 'never',
   ...settings,
   'logqs.managedObjectStoresFile': managed,
 }, null, 2));

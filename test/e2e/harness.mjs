@@ -159,7 +159,7 @@ export async function startEditor(opts = {}) {
     try {
       await editor.screenshot("startEditor-failure");
       editor.saveLogs("startEditor-failure");
-    } catch {}
+    } catch { /* best effort: the start failure is what gets reported */ }
     await editor.close();
     throw err;
   }
@@ -213,7 +213,7 @@ export async function runExtensionTests({
     ]).finally(() => clearTimeout(timer));
     return { exitCode, output, durationMs: Date.now() - t0 };
   } catch (err) {
-    try { editor.saveLogs("runExtensionTests-failure"); } catch {}
+    try { editor.saveLogs("runExtensionTests-failure"); } catch { /* best effort */ }
     throw err;
   } finally {
     await editor.close();
@@ -249,7 +249,7 @@ async function launchServer(opts) {
     editor.timings.serverMs = Date.now() - t0;
     return editor;
   } catch (err) {
-    try { editor.saveLogs("code-server-start-failure"); } catch {}
+    try { editor.saveLogs("code-server-start-failure"); } catch { /* best effort */ }
     await editor.close();
     throw err;
   }
@@ -348,7 +348,6 @@ class Editor {
    * Throws with the validation message if the box does not accept the value.
    */
   async fillInputBox(text, { password, title, prompt, timeoutMs = 15_000 } = {}) {
-    const p = this.page;
     const w = this.quickInput();
     const state = await waitFor(async () => {
       const s = await this._quickInputState();
@@ -420,7 +419,7 @@ class Editor {
         try {
           await waitFor(accepted, { timeoutMs: 3_000, what });
           return;
-        } catch {}
+        } catch { /* not there yet: poll again */ }
         lastKey = "";
       } else {
         lastKey = key;
@@ -442,7 +441,7 @@ class Editor {
       }, { timeoutMs, what: "the quick input to accept the value" });
     } catch (err) {
       const msg = await w.locator(".quick-input-message").innerText().catch(() => "");
-      throw new Error(`${err.message}; quick input still shows "${before.title || before.aria}": ${msg}`);
+      throw new Error(`${err.message}; quick input still shows "${before.title || before.aria}": ${msg}`, { cause: err });
     }
   }
 
@@ -638,9 +637,9 @@ class Editor {
   _killSync() {
     const pgid = this._pgid();
     if (pgid) {
-      try { process.kill(-pgid, "SIGKILL"); } catch {}
+      try { process.kill(-pgid, "SIGKILL"); } catch { /* already gone */ }
     }
-    try { this.browser?.process?.()?.kill("SIGKILL"); } catch {}
+    try { this.browser?.process?.()?.kill("SIGKILL"); } catch { /* already gone */ }
   }
 
   /** Closes the browser and kills code-server's whole process group. Safe to call twice. */
@@ -649,7 +648,7 @@ class Editor {
     this.closed = true;
     try {
       if (this.browser) await Promise.race([this.browser.close(), sleep(10_000)]);
-    } catch {}
+    } catch { /* the kill below ends it anyway */ }
     if (fs.existsSync(this.pidFile)) {
       spawnSync("bash", [SCRIPT, "stop", "--pid-file", this.pidFile], { stdio: "ignore", timeout: 20_000 });
     }

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(__dirname, 'suite', 'index'),
       launchArgs: ['--disable-extensions', '--disable-workspace-trust'],
-      extensionTestsEnv: { ...process.env } as Record<string, string>,
+      extensionTestsEnv: { ...process.env },
     });
   } catch (error) {
     console.error('VS Code tests failed:', error instanceof Error ? error.message : error);
