@@ -6,7 +6,6 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import browserModule from "../out/src/core/objectBrowser.js";
-import sourceModule from "../out/src/core/embeddedStoreSource.js";
 import clientModule from "../out/src/adapters/s3/s3Client.js";
 import gatewayModule from "../out/src/adapters/s3/s3Gateway.js";
 import ports from "../out/test/support/memoryPorts.js";
@@ -42,7 +41,7 @@ function key(i) {
 
 async function ours() {
   const clients = new clientModule.S3ClientCache(() => ({ timeoutMs: 15_000 }));
-  const registry = new sourceModule.EmbeddedStoreSource(new ports.MemoryRecords(), new ports.MemoryVault(), gatewayModule.s3Gateways(clients));
+  const registry = ports.memorySource({ gateways: gatewayModule.s3Gateways(clients) }).source;
   const store = await registry.create({
     name: "bench", bucket_name: BUCKET, region_name: "us-east-1", access_key_id: server.S3_ACCESS_KEY,
     secret_access_key: server.S3_SECRET_KEY, endpoint_url: server.S3_ENDPOINT, key_prefix: "bench/",

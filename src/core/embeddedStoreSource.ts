@@ -14,8 +14,10 @@ import type {
   ObjectStoreSource,
   RecordRepository,
   SecretVault,
+  SessionIssuer,
   StoreChange,
 } from './ports';
+import { sessionPolicy } from './sessionPolicy';
 import {
   type ManagedSyncResult,
   assertUsable,
@@ -28,6 +30,15 @@ import {
   syncManagedRecords,
   updateRecord,
 } from './storeRules';
+
+export interface EmbeddedSourceDeps {
+  records: RecordRepository;
+  secrets: SecretVault;
+  /** How the objects of a store are read (S3 with the store's keys). */
+  gateways: ObjectGatewayFactory;
+  /** How session credentials are obtained (STS at the store's endpoint). */
+  sessions: SessionIssuer;
+}
 
 export interface EmbeddedSourceOptions {
   now?: () => Date;
@@ -48,13 +59,15 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
   private readonly now: () => Date;
   private readonly newId: () => string;
   private readonly listeners = new Set<(change: StoreChange) => void>();
+  private readonly records: RecordRepository;
+  private readonly secrets: SecretVault;
 
   constructor(
-    private readonly records: RecordRepository,
-    private readonly secrets: SecretVault,
-    private readonly gateways: ObjectGatewayFactory,
+    private readonly deps: EmbeddedSourceDeps,
     options: EmbeddedSourceOptions = {},
   ) {
+    this.records = deps.records;
+    this.secrets = deps.secrets;
     this.now = options.now ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
   }
@@ -152,7 +165,13 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
 
   async objectsOf(id: string) {
     const { store, credentials } = await this.credentialsFor(id);
-    return { store, objects: this.gateways(store, credentials) };
+    return { store, objects: this.deps.gateways(store, credentials) };
+  }
+
+  async sessionCredentials(id: string, options: { durationSeconds: number; signal?: AbortSignal }) {
+    const { store, credentials } = await this.credentialsFor(id);
+    const policy = sessionPolicy(store);
+    return { store, credentials: await this.deps.sessions(store, credentials, { policy, ...options }) };
   }
 
   private timestamp(): string {

@@ -13,6 +13,14 @@ export interface SecretVault {
   delete(storeId: string): Promise<void>;
 }
 
+/** Temporary credentials, as STS and the LogQS API hand them out. */
+export interface SessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
@@ -56,6 +64,11 @@ export interface ObjectStoreSource {
   credentialsFor(id: string): Promise<{ store: ObjectStore; credentials: CredentialProvider }>;
   /** The store, refused when disabled, and the gateway to its objects. */
   objectsOf(id: string): Promise<{ store: ObjectStore; objects: ObjectGateway }>;
+  /**
+   * Temporary credentials scoped to the store's bucket, key_prefix and
+   * read_only flag (the seed's "Session Credentials"), refused when disabled.
+   */
+  sessionCredentials(id: string, options: { durationSeconds: number; signal?: AbortSignal }): Promise<{ store: ObjectStore; credentials: SessionCredentials }>;
   /** Called after every successful change. */
   onDidChange(listener: (change: StoreChange) => void): Disposable;
 }
@@ -80,14 +93,65 @@ export interface ListPage {
   nextContinuationToken?: string;
 }
 
+/** One object's metadata, as HEAD (or the LogQS API's fetch) gives it. */
+export interface ObjectDetails extends ObjectSummary {
+  contentType?: string;
+  /** User metadata (x-amz-meta-*), names in lower case. */
+  metadata: Record<string, string>;
+}
+
+/** "Fetching an object yields its metadata and a presigned URL" (the seed). */
+export interface FetchedObject {
+  details: ObjectDetails;
+  presignedUrl: string;
+  /** When the URL stops working, as far as is known; a transfer fetches a new one before or after. */
+  expiresAt?: Date;
+}
+
 /**
- * What the data plane needs from wherever a store's objects live: S3 itself
- * for the embedded data store, the LogQS API for a LogQS DataStore. Keys here
- * are full keys; the key_prefix rules are applied in the core, before.
+ * How a store's objects are read: S3 itself for the embedded data store, the
+ * LogQS API for a LogQS DataStore. Keys here are full keys; the key_prefix,
+ * disabled and read_only rules are applied in the core, before.
  */
 export interface ObjectGateway {
   listPage(request: ListPageRequest, signal?: AbortSignal): Promise<ListPage>;
+  /** Metadata and a presigned GET URL valid for about `expiresInSeconds` (a LogQS server may choose its own). */
+  fetchObject(key: string, options: { expiresInSeconds: number; signal?: AbortSignal }): Promise<FetchedObject>;
 }
 
 /** Builds (or reuses) the gateway to a store's objects in its bucket. */
 export type ObjectGatewayFactory = (store: ObjectStore, credentials: CredentialProvider) => ObjectGateway;
+
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+}
+
+/**
+ * How objects are written and deleted: S3 calls signed by the store's
+ * credentials (its own keys, or session credentials for a LogQS DataStore,
+ * whose API has no object writes). The core checks read_only and key_prefix
+ * before any of these is called.
+ */
+export interface ObjectWriter {
+  putObject(key: string, body: Uint8Array, options?: { contentType?: string; signal?: AbortSignal }): Promise<{ etag?: string }>;
+  createMultipartUpload(key: string, options?: { contentType?: string; signal?: AbortSignal }): Promise<{ uploadId: string }>;
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<CompletedPart>;
+  completeMultipartUpload(key: string, uploadId: string, parts: readonly CompletedPart[], signal?: AbortSignal): Promise<{ etag?: string }>;
+  abortMultipartUpload(key: string, uploadId: string): Promise<void>;
+  /** Deletes up to 1000 keys in one request; keys that failed come back with the server's reason. */
+  deleteObjects(keys: readonly string[], signal?: AbortSignal): Promise<{ failed: { key: string; reason: string }[] }>;
+}
+
+export type ObjectWriterFactory = (store: ObjectStore, credentials: CredentialProvider) => ObjectWriter;
+
+/**
+ * Issues temporary credentials with a store's own credentials (STS
+ * AssumeRole or GetFederationToken), narrowed by a session policy that the
+ * core builds from the store's bucket, key_prefix and read_only flag.
+ */
+export type SessionIssuer = (
+  store: ObjectStore,
+  credentials: CredentialProvider,
+  request: { policy: string; durationSeconds: number; signal?: AbortSignal },
+) => Promise<SessionCredentials>;

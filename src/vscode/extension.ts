@@ -4,6 +4,7 @@ import { readManagedStoresFile } from '../adapters/files/managedStoresFile';
 import { S3ClientCache } from '../adapters/s3/s3Client';
 import { s3Gateways } from '../adapters/s3/s3Gateway';
 import { EmbeddedStoreSource } from '../core/embeddedStoreSource';
+import { LogqsError } from '../core/errors';
 import { StoreSources } from '../core/sources';
 import { commandSpecs } from './commands';
 import { registerCommands } from './commands/register';
@@ -19,11 +20,13 @@ export function activate(context: vscode.ExtensionContext): void {
   const report = (action: string, error: unknown) => reportError(log, action, error);
   const recordsFile = vscode.Uri.joinPath(context.globalStorageUri, 'object-stores.json').fsPath;
   const s3Clients = new S3ClientCache(() => ({ timeoutMs: requestTimeoutMs() }));
-  const embedded = new EmbeddedStoreSource(
-    new JsonFileRecordRepository(recordsFile),
-    new SecretStorageVault(context.secrets),
-    s3Gateways(s3Clients),
-  );
+  const embedded = new EmbeddedStoreSource({
+    records: new JsonFileRecordRepository(recordsFile),
+    secrets: new SecretStorageVault(context.secrets),
+    gateways: s3Gateways(s3Clients),
+    // Issue 8 brings STS; until then session credentials are refused with a message.
+    sessions: () => Promise.reject(new LogqsError('remote', 'Session credentials are not available in this version')),
+  });
   const sources = new StoreSources([embedded]);
   const tree = new ObjectStoreTreeProvider({ sources, pageSize: listingPageSize, report, info: (message) => log.info(message) });
   const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });

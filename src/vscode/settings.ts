@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { TransferSettings } from '../core/transfer';
 import manifest from '../../package.json';
 
 /**
@@ -24,4 +25,19 @@ export const requestTimeoutMs = () => numberSetting('logqs.requestTimeoutSeconds
 export function managedStoresFile(): string | undefined {
   const value = vscode.workspace.getConfiguration().get<string>('logqs.managedObjectStoresFile')?.trim();
   return value ? value : undefined;
+}
+
+const MIB = 1024 * 1024;
+
+export const presignExpirySeconds = () => numberSetting('logqs.presignedUrl.expirySeconds');
+
+export const openSizeLimitBytes = () => numberSetting('logqs.open.maxSizeMiB') * MIB;
+
+export function transferSettings(): TransferSettings {
+  return {
+    partSizeBytes: numberSetting('logqs.transfer.partSizeMiB') * MIB,
+    partConcurrency: numberSetting('logqs.transfer.partConcurrency'),
+    fileConcurrency: numberSetting('logqs.transfer.fileConcurrency'),
+    presignExpirySeconds: presignExpirySeconds(),
+  };
 }

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { S3ClientCache } from '../../src/adapters/s3/s3Client';
 import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
-import { EmbeddedStoreSource } from '../../src/core/embeddedStoreSource';
+import type { EmbeddedStoreSource } from '../../src/core/embeddedStoreSource';
 import { LogqsError } from '../../src/core/errors';
 import { browsePage } from '../../src/core/objectBrowser';
 import type { ObjectGatewayFactory } from '../../src/core/ports';
 import { code } from '../support/assertions';
-import { MemoryRecords, MemoryVault } from '../support/memoryPorts';
+import { memorySource } from '../support/memoryPorts';
 import { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, createBucketWith } from '../support/s3Server';
 
 const MANY = 25;
@@ -48,9 +48,10 @@ describe('object browsing against a real S3 server', function () {
           requests.push(request.prefix);
           return gateway.listPage(request, signal);
         },
+        fetchObject: (key, options) => gateway.fetchObject(key, options),
       };
     };
-    registry = new EmbeddedStoreSource(new MemoryRecords(), new MemoryVault(), recording);
+    registry = memorySource({ gateways: recording }).source;
   });
 
   afterEach(() => clients.dispose());

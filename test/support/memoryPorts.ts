@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../../src/core/objectStore';
+import { EmbeddedStoreSource, type EmbeddedSourceDeps, type EmbeddedSourceOptions } from '../../src/core/embeddedStoreSource';
 import { LogqsError } from '../../src/core/errors';
 import type { ObjectGatewayFactory, RecordRepository, SecretVault } from '../../src/core/ports';
 
@@ -45,7 +46,18 @@ export const validInput = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+const unreached = () => Promise.reject(new LogqsError('bug', 'this test does not reach objects'));
+
 /** For tests of records alone: a gateway that fails if the data plane is used. */
-export const noGateways: ObjectGatewayFactory = () => ({
-  listPage: () => Promise.reject(new LogqsError('bug', 'this test does not reach objects')),
-});
+export const noGateways: ObjectGatewayFactory = () => ({ listPage: unreached, fetchObject: unreached });
+
+/** An embedded source over memory ports; `gateways` and `sessions` fail unless a test gives its own. */
+export function memorySource(
+  deps: Partial<EmbeddedSourceDeps> = {},
+  options: EmbeddedSourceOptions = {},
+): { source: EmbeddedStoreSource; records: MemoryRecords; vault: MemoryVault } {
+  const records = deps.records instanceof MemoryRecords ? deps.records : new MemoryRecords();
+  const vault = deps.secrets instanceof MemoryVault ? deps.secrets : new MemoryVault();
+  const source = new EmbeddedStoreSource({ records, secrets: vault, gateways: noGateways, sessions: unreached, ...deps }, options);
+  return { source, records, vault };
+}

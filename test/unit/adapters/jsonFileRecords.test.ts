@@ -5,8 +5,7 @@ import * as path from 'node:path';
 import { JsonFileRecordRepository } from '../../../src/adapters/files/jsonFileRecords';
 import { readManagedStoresFile } from '../../../src/adapters/files/managedStoresFile';
 import { LogqsError } from '../../../src/core/errors';
-import { EmbeddedStoreSource } from '../../../src/core/embeddedStoreSource';
-import { MemoryVault, noGateways, validInput } from '../../support/memoryPorts';
+import { memorySource, validInput } from '../../support/memoryPorts';
 
 /** A fresh temporary folder for each test of the calling describe block. */
 function useTemporaryFolder(): () => string {
@@ -27,7 +26,7 @@ describe('JSON file record repository', () => {
     const file = path.join(folder(), 'nested', 'object-stores.json');
     const repository = new JsonFileRecordRepository(file);
     assert.deepEqual(await repository.load(), []);
-    const registry = new EmbeddedStoreSource(repository, new MemoryVault(), noGateways);
+    const registry = memorySource({ records: repository }).source;
     const created = await registry.create(validInput({ key_prefix: 'logs/', context: { robot: 'r2' } }));
     const reloaded = await new JsonFileRecordRepository(file).load();
     assert.deepEqual(reloaded, [created]);
@@ -39,7 +38,7 @@ describe('JSON file record repository', () => {
   it('refuses to load or overwrite a damaged file', async () => {
     const file = path.join(folder(), 'object-stores.json');
     await fs.writeFile(file, '{"version": 1, "objectStores": [{"name": 3}]}');
-    const registry = new EmbeddedStoreSource(new JsonFileRecordRepository(file), new MemoryVault(), noGateways);
+    const registry = memorySource({ records: new JsonFileRecordRepository(file) }).source;
     await assert.rejects(registry.list(), (error: unknown) => LogqsError.is(error, 'storage') && /damaged/.test(error.message));
     await assert.rejects(registry.create(validInput()), /damaged/);
     assert.equal(await fs.readFile(file, 'utf8'), '{"version": 1, "objectStores": [{"name": 3}]}');

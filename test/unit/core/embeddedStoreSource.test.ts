@@ -1,15 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { LogqsError } from '../../../src/core/errors';
 import { objectStoreCreateSchema } from '../../../src/core/objectStore';
-import { EmbeddedStoreSource } from '../../../src/core/embeddedStoreSource';
 import { code } from '../../support/assertions';
-import { MemoryRecords, MemoryVault, noGateways, validInput } from '../../support/memoryPorts';
+import { memorySource, validInput } from '../../support/memoryPorts';
 
 function setup() {
-  const records = new MemoryRecords();
-  const vault = new MemoryVault();
   let counter = 0;
-  const registry = new EmbeddedStoreSource(records, vault, noGateways, {
+  const { source: registry, records, vault } = memorySource({}, {
     newId: () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0')}`,
     now: () => new Date('2026-11-24T12:00:00Z'),
   });

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { EmbeddedStoreSource } from '../../../src/core/embeddedStoreSource';
+import type { EmbeddedStoreSource } from '../../../src/core/embeddedStoreSource';
 import { StoreSources } from '../../../src/core/sources';
 import type { CommandDeps } from '../../../src/vscode/commands/deps';
 import { addObjectStore, deleteObjectStore, editObjectStore, setDefaultObjectStore } from '../../../src/vscode/commands/storeCommands';
 import { StoreNode } from '../../../src/vscode/explorer/nodes';
 import { code } from '../../support/assertions';
 import { FakeUi } from '../../support/fakeUi';
-import { MemoryRecords, MemoryVault, noGateways, validInput } from '../../support/memoryPorts';
+import { memorySource, validInput } from '../../support/memoryPorts';
 
 /** The store commands run as functions of their dependencies: no palette, no editor. */
 describe('store commands', () => {
@@ -17,7 +17,7 @@ describe('store commands', () => {
 
   beforeEach(() => {
     ui = new FakeUi();
-    source = new EmbeddedStoreSource(new MemoryRecords(), new MemoryVault(), noGateways);
+    source = memorySource().source;
     reported = [];
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     deps = { sources: new StoreSources([source]), ui, log, report: (action) => reported.push(action) };

@@ -1,0 +1,111 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { LogqsError } from '../../core/errors';
+import type { ObjectStore } from '../../core/objectStore';
+import type { CompletedPart, ObjectWriter, ObjectWriterFactory } from '../../core/ports';
+import type { S3ClientCache } from './s3Client';
+import { describeS3Error } from './s3Errors';
+
+/** Writes and deletes with S3 calls; every SDK error becomes a LogqsError naming the store. */
+export class S3ObjectWriter implements ObjectWriter {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly s3: S3Client,
+  ) {}
+
+  private get bucket(): string {
+    return this.store.bucket_name;
+  }
+
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw describeS3Error(error, this.store);
+    }
+  }
+
+  putObject(key: string, body: Uint8Array, options: { contentType?: string; signal?: AbortSignal } = {}) {
+    return this.call(async () => {
+      const response = await this.s3.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, ContentLength: body.byteLength }),
+        { abortSignal: options.signal },
+      );
+      return { etag: response.ETag };
+    });
+  }
+
+  createMultipartUpload(key: string, options: { contentType?: string; signal?: AbortSignal } = {}) {
+    return this.call(async () => {
+      const response = await this.s3.send(
+        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType }),
+        { abortSignal: options.signal },
+      );
+      if (!response.UploadId) {
+        throw new LogqsError('remote', `The object store ${this.store.name} started a multipart upload without an id`);
+      }
+      return { uploadId: response.UploadId };
+    });
+  }
+
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal) {
+    return this.call(async (): Promise<CompletedPart> => {
+      const response = await this.s3.send(
+        new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.byteLength }),
+        { abortSignal: signal },
+      );
+      if (!response.ETag) {
+        throw new LogqsError('remote', `The object store ${this.store.name} accepted part ${partNumber} without an ETag`);
+      }
+      return { partNumber, etag: response.ETag };
+    });
+  }
+
+  completeMultipartUpload(key: string, uploadId: string, parts: readonly CompletedPart[], signal?: AbortSignal) {
+    return this.call(async () => {
+      const response = await this.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
+        }),
+        { abortSignal: signal },
+      );
+      return { etag: response.ETag };
+    });
+  }
+
+  abortMultipartUpload(key: string, uploadId: string) {
+    return this.call(async () => {
+      await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+    });
+  }
+
+  deleteObjects(keys: readonly string[], signal?: AbortSignal) {
+    return this.call(async () => {
+      if (keys.length === 0) {
+        return { failed: [] };
+      }
+      const response = await this.s3.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+        { abortSignal: signal },
+      );
+      return {
+        failed: (response.Errors ?? []).map((entry) => ({ key: entry.Key ?? '?', reason: `${entry.Code ?? 'Error'}: ${entry.Message ?? ''}`.trim() })),
+      };
+    });
+  }
+}
+
+/** Writers over the cache's clients. */
+export function s3Writers(cache: S3ClientCache): ObjectWriterFactory {
+  return (store, credentials) => new S3ObjectWriter(store, cache.get(store, credentials));
+}

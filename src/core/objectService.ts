@@ -1,0 +1,270 @@
+import { LogqsError } from './errors';
+import { hasControlChars, isInScope, listingPrefix, scopeKey } from './keyPrefix';
+import type { ObjectStore } from './objectStore';
+import type { FetchedObject, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
+import { assertWritable } from './storeRules';
+import {
+  type ConflictChoice,
+  type DownloadContext,
+  type DownloadReport,
+  type RangeReader,
+  type ReadResult,
+  type TransferProgress,
+  type TransferSettings,
+  type UploadReport,
+  downloadObjects,
+  readObjectBytes,
+  uploadFiles,
+} from './transfer';
+
+/** S3's longest presigned URL (SigV4): 7 days. */
+export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+/** S3 deletes at most this many keys per request. */
+const DELETE_BATCH = 1000;
+
+export interface ObjectServiceDeps {
+  writers: ObjectWriterFactory;
+  http: RangeReader;
+  settings: () => TransferSettings;
+  log: (message: string) => void;
+}
+
+/** Callbacks of a long job: cancel, progress, and what to do with something that exists already. */
+export interface JobCallbacks {
+  signal: AbortSignal;
+  onProgress: (progress: TransferProgress) => void;
+  onConflict: (existing: string) => Promise<ConflictChoice>;
+}
+
+/**
+ * Everything done with objects, for any source: reads through the source's
+ * gateway and presigned URLs, writes through an ObjectWriter. This is where
+ * the store rules hold for every operation, before any request: disabled
+ * stores refuse everything (the source checks), read-only stores refuse
+ * every write, and every key is scoped by key_prefix.
+ */
+export class ObjectService {
+  constructor(private readonly deps: ObjectServiceDeps) {}
+
+  /** Metadata and a presigned URL for one object ("fetching an object", as the seed says). */
+  async fetchObject(source: ObjectStoreSource, storeId: string, key: string, signal?: AbortSignal): Promise<FetchedObject & { store: ObjectStore }> {
+    return this.fetchWithExpiry(source, storeId, key, this.deps.settings().presignExpirySeconds, signal);
+  }
+
+  /** A presigned GET URL that lives `expiresInSeconds` (1 s to 7 days). */
+  async presignedUrl(source: ObjectStoreSource, storeId: string, key: string, expiresInSeconds: number): Promise<FetchedObject & { store: ObjectStore }> {
+    if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_PRESIGN_SECONDS) {
+      throw new LogqsError('invalid-input', `A presigned URL lives from 1 second to 7 days (${MAX_PRESIGN_SECONDS} seconds)`);
+    }
+    return this.fetchWithExpiry(source, storeId, key, expiresInSeconds);
+  }
+
+  /** One object's bytes in memory, for an editor tab; refused above maxBytes. */
+  async readObject(source: ObjectStoreSource, storeId: string, key: string, maxBytes: number, signal: AbortSignal): Promise<ReadResult> {
+    const { store, objects } = await source.objectsOf(storeId);
+    return readObjectBytes(this.downloadContext(store, objects), scopeKey(store.key_prefix, key), maxBytes, signal);
+  }
+
+  /**
+   * Writes an object's new content (Save from an editor tab). With
+   * `expectedEtag`, refuses with a 'changed' error when the object on the
+   * server is no longer the one that was opened.
+   */
+  async saveObject(
+    source: ObjectStoreSource,
+    storeId: string,
+    key: string,
+    bytes: Uint8Array,
+    options: { expectedEtag?: string; contentType?: string; signal?: AbortSignal } = {},
+  ): Promise<{ etag?: string }> {
+    const { store, writer } = await this.writable(source, storeId);
+    const fullKey = scopeKey(store.key_prefix, key);
+    if (options.expectedEtag !== undefined) {
+      const current = await this.currentEtag(source, storeId, fullKey, options.signal);
+      if (current !== options.expectedEtag) {
+        throw new LogqsError(
+          'changed',
+          current === undefined
+            ? `"${fullKey}" was deleted from "${store.name}" since it was opened`
+            : `"${fullKey}" changed in "${store.name}" since it was opened`,
+        );
+      }
+    }
+    const result = await writer.putObject(fullKey, bytes, { contentType: options.contentType, signal: options.signal });
+    this.deps.log(`Saved ${bytes.byteLength} bytes to "${fullKey}" in "${store.name}"`);
+    return result;
+  }
+
+  /** Makes a folder: the zero-byte "name/" marker object S3 consoles create. Returns its prefix. */
+  async createFolder(source: ObjectStoreSource, storeId: string, parentPrefix: string, name: string): Promise<string> {
+    const problem = folderNameProblem(name);
+    if (problem) {
+      throw new LogqsError('invalid-input', `The folder name ${problem}`);
+    }
+    const { store, writer } = await this.writable(source, storeId);
+    const parent = listingPrefix(store.key_prefix, parentPrefix);
+    const prefix = scopeKey(store.key_prefix, `${parent}${name.trim()}/`);
+    await writer.putObject(prefix, new Uint8Array(0));
+    this.deps.log(`Created folder "${prefix}" in "${store.name}"`);
+    return prefix;
+  }
+
+  /** Counts the objects under a prefix (for a confirmation that says how many). */
+  async countUnder(source: ObjectStoreSource, storeId: string, prefix: string, signal?: AbortSignal): Promise<number> {
+    let count = 0;
+    await this.eachPageUnder(source, storeId, prefix, signal, async (keys) => {
+      count += keys.length;
+    });
+    return count;
+  }
+
+  /** Deletes objects by key; returns how many went and which could not. */
+  async deleteObjects(source: ObjectStoreSource, storeId: string, keys: readonly string[], signal?: AbortSignal) {
+    const { store, writer } = await this.writable(source, storeId);
+    const fullKeys = keys.map((key) => scopeKey(store.key_prefix, key));
+    const failed: { key: string; reason: string }[] = [];
+    for (let start = 0; start < fullKeys.length; start += DELETE_BATCH) {
+      failed.push(...(await writer.deleteObjects(fullKeys.slice(start, start + DELETE_BATCH), signal)).failed);
+    }
+    this.deps.log(`Deleted ${fullKeys.length - failed.length} objects from "${store.name}"${failed.length ? `; ${failed.length} failed` : ''}`);
+    return { deleted: fullKeys.length - failed.length, failed };
+  }
+
+  /** Deletes everything under a prefix, page by page as it is listed. */
+  async deleteFolder(source: ObjectStoreSource, storeId: string, prefix: string, signal?: AbortSignal, onDeleted?: (count: number) => void) {
+    const { store, writer } = await this.writable(source, storeId);
+    let deleted = 0;
+    const failed: { key: string; reason: string }[] = [];
+    await this.eachPageUnder(source, storeId, prefix, signal, async (keys) => {
+      const result = await writer.deleteObjects(keys, signal);
+      failed.push(...result.failed);
+      deleted += keys.length - result.failed.length;
+      onDeleted?.(deleted);
+    });
+    this.deps.log(`Deleted ${deleted} objects under "${prefix}" from "${store.name}"${failed.length ? `; ${failed.length} failed` : ''}`);
+    return { deleted, failed };
+  }
+
+  /** Downloads objects (by key) and folders (by prefix) into a local folder. */
+  async download(
+    source: ObjectStoreSource,
+    storeId: string,
+    items: { keys: readonly string[]; prefixes: readonly string[] },
+    targetDir: string,
+    callbacks: JobCallbacks,
+  ): Promise<DownloadReport> {
+    const { store, objects } = await source.objectsOf(storeId);
+    const keys = items.keys.map((key) => scopeKey(store.key_prefix, key));
+    const prefixes = items.prefixes.map((prefix) => listingPrefix(store.key_prefix, prefix));
+    this.deps.log(`Download from "${store.name}" to ${targetDir}: ${keys.length} objects, ${prefixes.length} folders`);
+    return downloadObjects(this.downloadContext(store, objects), { keys, prefixes, targetDir, ...callbacks });
+  }
+
+  /** Uploads local files and folders under a prefix of a writable store. */
+  async upload(
+    source: ObjectStoreSource,
+    storeId: string,
+    paths: readonly string[],
+    destinationPrefix: string,
+    callbacks: JobCallbacks,
+  ): Promise<UploadReport> {
+    const { store, writer } = await this.writable(source, storeId);
+    const { objects } = await source.objectsOf(storeId);
+    const prefix = listingPrefix(store.key_prefix, destinationPrefix);
+    this.deps.log(`Upload to "${store.name}" under "${prefix}": ${paths.length} local paths`);
+    return uploadFiles(
+      {
+        writer,
+        head: (key, signal) => headOrUndefined(objects, key, signal),
+        scopeKey: (key) => scopeKey(store.key_prefix, key),
+        settings: this.deps.settings(),
+        log: this.deps.log,
+      },
+      { paths, destinationPrefix: prefix, ...callbacks },
+    );
+  }
+
+  private async fetchWithExpiry(source: ObjectStoreSource, storeId: string, key: string, expiresInSeconds: number, signal?: AbortSignal) {
+    const { store, objects } = await source.objectsOf(storeId);
+    const fetched = await objects.fetchObject(scopeKey(store.key_prefix, key), { expiresInSeconds, signal });
+    return { ...fetched, store };
+  }
+
+  private async writable(source: ObjectStoreSource, storeId: string): Promise<{ store: ObjectStore; writer: ObjectWriter }> {
+    // The credentials are a lazy provider: nothing is requested before read_only is checked.
+    const { store, credentials } = await source.credentialsFor(storeId);
+    assertWritable(store);
+    return { store, writer: this.deps.writers(store, credentials) };
+  }
+
+  private async currentEtag(source: ObjectStoreSource, storeId: string, fullKey: string, signal?: AbortSignal): Promise<string | undefined> {
+    const { objects } = await source.objectsOf(storeId);
+    return (await headOrUndefined(objects, fullKey, signal))?.etag;
+  }
+
+  /** Calls `each` with every page of keys under a prefix (no delimiter), in scope only. */
+  private async eachPageUnder(
+    source: ObjectStoreSource,
+    storeId: string,
+    prefix: string,
+    signal: AbortSignal | undefined,
+    each: (keys: string[]) => Promise<void>,
+  ): Promise<void> {
+    const { store, objects } = await source.objectsOf(storeId);
+    const scoped = listingPrefix(store.key_prefix, prefix);
+    let continuationToken: string | undefined;
+    do {
+      const page = await objects.listPage({ prefix: scoped, maxKeys: DELETE_BATCH, continuationToken }, signal);
+      const keys = page.objects.map((object) => object.key).filter((key) => key.startsWith(scoped) && isInScope(store.key_prefix, key));
+      if (keys.length > 0) {
+        await each(keys);
+      }
+      continuationToken = page.nextContinuationToken;
+    } while (continuationToken);
+  }
+
+  private downloadContext(store: ObjectStore, objects: ObjectGateway): DownloadContext {
+    const settings = this.deps.settings();
+    return {
+      fetch: (key, signal) => objects.fetchObject(key, { expiresInSeconds: settings.presignExpirySeconds, signal }),
+      list: async (prefix, continuationToken, signal) => {
+        const page = await objects.listPage({ prefix, maxKeys: DELETE_BATCH, continuationToken }, signal);
+        return { ...page, objects: page.objects.filter((object) => object.key.startsWith(prefix) && isInScope(store.key_prefix, object.key)) };
+      },
+      http: this.deps.http,
+      settings,
+      log: this.deps.log,
+    };
+  }
+}
+
+/** An object's metadata, or undefined when there is no such object. */
+async function headOrUndefined(objects: ObjectGateway, key: string, signal?: AbortSignal) {
+  try {
+    // The URL is not used; a short lifetime keeps it harmless.
+    return (await objects.fetchObject(key, { expiresInSeconds: 60, signal })).details;
+  } catch (error) {
+    if (LogqsError.is(error, 'not-found')) {
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/** Why a name can't be a folder's name, or undefined when it can. */
+export function folderNameProblem(name: string): string | undefined {
+  const trimmed = name.trim();
+  if (trimmed === '') {
+    return 'is empty';
+  }
+  if (trimmed.includes('/')) {
+    return 'must not contain "/" (make one folder at a time)';
+  }
+  if (trimmed === '.' || trimmed === '..') {
+    return 'must not be "." or ".."';
+  }
+  if (hasControlChars(trimmed)) {
+    return 'must not contain control characters';
+  }
+  return undefined;
+}

@@ -1,0 +1,107 @@
+import type { FetchedObject, ListPage, ObjectDetails, ObjectWriter } from '../ports';
+
+/**
+ * The contract of the transfer engine (downloads through presigned URLs,
+ * uploads through an ObjectWriter). The engine has no `vscode` import and no
+ * store rules: ObjectService checks disabled, read_only and key_prefix first
+ * and hands the engine only keys that are in scope.
+ */
+
+export interface TransferSettings {
+  /** Size of one ranged GET or one multipart part. */
+  partSizeBytes: number;
+  /** Parts of one object in flight at once. */
+  partConcurrency: number;
+  /** Objects of one folder job in flight at once. */
+  fileConcurrency: number;
+  /** Lifetime asked for presigned URLs the engine fetches. */
+  presignExpirySeconds: number;
+}
+
+export interface TransferProgress {
+  filesDone: number;
+  /** Unknown while a folder is still being listed. */
+  filesTotal?: number;
+  bytesDone: number;
+  bytesTotal?: number;
+  /** Bytes per second, averaged over the last seconds. */
+  bytesPerSecond?: number;
+}
+
+/** What to do with a file (or object) that exists already; asked once per job, the answer stands for the rest of it. */
+export type ConflictChoice = 'overwrite' | 'skip' | 'keepBoth';
+
+/** A ranged GET of a presigned URL. */
+export interface RangeResponse {
+  /** 200 or 206; anything else is thrown by the reader as a LogqsError. */
+  status: number;
+  etag?: string;
+  /** The whole object's size (from Content-Range, or Content-Length of a 200). */
+  totalSize?: number;
+  body: AsyncIterable<Uint8Array>;
+}
+
+/** Reads bytes from a presigned URL; `end` inclusive, omitted for "to the end". */
+export interface RangeReader {
+  get(url: string, range: { start: number; end?: number }, signal: AbortSignal): Promise<RangeResponse>;
+}
+
+/** What a download needs from the store, already scoped by ObjectService. */
+export interface DownloadContext {
+  /** Metadata and a fresh presigned URL (called again when a URL expires mid-transfer). */
+  fetch(key: string, signal: AbortSignal): Promise<FetchedObject>;
+  /** One page of every key under a prefix (no delimiter). */
+  list(prefix: string, continuationToken: string | undefined, signal: AbortSignal): Promise<ListPage>;
+  http: RangeReader;
+  settings: TransferSettings;
+  log: (message: string) => void;
+}
+
+export interface DownloadRequest {
+  /** Objects by full key: each lands as `targetDir/<its name>`. */
+  keys: readonly string[];
+  /** Folders by full prefix ending in "/": each lands as `targetDir/<folder name>/…`, keys kept relative. */
+  prefixes: readonly string[];
+  targetDir: string;
+  signal: AbortSignal;
+  onProgress: (progress: TransferProgress) => void;
+  onConflict: (localPath: string) => Promise<ConflictChoice>;
+}
+
+export interface DownloadReport {
+  files: { key: string; path: string; size: number }[];
+  skipped: { key: string; reason: string }[];
+  bytes: number;
+}
+
+/** What an upload needs from the store, already checked writable by ObjectService. */
+export interface UploadContext {
+  writer: ObjectWriter;
+  /** Whether a key exists (for conflicts), with its metadata. */
+  head(key: string, signal: AbortSignal): Promise<ObjectDetails | undefined>;
+  /** Maps a key built from a local path into the store's scope (prefix prepended, dot segments refused). */
+  scopeKey(key: string): string;
+  settings: TransferSettings;
+  log: (message: string) => void;
+}
+
+export interface UploadRequest {
+  /** Local files and folders; a folder's files keep their paths relative to the folder's parent, "\\" becoming "/". */
+  paths: readonly string[];
+  /** Full prefix the files go under ("" or ending in "/"). */
+  destinationPrefix: string;
+  signal: AbortSignal;
+  onProgress: (progress: TransferProgress) => void;
+  onConflict: (key: string) => Promise<ConflictChoice>;
+}
+
+export interface UploadReport {
+  keys: string[];
+  skipped: { path: string; reason: string }[];
+  bytes: number;
+}
+
+export interface ReadResult {
+  bytes: Uint8Array;
+  details: ObjectDetails;
+}
