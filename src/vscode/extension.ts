@@ -1,18 +1,25 @@
 import * as vscode from 'vscode';
 import { JsonFileRecordRepository } from '../adapters/files/jsonFileRecords';
 import { readManagedStoresFile } from '../adapters/files/managedStoresFile';
+import { createRangeReader } from '../adapters/http/rangeReader';
 import { S3ClientCache } from '../adapters/s3/s3Client';
 import { s3Gateways } from '../adapters/s3/s3Gateway';
+import { s3Writers } from '../adapters/s3/s3Writer';
 import { EmbeddedStoreSource } from '../core/embeddedStoreSource';
 import { LogqsError } from '../core/errors';
+import { ObjectService } from '../core/objectService';
 import { StoreSources } from '../core/sources';
 import { commandSpecs } from './commands';
 import { registerCommands } from './commands/register';
+import { UploadOnDrop } from './explorer/dragAndDrop';
 import { ObjectStoreTreeProvider, VIEW_ID } from './explorer/provider';
+import { ObjectFileSystem } from './fileSystem/objectFileSystem';
 import { Log, reportError } from './log';
-import { vscodeUi } from './prompts';
+import { vscodeUi } from './vscodeUi';
 import { SecretStorageVault } from './secretVault';
-import { listingPageSize, managedStoresFile, requestTimeoutMs } from './settings';
+import { runJob } from './progress';
+import { listingPageSize, managedStoresFile, openSizeLimitBytes, presignExpirySeconds, requestTimeoutMs, transferSettings } from './settings';
+import { editorActions } from './editorActions';
 
 /** Wires the adapters to the core and the core to the editor. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -28,8 +35,36 @@ export function activate(context: vscode.ExtensionContext): void {
     sessions: () => Promise.reject(new LogqsError('remote', 'Session credentials are not available in this version')),
   });
   const sources = new StoreSources([embedded]);
-  const tree = new ObjectStoreTreeProvider({ sources, pageSize: listingPageSize, report, info: (message) => log.info(message) });
-  const view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  const info = (message: string) => log.info(message);
+  const objects = new ObjectService({ writers: s3Writers(s3Clients), http: createRangeReader(), settings: transferSettings, log: info });
+  const tree = new ObjectStoreTreeProvider({ sources, pageSize: listingPageSize, report, info });
+  const fileSystem = ObjectFileSystem.register({
+    sources,
+    objects,
+    openSizeLimitBytes,
+    log: info,
+    confirmOverwrite: (key, reason) => vscodeUi.confirm(`${reason}.`, `Saving replaces the newer version of "${key}" on the server.`, 'Overwrite'),
+  });
+  const view = vscode.window.createTreeView(VIEW_ID, {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+    canSelectMany: true,
+    dragAndDropController: new UploadOnDrop((target, paths) =>
+      // A drop runs the same upload as Upload Files…, through the commands' one error path.
+      Promise.resolve(vscode.commands.executeCommand<void>('logqs.uploadPaths', target, paths)),
+    ),
+  });
+  const deps = {
+    sources,
+    tree,
+    ui: vscodeUi,
+    log,
+    report,
+    objects,
+    runJob,
+    editor: editorActions(view, tree, fileSystem),
+    settings: { openSizeLimitBytes, presignExpirySeconds },
+  };
 
   context.subscriptions.push(
     log,
@@ -42,7 +77,8 @@ export function activate(context: vscode.ExtensionContext): void {
       tree.storesChanged();
     }),
     sources.onDidChangeSources(() => tree.storesChanged()),
-    ...registerCommands(commandSpecs({ sources, tree, ui: vscodeUi, log, report }), report),
+    fileSystem,
+    ...registerCommands(commandSpecs(deps), report),
   );
   log.info(`LogQS Object Stores activated; records in ${recordsFile}`);
 

@@ -1,6 +1,14 @@
 import type { ObjectStore, ObjectStoreCreateInput, ObjectStoreUpdateInput } from '../core/objectStore';
 import type { ObjectStoreSource } from '../core/ports';
 import type { StoreRef } from '../core/sources';
+import type { ConflictChoice, TransferProgress } from '../core/transfer';
+
+/** An object or folder chosen by browsing a store. */
+export interface BrowsedItem {
+  kind: 'object' | 'folder';
+  /** Full key, or full prefix ending in "/" ("" for the store's root). */
+  key: string;
+}
 
 /**
  * What commands ask of the editor's UI. Commands take it as a dependency, so
@@ -13,8 +21,29 @@ export interface Ui {
   warn(message: string): void;
   /** A modal question; true when the person chose `action`. */
   confirm(message: string, detail: string, action: string): Promise<boolean>;
+  /** A modal question with several answers; rejects 'cancelled' when dismissed. */
+  choose<T extends string>(message: string, detail: string, answers: readonly T[]): Promise<T>;
+  /** An input box validated as the person types. */
+  askText(request: { title: string; prompt: string; value?: string; validate?: (text: string) => string | undefined }): Promise<string>;
   pickSource(sources: readonly ObjectStoreSource[], placeHolder: string): Promise<ObjectStoreSource>;
   pickStore(stores: readonly StoreRef[], placeHolder: string): Promise<StoreRef>;
   promptNewStore(stores: readonly ObjectStore[]): Promise<ObjectStoreCreateInput>;
   promptStoreChange(store: ObjectStore, stores: readonly ObjectStore[]): Promise<ObjectStoreUpdateInput>;
+  /** Browses a store folder by folder until the person picks an object or a folder, as `want` allows. */
+  browseStore(ref: StoreRef, request: { title: string; want: 'object' | 'folder' | 'either' }): Promise<BrowsedItem>;
+  /** A local folder (the workspace folder offered first); its file-system path. */
+  pickLocalFolder(request: { title: string }): Promise<string>;
+  /** Local files or folders to upload; their file-system paths. */
+  pickLocalPaths(request: { title: string; folders: boolean }): Promise<string[]>;
+  /** What to do with things that exist already: asked once per job. */
+  askConflict(existing: string): Promise<ConflictChoice>;
+  copyToClipboard(text: string): Promise<void>;
+  /** Rows of facts about something, shown to read (and copy). */
+  showDetails(title: string, rows: readonly (readonly [string, string])[]): void;
 }
+
+/** A long job with a cancellable progress notification. */
+export type RunJob = <T>(
+  title: string,
+  job: (signal: AbortSignal, report: (progress: TransferProgress) => void) => Promise<T>,
+) => Promise<T>;

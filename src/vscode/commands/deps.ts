@@ -1,16 +1,41 @@
+import type { ObjectService } from '../../core/objectService';
 import type { StoreSources } from '../../core/sources';
 import type { ObjectStoreTreeProvider } from '../explorer/provider';
+import type { ObjectAddress } from '../fileSystem/objectAddress';
 import type { LogSink } from '../log';
-import type { Ui } from '../ui';
+import type { RunJob, Ui } from '../ui';
+
+/** What the commands do to the editor beyond asking questions: open tabs, reveal things. */
+export interface EditorActions {
+  /** Opens an object in an editor tab (the editor VS Code has for its type). `large`: the person agreed to open it above the limit. */
+  openObject(address: ObjectAddress, options: { large: boolean }): Promise<void>;
+  /** Shows a downloaded file in the Explorer. */
+  revealLocalFile(path: string): Promise<void>;
+  /** Selects a key (object or folder) in the Object Stores view once its folder is listed, if it is on a loaded page. */
+  revealKey(storeNodeId: string, key: string): Promise<void>;
+}
+
+/** The settings commands read, as functions so a change applies to the next command. */
+export interface CommandSettings {
+  openSizeLimitBytes(): number;
+  presignExpirySeconds(): number;
+}
 
 /** What every command may use; each command takes the part it needs, so tests can hand it fakes. */
 export interface CommandDeps {
   sources: StoreSources;
-  tree: Pick<ObjectStoreTreeProvider, 'refresh' | 'loadMore'>;
+  tree: Pick<ObjectStoreTreeProvider, 'refresh' | 'loadMore' | 'objectsChanged'>;
   ui: Ui;
   log: LogSink;
   /** Shows and logs an error that happens after a command has settled (a background check). */
   report: (action: string, error: unknown) => void;
+  objects: Pick<
+    ObjectService,
+    'fetchObject' | 'presignedUrl' | 'download' | 'upload' | 'createFolder' | 'countUnder' | 'deleteObjects' | 'deleteFolder'
+  >;
+  runJob: RunJob;
+  editor: EditorActions;
+  settings: CommandSettings;
 }
 
 /** A plain object given to a command (from another extension or a test) rather than a tree node. */

@@ -53,6 +53,16 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
     this.changed.fire(node?.storeNode);
   }
 
+  /** Re-lists a store whose objects were just written or deleted, wherever it shows. */
+  objectsChanged(storeId: string): void {
+    for (const [nodeId, store] of this.listedStores) {
+      if (store.id === storeId) {
+        this.forgetListings(nodeId);
+      }
+    }
+    this.changed.fire(undefined);
+  }
+
   /**
    * Redraws the list of stores after records changed. Listings are kept for
    * stores whose bucket, prefix, endpoint and credentials are unchanged, so an
@@ -83,6 +93,26 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
     }
     const listing = this.listings.get(node.id) ?? (await this.loadFirstPage(node));
     return listing.nextContinuationToken ? [...listing.children, new LoadMoreNode(node)] : listing.children;
+  }
+
+  /**
+   * The node of a key (object) or prefix (folder) under a store node, walking
+   * down its folders through the listings (loading first pages as needed);
+   * undefined when it is not on a loaded page.
+   */
+  async findKey(storeNodeId: string, key: string): Promise<TreeNode | undefined> {
+    const roots = await this.getChildren();
+    const storeNodes = (await Promise.all(roots.map(async (root) => (root.kind === 'source' ? this.getChildren(root) : [root])))).flat();
+    let container: TreeNode | undefined = storeNodes.find((node) => node.id === storeNodeId);
+    while (container) {
+      const children = await this.getChildren(container);
+      const hit = children.find((child) => (child.kind === 'object' && child.entry.key === key) || (child.kind === 'folder' && child.prefix === key));
+      if (hit) {
+        return hit;
+      }
+      container = children.find((child) => child.kind === 'folder' && key.startsWith(child.prefix));
+    }
+    return undefined;
   }
 
   /** Appends the next page under a store or folder. */

@@ -42,6 +42,7 @@ function createTreeItem(node: TreeNode): vscode.TreeItem {
       item.iconPath = vscode.ThemeIcon.File;
       // Lets the file icon theme pick an icon from the name.
       item.resourceUri = vscode.Uri.from({ scheme: 'logqs-object', path: `/${entry.name}` });
+      item.command = { command: 'logqs.openObject', title: 'Open Object', arguments: [node] };
       return item;
     }
     case 'loadMore': {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { formatBytes } from '../../../src/core/format';
+import { describeProgress, formatBytes, formatDuration, objectDetailRows, s3Uri } from '../../../src/core/format';
 import { redact } from '../../../src/core/redact';
 
 describe('formatBytes', () => {
@@ -10,6 +10,25 @@ describe('formatBytes', () => {
     assert.equal(formatBytes(1_048_576), '1.0 MB');
     assert.equal(formatBytes(5_500_000_000_000), '5.5 TB');
     assert.equal(formatBytes(-1), '?');
+  });
+});
+
+describe('transfer progress in words', () => {
+  it('says files of total, bytes of total, rate and time left when known', () => {
+    assert.equal(describeProgress({ filesDone: 3, filesTotal: 120, bytesDone: 45_200_000, bytesTotal: 1_200_000_000, bytesPerSecond: 85_000_000 }),
+      '3 of 120 files · 45.2 MB of 1.2 GB · 85.0 MB/s · 14 s left');
+    assert.equal(describeProgress({ filesDone: 7, bytesDone: 2000 }), '7 files · 2.0 KB');
+    assert.equal(describeProgress({ filesDone: 0, filesTotal: 1, bytesDone: 0, bytesTotal: 10 }), '0 B of 10 B');
+  });
+
+  it('says durations in seconds, minutes and hours', () => {
+    assert.deepEqual([formatDuration(0.2), formatDuration(59), formatDuration(200), formatDuration(7500)], ['1 s', '59 s', '3 min 20 s', '2 h 5 min']);
+  });
+
+  it('lists an object\'s details with its S3 URI and user metadata', () => {
+    const rows = objectDetailRows({ name: 'robots', bucket_name: 'b' }, { key: 'logs/a b.bag', size: 1500, etag: '"x"', metadata: { zeta: '1', alpha: '2' } });
+    assert.deepEqual(rows.slice(-2), [['Metadata alpha', '2'], ['Metadata zeta', '1']]);
+    assert.ok(rows.some(([name, value]) => name === 'S3 URI' && value === s3Uri('b', 'logs/a b.bag')));
   });
 });
 

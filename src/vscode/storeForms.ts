@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { LogqsError, cancelledError as cancelled } from '../core/errors';
-import { storeLocation } from '../core/format';
+import { cancelledError as cancelled } from '../core/errors';
 import {
   EDITABLE_FIELDS,
   type EditableField,
@@ -11,12 +10,9 @@ import {
   parseContextJson,
   validateField,
 } from '../core/objectStore';
-import type { ObjectStoreSource } from '../core/ports';
-import type { StoreRef } from '../core/sources';
 import { nameTakenMessage } from '../core/storeRules';
-import type { Ui } from './ui';
 
-/** Input boxes and pickers for the object-store commands. Escape anywhere cancels quietly. */
+/** The input boxes that fill in an object store's fields (Add and Edit). Escape anywhere cancels quietly. */
 
 interface TextStep {
   field: TextField;
@@ -26,13 +22,14 @@ interface TextStep {
   password?: boolean;
 }
 
-interface InputRequest extends Omit<TextStep, 'field'> {
+export interface InputRequest extends Omit<TextStep, 'field'> {
   title: string;
   /** The message for a bad value, or undefined when it is fine. */
-  validate: (text: string) => string | undefined;
+  validate?: (text: string) => string | undefined;
 }
 
-async function askText({ validate, ...options }: InputRequest): Promise<string> {
+/** An input box that rejects 'cancelled' on Escape. */
+export async function askText({ validate, ...options }: InputRequest): Promise<string> {
   const value = await vscode.window.showInputBox({ ...options, ignoreFocusOut: true, validateInput: validate });
   if (value === undefined) {
     throw cancelled();
@@ -159,39 +156,3 @@ export async function promptForStoreChange(store: ObjectStore, stores: readonly 
   });
   return { [field]: value };
 }
-
-async function pick<T extends vscode.QuickPickItem>(items: T[], placeHolder: string, nothing: string): Promise<T> {
-  if (items.length === 0) {
-    throw new LogqsError('not-found', nothing);
-  }
-  const choice = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true });
-  if (!choice) {
-    throw cancelled();
-  }
-  return choice;
-}
-
-/** The editor's implementation of the commands' Ui. */
-export const vscodeUi: Ui = {
-  info: (message) => void vscode.window.showInformationMessage(message),
-  warn: (message) => void vscode.window.showWarningMessage(message),
-  async confirm(message, detail, action) {
-    return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
-  },
-  async pickSource(sources: readonly ObjectStoreSource[], placeHolder) {
-    const items = sources.map((source) => ({ label: source.label, source }));
-    return (await pick(items, placeHolder, 'There is no data store to use')).source;
-  },
-  async pickStore(stores: readonly StoreRef[], placeHolder) {
-    const several = new Set(stores.map((ref) => ref.source.id)).size > 1;
-    const items = stores.map((ref) => ({
-      label: ref.store.name,
-      description: storeLocation(ref.store),
-      detail: several ? ref.source.label : undefined,
-      ref,
-    }));
-    return (await pick(items, placeHolder, 'There is no object store that fits; add one first')).ref;
-  },
-  promptNewStore: promptForNewStore,
-  promptStoreChange: promptForStoreChange,
-};

@@ -1,0 +1,69 @@
+import { folderNameProblem } from '../../core/objectService';
+import { storeNodeOf } from '../explorer/nodes';
+import type { CommandDeps } from './deps';
+import { byStore, resolveTarget, resolveTargets } from './targets';
+
+/** New Folder and Delete: the writes that are not transfers. */
+
+type Deps = Pick<CommandDeps, 'sources' | 'ui' | 'report' | 'log' | 'objects' | 'editor' | 'runJob' | 'tree'>;
+
+export const newFolder = (deps: Deps) => async (arg?: unknown) => {
+  const target = await resolveTarget(deps, arg, { title: 'New Folder', want: 'folder', writes: true });
+  const name = await deps.ui.askText({
+    title: `New folder in "${target.ref.store.name}/${target.key}"`,
+    prompt: 'Name of the new folder',
+    validate: (text) => {
+      const problem = folderNameProblem(text);
+      return problem && `The folder name ${problem}`;
+    },
+  });
+  const prefix = await deps.objects.createFolder(target.ref.source, target.ref.store.id, target.key, name);
+  deps.tree.objectsChanged(target.ref.store.id);
+  const node = target.node && storeNodeOf(target.node);
+  if (node) {
+    await deps.editor.revealKey(node.id, prefix);
+  }
+};
+
+/** Deletes the selected objects and folders' contents, after saying how many objects that is. */
+export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
+  const targets = await resolveTargets(deps, arg, selected, { title: 'Delete', want: 'either', writes: true });
+  for (const group of byStore(targets)) {
+    const { ref } = group[0];
+    const keys = group.filter((target) => target.kind === 'object').map((target) => target.key);
+    const prefixes = group.filter((target) => target.kind === 'folder').map((target) => target.key);
+    const inFolders = await deps.runJob(`Counting the objects to delete in "${ref.store.name}"`, async (signal) => {
+      let count = 0;
+      for (const prefix of prefixes) {
+        count += await deps.objects.countUnder(ref.source, ref.store.id, prefix, signal);
+      }
+      return count;
+    });
+    const total = keys.length + inFolders;
+    const what = prefixes.length > 0 ? `${total} object${total === 1 ? '' : 's'} (including everything in ${prefixes.length === 1 ? `"${prefixes[0]}"` : `${prefixes.length} folders`})` : `${total} object${total === 1 ? '' : 's'}`;
+    const confirmed = await deps.ui.confirm(
+      `Delete ${what} from "${ref.store.name}"?`,
+      `They are removed from the bucket "${ref.store.bucket_name}". This can't be undone.`,
+      'Delete',
+    );
+    if (!confirmed) {
+      continue;
+    }
+    const failed = await deps.runJob(`Deleting from "${ref.store.name}"`, async (signal, onProgress) => {
+      const result = await deps.objects.deleteObjects(ref.source, ref.store.id, keys, signal);
+      let done = result.deleted;
+      const failures = [...result.failed];
+      for (const prefix of prefixes) {
+        const folder = await deps.objects.deleteFolder(ref.source, ref.store.id, prefix, signal, (count) =>
+          onProgress({ filesDone: done + count, filesTotal: total, bytesDone: 0 }),
+        );
+        done += folder.deleted;
+        failures.push(...folder.failed);
+      }
+      return failures;
+    });
+    failed.forEach((entry) => deps.log.warn(`Not deleted: "${entry.key}": ${entry.reason}`));
+    deps.ui.info(`Deleted ${total - failed.length} of ${total} objects from "${ref.store.name}"${failed.length ? ' (see the LogQS log for the rest)' : ''}.`);
+    deps.tree.objectsChanged(ref.store.id);
+  }
+};

@@ -1,0 +1,107 @@
+import { LogqsError } from '../../core/errors';
+import type { ObjectStore } from '../../core/objectStore';
+import type { StoreRef } from '../../core/sources';
+import { assertUsable, assertWritable } from '../../core/storeRules';
+import { FolderNode, ObjectNode, StoreNode, type TreeNode } from '../explorer/nodes';
+import { type CommandDeps, isInputObject } from './deps';
+
+/**
+ * What a data-plane command acts on. From the tree: the clicked node and,
+ * with multi-select, every selected node. From a script: `{ id, key }` (a
+ * store id and a key or folder prefix). From the palette: a store picked,
+ * then browsed.
+ */
+
+/** A key or folder in a store, and the tree node it came from when it came from the tree. */
+export interface Target {
+  ref: StoreRef;
+  kind: 'object' | 'folder';
+  /** Full key, or full prefix ("" for a store's root). */
+  key: string;
+  /** Known size of an object listed in the tree. */
+  size?: number;
+  node?: TreeNode;
+}
+
+type TargetDeps = Pick<CommandDeps, 'sources' | 'ui' | 'report'>;
+
+/** The nodes a command acts on: the whole selection when the clicked node is part of it. */
+export function selection(arg: unknown, selected: unknown): TreeNode[] {
+  if (Array.isArray(selected) && selected.includes(arg)) {
+    return selected as TreeNode[];
+  }
+  return isNode(arg) ? [arg] : [];
+}
+
+function isNode(value: unknown): value is TreeNode {
+  return value instanceof StoreNode || value instanceof FolderNode || value instanceof ObjectNode;
+}
+
+function fromNode(node: TreeNode): Target | undefined {
+  switch (node.kind) {
+    case 'store':
+      return { ref: { source: node.source, store: node.store }, kind: 'folder', key: node.store.key_prefix ?? '', node };
+    case 'folder':
+      return { ref: { source: node.storeNode.source, store: node.storeNode.store }, kind: 'folder', key: node.prefix, node };
+    case 'object':
+      return { ref: { source: node.storeNode.source, store: node.storeNode.store }, kind: 'object', key: node.entry.key, size: node.entry.size, node };
+    default:
+      return undefined;
+  }
+}
+
+/** Every store of every source that fits, for a picker. */
+export async function storesThatFit(deps: TargetDeps, fits: (store: ObjectStore) => boolean): Promise<StoreRef[]> {
+  const stores = await deps.sources.allStores((source, error) => deps.report(`Couldn't load the object stores of ${source.label}`, error));
+  return stores.filter((ref) => fits(ref.store));
+}
+
+const isUsable = (store: ObjectStore) => !store.disabled;
+const isWritable = (store: ObjectStore) => !store.disabled && !store.read_only;
+
+/**
+ * The targets of a command. Tree nodes and scripted `{ id, key }` are taken
+ * as given (the core refuses what the store's rules refuse); otherwise a
+ * store that fits is picked and browsed for what `want` allows.
+ */
+export async function resolveTargets(
+  deps: TargetDeps,
+  arg: unknown,
+  selected: unknown,
+  request: { title: string; want: 'object' | 'folder' | 'either'; writes: boolean },
+): Promise<Target[]> {
+  const fromTree = selection(arg, selected).map(fromNode).filter((target): target is Target => target !== undefined);
+  if (fromTree.length > 0) {
+    return fromTree.filter((target) => request.want === 'either' || target.kind === request.want || (request.want === 'folder' && target.node?.kind === 'store'));
+  }
+  if (isInputObject(arg) && typeof arg.id === 'string') {
+    const ref = await deps.sources.find(arg.id);
+    const key = typeof arg.key === 'string' ? arg.key : (ref.store.key_prefix ?? '');
+    return [{ ref, kind: key === '' || key.endsWith('/') ? 'folder' : 'object', key }];
+  }
+  const candidates = await storesThatFit(deps, request.writes ? isWritable : isUsable);
+  const ref = await deps.ui.pickStore(candidates, `${request.title}: which object store?`);
+  // Refused here too: a picker may have been offered a store that changed since.
+  (request.writes ? assertWritable : assertUsable)(ref.store);
+  const item = await deps.ui.browseStore(ref, { title: request.title, want: request.want });
+  return [{ ref, kind: item.kind, key: item.key }];
+}
+
+/** The one target of a command that acts on one thing. */
+export async function resolveTarget(deps: TargetDeps, arg: unknown, request: Parameters<typeof resolveTargets>[3]): Promise<Target> {
+  const [first] = await resolveTargets(deps, arg, undefined, request);
+  if (!first) {
+    throw new LogqsError('invalid-input', `${request.title} works on ${request.want === 'object' ? 'an object' : 'a folder or store'}`);
+  }
+  return first;
+}
+
+/** Targets grouped by store: a job runs in one store at a time. */
+export function byStore(targets: readonly Target[]): Target[][] {
+  const groups = new Map<string, Target[]>();
+  for (const target of targets) {
+    const id = `${target.ref.source.id}/${target.ref.store.id}`;
+    groups.set(id, [...(groups.get(id) ?? []), target]);
+  }
+  return [...groups.values()];
+}

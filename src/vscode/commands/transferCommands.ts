@@ -1,0 +1,115 @@
+import * as path from 'node:path';
+import { LogqsError } from '../../core/errors';
+import { formatBytes } from '../../core/format';
+import type { StoreRef } from '../../core/sources';
+import { storeNodeOf } from '../explorer/nodes';
+import type { CommandDeps } from './deps';
+import { type Target, byStore, resolveTarget, resolveTargets, storesThatFit } from './targets';
+
+/** Downloads and uploads, from the tree, the palette, the Explorer and drag and drop. */
+
+type Deps = Pick<CommandDeps, 'sources' | 'ui' | 'report' | 'log' | 'objects' | 'editor' | 'runJob' | 'tree'>;
+
+const plural = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
+
+/** Downloads targets (objects and folders, of one or more stores) into a folder the person picks, or `into`. */
+export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJob' | 'editor' | 'log'>, targets: readonly Target[], into?: string) {
+  const folder = into ?? (await deps.ui.pickLocalFolder({ title: 'Download into which folder?' }));
+  for (const group of byStore(targets)) {
+    const { ref } = group[0];
+    const report = await deps.runJob(`Downloading from "${ref.store.name}"`, (signal, onProgress) =>
+      deps.objects.download(
+        ref.source,
+        ref.store.id,
+        {
+          keys: group.filter((target) => target.kind === 'object').map((target) => target.key),
+          prefixes: group.filter((target) => target.kind === 'folder').map((target) => target.key),
+        },
+        folder,
+        { signal, onProgress, onConflict: (existing) => deps.ui.askConflict(existing) },
+      ),
+    );
+    const skipped = report.skipped.length ? `; skipped ${plural(report.skipped.length, 'object')} (see the LogQS log)` : '';
+    report.skipped.forEach((entry) => deps.log.warn(`Not downloaded: "${entry.key}": ${entry.reason}`));
+    deps.ui.info(`Downloaded ${plural(report.files.length, 'file')} (${formatBytes(report.bytes)}) from "${ref.store.name}" to ${folder}${skipped}.`);
+    if (report.files.length > 0) {
+      await deps.editor.revealLocalFile(report.files[0].path);
+    }
+  }
+}
+
+/** Uploads local paths under a folder of a store, then shows the result in the tree. */
+export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, paths: readonly string[], storeNodeId?: string) {
+  const report = await deps.runJob(`Uploading to "${ref.store.name}"`, (signal, onProgress) =>
+    deps.objects.upload(ref.source, ref.store.id, paths, prefix, { signal, onProgress, onConflict: (existing) => deps.ui.askConflict(existing) }),
+  );
+  report.skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
+  const skipped = report.skipped.length ? `; skipped ${plural(report.skipped.length, 'file')} (see the LogQS log)` : '';
+  deps.ui.info(`Uploaded ${plural(report.keys.length, 'file')} (${formatBytes(report.bytes)}) to "${ref.store.name}"${skipped}.`);
+  deps.tree.objectsChanged(ref.store.id);
+  if (storeNodeId && report.keys.length > 0) {
+    await deps.editor.revealKey(storeNodeId, revealedKey(prefix, report.keys[0], paths.length));
+  }
+}
+
+/** What to select after an upload: the object when one file went, else the top folder it created. */
+function revealedKey(prefix: string, firstKey: string, pathCount: number): string {
+  const rest = firstKey.slice(prefix.length);
+  const slash = rest.indexOf('/');
+  return pathCount === 1 && slash >= 0 ? prefix + rest.slice(0, slash + 1) : firstKey;
+}
+
+export const download = (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
+  const targets = await resolveTargets(deps, arg, selected, { title: 'Download', want: 'either', writes: false });
+  await downloadTargets(deps, targets);
+};
+
+/** Upload Files… / Upload Folder… on a store or folder (or a store picked and browsed). */
+export const upload = (folders: boolean) => (deps: Deps) => async (arg?: unknown) => {
+  const title = folders ? 'Upload Folder' : 'Upload Files';
+  const target = await resolveTarget(deps, arg, { title, want: 'folder', writes: true });
+  const paths = await deps.ui.pickLocalPaths({ title: `${title} to "${target.ref.store.name}"`, folders });
+  const node = target.node && storeNodeOf(target.node);
+  await uploadPaths(deps, target.ref, target.key, paths, node?.id);
+};
+
+/** Files dropped on a store or folder in the tree (an internal command: the drop controller calls it). */
+export const uploadDropped = (deps: Deps) => async (target?: unknown, paths?: unknown) => {
+  const [destination] = await resolveTargets(deps, target, undefined, { title: 'Upload', want: 'folder', writes: true });
+  if (!destination || !Array.isArray(paths) || !paths.every((entry) => typeof entry === 'string')) {
+    throw new LogqsError('invalid-input', 'Drop files on a store or a folder');
+  }
+  const node = destination.node && storeNodeOf(destination.node);
+  await uploadPaths(deps, destination.ref, destination.key, paths, node?.id);
+};
+
+/** The Explorer's "Upload to LogQS Object Store…": files and folders (multi-select) to a store and folder picked. */
+export const uploadFromExplorer = (deps: Deps) => async (clicked?: unknown, selected?: unknown) => {
+  const paths = localPaths(clicked, selected);
+  const candidates = await storesThatFit(deps, (store) => !store.disabled && !store.read_only);
+  const ref = await deps.ui.pickStore(candidates, `Upload ${plural(paths.length, 'item')} to which object store?`);
+  const destination = await deps.ui.browseStore(ref, { title: 'Upload to', want: 'folder' });
+  await uploadPaths(deps, ref, destination.key, paths);
+};
+
+/** The Explorer's "Download from LogQS Object Store…" on a folder: an object or folder browsed to, into the clicked folder. */
+export const downloadFromExplorer = (deps: Deps) => async (clicked?: unknown) => {
+  const [folder] = localPaths(clicked, undefined);
+  const candidates = await storesThatFit(deps, (store) => !store.disabled);
+  const ref = await deps.ui.pickStore(candidates, 'Download from which object store?');
+  const item = await deps.ui.browseStore(ref, { title: `Download into ${path.basename(folder)}`, want: 'either' });
+  await downloadTargets(deps, [{ ref, ...item }], folder);
+};
+
+/** File-system paths of the Explorer's clicked and selected resources (file: URIs only). */
+function localPaths(clicked: unknown, selected: unknown): string[] {
+  const uris = Array.isArray(selected) && selected.length > 0 ? (selected as unknown[]) : [clicked];
+  const paths = uris.flatMap((uri) => {
+    const candidate = uri as { scheme?: unknown; fsPath?: unknown } | undefined;
+    return candidate?.scheme === 'file' && typeof candidate.fsPath === 'string' ? [candidate.fsPath] : [];
+  });
+  if (paths.length === 0) {
+    throw new LogqsError('invalid-input', 'Choose files or folders on this computer in the Explorer first');
+  }
+  return paths;
+}

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import type { EditorActions } from './commands/deps';
+import type { ObjectStoreTreeProvider } from './explorer/provider';
+import { type ObjectFileSystem, objectUri } from './fileSystem/objectFileSystem';
+import type { TreeNode } from './explorer/nodes';
+
+/** The editor side of the commands: tabs, the Explorer, the Object Stores view. */
+export function editorActions(view: vscode.TreeView<TreeNode>, tree: ObjectStoreTreeProvider, fileSystem: ObjectFileSystem): EditorActions {
+  return {
+    async openObject(address, { large }) {
+      const uri = objectUri(address);
+      if (large) {
+        fileSystem.allowLarge(uri);
+      }
+      // vscode.open picks the editor VS Code has for the type: text, image preview, hex…
+      await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
+    },
+    async revealLocalFile(path) {
+      const uri = vscode.Uri.file(path);
+      if (vscode.workspace.getWorkspaceFolder(uri)) {
+        await vscode.commands.executeCommand('revealInExplorer', uri);
+      }
+    },
+    async revealKey(storeNodeId, key) {
+      const node = await tree.findKey(storeNodeId, key);
+      if (node) {
+        await view.reveal(node, { select: true, focus: false, expand: false });
+      }
+    },
+  };
+}

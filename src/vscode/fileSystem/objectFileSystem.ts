@@ -1,0 +1,155 @@
+import * as vscode from 'vscode';
+import { LogqsError, userMessage } from '../../core/errors';
+import { browsePage } from '../../core/objectBrowser';
+import type { ObjectService } from '../../core/objectService';
+import type { StoreRef, StoreSources } from '../../core/sources';
+import { type ObjectAddress, OBJECT_SCHEME, fromUriParts, toUriParts } from './objectAddress';
+
+export interface ObjectFileSystemDeps {
+  sources: StoreSources;
+  objects: Pick<ObjectService, 'fetchObject' | 'readObject' | 'saveObject' | 'createFolder'>;
+  /** Objects above this are read only when the person agreed (see allowLarge). */
+  openSizeLimitBytes: () => number;
+  /** Asks whether to overwrite an object that changed on the server since it was opened. */
+  confirmOverwrite: (key: string, reason: string) => Promise<boolean>;
+  log: (message: string) => void;
+}
+
+export function objectUri(address: ObjectAddress): vscode.Uri {
+  return vscode.Uri.from(toUriParts(address));
+}
+
+/**
+ * Objects as files in editor tabs (`logqs:` URIs): reading an object fetches
+ * it through its presigned URL, saving writes it back, refusing to overwrite
+ * unasked an object that changed on the server since it was opened (ETag).
+ * Files of a read-only store are read-only in the editor.
+ */
+export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changed.event;
+  /** The ETag each open object had when read, by URI. */
+  private readonly etags = new Map<string, string | undefined>();
+  /** URIs the person agreed to open above the size limit. */
+  private readonly allowedLarge = new Set<string>();
+
+  constructor(private readonly deps: ObjectFileSystemDeps) {}
+
+  static register(deps: ObjectFileSystemDeps): ObjectFileSystem & vscode.Disposable {
+    const fileSystem = new ObjectFileSystem(deps);
+    const registration = vscode.workspace.registerFileSystemProvider(OBJECT_SCHEME, fileSystem, { isCaseSensitive: true });
+    const dispose = fileSystem.dispose.bind(fileSystem);
+    fileSystem.dispose = () => {
+      registration.dispose();
+      dispose();
+    };
+    return fileSystem;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  allowLarge(uri: vscode.Uri): void {
+    this.allowedLarge.add(uri.toString());
+  }
+
+  watch(): vscode.Disposable {
+    // Objects don't notify; an open tab is compared with the server when it is saved.
+    return new vscode.Disposable(() => undefined);
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    return this.mapped(uri, async ({ address, ref }) => {
+      const permissions = ref.store.read_only ? vscode.FilePermission.Readonly : undefined;
+      if (address.key.endsWith('/')) {
+        return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions };
+      }
+      const { details } = await this.deps.objects.fetchObject(ref.source, ref.store.id, address.key);
+      const mtime = details.lastModified?.getTime() ?? 0;
+      return { type: vscode.FileType.File, ctime: mtime, mtime, size: details.size, permissions };
+    });
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    return this.mapped(uri, async ({ address, ref }) => {
+      const limit = this.allowedLarge.has(uri.toString()) ? Number.MAX_SAFE_INTEGER : this.deps.openSizeLimitBytes();
+      const controller = new AbortController();
+      const { bytes, details } = await this.deps.objects.readObject(ref.source, ref.store.id, address.key, limit, controller.signal);
+      this.etags.set(uri.toString(), details.etag);
+      this.deps.log(`Opened "${address.key}" from "${ref.store.name}" (${bytes.byteLength} bytes)`);
+      return bytes;
+    });
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    await this.mapped(uri, async ({ address, ref }) => {
+      const save = (expectedEtag?: string) => this.deps.objects.saveObject(ref.source, ref.store.id, address.key, content, { expectedEtag });
+      let result;
+      try {
+        result = await save(this.etags.get(uri.toString()));
+      } catch (error) {
+        if (!LogqsError.is(error, 'changed') || !(await this.deps.confirmOverwrite(address.key, error.message))) {
+          throw error;
+        }
+        result = await save();
+      }
+      this.etags.set(uri.toString(), result.etag);
+      this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+    });
+  }
+
+  async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
+    return this.mapped(uri, async ({ address, ref }) => {
+      const page = await browsePage(ref.source, ref.store.id, { folderPrefix: address.key, pageSize: 1000 });
+      return [
+        ...page.folders.map((folder) => [folder.name.slice(0, -1), vscode.FileType.Directory] as [string, vscode.FileType]),
+        ...page.objects.map((object) => [object.name, vscode.FileType.File] as [string, vscode.FileType]),
+      ];
+    });
+  }
+
+  async createDirectory(uri: vscode.Uri): Promise<void> {
+    await this.mapped(uri, async ({ address, ref }) => {
+      const trimmed = address.key.replace(/\/$/, '');
+      const parent = trimmed.slice(0, trimmed.lastIndexOf('/') + 1);
+      await this.deps.objects.createFolder(ref.source, ref.store.id, parent, trimmed.slice(parent.length));
+    });
+  }
+
+  delete(): never {
+    throw vscode.FileSystemError.NoPermissions('Delete objects from the LogQS Object Stores view');
+  }
+
+  rename(): never {
+    throw vscode.FileSystemError.NoPermissions('Objects can\'t be renamed from an editor');
+  }
+
+  /** Runs `body` on the store an URI names, turning errors into the FileSystemErrors the editor shows. */
+  private async mapped<T>(uri: vscode.Uri, body: (target: { address: ObjectAddress; ref: StoreRef }) => Promise<T>): Promise<T> {
+    try {
+      const address = fromUriParts(uri);
+      const source = this.deps.sources.byId(address.sourceId);
+      if (!source) {
+        throw new LogqsError('not-found', 'The data store of this object is no longer connected');
+      }
+      return await body({ address, ref: { source, store: await source.get(address.storeId) } });
+    } catch (error) {
+      throw toFileSystemError(uri, error);
+    }
+  }
+}
+
+function toFileSystemError(uri: vscode.Uri, error: unknown): vscode.FileSystemError {
+  if (error instanceof vscode.FileSystemError) {
+    return error;
+  }
+  const message = userMessage(error);
+  if (LogqsError.is(error, 'not-found') || LogqsError.is(error, 'no-such-bucket')) {
+    return vscode.FileSystemError.FileNotFound(message);
+  }
+  if (LogqsError.is(error, 'read-only') || LogqsError.is(error, 'forbidden') || LogqsError.is(error, 'disabled') || LogqsError.is(error, 'managed')) {
+    return vscode.FileSystemError.NoPermissions(message);
+  }
+  return vscode.FileSystemError.Unavailable(message);
+}

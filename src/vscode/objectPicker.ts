@@ -1,0 +1,125 @@
+import * as vscode from 'vscode';
+import { cancelledError, userMessage } from '../core/errors';
+import { formatBytes } from '../core/format';
+import { displayName } from '../core/keyPrefix';
+import { type BrowsePage, browsePage } from '../core/objectBrowser';
+import type { StoreRef } from '../core/sources';
+import { listingPageSize } from './settings';
+import type { BrowsedItem } from './ui';
+
+type Step =
+  | { action: 'choose'; item: BrowsedItem }
+  | { action: 'open'; prefix: string }
+  | { action: 'more' };
+
+interface StepItem extends vscode.QuickPickItem {
+  step: Step;
+}
+
+/**
+ * Browses a store in a quick pick, one folder at a time, scoped to its
+ * key_prefix like the tree, until the person picks an object or a folder.
+ */
+export async function browseStore(ref: StoreRef, request: { title: string; want: 'object' | 'folder' | 'either' }): Promise<BrowsedItem> {
+  const root = ref.store.key_prefix ?? '';
+  let prefix = root;
+  const quickPick = vscode.window.createQuickPick<StepItem>();
+  quickPick.ignoreFocusOut = true;
+  quickPick.matchOnDescription = true;
+  try {
+    for (;;) {
+      const pages: BrowsePage[] = [];
+      const load = async () => {
+        quickPick.busy = true;
+        try {
+          pages.push(
+            await browsePage(ref.source, ref.store.id, {
+              folderPrefix: prefix === root ? undefined : prefix,
+              continuationToken: pages.at(-1)?.nextContinuationToken,
+              pageSize: listingPageSize(),
+            }),
+          );
+          quickPick.items = itemsFor(pages, prefix, root, request.want);
+        } catch (error) {
+          quickPick.items = [];
+          quickPick.placeholder = userMessage(error);
+        } finally {
+          quickPick.busy = false;
+        }
+      };
+      quickPick.title = `${request.title}: ${ref.store.name}/${prefix.slice(root.length)}`;
+      quickPick.placeholder = request.want === 'folder' ? 'Open a folder, or choose this one' : 'Open a folder, or pick an object';
+      quickPick.items = [];
+      quickPick.value = '';
+      quickPick.show();
+      void load();
+      const step = await nextStep(quickPick, load);
+      if (step.action === 'choose') {
+        return step.item;
+      }
+      if (step.action === 'open') {
+        prefix = step.prefix;
+      }
+    }
+  } finally {
+    quickPick.dispose();
+  }
+}
+
+/** Waits for a pick; "Load more…" loads the next page in place. */
+function nextStep(quickPick: vscode.QuickPick<StepItem>, loadMore: () => Promise<void>): Promise<Step> {
+  return new Promise((resolve, reject) => {
+    const stopListening = () => {
+      for (const subscription of subscriptions) {
+        subscription.dispose();
+      }
+    };
+    const subscriptions = [
+      quickPick.onDidAccept(() => {
+        const picked = quickPick.selectedItems[0]?.step;
+        if (picked?.action === 'more') {
+          void loadMore();
+          return;
+        }
+        if (picked) {
+          stopListening();
+          resolve(picked);
+        }
+      }),
+      quickPick.onDidHide(() => {
+        stopListening();
+        reject(cancelledError());
+      }),
+    ];
+  });
+}
+
+function itemsFor(pages: readonly BrowsePage[], prefix: string, root: string, want: 'object' | 'folder' | 'either'): StepItem[] {
+  const items: StepItem[] = [];
+  if (want !== 'object') {
+    items.push({ label: '$(check) Choose this folder', description: prefix || '(the whole bucket)', step: { action: 'choose', item: { kind: 'folder', key: prefix } } });
+  }
+  if (prefix !== root) {
+    const parent = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
+    items.push({ label: '$(arrow-up) ..', description: 'up one folder', step: { action: 'open', prefix: parent.length < root.length ? root : parent } });
+  }
+  for (const page of pages) {
+    items.push(...page.folders.map((folder): StepItem => ({ label: `$(folder) ${folder.name}`, step: { action: 'open', prefix: folder.prefix } })));
+    if (want !== 'folder') {
+      items.push(
+        ...page.objects.map((object): StepItem => ({
+          label: `$(file) ${object.name}`,
+          description: formatBytes(object.size),
+          step: { action: 'choose', item: { kind: 'object', key: object.key } },
+        })),
+      );
+    }
+  }
+  if (pages.at(-1)?.nextContinuationToken) {
+    items.push({ label: '$(ellipsis) Load more…', step: { action: 'more' } });
+  }
+  if (items.length === (want !== 'object' ? 1 : 0) + (prefix !== root ? 1 : 0)) {
+    items.push({ label: 'No objects here', description: displayName(prefix || '/'), step: { action: 'open', prefix } });
+  }
+  return items;
+}

@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import { describeProgress } from '../core/format';
+import type { TransferProgress } from '../core/transfer';
+import type { RunJob } from './ui';
+
+/**
+ * Runs a long job under one notification with a Cancel button. Cancel aborts
+ * the job's AbortSignal, which stops every request at once. Progress comes
+ * already throttled by the transfer engine; the bar moves by bytes when the
+ * total is known, else by files.
+ */
+export const runJob: RunJob = (title, job) =>
+  Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      const controller = new AbortController();
+      const cancel = token.onCancellationRequested(() => controller.abort());
+      let shownPercent = 0;
+      const report = (update: TransferProgress) => {
+        const percent = fractionDone(update) * 100;
+        progress.report({ message: describeProgress(update), increment: Math.max(0, percent - shownPercent) });
+        shownPercent = Math.max(shownPercent, percent);
+      };
+      try {
+        return await job(controller.signal, report);
+      } finally {
+        cancel.dispose();
+      }
+    }),
+  );
+
+function fractionDone(update: TransferProgress): number {
+  if (update.bytesTotal) {
+    return Math.min(1, update.bytesDone / update.bytesTotal);
+  }
+  if (update.filesTotal) {
+    return Math.min(1, update.filesDone / update.filesTotal);
+  }
+  return 0;
+}

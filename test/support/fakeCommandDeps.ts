@@ -1,0 +1,94 @@
+import type { ObjectStoreSource } from '../../src/core/ports';
+import { StoreSources } from '../../src/core/sources';
+import type { DownloadReport, TransferProgress, UploadReport } from '../../src/core/transfer';
+import type { CommandDeps } from '../../src/vscode/commands/deps';
+import type { ObjectAddress } from '../../src/vscode/fileSystem/objectAddress';
+import { FakeUi } from './fakeUi';
+
+/**
+ * Command dependencies for unit tests: a scripted Ui, the given sources, and
+ * an object service that records each call and answers what the test sets.
+ * What reaches the server is tested in the integration suite.
+ */
+export function fakeCommandDeps(sources: ObjectStoreSource[]) {
+  const calls: string[] = [];
+  const opened: { address: ObjectAddress; large: boolean }[] = [];
+  const progress: TransferProgress[] = [];
+  const state = {
+    size: 10,
+    downloadReport: { files: [{ key: 'logs/a.bag', path: '/tmp/x/a.bag', size: 3 }], skipped: [], bytes: 3 } as DownloadReport,
+    uploadReport: { keys: ['logs/up/a.txt'], skipped: [], bytes: 5 } as UploadReport,
+    counts: new Map<string, number>(),
+  };
+  const ui = new FakeUi();
+  const info: string[] = [];
+  const deps: CommandDeps = {
+    sources: new StoreSources(sources),
+    tree: {
+      refresh: () => calls.push('tree.refresh'),
+      loadMore: async () => undefined,
+      objectsChanged: (storeId) => calls.push(`tree.objectsChanged ${storeId}`),
+    },
+    ui,
+    log: { info: (message) => info.push(message), warn: (message) => info.push(message), error: (message) => info.push(message) },
+    report: (action) => calls.push(`report ${action}`),
+    objects: {
+      fetchObject: async (_source, _storeId, key) => {
+        calls.push(`fetchObject ${key}`);
+        const store = await _source.get(_storeId);
+        return { store, details: { key, size: state.size, etag: '"e"', metadata: { robot: 'r2' } }, presignedUrl: `http://s3/${key}?X-Amz-Signature=abc` };
+      },
+      presignedUrl: async (_source, _storeId, key, seconds) => {
+        calls.push(`presignedUrl ${key} ${seconds}`);
+        const store = await _source.get(_storeId);
+        return { store, details: { key, size: 1, metadata: {} }, presignedUrl: `http://s3/${key}?X-Amz-Expires=${seconds}`, expiresAt: new Date('2026-11-25T13:00:00Z') };
+      },
+      download: async (_source, _storeId, items, dir, callbacks) => {
+        calls.push(`download keys=${items.keys.join(',')} prefixes=${items.prefixes.join(',')} into ${dir}`);
+        callbacks.onProgress({ filesDone: 1, bytesDone: 3, bytesTotal: 3 });
+        await callbacks.onConflict('/tmp/x/a.bag');
+        return state.downloadReport;
+      },
+      upload: async (_source, _storeId, paths, prefix, callbacks) => {
+        calls.push(`upload ${paths.join(',')} to ${prefix}`);
+        await callbacks.onConflict('logs/up/a.txt');
+        return state.uploadReport;
+      },
+      createFolder: async (_source, _storeId, parent, name) => {
+        calls.push(`createFolder ${parent}${name}/`);
+        return `${parent}${name}/`;
+      },
+      countUnder: async (_source, _storeId, prefix) => {
+        calls.push(`countUnder ${prefix}`);
+        return state.counts.get(prefix) ?? 0;
+      },
+      deleteObjects: async (_source, _storeId, keys) => {
+        calls.push(`deleteObjects ${keys.join(',')}`);
+        return { deleted: keys.length, failed: [] };
+      },
+      deleteFolder: async (_source, _storeId, prefix, _signal, onDeleted) => {
+        calls.push(`deleteFolder ${prefix}`);
+        const count = state.counts.get(prefix) ?? 0;
+        onDeleted?.(count);
+        return { deleted: count, failed: [] };
+      },
+    },
+    runJob: async (title, job) => {
+      calls.push(`job ${title}`);
+      return job(new AbortController().signal, (update) => progress.push(update));
+    },
+    editor: {
+      openObject: async (address, options) => {
+        opened.push({ address, large: options.large });
+      },
+      revealLocalFile: async (path) => {
+        calls.push(`revealLocalFile ${path}`);
+      },
+      revealKey: async (storeNodeId, key) => {
+        calls.push(`revealKey ${key}`);
+      },
+    },
+    settings: { openSizeLimitBytes: () => 100, presignExpirySeconds: () => 3600 },
+  };
+  return { deps, ui, calls, opened, progress, state, info };
+}

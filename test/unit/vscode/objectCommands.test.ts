@@ -1,0 +1,155 @@
+import * as assert from 'node:assert/strict';
+import { deleteObjects, newFolder } from '../../../src/vscode/commands/editCommands';
+import { copyKey, copyPresignedUrl, copyS3Uri, openObject, showObjectDetails } from '../../../src/vscode/commands/objectCommands';
+import { download, upload, uploadFromExplorer } from '../../../src/vscode/commands/transferCommands';
+import { FolderNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
+import { code } from '../../support/assertions';
+import { fakeCommandDeps } from '../../support/fakeCommandDeps';
+import { memorySource, validInput } from '../../support/memoryPorts';
+
+/** The object commands as functions of their dependencies: what they ask, what they call, in which order. */
+describe('object commands', () => {
+  async function setup(storeOverrides: Record<string, unknown> = {}) {
+    const { source } = memorySource();
+    const store = await source.create(validInput({ key_prefix: 'logs/', ...storeOverrides }));
+    const fake = fakeCommandDeps([source]);
+    const storeNode = new StoreNode(undefined, source, store);
+    const folder = new FolderNode(storeNode, 'logs/run 1/', 'run 1/');
+    const object = (key: string, size = 10) => new ObjectNode(folder, { key, name: key.slice(key.lastIndexOf('/') + 1), size });
+    return { ...fake, source, store, storeNode, folder, object };
+  }
+
+  it('opens a small object at once, through its logqs: address', async () => {
+    const { deps, opened, object, ui, source, store } = await setup();
+    await openObject(deps)(object('logs/run 1/notes é.txt', 99));
+    assert.deepEqual(opened, [{ address: { sourceId: source.id, storeId: store.id, key: 'logs/run 1/notes é.txt' }, large: false }]);
+    assert.deepEqual(ui.asked, []);
+  });
+
+  it('asks before opening an object above the limit, and can download it instead', async () => {
+    const { deps, opened, object, ui, calls } = await setup();
+    ui.chooseAnswer = 'Open Anyway';
+    await openObject(deps)(object('logs/run 1/big.mcap', 101));
+    assert.deepEqual(opened.map((entry) => entry.large), [true]);
+    assert.match(ui.asked[0], /is 101 B, more than the 100 B/);
+
+    ui.chooseAnswer = 'Download…';
+    ui.localFolder = '/tmp/x';
+    ui.conflictAnswer = 'skip';
+    await openObject(deps)(object('logs/run 1/big.mcap', 101));
+    assert.equal(opened.length, 1, 'not opened a second time');
+    assert.ok(calls.includes('download keys=logs/run 1/big.mcap prefixes= into /tmp/x'), calls.join('\n'));
+  });
+
+  it('copies a presigned URL with the expiry setting, and never logs it', async () => {
+    const { deps, object, ui, calls, info } = await setup();
+    await copyPresignedUrl(deps)(object('logs/run 1/a.bag'));
+    assert.deepEqual(ui.clipboard, ['http://s3/logs/run 1/a.bag?X-Amz-Expires=3600']);
+    assert.ok(calls.includes('presignedUrl logs/run 1/a.bag 3600'));
+    assert.ok(!info.some((line) => line.includes('http://')), info.join('\n'));
+  });
+
+  it('copies the S3 URI and the key of objects and folders', async () => {
+    const { deps, object, folder, ui, store } = await setup();
+    await copyS3Uri(deps)(object('logs/run 1/a b+é.bag'));
+    await copyS3Uri(deps)(folder);
+    await copyKey(deps)(object('logs/run 1/a b+é.bag'));
+    await copyKey(deps)(folder);
+    assert.deepEqual(ui.clipboard, [`s3://${store.bucket_name}/logs/run 1/a b+é.bag`, `s3://${store.bucket_name}/logs/run 1/`, 'logs/run 1/a b+é.bag', 'logs/run 1/']);
+  });
+
+  it('shows size, ETag, content type and user metadata', async () => {
+    const { deps, object, ui } = await setup();
+    await showObjectDetails(deps)(object('logs/run 1/a.bag'));
+    const rows = Object.fromEntries(ui.details[0].rows);
+    assert.equal(ui.details[0].title, 'a.bag');
+    assert.equal(rows.ETag, '"e"');
+    assert.equal(rows['Metadata robot'], 'r2');
+    assert.match(rows.Size, /10 bytes/);
+  });
+
+  it('downloads the whole selection (objects and folders) into the folder picked, conflicts asked through the Ui', async () => {
+    const { deps, object, folder, ui, calls } = await setup();
+    ui.localFolder = '/tmp/x';
+    ui.conflictAnswer = 'keepBoth';
+    const a = object('logs/run 1/a.bag');
+    await download(deps)(a, [a, folder]);
+    assert.ok(calls.includes('download keys=logs/run 1/a.bag prefixes=logs/run 1/ into /tmp/x'), calls.join('\n'));
+    assert.ok(ui.asked.includes('askConflict: /tmp/x/a.bag'));
+    assert.ok(calls.includes('revealLocalFile /tmp/x/a.bag'));
+    assert.match(ui.told.at(-1) ?? '', /^info: Downloaded 1 file \(3 B\)/);
+  });
+
+  it('downloads from the palette by picking a store and browsing it', async () => {
+    const { deps, ui, calls, store } = await setup();
+    ui.pickLabel = store.name;
+    ui.browseAnswer = { kind: 'folder', key: 'logs/run 1/' };
+    ui.localFolder = '/tmp/y';
+    ui.conflictAnswer = 'overwrite';
+    await download(deps)();
+    assert.ok(ui.asked.some((question) => question.startsWith('browseStore: Download: robots (either)')), ui.asked.join('\n'));
+    assert.ok(calls.includes('download keys= prefixes=logs/run 1/ into /tmp/y'));
+  });
+
+  it('uploads local files under the clicked folder, then re-lists the store and selects the result', async () => {
+    const { deps, folder, ui, calls, store } = await setup();
+    ui.localPaths = ['/home/me/a.txt'];
+    ui.conflictAnswer = 'skip';
+    await upload(false)(deps)(folder);
+    assert.deepEqual(calls.filter((call) => !call.startsWith('job')), [
+      'upload /home/me/a.txt to logs/run 1/',
+      `tree.objectsChanged ${store.id}`,
+      'revealKey logs/up/a.txt',
+    ]);
+  });
+
+  it('offers only writable, enabled stores for an upload from the Explorer', async () => {
+    const { source } = memorySource();
+    await source.create(validInput({ name: 'ro', read_only: true }));
+    await source.create(validInput({ name: 'off', disabled: true }));
+    await source.create(validInput({ name: 'rw' }));
+    const { deps, ui, calls } = fakeCommandDeps([source]);
+    ui.pickLabel = 'rw';
+    ui.browseAnswer = { kind: 'folder', key: '' };
+    ui.conflictAnswer = 'overwrite';
+    await uploadFromExplorer(deps)({ scheme: 'file', fsPath: '/w/a.txt' }, [{ scheme: 'file', fsPath: '/w/a.txt' }, { scheme: 'file', fsPath: '/w/dir' }]);
+    assert.ok(ui.asked.includes('pickStore: Upload 2 items to which object store?: rw'), ui.asked.join('\n'));
+    assert.ok(calls.includes('upload /w/a.txt,/w/dir to '));
+  });
+
+  it('refuses an Explorer upload of nothing on this computer', async () => {
+    const { deps } = await setup();
+    await assert.rejects(uploadFromExplorer(deps)({ scheme: 'vscode-remote', fsPath: '/x' }, undefined), code('invalid-input'));
+  });
+
+  it('makes a folder with a valid name only', async () => {
+    const { deps, folder, ui, calls } = await setup();
+    ui.textAnswer = 'a/b';
+    await assert.rejects(newFolder(deps)(folder), /must not contain "\/"/);
+    ui.textAnswer = 'run 2';
+    await newFolder(deps)(folder);
+    assert.ok(calls.includes('createFolder logs/run 1/run 2/'));
+    assert.ok(calls.includes('revealKey logs/run 1/run 2/'));
+  });
+
+  it('says how many objects a delete removes, folders counted, and deletes nothing when not confirmed', async () => {
+    const { deps, folder, object, ui, calls, state } = await setup();
+    state.counts.set('logs/run 1/', 41);
+    const a = object('logs/a.bag');
+    ui.confirmAnswer = false;
+    await deleteObjects(deps)(a, [a, folder]);
+    assert.match(ui.asked.at(-1) ?? '', /Delete 42 objects \(including everything in "logs\/run 1\/"\) from "robots"\?/);
+    assert.ok(!calls.some((call) => call.startsWith('delete')), calls.join('\n'));
+    ui.confirmAnswer = true;
+    await deleteObjects(deps)(a, [a, folder]);
+    assert.ok(calls.includes('deleteObjects logs/a.bag') && calls.includes('deleteFolder logs/run 1/'));
+    assert.match(ui.told.at(-1) ?? '', /Deleted 42 of 42 objects/);
+  });
+
+  it('refuses writes to a read-only store picked from the palette list before asking anything else', async () => {
+    const { deps, ui } = await setup({ read_only: true });
+    ui.pickLabel = 'robots';
+    await assert.rejects(newFolder(deps)(), code('cancelled'), 'a read-only store is not offered');
+    assert.deepEqual(ui.asked, ['pickStore: New Folder: which object store?: ']);
+  });
+});
