@@ -1,9 +1,14 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ContainerNode, TreeNode } from './nodes';
 
 /**
  * Files dragged from the Explorer (or the desktop) onto a store or folder are
- * uploaded there; dropped on an object, they go beside it.
+ * uploaded there; dropped on an object, they go beside it. A file that comes
+ * without a path (from the desktop into a browser-hosted editor) is written to
+ * a temporary folder first, so every drop goes through the same upload.
  */
 export class UploadOnDrop implements vscode.TreeDragAndDropController<TreeNode> {
   readonly dropMimeTypes = ['text/uri-list', 'files'];
@@ -26,14 +31,29 @@ export class UploadOnDrop implements vscode.TreeDragAndDropController<TreeNode> 
         }
       }
     }
+    const inMemory: vscode.DataTransferFile[] = [];
     dataTransfer.forEach((item) => {
       const file = item.asFile();
       if (file?.uri?.scheme === 'file') {
         paths.add(file.uri.fsPath);
+      } else if (file && !file.uri) {
+        inMemory.push(file);
       }
     });
-    if (paths.size > 0) {
-      await this.upload(container, [...paths]);
+    const staging = inMemory.length > 0 ? await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-drop-')) : undefined;
+    try {
+      for (const file of inMemory) {
+        const staged = path.join(staging!, path.basename(file.name));
+        await fs.writeFile(staged, await file.data());
+        paths.add(staged);
+      }
+      if (paths.size > 0) {
+        await this.upload(container, [...paths]);
+      }
+    } finally {
+      if (staging) {
+        await fs.rm(staging, { recursive: true, force: true });
+      }
     }
   }
 }
