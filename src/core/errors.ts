@@ -21,6 +21,7 @@ export type LogqsErrorCode =
   | 'cancelled'
   | 'locked'
   | 'changed'
+  | 'too-large'
   | 'remote'
   /** Nothing mapped it: a defect of the extension, not of the input or a server. */
   | 'bug';
@@ -30,6 +31,8 @@ export interface LogqsErrorOptions {
   field?: string;
   /** Extra context for the log (never secrets). */
   detail?: string;
+  /** The HTTP status a server answered with, when one did: tells a retryable failure (5xx, 429) from a final one. */
+  status?: number;
   cause?: unknown;
 }
 
@@ -37,6 +40,7 @@ export class LogqsError extends Error {
   override readonly name = 'LogqsError';
   readonly field?: string;
   readonly detail?: string;
+  readonly status?: number;
 
   constructor(
     readonly code: LogqsErrorCode,
@@ -46,6 +50,7 @@ export class LogqsError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.field = options.field;
     this.detail = options.detail;
+    this.status = options.status;
   }
 
   static is(value: unknown, code?: LogqsErrorCode): value is LogqsError {

@@ -176,6 +176,7 @@ export class ObjectService {
       {
         writer,
         head: (key, signal) => headOrUndefined(objects, key, signal),
+        list: (listPrefix, continuationToken, signal) => objects.listPage({ prefix: listPrefix, maxKeys: DELETE_BATCH, continuationToken }, signal),
         scopeKey: (key) => scopeKey(store.key_prefix, key),
         settings: this.deps.settings(),
         log: this.deps.log,
@@ -226,10 +227,11 @@ export class ObjectService {
   private downloadContext(store: ObjectStore, objects: ObjectGateway): DownloadContext {
     const settings = this.deps.settings();
     return {
-      fetch: (key, signal) => objects.fetchObject(key, { expiresInSeconds: settings.presignExpirySeconds, signal }),
+      fetch: (key, signal, listed) => objects.fetchObject(key, { expiresInSeconds: settings.presignExpirySeconds, signal, listed }),
       list: async (prefix, continuationToken, signal) => {
         const page = await objects.listPage({ prefix, maxKeys: DELETE_BATCH, continuationToken }, signal);
-        return { ...page, objects: page.objects.filter((object) => object.key.startsWith(prefix) && isInScope(store.key_prefix, object.key)) };
+        // Keys with "." or ".." segments are kept: the engine reports them as not downloaded, and says why.
+        return { ...page, objects: page.objects.filter((object) => object.key.startsWith(prefix)) };
       },
       http: this.deps.http,
       settings,

@@ -115,8 +115,13 @@ export interface FetchedObject {
  */
 export interface ObjectGateway {
   listPage(request: ListPageRequest, signal?: AbortSignal): Promise<ListPage>;
-  /** Metadata and a presigned GET URL valid for about `expiresInSeconds` (a LogQS server may choose its own). */
-  fetchObject(key: string, options: { expiresInSeconds: number; signal?: AbortSignal }): Promise<FetchedObject>;
+  /**
+   * Metadata and a presigned GET URL valid for about `expiresInSeconds` (a
+   * LogQS server may choose its own). `listed`: what a listing said of the
+   * object (size, ETag); a gateway that can sign URLs itself may skip asking
+   * for the metadata again.
+   */
+  fetchObject(key: string, options: { expiresInSeconds: number; signal?: AbortSignal; listed?: ObjectSummary }): Promise<FetchedObject>;
 }
 
 /** Builds (or reuses) the gateway to a store's objects in its bucket. */

@@ -36,7 +36,8 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const sources = new StoreSources([embedded]);
   const info = (message: string) => log.info(message);
-  const objects = new ObjectService({ writers: s3Writers(s3Clients), http: createRangeReader(), settings: transferSettings, log: info });
+  const http = createRangeReader({ timeoutMs: requestTimeoutMs });
+  const objects = new ObjectService({ writers: s3Writers(s3Clients), http, settings: transferSettings, log: info });
   const tree = new ObjectStoreTreeProvider({ sources, pageSize: listingPageSize, report, info });
   const fileSystem = ObjectFileSystem.register({
     sources,
@@ -72,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): void {
     view,
     sources,
     s3Clients,
+    http,
     sources.onDidChangeStores((_source, change) => {
       s3Clients.forget(change.storeIds);
       tree.storesChanged();

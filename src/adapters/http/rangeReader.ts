@@ -1,27 +1,81 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { LogqsError } from '../../core/errors';
-import type { RangeReader } from '../../core/transfer';
+import { LogqsError, cancelledError } from '../../core/errors';
+import type { RangeReader, RangeResponse } from '../../core/transfer';
+import { networkCode } from '../s3/s3Errors';
 
-/** Ranged GETs of presigned URLs on node:http(s). (Placeholder until the transfer engine's reader lands.) */
-export function createRangeReader(): RangeReader {
+export interface RangeReaderOptions {
+  /** How long a connection may stay silent before it counts as broken (and is retried). */
+  timeoutMs: () => number;
+}
+
+/** What a status means to a transfer: retried (5xx, 429), renewed (403), or final. */
+function statusError(status: number, url: URL, body: string): LogqsError {
+  const where = url.host;
+  // S3 error bodies name the error (<Code>SlowDown</Code>); never the URL's query, which holds the signature.
+  const code = /<Code>([^<]{1,64})<\/Code>/.exec(body)?.[1];
+  const what = code ? `${code} (HTTP ${status})` : `HTTP ${status}`;
+  switch (true) {
+    case status === 403:
+      return new LogqsError('forbidden', `${where} refused the presigned URL: ${what}`, { status });
+    case status === 404:
+      return new LogqsError('not-found', `The object is no longer at ${where} (${what}); refresh the list`, { status });
+    case status === 412:
+      return new LogqsError('changed', `The object changed on ${where} during the download`, { status });
+    default:
+      return new LogqsError('remote', `${where} answered ${what}`, { status });
+  }
+}
+
+/**
+ * Ranged GETs of presigned URLs on node:http(s), one keep-alive agent per
+ * protocol so parts and files reuse connections. The body is the response
+ * stream itself: no copy, no buffering beyond the socket's.
+ */
+export function createRangeReader(options: RangeReaderOptions): RangeReader & { dispose(): void } {
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
+  };
   return {
     get(url, range, signal) {
-      return new Promise((resolve, reject) => {
-        const client = url.startsWith('https:') ? https : http;
+      return new Promise<RangeResponse>((resolve, reject) => {
+        if (signal.aborted) {
+          reject(cancelledError());
+          return;
+        }
+        const target = new URL(url);
+        const protocol = target.protocol === 'https:' ? https : http;
+        const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
         const headers = { Range: `bytes=${range.start}-${range.end ?? ''}` };
-        const request = client.get(url, { headers, signal }, (response) => {
+        const request = protocol.get(target, { agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
           const status = response.statusCode ?? 0;
           if (status !== 200 && status !== 206) {
-            response.resume();
-            reject(new LogqsError(status === 404 ? 'not-found' : 'remote', `The object store answered HTTP ${status}`));
+            let body = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => {
+              body = (body + chunk).slice(0, 4096);
+            });
+            response.on('end', () => reject(statusError(status, target, body)));
+            response.on('error', () => reject(statusError(status, target, body)));
             return;
           }
-          const total = /\/(\d+)$/.exec(response.headers['content-range'] ?? '')?.[1] ?? response.headers['content-length'];
+          const total = status === 206 ? /\/(\d+)\s*$/.exec(response.headers['content-range'] ?? '')?.[1] : response.headers['content-length'];
           resolve({ status, etag: response.headers.etag, totalSize: total === undefined ? undefined : Number(total), body: response });
         });
-        request.on('error', (error) => reject(new LogqsError('unreachable', `Can't download: ${error.message}`, { cause: error })));
+        request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
+        request.on('error', (error) => {
+          if (signal.aborted) {
+            reject(cancelledError());
+            return;
+          }
+          reject(new LogqsError('unreachable', `Can't reach ${target.host} (${networkCode(error) ?? (error as NodeJS.ErrnoException).code ?? error.message})`, { cause: error }));
+        });
       });
+    },
+    dispose() {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
     },
   };
 }

@@ -40,6 +40,14 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
   const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
   const serverMessage = error instanceof Error ? error.message : String(error);
   const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${serverMessage}`;
+  if (name === 'SlowDown' || name === 'ServiceUnavailable' || name === 'InternalError' || (status !== undefined && status >= 500)) {
+    // Marked with its status so a transfer retries it.
+    return new LogqsError('remote', `The object store ${where} is busy or failing (${name ?? `HTTP ${status}`}); try again`, {
+      cause: error,
+      detail,
+      status: status ?? 503,
+    });
+  }
   switch (name) {
     case 'InvalidAccessKeyId':
       return new LogqsError('auth', `The access key ID of "${store.name}" was not recognised by ${where}`, { cause: error, detail });
@@ -65,6 +73,6 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
     case 'AuthorizationHeaderMalformed':
       return new LogqsError('remote', `The bucket "${store.bucket_name}" is not in region "${store.region_name}": check region_name`, { cause: error, detail });
     default:
-      return new LogqsError('remote', `The object store ${where} answered with an error: ${detail}`, { cause: error, detail });
+      return new LogqsError('remote', `The object store ${where} answered with an error: ${detail}`, { cause: error, detail, status });
   }
 }

@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectStore } from '../../core/objectStore';
-import type { FetchedObject, ListPage, ListPageRequest, ObjectGateway, ObjectGatewayFactory } from '../../core/ports';
+import type { FetchedObject, ListPage, ListPageRequest, ObjectDetails, ObjectGateway, ObjectGatewayFactory, ObjectSummary } from '../../core/ports';
 import type { S3ClientCache } from './s3Client';
 import { describeS3Error } from './s3Errors';
 
@@ -38,29 +38,30 @@ export class S3ObjectGateway implements ObjectGateway {
     }
   }
 
-  /** HEAD for the metadata, then a URL signed here (no request) for the bytes. */
-  async fetchObject(key: string, options: { expiresInSeconds: number; signal?: AbortSignal }): Promise<FetchedObject> {
+  /** HEAD for the metadata (unless a listing gave it), then a URL signed here, without a request, for the bytes. */
+  async fetchObject(key: string, options: { expiresInSeconds: number; signal?: AbortSignal; listed?: ObjectSummary }): Promise<FetchedObject> {
     try {
-      const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { abortSignal: options.signal });
+      const details = options.listed ? { ...options.listed, key, metadata: {} } : await this.head(key, options.signal);
       const signedAt = Date.now();
       const presignedUrl = await getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.store.bucket_name, Key: key }), {
         expiresIn: options.expiresInSeconds,
       });
-      return {
-        details: {
-          key,
-          size: head.ContentLength ?? 0,
-          etag: head.ETag,
-          lastModified: head.LastModified,
-          contentType: head.ContentType,
-          metadata: head.Metadata ?? {},
-        },
-        presignedUrl,
-        expiresAt: new Date(signedAt + options.expiresInSeconds * 1000),
-      };
+      return { details, presignedUrl, expiresAt: new Date(signedAt + options.expiresInSeconds * 1000) };
     } catch (error) {
       throw describeS3Error(error, this.store);
     }
+  }
+
+  private async head(key: string, signal?: AbortSignal): Promise<ObjectDetails> {
+    const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { abortSignal: signal });
+    return {
+      key,
+      size: head.ContentLength ?? 0,
+      etag: head.ETag,
+      lastModified: head.LastModified,
+      contentType: head.ContentType,
+      metadata: head.Metadata ?? {},
+    };
   }
 }
 

@@ -1,4 +1,5 @@
-import type { FetchedObject, ListPage, ObjectDetails, ObjectWriter } from '../ports';
+import type { RetryPolicy } from './retry';
+import type { FetchedObject, ListPage, ObjectDetails, ObjectSummary, ObjectWriter } from '../ports';
 
 /**
  * The contract of the transfer engine (downloads through presigned URLs,
@@ -16,6 +17,8 @@ export interface TransferSettings {
   fileConcurrency: number;
   /** Lifetime asked for presigned URLs the engine fetches. */
   presignExpirySeconds: number;
+  /** How retries back off; the engine's default when absent. */
+  retry?: RetryPolicy;
 }
 
 export interface TransferProgress {
@@ -48,8 +51,12 @@ export interface RangeReader {
 
 /** What a download needs from the store, already scoped by ObjectService. */
 export interface DownloadContext {
-  /** Metadata and a fresh presigned URL (called again when a URL expires mid-transfer). */
-  fetch(key: string, signal: AbortSignal): Promise<FetchedObject>;
+  /**
+   * Metadata and a fresh presigned URL (called again when a URL expires
+   * mid-transfer). `listed`: what a listing said of the object, which a
+   * gateway may use instead of asking again.
+   */
+  fetch(key: string, signal: AbortSignal, listed?: ObjectSummary): Promise<FetchedObject>;
   /** One page of every key under a prefix (no delimiter). */
   list(prefix: string, continuationToken: string | undefined, signal: AbortSignal): Promise<ListPage>;
   http: RangeReader;
@@ -79,6 +86,8 @@ export interface UploadContext {
   writer: ObjectWriter;
   /** Whether a key exists (for conflicts), with its metadata. */
   head(key: string, signal: AbortSignal): Promise<ObjectDetails | undefined>;
+  /** One page of every key under a prefix (no delimiter): a folder's existing keys, in one listing rather than a HEAD each. */
+  list(prefix: string, continuationToken: string | undefined, signal: AbortSignal): Promise<ListPage>;
   /** Maps a key built from a local path into the store's scope (prefix prepended, dot segments refused). */
   scopeKey(key: string): string;
   settings: TransferSettings;

@@ -1,0 +1,359 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { LogqsError, cancelledError, isAbort, toLogqsError } from '../errors';
+import type { FetchedObject, ObjectSummary } from '../ports';
+import { forEachConcurrently } from './concurrency';
+import { askOnce, firstFreeName } from './conflicts';
+import { type LocalSegments, keyBelow, localSegments, pathUnder, prepareParent } from './localPaths';
+import { PositionalWriter } from './positionalWriter';
+import { ProgressMeter } from './progress';
+import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
+import type { DownloadContext, DownloadReport, DownloadRequest, RangeResponse, ReadResult } from './types';
+
+/** An ETag that is the MD5 of the object (a single PUT): 32 hex digits, no "-N" multipart suffix. */
+export function plainMd5(etag: string | undefined): string | undefined {
+  const bare = etag?.replace(/^W\//, '').replace(/"/g, '');
+  return bare && /^[0-9a-f]{32}$/i.test(bare) ? bare.toLowerCase() : undefined;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive. */
+  end: number;
+}
+
+/** The ranged GETs of an object: parts of `partSize`, the last one shorter. */
+export function planRanges(size: number, partSize: number): ByteRange[] {
+  const ranges: ByteRange[] = [];
+  for (let start = 0; start < size; start += partSize) {
+    ranges.push({ start, end: Math.min(size, start + partSize) - 1 });
+  }
+  return ranges;
+}
+
+/** One object being fetched: its metadata and a presigned URL, renewed when it expires. */
+class RemoteObject {
+  private renewal?: Promise<void>;
+
+  constructor(
+    private readonly context: DownloadContext,
+    private fetched: FetchedObject,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  get key(): string {
+    return this.fetched.details.key;
+  }
+
+  get size(): number {
+    return this.fetched.details.size;
+  }
+
+  get etag(): string | undefined {
+    return this.fetched.details.etag;
+  }
+
+  get url(): string {
+    return this.fetched.presignedUrl;
+  }
+
+  /** A fresh URL (one request however many parts ask at once); the object must still be the same one. */
+  renewUrl(): Promise<void> {
+    this.renewal ??= (async () => {
+      try {
+        const fresh = await this.context.fetch(this.key, this.signal);
+        this.assertSame(fresh.details.etag, fresh.details.size);
+        this.fetched = fresh;
+        this.context.log(`Renewed the presigned URL of "${this.key}"`);
+      } finally {
+        this.renewal = undefined;
+      }
+    })();
+    return this.renewal;
+  }
+
+  /** Throws 'changed' when a response shows another version of the object than the one being downloaded. */
+  assertSame(etag: string | undefined, totalSize: number | undefined): void {
+    if ((etag !== undefined && this.etag !== undefined && etag !== this.etag) || (totalSize !== undefined && totalSize !== this.size)) {
+      throw new LogqsError('changed', `"${this.key}" was replaced on the server during the download; download it again`);
+    }
+  }
+}
+
+/**
+ * Fetches one byte range, retrying what may succeed again and fetching only
+ * the bytes still missing each time. `consume` stores a response's bytes
+ * from `position` on and returns how many it kept.
+ */
+async function fetchRange(
+  object: RemoteObject,
+  range: ByteRange,
+  context: DownloadContext,
+  signal: AbortSignal,
+  consume: (response: RangeResponse, position: number) => Promise<{ kept: number; error?: unknown }>,
+): Promise<void> {
+  let position = range.start;
+  let failures = 0;
+  let renewals = 0;
+  while (position <= range.end) {
+    throwIfAborted(signal);
+    let failure: unknown;
+    try {
+      const response = await context.http.get(object.url, { start: position, end: range.end }, signal);
+      object.assertSame(response.etag, response.totalSize);
+      const { kept, error } = await consume(response, position);
+      position += kept;
+      if (kept > 0) {
+        failures = 0;
+        renewals = 0;
+      }
+      failure = error;
+    } catch (error) {
+      failure = error;
+    }
+    if (failure === undefined) {
+      // A response that ended early without an error: ask again for the rest.
+      continue;
+    }
+    if (isAbort(failure) || signal.aborted) {
+      throw cancelledError();
+    }
+    if (LogqsError.is(failure) && failure.status === 403 && renewals < 2) {
+      // A presigned URL that expired during a long transfer answers 403: get a new one.
+      renewals++;
+      await object.renewUrl();
+      continue;
+    }
+    if (!isRetryable(failure) || ++failures >= retryPolicy(context.settings).attempts) {
+      throw toLogqsError(failure);
+    }
+    context.log(`Retrying "${object.key}" from byte ${position} after: ${toLogqsError(failure).message}`);
+    await sleep(backoffMs(failures, retryPolicy(context.settings)), signal);
+  }
+}
+
+/** Writes a response body into an open file from `position` on; reports the bytes written even when it fails midway. */
+async function writeBodyAt(
+  response: RangeResponse,
+  file: fs.FileHandle,
+  position: number,
+  onChunk: (chunk: Uint8Array) => void,
+): Promise<{ kept: number; error?: unknown }> {
+  const out = new PositionalWriter(file.fd, position);
+  try {
+    await pipeline(
+      response.body,
+      async function* (source: AsyncIterable<Uint8Array>) {
+        for await (const chunk of source) {
+          onChunk(chunk);
+          yield chunk;
+        }
+      },
+      out,
+    );
+    return { kept: out.bytesWritten };
+  } catch (error) {
+    return { kept: out.bytesWritten, error: error instanceof LogqsError || isAbort(error) ? error : networkFailure(error) };
+  }
+}
+
+/** A body that broke off mid-transfer (reset, timeout) is a network failure, which is retried. */
+function networkFailure(error: unknown): LogqsError {
+  return new LogqsError('unreachable', `The connection broke during the download (${(error as Error).message})`, { cause: error });
+}
+
+async function md5OfFile(file: string, signal: AbortSignal): Promise<string> {
+  const hash = createHash('md5');
+  await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024, signal }), hash);
+  return hash.digest('hex');
+}
+
+/**
+ * Downloads one object to `target`: into a temporary file beside it, in
+ * parallel ranges written at their offsets, verified (size, and MD5 where the
+ * ETag is one), then renamed. On any failure or cancel the temporary file is
+ * removed and `target` is untouched.
+ */
+async function downloadFile(object: RemoteObject, target: string, context: DownloadContext, signal: AbortSignal, meter: ProgressMeter): Promise<void> {
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.logqs-partial`);
+  const file = await fs.open(temporary, 'wx');
+  let closed = false;
+  let received = 0;
+  try {
+    const ranges = planRanges(object.size, context.settings.partSizeBytes);
+    const expectedMd5 = plainMd5(object.etag);
+    // A single range arrives in order and is hashed as it comes; after a failed attempt (bytes received but
+    // not kept) or with several ranges, the finished file is hashed instead.
+    let streamingHash = expectedMd5 && ranges.length === 1 ? createHash('md5') : undefined;
+    await forEachConcurrently(ranges, context.settings.partConcurrency, signal, (range) =>
+      fetchRange(object, range, context, signal, async (response, position) => {
+        const hash = streamingHash;
+        const result = await writeBodyAt(response, file, position, (chunk) => {
+          received += chunk.byteLength;
+          meter.addBytes(chunk.byteLength);
+          hash?.update(chunk);
+        });
+        if (result.error !== undefined) {
+          streamingHash = undefined;
+        }
+        return result;
+      }),
+    );
+    await file.close();
+    closed = true;
+    const { size } = await fs.stat(temporary);
+    if (size !== object.size) {
+      throw new LogqsError('changed', `"${object.key}" arrived with ${size} bytes instead of ${object.size}; download it again`);
+    }
+    if (expectedMd5) {
+      const actual = streamingHash ? streamingHash.digest('hex') : await md5OfFile(temporary, signal);
+      if (actual !== expectedMd5) {
+        throw new LogqsError('changed', `"${object.key}" arrived damaged (its MD5 differs from its ETag); download it again`);
+      }
+    }
+    await fs.rename(temporary, target);
+  } catch (error) {
+    meter.removeBytes(received);
+    if (!closed) {
+      await file.close().catch(() => undefined);
+    }
+    await fs.rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+interface Candidate {
+  key: string;
+  /** Where it lands, below the download folder. */
+  segments: LocalSegments;
+  /** What the listing said of it (size, ETag), for a folder's objects. */
+  listed?: ObjectSummary;
+}
+
+/** Downloads objects (by key) and folders (by prefix, listed page by page while the first files download). */
+export async function downloadObjects(context: DownloadContext, request: DownloadRequest): Promise<DownloadReport> {
+  const { signal, targetDir } = request;
+  const meter = new ProgressMeter(request.onProgress);
+  const report: DownloadReport = { files: [], skipped: [], bytes: 0 };
+  const conflict = askOnce(request.onConflict);
+  // Totals are shown once every folder has been listed; until then they are only what was listed so far.
+  meter.setTotalsKnown(request.prefixes.length === 0);
+  await fs.mkdir(targetDir, { recursive: true });
+
+  async function* candidates(): AsyncGenerator<Candidate> {
+    for (const key of request.keys) {
+      yield { key, segments: localSegments(keyBelow(key, key)) };
+    }
+    for (const prefix of request.prefixes) {
+      let continuationToken: string | undefined;
+      do {
+        const page = await context.list(prefix, continuationToken, signal);
+        for (const listed of page.objects) {
+          if (listed.key.endsWith('/') && listed.size === 0) {
+            continue; // a folder marker: its folder is made by the files in it
+          }
+          meter.addTotal(1, listed.size);
+          yield { key: listed.key, segments: localSegments(keyBelow(prefix, listed.key)), listed };
+        }
+        continuationToken = page.nextContinuationToken;
+      } while (continuationToken);
+    }
+    meter.setTotalsKnown(true);
+  }
+
+  const skip = (key: string, reason: string) => {
+    report.skipped.push({ key, reason });
+    context.log(`Skipped "${key}": ${reason}`);
+  };
+
+  await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, async (candidate) => {
+    if (!candidate.segments.ok) {
+      skip(candidate.key, candidate.segments.reason);
+      return;
+    }
+    let target = pathUnder(targetDir, candidate.segments.segments);
+    try {
+      await prepareParent(targetDir, target);
+    } catch (error) {
+      if (LogqsError.is(error)) {
+        throw error;
+      }
+      // ENOTDIR/EEXIST: a file stands where this key needs a folder (keys "a" and "a/b").
+      skip(candidate.key, `a file stands where its folder ${path.relative(targetDir, path.dirname(target))} would go`);
+      return;
+    }
+    const existing = await fs.lstat(target).catch(() => undefined);
+    if (existing?.isDirectory()) {
+      skip(candidate.key, 'a folder of the same name exists (a key that is both a file and a folder)');
+      return;
+    }
+    if (existing) {
+      const choice = await conflict(target);
+      if (choice === 'skip') {
+        skip(candidate.key, 'a file of that name exists');
+        return;
+      }
+      if (choice === 'keepBoth') {
+        target = await firstFreeName(target, async (candidate) => !(await fs.lstat(candidate).catch(() => undefined)));
+      }
+    }
+    const fetched = await context.fetch(candidate.key, signal, candidate.listed);
+    if (!candidate.listed) {
+      meter.addTotal(1, fetched.details.size);
+    }
+    const object = new RemoteObject(context, fetched, signal);
+    if (candidate.listed) {
+      object.assertSame(candidate.listed.etag, candidate.listed.size);
+    }
+    try {
+      await downloadFile(object, target, context, signal, meter);
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error && (error.code === 'EISDIR' || error.code === 'ENOTDIR'))) {
+        throw error;
+      }
+      skip(candidate.key, 'a folder of the same name was made by another key of this download');
+      return;
+    }
+    report.files.push({ key: candidate.key, path: target, size: object.size });
+    report.bytes += object.size;
+    meter.fileDone();
+    context.log(`Downloaded "${candidate.key}" (${object.size} bytes) to ${target}`);
+  });
+  meter.finish();
+  return report;
+}
+
+/** One object into memory (for an editor tab), refused before any byte is fetched when it is larger than maxBytes. */
+export async function readObjectBytes(context: DownloadContext, key: string, maxBytes: number, signal: AbortSignal): Promise<ReadResult> {
+  const fetched = await context.fetch(key, signal);
+  const { size } = fetched.details;
+  if (size > maxBytes) {
+    throw new LogqsError('too-large', `"${key}" is ${size} bytes, more than the ${maxBytes} bytes allowed here`);
+  }
+  const bytes = Buffer.allocUnsafe(size);
+  const object = new RemoteObject(context, fetched, signal);
+  if (size > 0) {
+    await fetchRange(object, { start: 0, end: size - 1 }, context, signal, async (response, position) => {
+      let kept = 0;
+      try {
+        for await (const chunk of response.body) {
+          if (position + kept + chunk.byteLength > size) {
+            throw new LogqsError('changed', `"${key}" grew on the server while it was read; open it again`);
+          }
+          bytes.set(chunk, position + kept);
+          kept += chunk.byteLength;
+        }
+        return { kept };
+      } catch (error) {
+        return { kept, error: error instanceof LogqsError || isAbort(error) ? error : networkFailure(error) };
+      }
+    });
+  }
+  const expectedMd5 = plainMd5(object.etag);
+  if (expectedMd5 && createHash('md5').update(bytes).digest('hex') !== expectedMd5) {
+    throw new LogqsError('changed', `"${key}" arrived damaged (its MD5 differs from its ETag); open it again`);
+  }
+  return { bytes, details: fetched.details };
+}

@@ -1,0 +1,93 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { LogqsError } from '../errors';
+import { hasControlChars } from '../keyPrefix';
+
+/**
+ * A key is never trusted as a local path. These rules turn the part of a key
+ * below the folder being downloaded into path segments, or refuse it with a
+ * reason: nothing they accept can name a place outside the download folder.
+ */
+
+export type LocalSegments = { ok: true; segments: string[] } | { ok: false; reason: string };
+
+/** Most file systems refuse a name longer than this many bytes. */
+const MAX_NAME_BYTES = 255;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+const WINDOWS_FORBIDDEN = /[<>:"|?*\\]/g;
+
+/**
+ * Segments for `relativeKey` (a key with the folder's parent removed). `.`
+ * and `..` segments, empty segments (a leading "/", "a//b"), NUL and control
+ * characters are refused, and on Windows a leading drive letter; the other
+ * characters and device names Windows refuses are replaced there, so the
+ * file can still be saved.
+ */
+export function localSegments(relativeKey: string, platform: NodeJS.Platform = process.platform): LocalSegments {
+  if (relativeKey === '') {
+    return { ok: false, reason: 'the key names no file' };
+  }
+  if (hasControlChars(relativeKey)) {
+    return { ok: false, reason: 'the key holds NUL or control characters, which no file name may' };
+  }
+  const raw = relativeKey.split('/');
+  const segments: string[] = [];
+  for (const [index, segment] of raw.entries()) {
+    if (segment === '') {
+      return { ok: false, reason: index === 0 ? 'the key starts with "/" (an absolute path)' : 'the key holds an empty path segment ("//")' };
+    }
+    if (segment === '.' || segment === '..') {
+      return { ok: false, reason: 'the key holds "." or ".." segments, which could lead outside the download folder' };
+    }
+    // "C:x" is a path on another drive only on Windows; elsewhere it is just a name.
+    if (platform === 'win32' && index === 0 && /^[a-zA-Z]:/.test(segment)) {
+      return { ok: false, reason: 'the key starts with a drive letter' };
+    }
+    const name = platform === 'win32' ? windowsSafeName(segment) : segment;
+    if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
+      return { ok: false, reason: `a name in the key is longer than ${MAX_NAME_BYTES} bytes, which file systems refuse` };
+    }
+    segments.push(name);
+  }
+  return { ok: true, segments };
+}
+
+/** A name Windows accepts: its forbidden characters become "_", a device name gets "_" appended, trailing dots and spaces go. */
+function windowsSafeName(segment: string): string {
+  let name = segment.replace(WINDOWS_FORBIDDEN, '_');
+  if (/[. ]$/.test(name)) {
+    name = `${name.replace(/[. ]+$/, '')}_`;
+  }
+  return WINDOWS_RESERVED.test(name) ? `${name}_` : name;
+}
+
+/** The part of a key below the folder it lands in: a folder "logs/run-1/" lands as "run-1/…", so "logs/" is cut. */
+export function keyBelow(folderPrefix: string, key: string): string {
+  const trimmed = folderPrefix.endsWith('/') ? folderPrefix.slice(0, -1) : folderPrefix;
+  return key.slice(trimmed.lastIndexOf('/') + 1);
+}
+
+/** Joins segments under root, refusing (as a bug would be) anything that resolves outside it. */
+export function pathUnder(root: string, segments: readonly string[]): string {
+  const resolved = path.resolve(root, ...segments);
+  const relative = path.relative(path.resolve(root), resolved);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new LogqsError('outside-prefix', `"${segments.join('/')}" would be written outside the download folder; refused`);
+  }
+  return resolved;
+}
+
+/**
+ * Makes the folders of a file and checks, on their real path, that they are
+ * still under the real root: a symbolic link inside the download folder can't
+ * redirect a file elsewhere.
+ */
+export async function prepareParent(root: string, file: string): Promise<void> {
+  const parent = path.dirname(file);
+  await fs.mkdir(parent, { recursive: true });
+  const [realRoot, realParent] = await Promise.all([fs.realpath(root), fs.realpath(parent)]);
+  const relative = path.relative(realRoot, realParent);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new LogqsError('outside-prefix', `"${path.relative(root, file)}" would be written outside the download folder through a link; refused`);
+  }
+}

@@ -1,0 +1,228 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { LogqsError, cancelledError, isAbort } from '../errors';
+import type { CompletedPart } from '../ports';
+import { forEachConcurrently } from './concurrency';
+import { askOnce, firstFreeName } from './conflicts';
+import { planRanges } from './download';
+import { ProgressMeter } from './progress';
+import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
+import type { UploadContext, UploadReport, UploadRequest } from './types';
+
+/** A local file and the key it goes to. */
+interface UploadItem {
+  path: string;
+  key: string;
+  size: number;
+}
+
+/**
+ * Bytes read from disk and not yet sent, across every file of a job: memory
+ * stays about partConcurrency × partSize whatever the files' sizes.
+ */
+class ByteBudget {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(bytes: number, signal: AbortSignal): Promise<() => void> {
+    // A request larger than the whole budget runs alone rather than never.
+    while (this.used > 0 && this.used + bytes > this.limit) {
+      throwIfAborted(signal);
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    this.used += bytes;
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        this.used -= bytes;
+        this.waiting.splice(0).forEach((wake) => wake());
+      }
+    };
+  }
+}
+
+/** Runs a request again while it fails in a way that may pass (network, 5xx, SlowDown). */
+async function withRetries<T>(what: string, context: UploadContext, signal: AbortSignal, request: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (isAbort(error) || signal.aborted) {
+        throw cancelledError();
+      }
+      if (!isRetryable(error) || attempt >= retryPolicy(context.settings).attempts) {
+        throw error;
+      }
+      context.log(`Retrying ${what} after: ${(error as Error).message}`);
+      await sleep(backoffMs(attempt, retryPolicy(context.settings)), signal);
+    }
+  }
+}
+
+/** Reads `length` bytes at `offset`, refusing a file that changed size since it was listed. */
+async function readPart(file: fs.FileHandle, item: UploadItem, offset: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await file.read(buffer, filled, length - filled, offset + filled);
+    if (bytesRead === 0) {
+      throw new LogqsError('changed', `${item.path} got shorter while it was being uploaded; upload it again`);
+    }
+    filled += bytesRead;
+  }
+  return buffer;
+}
+
+/**
+ * The files under the given paths and their keys: a file goes to
+ * prefix/name, a folder's files to prefix/folder/relative/path ("\\"
+ * becoming "/"). Links to files are followed; links to folders are not
+ * (they can loop), and are reported.
+ */
+async function collect(paths: readonly string[], context: UploadContext, prefix: string, skip: (path: string, reason: string) => void) {
+  const items: UploadItem[] = [];
+  const folders: string[] = [];
+  const add = (file: string, relative: string, size: number) => {
+    try {
+      items.push({ path: file, key: context.scopeKey(prefix + relative.split(/[\\/]/).join('/')), size });
+    } catch (error) {
+      skip(file, (error as Error).message);
+    }
+  };
+  const walk = async (entry: string, relative: string): Promise<void> => {
+    const link = await fs.lstat(entry);
+    const stat = link.isSymbolicLink() ? await fs.stat(entry).catch(() => undefined) : link;
+    if (!stat) {
+      skip(entry, 'a link to nothing');
+    } else if (stat.isFile()) {
+      add(entry, relative, stat.size);
+    } else if (stat.isDirectory() && link.isSymbolicLink()) {
+      skip(entry, 'a link to a folder (not followed)');
+    } else if (stat.isDirectory()) {
+      const names = (await fs.readdir(entry)).sort();
+      for (const name of names) {
+        await walk(path.join(entry, name), `${relative}/${name}`);
+      }
+    } else {
+      skip(entry, 'not a regular file');
+    }
+  };
+  for (const entry of paths) {
+    const stat = await fs.stat(entry).catch(() => undefined);
+    if (stat?.isDirectory()) {
+      folders.push(context.scopeKey(`${prefix}${path.basename(entry)}/`));
+    }
+    await walk(entry, path.basename(entry));
+  }
+  return { items, folders };
+}
+
+/** The keys that exist already under the folders being uploaded (one listing each) and at the single files' keys. */
+async function existingKeys(context: UploadContext, folders: readonly string[], items: readonly UploadItem[], signal: AbortSignal): Promise<Set<string>> {
+  const existing = new Set<string>();
+  for (const folder of folders) {
+    let continuationToken: string | undefined;
+    do {
+      const page = await context.list(folder, continuationToken, signal);
+      page.objects.forEach((object) => existing.add(object.key));
+      continuationToken = page.nextContinuationToken;
+    } while (continuationToken);
+  }
+  const loose = items.filter((item) => !folders.some((folder) => item.key.startsWith(folder)));
+  await forEachConcurrently(loose, context.settings.fileConcurrency, signal, async (item) => {
+    if (await context.head(item.key, signal)) {
+      existing.add(item.key);
+    }
+  });
+  return existing;
+}
+
+/** Uploads local files and folders under a prefix: PutObject for small files, parallel multipart for large ones. */
+export async function uploadFiles(context: UploadContext, request: UploadRequest): Promise<UploadReport> {
+  const { signal, destinationPrefix } = request;
+  const { settings, writer } = context;
+  const meter = new ProgressMeter(request.onProgress);
+  const report: UploadReport = { keys: [], skipped: [], bytes: 0 };
+  const conflict = askOnce(request.onConflict);
+  const budget = new ByteBudget(settings.partConcurrency * settings.partSizeBytes);
+  const skip = (file: string, reason: string) => {
+    report.skipped.push({ path: file, reason });
+    context.log(`Skipped ${file}: ${reason}`);
+  };
+
+  const { items, folders } = await collect(request.paths, context, destinationPrefix, skip);
+  meter.addTotal(items.length, items.reduce((sum, item) => sum + item.size, 0));
+  const existing = await existingKeys(context, folders, items, signal);
+
+  const putSmall = async (item: UploadItem, file: fs.FileHandle) => {
+    const release = await budget.acquire(item.size, signal);
+    try {
+      const body = await readPart(file, item, 0, item.size);
+      await withRetries(`"${item.key}"`, context, signal, () => writer.putObject(item.key, body, { signal }));
+      meter.addBytes(item.size);
+    } finally {
+      release();
+    }
+  };
+
+  const putLarge = async (item: UploadItem, file: fs.FileHandle) => {
+    const { uploadId } = await withRetries(`starting "${item.key}"`, context, signal, () => writer.createMultipartUpload(item.key, { signal }));
+    const parts: CompletedPart[] = [];
+    let sent = 0;
+    try {
+      const ranges = planRanges(item.size, settings.partSizeBytes).map((range, index) => ({ ...range, partNumber: index + 1 }));
+      await forEachConcurrently(ranges, settings.partConcurrency, signal, async (range) => {
+        const length = range.end - range.start + 1;
+        const release = await budget.acquire(length, signal);
+        try {
+          const body = await readPart(file, item, range.start, length);
+          parts.push(await withRetries(`part ${range.partNumber} of "${item.key}"`, context, signal, () => writer.uploadPart(item.key, uploadId, range.partNumber, body, signal)));
+          sent += length;
+          meter.addBytes(length);
+        } finally {
+          release();
+        }
+      });
+      parts.sort((a, b) => a.partNumber - b.partNumber);
+      await withRetries(`completing "${item.key}"`, context, signal, () => writer.completeMultipartUpload(item.key, uploadId, parts, signal));
+    } catch (error) {
+      meter.removeBytes(sent);
+      // No part may stay behind on the server (they cost storage and are invisible in listings).
+      await writer.abortMultipartUpload(item.key, uploadId).catch((abortError: unknown) =>
+        context.log(`Couldn't abort the multipart upload of "${item.key}" (${(abortError as Error).message}); its parts may remain until the bucket's lifecycle rules remove them`),
+      );
+      throw error;
+    }
+  };
+
+  await forEachConcurrently(items, settings.fileConcurrency, signal, async (item) => {
+    let key = item.key;
+    if (existing.has(key)) {
+      const choice = await conflict(key);
+      if (choice === 'skip') {
+        skip(item.path, `"${key}" exists already`);
+        return;
+      }
+      if (choice === 'keepBoth') {
+        key = await firstFreeName(key, async (candidate) => !existing.has(candidate) && !(await context.head(candidate, signal)));
+      }
+    }
+    const target = { ...item, key };
+    const file = await fs.open(item.path, 'r');
+    try {
+      await (item.size > settings.partSizeBytes ? putLarge(target, file) : putSmall(target, file));
+    } finally {
+      await file.close();
+    }
+    existing.add(key);
+    report.keys.push(key);
+    report.bytes += item.size;
+    meter.fileDone();
+    context.log(`Uploaded ${item.path} (${item.size} bytes) to "${key}"`);
+  });
+  meter.finish();
+  return report;
+}

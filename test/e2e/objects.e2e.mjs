@@ -1,0 +1,130 @@
+// Objects in the real editor (code-server + Chromium) against the real S3 server: open a text
+// object from the tree, download an object into the workspace, upload a file from the Explorer's
+// right-click, and a transfer's progress notification (cancelled: no file left behind).
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DeleteObjectCommand, GetObjectCommand } from "@aws-sdk/client-s3";
+import s3Server from "../../out/test/support/s3Server.js";
+import proxyModule from "../../out/test/support/tcpProxy.js";
+import { REPO_ROOT, startEditor, waitFor } from "./harness.mjs";
+
+const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, adminClient, createBucketWith } = s3Server;
+const VSIX = path.join(REPO_ROOT, "dist", "logqs-object-stores.vsix");
+const README = "Robot log notes\nrun-001: lidar calibration ok\n";
+const BAG = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251));
+const BIG_BYTES = 64 * 1024 * 1024;
+// Through a throttling proxy the big object takes several seconds: long enough to see (and cancel) its progress.
+const SLOW_BYTES_PER_SECOND = 8 * 1024 * 1024;
+
+describe("objects in code-server", function () {
+  let editor;
+  let bucket;
+  let tmp;
+  let workspace;
+  let proxy;
+
+  const logqsRow = (label) => editor.treeItem(label, { view: "Object Stores" });
+  const explorerRow = (label) => editor.page.locator(".explorer-folders-view [role=treeitem]", { hasText: label }).first();
+
+  async function contextMenu(row, entry) {
+    await row.click({ button: "right" });
+    const menu = editor.page.locator(".context-view .monaco-menu");
+    await menu.waitFor({ state: "visible" });
+    await menu.locator(".action-item", { hasText: entry }).first().click();
+  }
+
+  before(async function () {
+    assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
+    bucket = await createBucketWith("e2e-objects", {
+      "logs/readme.txt": README,
+      "logs/run-001/robot.bag": BAG,
+      "logs/big.bin": Buffer.alloc(BIG_BYTES, 7),
+      "other/outside.txt": "outside the prefix",
+    });
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "logqs-e2e-objects-"));
+    workspace = path.join(tmp, "workspace");
+    fs.mkdirSync(workspace);
+    fs.writeFileSync(path.join(workspace, "to-upload.txt"), "uploaded from the Explorer\n");
+    proxy = await proxyModule.startTcpProxy({ target: new URL(S3_ENDPOINT), bytesPerSecond: SLOW_BYTES_PER_SECOND });
+    const managed = path.join(tmp, "managed.json");
+    const store = (name, endpoint) => ({
+      name, bucket_name: bucket, region_name: "us-east-1", access_key_id: S3_ACCESS_KEY,
+      secret_access_key: S3_SECRET_KEY, endpoint_url: endpoint, key_prefix: "logs/",
+    });
+    fs.writeFileSync(managed, JSON.stringify({ objectStores: [store("robot-logs", S3_ENDPOINT), store("slow-link", proxy.url)] }));
+    editor = await startEditor({ vsix: VSIX, workspace, settings: { "logqs.managedObjectStoresFile": managed } });
+    await editor.viewContainer("LogQS");
+    await logqsRow("robot-logs").waitFor({ state: "visible", timeout: 30_000 });
+  });
+
+  afterEach(async function () {
+    await editor?.captureFailure(this.currentTest, "objects");
+  });
+
+  after(async function () {
+    await editor?.close();
+    await proxy?.close();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    const s3 = adminClient();
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "logs/big.bin" })).catch(() => undefined);
+    s3.destroy();
+  });
+
+  it("opens a text object from the tree in an editor tab and shows its text", async function () {
+    await editor.expand("robot-logs", { view: "Object Stores" });
+    await logqsRow("readme.txt").click();
+    const tab = editor.page.locator(".tabs-container .tab", { hasText: "readme.txt" });
+    await tab.waitFor({ state: "visible", timeout: 20_000 });
+    const text = editor.page.locator(".editor-instance .monaco-editor .view-lines");
+    await waitFor(async () => (await text.innerText().catch(() => "")).includes("lidar calibration ok"), { what: "the object's text in the editor" });
+    await editor.screenshot("e2e-objects-1-open");
+  });
+
+  it("downloads an object into the workspace, byte for byte, and shows it in the Explorer", async function () {
+    await editor.viewContainer("LogQS");
+    await editor.expand("run-001/", { view: "Object Stores" });
+    await contextMenu(logqsRow("robot.bag"), "Download…");
+    await editor.pickQuickPick("workspace");
+    await editor.waitForNotification(/Downloaded 1 file/, { timeoutMs: 30_000 });
+    const local = path.join(workspace, "robot.bag");
+    assert.ok(fs.readFileSync(local).equals(BAG), "the downloaded file differs from the object");
+    await editor.viewContainer("Explorer");
+    await explorerRow("robot.bag").waitFor({ state: "visible", timeout: 15_000 });
+    await editor.screenshot("e2e-objects-2-downloaded");
+  });
+
+  it("uploads a file through the Explorer's right-click and shows it in the tree", async function () {
+    await editor.viewContainer("Explorer");
+    await contextMenu(explorerRow("to-upload.txt"), "Upload to LogQS Object Store…");
+    await editor.pickQuickPick("robot-logs");
+    await editor.pickQuickPick("Choose this folder");
+    await editor.waitForNotification(/Uploaded 1 file/, { timeoutMs: 30_000 });
+    const s3 = adminClient();
+    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "logs/to-upload.txt" }));
+    assert.equal(await object.Body.transformToString(), "uploaded from the Explorer\n");
+    s3.destroy();
+    await editor.viewContainer("LogQS");
+    await logqsRow("to-upload.txt").waitFor({ state: "visible", timeout: 20_000 });
+    await editor.screenshot("e2e-objects-3-uploaded");
+  });
+
+  it("shows a transfer's progress in one notification, and Cancel leaves no file behind", async function () {
+    await editor.viewContainer("LogQS");
+    await editor.expand("slow-link", { view: "Object Stores" });
+    const bigRows = editor.view("Object Stores").locator("[role=treeitem]", { hasText: "big.bin" });
+    await bigRows.last().waitFor({ state: "visible", timeout: 20_000 });
+    await contextMenu(bigRows.last(), "Download…");
+    await editor.pickQuickPick("workspace");
+    const toast = editor.page.locator(".notifications-toasts .notification-toast", { hasText: 'Downloading from "slow-link"' });
+    await toast.waitFor({ state: "visible", timeout: 20_000 });
+    await waitFor(async () => /MB of 67\.1 MB/.test(await toast.innerText()), { what: "bytes in the progress notification" });
+    await editor.screenshot("e2e-objects-4-progress");
+    await toast.getByRole("button", { name: "Cancel" }).click();
+    await toast.waitFor({ state: "detached", timeout: 20_000 });
+    await waitFor(() => !fs.readdirSync(workspace).some((name) => name.includes("big.bin")), {
+      timeoutMs: 10_000, what: "no file or partial file of big.bin in the workspace",
+    });
+  });
+});

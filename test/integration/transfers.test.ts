@@ -1,0 +1,336 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { ObjectWriterFactory } from '../../src/core/ports';
+import { code } from '../support/assertions';
+import { adminClient, createBucketWith, S3_ENDPOINT } from '../support/s3Server';
+import { startTcpProxy } from '../support/tcpProxy';
+import { MIB, TEST_SETTINGS, filesUnder, jobCallbacks, patternBytes, sha256, sha256OfFile, temporaryFolder, transferRig } from '../support/transfers';
+
+const PART = TEST_SETTINGS.partSizeBytes;
+
+/** Downloads and uploads through ObjectService and the transfer engine, against the real S3 server. */
+describe('transfers against a real S3 server', function () {
+  this.timeout(180_000);
+  let bucket: string;
+  let rig: ReturnType<typeof transferRig>;
+  let folder: Awaited<ReturnType<typeof temporaryFolder>>;
+  const s3 = adminClient();
+
+  before(async () => {
+    bucket = await createBucketWith('transfers', {});
+  });
+
+  beforeEach(async () => {
+    rig = transferRig();
+    folder = await temporaryFolder();
+  });
+
+  afterEach(async () => {
+    rig.dispose();
+    await folder.remove();
+  });
+
+  after(() => s3.destroy());
+
+  const put = (key: string, body: Uint8Array | string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const get = async (key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
+  const keysUnder = async (prefix: string) =>
+    ((await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))).Contents ?? []).map((object) => object.Key!).sort();
+
+  for (const size of [0, 1, PART - 1, PART, PART + 1]) {
+    it(`round-trips ${size} bytes byte for byte, up and down`, async () => {
+      const store = await rig.addStore(bucket, { key_prefix: 'sizes/' });
+      const bytes = patternBytes(size, size + 7);
+      const local = path.join(folder.dir, 'up', `object-${size}.bin`);
+      await fs.mkdir(path.dirname(local));
+      await fs.writeFile(local, bytes);
+      const up = await rig.objects.upload(rig.source, store.id, [local], 'sizes/', jobCallbacks().callbacks);
+      assert.deepEqual(up.keys, [`sizes/object-${size}.bin`]);
+      assert.equal(sha256(await get(`sizes/object-${size}.bin`)), sha256(bytes));
+      const down = await rig.objects.download(rig.source, store.id, { keys: [`sizes/object-${size}.bin`], prefixes: [] }, path.join(folder.dir, 'down'), jobCallbacks().callbacks);
+      assert.equal(down.files.length, 1);
+      assert.equal(await sha256OfFile(down.files[0].path), sha256(bytes));
+    });
+  }
+
+  it('round-trips a 100 MiB object in parallel parts, with progress that ends at its size', async () => {
+    const store = await rig.addStore(bucket);
+    const bytes = patternBytes(100 * MIB + 17, 99);
+    const local = path.join(folder.dir, 'big.bin');
+    await fs.writeFile(local, bytes);
+    const upload = jobCallbacks();
+    await rig.objects.upload(rig.source, store.id, [local], 'big/', upload.callbacks);
+    assert.equal(upload.progress.at(-1)?.bytesDone, bytes.length);
+    const download = jobCallbacks();
+    const report = await rig.objects.download(rig.source, store.id, { keys: ['big/big.bin'], prefixes: [] }, path.join(folder.dir, 'down'), download.callbacks);
+    assert.equal(await sha256OfFile(report.files[0].path), sha256(bytes));
+    assert.deepEqual(download.progress.at(-1), { ...download.progress.at(-1), filesDone: 1, filesTotal: 1, bytesDone: bytes.length, bytesTotal: bytes.length });
+    // Throttled: a 100 MiB transfer reports a handful of times, not once per chunk.
+    assert.ok(download.progress.length < 100, `${download.progress.length} progress reports`);
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'big/big.bin' }));
+  });
+
+  it('uploads a folder of hundreds of files with spaces, "+", unicode and nesting, and downloads it back the same', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'tree/' });
+    const source = path.join(folder.dir, 'run 1');
+    const names: string[] = [];
+    for (let index = 0; index < 300; index++) {
+      names.push(`${index % 3 === 0 ? 'nested/deeper/' : index % 3 === 1 ? 'é 日本/' : ''}file ${index}+x.bin`);
+    }
+    for (const [index, name] of names.entries()) {
+      await fs.mkdir(path.join(source, path.dirname(name)), { recursive: true });
+      await fs.writeFile(path.join(source, name), patternBytes(100 + index, index));
+    }
+    const up = await rig.objects.upload(rig.source, store.id, [source], 'tree/', jobCallbacks().callbacks);
+    assert.equal(up.keys.length, 300);
+    assert.deepEqual(await keysUnder('tree/run 1/'), names.map((name) => `tree/run 1/${name}`).sort());
+    const target = path.join(folder.dir, 'back');
+    const down = jobCallbacks();
+    const report = await rig.objects.download(rig.source, store.id, { keys: [], prefixes: ['tree/run 1/'] }, target, down.callbacks);
+    assert.equal(report.files.length, 300);
+    assert.deepEqual(await filesUnder(target), names.map((name) => `run 1/${name}`).sort());
+    for (const [index, name] of names.entries()) {
+      assert.equal(sha256(await fs.readFile(path.join(target, 'run 1', name))), sha256(patternBytes(100 + index, index)), name);
+    }
+    assert.equal(down.progress.at(-1)?.filesTotal, 300);
+  });
+
+  it('asks once what to do with files that exist, and does it to all of them', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'conflicts/' });
+    await put('conflicts/a.txt', 'new a');
+    await put('conflicts/b.txt', 'new b');
+    await fs.writeFile(path.join(folder.dir, 'a.txt'), 'old a');
+    await fs.writeFile(path.join(folder.dir, 'b.txt'), 'old b');
+    const both = { keys: ['conflicts/a.txt', 'conflicts/b.txt'], prefixes: [] };
+
+    const skip = jobCallbacks(undefined, 'skip');
+    const skipped = await rig.objects.download(rig.source, store.id, both, folder.dir, skip.callbacks);
+    assert.equal(skip.conflicts.length, 1, 'asked once for the whole job');
+    assert.deepEqual([skipped.files.length, skipped.skipped.length], [0, 2]);
+    assert.equal(await fs.readFile(path.join(folder.dir, 'a.txt'), 'utf8'), 'old a');
+
+    const keep = jobCallbacks(undefined, 'keepBoth');
+    await rig.objects.download(rig.source, store.id, both, folder.dir, keep.callbacks);
+    assert.deepEqual(await filesUnder(folder.dir), ['a (1).txt', 'a.txt', 'b (1).txt', 'b.txt']);
+    assert.equal(await fs.readFile(path.join(folder.dir, 'b (1).txt'), 'utf8'), 'new b');
+
+    const overwrite = jobCallbacks(undefined, 'overwrite');
+    await rig.objects.download(rig.source, store.id, both, folder.dir, overwrite.callbacks);
+    assert.equal(await fs.readFile(path.join(folder.dir, 'a.txt'), 'utf8'), 'new a');
+
+    await fs.writeFile(path.join(folder.dir, 'a.txt'), 'local a');
+    const upKeep = jobCallbacks(undefined, 'keepBoth');
+    const up = await rig.objects.upload(rig.source, store.id, [path.join(folder.dir, 'a.txt')], 'conflicts/', upKeep.callbacks);
+    assert.deepEqual(up.keys, ['conflicts/a (1).txt']);
+    assert.equal((await get('conflicts/a.txt')).toString(), 'new a');
+  });
+
+  it('refuses a key that would leave the download folder, and writes nothing outside it', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'escape/' });
+    const hostile = ['escape/../x', 'escape/a/../../x', 'escape//abs', 'escape/ok.txt'];
+    for (const key of hostile) {
+      await put(key, `body of ${key}`);
+    }
+    const stored = await keysUnder('escape/');
+    const target = path.join(folder.dir, 'inside', 'deeper');
+    const report = await rig.objects.download(rig.source, store.id, { keys: [], prefixes: ['escape/'] }, target, jobCallbacks().callbacks);
+    assert.deepEqual(report.files.map((file) => file.key), ['escape/ok.txt']);
+    assert.deepEqual(report.skipped.map((entry) => entry.key).sort(), stored.filter((key) => key !== 'escape/ok.txt').sort());
+    assert.deepEqual(await filesUnder(folder.dir), ['inside/deeper/escape/ok.txt']);
+    // Named directly, such a key is refused before any request.
+    await assert.rejects(rig.objects.download(rig.source, store.id, { keys: ['escape/../x'], prefixes: [] }, target, jobCallbacks().callbacks), code('outside-prefix'));
+  });
+
+  it('does not follow a link inside the download folder to a place outside it', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'linked/' });
+    await put('linked/sub/file.txt', 'through the link');
+    const outside = path.join(folder.dir, 'outside');
+    const target = path.join(folder.dir, 'target');
+    await fs.mkdir(outside);
+    await fs.mkdir(path.join(target, 'linked'), { recursive: true });
+    await fs.symlink(outside, path.join(target, 'linked', 'sub'));
+    await assert.rejects(rig.objects.download(rig.source, store.id, { keys: [], prefixes: ['linked/'] }, target, jobCallbacks().callbacks), code('outside-prefix'));
+    assert.deepEqual(await fs.readdir(outside), []);
+  });
+
+  it('skips a key that is both a file and a folder, with a reason', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'both/' });
+    await put('both/a', 'a file');
+    await put('both/a/b', 'a file in a folder of the same name');
+    const report = await rig.objects.download(rig.source, store.id, { keys: [], prefixes: ['both/'] }, folder.dir, jobCallbacks().callbacks);
+    assert.equal(report.files.length + report.skipped.length, 2);
+    assert.equal(report.skipped.length, 1);
+    assert.match(report.skipped[0].reason, /folder|file stands/);
+  });
+
+  it('retries a connection cut mid-download and completes byte for byte, fetching only what was missing', async () => {
+    const proxy = await startTcpProxy({ target: new URL(S3_ENDPOINT), cutAfterBytes: 3 * MIB, cuts: 2 });
+    try {
+      const store = await rig.addStore(bucket, { endpoint_url: proxy.url });
+      const bytes = patternBytes(2 * PART + 123, 5);
+      await put('cut/object.bin', bytes);
+      const report = await rig.objects.download(rig.source, store.id, { keys: ['cut/object.bin'], prefixes: [] }, folder.dir, jobCallbacks().callbacks);
+      assert.equal(await sha256OfFile(report.files[0].path), sha256(bytes));
+      assert.equal(proxy.stats.cut, 2);
+      assert.ok(rig.log.some((line) => /Retrying "cut\/object.bin" from byte [1-9]/.test(line)), rig.log.join('\n'));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('stops with a clear error when the object is replaced during the download, leaving no file', async () => {
+    const proxy = await startTcpProxy({ target: new URL(S3_ENDPOINT), bytesPerSecond: 4 * MIB });
+    // One part at a time: the parts asked for after the replacement get the new object (those under way keep the old).
+    rig.dispose();
+    rig = transferRig({ settings: { partConcurrency: 1 } });
+    try {
+      const store = await rig.addStore(bucket, { endpoint_url: proxy.url });
+      await put('replaced/object.bin', patternBytes(3 * PART, 1));
+      const job = jobCallbacks();
+      const download = rig.objects.download(rig.source, store.id, { keys: ['replaced/object.bin'], prefixes: [] }, folder.dir, job.callbacks);
+      await waitUntil(() => job.progress.some((update) => update.bytesDone > 0));
+      await put('replaced/object.bin', patternBytes(3 * PART, 2));
+      await assert.rejects(download, (error: unknown) => code('changed')(error) && /replaced on the server/.test((error as Error).message));
+      assert.deepEqual(await fs.readdir(folder.dir), []);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('renews a presigned URL that expires during the download', async () => {
+    const proxy = await startTcpProxy({ target: new URL(S3_ENDPOINT), bytesPerSecond: 3 * MIB });
+    let fetches = 0;
+    rig.dispose();
+    rig = transferRig({
+      settings: { presignExpirySeconds: 1, partConcurrency: 1 },
+      wrapGateways: (real) => (store, credentials) => {
+        const gateway = real(store, credentials);
+        return { ...gateway, listPage: gateway.listPage.bind(gateway), fetchObject: (key, options) => (fetches++, gateway.fetchObject(key, options)) };
+      },
+    });
+    try {
+      const store = await rig.addStore(bucket, { endpoint_url: proxy.url });
+      const bytes = patternBytes(3 * PART, 3);
+      await put('expiring/object.bin', bytes);
+      const report = await rig.objects.download(rig.source, store.id, { keys: ['expiring/object.bin'], prefixes: [] }, folder.dir, jobCallbacks().callbacks);
+      assert.equal(await sha256OfFile(report.files[0].path), sha256(bytes));
+      assert.ok(fetches >= 2, `the URL was fetched ${fetches} times`);
+      assert.ok(rig.log.some((line) => line.includes('Renewed the presigned URL')), rig.log.join('\n'));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('cancels a download at once and leaves no file, partial or whole', async () => {
+    const proxy = await startTcpProxy({ target: new URL(S3_ENDPOINT), bytesPerSecond: 4 * MIB });
+    try {
+      const store = await rig.addStore(bucket, { endpoint_url: proxy.url });
+      await put('cancel/object.bin', patternBytes(4 * PART, 4));
+      const controller = new AbortController();
+      const job = jobCallbacks(controller.signal);
+      const download = rig.objects.download(rig.source, store.id, { keys: ['cancel/object.bin'], prefixes: [] }, folder.dir, job.callbacks);
+      await waitUntil(() => job.progress.some((update) => update.bytesDone > 0));
+      const cancelledAt = Date.now();
+      controller.abort();
+      await assert.rejects(download, code('cancelled'));
+      assert.ok(Date.now() - cancelledAt < 2000, 'cancel stops the requests at once');
+      assert.deepEqual(await fs.readdir(folder.dir), []);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('cancels an upload and aborts its multipart upload, so no part stays on the server', async () => {
+    const proxy = await startTcpProxy({ target: new URL(S3_ENDPOINT), bytesPerSecond: 6 * MIB });
+    try {
+      const store = await rig.addStore(bucket, { endpoint_url: proxy.url });
+      const local = path.join(folder.dir, 'large.bin');
+      await fs.writeFile(local, patternBytes(8 * PART, 6));
+      const controller = new AbortController();
+      const job = jobCallbacks(controller.signal);
+      const upload = rig.objects.upload(rig.source, store.id, [local], 'cancelled-upload/', job.callbacks);
+      await waitUntil(() => job.progress.some((update) => update.bytesDone > 0));
+      controller.abort();
+      await assert.rejects(upload, code('cancelled'));
+      const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'cancelled-upload/' }));
+      assert.deepEqual(uploads.Uploads ?? [], []);
+      assert.deepEqual(await keysUnder('cancelled-upload/'), []);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses every write to a read-only store before any request, and changes nothing on the server', async () => {
+    const written: string[] = [];
+    rig.dispose();
+    rig = transferRig({
+      wrapWriters: (real): ObjectWriterFactory => (store, credentials) => {
+        const writer = real(store, credentials);
+        return new Proxy(writer, { get: (target, name: string) => (written.push(name), Reflect.get(target, name) as unknown) });
+      },
+    });
+    await put('ro/existing.txt', 'unchanged');
+    const store = await rig.addStore(bucket, { key_prefix: 'ro/', read_only: true });
+    const local = path.join(folder.dir, 'a.txt');
+    await fs.writeFile(local, 'x');
+    const readOnly = (error: unknown) => code('read-only')(error) && /read-only/.test((error as Error).message);
+    await assert.rejects(rig.objects.upload(rig.source, store.id, [local], 'ro/', jobCallbacks().callbacks), readOnly);
+    await assert.rejects(rig.objects.saveObject(rig.source, store.id, 'ro/existing.txt', Buffer.from('changed')), readOnly);
+    await assert.rejects(rig.objects.deleteObjects(rig.source, store.id, ['ro/existing.txt']), readOnly);
+    await assert.rejects(rig.objects.deleteFolder(rig.source, store.id, 'ro/'), readOnly);
+    await assert.rejects(rig.objects.createFolder(rig.source, store.id, 'ro/', 'new'), readOnly);
+    assert.deepEqual(written, []);
+    assert.deepEqual(await keysUnder('ro/'), ['ro/existing.txt']);
+    assert.equal((await get('ro/existing.txt')).toString(), 'unchanged');
+  });
+
+  it('saves an object back only when it is still the version opened, unless told to overwrite', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'save/' });
+    await put('save/notes.txt', 'first');
+    const opened = await rig.objects.readObject(rig.source, store.id, 'save/notes.txt', 1000, new AbortController().signal);
+    assert.equal(Buffer.from(opened.bytes).toString(), 'first');
+    await put('save/notes.txt', 'changed by someone else');
+    await assert.rejects(rig.objects.saveObject(rig.source, store.id, 'save/notes.txt', Buffer.from('mine'), { expectedEtag: opened.details.etag }), code('changed'));
+    assert.equal((await get('save/notes.txt')).toString(), 'changed by someone else');
+    const saved = await rig.objects.saveObject(rig.source, store.id, 'save/notes.txt', Buffer.from('mine'));
+    assert.equal((await get('save/notes.txt')).toString(), 'mine');
+    await rig.objects.saveObject(rig.source, store.id, 'save/notes.txt', Buffer.from('mine again'), { expectedEtag: saved.etag });
+    assert.equal((await get('save/notes.txt')).toString(), 'mine again');
+  });
+
+  it('refuses to read into memory an object above the limit, before fetching it', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'limit/' });
+    await put('limit/big.txt', 'x'.repeat(2000));
+    await assert.rejects(rig.objects.readObject(rig.source, store.id, 'limit/big.txt', 1000, new AbortController().signal), code('too-large'));
+  });
+
+  it('makes folders and deletes objects and a folder\'s contents, counted first', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'edit/' });
+    const prefix = await rig.objects.createFolder(rig.source, store.id, 'edit/', 'run 9');
+    assert.equal(prefix, 'edit/run 9/');
+    for (let start = 0; start < 1005; start += 50) {
+      await Promise.all(Array.from({ length: Math.min(50, 1005 - start) }, (_, index) => put(`edit/run 9/f${start + index}`, 'x')));
+    }
+    await put('edit/keep.txt', 'kept');
+    await put('edit/gone.txt', 'gone');
+    assert.equal(await rig.objects.countUnder(rig.source, store.id, 'edit/run 9/'), 1006);
+    const deletedFolder = await rig.objects.deleteFolder(rig.source, store.id, 'edit/run 9/');
+    assert.equal(deletedFolder.deleted, 1006);
+    const deleted = await rig.objects.deleteObjects(rig.source, store.id, ['gone.txt']);
+    assert.equal(deleted.deleted, 1);
+    assert.deepEqual(await keysUnder('edit/'), ['edit/keep.txt']);
+    await assert.rejects(rig.objects.deleteObjects(rig.source, store.id, ['../outside']), code('outside-prefix'));
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error('timed out waiting for a condition');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRangeReader } from '../../src/adapters/http/rangeReader';
+import { S3ClientCache } from '../../src/adapters/s3/s3Client';
+import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
+import { s3Writers } from '../../src/adapters/s3/s3Writer';
+import { ObjectService } from '../../src/core/objectService';
+import type { ObjectGatewayFactory, ObjectWriterFactory } from '../../src/core/ports';
+import type { TransferProgress, TransferSettings } from '../../src/core/transfer';
+import { memorySource } from './memoryPorts';
+import { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY } from './s3Server';
+
+export const MIB = 1024 * 1024;
+
+/** Small parts, so part-size edge cases need only a few MiB. */
+export const TEST_SETTINGS: TransferSettings = { partSizeBytes: 5 * MIB, partConcurrency: 4, fileConcurrency: 8, presignExpirySeconds: 3600 };
+
+/**
+ * The real data plane for tests: the embedded source over memory ports, the
+ * real S3 adapters and range reader against the real S3 server, and a log
+ * the test can read. `gateways`/`writers` can wrap the real ones to watch them.
+ */
+export function transferRig(options: { settings?: Partial<TransferSettings>; wrapGateways?: (real: ObjectGatewayFactory) => ObjectGatewayFactory; wrapWriters?: (real: ObjectWriterFactory) => ObjectWriterFactory } = {}) {
+  const clients = new S3ClientCache(() => ({ timeoutMs: 10_000 }));
+  const http = createRangeReader({ timeoutMs: () => 10_000 });
+  const gateways = (options.wrapGateways ?? ((real) => real))(s3Gateways(clients));
+  const writers = (options.wrapWriters ?? ((real) => real))(s3Writers(clients));
+  const { source } = memorySource({ gateways });
+  const log: string[] = [];
+  const settings = { ...TEST_SETTINGS, ...options.settings };
+  const objects = new ObjectService({ writers, http, settings: () => settings, log: (message) => log.push(message) });
+  const addStore = (bucket: string, overrides: Record<string, unknown> = {}) =>
+    source.create({
+      name: `store-${Math.random().toString(36).slice(2, 8)}`,
+      bucket_name: bucket,
+      region_name: 'us-east-1',
+      access_key_id: S3_ACCESS_KEY,
+      secret_access_key: S3_SECRET_KEY,
+      endpoint_url: S3_ENDPOINT,
+      ...overrides,
+    });
+  const dispose = () => {
+    clients.dispose();
+    http.dispose();
+  };
+  return { source, objects, log, settings, addStore, dispose };
+}
+
+/** Callbacks of a job that record progress and answer conflicts with `choice`, counting the questions. */
+export function jobCallbacks(signal: AbortSignal = new AbortController().signal, choice: 'overwrite' | 'skip' | 'keepBoth' = 'overwrite') {
+  const progress: TransferProgress[] = [];
+  const conflicts: string[] = [];
+  return {
+    progress,
+    conflicts,
+    callbacks: {
+      signal,
+      onProgress: (update: TransferProgress) => progress.push(update),
+      onConflict: async (existing: string) => {
+        conflicts.push(existing);
+        return choice;
+      },
+    },
+  };
+}
+
+/** Deterministic bytes that differ at every offset a part boundary could be. */
+export function patternBytes(size: number, seed = 1): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  let state = seed >>> 0 || 1;
+  for (let index = 0; index < size; index++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    bytes[index] = state >>> 24;
+  }
+  return bytes;
+}
+
+export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+export async function sha256OfFile(file: string): Promise<string> {
+  return sha256(await fs.readFile(file));
+}
+
+/** A fresh temporary folder, removed by the returned function. */
+export async function temporaryFolder(): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-transfer-'));
+  return { dir, remove: () => fs.rm(dir, { recursive: true, force: true }) };
+}
+
+/** Every file under a folder, as relative paths with "/", sorted. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort();
+}

@@ -1,0 +1,123 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { LogqsError } from '../../../../src/core/errors';
+import { downloadObjects } from '../../../../src/core/transfer/download';
+import type { DownloadContext, RangeResponse } from '../../../../src/core/transfer';
+import { code } from '../../../support/assertions';
+
+/**
+ * The download loop's decisions, with a range reader that answers from a
+ * script: what a real server rarely does on demand (SlowDown, 500s, a
+ * response that stops short). Real transfers are in the integration suite.
+ */
+describe('download retries', () => {
+  const object = Buffer.from('0123456789abcdefghij');
+  const etag = `"${createHash('md5').update(object).digest('hex')}"`;
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-unit-'));
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  function context(script: ((start: number, end: number) => RangeResponse | Error)[], urls: string[] = []): DownloadContext & { log: (m: string) => void; lines: string[] } {
+    const lines: string[] = [];
+    let fetches = 0;
+    return {
+      lines,
+      fetch: async (key) => {
+        fetches++;
+        return { details: { key, size: object.length, etag, metadata: {} }, presignedUrl: `https://s3/url-${fetches}` };
+      },
+      list: async () => ({ folders: [], objects: [] }),
+      http: {
+        get: async (url, range) => {
+          urls.push(url);
+          const step = script.shift();
+          if (!step) {
+            throw new Error('the script ran out');
+          }
+          const answer = step(range.start, range.end ?? object.length - 1);
+          if (answer instanceof Error) {
+            throw answer;
+          }
+          return answer;
+        },
+      },
+      settings: { partSizeBytes: 1024, partConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 60, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } },
+      log: (message) => lines.push(message),
+    };
+  }
+
+  const serve = (bytes: Buffer = object, tag = etag) => (start: number, end: number): RangeResponse => ({
+    status: 206,
+    etag: tag,
+    totalSize: bytes.length,
+    body: Readable.from([bytes.subarray(start, end + 1)]),
+  });
+  const stopAt = (count: number) => (start: number): RangeResponse => ({ status: 206, etag, totalSize: object.length, body: Readable.from([object.subarray(start, start + count)]) });
+  const request = (signal = new AbortController().signal) => ({
+    keys: ['logs/a.bin'],
+    prefixes: [],
+    targetDir: dir,
+    signal,
+    onProgress: () => undefined,
+    onConflict: async () => 'overwrite' as const,
+  });
+
+  it('retries SlowDown and 500s with back-off, then completes byte for byte', async () => {
+    const ctx = context([
+      () => new LogqsError('remote', 'SlowDown', { status: 503 }),
+      () => new LogqsError('remote', 'InternalError', { status: 500 }),
+      serve(),
+    ]);
+    const report = await downloadObjects(ctx, request());
+    assert.deepEqual(await fs.readFile(report.files[0].path), object);
+    assert.equal(ctx.lines.filter((line) => line.startsWith('Retrying')).length, 2);
+  });
+
+  it('asks only for the missing bytes after a response that stops short', async () => {
+    const urls: string[] = [];
+    const asked: number[] = [];
+    const ctx = context([(start) => (asked.push(start), stopAt(7)(start)), (start, end) => (asked.push(start), serve()(start, end))], urls);
+    const report = await downloadObjects(ctx, request());
+    assert.deepEqual(asked, [0, 7]);
+    assert.deepEqual(await fs.readFile(report.files[0].path), object);
+  });
+
+  it('renews the URL on a 403, and gives up on a 403 that renewal doesn\'t cure', async () => {
+    const urls: string[] = [];
+    const ctx = context([() => new LogqsError('forbidden', 'expired', { status: 403 }), serve()], urls);
+    await downloadObjects(ctx, request());
+    assert.deepEqual(urls, ['https://s3/url-1', 'https://s3/url-2']);
+
+    const denied = () => new LogqsError('forbidden', 'AccessDenied', { status: 403 });
+    await assert.rejects(downloadObjects(context([denied, denied, denied]), request()), code('forbidden'));
+    assert.deepEqual(await fs.readdir(dir), ['a.bin']);
+  });
+
+  it('gives up after the attempts without progress, leaving no partial file', async () => {
+    const reset = () => new LogqsError('unreachable', 'ECONNRESET');
+    const script = Array.from({ length: 10 }, () => reset);
+    await assert.rejects(downloadObjects(context(script), request()), code('unreachable'));
+    assert.equal(script.length, 6, 'four attempts, then it gave up');
+    assert.deepEqual(await fs.readdir(dir), []);
+  });
+
+  it('stops at a response from another version of the object', async () => {
+    const other = Buffer.from('ZZZZZZZZZZZZZZZZZZZZ');
+    await assert.rejects(downloadObjects(context([stopAt(5), serve(other, '"other"')]), request()), code('changed'));
+    assert.deepEqual(await fs.readdir(dir), []);
+  });
+
+  it('refuses bytes whose MD5 is not the ETag', async () => {
+    const damaged = Buffer.from(object);
+    damaged[3] ^= 0xff;
+    await assert.rejects(downloadObjects(context([serve(damaged)]), request()), (error: unknown) => code('changed')(error) && /damaged/.test((error as Error).message));
+    assert.deepEqual(await fs.readdir(dir), []);
+  });
+});

@@ -1,0 +1,109 @@
+import * as assert from 'node:assert/strict';
+import { LogqsError } from '../../../../src/core/errors';
+import { forEachConcurrently } from '../../../../src/core/transfer/concurrency';
+import { firstFreeName } from '../../../../src/core/transfer/conflicts';
+import { planRanges, plainMd5 } from '../../../../src/core/transfer/download';
+import { ProgressMeter } from '../../../../src/core/transfer/progress';
+import { backoffMs, DEFAULT_RETRY, isRetryable } from '../../../../src/core/transfer/retry';
+import type { TransferProgress } from '../../../../src/core/transfer';
+
+describe('transfer engine parts', () => {
+  it('plans ranges of the part size, the last one shorter, none for an empty object', () => {
+    assert.deepEqual(planRanges(10, 4), [{ start: 0, end: 3 }, { start: 4, end: 7 }, { start: 8, end: 9 }]);
+    assert.deepEqual(planRanges(8, 4), [{ start: 0, end: 3 }, { start: 4, end: 7 }]);
+    assert.deepEqual(planRanges(1, 4), [{ start: 0, end: 0 }]);
+    assert.deepEqual(planRanges(0, 4), []);
+  });
+
+  it('knows an ETag that is an MD5 from a multipart one', () => {
+    assert.equal(plainMd5('"5D41402ABC4B2A76B9719D911017C592"'), '5d41402abc4b2a76b9719d911017c592');
+    assert.equal(plainMd5('W/"5d41402abc4b2a76b9719d911017c592"'), '5d41402abc4b2a76b9719d911017c592');
+    assert.equal(plainMd5('"5d41402abc4b2a76b9719d911017c592-3"'), undefined);
+    assert.equal(plainMd5(undefined), undefined);
+  });
+
+  it('retries network failures, 5xx (SlowDown) and 429, and nothing else', () => {
+    assert.equal(isRetryable(new LogqsError('unreachable', 'reset')), true);
+    assert.equal(isRetryable(new LogqsError('remote', 'SlowDown', { status: 503 })), true);
+    assert.equal(isRetryable(new LogqsError('remote', 'too many', { status: 429 })), true);
+    assert.equal(isRetryable(new LogqsError('forbidden', 'no', { status: 403 })), false);
+    assert.equal(isRetryable(new LogqsError('not-found', 'gone', { status: 404 })), false);
+    assert.equal(isRetryable(new Error('plain')), false);
+  });
+
+  it('backs off exponentially with jitter, within the cap', () => {
+    assert.equal(backoffMs(3, DEFAULT_RETRY, () => 0.5), DEFAULT_RETRY.baseDelayMs * 4);
+    assert.equal(backoffMs(30, DEFAULT_RETRY, () => 0.999999), DEFAULT_RETRY.maxDelayMs - 1);
+    assert.equal(backoffMs(2, DEFAULT_RETRY, () => 0), 0);
+  });
+
+  it('reports progress at most once per interval, the last counts always, and the rate over recent seconds', () => {
+    let now = 0;
+    const seen: TransferProgress[] = [];
+    const meter = new ProgressMeter((update) => seen.push(update), { intervalMs: 250, now: () => now });
+    meter.addTotal(2, 3000);
+    for (let step = 0; step < 30; step++) {
+      now += 10;
+      meter.addBytes(100);
+    }
+    assert.equal(seen.length, 2, 'a burst within 300 ms is reported twice, not thirty times');
+    now += 1000;
+    meter.fileDone();
+    meter.finish();
+    const last = seen.at(-1)!;
+    assert.deepEqual({ ...last, bytesPerSecond: undefined }, { filesDone: 1, filesTotal: 2, bytesDone: 3000, bytesTotal: 3000, bytesPerSecond: undefined });
+    assert.ok(last.bytesPerSecond! > 0);
+  });
+
+  it('hides totals while a folder is still being listed', () => {
+    const seen: TransferProgress[] = [];
+    const meter = new ProgressMeter((update) => seen.push(update));
+    meter.setTotalsKnown(false);
+    meter.addTotal(5, 500);
+    meter.finish();
+    meter.setTotalsKnown(true);
+    meter.finish();
+    assert.equal(seen[0].filesTotal, undefined);
+    assert.equal(seen[1].filesTotal, 5);
+  });
+
+  it('runs at most `limit` workers, pulls items only as lanes free up, and stops at the first failure', async () => {
+    let running = 0;
+    let most = 0;
+    let pulled = 0;
+    async function* items() {
+      for (let index = 0; index < 20; index++) {
+        pulled++;
+        yield index;
+      }
+    }
+    await forEachConcurrently(items(), 3, new AbortController().signal, async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      running--;
+    });
+    assert.equal(most, 3);
+    assert.equal(pulled, 20);
+
+    const done: number[] = [];
+    await assert.rejects(
+      forEachConcurrently([1, 2, 3, 4, 5, 6, 7, 8], 2, new AbortController().signal, async (item) => {
+        if (item === 3) {
+          throw new Error('third fails');
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        done.push(item);
+      }),
+      /third fails/,
+    );
+    assert.ok(!done.includes(8), `items after the failure ran: ${done.join(',')}`);
+  });
+
+  it('names a copy "name (n).ext", for keys and paths alike', async () => {
+    const taken = new Set(['a/b (1).txt']);
+    assert.equal(await firstFreeName('a/b.txt', (candidate) => !taken.has(candidate)), 'a/b (2).txt');
+    assert.equal(await firstFreeName('dir.d/noext', () => true), 'dir.d/noext (1)');
+    assert.equal(await firstFreeName('C:\\x.y\\file.tar', () => true), 'C:\\x.y\\file (1).tar');
+  });
+});

@@ -1,0 +1,56 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { keyBelow, localSegments, pathUnder } from '../../../../src/core/transfer/localPaths';
+
+describe('keys as local paths', () => {
+  it('keeps ordinary keys, spaces, "+" and unicode as they are', () => {
+    assert.deepEqual(localSegments('run 1/a+b é/データ.mcap', 'linux'), { ok: true, segments: ['run 1', 'a+b é', 'データ.mcap'] });
+  });
+
+  it('refuses dot segments, absolute paths, empty segments, drive letters and control characters, saying why', () => {
+    const cases: [string, RegExp][] = [
+      ['../x', /"\." or "\.\."/],
+      ['a/../../x', /"\." or "\.\."/],
+      ['a/./b', /"\." or "\.\."/],
+      ['/abs', /absolute/],
+      ['a//b', /empty path segment/],
+      ['a\u0000b', /NUL or control/],
+      ['a\nb', /NUL or control/],
+      ['', /names no file/],
+      [`${'x'.repeat(256)}`, /longer than 255 bytes/],
+    ];
+    for (const [key, reason] of cases) {
+      for (const platform of ['linux', 'win32'] as const) {
+        const result = localSegments(key, platform);
+        assert.equal(result.ok, false, key);
+        assert.match(result.ok ? '' : result.reason, reason, key);
+      }
+    }
+    for (const key of ['C:/x', 'c:x']) {
+      assert.match(JSON.stringify(localSegments(key, 'win32')), /drive letter/, key);
+    }
+  });
+
+  it('on Windows, replaces the characters and names it refuses instead of failing the file', () => {
+    assert.deepEqual(localSegments('ab:c/c|d?.txt', 'win32'), { ok: true, segments: ['ab_c', 'c_d_.txt'] });
+    assert.deepEqual(localSegments('CON/aux.txt/nul', 'win32'), { ok: true, segments: ['CON_', 'aux.txt_', 'nul_'] });
+    assert.deepEqual(localSegments('trailing. /x ', 'win32'), { ok: true, segments: ['trailing_', 'x_'] });
+    assert.deepEqual(localSegments('a\\..\\..\\x', 'win32'), { ok: true, segments: ['a_.._.._x'] });
+    // The same names are fine elsewhere and stay as they are.
+    assert.deepEqual(localSegments('a:b/CON', 'linux'), { ok: true, segments: ['a:b', 'CON'] });
+  });
+
+  it('cuts the folder\'s parent from a key, so a folder lands under its own name', () => {
+    assert.equal(keyBelow('logs/run-1/', 'logs/run-1/a/b.bag'), 'run-1/a/b.bag');
+    assert.equal(keyBelow('', 'top.txt'), 'top.txt');
+    assert.equal(keyBelow('logs/run-', 'logs/run-7/x'), 'run-7/x');
+    assert.equal(keyBelow('logs/a.bag', 'logs/a.bag'), 'a.bag');
+  });
+
+  it('refuses to join anything that resolves outside the root', () => {
+    const root = path.resolve('/tmp/root');
+    assert.equal(pathUnder(root, ['a', 'b']), path.join(root, 'a', 'b'));
+    assert.throws(() => pathUnder(root, ['..', 'x']), /outside the download folder/);
+    assert.throws(() => pathUnder(root, []), /outside the download folder/);
+  });
+});
