@@ -38,8 +38,9 @@ TIMEOUT="${LOGQS_S3_TIMEOUT:-90}"
 S3_UID="logqs-test"
 ROLE="${LOGQS_S3_ROLE-logqs}"
 URL="http://127.0.0.1:$PORT"
-# Ceph's memstore keeps objects in the OSD's heap; this is only the capacity it reports.
-MEMSTORE_BYTES=$((2 * 1024 * 1024 * 1024))
+# Ceph's memstore keeps objects in the OSD's heap; this is only the capacity it reports. At 2 GiB the
+# transfer tests and the 1 GiB benchmark filled it, and a full OSD blocks every request, deletes too.
+MEMSTORE_BYTES=$((12 * 1024 * 1024 * 1024))
 PACKAGES=(ceph-mon ceph-osd radosgw ceph-common curl)
 
 log() { echo "[s3-server.sh] $*" >&2; }

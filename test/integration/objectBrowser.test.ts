@@ -7,7 +7,7 @@ import { browsePage } from '../../src/core/objectBrowser';
 import type { ObjectGatewayFactory } from '../../src/core/ports';
 import { code } from '../support/assertions';
 import { memorySource } from '../support/memoryPorts';
-import { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, createBucketWith } from '../support/s3Server';
+import { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, createBucketWith, deleteBucket } from '../support/s3Server';
 
 const MANY = 25;
 const SAMPLE: Record<string, string> = {
@@ -36,6 +36,8 @@ describe('object browsing against a real S3 server', function () {
   before(async () => {
     bucket = await createBucketWith('browse', SAMPLE);
   });
+
+  after(() => deleteBucket(bucket));
 
   beforeEach(() => {
     requests = [];

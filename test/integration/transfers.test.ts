@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectWriterFactory } from '../../src/core/ports';
 import { code } from '../support/assertions';
-import { adminClient, createBucketWith, S3_ENDPOINT } from '../support/s3Server';
+import { adminClient, createBucketWith, deleteBucket, S3_ENDPOINT } from '../support/s3Server';
 import { startTcpProxy } from '../support/tcpProxy';
 import { MIB, TEST_SETTINGS, filesUnder, jobCallbacks, patternBytes, sha256, sha256OfFile, temporaryFolder, transferRig } from '../support/transfers';
 
@@ -32,7 +32,10 @@ describe('transfers against a real S3 server', function () {
     await folder.remove();
   });
 
-  after(() => s3.destroy());
+  after(async () => {
+    s3.destroy();
+    await deleteBucket(bucket);
+  });
 
   const put = (key: string, body: Uint8Array | string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   const get = async (key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());

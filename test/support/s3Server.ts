@@ -1,4 +1,13 @@
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 
 /** The real S3-compatible server the integration tests use (started by scripts/s3-server.sh). */
 export const S3_ENDPOINT = process.env.LOGQS_S3_ENDPOINT ?? 'http://127.0.0.1:7480';
@@ -22,4 +31,30 @@ export async function createBucketWith(name: string, keys: Record<string, string
   await Promise.all(Object.entries(keys).map(([Key, Body]) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body }))));
   s3.destroy();
   return bucket;
+}
+
+/**
+ * Empties and deletes a test bucket: the server keeps objects in memory, and
+ * a full server refuses every request (deletes too).
+ */
+export async function deleteBucket(bucket: string): Promise<void> {
+  const s3 = adminClient();
+  try {
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+      const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key }));
+      if (keys.length > 0) {
+        await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+      }
+      token = page.NextContinuationToken;
+    } while (token);
+    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    for (const upload of uploads.Uploads ?? []) {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
+    }
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+  } finally {
+    s3.destroy();
+  }
 }
