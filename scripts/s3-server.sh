@@ -162,6 +162,11 @@ rgw thread pool size = 64
 rgw dns name = localhost
 rgw sts key = logqsstskey12345
 rgw s3 auth use sts = true
+# Deleted objects' data is freed by rgw's garbage collector, 2 hours later by default: in a memory store
+# that is memory the next tests and benchmarks need now.
+rgw gc obj min wait = 5
+rgw gc processor period = 30
+rgw gc processor max time = 30
 CONF
 }
 

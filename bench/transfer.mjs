@@ -1,0 +1,119 @@
+// Benchmark: transfers through the extension's engine vs awscli, rclone, aria2 and curl, side by
+// side on the same local Ceph radosgw. Prints seconds, MiB/s, peak RSS and the ratio to the
+// fastest peer for each row; asserts nothing. Usage: npm run bench:transfer [-- rounds]
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import server from "../out/test/support/s3Server.js";
+
+const ROUNDS = Number(process.argv[2] ?? 2);
+const WORK = process.env.LOGQS_BENCH_DIR ?? "/tmp/logqs-bench";
+const BUCKET = `logqs-bench-${Date.now().toString(36)}`;
+const BIG = 1024 * 1024 * 1024;
+const SMALL = 64 * 1024;
+const SMALL_COUNT = 2000;
+const ENV = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: server.S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: server.S3_SECRET_KEY, AWS_DEFAULT_REGION: "us-east-1",
+  AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+  RCLONE_CONFIG_BENCH_TYPE: "s3", RCLONE_CONFIG_BENCH_PROVIDER: "Ceph", RCLONE_CONFIG_BENCH_ENDPOINT: server.S3_ENDPOINT,
+  RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: server.S3_ACCESS_KEY, RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: server.S3_SECRET_KEY,
+  RCLONE_CONFIG_BENCH_REGION: "us-east-1",
+};
+// A CA bundle from the environment is for TLS elsewhere; rclone's SDK refuses it on a plain-HTTP endpoint.
+delete ENV.AWS_CA_BUNDLE;
+const AWS = ["/usr/bin/aws", "--endpoint-url", server.S3_ENDPOINT];
+
+/** Runs a command under /usr/bin/time: wall seconds and peak RSS (MB). */
+function timed(argv) {
+  const result = spawnSync("/usr/bin/time", ["-f", "%e %M", ...argv], { env: ENV, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const [seconds, peakKb] = result.stderr.trim().split("\n").pop().split(" ").map(Number);
+  if (result.status !== 0) throw new Error(`${argv[0]} failed (${result.status}): ${result.stderr.slice(-500)}`);
+  return { seconds, peakMb: peakKb / 1024 };
+}
+
+function fresh(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+async function presigned(key) {
+  const s3 = server.adminClient();
+  const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: key }), { expiresIn: 3600 });
+  s3.destroy();
+  return url;
+}
+
+async function main() {
+  mkdirSync(WORK, { recursive: true });
+  const bigFile = path.join(WORK, "big.bin");
+  if (!existsSync(bigFile)) execFileSync("bash", ["-c", `head -c ${BIG} /dev/urandom > ${bigFile}`]);
+  const smallDir = path.join(WORK, "small");
+  if (!existsSync(path.join(smallDir, `f${SMALL_COUNT - 1}.bin`))) {
+    fresh(smallDir);
+    for (let i = 0; i < SMALL_COUNT; i++) writeFileSync(path.join(smallDir, `f${i}.bin`), randomBytes(SMALL));
+  }
+  execFileSync(AWS[0], [...AWS.slice(1), "s3", "mb", `s3://${BUCKET}`], { env: ENV, stdio: "ignore" });
+  // Seeded once with the AWS CLI (multipart, as any tool uploads 1 GiB).
+  execFileSync(AWS[0], [...AWS.slice(1), "s3", "cp", bigFile, `s3://${BUCKET}/big/big.bin`, "--quiet"], { env: ENV });
+  execFileSync(AWS[0], [...AWS.slice(1), "s3", "cp", "--recursive", smallDir, `s3://${BUCKET}/small/`, "--quiet"], { env: ENV });
+  const url = await presigned("big/big.bin");
+  const out = path.join(WORK, "out");
+  const engine = (...args) => ["node", "bench/transfer-engine.mjs", ...args];
+
+  const rows = [
+    { name: "download 1 GiB object", bytes: BIG, runs: {
+      "this engine": () => timed(engine("download-key", BUCKET, "big/big.bin", fresh(out))),
+      "aws s3 cp": () => timed([...AWS, "s3", "cp", `s3://${BUCKET}/big/big.bin`, `${fresh(out)}/`, "--quiet"]),
+      "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/big/big.bin`, fresh(out)]),
+      "aria2c -x16 -s16": () => timed(["aria2c", "-q", "-x", "16", "-s", "16", "--file-allocation=none", "-d", fresh(out), "-o", "big.bin", url]),
+      "curl (presigned)": () => timed(["curl", "-sS", "-o", path.join(fresh(out), "big.bin"), url]),
+    } },
+    { name: `download folder of ${SMALL_COUNT} × 64 KiB`, bytes: SMALL * SMALL_COUNT, runs: {
+      "this engine": () => timed(engine("download-prefix", BUCKET, "small/", fresh(out))),
+      "aws s3 cp --recursive": () => timed([...AWS, "s3", "cp", "--recursive", `s3://${BUCKET}/small/`, fresh(out), "--quiet"]),
+      "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/small/`, fresh(out)]),
+    } },
+    { name: "upload 1 GiB file", bytes: BIG, runs: {
+      "this engine": () => timed(engine("upload", BUCKET, bigFile, "up-engine/")),
+      "aws s3 cp": () => timed([...AWS, "s3", "cp", bigFile, `s3://${BUCKET}/up-aws/big.bin`, "--quiet"]),
+      "rclone copy": () => timed(["rclone", "copy", bigFile, `bench:${BUCKET}/up-rclone/`]),
+    } },
+    { name: `upload folder of ${SMALL_COUNT} × 64 KiB`, bytes: SMALL * SMALL_COUNT, runs: {
+      "this engine": () => timed(engine("upload", BUCKET, smallDir, `up-engine-${Date.now()}/`)),
+      "aws s3 cp --recursive": () => timed([...AWS, "s3", "cp", "--recursive", smallDir, `s3://${BUCKET}/up-aws-${Date.now()}/`, "--quiet"]),
+      "rclone copy": () => timed(["rclone", "copy", smallDir, `bench:${BUCKET}/up-rclone-${Date.now()}/`]),
+    } },
+  ];
+
+  console.log(`best of ${ROUNDS} rounds; ${server.S3_ENDPOINT}; ${new Date().toISOString()}\n`);
+  for (const row of rows) {
+    const best = {};
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [tool, run] of Object.entries(row.runs)) {
+        const result = run();
+        if (!best[tool] || result.seconds < best[tool].seconds) best[tool] = { ...result, peakMb: Math.max(result.peakMb, best[tool]?.peakMb ?? 0) };
+      }
+    }
+    const peers = Object.entries(best).filter(([tool]) => tool !== "this engine");
+    const fastest = Math.min(...peers.map(([, result]) => result.seconds));
+    console.log(row.name);
+    for (const [tool, result] of Object.entries(best)) {
+      const mibs = row.bytes / 1024 / 1024 / result.seconds;
+      console.log(`  ${tool.padEnd(24)} ${result.seconds.toFixed(2).padStart(6)} s  ${mibs.toFixed(0).padStart(5)} MiB/s  ${result.peakMb.toFixed(0).padStart(5)} MB peak  ratio ${(result.seconds / fastest).toFixed(2)}`);
+    }
+    console.log("");
+  }
+}
+
+try {
+  await main();
+} finally {
+  // The server keeps objects in memory: leave nothing behind, whatever happened.
+  rmSync(path.join(WORK, "out"), { recursive: true, force: true });
+  await server.deleteBucket(BUCKET).catch(() => undefined);
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Benchmark of transfers: the extension's engine vs awscli, rclone, aria2 and curl (Debian's), on the
+# local Ceph radosgw. Installs what it needs; prints figures, asserts nothing. Usage: npm run bench:transfer [-- rounds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+[ -d node_modules ] || npm ci --no-audit --no-fund
+rm -rf out && npx tsc -p .
+bash scripts/s3-server.sh start
+bash scripts/apt-install.sh awscli rclone aria2 curl time
+node bench/transfer.mjs "$@"
