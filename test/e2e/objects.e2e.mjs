@@ -28,11 +28,13 @@ describe("objects in code-server", function () {
   const logqsRow = (label) => editor.treeItem(label, { view: "Object Stores" });
   const explorerRow = (label) => editor.page.locator(".explorer-folders-view [role=treeitem]", { hasText: label }).first();
 
+  /** Right-clicks a row and picks a menu entry; the menu must be gone before the next step clicks elsewhere. */
   async function contextMenu(row, entry) {
-    await row.click({ button: "right" });
     const menu = editor.page.locator(".context-view .monaco-menu");
+    await row.click({ button: "right" });
     await menu.waitFor({ state: "visible" });
     await menu.locator(".action-item", { hasText: entry }).first().click();
+    await menu.waitFor({ state: "hidden", timeout: 5_000 }).catch(() => editor.page.keyboard.press("Escape"));
   }
 
   before(async function () {
@@ -78,7 +80,8 @@ describe("objects in code-server", function () {
     const tab = editor.page.locator(".tabs-container .tab", { hasText: "readme.txt" });
     await tab.waitFor({ state: "visible", timeout: 20_000 });
     const text = editor.page.locator(".editor-instance .monaco-editor .view-lines");
-    await waitFor(async () => (await text.innerText().catch(() => "")).includes("lidar calibration ok"), { what: "the object's text in the editor" });
+    // The editor renders spaces as no-break spaces.
+    await waitFor(async () => (await text.innerText().catch(() => "")).replace(/\s/g, " ").includes("lidar calibration ok"), { what: "the object's text in the editor" });
     await editor.screenshot("e2e-objects-1-open");
   });
 
@@ -113,8 +116,9 @@ describe("objects in code-server", function () {
   it("shows a transfer's progress in one notification, and Cancel leaves no file behind", async function () {
     await editor.viewContainer("LogQS");
     await editor.expand("slow-link", { view: "Object Stores" });
+    // Both stores list big.bin; the second row is the slow store's.
     const bigRows = editor.view("Object Stores").locator("[role=treeitem]", { hasText: "big.bin" });
-    await bigRows.last().waitFor({ state: "visible", timeout: 20_000 });
+    await waitFor(async () => (await bigRows.count()) === 2, { timeoutMs: 20_000, what: "the slow store's listing" });
     await contextMenu(bigRows.last(), "Download…");
     await editor.pickQuickPick("workspace");
     const toast = editor.page.locator(".notifications-toasts .notification-toast", { hasText: 'Downloading from "slow-link"' });

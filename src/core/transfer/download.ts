@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LogqsError, cancelledError, isAbort, toLogqsError } from '../errors';
 import type { FetchedObject, ObjectSummary } from '../ports';
@@ -143,16 +144,22 @@ async function writeBodyAt(
 ): Promise<{ kept: number; error?: unknown }> {
   const out = new PositionalWriter(file.fd, position);
   try {
-    await pipeline(
-      response.body,
-      async function* (source: AsyncIterable<Uint8Array>) {
-        for await (const chunk of source) {
-          onChunk(chunk);
-          yield chunk;
-        }
-      },
-      out,
-    );
+    if (response.body instanceof Readable) {
+      // A stream is counted by listening beside the pipe: no extra step (and promise) per chunk.
+      response.body.on('data', onChunk);
+      await pipeline(response.body, out);
+    } else {
+      await pipeline(
+        response.body,
+        async function* (source: AsyncIterable<Uint8Array>) {
+          for await (const chunk of source) {
+            onChunk(chunk);
+            yield chunk;
+          }
+        },
+        out,
+      );
+    }
     return { kept: out.bytesWritten };
   } catch (error) {
     return { kept: out.bytesWritten, error: error instanceof LogqsError || isAbort(error) ? error : networkFailure(error) };
