@@ -15,8 +15,13 @@ const SECRET_NAMES = [
   'apiKeySecret',
 ].join('|');
 
-/** A value: quoted (spaces and all) or bare up to a separator. */
-const VALUE = `(?:"[^"\\n]*"?|'[^'\\n]*'?|[^\\s"',;}&]+)`;
+/**
+ * A value: double-quoted (with backslash escapes), single-quoted (with the
+ * quote escapes of bash '\'', fish \' and PowerShell ''), or bare up to a
+ * separator (quotes inside it included, as in an ini file). Quoted values go
+ * whole, spaces and escaped quotes included.
+ */
+const VALUE = String.raw`(?:"(?:\\.|[^"\\\n])*"?|'(?:\\'|'\\''|''|[^'\n])*'?|[^\s"',;}&][^\s,;}&]*)`;
 
 // `[\w-]*` lets aws_/AWS_/LQS_ prefixes and `$env:` names match too.
 const KEY_VALUE_SECRET = new RegExp(`((?:[\\w-]*?)(?:${SECRET_NAMES})["']?\\s*[:=]\\s*)${VALUE}`, 'gi');

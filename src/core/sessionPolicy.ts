@@ -1,10 +1,64 @@
 import type { ObjectStore } from './objectStore';
 
 /**
- * The session policy that narrows temporary credentials to a store: its
- * bucket, its key_prefix, and read actions only when it is read-only.
- * (Issue 8 fills this in; until then it allows nothing.)
+ * The session policy that narrows temporary credentials to one store, built
+ * from the seed's two IAM policies: read actions always, write actions only
+ * when the store is not read-only, object actions only on keys under its
+ * key_prefix, and listing only under it. Whatever the role or user allows,
+ * credentials issued with this policy can do no more than the store can.
  */
-export function sessionPolicy(_store: ObjectStore): string {
-  return JSON.stringify({ Version: '2012-10-17', Statement: [] });
+
+/** The seed's read policy, object part ("LogQSReadOnlyAccess"). */
+const READ_OBJECT_ACTIONS = ['s3:GetObject', 's3:ListMultipartUploadParts'];
+/** The seed's write policy, object part ("LogQSWriteOnlyAccess"). */
+const WRITE_OBJECT_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload'];
+
+/**
+ * A key prefix as text inside an ARN or a StringLike condition, where "*" and
+ * "?" are wildcards: they (and "$", which starts a policy variable) become the
+ * policy variables that stand for themselves.
+ */
+export function policyLiteral(text: string): string {
+  return text.replace(/[*?$]/g, (char) => `\${${char}}`);
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: {
+    Sid: string;
+    Effect: 'Allow';
+    Action: string[];
+    Resource: string[];
+    Condition?: { StringLike: { 's3:prefix': string[] } };
+  }[];
+}
+
+export function sessionPolicyDocument(store: Pick<ObjectStore, 'bucket_name' | 'key_prefix' | 'read_only'>): PolicyDocument {
+  const bucketArn = `arn:aws:s3:::${store.bucket_name}`;
+  const prefix = policyLiteral(store.key_prefix ?? '');
+  const statements: PolicyDocument['Statement'] = [
+    {
+      Sid: store.read_only ? 'LogQSReadObjects' : 'LogQSReadWriteObjects',
+      Effect: 'Allow',
+      Action: store.read_only ? READ_OBJECT_ACTIONS : [...READ_OBJECT_ACTIONS, ...WRITE_OBJECT_ACTIONS],
+      Resource: [`${bucketArn}/${prefix}*`],
+    },
+    {
+      Sid: 'LogQSListKeys',
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [bucketArn],
+      ...(prefix ? { Condition: { StringLike: { 's3:prefix': [`${prefix}*`] } } } : {}),
+    },
+  ];
+  // Listing a bucket's multipart uploads can't be limited to a prefix: granted only when the store is the whole bucket.
+  if (!prefix) {
+    statements.push({ Sid: 'LogQSListUploads', Effect: 'Allow', Action: ['s3:ListBucketMultipartUploads'], Resource: [bucketArn] });
+  }
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The policy as STS takes it (a JSON string). */
+export function sessionPolicy(store: Pick<ObjectStore, 'bucket_name' | 'key_prefix' | 'read_only'>): string {
+  return JSON.stringify(sessionPolicyDocument(store));
 }

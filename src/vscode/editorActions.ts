@@ -21,6 +21,10 @@ export function editorActions(view: vscode.TreeView<TreeNode>, tree: ObjectStore
         await vscode.commands.executeCommand('revealInExplorer', uri);
       }
     },
+    openTerminal(name, environment) {
+      // The environment is given to this terminal's process only: not persisted, not shown (strictEnv off: it adds to the user's).
+      vscode.window.createTerminal({ name, env: environment, isTransient: true }).show();
+    },
     async revealKey(storeNodeId, key) {
       const node = await tree.findKey(storeNodeId, key);
       if (node) {

@@ -5,10 +5,11 @@ import { createRangeReader } from '../adapters/http/rangeReader';
 import { S3ClientCache } from '../adapters/s3/s3Client';
 import { s3Gateways } from '../adapters/s3/s3Gateway';
 import { s3Writers } from '../adapters/s3/s3Writer';
+import { stsSessions } from '../adapters/sts/stsSessions';
 import { EmbeddedStoreSource } from '../core/embeddedStoreSource';
-import { LogqsError } from '../core/errors';
 import { ObjectService } from '../core/objectService';
-import { StoreSources } from '../core/sources';
+import { SessionCredentialCache } from '../core/sessionCache';
+import { type StoreRef, StoreSources } from '../core/sources';
 import { commandSpecs } from './commands';
 import { registerCommands } from './commands/register';
 import { UploadOnDrop } from './explorer/dragAndDrop';
@@ -18,7 +19,7 @@ import { Log, reportError } from './log';
 import { vscodeUi } from './vscodeUi';
 import { SecretStorageVault } from './secretVault';
 import { runJob } from './progress';
-import { listingPageSize, managedStoresFile, openSizeLimitBytes, presignExpirySeconds, requestTimeoutMs, transferSettings } from './settings';
+import { listingPageSize, managedStoresFile, openSizeLimitBytes, presignExpirySeconds, requestTimeoutMs, sessionDurationSeconds, transferSettings } from './settings';
 import { editorActions } from './editorActions';
 
 /** Wires the adapters to the core and the core to the editor. */
@@ -31,8 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     records: new JsonFileRecordRepository(recordsFile),
     secrets: new SecretStorageVault(context.secrets),
     gateways: s3Gateways(s3Clients),
-    // Issue 8 brings STS; until then session credentials are refused with a message.
-    sessions: () => Promise.reject(new LogqsError('remote', 'Session credentials are not available in this version')),
+    sessions: stsSessions({ timeoutMs: requestTimeoutMs }),
   });
   const sources = new StoreSources([embedded]);
   const info = (message: string) => log.info(message);
@@ -55,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
       Promise.resolve(vscode.commands.executeCommand<void>('logqs.uploadPaths', target, paths)),
     ),
   });
+  const sessionCache = new SessionCredentialCache();
   const deps = {
     sources,
     tree,
@@ -65,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): void {
     runJob,
     editor: editorActions(view, tree, fileSystem),
     settings: { openSizeLimitBytes, presignExpirySeconds },
+    sessionCredentials: ({ source, store }: StoreRef, signal: AbortSignal) =>
+      sessionCache.get(`${source.id}/${store.id}`, async () => (await source.sessionCredentials(store.id, { durationSeconds: sessionDurationSeconds(), signal })).credentials),
   };
 
   context.subscriptions.push(
@@ -74,8 +77,9 @@ export function activate(context: vscode.ExtensionContext): void {
     sources,
     s3Clients,
     http,
-    sources.onDidChangeStores((_source, change) => {
+    sources.onDidChangeStores((source, change) => {
       s3Clients.forget(change.storeIds);
+      sessionCache.forget(change.storeIds.map((id) => `${source.id}/${id}`));
       tree.storesChanged();
     }),
     sources.onDidChangeSources(() => tree.storesChanged()),

@@ -41,3 +41,5 @@ export function transferSettings(): TransferSettings {
     presignExpirySeconds: presignExpirySeconds(),
   };
 }
+
+export const sessionDurationSeconds = () => numberSetting('logqs.sessionCredentials.durationSeconds');

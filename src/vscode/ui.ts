@@ -40,6 +40,14 @@ export interface Ui {
   copyToClipboard(text: string): Promise<void>;
   /** Rows of facts about something, shown to read (and copy). */
   showDetails(title: string, rows: readonly (readonly [string, string])[]): void;
+  /** One of several choices in a list. */
+  pickOne<T>(title: string, choices: readonly PickChoice<T>[]): Promise<T>;
+}
+
+export interface PickChoice<T> {
+  label: string;
+  description?: string;
+  value: T;
 }
 
 /** A long job with a cancellable progress notification. */

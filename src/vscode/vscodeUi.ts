@@ -102,6 +102,9 @@ export const vscodeUi: Ui = {
     return CONFLICT_ANSWERS[answer];
   },
   copyToClipboard: async (text) => vscode.env.clipboard.writeText(text),
+  async pickOne(title, choices) {
+    return (await pick(choices.map((choice) => ({ ...choice })), title, 'There is nothing to choose')).value;
+  },
   showDetails(title, rows) {
     const detail = rows.map(([name, value]) => `${name}: ${value}`).join('\n');
     void vscode.window.showInformationMessage(title, { modal: true, detail }, 'Copy').then((choice) => {

@@ -13,12 +13,14 @@ import { FakeUi } from './fakeUi';
 export function fakeCommandDeps(sources: ObjectStoreSource[]) {
   const calls: string[] = [];
   const opened: { address: ObjectAddress; large: boolean }[] = [];
+  const terminals: { name: string; environment: Record<string, string> }[] = [];
   const progress: TransferProgress[] = [];
   const state = {
     size: 10,
     downloadReport: { files: [{ key: 'logs/a.bag', path: '/tmp/x/a.bag', size: 3 }], skipped: [], bytes: 3 } as DownloadReport,
     uploadReport: { keys: ['logs/up/a.txt'], skipped: [], bytes: 5 } as UploadReport,
     counts: new Map<string, number>(),
+    session: { accessKeyId: 'ASIATEMP', secretAccessKey: 'tempSecret/xyz', sessionToken: 'FQoGtoken', expiration: new Date('2026-11-25T13:00:00Z') },
   };
   const ui = new FakeUi();
   const info: string[] = [];
@@ -87,8 +89,15 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
       revealKey: async (storeNodeId, key) => {
         calls.push(`revealKey ${key}`);
       },
+      openTerminal: (name, environment) => {
+        terminals.push({ name, environment });
+      },
+    },
+    sessionCredentials: async ({ store }) => {
+      calls.push(`sessionCredentials ${store.name}`);
+      return state.session;
     },
     settings: { openSizeLimitBytes: () => 100, presignExpirySeconds: () => 3600 },
   };
-  return { deps, ui, calls, opened, progress, state, info };
+  return { deps, ui, calls, opened, progress, state, info, terminals };
 }

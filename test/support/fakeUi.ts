@@ -83,6 +83,11 @@ export class FakeUi implements Ui {
     this.details.push({ title, rows });
   };
 
+  pickOne: Ui['pickOne'] = async (title, choices) => {
+    this.asked.push(`pickOne: ${title}: ${choices.map((choice) => choice.label).join(' | ')}`);
+    return this.pickFrom(choices, (choice) => choice.label).value;
+  };
+
   pickSource: Ui['pickSource'] = async (sources, placeHolder) => {
     this.asked.push(`pickSource: ${placeHolder}: ${sources.map((source) => source.label).join(', ')}`);
     return this.pickFrom(sources, (source) => source.label);
@@ -102,7 +107,8 @@ export class FakeUi implements Ui {
   }
 
   private pickFrom<T>(items: readonly T[], label: (item: T) => string): T {
-    const item = items.find((candidate) => label(candidate) === this.pickLabel);
+    // Exact label, or the label without its leading icon ("$(copy) Copy…").
+    const item = items.find((candidate) => label(candidate) === this.pickLabel || label(candidate).replace(/^\$\([\w-]+\) /, '') === this.pickLabel);
     if (!item) {
       throw new LogqsError('cancelled', 'Cancelled');
     }

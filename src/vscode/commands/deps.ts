@@ -1,5 +1,6 @@
 import type { ObjectService } from '../../core/objectService';
-import type { StoreSources } from '../../core/sources';
+import type { SessionCredentials } from '../../core/ports';
+import type { StoreRef, StoreSources } from '../../core/sources';
 import type { ObjectStoreTreeProvider } from '../explorer/provider';
 import type { ObjectAddress } from '../fileSystem/objectAddress';
 import type { LogSink } from '../log';
@@ -13,6 +14,8 @@ export interface EditorActions {
   revealLocalFile(path: string): Promise<void>;
   /** Selects a key (object or folder) in the Object Stores view once its folder is listed, if it is on a loaded page. */
   revealKey(storeNodeId: string, key: string): Promise<void>;
+  /** Opens a terminal with these environment variables added (and nothing of them written anywhere). */
+  openTerminal(name: string, environment: Record<string, string>): void;
 }
 
 /** The settings commands read, as functions so a change applies to the next command. */
@@ -36,6 +39,8 @@ export interface CommandDeps {
   runJob: RunJob;
   editor: EditorActions;
   settings: CommandSettings;
+  /** A store's session credentials, kept and renewed before they expire (one home: the cache). */
+  sessionCredentials: (ref: StoreRef, signal: AbortSignal) => Promise<SessionCredentials>;
 }
 
 /** A plain object given to a command (from another extension or a test) rather than a tree node. */

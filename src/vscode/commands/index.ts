@@ -2,6 +2,7 @@ import type { CommandDeps } from './deps';
 import { deleteObjects, newFolder } from './editCommands';
 import { copyKey, copyPresignedUrl, copyS3Uri, openObject, showObjectDetails } from './objectCommands';
 import type { CommandSpec } from './register';
+import { getSessionCredentials, openSessionTerminal } from './sessionCommands';
 import { addObjectStore, deleteObjectStore, editObjectStore, setDefaultObjectStore } from './storeCommands';
 import { download, downloadFromExplorer, upload, uploadDropped, uploadFromExplorer } from './transferCommands';
 import { loadMore, refresh } from './viewCommands';
@@ -28,5 +29,7 @@ export function commandSpecs(deps: CommandDeps): CommandSpec[] {
     { id: 'logqs.downloadFromExplorer', failure: 'Couldn\'t download', run: downloadFromExplorer(deps) },
     { id: 'logqs.newFolder', failure: 'Couldn\'t create the folder', run: newFolder(deps) },
     { id: 'logqs.deleteObjects', failure: 'Couldn\'t delete', run: deleteObjects(deps) },
+    { id: 'logqs.getSessionCredentials', failure: 'Couldn\'t get session credentials', run: getSessionCredentials(deps) },
+    { id: 'logqs.openSessionTerminal', failure: 'Couldn\'t open a terminal with session credentials', run: openSessionTerminal(deps) },
   ];
 }

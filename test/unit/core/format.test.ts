@@ -76,6 +76,13 @@ describe('redact', () => {
     scrubbed('LQS_API_KEY_SECRET=lqsSecret6 Authorization: Bearer YWJjOmRlZg==', ['lqsSecret6', 'YWJjOmRlZg==']);
   });
 
+  it('removes single-quoted secrets whole, shell quote escapes included', () => {
+    scrubbed("export AWS_SECRET_ACCESS_KEY='se'\\''cr/et1'", ['cr/et1']);
+    scrubbed("set -gx AWS_SESSION_TOKEN 'to\\'ken2'", ['ken2']);
+    scrubbed("$env:AWS_SECRET_ACCESS_KEY = 'se''cr3'", ['cr3']);
+    scrubbed('{"secret_access_key": "a\\"quoted\\" secret4", "name": "n"}', ['quoted', 'secret4']);
+  });
+
   it('leaves prose about the fields alone', () => {
     const text = 'secret_access_key is write-only and can\'t be changed after creation';
     assert.equal(redact(text), text);

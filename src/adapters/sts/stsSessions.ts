@@ -1,0 +1,123 @@
+import { AssumeRoleCommand, GetFederationTokenCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
+import { LogqsError } from '../../core/errors';
+import type { ObjectStore } from '../../core/objectStore';
+import type { SessionCredentials, SessionIssuer } from '../../core/ports';
+import { networkCode } from '../s3/s3Errors';
+
+export interface StsOptions {
+  timeoutMs: () => number;
+}
+
+/** A string the store's context gives for `name`, if it gives one. */
+function contextString(store: ObjectStore, name: string): string | undefined {
+  const value = store.context?.[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** Names STS accepts for a session (2–64 of [\w+=,.@-]) and a federated user (2–32). */
+function stsName(store: ObjectStore, maxLength: number): string {
+  const name = `logqs-${store.name.replace(/[^\w+=,.@-]+/g, '-')}`.slice(0, maxLength);
+  return name.length >= 2 ? name : 'logqs';
+}
+
+/**
+ * Session credentials from STS, with the store's own keys and the core's
+ * session policy: AssumeRole when the store's context names a role
+ * (context.role_arn, optionally context.external_id), else
+ * GetFederationToken on AWS. STS is asked at the store's endpoint for
+ * S3-compatible servers (Ceph RGW, MinIO), at AWS STS for AWS stores.
+ */
+export function stsSessions(options: StsOptions): SessionIssuer {
+  return async (store, credentials, { policy, durationSeconds, signal }) => {
+    const roleArn = contextString(store, 'role_arn');
+    const where = store.endpoint_url ?? `AWS STS (${store.region_name})`;
+    if (!roleArn && store.endpoint_url) {
+      throw new LogqsError(
+        'invalid-input',
+        `"${store.name}" names no role to assume: session credentials from ${store.endpoint_url} need a role. Edit the object store's context to {"role_arn": "arn:aws:iam::…:role/…"} (and "external_id" if the role asks for one)`,
+        { field: 'context' },
+      );
+    }
+    const timeout = options.timeoutMs();
+    const client = new STSClient({
+      region: store.region_name,
+      credentials,
+      ...(store.endpoint_url ? { endpoint: store.endpoint_url } : {}),
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: timeout, requestTimeout: timeout },
+    });
+    const call = roleArn ? 'AssumeRole' : 'GetFederationToken';
+    try {
+      const response = roleArn
+        ? await client.send(
+            new AssumeRoleCommand({
+              RoleArn: roleArn,
+              RoleSessionName: stsName(store, 64),
+              ExternalId: contextString(store, 'external_id'),
+              Policy: policy,
+              DurationSeconds: durationSeconds,
+            }),
+            { abortSignal: signal },
+          )
+        : await client.send(new GetFederationTokenCommand({ Name: stsName(store, 32), Policy: policy, DurationSeconds: durationSeconds }), { abortSignal: signal });
+      const issued = response.Credentials;
+      if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken || !issued.Expiration) {
+        throw new LogqsError('remote', `${call} at ${where} answered without complete credentials`);
+      }
+      const session: SessionCredentials = {
+        accessKeyId: issued.AccessKeyId,
+        secretAccessKey: issued.SecretAccessKey,
+        sessionToken: issued.SessionToken,
+        expiration: issued.Expiration,
+      };
+      return session;
+    } catch (error) {
+      throw describeStsError(error, store, call, where, roleArn);
+    } finally {
+      client.destroy();
+    }
+  };
+}
+
+/** What an STS failure means, and what to configure, in words; never the server's raw dump. */
+export function describeStsError(error: unknown, store: ObjectStore, call: string, where: string, roleArn?: string): LogqsError {
+  if (error instanceof LogqsError) {
+    return error;
+  }
+  if ((error as { name?: unknown } | null)?.name === 'AbortError') {
+    return new LogqsError('cancelled', 'Cancelled', { cause: error });
+  }
+  const network = networkCode(error);
+  if (network) {
+    return new LogqsError('unreachable', `Can't reach the STS endpoint ${where} for ${call} (${network})`, { cause: error });
+  }
+  const name = error instanceof STSServiceException ? error.name : (error as { name?: string } | null)?.name;
+  const status = error instanceof STSServiceException ? error.$metadata.httpStatusCode : undefined;
+  const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${error instanceof Error ? error.message : String(error)}`;
+  const options = { cause: error, detail, status };
+  switch (name) {
+    case 'AccessDenied':
+    case 'AccessDeniedException':
+      return new LogqsError(
+        'forbidden',
+        roleArn
+          ? `${call} was refused by ${where}: the access key of "${store.name}" must be allowed sts:AssumeRole on ${roleArn}, and the role's trust policy must trust it`
+          : `${call} was refused by ${where}: the IAM user of "${store.name}" must be allowed sts:GetFederationToken, or name a role in the store's context (role_arn)`,
+        options,
+      );
+    case 'InvalidClientTokenId':
+    case 'SignatureDoesNotMatch':
+      return new LogqsError('auth', `${call} at ${where} refused the access key or secret access key of "${store.name}"`, options);
+    case 'ValidationError':
+    case 'ValidationException':
+      return new LogqsError('invalid-input', `${call} at ${where} refused the request: ${error instanceof Error ? error.message : detail} (check logqs.sessionCredentials.durationSeconds against the role's maximum session duration)`, options);
+    case 'NoSuchEntity':
+      return new LogqsError('not-found', `${call} at ${where}: the role ${roleArn ?? ''} does not exist; check context.role_arn of "${store.name}"`, options);
+    default:
+      return new LogqsError(
+        'remote',
+        `${call} failed at ${where}, which may have no STS (Cloudflare R2 has none): session credentials need STS at the store's endpoint (AWS, Ceph RGW, MinIO) and a role in the store's context (role_arn). ${detail}`,
+        options,
+      );
+  }
+}

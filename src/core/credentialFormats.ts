@@ -1,0 +1,131 @@
+import type { ObjectStore } from './objectStore';
+import type { SessionCredentials } from './ports';
+
+/**
+ * Session credentials in the forms people paste them: environment variables
+ * for bash, fish and PowerShell, an AWS CLI profile, a boto3 snippet like the
+ * seed's. All hold secrets: they go to the clipboard or a terminal's
+ * environment, never to a log.
+ */
+
+type Store = Pick<ObjectStore, 'name' | 'bucket_name' | 'region_name' | 'endpoint_url' | 'key_prefix' | 'read_only'>;
+
+export type Shell = 'bash' | 'fish' | 'powershell';
+
+/** The environment a terminal gets: what the AWS CLI and SDKs read. */
+export function credentialEnvironment(store: Store, credentials: SessionCredentials): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: credentials.sessionToken,
+    AWS_REGION: store.region_name,
+    AWS_DEFAULT_REGION: store.region_name,
+    ...(store.endpoint_url ? { AWS_ENDPOINT_URL: store.endpoint_url } : {}),
+  };
+}
+
+/** Single-quoted for bash, fish and PowerShell alike (each doubles or escapes a quote its own way). */
+function quote(value: string, shell: Shell): string {
+  switch (shell) {
+    case 'bash':
+      return `'${value.replace(/'/g, `'\\''`)}'`;
+    case 'fish':
+      return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+    case 'powershell':
+      return `'${value.replace(/'/g, "''")}'`;
+  }
+}
+
+export function environmentSnippet(store: Store, credentials: SessionCredentials, shell: Shell): string {
+  const header = `# Session credentials for the LogQS object store "${store.name}", valid until ${credentials.expiration.toISOString()}`;
+  const lines = Object.entries(credentialEnvironment(store, credentials)).map(([name, value]) => {
+    switch (shell) {
+      case 'bash':
+        return `export ${name}=${quote(value, shell)}`;
+      case 'fish':
+        return `set -gx ${name} ${quote(value, shell)}`;
+      case 'powershell':
+        return `$env:${name} = ${quote(value, shell)}`;
+    }
+  });
+  return [header, ...lines].join('\n') + '\n';
+}
+
+/** A profile name the AWS CLI accepts, from the store's name. */
+export function profileName(store: Pick<ObjectStore, 'name'>): string {
+  return `logqs-${store.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'store'}`;
+}
+
+/** The two blocks of an AWS CLI profile: one for ~/.aws/config, one for ~/.aws/credentials. */
+export function awsCliProfile(store: Store, credentials: SessionCredentials): { config: string; credentials: string; text: string } {
+  const name = profileName(store);
+  const config = [
+    `[profile ${name}]`,
+    `region = ${store.region_name}`,
+    ...(store.endpoint_url ? [`endpoint_url = ${store.endpoint_url}`] : []),
+  ].join('\n') + '\n';
+  const credentialsBlock = [
+    `[${name}]`,
+    `aws_access_key_id = ${credentials.accessKeyId}`,
+    `aws_secret_access_key = ${credentials.secretAccessKey}`,
+    `aws_session_token = ${credentials.sessionToken}`,
+  ].join('\n') + '\n';
+  const usage = store.endpoint_url
+    ? `# Use: aws --profile ${name} --endpoint-url ${store.endpoint_url} s3 ls s3://${store.bucket_name}/${store.key_prefix ?? ''}\n# (AWS CLI 2.13 and later read endpoint_url from the profile and need no --endpoint-url.)`
+    : `# Use: aws --profile ${name} s3 ls s3://${store.bucket_name}/${store.key_prefix ?? ''}`;
+  const text = [
+    `# Session credentials for the LogQS object store "${store.name}", valid until ${credentials.expiration.toISOString()}`,
+    usage,
+    '',
+    '# ~/.aws/config',
+    config,
+    '# ~/.aws/credentials',
+    credentialsBlock,
+  ].join('\n');
+  return { config, credentials: credentialsBlock, text };
+}
+
+/** A Python string literal. */
+const py = (value: string) => JSON.stringify(value);
+
+/**
+ * The seed's boto3 example with the store filled in: list under its
+ * key_prefix, upload (unless the store is read-only, whose credentials
+ * refuse writes) and download.
+ */
+export function boto3Snippet(store: Store, credentials: SessionCredentials): string {
+  const prefix = store.key_prefix ?? '';
+  const bucket = py(store.bucket_name);
+  const listArguments = prefix ? `Bucket=${bucket}, Prefix=${py(prefix)}` : `Bucket=${bucket}`;
+  const upload = store.read_only
+    ? ['# This object store is read-only: its session credentials refuse writes.', 'key = response["Contents"][0]["Key"]']
+    : ['# Upload an object to the bucket', `key = ${py(`${prefix}new_log.bag`)}`, `s3_client.put_object(Bucket=${bucket}, Key=key, Body=b"Log file content")`];
+  return [
+    `# Session credentials for the LogQS object store "${store.name}", valid until ${credentials.expiration.toISOString()}`,
+    'import boto3',
+    '',
+    's3_client = boto3.client(',
+    '    "s3",',
+    `    aws_access_key_id=${py(credentials.accessKeyId)},`,
+    `    aws_secret_access_key=${py(credentials.secretAccessKey)},`,
+    `    aws_session_token=${py(credentials.sessionToken)},`,
+    `    region_name=${py(store.region_name)},`,
+    ...(store.endpoint_url ? [`    endpoint_url=${py(store.endpoint_url)},`] : []),
+    ')',
+    '',
+    '# List objects in the bucket',
+    `response = s3_client.list_objects_v2(${listArguments})`,
+    '',
+    'for obj in response.get("Contents", []):',
+    `    print(f"Object Key: {obj['Key']} (Size: {obj['Size']} bytes)")`,
+    '',
+    ...upload,
+    '',
+    '# Download an object from the bucket',
+    `response = s3_client.get_object(Bucket=${bucket}, Key=key)`,
+    'log_data = response["Body"].read()',
+    'with open("downloaded_log.bag", "wb") as f:',
+    '    f.write(log_data)',
+    '',
+  ].join('\n');
+}

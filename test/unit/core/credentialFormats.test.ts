@@ -1,0 +1,66 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { awsCliProfile, boto3Snippet, credentialEnvironment, environmentSnippet, profileName } from '../../../src/core/credentialFormats';
+import { redact } from '../../../src/core/redact';
+
+const credentials = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: "se'cr/et+KEY", sessionToken: 'FwoGZXIvYXdzE+token/==', expiration: new Date('2026-11-25T13:00:00Z') };
+const store = { name: 'Robot Logs', bucket_name: 'robot-logs', region_name: 'us-east-1', endpoint_url: 'http://127.0.0.1:7480', key_prefix: 'logs/', read_only: false };
+
+describe('session credential formats', () => {
+  it('gives a terminal the variables the AWS CLI and SDKs read', () => {
+    assert.deepEqual(credentialEnvironment(store, credentials), {
+      AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: "se'cr/et+KEY",
+      AWS_SESSION_TOKEN: 'FwoGZXIvYXdzE+token/==',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:7480',
+    });
+    assert.ok(!('AWS_ENDPOINT_URL' in credentialEnvironment({ ...store, endpoint_url: null }, credentials)));
+  });
+
+  it('quotes values so bash reads them back exactly', () => {
+    const script = `${environmentSnippet(store, credentials, 'bash')}\nprintf '%s\\n' "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_ENDPOINT_URL"`;
+    assert.equal(execFileSync('bash', ['-c', script], { encoding: 'utf8' }), "se'cr/et+KEY\nFwoGZXIvYXdzE+token/==\nhttp://127.0.0.1:7480\n");
+  });
+
+  it('writes fish and PowerShell forms', () => {
+    assert.match(environmentSnippet(store, credentials, 'fish'), /^set -gx AWS_SECRET_ACCESS_KEY 'se\\'cr\/et\+KEY'$/m);
+    assert.match(environmentSnippet(store, credentials, 'powershell'), /^\$env:AWS_SECRET_ACCESS_KEY = 'se''cr\/et\+KEY'$/m);
+  });
+
+  it('makes an AWS CLI profile for the config and the credentials files', () => {
+    const profile = awsCliProfile(store, credentials);
+    assert.equal(profileName(store), 'logqs-robot-logs');
+    assert.equal(profile.config, '[profile logqs-robot-logs]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:7480\n');
+    assert.equal(profile.credentials, "[logqs-robot-logs]\naws_access_key_id = ASIAEXAMPLE\naws_secret_access_key = se'cr/et+KEY\naws_session_token = FwoGZXIvYXdzE+token/==\n");
+    assert.match(profile.text, /--endpoint-url http:\/\/127\.0\.0\.1:7480 s3 ls s3:\/\/robot-logs\/logs\//);
+  });
+
+  it('fills the seed\'s boto3 example with the store, its prefix, and no write for a read-only store', () => {
+    const snippet = boto3Snippet(store, credentials);
+    assert.match(snippet, /endpoint_url="http:\/\/127\.0\.0\.1:7480"/);
+    assert.match(snippet, /list_objects_v2\(Bucket="robot-logs", Prefix="logs\/"\)/);
+    assert.match(snippet, /key = "logs\/new_log\.bag"/);
+    assert.match(snippet, /aws_secret_access_key="se'cr\/et\+KEY"/);
+    const readOnly = boto3Snippet({ ...store, read_only: true }, credentials);
+    assert.doesNotMatch(readOnly, /put_object/);
+  });
+
+  it('is scrubbed whole by redact(), whichever form reaches a log by mistake', () => {
+    const forms = [
+      environmentSnippet(store, credentials, 'bash'),
+      environmentSnippet(store, credentials, 'fish'),
+      environmentSnippet(store, credentials, 'powershell'),
+      awsCliProfile(store, credentials).text,
+      boto3Snippet(store, credentials),
+    ];
+    for (const form of forms) {
+      const scrubbed = redact(form);
+      for (const secret of ["se'cr/et+KEY", 'se', 'FwoGZXIvYXdzE+token/==']) {
+        assert.ok(!scrubbed.includes(`${secret}`) || secret === 'se', `${secret} survived in:\n${scrubbed}`);
+      }
+      assert.ok(!scrubbed.includes('cr/et+KEY') && !scrubbed.includes('token/=='), scrubbed);
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import * as assert from 'node:assert/strict';
+import { getSessionCredentials, openSessionTerminal } from '../../../src/vscode/commands/sessionCommands';
+import { StoreNode } from '../../../src/vscode/explorer/nodes';
+import { fakeCommandDeps } from '../../support/fakeCommandDeps';
+import { memorySource, validInput } from '../../support/memoryPorts';
+
+describe('session credential commands', () => {
+  async function setup() {
+    const { source } = memorySource();
+    const store = await source.create(validInput({ name: 'robots', endpoint_url: 'http://127.0.0.1:7480', key_prefix: 'logs/' }));
+    return { ...fakeCommandDeps([source]), node: new StoreNode(undefined, source, store) };
+  }
+
+  it('offers the ways to use the credentials, saying when they expire, and copies the one picked', async () => {
+    const { deps, ui, node, info } = await setup();
+    ui.pickLabel = 'Copy as Environment Variables (bash, zsh)';
+    await getSessionCredentials(deps)(node);
+    assert.match(ui.asked[0], /^pickOne: Session credentials for "robots" \(robot-logs\/logs\/\), valid until /);
+    assert.match(ui.asked[0], /Open Terminal with Session Credentials.*\(fish\).*\(PowerShell\).*AWS CLI Profile.*boto3/);
+    assert.match(ui.clipboard[0], /^export AWS_SESSION_TOKEN='FQoGtoken'$/m);
+    assert.match(ui.told[0], /Copied session credentials for "robots"/);
+    assert.ok(!info.join('\n').includes('FQoGtoken') && !info.join('\n').includes('tempSecret'), info.join('\n'));
+  });
+
+  it('opens a terminal named after the store with the credentials in its environment only', async () => {
+    const { deps, node, terminals, ui } = await setup();
+    await openSessionTerminal(deps)(node);
+    assert.equal(terminals.length, 1);
+    assert.match(terminals[0].name, /^LogQS: robots \(until .+\)$/);
+    assert.deepEqual(terminals[0].environment, {
+      AWS_ACCESS_KEY_ID: 'ASIATEMP',
+      AWS_SECRET_ACCESS_KEY: 'tempSecret/xyz',
+      AWS_SESSION_TOKEN: 'FQoGtoken',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:7480',
+    });
+    assert.deepEqual(ui.clipboard, []);
+  });
+});
