@@ -57,6 +57,11 @@ if (has integration || has e2e) && [ $built = 1 ]; then
   fi
 fi
 
+if (has integration || has e2e) && [ $built = 1 ]; then
+  step "clients the acceptance tests run (Debian's boto3 and AWS CLI)"
+  bash scripts/apt-install.sh python3-boto3 awscli || broken clients "python3-boto3 or awscli could not be installed"
+fi
+
 if has integration && [ $built = 1 ] && [ "${s3_up:-0}" = 1 ]; then
   step "integration tests (real S3 server)"
   mocha_stage integration --timeout 60000 'out/test/integration/**/*.test.js'

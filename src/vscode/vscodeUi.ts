@@ -8,11 +8,11 @@ import { browseStore } from './objectPicker';
 import { askText, promptForNewStore, promptForStoreChange } from './storeForms';
 import type { Ui } from './ui';
 
-async function pick<T extends vscode.QuickPickItem>(items: T[], placeHolder: string, nothing: string): Promise<T> {
+async function pick<T extends vscode.QuickPickItem>(items: T[], placeHolder: string, nothing: string, title?: string): Promise<T> {
   if (items.length === 0) {
     throw new LogqsError('not-found', nothing);
   }
-  const choice = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true });
+  const choice = await vscode.window.showQuickPick(items, { title, placeHolder, ignoreFocusOut: true });
   if (!choice) {
     throw cancelled();
   }
@@ -103,7 +103,7 @@ export const vscodeUi: Ui = {
   },
   copyToClipboard: async (text) => vscode.env.clipboard.writeText(text),
   async pickOne(title, choices) {
-    return (await pick(choices.map((choice) => ({ ...choice })), title, 'There is nothing to choose')).value;
+    return (await pick(choices.map((choice) => ({ ...choice })), 'Choose one', 'There is nothing to choose', title)).value;
   },
   showDetails(title, rows) {
     const detail = rows.map(([name, value]) => `${name}: ${value}`).join('\n');

@@ -1,0 +1,178 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3ClientCache } from '../../src/adapters/s3/s3Client';
+import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
+import { stsSessions } from '../../src/adapters/sts/stsSessions';
+import { awsCliProfile, boto3Snippet, profileName } from '../../src/core/credentialFormats';
+import type { SessionCredentials } from '../../src/core/ports';
+import { code } from '../support/assertions';
+import { memorySource } from '../support/memoryPorts';
+import { adminClient, createBucketWith, deleteBucket, S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY } from '../support/s3Server';
+import { temporaryFolder } from '../support/transfers';
+
+/** The role scripts/s3-server.sh creates, which the test user may assume. */
+const ROLE_ARN = 'arn:aws:iam:::role/logqs';
+/** Debian's own clients, not a pyenv shim that may come first on PATH. */
+const PYTHON = '/usr/bin/python3';
+const AWS_CLI = '/usr/bin/aws';
+
+/**
+ * Session credentials from the real RGW's STS (AssumeRole with the session
+ * policy), used with the SDK and with clients nobody here wrote: Debian's
+ * boto3 and AWS CLI.
+ */
+describe('session credentials against a real S3 server with STS', function () {
+  this.timeout(120_000);
+  let bucket: string;
+  const clients = new S3ClientCache(() => ({ timeoutMs: 10_000 }));
+  const { source } = memorySource({ gateways: s3Gateways(clients), sessions: stsSessions({ timeoutMs: () => 10_000 }) });
+  const admin = adminClient();
+
+  before(async () => {
+    bucket = await createBucketWith('sts', {
+      'logs/run-1/robot.bag': 'bag bytes',
+      'logs/readme.txt': 'hello',
+      'other/secret.bag': 'outside the prefix',
+    });
+  });
+
+  after(async () => {
+    admin.destroy();
+    clients.dispose();
+    await deleteBucket(bucket);
+  });
+
+  const addStore = (overrides: Record<string, unknown> = {}) =>
+    source.create({
+      name: `sts-${Math.random().toString(36).slice(2, 8)}`,
+      bucket_name: bucket,
+      region_name: 'us-east-1',
+      access_key_id: S3_ACCESS_KEY,
+      secret_access_key: S3_SECRET_KEY,
+      endpoint_url: S3_ENDPOINT,
+      key_prefix: 'logs/',
+      context: { role_arn: ROLE_ARN },
+      ...overrides,
+    });
+
+  const clientWith = (credentials: SessionCredentials) =>
+    new S3Client({ region: 'us-east-1', endpoint: S3_ENDPOINT, forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
+
+  const refused = async (request: Promise<unknown>) =>
+    assert.rejects(request, (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode === 403 || error.name === 'AccessDenied');
+
+  it('lists and reads under the prefix, and nothing outside it', async () => {
+    const store = await addStore({ read_only: true });
+    const { credentials } = await source.sessionCredentials(store.id, { durationSeconds: 900 });
+    assert.match(credentials.accessKeyId, /\S/);
+    assert.notEqual(credentials.accessKeyId, S3_ACCESS_KEY);
+    const s3 = clientWith(credentials);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'logs/' }));
+    assert.deepEqual((listed.Contents ?? []).map((object) => object.Key).sort(), ['logs/readme.txt', 'logs/run-1/robot.bag']);
+    const read = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'logs/readme.txt' }));
+    assert.equal(await read.Body!.transformToString(), 'hello');
+    await refused(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'other/secret.bag' })));
+    await refused(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'other/' })));
+    await refused(s3.send(new ListObjectsV2Command({ Bucket: bucket })));
+    s3.destroy();
+  });
+
+  it('refuses writes for a read-only store, and allows them under the prefix only for a writable one', async () => {
+    const readOnly = await addStore({ read_only: true });
+    const reader = clientWith((await source.sessionCredentials(readOnly.id, { durationSeconds: 900 })).credentials);
+    await refused(reader.send(new PutObjectCommand({ Bucket: bucket, Key: 'logs/by-reader.txt', Body: 'x' })));
+    reader.destroy();
+
+    const writable = await addStore();
+    const writer = clientWith((await source.sessionCredentials(writable.id, { durationSeconds: 900 })).credentials);
+    await writer.send(new PutObjectCommand({ Bucket: bucket, Key: 'logs/by-writer.txt', Body: 'written' }));
+    const written = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'logs/by-writer.txt' }));
+    assert.equal(await written.Body!.transformToString(), 'written');
+    await refused(writer.send(new PutObjectCommand({ Bucket: bucket, Key: 'other/by-writer.txt', Body: 'x' })));
+    writer.destroy();
+  });
+
+  it('last the duration asked, and are refused once expired', async () => {
+    const store = await addStore({ read_only: true });
+    const before = Date.now();
+    const { credentials: lasting } = await source.sessionCredentials(store.id, { durationSeconds: 900 });
+    const lifetime = lasting.expiration.getTime() - before;
+    assert.ok(lifetime > 880_000 && lifetime <= 905_000, `lifetime ${lifetime} ms`);
+    // RGW issues shorter ones than AWS's 15-minute minimum: the shortest that can be waited out here.
+    const { credentials: brief } = await source.sessionCredentials(store.id, { durationSeconds: 2 });
+    const s3 = clientWith(brief);
+    await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'logs/' }));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, brief.expiration.getTime() - Date.now()) + 1500));
+    await assert.rejects(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'logs/' })), (error: { $metadata?: { httpStatusCode?: number } }) =>
+      error.$metadata?.httpStatusCode === 400 || error.$metadata?.httpStatusCode === 403);
+    s3.destroy();
+  });
+
+  it('says which call failed and what to configure', async () => {
+    const noRole = await addStore({ context: null });
+    await assert.rejects(source.sessionCredentials(noRole.id, { durationSeconds: 900 }), (error: unknown) =>
+      code('invalid-input')(error) && /needs? a role/.test((error as Error).message) && /role_arn/.test((error as Error).message));
+    const wrongKey = await addStore({ secret_access_key: 'not-the-secret' });
+    await assert.rejects(source.sessionCredentials(wrongKey.id, { durationSeconds: 900 }), (error: unknown) =>
+      LogqsErrorLike(error) && /AssumeRole/.test((error as Error).message) && !(error as Error).message.includes('not-the-secret'));
+    const disabled = await addStore({ disabled: true });
+    await assert.rejects(source.sessionCredentials(disabled.id, { durationSeconds: 900 }), code('disabled'));
+  });
+
+  it('work unchanged in the seed\'s boto3 example (Debian\'s python3-boto3)', async () => {
+    const store = await addStore();
+    const { credentials } = await source.sessionCredentials(store.id, { durationSeconds: 900 });
+    const folder = await temporaryFolder();
+    try {
+      const script = path.join(folder.dir, 'example.py');
+      await fs.writeFile(script, boto3Snippet(store, credentials));
+      const output = execFileSync(PYTHON, [script], { cwd: folder.dir, encoding: 'utf8', env: cleanEnvironment() });
+      assert.match(output, /Object Key: logs\/readme\.txt \(Size: 5 bytes\)/);
+      assert.equal(await fs.readFile(path.join(folder.dir, 'downloaded_log.bag'), 'utf8'), 'Log file content');
+      const uploaded = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'logs/new_log.bag' }));
+      assert.equal(await uploaded.Body!.transformToString(), 'Log file content');
+    } finally {
+      await folder.remove();
+    }
+  });
+
+  it('work unchanged as a copied profile in Debian\'s AWS CLI: list and copy', async () => {
+    const store = await addStore();
+    const { credentials } = await source.sessionCredentials(store.id, { durationSeconds: 900 });
+    const profile = awsCliProfile(store, credentials);
+    const folder = await temporaryFolder();
+    try {
+      const env = { ...cleanEnvironment(), AWS_CONFIG_FILE: path.join(folder.dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(folder.dir, 'credentials') };
+      await fs.writeFile(env.AWS_CONFIG_FILE, profile.config);
+      await fs.writeFile(env.AWS_SHARED_CREDENTIALS_FILE, profile.credentials);
+      const aws = (...args: string[]) => execFileSync(AWS_CLI, ['--profile', profileName(store), '--endpoint-url', S3_ENDPOINT, ...args], { encoding: 'utf8', env });
+      assert.match(aws('s3', 'ls', `s3://${bucket}/logs/`), /readme\.txt/);
+      assert.equal(aws('s3', 'cp', `s3://${bucket}/logs/readme.txt`, '-'), 'hello');
+      await fs.writeFile(path.join(folder.dir, 'local.txt'), 'from the aws cli');
+      aws('s3', 'cp', path.join(folder.dir, 'local.txt'), `s3://${bucket}/logs/from-cli.txt`);
+      const copied = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'logs/from-cli.txt' }));
+      assert.equal(await copied.Body!.transformToString(), 'from the aws cli');
+      assert.throws(() => aws('s3', 'cp', `s3://${bucket}/other/secret.bag`, '-'), /AccessDenied|Forbidden|403/);
+    } finally {
+      await folder.remove();
+    }
+  });
+});
+
+function LogqsErrorLike(error: unknown): boolean {
+  return error instanceof Error && error.name === 'LogqsError';
+}
+
+/** The environment without the test runner's own AWS settings, so only the credentials under test are used. */
+function cleanEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('AWS_')) {
+      delete env[name];
+    }
+  }
+  return env;
+}
