@@ -55,6 +55,8 @@ export interface ObjectStoreSource {
   /** How the source is named to a person ("This computer", a DataStore's name). */
   readonly label: string;
   list(): Promise<ObjectStore[]>;
+  /** One page of stores, for a source that may hold many (a LogQS DataStore); without it, list() is shown whole. */
+  listPage?(offset: number, limit: number): Promise<{ stores: ObjectStore[]; total: number }>;
   get(id: string): Promise<ObjectStore>;
   create(input: unknown): Promise<ObjectStore>;
   update(id: string, patch: unknown): Promise<ObjectStore>;

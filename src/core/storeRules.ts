@@ -38,7 +38,7 @@ function assertNameFree(stores: readonly ObjectStore[], name: string, exceptId?:
   }
 }
 
-function assertNotManaged(store: ObjectStore, action: string): void {
+export function assertNotManaged(store: ObjectStore, action: string): void {
   if (store.managed) {
     throw new LogqsError('managed', `"${store.name}" is managed by LogQS and can't be ${action}`);
   }

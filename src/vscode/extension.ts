@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { JsonFileConnections } from '../adapters/files/connectionsFile';
 import { JsonFileRecordRepository } from '../adapters/files/jsonFileRecords';
+import { LogqsConnections } from '../adapters/logqs/logqsConnections';
 import { readManagedStoresFile } from '../adapters/files/managedStoresFile';
 import { createRangeReader } from '../adapters/http/rangeReader';
 import { S3ClientCache } from '../adapters/s3/s3Client';
@@ -12,12 +14,13 @@ import { SessionCredentialCache } from '../core/sessionCache';
 import { type StoreRef, StoreSources } from '../core/sources';
 import { commandSpecs } from './commands';
 import { registerCommands } from './commands/register';
+import { connectionHints } from './connectionHints';
 import { UploadOnDrop } from './explorer/dragAndDrop';
 import { ObjectStoreTreeProvider, VIEW_ID } from './explorer/provider';
 import { ObjectFileSystem } from './fileSystem/objectFileSystem';
 import { Log, reportError } from './log';
 import { vscodeUi } from './vscodeUi';
-import { SecretStorageVault } from './secretVault';
+import { SecretStorageVault, connectionSecretKey, storeSecretKey } from './secretVault';
 import { runJob } from './progress';
 import { listingPageSize, managedStoresFile, openSizeLimitBytes, presignExpirySeconds, requestTimeoutMs, sessionDurationSeconds, transferSettings } from './settings';
 import { editorActions } from './editorActions';
@@ -30,11 +33,19 @@ export function activate(context: vscode.ExtensionContext): void {
   const s3Clients = new S3ClientCache(() => ({ timeoutMs: requestTimeoutMs() }));
   const embedded = new EmbeddedStoreSource({
     records: new JsonFileRecordRepository(recordsFile),
-    secrets: new SecretStorageVault(context.secrets),
+    secrets: new SecretStorageVault(context.secrets, storeSecretKey),
     gateways: s3Gateways(s3Clients),
     sessions: stsSessions({ timeoutMs: requestTimeoutMs }),
   });
   const sources = new StoreSources([embedded]);
+  const sessionCache = new SessionCredentialCache();
+  const connections = new LogqsConnections({
+    file: new JsonFileConnections(vscode.Uri.joinPath(context.globalStorageUri, 'logqs-connections.json').fsPath),
+    secrets: new SecretStorageVault(context.secrets, connectionSecretKey),
+    sources,
+    sessions: sessionCache,
+    client: { timeoutMs: requestTimeoutMs },
+  });
   const info = (message: string) => log.info(message);
   const http = createRangeReader({ timeoutMs: requestTimeoutMs });
   const objects = new ObjectService({ writers: s3Writers(s3Clients), http, settings: transferSettings, log: info });
@@ -55,7 +66,6 @@ export function activate(context: vscode.ExtensionContext): void {
       Promise.resolve(vscode.commands.executeCommand<void>('logqs.uploadPaths', target, paths)),
     ),
   });
-  const sessionCache = new SessionCredentialCache();
   const deps = {
     sources,
     tree,
@@ -68,6 +78,11 @@ export function activate(context: vscode.ExtensionContext): void {
     settings: { openSizeLimitBytes, presignExpirySeconds },
     sessionCredentials: ({ source, store }: StoreRef, signal: AbortSignal) =>
       sessionCache.get(`${source.id}/${store.id}`, async () => (await source.sessionCredentials(store.id, { durationSeconds: sessionDurationSeconds(), signal })).credentials),
+    connections: {
+      connect: (settings: Parameters<LogqsConnections['connect']>[0]) => connections.connect(settings),
+      disconnect: (sourceId: string) => connections.disconnect(sourceId),
+      hints: connectionHints,
+    },
   };
 
   context.subscriptions.push(
@@ -89,10 +104,12 @@ export function activate(context: vscode.ExtensionContext): void {
   log.info(`LogQS Object Stores activated; records in ${recordsFile}`);
 
   void syncManagedStores(embedded, log);
+  void connections.restore().catch((error: unknown) => report('Couldn\'t restore the LogQS connections', error));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('logqs.managedObjectStoresFile')) {
         void syncManagedStores(embedded, log);
+  void connections.restore().catch((error: unknown) => report('Couldn\'t restore the LogQS connections', error));
       }
     }),
   );

@@ -1,23 +1,27 @@
 import type * as vscode from 'vscode';
 import type { SecretVault } from '../core/ports';
 
-/** secret_access_key values in VS Code SecretStorage (the OS keychain on desktop). */
+/** Secrets in VS Code SecretStorage (the OS keychain on desktop), one per id under a name pattern. */
 export class SecretStorageVault implements SecretVault {
-  constructor(private readonly secrets: vscode.SecretStorage) {}
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly keyFor: (id: string) => string,
+  ) {}
 
-  private key(storeId: string): string {
-    return `logqs.objectStore.${storeId}.secretAccessKey`;
+  get(id: string) {
+    return Promise.resolve(this.secrets.get(this.keyFor(id)));
   }
 
-  get(storeId: string) {
-    return Promise.resolve(this.secrets.get(this.key(storeId)));
+  set(id: string, secret: string) {
+    return Promise.resolve(this.secrets.store(this.keyFor(id), secret));
   }
 
-  set(storeId: string, secret: string) {
-    return Promise.resolve(this.secrets.store(this.key(storeId), secret));
-  }
-
-  delete(storeId: string) {
-    return Promise.resolve(this.secrets.delete(this.key(storeId)));
+  delete(id: string) {
+    return Promise.resolve(this.secrets.delete(this.keyFor(id)));
   }
 }
+
+/** Where each store's secret_access_key is kept. */
+export const storeSecretKey = (storeId: string) => `logqs.objectStore.${storeId}.secretAccessKey`;
+/** Where each LogQS connection's API key secret is kept. */
+export const connectionSecretKey = (connectionId: string) => `logqs.connection.${connectionId}.apiKeySecret`;

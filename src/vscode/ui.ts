@@ -24,7 +24,7 @@ export interface Ui {
   /** A modal question with several answers; rejects 'cancelled' when dismissed. */
   choose<T extends string>(message: string, detail: string, answers: readonly T[]): Promise<T>;
   /** An input box validated as the person types. */
-  askText(request: { title: string; prompt: string; value?: string; validate?: (text: string) => string | undefined }): Promise<string>;
+  askText(request: { title: string; prompt: string; value?: string; password?: boolean; validate?: (text: string) => string | undefined }): Promise<string>;
   pickSource(sources: readonly ObjectStoreSource[], placeHolder: string): Promise<ObjectStoreSource>;
   pickStore(stores: readonly StoreRef[], placeHolder: string): Promise<StoreRef>;
   promptNewStore(stores: readonly ObjectStore[]): Promise<ObjectStoreCreateInput>;

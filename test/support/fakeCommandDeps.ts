@@ -20,6 +20,7 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
     downloadReport: { files: [{ key: 'logs/a.bag', path: '/tmp/x/a.bag', size: 3 }], skipped: [], bytes: 3 } as DownloadReport,
     uploadReport: { keys: ['logs/up/a.txt'], skipped: [], bytes: 5 } as UploadReport,
     counts: new Map<string, number>(),
+    hints: [] as { label: string; settings: Record<string, string> }[],
     session: { accessKeyId: 'ASIATEMP', secretAccessKey: 'tempSecret/xyz', sessionToken: 'FQoGtoken', expiration: new Date('2026-11-25T13:00:00Z') },
   };
   const ui = new FakeUi();
@@ -92,6 +93,16 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
       openTerminal: (name, environment) => {
         terminals.push({ name, environment });
       },
+    },
+    connections: {
+      connect: async (settings) => {
+        calls.push(`connect ${JSON.stringify({ ...settings, apiKeySecret: settings.apiKeySecret ? '<given>' : undefined })}`);
+        return { id: 'logqs:new', label: settings.name ?? 'LogQS' } as ObjectStoreSource;
+      },
+      disconnect: async (sourceId) => {
+        calls.push(`disconnect ${sourceId}`);
+      },
+      hints: async () => state.hints,
     },
     sessionCredentials: async ({ store }) => {
       calls.push(`sessionCredentials ${store.name}`);

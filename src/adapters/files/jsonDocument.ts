@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { z } from 'zod';
 import { LogqsError } from '../../core/errors';
 import { parseJsonText } from '../../core/jsonText';
@@ -38,4 +39,22 @@ export async function readJsonDocument<S extends z.ZodType>(
   // Issue messages name the field, never the value, so no secret is echoed.
   const issue = parsed.error.issues[0];
   return { ok: false, problem: `${issue.path.join('.') || 'the file'} ${issue.message}` };
+}
+
+/**
+ * Writes a JSON file atomically: to a temporary file that is then renamed
+ * over the old one, so a crash never leaves a half-written file. Readable by
+ * its owner only.
+ */
+export async function writeJsonFile(filePath: string, description: string, value: unknown): Promise<void> {
+  const body = JSON.stringify(value, null, 2) + '\n';
+  const temporary = `${filePath}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    await fs.mkdir(path.dirname(filePath), { recursive: true });
+    await fs.writeFile(temporary, body, { encoding: 'utf8', mode: 0o600 });
+    await fs.rename(temporary, filePath);
+  } catch (error) {
+    await fs.rm(temporary, { force: true }).catch(() => undefined);
+    throw new LogqsError('storage', `Can't save the ${description} ${filePath}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -1,10 +1,8 @@
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { z } from 'zod';
 import { LogqsError } from '../../core/errors';
 import { type ObjectStore, objectStoreSchema } from '../../core/objectStore';
 import type { RecordRepository } from '../../core/ports';
-import { readJsonDocument } from './jsonDocument';
+import { readJsonDocument, writeJsonFile } from './jsonDocument';
 
 const fileSchema = z.object({
   version: z.literal(1),
@@ -28,16 +26,7 @@ export class JsonFileRecordRepository implements RecordRepository {
   }
 
   async save(stores: readonly ObjectStore[]): Promise<void> {
-    const body = JSON.stringify({ version: 1, objectStores: stores }, null, 2) + '\n';
-    const temporary = `${this.filePath}.${process.pid}.${Date.now()}.tmp`;
-    try {
-      await fs.mkdir(path.dirname(this.filePath), { recursive: true });
-      await fs.writeFile(temporary, body, { encoding: 'utf8', mode: 0o600 });
-      await fs.rename(temporary, this.filePath);
-    } catch (error) {
-      await fs.rm(temporary, { force: true }).catch(() => undefined);
-      throw new LogqsError('storage', `Can't save the object stores file ${this.filePath}: ${(error as Error).message}`, { cause: error });
-    }
+    await writeJsonFile(this.filePath, 'object stores file', { version: 1, objectStores: stores });
   }
 
   private corrupt(reason: string): LogqsError {

@@ -1,5 +1,6 @@
 import type { ObjectService } from '../../core/objectService';
-import type { SessionCredentials } from '../../core/ports';
+import type { ConnectionSettings } from '../../core/connections';
+import type { ObjectStoreSource, SessionCredentials } from '../../core/ports';
 import type { StoreRef, StoreSources } from '../../core/sources';
 import type { ObjectStoreTreeProvider } from '../explorer/provider';
 import type { ObjectAddress } from '../fileSystem/objectAddress';
@@ -24,6 +25,14 @@ export interface CommandSettings {
   presignExpirySeconds(): number;
 }
 
+/** Connecting to LogQS DataStores: what the commands need of it. */
+export interface ConnectionDeps {
+  connect(settings: ConnectionSettings & { name?: string }): Promise<ObjectStoreSource>;
+  disconnect(sourceId: string): Promise<unknown>;
+  /** Settings found where the LogQS client looks for them (its environment variables, a logqs-config.json in the workspace). */
+  hints(): Promise<{ label: string; settings: ConnectionSettings }[]>;
+}
+
 /** What every command may use; each command takes the part it needs, so tests can hand it fakes. */
 export interface CommandDeps {
   sources: StoreSources;
@@ -41,6 +50,7 @@ export interface CommandDeps {
   settings: CommandSettings;
   /** A store's session credentials, kept and renewed before they expire (one home: the cache). */
   sessionCredentials: (ref: StoreRef, signal: AbortSignal) => Promise<SessionCredentials>;
+  connections: ConnectionDeps;
 }
 
 /** A plain object given to a command (from another extension or a test) rather than a tree node. */

@@ -1,3 +1,4 @@
+import { connectToLogqs, disconnectFromLogqs } from './connectionCommands';
 import type { CommandDeps } from './deps';
 import { deleteObjects, newFolder } from './editCommands';
 import { copyKey, copyPresignedUrl, copyS3Uri, openObject, showObjectDetails } from './objectCommands';
@@ -29,6 +30,8 @@ export function commandSpecs(deps: CommandDeps): CommandSpec[] {
     { id: 'logqs.downloadFromExplorer', failure: 'Couldn\'t download', run: downloadFromExplorer(deps) },
     { id: 'logqs.newFolder', failure: 'Couldn\'t create the folder', run: newFolder(deps) },
     { id: 'logqs.deleteObjects', failure: 'Couldn\'t delete', run: deleteObjects(deps) },
+    { id: 'logqs.connect', failure: 'Couldn\'t connect to LogQS', run: connectToLogqs(deps) },
+    { id: 'logqs.disconnect', failure: 'Couldn\'t disconnect from LogQS', run: disconnectFromLogqs(deps) },
     { id: 'logqs.getSessionCredentials', failure: 'Couldn\'t get session credentials', run: getSessionCredentials(deps) },
     { id: 'logqs.openSessionTerminal', failure: 'Couldn\'t open a terminal with session credentials', run: openSessionTerminal(deps) },
   ];

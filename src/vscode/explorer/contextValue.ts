@@ -19,7 +19,8 @@ function storeTokens(store: ObjectStore): string[] {
 export function contextValue(node: TreeNode): string {
   switch (node.kind) {
     case 'source':
-      return 'source';
+      // The embedded store is always there; a LogQS DataStore can be disconnected.
+      return node.source.id === 'embedded' ? 'source embedded' : 'source logqs';
     case 'store':
       return ['store', ...storeTokens(node.store)].join(' ');
     case 'folder':

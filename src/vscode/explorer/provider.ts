@@ -69,6 +69,12 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
    * edit of one store doesn't re-list (and re-report errors of) the others.
    */
   storesChanged(): void {
+    // Pages of stores are listed again (the change may be on any page); object listings stay unless their store changed.
+    for (const key of [...this.listings.keys()]) {
+      if (key.startsWith('source:') && !key.includes('/')) {
+        this.listings.delete(key);
+      }
+    }
     this.changed.fire(undefined);
   }
 
@@ -86,7 +92,11 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
       return sources.length === 1 ? this.storeNodes(undefined, sources[0]) : sources.map((source) => new SourceNode(source));
     }
     if (node.kind === 'source') {
-      return this.storeNodes(node, node.source);
+      if (!node.source.listPage) {
+        return this.storeNodes(node, node.source);
+      }
+      const listing = this.listings.get(node.id) ?? (await this.listStorePage(node, 0));
+      return listing.nextContinuationToken ? [...listing.children, new LoadMoreNode(node)] : listing.children;
     }
     if (node.kind !== 'store' && node.kind !== 'folder') {
       return [];
@@ -118,11 +128,14 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
   /** Appends the next page under a store or folder. */
   async loadMore(node: LoadMoreNode): Promise<void> {
     const parent = node.parent;
-    if (parent.kind === 'source') {
-      return;
-    }
     const listing = this.listings.get(parent.id);
     if (!listing?.nextContinuationToken) {
+      return;
+    }
+    if (parent.kind === 'source') {
+      const next = await this.listStorePage(parent, Number(listing.nextContinuationToken));
+      this.listings.set(parent.id, { children: [...listing.children, ...next.children], nextContinuationToken: next.nextContinuationToken });
+      this.changed.fire(parent);
       return;
     }
     const { page, children } = await this.listPage(parent, listing.nextContinuationToken);
@@ -141,22 +154,44 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
     }
   }
 
+  /** Remembers the records drawn, forgetting the listings of stores whose bucket, prefix, endpoint or keys changed. */
+  private track(nodes: StoreNode[]): StoreNode[] {
+    for (const node of nodes) {
+      const before = this.listedStores.get(node.id);
+      if (before && dataPlaneKey(before) !== dataPlaneKey(node.store)) {
+        this.forgetListings(node.id);
+      }
+      this.listedStores.set(node.id, node.store);
+    }
+    return nodes;
+  }
+
   private async storeNodes(parent: SourceNode | undefined, source: ObjectStoreSource): Promise<TreeNode[]> {
     try {
-      const nodes = (await source.list()).map((store) => new StoreNode(parent, source, store));
-      for (const node of nodes) {
-        const before = this.listedStores.get(node.id);
-        if (before && dataPlaneKey(before) !== dataPlaneKey(node.store)) {
-          this.forgetListings(node.id);
-        }
-        this.listedStores.set(node.id, node.store);
-      }
-      return nodes;
+      return this.track((await source.list()).map((store) => new StoreNode(parent, source, store)));
     } catch (error) {
       this.deps.report(`Couldn't load the object stores of ${source.label}`, error);
       // An empty list would show the welcome view and invite adding over a damaged file.
       return [new MessageNode(parent, userMessage(error), true)];
     }
+  }
+
+  /** A page of a source's stores (offset as the continuation token); the first page is kept until refreshed. */
+  private async listStorePage(node: SourceNode, offset: number): Promise<Listing> {
+    let listing: Listing;
+    try {
+      const page = await node.source.listPage!(offset, this.deps.pageSize());
+      const children = this.track(page.stores.map((store) => new StoreNode(node, node.source, store)));
+      const next = offset + page.stores.length;
+      listing = { children, nextContinuationToken: page.stores.length > 0 && next < page.total ? String(next) : undefined };
+    } catch (error) {
+      this.deps.report(`Couldn't load the object stores of ${node.source.label}`, error);
+      listing = { children: [new MessageNode(node, userMessage(error), true)] };
+    }
+    if (offset === 0) {
+      this.listings.set(node.id, listing);
+    }
+    return listing;
   }
 
   private loadFirstPage(node: ContainerNode): Promise<Listing> {

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { type Connection, connectionSchema } from '../../core/connections';
+import { LogqsError } from '../../core/errors';
+import { readJsonDocument, writeJsonFile } from './jsonDocument';
+
+const fileSchema = z.object({ version: z.literal(1), connections: z.array(connectionSchema) });
+
+/** The LogQS DataStores the extension is connected to, in one JSON file (no secrets: those are in secret storage). */
+export class JsonFileConnections {
+  constructor(readonly filePath: string) {}
+
+  async load(): Promise<Connection[]> {
+    const document = await readJsonDocument(this.filePath, 'LogQS connections file', fileSchema, { version: 1, connections: [] });
+    if (!document.ok) {
+      throw new LogqsError('storage', `The LogQS connections file ${this.filePath} is damaged and was left untouched: ${document.problem}`);
+    }
+    return document.data.connections;
+  }
+
+  async save(connections: readonly Connection[]): Promise<void> {
+    await writeJsonFile(this.filePath, 'LogQS connections file', { version: 1, connections });
+  }
+}

@@ -1,0 +1,188 @@
+import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
+import type { z } from 'zod';
+import { LogqsError, isAbort } from '../../core/errors';
+import { parseJsonText } from '../../core/jsonText';
+import { networkCode } from '../s3/s3Errors';
+
+/** Where and as whom the extension talks to one LogQS DataStore. */
+export interface LogqsEndpoint {
+  /** The API's address, e.g. https://api.logqs.com (the hosted service). */
+  apiUrl: string;
+  /** The hosted service serves the API under /apps. */
+  apiEndpointPrefix: string;
+  datastoreId: string;
+  apiKeyId: string;
+  /** Read when a request is made: the secret lives in SecretStorage, not in this object. */
+  apiKeySecret: () => Promise<string>;
+}
+
+export interface LogqsClientOptions {
+  timeoutMs: () => number;
+  /** Retries of 429 and 5xx answers (GET, PUT, DELETE: not the POST that creates). */
+  retries?: number;
+}
+
+/** The API's base URL, as the reference says: `{api_url}{prefix}/lqs/{datastore_id}/api/`. */
+export function apiBaseUrl(endpoint: Pick<LogqsEndpoint, 'apiUrl' | 'apiEndpointPrefix' | 'datastoreId'>): string {
+  const origin = endpoint.apiUrl.replace(/\/+$/, '');
+  const prefix = endpoint.apiEndpointPrefix.replace(/^\/*/, '/').replace(/\/+$/, '');
+  return `${origin}${prefix === '/' ? '' : prefix}/lqs/${encodeURIComponent(endpoint.datastoreId)}/api/`;
+}
+
+/**
+ * An object key as a path in a route, as the LogQS client quotes it
+ * (Python's urllib.parse.quote): every byte but letters, digits, "_.-~" and
+ * "/" percent-encoded.
+ */
+export function encodeKeyPath(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/%2F/g, '/')
+    .replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The `Authorization` value: Bearer base64("<id>:<secret>"). */
+export function bearer(apiKeyId: string, apiKeySecret: string): string {
+  return `Bearer ${Buffer.from(`${apiKeyId}:${apiKeySecret}`, 'utf8').toString('base64')}`;
+}
+
+/**
+ * The one HTTP client of the LogQS back end: ky with the Bearer header added
+ * by a hook (so it is in no options object that could be logged), a timeout,
+ * retries with back-off on 429 and 5xx honouring Retry-After, none on 4xx,
+ * and every answer parsed with a zod schema.
+ */
+export class LogqsClient {
+  private readonly http: KyInstance;
+
+  constructor(
+    private readonly endpoint: LogqsEndpoint,
+    options: LogqsClientOptions,
+  ) {
+    this.http = ky.create({
+      baseUrl: apiBaseUrl(endpoint),
+      timeout: options.timeoutMs(),
+      throwHttpErrors: true,
+      retry: {
+        limit: options.retries ?? 3,
+        methods: ['get', 'put', 'head', 'delete', 'options'],
+        statusCodes: [408, 429, 500, 502, 503, 504],
+        afterStatusCodes: [413, 429, 503],
+        maxRetryAfter: 60_000,
+        backoffLimit: 5_000,
+      },
+      hooks: {
+        beforeRequest: [
+          async ({ request }) => {
+            request.headers.set('Authorization', bearer(endpoint.apiKeyId, await endpoint.apiKeySecret()));
+          },
+        ],
+      },
+    });
+  }
+
+  /** The DataStore this client talks to, as named in messages. */
+  get where(): string {
+    return `the LogQS DataStore ${this.endpoint.datastoreId} at ${this.endpoint.apiUrl}`;
+  }
+
+  async get<S extends z.ZodType>(path: string, schema: S, what: string, searchParams?: Record<string, string | number | boolean | undefined>, signal?: AbortSignal): Promise<z.output<S>> {
+    return this.request(schema, what, () => this.http.get(path, { searchParams: definedOnly(searchParams), signal }));
+  }
+
+  async post<S extends z.ZodType>(path: string, body: unknown, schema: S, what: string): Promise<z.output<S>> {
+    return this.request(schema, what, () => this.http.post(path, { json: body }));
+  }
+
+  async patch<S extends z.ZodType>(path: string, body: unknown, schema: S, what: string): Promise<z.output<S>> {
+    return this.request(schema, what, () => this.http.patch(path, { json: body }));
+  }
+
+  async delete(path: string, what: string): Promise<void> {
+    try {
+      await this.http.delete(path);
+    } catch (error) {
+      throw await this.describe(error, what);
+    }
+  }
+
+  private async request<S extends z.ZodType>(schema: S, what: string, send: () => Promise<Response>): Promise<z.output<S>> {
+    let text: string;
+    try {
+      text = await (await send()).text();
+    } catch (error) {
+      throw await this.describe(error, what);
+    }
+    return parseAnswer(schema, text, what);
+  }
+
+  /** An API failure in words: its status and the API's own message, never the request (it carries the key). */
+  private async describe(error: unknown, what: string): Promise<LogqsError> {
+    if (error instanceof LogqsError) {
+      return error;
+    }
+    if (isAbort(error)) {
+      return new LogqsError('cancelled', 'Cancelled', { cause: error });
+    }
+    if (error instanceof HTTPError) {
+      const status = error.response.status;
+      const message = await apiMessage(error);
+      return apiError(status, message, what, this.where);
+    }
+    if (error instanceof TimeoutError) {
+      return new LogqsError('unreachable', `${this.where} did not answer in time (${what})`, { cause: error });
+    }
+    const network = networkCode(error);
+    return new LogqsError('unreachable', `Can't reach ${this.where} (${network ?? (error as Error).message})`, { cause: error });
+  }
+}
+
+function definedOnly(params?: Record<string, string | number | boolean | undefined>): Record<string, string | number | boolean> | undefined {
+  return params && (Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as Record<string, string | number | boolean>);
+}
+
+/** The `message` of an API error body, if it has one; nothing else of the body is ever shown. */
+async function apiMessage(error: HTTPError): Promise<string | undefined> {
+  const data: unknown = error.data ?? (await error.response.clone().text().catch(() => undefined));
+  const parsed = typeof data === 'string' ? parseJsonText(data) : { ok: true as const, value: data };
+  const value = parsed.ok ? (parsed.value as { message?: unknown } | null) : null;
+  return typeof value?.message === 'string' ? value.message.slice(0, 500) : undefined;
+}
+
+/** API statuses as the extension's one error type, each with what it means to a person. */
+export function apiError(status: number, message: string | undefined, what: string, where: string): LogqsError {
+  const said = message ? `: ${message}` : '';
+  const options = { status, detail: `HTTP ${status} for ${what}${said}` };
+  switch (status) {
+    case 400:
+      return new LogqsError('invalid-input', `The LogQS API refused ${what}${said}`, options);
+    case 401:
+      return new LogqsError('auth', `The API key was refused by ${where}; check the API key id and secret`, options);
+    case 403:
+      return new LogqsError('forbidden', `The API key may not ${what}${said}`, options);
+    case 404:
+      return new LogqsError('not-found', what.includes('object store') ? `No such object store in ${where}${said}` : `Not found: ${what}${said}`, options);
+    case 409:
+      return new LogqsError('conflict', `That name is already taken in ${where}${said}`, { ...options, field: 'name' });
+    case 423:
+      return new LogqsError('locked', `${what} is locked in LogQS${said}`, options);
+    default:
+      return new LogqsError(status >= 500 ? 'remote' : 'invalid-input', `${where} answered HTTP ${status} to ${what}${said}`, options);
+  }
+}
+
+/** An answer checked against its schema; a mismatch names the field, never quotes the answer. */
+export function parseAnswer<S extends z.ZodType>(schema: S, text: string, what: string): z.output<S> {
+  const json = parseJsonText(text);
+  if (!json.ok) {
+    throw new LogqsError('remote', `The LogQS API answered ${what} with something that is ${json.problem}`);
+  }
+  const parsed = schema.safeParse(json.value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.map(String).join('.') || 'the answer';
+    // Zod says "received undefined" of a missing field: a person reads "missing".
+    const reason = issue.code === 'invalid_type' ? (/received undefined/.test(issue.message) ? 'missing' : `not a ${issue.expected}`) : issue.message;
+    throw new LogqsError('remote', `The LogQS API answered ${what} without a valid ${field} (${reason})`, { field });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import {
+  type Connection,
+  type ConnectionSettings,
+  DEFAULT_API_ENDPOINT_PREFIX,
+  DEFAULT_API_URL,
+  apiKeySecretSchema,
+  connectionSchema,
+  defaultConnectionName,
+} from '../../core/connections';
+import { LogqsError } from '../../core/errors';
+import { parseInput } from '../../core/objectStore';
+import type { SecretVault } from '../../core/ports';
+import type { SessionCredentialCache } from '../../core/sessionCache';
+import type { StoreSources } from '../../core/sources';
+import type { JsonFileConnections } from '../files/connectionsFile';
+import { LogqsClient, type LogqsClientOptions } from './logqsClient';
+import { apiObjectStoreSchema, listEnvelope } from './logqsSchemas';
+import { LogqsStoreSource } from './logqsStoreSource';
+
+export interface LogqsConnectionsDeps {
+  file: JsonFileConnections;
+  /** The API key secrets, by connection id. */
+  secrets: SecretVault;
+  sources: StoreSources;
+  sessions: SessionCredentialCache;
+  client: LogqsClientOptions;
+}
+
+/**
+ * The LogQS DataStores the extension is connected to: each is a source of
+ * object stores beside the embedded one. Connecting checks the connection at
+ * once (the key, the DataStore, the address) before anything is kept.
+ */
+export class LogqsConnections {
+  constructor(private readonly deps: LogqsConnectionsDeps) {}
+
+  /** Adds a source for every saved connection (at start-up). */
+  async restore(): Promise<Connection[]> {
+    const connections = await this.deps.file.load();
+    connections.forEach((connection) => this.deps.sources.add(this.sourceFor(connection)));
+    return connections;
+  }
+
+  async connect(settings: ConnectionSettings & { name?: string }): Promise<LogqsStoreSource> {
+    const { apiKeySecret: secret } = parseInput(z.object({ apiKeySecret: apiKeySecretSchema }), { apiKeySecret: settings.apiKeySecret ?? '' });
+    const connection = parseInput(connectionSchema, {
+      id: randomUUID(),
+      name: settings.name?.trim() || defaultConnectionName(settings.datastoreId ?? ''),
+      apiUrl: settings.apiUrl || DEFAULT_API_URL,
+      apiEndpointPrefix: settings.apiEndpointPrefix ?? DEFAULT_API_ENDPOINT_PREFIX,
+      datastoreId: settings.datastoreId,
+      apiKeyId: settings.apiKeyId,
+    });
+    const existing = (await this.deps.file.load()).find((known) => known.apiUrl === connection.apiUrl && known.datastoreId === connection.datastoreId);
+    if (existing) {
+      throw new LogqsError('conflict', `The DataStore ${connection.datastoreId} at ${connection.apiUrl} is connected already, as "${existing.name}"`);
+    }
+    // One request that needs the key and the DataStore: a wrong key, an unknown DataStore or a bad address shows now.
+    await this.client(connection, async () => secret).get('objectStores', listEnvelope(apiObjectStoreSchema), 'list the object stores', { limit: 1 });
+    await this.deps.secrets.set(connection.id, secret);
+    try {
+      await this.deps.file.save([...(await this.deps.file.load()), connection]);
+    } catch (error) {
+      await this.deps.secrets.delete(connection.id).catch(() => undefined);
+      throw error;
+    }
+    const source = this.sourceFor(connection);
+    this.deps.sources.add(source);
+    return source;
+  }
+
+  /** Forgets a connection and its secret; its stores leave the tree (nothing changes in LogQS). */
+  async disconnect(sourceId: string): Promise<Connection> {
+    const connections = await this.deps.file.load();
+    const connection = connections.find((candidate) => `logqs:${candidate.id}` === sourceId);
+    if (!connection) {
+      throw new LogqsError('not-found', 'That LogQS DataStore is not connected');
+    }
+    await this.deps.file.save(connections.filter((candidate) => candidate !== connection));
+    await this.deps.secrets.delete(connection.id);
+    this.deps.sources.remove(sourceId);
+    return connection;
+  }
+
+  private sourceFor(connection: Connection): LogqsStoreSource {
+    const secret = async () => {
+      const value = await this.deps.secrets.get(connection.id);
+      if (value === undefined) {
+        throw new LogqsError('auth', `The API key secret of "${connection.name}" is missing from this machine's secret storage; disconnect and connect again`);
+      }
+      return value;
+    };
+    return new LogqsStoreSource(connection, this.client(connection, secret), this.deps.sessions);
+  }
+
+  private client(connection: Connection, apiKeySecret: () => Promise<string>): LogqsClient {
+    return new LogqsClient({ ...connection, apiKeySecret }, this.deps.client);
+  }
+}

@@ -1,0 +1,220 @@
+import type { z } from 'zod';
+import { LogqsError } from '../../core/errors';
+import { type ObjectStore, type ObjectStoreCreate, objectStoreCreateSchema, parseInput, parseObjectStoreUpdate } from '../../core/objectStore';
+import type {
+  CredentialProvider,
+  Disposable,
+  FetchedObject,
+  ListPage,
+  ListPageRequest,
+  ObjectGateway,
+  ObjectStoreSource,
+  SessionCredentials,
+  StoreChange,
+} from '../../core/ports';
+import type { SessionCredentialCache } from '../../core/sessionCache';
+import { assertNotManaged, assertUsable } from '../../core/storeRules';
+import { type LogqsClient, encodeKeyPath } from './logqsClient';
+import {
+  apiObjectSchema,
+  apiObjectStoreSchema,
+  dataEnvelope,
+  listEnvelope,
+  objectListSchema,
+  sessionCredentialsSchema,
+  toObjectStore,
+  toObjectSummary,
+  toSessionCredentials,
+} from './logqsSchemas';
+
+/** Stores per request when all of them are listed. */
+const LIST_LIMIT = 100;
+/** A record read this recently is used as it is, so listing a folder doesn't fetch its store again for every page. */
+const RECORD_TTL_MS = 10_000;
+
+const storePath = (id: string) => `objectStores/${encodeURIComponent(id)}`;
+
+/**
+ * The object stores of a LogQS DataStore, through its REST API. The tree and
+ * the commands use it as any other source: reads of objects go through the
+ * API (listing, and presigned URLs from fetching an object), writes through
+ * S3 with the session credentials the API hands out (it has no object
+ * writes). Managed, disabled and read-only stores are refused here before a
+ * request, as the API would refuse them.
+ */
+export class LogqsStoreSource implements ObjectStoreSource {
+  readonly id: string;
+  private readonly listeners = new Set<(change: StoreChange) => void>();
+  private readonly records = new Map<string, { store: ObjectStore; at: number }>();
+
+  constructor(
+    connection: { id: string; name: string },
+    private readonly client: LogqsClient,
+    private readonly sessions: SessionCredentialCache,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.id = `logqs:${connection.id}`;
+    this.label = connection.name;
+  }
+
+  readonly label: string;
+
+  onDidChange(listener: (change: StoreChange) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  async listPage(offset: number, limit: number): Promise<{ stores: ObjectStore[]; total: number }> {
+    const page = await this.client.get('objectStores', listEnvelope(apiObjectStoreSchema), 'list the object stores', { offset, limit, order: 'name', sort: 'asc' });
+    const stores = page.data.map(toObjectStore);
+    stores.forEach((store) => this.remember(store));
+    return { stores, total: page.count };
+  }
+
+  async list(): Promise<ObjectStore[]> {
+    const stores: ObjectStore[] = [];
+    for (let offset = 0; ; offset += LIST_LIMIT) {
+      const page = await this.listPage(offset, LIST_LIMIT);
+      stores.push(...page.stores);
+      if (page.stores.length === 0 || stores.length >= page.total) {
+        return stores;
+      }
+    }
+  }
+
+  async get(id: string): Promise<ObjectStore> {
+    const kept = this.records.get(id);
+    if (kept && this.now() - kept.at < RECORD_TTL_MS) {
+      return kept.store;
+    }
+    const answer = await this.client.get(storePath(id), dataEnvelope(apiObjectStoreSchema), 'fetch the object store');
+    return this.remember(toObjectStore(answer.data));
+  }
+
+  async create(input: unknown): Promise<ObjectStore> {
+    // The same rules as the embedded store, before anything is sent; the secret goes once, in this request, and is kept nowhere here.
+    const parsed: ObjectStoreCreate = parseInput(objectStoreCreateSchema, input);
+    const created = await this.write(() => this.client.post('objectStores', parsed, dataEnvelope(apiObjectStoreSchema), `create the object store "${parsed.name}"`));
+    this.changed([created.id]);
+    return created;
+  }
+
+  async update(id: string, patch: unknown): Promise<ObjectStore> {
+    const parsed = parseObjectStoreUpdate(patch);
+    const current = await this.fresh(id);
+    assertNotManaged(current, 'edited');
+    const changes = Object.fromEntries(Object.entries(parsed).filter(([field, value]) => value !== undefined && !sameValue(value, current[field as keyof ObjectStore])));
+    if (Object.keys(changes).length === 0) {
+      return current;
+    }
+    const updated = await this.write(() => this.client.patch(storePath(id), changes, dataEnvelope(apiObjectStoreSchema), `edit the object store "${current.name}"`));
+    this.changed([id]);
+    return updated;
+  }
+
+  async delete(id: string): Promise<ObjectStore> {
+    const current = await this.fresh(id);
+    assertNotManaged(current, 'deleted');
+    await this.client.delete(storePath(id), `delete the object store "${current.name}"`);
+    this.records.delete(id);
+    this.changed([id]);
+    return current;
+  }
+
+  async setDefault(id: string): Promise<ObjectStore> {
+    const current = await this.fresh(id);
+    assertUsable(current);
+    const updated = await this.write(() => this.client.patch(storePath(id), { default: true }, dataEnvelope(apiObjectStoreSchema), `make "${current.name}" the default object store`));
+    // The previous default lost its flag on the server: every store's record may have changed.
+    this.records.clear();
+    this.changed([id]);
+    return updated;
+  }
+
+  async credentialsFor(id: string): Promise<{ store: ObjectStore; credentials: CredentialProvider }> {
+    const store = await this.get(id);
+    assertUsable(store);
+    // Lazy: nothing is asked of the API until the SDK signs a request; renewed before it expires.
+    const credentials: CredentialProvider = () => this.sessions.get(`${this.id}/${id}`, () => this.issue(id));
+    return { store, credentials };
+  }
+
+  async objectsOf(id: string): Promise<{ store: ObjectStore; objects: ObjectGateway }> {
+    const store = await this.get(id);
+    assertUsable(store);
+    return { store, objects: new LogqsObjectGateway(this.client, store) };
+  }
+
+  async sessionCredentials(id: string, options: { durationSeconds: number; signal?: AbortSignal }) {
+    const store = await this.get(id);
+    assertUsable(store);
+    // The API decides the duration itself.
+    return { store, credentials: await this.issue(id, options.signal) };
+  }
+
+  private async issue(id: string, signal?: AbortSignal): Promise<SessionCredentials> {
+    const answer = await this.client.get(`${storePath(id)}/sessionCredentials`, dataEnvelope(sessionCredentialsSchema), 'get session credentials', undefined, signal);
+    return toSessionCredentials(answer.data);
+  }
+
+  private async fresh(id: string): Promise<ObjectStore> {
+    this.records.delete(id);
+    return this.get(id);
+  }
+
+  private async write(send: () => Promise<{ data: z.infer<typeof apiObjectStoreSchema> }>): Promise<ObjectStore> {
+    return this.remember(toObjectStore((await send()).data));
+  }
+
+  private remember(store: ObjectStore): ObjectStore {
+    this.records.set(store.id, { store, at: this.now() });
+    return store;
+  }
+
+  private changed(storeIds: string[]): void {
+    const event = { storeIds };
+    this.listeners.forEach((listener) => listener(event));
+  }
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** A store's objects through the API: listing by `objects`, bytes through the presigned URL of a fetched object. */
+export class LogqsObjectGateway implements ObjectGateway {
+  constructor(
+    private readonly client: LogqsClient,
+    private readonly store: ObjectStore,
+  ) {}
+
+  async listPage(request: ListPageRequest, signal?: AbortSignal): Promise<ListPage> {
+    const answer = await this.client.get(
+      `${storePath(this.store.id)}/objects`,
+      objectListSchema,
+      `list the objects of "${this.store.name}"`,
+      { prefix: request.prefix || undefined, delimiter: request.delimiter, max_keys: request.maxKeys, continuation_token: request.continuationToken },
+      signal,
+    );
+    return {
+      folders: answer.common_prefixes ?? [],
+      objects: answer.data.map(toObjectSummary),
+      nextContinuationToken: answer.is_truncated ? (answer.next_continuation_token ?? undefined) : undefined,
+    };
+  }
+
+  async fetchObject(key: string, options: { signal?: AbortSignal }): Promise<FetchedObject> {
+    const answer = await this.client.get(
+      `${storePath(this.store.id)}/objects/${encodeKeyPath(key)}`,
+      dataEnvelope(apiObjectSchema),
+      `fetch "${key}" from "${this.store.name}"`,
+      { redirect: false },
+      options.signal,
+    );
+    const { presigned_url: presignedUrl } = answer.data;
+    if (!presignedUrl) {
+      throw new LogqsError('remote', `The LogQS API fetched "${key}" without a presigned URL`, { field: 'data.presigned_url' });
+    }
+    return { details: { ...toObjectSummary(answer.data), metadata: {} }, presignedUrl };
+  }
+}

@@ -1,0 +1,229 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createRangeReader } from '../../src/adapters/http/rangeReader';
+import { LogqsClient } from '../../src/adapters/logqs/logqsClient';
+import { LogqsStoreSource } from '../../src/adapters/logqs/logqsStoreSource';
+import { S3ClientCache } from '../../src/adapters/s3/s3Client';
+import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
+import { s3Writers } from '../../src/adapters/s3/s3Writer';
+import { stsSessions } from '../../src/adapters/sts/stsSessions';
+import { browsePage } from '../../src/core/objectBrowser';
+import { ObjectService } from '../../src/core/objectService';
+import type { ObjectStore } from '../../src/core/objectStore';
+import type { ObjectStoreSource } from '../../src/core/ports';
+import { SessionCredentialCache } from '../../src/core/sessionCache';
+import { code } from '../support/assertions';
+import { LogqsApiServer } from '../support/logqsApiServer';
+import { memorySource } from '../support/memoryPorts';
+import { adminClient, createBucketWith, deleteBucket, S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY } from '../support/s3Server';
+import { TEST_SETTINGS, jobCallbacks, sha256, sha256OfFile, temporaryFolder } from '../support/transfers';
+
+const ROLE = { role_arn: 'arn:aws:iam:::role/logqs' };
+const SAMPLE: Record<string, string> = {
+  'logs/run-1/robot.bag': 'robot bag bytes',
+  'logs/run-2/lidar.mcap': 'lidar',
+  'logs/readme.txt': 'hello',
+  'logs/a b+c%d é.bag': 'awkward key',
+  'logs/p1.bin': '1',
+  'logs/p2.bin': '2',
+  'logs/p3.bin': '3',
+  'other/outside.bag': 'outside the prefix',
+};
+
+/** A source of object stores under test, with the data plane over it and a way to add a managed store. */
+interface Backend {
+  source: ObjectStoreSource;
+  objects: ObjectService;
+  addManaged(fields: ReturnType<typeof storeFields>): Promise<ObjectStore>;
+  dispose(): Promise<void>;
+}
+
+/** The store fields every test starts from: the real S3 server, the test user's keys, the logs/ prefix. */
+const storeFields = (bucket: string, overrides: Record<string, unknown> = {}) => ({
+  name: `store-${Math.random().toString(36).slice(2, 8)}`,
+  bucket_name: bucket,
+  region_name: 'us-east-1',
+  access_key_id: S3_ACCESS_KEY,
+  secret_access_key: S3_SECRET_KEY,
+  endpoint_url: S3_ENDPOINT,
+  key_prefix: 'logs/',
+  context: ROLE,
+  ...overrides,
+});
+
+function dataPlane(writersFrom: S3ClientCache) {
+  const http = createRangeReader({ timeoutMs: () => 10_000 });
+  const objects = new ObjectService({ writers: s3Writers(writersFrom), http, settings: () => TEST_SETTINGS, log: () => undefined });
+  return { objects, http };
+}
+
+const embeddedBackend = async (): Promise<Backend> => {
+  const clients = new S3ClientCache(() => ({ timeoutMs: 10_000 }));
+  const { source } = memorySource({ gateways: s3Gateways(clients), sessions: stsSessions({ timeoutMs: () => 10_000 }) });
+  const { objects, http } = dataPlane(clients);
+  return {
+    source,
+    objects,
+    addManaged: async (fields) => {
+      await source.syncManaged([{ note: null, ...fields }]);
+      return (await source.list()).find((store) => store.name === fields.name)!;
+    },
+    dispose: async () => {
+      clients.dispose();
+      http.dispose();
+    },
+  };
+};
+
+const logqsBackend = async (): Promise<Backend> => {
+  const server = await new LogqsApiServer().start();
+  const client = new LogqsClient(
+    { apiUrl: server.url, apiEndpointPrefix: server.prefix, datastoreId: server.datastoreId, apiKeyId: server.apiKeyId, apiKeySecret: async () => server.apiKeySecret },
+    { timeoutMs: () => 10_000 },
+  );
+  const source = new LogqsStoreSource({ id: 'contract', name: 'LogQS contract' }, client, new SessionCredentialCache());
+  const clients = new S3ClientCache(() => ({ timeoutMs: 10_000 }));
+  const { objects, http } = dataPlane(clients);
+  return {
+    source,
+    objects,
+    addManaged: async (fields) => source.get(server.seed({ ...fields, managed: true }).id),
+    dispose: async () => {
+      clients.dispose();
+      http.dispose();
+      await server.stop();
+    },
+  };
+};
+
+for (const [name, makeBackend] of [['the embedded data store', embeddedBackend], ['a LogQS DataStore through its API', logqsBackend]] as const) {
+  describe(`object store contract: ${name}`, function () {
+    this.timeout(60_000);
+    let bucket: string;
+    let backend: Backend;
+
+    before(async () => {
+      bucket = await createBucketWith('contract', SAMPLE);
+    });
+    after(() => deleteBucket(bucket));
+    beforeEach(async () => {
+      backend = await makeBackend();
+    });
+    afterEach(() => backend.dispose());
+
+    const create = (overrides: Record<string, unknown> = {}) => backend.source.create(storeFields(bucket, overrides));
+
+    it('creates, lists and fetches a store, and never gives its secret back', async () => {
+      const created = await create({ name: 'robots', note: 'n' });
+      assert.equal(created.name, 'robots');
+      assert.ok(!('secret_access_key' in created));
+      assert.deepEqual((await backend.source.list()).map((store) => store.name), ['robots']);
+      const fetched = await backend.source.get(created.id);
+      assert.equal(fetched.bucket_name, bucket);
+      assert.equal(fetched.key_prefix, 'logs/');
+      assert.ok(!JSON.stringify(fetched).includes(S3_SECRET_KEY));
+    });
+
+    it('keeps names unique', async () => {
+      await create({ name: 'twin' });
+      await assert.rejects(create({ name: 'twin' }), code('conflict'));
+      const other = await create({ name: 'other' });
+      await assert.rejects(backend.source.update(other.id, { name: 'twin' }), code('conflict'));
+    });
+
+    it('keeps at most one default', async () => {
+      const first = await create({ name: 'first', default: true });
+      await create({ name: 'second', default: true });
+      const defaults = () => backend.source.list().then((stores) => stores.filter((store) => store.default).map((store) => store.name));
+      assert.deepEqual(await defaults(), ['second']);
+      await backend.source.setDefault(first.id);
+      assert.deepEqual(await defaults(), ['first']);
+    });
+
+    it('refuses to edit or delete a managed store', async () => {
+      const managed = await backend.addManaged(storeFields(bucket, { name: 'provisioned' }));
+      assert.equal(managed.managed, true);
+      await assert.rejects(backend.source.update(managed.id, { note: 'x' }), code('managed'));
+      await assert.rejects(backend.source.delete(managed.id), code('managed'));
+      assert.ok((await backend.source.list()).some((store) => store.id === managed.id));
+    });
+
+    it('refuses every object operation of a disabled store, and every write to a read-only one', async () => {
+      const disabled = await create({ disabled: true });
+      await assert.rejects(browsePage(backend.source, disabled.id, { pageSize: 10 }), code('disabled'));
+      await assert.rejects(backend.objects.fetchObject(backend.source, disabled.id, 'readme.txt'), code('disabled'));
+      await assert.rejects(backend.source.sessionCredentials(disabled.id, { durationSeconds: 900 }), code('disabled'));
+      const readOnly = await create({ read_only: true });
+      await assert.rejects(backend.objects.saveObject(backend.source, readOnly.id, 'readme.txt', Buffer.from('x')), code('read-only'));
+      await assert.rejects(backend.objects.deleteObjects(backend.source, readOnly.id, ['readme.txt']), code('read-only'));
+      assert.equal(await (await adminClient().send(new GetObjectCommand({ Bucket: bucket, Key: 'logs/readme.txt' }))).Body!.transformToString(), 'hello');
+    });
+
+    it('scopes listing to the key prefix, with folders, and pages through continuation tokens', async () => {
+      const store = await create();
+      const root = await browsePage(backend.source, store.id, { pageSize: 1000 });
+      assert.equal(root.prefix, 'logs/');
+      assert.deepEqual(root.folders.map((folder) => folder.name), ['run-1/', 'run-2/']);
+      assert.deepEqual(root.objects.map((object) => object.name).sort(), ['a b+c%d é.bag', 'p1.bin', 'p2.bin', 'p3.bin', 'readme.txt']);
+      await assert.rejects(browsePage(backend.source, store.id, { folderPrefix: 'other/', pageSize: 10 }), code('outside-prefix'));
+      const seen: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const page = await browsePage(backend.source, store.id, { pageSize: 2, continuationToken: token });
+        seen.push(...page.folders.map((folder) => folder.prefix), ...page.objects.map((object) => object.key));
+        token = page.nextContinuationToken;
+        pages++;
+      } while (token);
+      assert.ok(pages >= 4, `${pages} pages`);
+      assert.equal(new Set(seen).size, 7);
+    });
+
+    it('fetches an object with its metadata and a presigned URL, and downloads it byte for byte, awkward keys too', async () => {
+      const store = await create();
+      const fetched = await backend.objects.fetchObject(backend.source, store.id, 'a b+c%d é.bag');
+      assert.equal(fetched.details.size, 'awkward key'.length);
+      const response = await fetch(fetched.presignedUrl);
+      assert.equal(await response.text(), 'awkward key');
+      const folder = await temporaryFolder();
+      try {
+        const report = await backend.objects.download(backend.source, store.id, { keys: ['logs/a b+c%d é.bag'], prefixes: ['logs/run-1/'] }, folder.dir, jobCallbacks().callbacks);
+        assert.equal(report.files.length, 2);
+        assert.equal(await sha256OfFile(path.join(folder.dir, 'a b+c%d é.bag')), sha256(Buffer.from('awkward key')));
+        assert.equal(await fs.readFile(path.join(folder.dir, 'run-1', 'robot.bag'), 'utf8'), 'robot bag bytes');
+      } finally {
+        await folder.remove();
+      }
+    });
+
+    it('gives session credentials that read under the prefix and nothing outside it', async () => {
+      const store = await create({ read_only: true });
+      const { credentials } = await backend.source.sessionCredentials(store.id, { durationSeconds: 900 });
+      const s3 = new S3Client({ region: 'us-east-1', endpoint: S3_ENDPOINT, forcePathStyle: true, credentials });
+      try {
+        const read = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'logs/readme.txt' }));
+        assert.equal(await read.Body!.transformToString(), 'hello');
+        await assert.rejects(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'other/outside.bag' })), (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode === 403);
+      } finally {
+        s3.destroy();
+      }
+    });
+
+    it('uploads to a writable store (with session credentials for LogQS, whose API has no object writes)', async () => {
+      const store = await create();
+      const folder = await temporaryFolder();
+      try {
+        const local = path.join(folder.dir, 'uploaded.txt');
+        await fs.writeFile(local, 'uploaded through the store');
+        const report = await backend.objects.upload(backend.source, store.id, [local], 'logs/incoming/', jobCallbacks().callbacks);
+        assert.deepEqual(report.keys, ['logs/incoming/uploaded.txt']);
+        const written = await adminClient().send(new GetObjectCommand({ Bucket: bucket, Key: 'logs/incoming/uploaded.txt' }));
+        assert.equal(await written.Body!.transformToString(), 'uploaded through the store');
+      } finally {
+        await folder.remove();
+      }
+    });
+  });
+}

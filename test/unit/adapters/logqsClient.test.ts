@@ -1,0 +1,78 @@
+import * as assert from 'node:assert/strict';
+import { z } from 'zod';
+import { apiBaseUrl, apiError, bearer, encodeKeyPath, parseAnswer } from '../../../src/adapters/logqs/logqsClient';
+import { apiDate, apiObjectStoreSchema, toObjectStore } from '../../../src/adapters/logqs/logqsSchemas';
+import { settingsFromConfigFile, settingsFromEnvironment } from '../../../src/core/connections';
+import { redact } from '../../../src/core/redact';
+
+describe('LogQS API client, pure parts', () => {
+  it('builds the base URL as the reference says', () => {
+    assert.equal(apiBaseUrl({ apiUrl: 'https://api.logqs.com', apiEndpointPrefix: '/apps', datastoreId: 'ds-1' }), 'https://api.logqs.com/apps/lqs/ds-1/api/');
+    assert.equal(apiBaseUrl({ apiUrl: 'http://127.0.0.1:9/', apiEndpointPrefix: 'apps/', datastoreId: 'x' }), 'http://127.0.0.1:9/apps/lqs/x/api/');
+    assert.equal(apiBaseUrl({ apiUrl: 'http://h', apiEndpointPrefix: '', datastoreId: 'x' }), 'http://h/lqs/x/api/');
+  });
+
+  it('encodes keys as Python\'s urllib.parse.quote does: "/" kept, all else but unreserved encoded', () => {
+    assert.equal(encodeKeyPath('logs/a b+c%d é.bag'), 'logs/a%20b%2Bc%25d%20%C3%A9.bag');
+    assert.equal(encodeKeyPath("x/(1)!*'~_.-"), 'x/%281%29%21%2A%27~_.-');
+    assert.equal(encodeKeyPath('日本/データ?#'), '%E6%97%A5%E6%9C%AC/%E3%83%87%E3%83%BC%E3%82%BF%3F%23');
+  });
+
+  it('authenticates with Bearer base64("id:secret"), which redact() scrubs', () => {
+    const header = bearer('key-id', 'key-secret');
+    assert.equal(header, `Bearer ${Buffer.from('key-id:key-secret').toString('base64')}`);
+    assert.ok(!redact(`Authorization: ${header}`).includes(Buffer.from('key-id:key-secret').toString('base64')));
+  });
+
+  it('turns statuses into the one error type with what they mean', () => {
+    const cases: [number, string, RegExp][] = [
+      [401, 'auth', /API key was refused/],
+      [403, 'forbidden', /may not/],
+      [404, 'not-found', /No such object store/],
+      [409, 'conflict', /already taken/],
+      [423, 'locked', /locked/],
+      [503, 'remote', /HTTP 503/],
+      [400, 'invalid-input', /refused/],
+    ];
+    for (const [status, code, message] of cases) {
+      const error = apiError(status, 'the API says why', 'fetch the object store', 'the DataStore');
+      assert.equal(error.code, code, String(status));
+      assert.match(error.message, message, String(status));
+      assert.equal(error.status, status);
+    }
+  });
+
+  it('parses answers with a schema, naming the field that is wrong and quoting nothing', () => {
+    const schema = z.object({ data: z.object({ size: z.number() }) });
+    assert.deepEqual(parseAnswer(schema, '{"data":{"size":3}}', 'fetch'), { data: { size: 3 } });
+    assert.throws(() => parseAnswer(schema, '{"data":{}}', 'fetch'), /without a valid data\.size \(missing\)/);
+    assert.throws(() => parseAnswer(schema, '{"data":{"size":"3"}}', 'fetch'), /data\.size \(not a number\)/);
+    assert.throws(() => parseAnswer(schema, '{"secret_access_key": s3cr3t}', 'fetch'), (error: Error) => /not valid JSON at line 1, column 23/.test(error.message) && !error.message.includes('s3cr3t'));
+  });
+
+  it('accepts the object stores LogQS sends, nulls and Python timestamps included', () => {
+    const record = apiObjectStoreSchema.parse({
+      id: '8a1f6a0e-6b8e-4d1c-9a56-2f3b9d1e7c11', name: 'managed', bucket_name: 'Legacy_Bucket', region_name: null, access_key_id: null,
+      endpoint_url: null, key_prefix: null, default: false, managed: true, disabled: false, read_only: true, note: null, context: null,
+      created_at: '2026-11-01T10:00:00.123456', updated_at: null, timestamp: '2026-11-01T10:00:00.123456+00:00', deleted_at: null,
+      created_by: null, updated_by: null, deleted_by: null,
+    });
+    const store = toObjectStore(record);
+    assert.equal(store.region_name, 'us-east-1');
+    assert.equal(store.access_key_id, '');
+    assert.equal(store.created_at, '2026-11-01T10:00:00.123Z');
+    assert.equal(store.updated_at, store.created_at);
+    assert.equal(apiDate('2026-11-01T10:00:00+02:00').toISOString(), '2026-11-01T08:00:00.000Z');
+  });
+
+  it('reads the LogQS client\'s settings from its environment variables and config file', () => {
+    assert.equal(settingsFromEnvironment({ PATH: '/bin' }), undefined);
+    assert.deepEqual(settingsFromEnvironment({ LQS_API_KEY_ID: ' id ', LQS_API_KEY_SECRET: 's', LQS_DATASTORE_ID: 'ds', LQS_API_URL: 'http://x' }), {
+      apiUrl: 'http://x', apiEndpointPrefix: undefined, datastoreId: 'ds', apiKeyId: 'id', apiKeySecret: 's',
+    });
+    assert.deepEqual(settingsFromConfigFile('{"api_key_id": "id", "api_key_secret": "s", "datastore_id": "ds", "api_endpoint_prefix": ""}'), {
+      apiUrl: undefined, apiEndpointPrefix: '', datastoreId: 'ds', apiKeyId: 'id', apiKeySecret: 's',
+    });
+    assert.throws(() => settingsFromConfigFile('{"api_key_secret": oops}'), (error: Error) => /line 1, column 20/.test(error.message) && !error.message.includes('oops'));
+  });
+});
