@@ -79,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): void {
     sessionCredentials: ({ source, store }: StoreRef, signal: AbortSignal) =>
       sessionCache.get(`${source.id}/${store.id}`, async () => (await source.sessionCredentials(store.id, { durationSeconds: sessionDurationSeconds(), signal })).credentials),
     connections: {
-      connect: (settings: Parameters<LogqsConnections['connect']>[0]) => connections.connect(settings),
+      connect: (settings: Parameters<LogqsConnections['connect']>[0], signal?: AbortSignal) => connections.connect(settings, signal),
       disconnect: (sourceId: string) => connections.disconnect(sourceId),
       hints: connectionHints,
     },

@@ -43,7 +43,7 @@ export class LogqsConnections {
     return connections;
   }
 
-  async connect(settings: ConnectionSettings & { name?: string }): Promise<LogqsStoreSource> {
+  async connect(settings: ConnectionSettings & { name?: string }, signal?: AbortSignal): Promise<LogqsStoreSource> {
     const { apiKeySecret: secret } = parseInput(z.object({ apiKeySecret: apiKeySecretSchema }), { apiKeySecret: settings.apiKeySecret ?? '' });
     const connection = parseInput(connectionSchema, {
       id: randomUUID(),
@@ -58,7 +58,7 @@ export class LogqsConnections {
       throw new LogqsError('conflict', `The DataStore ${connection.datastoreId} at ${connection.apiUrl} is connected already, as "${existing.name}"`);
     }
     // One request that needs the key and the DataStore: a wrong key, an unknown DataStore or a bad address shows now.
-    await this.client(connection, async () => secret).get('objectStores', listEnvelope(apiObjectStoreSchema), 'list the object stores', { limit: 1 });
+    await this.client(connection, async () => secret).get('objectStores', listEnvelope(apiObjectStoreSchema), 'list the object stores', { limit: 1 }, signal);
     await this.deps.secrets.set(connection.id, secret);
     try {
       await this.deps.file.save([...(await this.deps.file.load()), connection]);

@@ -47,7 +47,7 @@ export const connectToLogqs = (deps: Deps) => async (arg?: unknown) => {
     ]);
     settings = await completeSettings(deps, choice);
   }
-  const source = await deps.runJob('Connecting to LogQS', () => deps.connections.connect(settings));
+  const source = await deps.runJob('Connecting to LogQS', (signal) => deps.connections.connect(settings, signal));
   deps.log.info(`Connected to ${source.label} (${settings.apiUrl ?? DEFAULT_API_URL}, DataStore ${settings.datastoreId})`);
   deps.ui.info(`Connected to the LogQS DataStore "${source.label}".`);
   return source.id;

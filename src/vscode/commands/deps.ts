@@ -27,7 +27,7 @@ export interface CommandSettings {
 
 /** Connecting to LogQS DataStores: what the commands need of it. */
 export interface ConnectionDeps {
-  connect(settings: ConnectionSettings & { name?: string }): Promise<ObjectStoreSource>;
+  connect(settings: ConnectionSettings & { name?: string }, signal?: AbortSignal): Promise<ObjectStoreSource>;
   disconnect(sourceId: string): Promise<unknown>;
   /** Settings found where the LogQS client looks for them (its environment variables, a logqs-config.json in the workspace). */
   hints(): Promise<{ label: string; settings: ConnectionSettings }[]>;

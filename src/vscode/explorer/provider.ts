@@ -168,7 +168,9 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
 
   private async storeNodes(parent: SourceNode | undefined, source: ObjectStoreSource): Promise<TreeNode[]> {
     try {
-      return this.track((await source.list()).map((store) => new StoreNode(parent, source, store)));
+      const nodes = this.track((await source.list()).map((store) => new StoreNode(parent, source, store)));
+      // At the root an empty list shows the welcome view; under a source it would show nothing at all.
+      return nodes.length === 0 && parent ? [new MessageNode(parent, 'No object stores', false)] : nodes;
     } catch (error) {
       this.deps.report(`Couldn't load the object stores of ${source.label}`, error);
       // An empty list would show the welcome view and invite adding over a damaged file.
@@ -181,7 +183,8 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
     let listing: Listing;
     try {
       const page = await node.source.listPage!(offset, this.deps.pageSize());
-      const children = this.track(page.stores.map((store) => new StoreNode(node, node.source, store)));
+      const stores = this.track(page.stores.map((store) => new StoreNode(node, node.source, store)));
+      const children = stores.length === 0 && offset === 0 ? [new MessageNode(node, 'No object stores', false)] : stores;
       const next = offset + page.stores.length;
       listing = { children, nextContinuationToken: page.stores.length > 0 && next < page.total ? String(next) : undefined };
     } catch (error) {
