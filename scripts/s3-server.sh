@@ -162,6 +162,8 @@ rgw thread pool size = 64
 rgw dns name = localhost
 rgw sts key = logqsstskey12345
 rgw s3 auth use sts = true
+# AWS's shortest session is 900 s; the tests ask for a few seconds to see credentials expire.
+rgw sts min session duration = 1
 # Deleted objects' data is freed by rgw's garbage collector, 2 hours later by default: in a memory store
 # that is memory the next tests and benchmarks need now.
 rgw gc obj min wait = 5
@@ -240,6 +242,16 @@ ensure_user() {
   fi
 }
 
+# A server started before these options were in ceph.conf gets them at runtime (no restart needed).
+ensure_runtime_settings() {
+  local asok="$D/run/client.rgw.asok" kv
+  [ -S "$asok" ] || return 0
+  for kv in "rgw_sts_min_session_duration 1" "rgw_gc_obj_min_wait 5" "rgw_gc_processor_period 30"; do
+    # shellcheck disable=SC2086
+    timeout 10 ceph --admin-daemon "$asok" config set $kv >/dev/null 2>&1 || log "warning: could not set $kv through $asok"
+  done
+}
+
 pid_alive() { local p; p="$(cat "$1" 2>/dev/null)" && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 
 cmd_start() {
@@ -247,6 +259,7 @@ cmd_start() {
   if rgw_answers; then
     log "rgw already answering on $URL"
     if [ -f "$D/ceph.conf" ] && ! creds_work; then ensure_user; fi
+    ensure_runtime_settings
     echo "s3 up on $URL"
     return 0
   fi
