@@ -21,9 +21,9 @@ export function editorActions(view: vscode.TreeView<TreeNode>, tree: ObjectStore
         await vscode.commands.executeCommand('revealInExplorer', uri);
       }
     },
-    openTerminal(name, environment) {
-      // The environment is given to this terminal's process only: not persisted, not shown (strictEnv off: it adds to the user's).
-      vscode.window.createTerminal({ name, env: environment, isTransient: true }).show();
+    openTerminal(name, environment, message) {
+      // The environment is given to this terminal's process only: not persisted (transient), not shown; it adds to the user's.
+      vscode.window.createTerminal({ name, env: environment, isTransient: true, message }).show();
     },
     async revealKey(storeNodeId, key) {
       const node = await tree.findKey(storeNodeId, key);

@@ -13,7 +13,7 @@ import { FakeUi } from './fakeUi';
 export function fakeCommandDeps(sources: ObjectStoreSource[]) {
   const calls: string[] = [];
   const opened: { address: ObjectAddress; large: boolean }[] = [];
-  const terminals: { name: string; environment: Record<string, string> }[] = [];
+  const terminals: { name: string; environment: Record<string, string>; message: string }[] = [];
   const progress: TransferProgress[] = [];
   const state = {
     size: 10,
@@ -90,8 +90,8 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
       revealKey: async (storeNodeId, key) => {
         calls.push(`revealKey ${key}`);
       },
-      openTerminal: (name, environment) => {
-        terminals.push({ name, environment });
+      openTerminal: (name, environment, message) => {
+        terminals.push({ name, environment, message });
       },
     },
     connections: {

@@ -15,8 +15,8 @@ export interface EditorActions {
   revealLocalFile(path: string): Promise<void>;
   /** Selects a key (object or folder) in the Object Stores view once its folder is listed, if it is on a loaded page. */
   revealKey(storeNodeId: string, key: string): Promise<void>;
-  /** Opens a terminal with these environment variables added (and nothing of them written anywhere). */
-  openTerminal(name: string, environment: Record<string, string>): void;
+  /** Opens a terminal with these environment variables added (and nothing of them written anywhere), showing `message` first. */
+  openTerminal(name: string, environment: Record<string, string>, message: string): void;
 }
 
 /** The settings commands read, as functions so a change applies to the next command. */

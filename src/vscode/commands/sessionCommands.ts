@@ -2,7 +2,7 @@ import { awsCliProfile, boto3Snippet, credentialEnvironment, environmentSnippet,
 import type { SessionCredentials } from '../../core/ports';
 import type { StoreRef } from '../../core/sources';
 import type { CommandDeps } from './deps';
-import { resolveTarget } from './targets';
+import { targetStore } from './storeCommands';
 
 /** Session credentials for a store, and the ways to use them: each a function of its dependencies and argument. */
 
@@ -13,7 +13,8 @@ type Action = { kind: 'environment'; shell: Shell } | { kind: 'profile' } | { ki
 const time = (date: Date) => date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 async function credentialsFor(deps: Deps, arg: unknown, title: string): Promise<{ ref: StoreRef; credentials: SessionCredentials }> {
-  const { ref } = await resolveTarget(deps, arg, { title, want: 'folder', writes: false });
+  // Credentials are for a whole store: a store is picked, not browsed.
+  const ref = await targetStore(deps, arg, `${title}: which object store?`, (store) => !store.disabled);
   const credentials = await deps.runJob(`Getting session credentials for "${ref.store.name}"`, (signal) => deps.sessionCredentials(ref, signal));
   // The store and the expiry only: the credentials themselves are never logged.
   deps.log.info(`Session credentials for "${ref.store.name}" issued, valid until ${credentials.expiration.toISOString()}`);
@@ -21,7 +22,12 @@ async function credentialsFor(deps: Deps, arg: unknown, title: string): Promise<
 }
 
 function openTerminal(deps: Deps, ref: StoreRef, credentials: SessionCredentials): void {
-  deps.editor.openTerminal(`LogQS: ${ref.store.name} (until ${time(credentials.expiration)})`, credentialEnvironment(ref.store, credentials));
+  const scope = `${ref.store.bucket_name}/${ref.store.key_prefix ?? ''}${ref.store.read_only ? ', read-only' : ''}`;
+  deps.editor.openTerminal(
+    `LogQS: ${ref.store.name} (until ${time(credentials.expiration)})`,
+    credentialEnvironment(ref.store, credentials),
+    `Session credentials for "${ref.store.name}" (${scope}) are set in this terminal's AWS_* variables. They expire at ${credentials.expiration.toLocaleString()}.`,
+  );
 }
 
 /** Gets the credentials, shows when they expire, and offers what to do with them. */

@@ -5,11 +5,12 @@ import { fakeCommandDeps } from '../../support/fakeCommandDeps';
 import { memorySource, validInput } from '../../support/memoryPorts';
 
 describe('session credential commands', () => {
-  async function setup() {
+  async function setupWithSource() {
     const { source } = memorySource();
     const store = await source.create(validInput({ name: 'robots', endpoint_url: 'http://127.0.0.1:7480', key_prefix: 'logs/' }));
-    return { ...fakeCommandDeps([source]), node: new StoreNode(undefined, source, store) };
+    return { ...fakeCommandDeps([source]), node: new StoreNode(undefined, source, store), source };
   }
+  const setup = setupWithSource;
 
   it('offers the ways to use the credentials, saying when they expire, and copies the one picked', async () => {
     const { deps, ui, node, info } = await setup();
@@ -22,11 +23,21 @@ describe('session credential commands', () => {
     assert.ok(!info.join('\n').includes('FQoGtoken') && !info.join('\n').includes('tempSecret'), info.join('\n'));
   });
 
+  it('from the palette, picks among enabled stores only and asks nothing else before the credentials', async () => {
+    const { deps, ui, calls, source } = await setupWithSource();
+    await source.create(validInput({ name: 'off', disabled: true }));
+    ui.pickLabel = 'robots';
+    await openSessionTerminal(deps)();
+    assert.deepEqual(ui.asked, ['pickStore: Open Terminal with Session Credentials: which object store?: robots']);
+    assert.ok(calls.includes('sessionCredentials robots'));
+  });
+
   it('opens a terminal named after the store with the credentials in its environment only', async () => {
     const { deps, node, terminals, ui } = await setup();
     await openSessionTerminal(deps)(node);
     assert.equal(terminals.length, 1);
     assert.match(terminals[0].name, /^LogQS: robots \(until .+\)$/);
+    assert.match(terminals[0].message, /Session credentials for "robots" \(robot-logs\/logs\/\) .* They expire at /);
     assert.deepEqual(terminals[0].environment, {
       AWS_ACCESS_KEY_ID: 'ASIATEMP',
       AWS_SECRET_ACCESS_KEY: 'tempSecret/xyz',
