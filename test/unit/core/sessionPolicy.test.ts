@@ -44,3 +44,64 @@ describe('session policy', () => {
     assert.deepEqual(document.Statement[0].Resource, ['arn:aws:s3:::b/say "hi"\\/*']);
   });
 });
+
+/**
+ * What an IAM-style evaluation of the policy allows: "*" and "?" are
+ * wildcards in resources and StringLike values, ${*} ${?} ${$} stand for
+ * themselves. Enough to check which keys each store's credentials reach.
+ */
+function allows(document: ReturnType<typeof sessionPolicyDocument>, action: string, resource: string, prefix?: string): boolean {
+  const matches = (pattern: string, value: string) => {
+    const source = pattern
+      .split(/(\$\{[*?$]\})/)
+      .map((part) => (/^\$\{[*?$]\}$/.test(part) ? part[2].replace(/[*?$]/, (char) => `\\${char}`) : part.replace(/[.+^()|[\]{}\\$]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')))
+      .join('');
+    return new RegExp(`^${source}$`, 's').test(value);
+  };
+  return document.Statement.some(
+    (statement) =>
+      statement.Action.includes(action) &&
+      statement.Resource.some((pattern) => matches(pattern, resource)) &&
+      (!statement.Condition || (prefix !== undefined && statement.Condition.StringLike['s3:prefix'].some((pattern) => matches(pattern, prefix)))),
+  );
+}
+
+describe('what session credentials reach', () => {
+  const object = (key: string) => `arn:aws:s3:::robot-logs/${key}`;
+  const bucket = 'arn:aws:s3:::robot-logs';
+
+  it('reads and lists under the prefix only', () => {
+    const policy = sessionPolicyDocument({ bucket_name: 'robot-logs', key_prefix: 'logs/', read_only: true });
+    assert.equal(allows(policy, 's3:GetObject', object('logs/run-1/a.bag')), true);
+    assert.equal(allows(policy, 's3:GetObject', object('logsx/a.bag')), false);
+    assert.equal(allows(policy, 's3:GetObject', object('other/a.bag')), false);
+    assert.equal(allows(policy, 's3:GetObject', 'arn:aws:s3:::other-bucket/logs/a.bag'), false);
+    assert.equal(allows(policy, 's3:ListBucket', bucket, 'logs/run-1/'), true);
+    assert.equal(allows(policy, 's3:ListBucket', bucket, ''), false);
+    assert.equal(allows(policy, 's3:ListBucket', bucket, 'other/'), false);
+    assert.equal(allows(policy, 's3:PutObject', object('logs/new.bag')), false, 'read-only');
+    assert.equal(allows(policy, 's3:DeleteObject', object('logs/a.bag')), false);
+  });
+
+  it('writes under the prefix when the store is writable, and never deletes', () => {
+    const policy = sessionPolicyDocument({ bucket_name: 'robot-logs', key_prefix: 'a/b/', read_only: false });
+    assert.equal(allows(policy, 's3:PutObject', object('a/b/new.bag')), true);
+    assert.equal(allows(policy, 's3:PutObject', object('a/new.bag')), false);
+    assert.equal(allows(policy, 's3:AbortMultipartUpload', object('a/b/big.bin')), true);
+    assert.equal(allows(policy, 's3:DeleteObject', object('a/b/new.bag')), false);
+  });
+
+  it('takes a prefix\'s "*", "?" and "$" literally', () => {
+    const policy = sessionPolicyDocument({ bucket_name: 'robot-logs', key_prefix: 'run*/', read_only: true });
+    assert.equal(allows(policy, 's3:GetObject', object('run*/a.bag')), true);
+    assert.equal(allows(policy, 's3:GetObject', object('run-1/a.bag')), false, 'the "*" of the prefix is no wildcard');
+    assert.equal(allows(policy, 's3:ListBucket', bucket, 'runX/'), false);
+  });
+
+  it('reaches the whole bucket, and only it, when the store has no prefix', () => {
+    const policy = sessionPolicyDocument({ bucket_name: 'robot-logs', key_prefix: null, read_only: false });
+    assert.equal(allows(policy, 's3:GetObject', object('anything/at/all')), true);
+    assert.equal(allows(policy, 's3:ListBucket', bucket, ''), true);
+    assert.equal(allows(policy, 's3:GetObject', 'arn:aws:s3:::robot-logs-2/x'), false);
+  });
+});
