@@ -445,12 +445,45 @@ class Editor {
     }
   }
 
-  /** Presses Escape until no quick input is visible. */
+  /** Presses Escape until no quick input (nor a right-click menu left open) is visible. */
   async dismissQuickInput() {
+    const menu = this.page.locator(".context-view .monaco-menu");
+    if (await menu.isVisible().catch(() => false)) await this.page.keyboard.press("Escape");
     for (let i = 0; i < 3 && (await this.quickInput().isVisible().catch(() => false)); i++) {
       await this.page.keyboard.press("Escape");
       await sleep(150);
     }
+  }
+
+  /** The entries of `target`'s right-click menu, the menu closed again. */
+  async contextMenuEntries(target) {
+    const menu = this.page.locator(".context-view .monaco-menu");
+    await target.click({ button: "right" });
+    await menu.waitFor({ state: "visible", timeout: 10_000 });
+    const entries = await menu.locator(".action-label").allInnerTexts();
+    await this.page.keyboard.press("Escape");
+    await menu.waitFor({ state: "hidden", timeout: 5_000 }).catch(() => {});
+    return entries;
+  }
+
+  /**
+   * Right-clicks `target` and runs the menu entry labelled `entry`. A VS Code menu item listens for
+   * the mouse-up only 100 ms after it is drawn (a timer that a loaded machine runs late), so a click
+   * that comes sooner is swallowed: click again while the menu stays open.
+   */
+  async contextMenu(target, entry) {
+    const menu = this.page.locator(".context-view .monaco-menu");
+    await target.click({ button: "right" });
+    await menu.waitFor({ state: "visible", timeout: 10_000 });
+    const item = menu.locator(".action-item", { hasText: entry }).first();
+    await item.waitFor({ state: "visible", timeout: 5_000 });
+    await sleep(150);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await item.click({ timeout: 5_000 }).catch(() => {});
+      if (await menu.waitFor({ state: "hidden", timeout: 2_000 }).then(() => true, () => false)) return;
+    }
+    await this.page.keyboard.press("Escape");
+    throw new Error(`the menu entry "${entry}" did not run`);
   }
 
   // ---------------------------------------------------------------- views
@@ -609,6 +642,10 @@ class Editor {
     if (test?.state !== "failed") return;
     const name = `${prefix}-failed-${test.title}`;
     await this.screenshot(name).catch(() => {});
+    // CI keeps only the printed output: say what was on screen.
+    const shown = async (selector) => (await this.page?.locator(selector).allInnerTexts().catch(() => []))?.join(" | ").replace(/\s+/g, " ") || "none";
+    console.log(`      on screen when it failed: notifications: ${await shown(".notification-toast")}; quick input: ${
+      await shown(".quick-input-widget:visible")}; menu: ${await shown(".context-view .monaco-menu")}; dialog: ${await shown(".monaco-dialog-box")}`);
     this.saveLogs(name);
   }
 

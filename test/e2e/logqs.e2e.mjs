@@ -65,10 +65,7 @@ describe("LogQS DataStore in code-server", function () {
     await editor.expand("fleet-logs", { view: "Object Stores" });
     await editor.expand("run 9/", { view: "Object Stores" });
     await row("robot.bag").waitFor({ state: "visible", timeout: 20_000 });
-    await row("robot.bag").click({ button: "right" });
-    const menu = editor.page.locator(".context-view .monaco-menu");
-    await menu.waitFor({ state: "visible" });
-    await menu.locator(".action-item", { hasText: "Download…" }).first().click();
+    await editor.contextMenu(row("robot.bag"), "Download…");
     await editor.pickQuickPick(path.basename(workspace));
     await editor.waitForNotification(/Downloaded 1 file/, { timeoutMs: 30_000 });
     const downloaded = path.join(workspace, "robot.bag");

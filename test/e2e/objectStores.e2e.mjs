@@ -196,11 +196,7 @@ describe("LogQS Object Stores in code-server", function () {
     await editor.expand("lqs-managed", { view: "Object Stores" });
     await visible("lidar.mcap");
 
-    await row("lqs-managed").click({ button: "right" });
-    const menu = editor.page.locator(".context-view .monaco-menu");
-    await menu.waitFor({ state: "visible" });
-    const entries = await menu.locator(".action-label").allInnerTexts();
-    await editor.page.keyboard.press("Escape");
+    const entries = await editor.contextMenuEntries(row("lqs-managed"));
     assert.ok(entries.some((entry) => /Set as Default/.test(entry)), entries.join(" | "));
     assert.ok(!entries.some((entry) => /Edit Object Store|Delete Object Store/.test(entry)), entries.join(" | "));
 

@@ -83,10 +83,7 @@ describe("session credentials in code-server", function () {
     await editor.viewContainer("LogQS");
     const store = editor.treeItem("sts-logs", { view: "Object Stores" });
     await store.waitFor({ state: "visible", timeout: 30_000 });
-    await store.click({ button: "right" });
-    const menu = editor.page.locator(".context-view .monaco-menu");
-    await menu.waitFor({ state: "visible" });
-    await menu.locator(".action-item", { hasText: "Get Session Credentials…" }).first().click();
+    await editor.contextMenu(store, "Get Session Credentials…");
 
     const options = editor.quickInput().locator(".quick-input-list [role=option]");
     await waitFor(async () => (await options.count()) >= 6, { timeoutMs: 30_000, what: "the ways to use the credentials" });
