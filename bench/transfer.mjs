@@ -1,6 +1,7 @@
 // Benchmark: transfers through the extension's engine vs awscli, rclone, aria2 and curl, side by
 // side on the same local Ceph radosgw. Prints seconds, MiB/s, peak RSS and the ratio to the
-// fastest peer for each row; asserts nothing. Usage: npm run bench:transfer [-- rounds]
+// fastest peer for each row; asserts nothing. Usage: npm run bench:transfer [-- rounds] [--sweep]
+// --sweep times the engine alone over part sizes and concurrencies instead, to choose the defaults.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as esbuild from "esbuild";
 import { mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -10,7 +11,8 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import server from "../out/test/support/s3Server.js";
 
-const ROUNDS = Number(process.argv[2] ?? 2);
+const SWEEP = process.argv.includes("--sweep");
+const ROUNDS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 2);
 const WORK = process.env.LOGQS_BENCH_DIR ?? "/tmp/logqs-bench";
 const BUCKET = `logqs-bench-${Date.now().toString(36)}`;
 const BIG = 1024 * 1024 * 1024;
@@ -29,8 +31,8 @@ delete ENV.AWS_CA_BUNDLE;
 const AWS = ["/usr/bin/aws", "--endpoint-url", server.S3_ENDPOINT];
 
 /** Runs a command under /usr/bin/time: wall seconds (process start included) and peak RSS (MB). */
-function timed(argv) {
-  const result = spawnSync("/usr/bin/time", ["-f", "%e %M", ...argv], { env: ENV, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+function timed(argv, env = {}) {
+  const result = spawnSync("/usr/bin/time", ["-f", "%e %M", ...argv], { env: { ...ENV, ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   const [seconds, peakKb] = result.stderr.trim().split("\n").pop().split(" ").map(Number);
   if (result.status !== 0) throw new Error(`${argv[0]} failed (${result.status}): ${result.stderr.slice(-500)}`);
   // The engine also says how long it took once loaded (as it is, loaded, in the editor).
@@ -72,6 +74,7 @@ async function main() {
     banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   });
   const engine = (...args) => ["node", bundle, ...args];
+  if (SWEEP) return sweep(engine, bigFile, smallDir, out);
 
   const rows = [
     { name: "download 1 GiB object", bytes: BIG, runs: {
@@ -117,6 +120,33 @@ async function main() {
       console.log(`  ${tool.padEnd(24)} ${result.seconds.toFixed(2).padStart(6)} s  ${mibs.toFixed(0).padStart(5)} MiB/s  ${result.peakMb.toFixed(0).padStart(5)} MB peak  ratio ${(result.seconds / fastest).toFixed(2)}${own}`);
     }
     console.log("");
+  }
+}
+
+/** The engine alone under each setting: the best of ROUNDS runs, and its peak memory. */
+async function sweep(engine, bigFile, smallDir, out) {
+  const best = (run) => {
+    let result;
+    for (let round = 0; round < ROUNDS; round++) {
+      const next = run();
+      if (!result || next.seconds < result.seconds) result = { ...next, peakMb: Math.max(next.peakMb, result?.peakMb ?? 0) };
+    }
+    return `${result.seconds.toFixed(2).padStart(6)} s ${result.peakMb.toFixed(0).padStart(5)} MB`;
+  };
+  console.log(`engine sweep, best of ${ROUNDS}; ${server.S3_ENDPOINT}; ${new Date().toISOString()}\n`);
+  for (const partMib of [8, 16, 32, 64]) {
+    for (const parts of [1, 2, 4, 8]) {
+      const env = { LOGQS_PART_MIB: String(partMib), LOGQS_PART_CONCURRENCY: String(parts) };
+      const down = best(() => timed(engine("download-key", BUCKET, "big/big.bin", fresh(out)), env));
+      const up = best(() => timed(engine("upload", BUCKET, bigFile, "sweep/"), env));
+      console.log(`  part ${String(partMib).padStart(2)} MiB × ${parts}: 1 GiB down ${down}   up ${up}`);
+    }
+  }
+  for (const files of [4, 8, 16, 32]) {
+    const env = { LOGQS_FILE_CONCURRENCY: String(files) };
+    const down = best(() => timed(engine("download-prefix", BUCKET, "small/", fresh(out)), env));
+    const up = best(() => timed(engine("upload", BUCKET, smallDir, "sweep-files/"), env));
+    console.log(`  ${String(files).padStart(2)} files at once: ${SMALL_COUNT} × 64 KiB down ${down}   up ${up}`);
   }
 }
 

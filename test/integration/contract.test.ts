@@ -17,7 +17,7 @@ import { SessionCredentialCache } from '../../src/core/sessionCache';
 import { code } from '../support/assertions';
 import { LogqsApiServer } from '../support/logqsApiServer';
 import { memorySource } from '../support/memoryPorts';
-import { adminClient, createBucketWith, deleteBucket, S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY } from '../support/s3Server';
+import { adminClient, createBucketWith, deleteBucket, S3_ENDPOINT, S3_SECRET_KEY, testStoreFields } from '../support/s3Server';
 import { TEST_SETTINGS, jobCallbacks, sha256, sha256OfFile, temporaryFolder } from '../support/transfers';
 
 const ROLE = { role_arn: 'arn:aws:iam:::role/logqs' };
@@ -41,17 +41,8 @@ interface Backend {
 }
 
 /** The store fields every test starts from: the real S3 server, the test user's keys, the logs/ prefix. */
-const storeFields = (bucket: string, overrides: Record<string, unknown> = {}) => ({
-  name: `store-${Math.random().toString(36).slice(2, 8)}`,
-  bucket_name: bucket,
-  region_name: 'us-east-1',
-  access_key_id: S3_ACCESS_KEY,
-  secret_access_key: S3_SECRET_KEY,
-  endpoint_url: S3_ENDPOINT,
-  key_prefix: 'logs/',
-  context: ROLE,
-  ...overrides,
-});
+const storeFields = (bucket: string, overrides: Record<string, unknown> = {}) =>
+  testStoreFields(bucket, { key_prefix: 'logs/', context: ROLE, ...overrides });
 
 function dataPlane(writersFrom: S3ClientCache) {
   const http = createRangeReader({ timeoutMs: () => 10_000 });

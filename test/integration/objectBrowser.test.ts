@@ -7,7 +7,7 @@ import { browsePage } from '../../src/core/objectBrowser';
 import type { ObjectGatewayFactory } from '../../src/core/ports';
 import { code } from '../support/assertions';
 import { memorySource } from '../support/memoryPorts';
-import { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, createBucketWith, deleteBucket } from '../support/s3Server';
+import { createBucketWith, deleteBucket, testStoreFields } from '../support/s3Server';
 
 const MANY = 25;
 const SAMPLE: Record<string, string> = {
@@ -61,16 +61,7 @@ describe('object browsing against a real S3 server', function () {
   const browser = { listPage: (storeId: string, options: Parameters<typeof browsePage>[2]) => browsePage(registry, storeId, options) };
 
   const addStore = (overrides: Record<string, unknown> = {}) =>
-    registry.create({
-      name: 'sample',
-      bucket_name: bucket,
-      region_name: 'us-east-1',
-      access_key_id: S3_ACCESS_KEY,
-      secret_access_key: S3_SECRET_KEY,
-      endpoint_url: S3_ENDPOINT,
-      key_prefix: 'logs/',
-      ...overrides,
-    });
+    registry.create(testStoreFields(bucket, { name: 'sample', key_prefix: 'logs/', ...overrides }));
 
   it('lists folders and files under the key prefix only', async () => {
     const store = await addStore();

@@ -10,7 +10,7 @@ import { awsCliProfile, boto3Snippet, profileName } from '../../src/core/credent
 import type { SessionCredentials } from '../../src/core/ports';
 import { code } from '../support/assertions';
 import { memorySource } from '../support/memoryPorts';
-import { adminClient, createBucketWith, deleteBucket, S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY } from '../support/s3Server';
+import { adminClient, createBucketWith, deleteBucket, S3_ACCESS_KEY, S3_ENDPOINT, testStoreFields } from '../support/s3Server';
 import { temporaryFolder } from '../support/transfers';
 
 /** The role scripts/s3-server.sh creates, which the test user may assume. */
@@ -46,17 +46,7 @@ describe('session credentials against a real S3 server with STS', function () {
   });
 
   const addStore = (overrides: Record<string, unknown> = {}) =>
-    source.create({
-      name: `sts-${Math.random().toString(36).slice(2, 8)}`,
-      bucket_name: bucket,
-      region_name: 'us-east-1',
-      access_key_id: S3_ACCESS_KEY,
-      secret_access_key: S3_SECRET_KEY,
-      endpoint_url: S3_ENDPOINT,
-      key_prefix: 'logs/',
-      context: { role_arn: ROLE_ARN },
-      ...overrides,
-    });
+    source.create(testStoreFields(bucket, { key_prefix: 'logs/', context: { role_arn: ROLE_ARN }, ...overrides }));
 
   const clientWith = (credentials: SessionCredentials) =>
     new S3Client({ region: 'us-east-1', endpoint: S3_ENDPOINT, forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });

@@ -14,6 +14,17 @@ export const S3_ENDPOINT = process.env.LOGQS_S3_ENDPOINT ?? 'http://127.0.0.1:74
 export const S3_ACCESS_KEY = process.env.LOGQS_S3_ACCESS_KEY ?? 'TESTACCESSKEY';
 export const S3_SECRET_KEY = process.env.LOGQS_S3_SECRET_KEY ?? 'TESTSECRETKEY123';
 
+/** A store record on this server with the test user's keys, under a fresh name; `overrides` win. */
+export const testStoreFields = (bucket: string, overrides: Record<string, unknown> = {}) => ({
+  name: `store-${Math.random().toString(36).slice(2, 8)}`,
+  bucket_name: bucket,
+  region_name: 'us-east-1',
+  access_key_id: S3_ACCESS_KEY,
+  secret_access_key: S3_SECRET_KEY,
+  endpoint_url: S3_ENDPOINT,
+  ...overrides,
+});
+
 export const adminClient = () =>
   new S3Client({
     region: 'us-east-1',

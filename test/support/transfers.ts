@@ -10,7 +10,7 @@ import { ObjectService } from '../../src/core/objectService';
 import type { ObjectGatewayFactory, ObjectWriterFactory } from '../../src/core/ports';
 import type { TransferProgress, TransferSettings } from '../../src/core/transfer';
 import { memorySource } from './memoryPorts';
-import { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY } from './s3Server';
+import { testStoreFields } from './s3Server';
 
 export const MIB = 1024 * 1024;
 
@@ -32,15 +32,7 @@ export function transferRig(options: { settings?: Partial<TransferSettings>; wra
   const settings = { ...TEST_SETTINGS, ...options.settings };
   const objects = new ObjectService({ writers, http, settings: () => settings, log: (message) => log.push(message) });
   const addStore = (bucket: string, overrides: Record<string, unknown> = {}) =>
-    source.create({
-      name: `store-${Math.random().toString(36).slice(2, 8)}`,
-      bucket_name: bucket,
-      region_name: 'us-east-1',
-      access_key_id: S3_ACCESS_KEY,
-      secret_access_key: S3_SECRET_KEY,
-      endpoint_url: S3_ENDPOINT,
-      ...overrides,
-    });
+    source.create(testStoreFields(bucket, overrides));
   const dispose = () => {
     clients.dispose();
     http.dispose();
