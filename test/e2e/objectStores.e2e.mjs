@@ -8,7 +8,7 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import s3Server from "../../out/test/support/s3Server.js";
 import { REPO_ROOT, startEditor, waitFor } from "./harness.mjs";
 
-const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, adminClient, createBucketWith } = s3Server;
+const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, adminClient, createBucketWith, deleteBucket } = s3Server;
 const VSIX = path.join(REPO_ROOT, "dist", "logqs-object-stores.vsix");
 const WRONG_SECRET = "wrong-secret-e2e-0123456789";
 // How long a box that is expected to refuse its value is given to accept it anyway.
@@ -84,6 +84,7 @@ describe("LogQS Object Stores in code-server", function () {
   after(async function () {
     await editor?.close();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    if (bucket) await deleteBucket(bucket);
   });
 
   it("shows the LogQS view with a welcome message when there is no store", async function () {

@@ -5,12 +5,12 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DeleteObjectCommand, GetObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import s3Server from "../../out/test/support/s3Server.js";
 import proxyModule from "../../out/test/support/tcpProxy.js";
 import { REPO_ROOT, startEditor, waitFor } from "./harness.mjs";
 
-const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, adminClient, createBucketWith } = s3Server;
+const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, adminClient, createBucketWith, deleteBucket } = s3Server;
 const VSIX = path.join(REPO_ROOT, "dist", "logqs-object-stores.vsix");
 const README = "Robot log notes\nrun-001: lidar calibration ok\n";
 const BAG = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 251));
@@ -66,9 +66,7 @@ describe("objects in code-server", function () {
     await editor?.close();
     await proxy?.close();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-    const s3 = adminClient();
-    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "logs/big.bin" })).catch(() => undefined);
-    s3.destroy();
+    if (bucket) await deleteBucket(bucket);
   });
 
   it("opens a text object from the tree in an editor tab and shows its text", async function () {

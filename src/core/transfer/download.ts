@@ -7,7 +7,7 @@ import { LogqsError, cancelledError, isAbort, toLogqsError } from '../errors';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { askOnce, firstFreeName } from './conflicts';
-import { type LocalSegments, keyBelow, localSegments, pathUnder, prepareParent } from './localPaths';
+import { type LocalSegments, keyBelow, localSegments, parentPreparer, pathUnder } from './localPaths';
 import { PositionalWriter } from './positionalWriter';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
@@ -188,6 +188,8 @@ async function downloadFile(object: RemoteObject, target: string, context: Downl
   const file = await fs.open(temporary, 'wx');
   let closed = false;
   let received = 0;
+  /** Bytes written to the file: every range's, each counted once, so a gap can't pass for a whole file. */
+  let written = 0;
   try {
     const ranges = planRanges(object.size, context.settings.partSizeBytes);
     const expectedMd5 = plainMd5(object.etag);
@@ -205,14 +207,14 @@ async function downloadFile(object: RemoteObject, target: string, context: Downl
         if (result.error !== undefined) {
           streamingHash = undefined;
         }
+        written += result.kept;
         return result;
       }),
     );
     await file.close();
     closed = true;
-    const { size } = await fs.stat(temporary);
-    if (size !== object.size) {
-      throw new LogqsError('changed', `"${object.key}" arrived with ${size} bytes instead of ${object.size}; download it again`);
+    if (written !== object.size) {
+      throw new LogqsError('changed', `"${object.key}" arrived with ${written} bytes instead of ${object.size}; download it again`);
     }
     if (expectedMd5) {
       const actual = streamingHash ? streamingHash.digest('hex') : await md5OfFile(temporary, signal);
@@ -248,6 +250,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
   // Totals are shown once every folder has been listed; until then they are only what was listed so far.
   meter.setTotalsKnown(request.prefixes.length === 0);
   await fs.mkdir(targetDir, { recursive: true });
+  const prepareParent = parentPreparer(targetDir);
 
   async function* candidates(): AsyncGenerator<Candidate> {
     for (const key of request.keys) {
@@ -282,7 +285,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     }
     let target = pathUnder(targetDir, candidate.segments.segments);
     try {
-      await prepareParent(targetDir, target);
+      await prepareParent(target);
     } catch (error) {
       if (LogqsError.is(error)) {
         throw error;

@@ -78,16 +78,31 @@ export function pathUnder(root: string, segments: readonly string[]): string {
 }
 
 /**
- * Makes the folders of a file and checks, on their real path, that they are
- * still under the real root: a symbolic link inside the download folder can't
- * redirect a file elsewhere.
+ * For one download job: makes the folders of a file and checks, on their real
+ * path, that they are still under the real root, so a symbolic link inside the
+ * download folder can't redirect a file elsewhere. Each folder is made and
+ * checked once per job (a folder of thousands of small files would otherwise
+ * pay three system calls a file for it).
  */
-export async function prepareParent(root: string, file: string): Promise<void> {
-  const parent = path.dirname(file);
-  await fs.mkdir(parent, { recursive: true });
-  const [realRoot, realParent] = await Promise.all([fs.realpath(root), fs.realpath(parent)]);
-  const relative = path.relative(realRoot, realParent);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new LogqsError('outside-prefix', `"${path.relative(root, file)}" would be written outside the download folder through a link; refused`);
-  }
+export function parentPreparer(root: string): (file: string) => Promise<void> {
+  let realRoot: Promise<string> | undefined;
+  const prepared = new Map<string, Promise<void>>();
+  const prepare = async (parent: string, file: string) => {
+    await fs.mkdir(parent, { recursive: true });
+    realRoot ??= fs.realpath(root);
+    const [rootPath, parentPath] = await Promise.all([realRoot, fs.realpath(parent)]);
+    const relative = path.relative(rootPath, parentPath);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) {
+      throw new LogqsError('outside-prefix', `"${path.relative(root, file)}" would be written outside the download folder through a link; refused`);
+    }
+  };
+  return (file) => {
+    const parent = path.dirname(file);
+    let done = prepared.get(parent);
+    if (!done) {
+      done = prepare(parent, file);
+      prepared.set(parent, done);
+    }
+    return done;
+  };
 }
