@@ -42,7 +42,7 @@ describe('session credentials against a real S3 server with STS', function () {
   after(async () => {
     admin.destroy();
     clients.dispose();
-    await deleteBucket(bucket);
+    if (bucket) await deleteBucket(bucket);
   });
 
   const addStore = (overrides: Record<string, unknown> = {}) =>
@@ -138,7 +138,7 @@ describe('session credentials against a real S3 server with STS', function () {
       const env = { ...cleanEnvironment(), AWS_CONFIG_FILE: path.join(folder.dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: path.join(folder.dir, 'credentials') };
       await fs.writeFile(env.AWS_CONFIG_FILE, profile.config);
       await fs.writeFile(env.AWS_SHARED_CREDENTIALS_FILE, profile.credentials);
-      const aws = (...args: string[]) => execFileSync(AWS_CLI, ['--profile', profileName(store), '--endpoint-url', S3_ENDPOINT, ...args], { encoding: 'utf8', env });
+      const aws = (...args: string[]) => execFileSync(AWS_CLI, ['--profile', profileName(store), '--endpoint-url', S3_ENDPOINT, ...args], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
       assert.match(aws('s3', 'ls', `s3://${bucket}/logs/`), /readme\.txt/);
       assert.equal(aws('s3', 'cp', `s3://${bucket}/logs/readme.txt`, '-'), 'hello');
       await fs.writeFile(path.join(folder.dir, 'local.txt'), 'from the aws cli');

@@ -34,7 +34,7 @@ describe('transfers against a real S3 server', function () {
 
   after(async () => {
     s3.destroy();
-    await deleteBucket(bucket);
+    if (bucket) await deleteBucket(bucket);
   });
 
   const put = (key: string, body: Uint8Array | string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
