@@ -109,7 +109,6 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('logqs.managedObjectStoresFile')) {
         void syncManagedStores(embedded, log);
-  void connections.restore().catch((error: unknown) => report('Couldn\'t restore the LogQS connections', error));
       }
     }),
   );
