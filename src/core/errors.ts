@@ -58,7 +58,7 @@ export class LogqsError extends Error {
   }
 }
 
-export const cancelledError = () => new LogqsError('cancelled', 'Cancelled');
+export const cancelledError = (cause?: unknown) => new LogqsError('cancelled', 'Cancelled', { cause });
 
 /** An abort (AbortSignal, the SDK's AbortError) is a cancellation, not a failure. */
 export function isAbort(error: unknown): boolean {
@@ -74,7 +74,7 @@ export function toLogqsError(error: unknown): LogqsError {
     return error;
   }
   if (isAbort(error)) {
-    return new LogqsError('cancelled', 'Cancelled', { cause: error });
+    return cancelledError(error);
   }
   return new LogqsError('bug', 'An unexpected error occurred (a bug in the extension); the details are in the LogQS log', {
     cause: error,

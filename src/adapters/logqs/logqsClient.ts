@@ -1,6 +1,6 @@
 import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
 import type { z } from 'zod';
-import { LogqsError, isAbort } from '../../core/errors';
+import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import { parseJsonText } from '../../core/jsonText';
 import { networkCode } from '../s3/s3Errors';
 
@@ -121,7 +121,7 @@ export class LogqsClient {
       return error;
     }
     if (isAbort(error)) {
-      return new LogqsError('cancelled', 'Cancelled', { cause: error });
+      return cancelledError(error);
     }
     if (error instanceof HTTPError) {
       const status = error.response.status;

@@ -132,22 +132,19 @@ export class LogqsStoreSource implements ObjectStoreSource {
   }
 
   async credentialsFor(id: string): Promise<{ store: ObjectStore; credentials: CredentialProvider }> {
-    const store = await this.get(id);
-    assertUsable(store);
+    const store = await this.usable(id);
     // Lazy: nothing is asked of the API until the SDK signs a request; renewed before it expires.
     const credentials: CredentialProvider = () => this.sessions.get(`${this.id}/${id}`, () => this.issue(id));
     return { store, credentials };
   }
 
   async objectsOf(id: string): Promise<{ store: ObjectStore; objects: ObjectGateway }> {
-    const store = await this.get(id);
-    assertUsable(store);
+    const store = await this.usable(id);
     return { store, objects: new LogqsObjectGateway(this.client, store) };
   }
 
   async sessionCredentials(id: string, options: { durationSeconds: number; signal?: AbortSignal }) {
-    const store = await this.get(id);
-    assertUsable(store);
+    const store = await this.usable(id);
     // The API decides the duration itself.
     return { store, credentials: await this.issue(id, options.signal) };
   }
@@ -155,6 +152,13 @@ export class LogqsStoreSource implements ObjectStoreSource {
   private async issue(id: string, signal?: AbortSignal): Promise<SessionCredentials> {
     const answer = await this.client.get(`${storePath(id)}/sessionCredentials`, dataEnvelope(sessionCredentialsSchema), 'get session credentials', undefined, signal);
     return toSessionCredentials(answer.data);
+  }
+
+  /** The store, refused when it is disabled. */
+  private async usable(id: string): Promise<ObjectStore> {
+    const store = await this.get(id);
+    assertUsable(store);
+    return store;
   }
 
   private async fresh(id: string): Promise<ObjectStore> {

@@ -1,5 +1,5 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
-import { LogqsError, causeChain } from '../../core/errors';
+import { LogqsError, cancelledError, causeChain, isAbort } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET']);
@@ -28,8 +28,8 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
   if (error instanceof LogqsError) {
     return error;
   }
-  if ((error as { name?: unknown } | null)?.name === 'AbortError') {
-    return new LogqsError('cancelled', 'Cancelled', { cause: error });
+  if (isAbort(error)) {
+    return cancelledError(error);
   }
   const where = endpointName(store);
   const network = networkCode(error);

@@ -1,5 +1,5 @@
 import { AssumeRoleCommand, GetFederationTokenCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { LogqsError } from '../../core/errors';
+import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
 import type { SessionCredentials, SessionIssuer } from '../../core/ports';
 import { networkCode } from '../s3/s3Errors';
@@ -84,8 +84,8 @@ export function describeStsError(error: unknown, store: ObjectStore, call: strin
   if (error instanceof LogqsError) {
     return error;
   }
-  if ((error as { name?: unknown } | null)?.name === 'AbortError') {
-    return new LogqsError('cancelled', 'Cancelled', { cause: error });
+  if (isAbort(error)) {
+    return cancelledError(error);
   }
   const network = networkCode(error);
   if (network) {
