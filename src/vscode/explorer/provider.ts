@@ -89,13 +89,10 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
       const sources = this.deps.sources.all();
-      return sources.length === 1 ? this.storeNodes(undefined, sources[0]) : sources.map((source) => new SourceNode(source));
+      return sources.length === 1 ? (await this.storePage(undefined, sources[0], 0)).children : sources.map((source) => new SourceNode(source));
     }
     if (node.kind === 'source') {
-      if (!node.source.listPage) {
-        return this.storeNodes(node, node.source);
-      }
-      const listing = this.listings.get(node.id) ?? (await this.listStorePage(node, 0));
+      const listing = this.listings.get(node.id) ?? (await this.storePage(node, node.source, 0));
       return listing.nextContinuationToken ? [...listing.children, new LoadMoreNode(node)] : listing.children;
     }
     if (node.kind !== 'store' && node.kind !== 'folder') {
@@ -133,7 +130,7 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
       return;
     }
     if (parent.kind === 'source') {
-      const next = await this.listStorePage(parent, Number(listing.nextContinuationToken));
+      const next = await this.storePage(parent, parent.source, Number(listing.nextContinuationToken));
       this.listings.set(parent.id, { children: [...listing.children, ...next.children], nextContinuationToken: next.nextContinuationToken });
       this.changed.fire(parent);
       return;
@@ -166,33 +163,27 @@ export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode
     return nodes;
   }
 
-  private async storeNodes(parent: SourceNode | undefined, source: ObjectStoreSource): Promise<TreeNode[]> {
+  /**
+   * A page of a source's stores (the offset is the continuation token); a
+   * source without pages gives all its stores at once. The first page under a
+   * source node is kept until the stores change or the view is refreshed.
+   */
+  private async storePage(parent: SourceNode | undefined, source: ObjectStoreSource, offset: number): Promise<Listing> {
+    let listing: Listing;
     try {
-      const nodes = this.track((await source.list()).map((store) => new StoreNode(parent, source, store)));
+      const page = source.listPage ? await source.listPage(offset, this.deps.pageSize()) : { stores: await source.list(), total: undefined };
+      const stores = this.track(page.stores.map((store) => new StoreNode(parent, source, store)));
+      const next = offset + stores.length;
       // At the root an empty list shows the welcome view; under a source it would show nothing at all.
-      return nodes.length === 0 && parent ? [new MessageNode(parent, 'No object stores', false)] : nodes;
+      const children = stores.length === 0 && offset === 0 && parent ? [new MessageNode(parent, 'No object stores', false)] : stores;
+      listing = { children, nextContinuationToken: page.total !== undefined && stores.length > 0 && next < page.total ? String(next) : undefined };
     } catch (error) {
       this.deps.report(`Couldn't load the object stores of ${source.label}`, error);
       // An empty list would show the welcome view and invite adding over a damaged file.
-      return [new MessageNode(parent, userMessage(error), true)];
+      listing = { children: [new MessageNode(parent, userMessage(error), true)] };
     }
-  }
-
-  /** A page of a source's stores (offset as the continuation token); the first page is kept until refreshed. */
-  private async listStorePage(node: SourceNode, offset: number): Promise<Listing> {
-    let listing: Listing;
-    try {
-      const page = await node.source.listPage!(offset, this.deps.pageSize());
-      const stores = this.track(page.stores.map((store) => new StoreNode(node, node.source, store)));
-      const children = stores.length === 0 && offset === 0 ? [new MessageNode(node, 'No object stores', false)] : stores;
-      const next = offset + page.stores.length;
-      listing = { children, nextContinuationToken: page.stores.length > 0 && next < page.total ? String(next) : undefined };
-    } catch (error) {
-      this.deps.report(`Couldn't load the object stores of ${node.source.label}`, error);
-      listing = { children: [new MessageNode(node, userMessage(error), true)] };
-    }
-    if (offset === 0) {
-      this.listings.set(node.id, listing);
+    if (parent && offset === 0) {
+      this.listings.set(parent.id, listing);
     }
     return listing;
   }
