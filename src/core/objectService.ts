@@ -1,7 +1,7 @@
 import { LogqsError } from './errors';
 import { hasControlChars, isInScope, listingPrefix, scopeKey } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
-import type { FetchedObject, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
+import type { FetchedObject, ListPage, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
 import { assertWritable } from './storeRules';
 import {
   type ConflictChoice,
@@ -176,7 +176,7 @@ export class ObjectService {
       {
         writer,
         head: (key, signal) => headOrUndefined(objects, key, signal),
-        list: (listPrefix, continuationToken, signal) => objects.listPage({ prefix: listPrefix, maxKeys: DELETE_BATCH, continuationToken }, signal),
+        list: pageUnder(objects),
         scopeKey: (key) => scopeKey(store.key_prefix, key),
         settings: this.deps.settings(),
         log: this.deps.log,
@@ -213,10 +213,11 @@ export class ObjectService {
   ): Promise<void> {
     const { store, objects } = await source.objectsOf(storeId);
     const scoped = listingPrefix(store.key_prefix, prefix);
+    const list = pageUnder(objects);
     let continuationToken: string | undefined;
     do {
-      const page = await objects.listPage({ prefix: scoped, maxKeys: DELETE_BATCH, continuationToken }, signal);
-      const keys = page.objects.map((object) => object.key).filter((key) => key.startsWith(scoped) && isInScope(store.key_prefix, key));
+      const page = await list(scoped, continuationToken, signal);
+      const keys = page.objects.map((object) => object.key).filter((key) => isInScope(store.key_prefix, key));
       if (keys.length > 0) {
         await each(keys);
       }
@@ -228,16 +229,21 @@ export class ObjectService {
     const settings = this.deps.settings();
     return {
       fetch: (key, signal, listed) => objects.fetchObject(key, { expiresInSeconds: settings.presignExpirySeconds, signal, listed }),
-      list: async (prefix, continuationToken, signal) => {
-        const page = await objects.listPage({ prefix, maxKeys: DELETE_BATCH, continuationToken }, signal);
-        // Keys with "." or ".." segments are kept: the engine reports them as not downloaded, and says why.
-        return { ...page, objects: page.objects.filter((object) => object.key.startsWith(prefix)) };
-      },
+      // Keys with "." or ".." segments are kept: the engine reports them as not downloaded, and says why.
+      list: pageUnder(objects),
       http: this.deps.http,
       settings,
       log: this.deps.log,
     };
   }
+}
+
+/** One page of every key under a prefix (no delimiter, the largest pages), only keys that really start with it. */
+function pageUnder(objects: ObjectGateway) {
+  return async (prefix: string, continuationToken: string | undefined, signal?: AbortSignal): Promise<ListPage> => {
+    const page = await objects.listPage({ prefix, maxKeys: DELETE_BATCH, continuationToken }, signal);
+    return { ...page, objects: page.objects.filter((object) => object.key.startsWith(prefix)) };
+  };
 }
 
 /** An object's metadata, or undefined when there is no such object. */
