@@ -54,14 +54,15 @@ export class ProgressMeter {
 
   private emit(force: boolean): void {
     const now = this.options.now();
-    this.samples.push({ at: now, bytes: this.progress.bytesDone });
-    while (this.samples.length > 2 && this.samples[0].at < now - RATE_WINDOW_MS) {
-      this.samples.shift();
-    }
     if (!force && now - this.lastEmit < this.options.intervalMs) {
       return;
     }
     this.lastEmit = now;
+    // Sampled when reported, not for every chunk: a few samples a second measure the rate as well.
+    this.samples.push({ at: now, bytes: this.progress.bytesDone });
+    while (this.samples.length > 2 && this.samples[0].at < now - RATE_WINDOW_MS) {
+      this.samples.shift();
+    }
     const first = this.samples[0];
     const seconds = (now - first.at) / 1000;
     const bytesPerSecond = seconds > 0.2 ? (this.progress.bytesDone - first.bytes) / seconds : undefined;
