@@ -12,6 +12,10 @@ type Store = Pick<ObjectStore, 'name' | 'bucket_name' | 'region_name' | 'endpoin
 
 export type Shell = 'bash' | 'fish' | 'powershell';
 
+/** The comment each form starts with: whose credentials, and until when. */
+const header = (store: Store, credentials: SessionCredentials) =>
+  `# Session credentials for the LogQS object store "${store.name}", valid until ${credentials.expiration.toISOString()}`;
+
 /** The environment a terminal gets: what the AWS CLI and SDKs read. */
 export function credentialEnvironment(store: Store, credentials: SessionCredentials): Record<string, string> {
   return {
@@ -37,7 +41,6 @@ function quote(value: string, shell: Shell): string {
 }
 
 export function environmentSnippet(store: Store, credentials: SessionCredentials, shell: Shell): string {
-  const header = `# Session credentials for the LogQS object store "${store.name}", valid until ${credentials.expiration.toISOString()}`;
   const lines = Object.entries(credentialEnvironment(store, credentials)).map(([name, value]) => {
     switch (shell) {
       case 'bash':
@@ -48,7 +51,7 @@ export function environmentSnippet(store: Store, credentials: SessionCredentials
         return `$env:${name} = ${quote(value, shell)}`;
     }
   });
-  return [header, ...lines].join('\n') + '\n';
+  return [header(store, credentials), ...lines].join('\n') + '\n';
 }
 
 /** A profile name the AWS CLI accepts, from the store's name. */
@@ -74,7 +77,7 @@ export function awsCliProfile(store: Store, credentials: SessionCredentials): { 
     ? `# Use: aws --profile ${name} --endpoint-url ${store.endpoint_url} s3 ls s3://${store.bucket_name}/${store.key_prefix ?? ''}\n# (AWS CLI 2.13 and later read endpoint_url from the profile and need no --endpoint-url.)`
     : `# Use: aws --profile ${name} s3 ls s3://${store.bucket_name}/${store.key_prefix ?? ''}`;
   const text = [
-    `# Session credentials for the LogQS object store "${store.name}", valid until ${credentials.expiration.toISOString()}`,
+    header(store, credentials),
     usage,
     '',
     '# ~/.aws/config',
@@ -101,7 +104,7 @@ export function boto3Snippet(store: Store, credentials: SessionCredentials): str
     ? ['# This object store is read-only: its session credentials refuse writes.', 'key = response["Contents"][0]["Key"]']
     : ['# Upload an object to the bucket', `key = ${py(`${prefix}new_log.bag`)}`, `s3_client.put_object(Bucket=${bucket}, Key=key, Body=b"Log file content")`];
   return [
-    `# Session credentials for the LogQS object store "${store.name}", valid until ${credentials.expiration.toISOString()}`,
+    header(store, credentials),
     'import boto3',
     '',
     's3_client = boto3.client(',

@@ -11,6 +11,8 @@ type Deps = Pick<CommandDeps, 'sources' | 'ui' | 'report' | 'log' | 'runJob' | '
 type Action = { kind: 'environment'; shell: Shell } | { kind: 'profile' } | { kind: 'boto3' } | { kind: 'terminal' };
 
 const time = (date: Date) => date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** What the credentials reach, as a person reads it: "bucket/prefix, read-only". */
+const scopeOf = ({ store }: StoreRef) => `${store.bucket_name}/${store.key_prefix ?? ''}${store.read_only ? ', read-only' : ''}`;
 
 async function credentialsFor(deps: Deps, arg: unknown, title: string): Promise<{ ref: StoreRef; credentials: SessionCredentials }> {
   // Credentials are for a whole store: a store is picked, not browsed.
@@ -22,19 +24,17 @@ async function credentialsFor(deps: Deps, arg: unknown, title: string): Promise<
 }
 
 function openTerminal(deps: Deps, ref: StoreRef, credentials: SessionCredentials): void {
-  const scope = `${ref.store.bucket_name}/${ref.store.key_prefix ?? ''}${ref.store.read_only ? ', read-only' : ''}`;
   deps.editor.openTerminal(
     `LogQS: ${ref.store.name} (until ${time(credentials.expiration)})`,
     credentialEnvironment(ref.store, credentials),
-    `Session credentials for "${ref.store.name}" (${scope}) are set in this terminal's AWS_* variables. They expire at ${credentials.expiration.toLocaleString()}.`,
+    `Session credentials for "${ref.store.name}" (${scopeOf(ref)}) are set in this terminal's AWS_* variables. They expire at ${credentials.expiration.toLocaleString()}.`,
   );
 }
 
 /** Gets the credentials, shows when they expire, and offers what to do with them. */
 export const getSessionCredentials = (deps: Deps) => async (arg?: unknown) => {
   const { ref, credentials } = await credentialsFor(deps, arg, 'Get Session Credentials');
-  const scope = `${ref.store.bucket_name}/${ref.store.key_prefix ?? ''}${ref.store.read_only ? ', read-only' : ''}`;
-  const action = await deps.ui.pickOne<Action>(`Session credentials for "${ref.store.name}" (${scope}), valid until ${credentials.expiration.toLocaleString()}`, [
+  const action = await deps.ui.pickOne<Action>(`Session credentials for "${ref.store.name}" (${scopeOf(ref)}), valid until ${credentials.expiration.toLocaleString()}`, [
     { label: '$(terminal) Open Terminal with Session Credentials', description: 'AWS_* variables set in a new terminal', value: { kind: 'terminal' } },
     { label: '$(copy) Copy as Environment Variables (bash, zsh)', description: 'export AWS_…=…', value: { kind: 'environment', shell: 'bash' } },
     { label: '$(copy) Copy as Environment Variables (fish)', description: 'set -gx AWS_… …', value: { kind: 'environment', shell: 'fish' } },
