@@ -2,6 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Clien
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectStore } from '../../core/objectStore';
 import type { FetchedObject, ListPage, ListPageRequest, ObjectDetails, ObjectGateway, ObjectGatewayFactory, ObjectSummary } from '../../core/ports';
+import { KeyPresigner } from './keyPresigner';
 import type { S3ClientCache } from './s3Client';
 import { describeS3Error } from './s3Errors';
 
@@ -10,6 +11,7 @@ export class S3ObjectGateway implements ObjectGateway {
   constructor(
     private readonly store: ObjectStore,
     private readonly s3: S3Client,
+    private readonly presigner: KeyPresigner,
   ) {}
 
   async listPage(request: ListPageRequest, signal?: AbortSignal): Promise<ListPage> {
@@ -38,14 +40,19 @@ export class S3ObjectGateway implements ObjectGateway {
     }
   }
 
-  /** HEAD for the metadata (unless a listing gave it), then a URL signed here, without a request, for the bytes. */
+  /**
+   * HEAD for the metadata, then a URL signed here, without a request, for the
+   * bytes. An object a listing described (one of a folder's many) skips the
+   * HEAD and is signed by the lean presigner; a single one (a URL a user may
+   * copy) by the SDK's own.
+   */
   async fetchObject(key: string, options: { expiresInSeconds: number; signal?: AbortSignal; listed?: ObjectSummary }): Promise<FetchedObject> {
     try {
       const details = options.listed ? { ...options.listed, key, metadata: {} } : await this.head(key, options.signal);
       const signedAt = Date.now();
-      const presignedUrl = await getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.store.bucket_name, Key: key }), {
-        expiresIn: options.expiresInSeconds,
-      });
+      const presignedUrl = options.listed
+        ? await this.presigner.presign(key, options.expiresInSeconds)
+        : await getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { expiresIn: options.expiresInSeconds });
       return { details, presignedUrl, expiresAt: new Date(signedAt + options.expiresInSeconds * 1000) };
     } catch (error) {
       throw describeS3Error(error, this.store);
@@ -65,7 +72,17 @@ export class S3ObjectGateway implements ObjectGateway {
   }
 }
 
-/** Gateways over the cache's clients: building one per request is free, the client is shared. */
+/** Gateways over the cache's clients: building one per request is free, the client (and its presigner) is shared. */
 export function s3Gateways(cache: S3ClientCache): ObjectGatewayFactory {
-  return (store, credentials) => new S3ObjectGateway(store, cache.get(store, credentials));
+  // A new client (the store changed) gets a new presigner; a dropped client takes its presigner with it.
+  const presigners = new WeakMap<S3Client, KeyPresigner>();
+  return (store, credentials) => {
+    const s3 = cache.get(store, credentials);
+    let presigner = presigners.get(s3);
+    if (!presigner) {
+      presigner = new KeyPresigner(s3, store.bucket_name, store.region_name, credentials);
+      presigners.set(s3, presigner);
+    }
+    return new S3ObjectGateway(store, s3, presigner);
+  };
 }
