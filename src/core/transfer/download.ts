@@ -78,7 +78,7 @@ class RemoteObject {
   /** Throws 'changed' when a response shows another version of the object than the one being downloaded. */
   assertSame(etag: string | undefined, totalSize: number | undefined): void {
     if ((etag !== undefined && this.etag !== undefined && etag !== this.etag) || (totalSize !== undefined && totalSize !== this.size)) {
-      throw new LogqsError('changed', `"${this.key}" was replaced on the server during the download; download it again`);
+      throw new LogqsError('changed', `"${this.key}" was replaced on the server during the download; try again`);
     }
   }
 }
@@ -171,6 +171,10 @@ function networkFailure(error: unknown): LogqsError {
   return new LogqsError('unreachable', `The connection broke during the download (${(error as Error).message})`, { cause: error });
 }
 
+function md5Of(bytes: Uint8Array): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
 async function md5OfFile(file: string, signal: AbortSignal): Promise<string> {
   const hash = createHash('md5');
   await pipeline(createReadStream(file, { highWaterMark: 1024 * 1024, signal }), hash);
@@ -178,30 +182,44 @@ async function md5OfFile(file: string, signal: AbortSignal): Promise<string> {
 }
 
 /**
- * Downloads one object to `target`: into a temporary file beside it, in
- * parallel ranges written at their offsets, verified (size, and MD5 where the
- * ETag is one), then renamed. On any failure or cancel the temporary file is
- * removed and `target` is untouched.
+ * Objects up to this size are read into memory and written with one call:
+ * for a folder of small files the per-file work (a file handle, a stream
+ * pipeline) costs more than the bytes. Memory stays at file concurrency × this.
  */
-async function downloadFile(object: RemoteObject, target: string, context: DownloadContext, signal: AbortSignal, meter: ProgressMeter): Promise<void> {
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.logqs-partial`);
+export const SMALL_OBJECT_BYTES = 1024 * 1024;
+
+/** Checks what arrived before it replaces anything: every byte, and the MD5 where the ETag is one. */
+async function verifyArrival(object: RemoteObject, written: number, md5: () => Promise<string> | string): Promise<void> {
+  if (written !== object.size) {
+    throw new LogqsError('changed', `"${object.key}" arrived with ${written} bytes instead of ${object.size}; try again`);
+  }
+  const expectedMd5 = plainMd5(object.etag);
+  if (expectedMd5 && (await md5()) !== expectedMd5) {
+    throw new LogqsError('changed', `"${object.key}" arrived damaged (its MD5 differs from its ETag); try again`);
+  }
+}
+
+/** A large object in parallel ranges written at their offsets into `temporary`; returns the bytes written and how to get their MD5. */
+async function fetchRangesToFile(
+  object: RemoteObject,
+  temporary: string,
+  context: DownloadContext,
+  signal: AbortSignal,
+  onChunk: (chunk: Uint8Array) => void,
+): Promise<{ written: number; md5: () => Promise<string> | string }> {
   const file = await fs.open(temporary, 'wx');
-  let closed = false;
-  let received = 0;
   /** Bytes written to the file: every range's, each counted once, so a gap can't pass for a whole file. */
   let written = 0;
   try {
     const ranges = planRanges(object.size, context.settings.partSizeBytes);
-    const expectedMd5 = plainMd5(object.etag);
     // A single range arrives in order and is hashed as it comes; after a failed attempt (bytes received but
     // not kept) or with several ranges, the finished file is hashed instead.
-    let streamingHash = expectedMd5 && ranges.length === 1 ? createHash('md5') : undefined;
+    let streamingHash = plainMd5(object.etag) && ranges.length === 1 ? createHash('md5') : undefined;
     await forEachConcurrently(ranges, context.settings.partConcurrency, signal, (range) =>
       fetchRange(object, range, context, signal, async (response, position) => {
         const hash = streamingHash;
         const result = await writeBodyAt(response, file, position, (chunk) => {
-          received += chunk.byteLength;
-          meter.addBytes(chunk.byteLength);
+          onChunk(chunk);
           hash?.update(chunk);
         });
         if (result.error !== undefined) {
@@ -211,23 +229,63 @@ async function downloadFile(object: RemoteObject, target: string, context: Downl
         return result;
       }),
     );
+    const hash = streamingHash;
+    return { written, md5: () => (hash ? hash.digest('hex') : md5OfFile(temporary, signal)) };
+  } finally {
     await file.close();
-    closed = true;
-    if (written !== object.size) {
-      throw new LogqsError('changed', `"${object.key}" arrived with ${written} bytes instead of ${object.size}; download it again`);
-    }
-    if (expectedMd5) {
-      const actual = streamingHash ? streamingHash.digest('hex') : await md5OfFile(temporary, signal);
-      if (actual !== expectedMd5) {
-        throw new LogqsError('changed', `"${object.key}" arrived damaged (its MD5 differs from its ETag); download it again`);
+  }
+}
+
+/** A whole object into one buffer (retried from where it broke off); refused if the server sends more than its size. */
+async function fetchIntoBuffer(object: RemoteObject, context: DownloadContext, signal: AbortSignal, onChunk: (chunk: Uint8Array) => void): Promise<Buffer> {
+  const size = object.size;
+  const bytes = Buffer.allocUnsafe(size);
+  if (size > 0) {
+    await fetchRange(object, { start: 0, end: size - 1 }, context, signal, async (response, position) => {
+      let kept = 0;
+      try {
+        for await (const chunk of response.body) {
+          if (position + kept + chunk.byteLength > size) {
+            throw new LogqsError('changed', `"${object.key}" grew on the server while it was read; try again`);
+          }
+          bytes.set(chunk, position + kept);
+          kept += chunk.byteLength;
+          onChunk(chunk);
+        }
+        return { kept };
+      } catch (error) {
+        return { kept, error: error instanceof LogqsError || isAbort(error) ? error : networkFailure(error) };
       }
+    });
+  }
+  return bytes;
+}
+
+/**
+ * Downloads one object to `target`: into a temporary file beside it (small
+ * objects through memory, large ones in parallel ranges written at their
+ * offsets), verified (size, and MD5 where the ETag is one), then renamed. On
+ * any failure or cancel the temporary file is removed and `target` is untouched.
+ */
+async function downloadFile(object: RemoteObject, target: string, context: DownloadContext, signal: AbortSignal, meter: ProgressMeter): Promise<void> {
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.logqs-partial`);
+  let received = 0;
+  const onChunk = (chunk: Uint8Array) => {
+    received += chunk.byteLength;
+    meter.addBytes(chunk.byteLength);
+  };
+  try {
+    if (object.size <= SMALL_OBJECT_BYTES) {
+      const bytes = await fetchIntoBuffer(object, context, signal, onChunk);
+      await verifyArrival(object, bytes.byteLength, () => md5Of(bytes));
+      await fs.writeFile(temporary, bytes, { flag: 'wx', signal });
+    } else {
+      const { written, md5 } = await fetchRangesToFile(object, temporary, context, signal, onChunk);
+      await verifyArrival(object, written, md5);
     }
     await fs.rename(temporary, target);
   } catch (error) {
     meter.removeBytes(received);
-    if (!closed) {
-      await file.close().catch(() => undefined);
-    }
     await fs.rm(temporary, { force: true });
     throw error;
   }
@@ -342,28 +400,8 @@ export async function readObjectBytes(context: DownloadContext, key: string, max
   if (size > maxBytes) {
     throw new LogqsError('too-large', `"${key}" is ${size} bytes, more than the ${maxBytes} bytes allowed here`);
   }
-  const bytes = Buffer.allocUnsafe(size);
   const object = new RemoteObject(context, fetched, signal);
-  if (size > 0) {
-    await fetchRange(object, { start: 0, end: size - 1 }, context, signal, async (response, position) => {
-      let kept = 0;
-      try {
-        for await (const chunk of response.body) {
-          if (position + kept + chunk.byteLength > size) {
-            throw new LogqsError('changed', `"${key}" grew on the server while it was read; open it again`);
-          }
-          bytes.set(chunk, position + kept);
-          kept += chunk.byteLength;
-        }
-        return { kept };
-      } catch (error) {
-        return { kept, error: error instanceof LogqsError || isAbort(error) ? error : networkFailure(error) };
-      }
-    });
-  }
-  const expectedMd5 = plainMd5(object.etag);
-  if (expectedMd5 && createHash('md5').update(bytes).digest('hex') !== expectedMd5) {
-    throw new LogqsError('changed', `"${key}" arrived damaged (its MD5 differs from its ETag); open it again`);
-  }
+  const bytes = await fetchIntoBuffer(object, context, signal, () => undefined);
+  await verifyArrival(object, bytes.byteLength, () => md5Of(bytes));
   return { bytes, details: fetched.details };
 }

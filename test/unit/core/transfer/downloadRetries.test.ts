@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { LogqsError } from '../../../../src/core/errors';
-import { downloadObjects } from '../../../../src/core/transfer/download';
+import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
 import type { DownloadContext, RangeResponse } from '../../../../src/core/transfer';
 import { code } from '../../../support/assertions';
 
@@ -14,8 +14,9 @@ import { code } from '../../../support/assertions';
  * script: what a real server rarely does on demand (SlowDown, 500s, a
  * response that stops short). Real transfers are in the integration suite.
  */
-describe('download retries', () => {
-  const object = Buffer.from('0123456789abcdefghij');
+// Small objects are read into memory, large ones written to the file as they come: both paths, the same decisions.
+for (const [route, size] of [['through memory', 20], ['straight to the file', SMALL_OBJECT_BYTES + 20]] as const) describe(`download retries (${route})`, () => {
+  const object = Buffer.from(Array.from({ length: size }, (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'.charCodeAt(i % 36)));
   const etag = `"${createHash('md5').update(object).digest('hex')}"`;
   let dir: string;
 
@@ -48,7 +49,7 @@ describe('download retries', () => {
           return answer;
         },
       },
-      settings: { partSizeBytes: 1024, partConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 60, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } },
+      settings: { partSizeBytes: object.length, partConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 60, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } },
       log: (message) => lines.push(message),
     };
   }
