@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { LogqsError, cancelledError } from '../../core/errors';
 import type { RangeReader, RangeResponse } from '../../core/transfer';
-import { networkCode } from '../s3/s3Errors';
+import { networkCode } from '../remoteErrors';
 
 export interface RangeReaderOptions {
   /** How long a connection may stay silent before it counts as broken (and is retried). */

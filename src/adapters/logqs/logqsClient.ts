@@ -2,7 +2,7 @@ import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
 import type { z } from 'zod';
 import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import { parseJsonText } from '../../core/jsonText';
-import { networkCode } from '../s3/s3Errors';
+import { networkCode } from '../remoteErrors';
 
 /** Where and as whom the extension talks to one LogQS DataStore. */
 export interface LogqsEndpoint {

@@ -1,22 +1,6 @@
-import { S3ServiceException } from '@aws-sdk/client-s3';
-import { LogqsError, cancelledError, causeChain, isAbort } from '../../core/errors';
+import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET']);
-
-/** The network failure behind an error (a code such as ECONNREFUSED, or TimeoutError), if there is one. */
-export function networkCode(error: unknown): string | undefined {
-  for (const cause of causeChain(error)) {
-    const candidate = cause as { code?: unknown; name?: unknown };
-    if (typeof candidate.code === 'string' && NETWORK_CODES.has(candidate.code)) {
-      return candidate.code;
-    }
-    if (candidate.name === 'TimeoutError' || candidate.code === 'TimeoutError') {
-      return 'TimeoutError';
-    }
-  }
-  return undefined;
-}
+import { awsServiceError, networkCode } from '../remoteErrors';
 
 /** Where a store's requests go, as named in messages. */
 export function endpointName(store: ObjectStore): string {
@@ -36,8 +20,7 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
   if (network) {
     return new LogqsError('unreachable', `Can't reach the object store endpoint ${where} (${network})`, { cause: error });
   }
-  const name = error instanceof S3ServiceException ? error.name : (error as { name?: string } | null)?.name;
-  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  const { name, status } = awsServiceError(error);
   const serverMessage = error instanceof Error ? error.message : String(error);
   const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${serverMessage}`;
   if (name === 'SlowDown' || name === 'ServiceUnavailable' || name === 'InternalError' || (status !== undefined && status >= 500)) {

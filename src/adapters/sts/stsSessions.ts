@@ -1,8 +1,8 @@
-import { AssumeRoleCommand, GetFederationTokenCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
 import type { SessionCredentials, SessionIssuer } from '../../core/ports';
-import { networkCode } from '../s3/s3Errors';
+import { awsServiceError, networkCode } from '../remoteErrors';
 
 export interface StsOptions {
   timeoutMs: () => number;
@@ -91,8 +91,7 @@ export function describeStsError(error: unknown, store: ObjectStore, call: strin
   if (network) {
     return new LogqsError('unreachable', `Can't reach the STS endpoint ${where} for ${call} (${network})`, { cause: error });
   }
-  const name = error instanceof STSServiceException ? error.name : (error as { name?: string } | null)?.name;
-  const status = error instanceof STSServiceException ? error.$metadata.httpStatusCode : undefined;
+  const { name, status } = awsServiceError(error);
   const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${error instanceof Error ? error.message : String(error)}`;
   const options = { cause: error, detail, status };
   switch (name) {

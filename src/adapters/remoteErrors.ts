@@ -1,0 +1,36 @@
+import { causeChain } from '../core/errors';
+
+/*
+ * What a failed request says, read from the error's own fields: no SDK or
+ * HTTP-client class is needed to classify an error, so the modules that do
+ * it load at start-up without loading a client library (those load at the
+ * first request).
+ */
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/** The network failure behind an error (a code such as ECONNREFUSED, or TimeoutError), if there is one. */
+export function networkCode(error: unknown): string | undefined {
+  for (const cause of causeChain(error)) {
+    const candidate = cause as { code?: unknown; name?: unknown };
+    if (typeof candidate.code === 'string' && NETWORK_CODES.has(candidate.code)) {
+      return candidate.code;
+    }
+    if (candidate.name === 'TimeoutError' || candidate.code === 'TimeoutError') {
+      return 'TimeoutError';
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An AWS service error's name (its error code: NoSuchBucket, AccessDenied…)
+ * and the HTTP status it came with, as the SDK's service exceptions carry
+ * them (`name`, `$metadata.httpStatusCode`).
+ */
+export function awsServiceError(error: unknown): { name?: string; status?: number } {
+  const candidate = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
+  const name = typeof candidate?.name === 'string' ? candidate.name : undefined;
+  const status = candidate?.$metadata?.httpStatusCode;
+  return { name, status: typeof status === 'number' ? status : undefined };
+}

@@ -1,0 +1,52 @@
+import * as assert from 'node:assert/strict';
+import { S3ServiceException } from '@aws-sdk/client-s3';
+import { STSServiceException } from '@aws-sdk/client-sts';
+import { awsServiceError, networkCode } from '../../../src/adapters/remoteErrors';
+import { describeS3Error } from '../../../src/adapters/s3/s3Errors';
+import { describeStsError } from '../../../src/adapters/sts/stsSessions';
+import type { ObjectStore } from '../../../src/core/objectStore';
+
+const store = {
+  id: '00000000-0000-4000-8000-000000000001',
+  name: 'robots',
+  bucket_name: 'robot-logs',
+  region_name: 'us-east-1',
+  endpoint_url: 'http://127.0.0.1:7480',
+} as ObjectStore;
+
+/** What the SDK throws for an error answer (classified without its classes, so they must agree). */
+const s3Exception = (name: string, status: number) =>
+  new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: `${name} said the server` });
+
+describe('remote errors, classified by their fields', () => {
+  it('reads the name and status of the SDK\'s service exceptions', () => {
+    assert.deepEqual(awsServiceError(s3Exception('NoSuchBucket', 404)), { name: 'NoSuchBucket', status: 404 });
+    const sts = new STSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'no' });
+    assert.deepEqual(awsServiceError(sts), { name: 'AccessDenied', status: 403 });
+    assert.deepEqual(awsServiceError(new TypeError('x')), { name: 'TypeError', status: undefined });
+    assert.deepEqual(awsServiceError(null), { name: undefined, status: undefined });
+  });
+
+  it('maps S3 service exceptions by name, and 5xx to a retryable failure with its status', () => {
+    assert.equal(describeS3Error(s3Exception('NoSuchBucket', 404), store).code, 'no-such-bucket');
+    assert.equal(describeS3Error(s3Exception('SignatureDoesNotMatch', 403), store).code, 'auth');
+    const busy = describeS3Error(s3Exception('Unknown', 502), store);
+    assert.equal(busy.code, 'remote');
+    assert.equal(busy.status, 502);
+    assert.match(busy.detail ?? '', /Unknown \(HTTP 502\)/);
+  });
+
+  it('maps STS service exceptions by name', () => {
+    const refused = new STSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'no' });
+    const error = describeStsError(refused, store, 'AssumeRole', 'http://127.0.0.1:7480', 'arn:aws:iam:::role/x');
+    assert.equal(error.code, 'forbidden');
+    assert.equal(error.status, 403);
+  });
+
+  it('finds a network failure anywhere in the cause chain', () => {
+    const refused = Object.assign(new Error('connect'), { code: 'ECONNREFUSED' });
+    assert.equal(networkCode(new Error('request failed', { cause: refused })), 'ECONNREFUSED');
+    assert.equal(describeS3Error(new Error('request failed', { cause: refused }), store).code, 'unreachable');
+    assert.equal(networkCode(new Error('HTTP 500')), undefined);
+  });
+});
