@@ -1,8 +1,10 @@
-import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
 import type { z } from 'zod';
 import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import { parseJsonText } from '../../core/jsonText';
+import { lazy } from '../../core/lazy';
 import { networkCode } from '../remoteErrors';
+import type { HTTPError, KyInstance } from '../vendor/ky';
+import { loadKy } from '../vendor/loaders';
 
 /** Where and as whom the extension talks to one LogQS DataStore. */
 export interface LogqsEndpoint {
@@ -49,16 +51,14 @@ export function bearer(apiKeyId: string, apiKeySecret: string): string {
  * The one HTTP client of the LogQS back end: ky with the Bearer header added
  * by a hook (so it is in no options object that could be logged), a timeout,
  * retries with back-off on 429 and 5xx honouring Retry-After, none on 4xx,
- * and every answer parsed with a zod schema.
+ * and every answer parsed with a zod schema. ky is loaded, and the instance
+ * made, at the first request (a client is made for each connection at start-up).
  */
 export class LogqsClient {
-  private readonly http: KyInstance;
-
-  constructor(
-    private readonly endpoint: LogqsEndpoint,
-    options: LogqsClientOptions,
-  ) {
-    this.http = ky.create({
+  private readonly http = lazy(async (): Promise<KyInstance> => {
+    const { ky } = await loadKy();
+    const { endpoint, options } = this;
+    return ky.create({
       baseUrl: apiBaseUrl(endpoint),
       timeout: options.timeoutMs(),
       throwHttpErrors: true,
@@ -78,7 +78,12 @@ export class LogqsClient {
         ],
       },
     });
-  }
+  });
+
+  constructor(
+    private readonly endpoint: LogqsEndpoint,
+    private readonly options: LogqsClientOptions,
+  ) {}
 
   /** The DataStore this client talks to, as named in messages. */
   get where(): string {
@@ -86,20 +91,20 @@ export class LogqsClient {
   }
 
   async get<S extends z.ZodType>(path: string, schema: S, what: string, searchParams?: Record<string, string | number | boolean | undefined>, signal?: AbortSignal): Promise<z.output<S>> {
-    return this.request(schema, what, () => this.http.get(path, { searchParams: definedOnly(searchParams), signal }));
+    return this.request(schema, what, async () => (await this.http()).get(path, { searchParams: definedOnly(searchParams), signal }));
   }
 
   async post<S extends z.ZodType>(path: string, body: unknown, schema: S, what: string): Promise<z.output<S>> {
-    return this.request(schema, what, () => this.http.post(path, { json: body }));
+    return this.request(schema, what, async () => (await this.http()).post(path, { json: body }));
   }
 
   async patch<S extends z.ZodType>(path: string, body: unknown, schema: S, what: string): Promise<z.output<S>> {
-    return this.request(schema, what, () => this.http.patch(path, { json: body }));
+    return this.request(schema, what, async () => (await this.http()).patch(path, { json: body }));
   }
 
   async delete(path: string, what: string): Promise<void> {
     try {
-      await this.http.delete(path);
+      await (await this.http()).delete(path);
     } catch (error) {
       throw await this.describe(error, what);
     }
@@ -123,6 +128,7 @@ export class LogqsClient {
     if (isAbort(error)) {
       return cancelledError(error);
     }
+    const { HTTPError, TimeoutError } = await loadKy();
     if (error instanceof HTTPError) {
       const status = error.response.status;
       const message = await apiMessage(error);

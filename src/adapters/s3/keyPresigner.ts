@@ -1,8 +1,8 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac } from 'node:crypto';
 import type { CredentialProvider } from '../../core/ports';
+import type { S3Client } from '../vendor/awsSdk';
+import { lazy } from '../../core/lazy';
+import { loadAwsSdk } from '../vendor/loaders';
 
 /** The key the SDK signs once, to show where keys go in the store's URLs. */
 const PROBE_KEY = 'logqs-probe';
@@ -46,22 +46,28 @@ export function encodeKeyPath(key: string): string {
  * query (no `x-id`): what any S3 server needs to answer a GET.
  */
 export class KeyPresigner {
-  private base?: Promise<{ url: URL; pathPrefix: string }>;
-  private readonly signer: SignatureV4;
+  /** Where keys go in the URLs and the signer; made at the first URL (a failure, of credentials say, is not remembered). */
+  private readonly signing = lazy(async () => {
+    const sdk = await loadAwsSdk();
+    const url = new URL(await sdk.getSignedUrl(this.s3, new sdk.GetObjectCommand({ Bucket: this.bucket, Key: PROBE_KEY }), { expiresIn: 60 }));
+    if (!url.pathname.endsWith(`/${PROBE_KEY}`)) {
+      throw new Error(`Unexpected presigned URL layout: ${url.pathname}`);
+    }
+    // S3 signs the path as sent: no double encoding, no dot-segment normalising.
+    const signer = new sdk.SignatureV4({ credentials: this.credentials, region: this.region, service: 's3', sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
+    return { url, pathPrefix: url.pathname.slice(0, -PROBE_KEY.length), signer };
+  });
 
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
-    region: string,
-    credentials: CredentialProvider,
-  ) {
-    // S3 signs the path as sent: no double encoding, no dot-segment normalising.
-    this.signer = new SignatureV4({ credentials, region, service: 's3', sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
-  }
+    private readonly region: string,
+    private readonly credentials: CredentialProvider,
+  ) {}
 
   async presign(key: string, expiresInSeconds: number): Promise<string> {
-    const { url, pathPrefix } = await this.layout();
-    const signed = await this.signer.presign(
+    const { url, pathPrefix, signer } = await this.signing();
+    const signed = await signer.presign(
       {
         method: 'GET',
         protocol: url.protocol,
@@ -78,19 +84,5 @@ export class KeyPresigner {
       .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
       .join('&');
     return `${url.protocol}//${url.host}${signed.path}?${query}`;
-  }
-
-  private layout(): Promise<{ url: URL; pathPrefix: string }> {
-    this.base ??= (async () => {
-      const url = new URL(await getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: PROBE_KEY }), { expiresIn: 60 }));
-      if (!url.pathname.endsWith(`/${PROBE_KEY}`)) {
-        throw new Error(`Unexpected presigned URL layout: ${url.pathname}`);
-      }
-      return { url, pathPrefix: url.pathname.slice(0, -PROBE_KEY.length) };
-    })().catch((error: unknown) => {
-      this.base = undefined; // a failure (credentials, say) is not remembered
-      throw error;
-    });
-    return this.base;
   }
 }

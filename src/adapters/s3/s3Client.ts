@@ -1,6 +1,7 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
 import type { CredentialProvider, Disposable } from '../../core/ports';
+import type { S3Client } from '../vendor/awsSdk';
+import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
 
 export interface S3ClientOptions {
   /** How long to wait for a connection and for each response. */
@@ -8,8 +9,8 @@ export interface S3ClientOptions {
 }
 
 /** An S3 SDK client for a store: its region, its endpoint (path-style for S3-compatible servers). */
-export function createS3Client(store: ObjectStore, credentials: CredentialProvider, options: S3ClientOptions): S3Client {
-  return new S3Client({
+export function createS3Client(sdk: AwsSdk, store: ObjectStore, credentials: CredentialProvider, options: S3ClientOptions): S3Client {
+  return new sdk.S3Client({
     region: store.region_name,
     credentials,
     ...(store.endpoint_url ? { endpoint: store.endpoint_url, forcePathStyle: true } : {}),
@@ -25,7 +26,8 @@ export function createS3Client(store: ObjectStore, credentials: CredentialProvid
  * One S3 client per store, reused for every request (each client holds a
  * connection pool). A client is replaced when what it depends on changes
  * (bucket, endpoint, region, key, the timeout) and destroyed when its store
- * changes or goes, and when the cache is disposed.
+ * changes or goes, and when the cache is disposed. The SDK is loaded with
+ * the first client.
  */
 export class S3ClientCache implements Disposable {
   private readonly clients = new Map<string, { key: string; client: S3Client }>();
@@ -33,7 +35,9 @@ export class S3ClientCache implements Disposable {
   /** `options` is read for each new client, so a settings change applies to the next one. */
   constructor(private readonly options: () => S3ClientOptions) {}
 
-  get(store: ObjectStore, credentials: CredentialProvider): S3Client {
+  async get(store: ObjectStore, credentials: CredentialProvider): Promise<S3Client> {
+    const sdk = await loadAwsSdk();
+    // From here on synchronous: concurrent first requests of a store share one client.
     const options = this.options();
     const key = `${dataPlaneKey(store)}|${options.timeoutMs}`;
     const cached = this.clients.get(store.id);
@@ -41,7 +45,7 @@ export class S3ClientCache implements Disposable {
       return cached.client;
     }
     cached?.client.destroy();
-    const client = createS3Client(store, credentials, options);
+    const client = createS3Client(sdk, store, credentials, options);
     this.clients.set(store.id, { key, client });
     return client;
   }

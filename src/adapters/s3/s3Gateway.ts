@@ -1,23 +1,34 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ObjectStore } from '../../core/objectStore';
 import type { FetchedObject, ListPage, ListPageRequest, ObjectDetails, ObjectGateway, ObjectGatewayFactory, ObjectSummary } from '../../core/ports';
+import type { S3Client } from '../vendor/awsSdk';
+import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
 import { KeyPresigner } from './keyPresigner';
 import type { S3ClientCache } from './s3Client';
 import { describeS3Error } from './s3Errors';
 
-/** A store's objects reached with S3 calls signed by the store's own credentials. */
+/** What a gateway's requests go through: the SDK, the store's client and its presigner. */
+interface S3Connection {
+  sdk: AwsSdk;
+  s3: S3Client;
+  presigner: KeyPresigner;
+}
+
+/**
+ * A store's objects reached with S3 calls signed by the store's own
+ * credentials. It connects at its first request: making a gateway loads
+ * nothing.
+ */
 export class S3ObjectGateway implements ObjectGateway {
   constructor(
     private readonly store: ObjectStore,
-    private readonly s3: S3Client,
-    private readonly presigner: KeyPresigner,
+    private readonly connect: () => Promise<S3Connection>,
   ) {}
 
   async listPage(request: ListPageRequest, signal?: AbortSignal): Promise<ListPage> {
+    const { sdk, s3 } = await this.connect();
     try {
-      const response = await this.s3.send(
-        new ListObjectsV2Command({
+      const response = await s3.send(
+        new sdk.ListObjectsV2Command({
           Bucket: this.store.bucket_name,
           Prefix: request.prefix || undefined,
           Delimiter: request.delimiter,
@@ -47,20 +58,22 @@ export class S3ObjectGateway implements ObjectGateway {
    * copy) by the SDK's own.
    */
   async fetchObject(key: string, options: { expiresInSeconds: number; signal?: AbortSignal; listed?: ObjectSummary }): Promise<FetchedObject> {
+    const connection = await this.connect();
+    const { sdk, s3, presigner } = connection;
     try {
-      const details = options.listed ? { ...options.listed, key, metadata: {} } : await this.head(key, options.signal);
+      const details = options.listed ? { ...options.listed, key, metadata: {} } : await this.head(connection, key, options.signal);
       const signedAt = Date.now();
       const presignedUrl = options.listed
-        ? await this.presigner.presign(key, options.expiresInSeconds)
-        : await getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { expiresIn: options.expiresInSeconds });
+        ? await presigner.presign(key, options.expiresInSeconds)
+        : await sdk.getSignedUrl(s3, new sdk.GetObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { expiresIn: options.expiresInSeconds });
       return { details, presignedUrl, expiresAt: new Date(signedAt + options.expiresInSeconds * 1000) };
     } catch (error) {
       throw describeS3Error(error, this.store);
     }
   }
 
-  private async head(key: string, signal?: AbortSignal): Promise<ObjectDetails> {
-    const head = await this.s3.send(new HeadObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { abortSignal: signal });
+  private async head({ sdk, s3 }: S3Connection, key: string, signal?: AbortSignal): Promise<ObjectDetails> {
+    const head = await s3.send(new sdk.HeadObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { abortSignal: signal });
     return {
       key,
       size: head.ContentLength ?? 0,
@@ -76,13 +89,14 @@ export class S3ObjectGateway implements ObjectGateway {
 export function s3Gateways(cache: S3ClientCache): ObjectGatewayFactory {
   // A new client (the store changed) gets a new presigner; a dropped client takes its presigner with it.
   const presigners = new WeakMap<S3Client, KeyPresigner>();
-  return (store, credentials) => {
-    const s3 = cache.get(store, credentials);
-    let presigner = presigners.get(s3);
-    if (!presigner) {
-      presigner = new KeyPresigner(s3, store.bucket_name, store.region_name, credentials);
-      presigners.set(s3, presigner);
-    }
-    return new S3ObjectGateway(store, s3, presigner);
-  };
+  return (store, credentials) =>
+    new S3ObjectGateway(store, async () => {
+      const [sdk, s3] = await Promise.all([loadAwsSdk(), cache.get(store, credentials)]);
+      let presigner = presigners.get(s3);
+      if (!presigner) {
+        presigner = new KeyPresigner(s3, store.bucket_name, store.region_name, credentials);
+        presigners.set(s3, presigner);
+      }
+      return { sdk, s3, presigner };
+    });
 }

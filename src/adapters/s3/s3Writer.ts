@@ -1,41 +1,38 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectsCommand,
-  PutObjectCommand,
-  type S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
 import { LogqsError } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
 import type { CompletedPart, ObjectWriter, ObjectWriterFactory } from '../../core/ports';
+import type { S3Client } from '../vendor/awsSdk';
+import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
 import type { S3ClientCache } from './s3Client';
 import { describeS3Error } from './s3Errors';
 
-/** Writes and deletes with S3 calls; every SDK error becomes a LogqsError naming the store. */
+/**
+ * Writes and deletes with S3 calls; every SDK error becomes a LogqsError
+ * naming the store. It connects at its first request.
+ */
 export class S3ObjectWriter implements ObjectWriter {
   constructor(
     private readonly store: ObjectStore,
-    private readonly s3: S3Client,
+    private readonly connect: () => Promise<{ sdk: AwsSdk; s3: S3Client }>,
   ) {}
 
   private get bucket(): string {
     return this.store.bucket_name;
   }
 
-  private async call<T>(request: () => Promise<T>): Promise<T> {
+  private async call<T>(request: (sdk: AwsSdk, s3: S3Client) => Promise<T>): Promise<T> {
+    const { sdk, s3 } = await this.connect();
     try {
-      return await request();
+      return await request(sdk, s3);
     } catch (error) {
       throw describeS3Error(error, this.store);
     }
   }
 
   putObject(key: string, body: Uint8Array, options: { contentType?: string; signal?: AbortSignal } = {}) {
-    return this.call(async () => {
-      const response = await this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, ContentLength: body.byteLength }),
+    return this.call(async (sdk, s3) => {
+      const response = await s3.send(
+        new sdk.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, ContentLength: body.byteLength }),
         { abortSignal: options.signal },
       );
       return { etag: response.ETag };
@@ -43,9 +40,9 @@ export class S3ObjectWriter implements ObjectWriter {
   }
 
   createMultipartUpload(key: string, options: { contentType?: string; signal?: AbortSignal } = {}) {
-    return this.call(async () => {
-      const response = await this.s3.send(
-        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType }),
+    return this.call(async (sdk, s3) => {
+      const response = await s3.send(
+        new sdk.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType }),
         { abortSignal: options.signal },
       );
       if (!response.UploadId) {
@@ -56,9 +53,9 @@ export class S3ObjectWriter implements ObjectWriter {
   }
 
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal) {
-    return this.call(async (): Promise<CompletedPart> => {
-      const response = await this.s3.send(
-        new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.byteLength }),
+    return this.call(async (sdk, s3): Promise<CompletedPart> => {
+      const response = await s3.send(
+        new sdk.UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.byteLength }),
         { abortSignal: signal },
       );
       if (!response.ETag) {
@@ -69,9 +66,9 @@ export class S3ObjectWriter implements ObjectWriter {
   }
 
   completeMultipartUpload(key: string, uploadId: string, parts: readonly CompletedPart[], signal?: AbortSignal) {
-    return this.call(async () => {
-      const response = await this.s3.send(
-        new CompleteMultipartUploadCommand({
+    return this.call(async (sdk, s3) => {
+      const response = await s3.send(
+        new sdk.CompleteMultipartUploadCommand({
           Bucket: this.bucket,
           Key: key,
           UploadId: uploadId,
@@ -84,18 +81,18 @@ export class S3ObjectWriter implements ObjectWriter {
   }
 
   abortMultipartUpload(key: string, uploadId: string) {
-    return this.call(async () => {
-      await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+    return this.call(async (sdk, s3) => {
+      await s3.send(new sdk.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
     });
   }
 
   deleteObjects(keys: readonly string[], signal?: AbortSignal) {
-    return this.call(async () => {
+    return this.call(async (sdk, s3) => {
       if (keys.length === 0) {
         return { failed: [] };
       }
-      const response = await this.s3.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+      const response = await s3.send(
+        new sdk.DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
         { abortSignal: signal },
       );
       return {
@@ -107,5 +104,5 @@ export class S3ObjectWriter implements ObjectWriter {
 
 /** Writers over the cache's clients. */
 export function s3Writers(cache: S3ClientCache): ObjectWriterFactory {
-  return (store, credentials) => new S3ObjectWriter(store, cache.get(store, credentials));
+  return (store, credentials) => new S3ObjectWriter(store, async () => ({ sdk: await loadAwsSdk(), s3: await cache.get(store, credentials) }));
 }

@@ -1,8 +1,8 @@
-import { AssumeRoleCommand, GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
 import type { SessionCredentials, SessionIssuer } from '../../core/ports';
 import { awsServiceError, networkCode } from '../remoteErrors';
+import { loadAwsSdk } from '../vendor/loaders';
 
 export interface StsOptions {
   timeoutMs: () => number;
@@ -25,7 +25,8 @@ function stsName(store: ObjectStore, maxLength: number): string {
  * session policy: AssumeRole when the store's context names a role
  * (context.role_arn, optionally context.external_id), else
  * GetFederationToken on AWS. STS is asked at the store's endpoint for
- * S3-compatible servers (Ceph RGW, MinIO), at AWS STS for AWS stores.
+ * S3-compatible servers (Ceph RGW, MinIO), at AWS STS for AWS stores. The
+ * SDK is loaded at the first request.
  */
 export function stsSessions(options: StsOptions): SessionIssuer {
   return async (store, credentials, { policy, durationSeconds, signal }) => {
@@ -38,6 +39,7 @@ export function stsSessions(options: StsOptions): SessionIssuer {
         { field: 'context' },
       );
     }
+    const { AssumeRoleCommand, GetFederationTokenCommand, STSClient } = await loadAwsSdk();
     const timeout = options.timeoutMs();
     const client = new STSClient({
       region: store.region_name,
