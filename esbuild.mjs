@@ -1,25 +1,46 @@
-// Bundles the extension into one CommonJS file; `vscode` is provided by the editor.
+// Bundles the extension into CommonJS files; `vscode` is provided by the editor.
+// dist/extension.js is all that activation evaluates. The client libraries (the
+// AWS SDK, ky) are bundled apart, into dist/vendor/*.js, and required at their
+// first use (src/adapters/vendor/loaders.ts), so start-up never even parses them.
 import * as esbuild from 'esbuild';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const production = process.argv.includes('--production');
-const watch = process.argv.includes('--watch');
+const root = path.dirname(fileURLToPath(import.meta.url));
 
-const context = await esbuild.context({
-  entryPoints: ['src/vscode/extension.ts'],
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  outfile: 'dist/extension.js',
-  external: ['vscode'],
-  sourcemap: !production,
-  minify: production,
-  logLevel: 'info',
-});
+/** Each vendor bundle: its entry (a file of re-exports) and its name in dist/vendor/. */
+export const vendorBundles = { 'src/adapters/vendor/awsSdk.ts': 'aws-sdk', 'src/adapters/vendor/ky.ts': 'ky' };
 
-if (watch) {
-  await context.watch();
-} else {
-  await context.rebuild();
-  await context.dispose();
+/** In the main bundle, a require of a vendor entry becomes a require of its bundle, next to it. */
+const vendorBundlesExternal = {
+  name: 'vendor-bundles-external',
+  setup(build) {
+    const withoutExtension = (file) => file.replace(/\.[cm]?[jt]s$/, '');
+    const bundleOf = new Map(Object.entries(vendorBundles).map(([entry, name]) => [withoutExtension(path.join(root, entry)), `./vendor/${name}.js`]));
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const bundle = bundleOf.get(withoutExtension(path.resolve(args.resolveDir, args.path)));
+      return bundle ? { path: bundle, external: true } : undefined;
+    });
+  },
+};
+
+/** The builds: the extension (dist/extension.js), then the vendor bundles (dist/vendor/). */
+export function buildOptions({ production = false, outdir = path.join(root, 'dist'), logLevel = 'info' } = {}) {
+  const common = { absWorkingDir: root, bundle: true, format: 'cjs', platform: 'node', target: 'node20', sourcemap: !production, minify: production, logLevel };
+  return [
+    { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: path.join(outdir, 'extension.js'), external: ['vscode'], plugins: [vendorBundlesExternal] },
+    { ...common, entryPoints: Object.entries(vendorBundles).map(([entry, name]) => ({ in: entry, out: name })), outdir: path.join(outdir, 'vendor') },
+  ];
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const production = process.argv.includes('--production');
+  const watch = process.argv.includes('--watch');
+  const contexts = await Promise.all(buildOptions({ production }).map((options) => esbuild.context(options)));
+  if (watch) {
+    await Promise.all(contexts.map((context) => context.watch()));
+  } else {
+    await Promise.all(contexts.map((context) => context.rebuild()));
+    await Promise.all(contexts.map((context) => context.dispose()));
+  }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LogqsError } from './errors';
 import { parseJsonOrThrow } from './jsonText';
 import { hasControlChars, keyPrefixProblem } from './keyPrefix';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Connection, connectionSchema } from '../../core/connections';
 import { LogqsError } from '../../core/errors';
 import { readJsonDocument, writeJsonFile } from './jsonDocument';

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { LogqsError } from '../../core/errors';
 import { parseJsonText } from '../../core/jsonText';
 

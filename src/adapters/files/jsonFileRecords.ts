@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LogqsError } from '../../core/errors';
 import { type ObjectStore, objectStoreSchema } from '../../core/objectStore';
 import type { RecordRepository } from '../../core/ports';

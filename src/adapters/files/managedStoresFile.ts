@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LogqsError } from '../../core/errors';
 import { type ObjectStoreCreate, objectStoreCreateSchema } from '../../core/objectStore';
 import { readJsonDocument } from './jsonDocument';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import { parseJsonText } from '../../core/jsonText';
 import { lazy } from '../../core/lazy';

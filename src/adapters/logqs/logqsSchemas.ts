@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ObjectStore, objectStoreSchema } from '../../core/objectStore';
 import type { ObjectSummary, SessionCredentials } from '../../core/ports';
 

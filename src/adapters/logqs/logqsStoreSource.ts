@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { LogqsError } from '../../core/errors';
 import { type ObjectStore, type ObjectStoreCreate, objectStoreCreateSchema, parseInput, parseObjectStoreUpdate } from '../../core/objectStore';
 import type {
