@@ -1,8 +1,10 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { LogqsError, cancelledError } from '../../core/errors';
+import { lazy } from '../../core/lazy';
 import type { RangeReader, RangeResponse } from '../../core/transfer';
 import { networkCode } from '../remoteErrors';
+import { loadNodeHttp } from '../vendor/loaders';
 
 export interface RangeReaderOptions {
   /** How long a connection may stay silent before it counts as broken (and is retried). */
@@ -30,15 +32,22 @@ function statusError(status: number, url: URL, body: string): LogqsError {
 /**
  * Ranged GETs of presigned URLs on node:http(s), one keep-alive agent per
  * protocol so parts and files reuse connections. The body is the response
- * stream itself: no copy, no buffering beyond the socket's.
+ * stream itself: no copy, no buffering beyond the socket's. node:http(s)
+ * and the agents are made at the first GET.
  */
 export function createRangeReader(options: RangeReaderOptions): RangeReader & { dispose(): void } {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
-  };
+  let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
+  const connect = lazy(async () => {
+    const { http, https } = await loadNodeHttp();
+    agents = {
+      'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
+    };
+    return { http, https, agents };
+  });
   return {
-    get(url, range, signal) {
+    async get(url, range, signal) {
+      const { http, https, agents } = await connect();
       return new Promise<RangeResponse>((resolve, reject) => {
         if (signal.aborted) {
           reject(cancelledError());
@@ -74,8 +83,8 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
       });
     },
     dispose() {
-      agents['http:'].destroy();
-      agents['https:'].destroy();
+      agents?.['http:'].destroy();
+      agents?.['https:'].destroy();
     },
   };
 }

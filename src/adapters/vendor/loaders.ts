@@ -4,12 +4,15 @@ import { lazy } from '../../core/lazy';
 /*
  * The client libraries, loaded at their first use and once. Evaluating them
  * would cost more than the rest of activation together (the AWS SDK about
- * 70 ms, ky 20 ms); activation only reads records and builds the tree.
- * Anything else takes only their types (`import type`). In the bundle these
- * requires load dist/vendor/*.js (esbuild.mjs).
+ * 70 ms, ky 20 ms, Node's HTTP and TLS modules 8 ms); activation only reads
+ * records and builds the tree. Anything else takes only their types
+ * (`import type`). In the bundle the first two load dist/vendor/*.js
+ * (esbuild.mjs).
  */
 
 export const loadAwsSdk = lazy(async () => require('./awsSdk') as typeof import('./awsSdk'));
 export type AwsSdk = Awaited<ReturnType<typeof loadAwsSdk>>;
 
 export const loadKy = lazy(async () => require('./ky') as typeof import('./ky'));
+
+export const loadNodeHttp = lazy(async () => ({ http: require('node:http') as typeof import('node:http'), https: require('node:https') as typeof import('node:https') }));
