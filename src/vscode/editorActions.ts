@@ -31,5 +31,8 @@ export function editorActions(view: vscode.TreeView<TreeNode>, tree: ObjectStore
         await view.reveal(node, { select: true, focus: false, expand: false });
       }
     },
+    async expand(node) {
+      await view.reveal(node, { select: true, focus: false, expand: true });
+    },
   };
 }
