@@ -138,8 +138,19 @@ export class FakeUi implements Ui {
 /** A livePick the test drives: it types, waits for items, accepts one by label, or dismisses it. */
 export class FakeLivePick<T> implements LivePick<T> {
   value = '';
-  items: readonly PickChoice<T>[] = [];
   busy = false;
+  /** Every list the caller showed, in order. */
+  readonly shown: string[][] = [];
+  private current: readonly PickChoice<T>[] = [];
+
+  get items(): readonly PickChoice<T>[] {
+    return this.current;
+  }
+
+  set items(items: readonly PickChoice<T>[]) {
+    this.current = items;
+    this.shown.push(items.map((item) => item.label));
+  }
   readonly result: Promise<T>;
   private readonly behaviour: LivePickBehaviour<T>;
   private settle!: { resolve: (value: T) => void; reject: (error: unknown) => void };
