@@ -230,12 +230,14 @@ export class ObjectTreeModel {
   }
 
   private loadFirstPage(node: ContainerNode): Promise<Listing> {
-    const pending = this.inFlight.get(node.id);
+    // Keyed by the filter too: a listing begun before the filter changed is not the one to wait for.
+    const flight = `${node.id}\n${this.filters.get(node.id) ?? ''}`;
+    const pending = this.inFlight.get(flight);
     if (pending) {
       return pending;
     }
-    const load = this.listFirstPage(node).finally(() => this.inFlight.delete(node.id));
-    this.inFlight.set(node.id, load);
+    const load = this.listFirstPage(node).finally(() => this.inFlight.delete(flight));
+    this.inFlight.set(flight, load);
     return load;
   }
 

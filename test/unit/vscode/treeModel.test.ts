@@ -52,6 +52,15 @@ describe('the tree model: filters and reveal', () => {
     assert.deepEqual(names(await model.getChildren(store)), ['many/', 'rover/', 'run-1/', 'run-2/', 'readme.txt']);
   });
 
+  it('never shows a listing begun before the filter changed', async () => {
+    const { model, store } = await treeOver(KEYS, 1000);
+    const unfiltered = model.getChildren(store);
+    model.setFilter(store, 'ru');
+    assert.deepEqual(names(await model.getChildren(store)), ['run-1/', 'run-2/']);
+    assert.equal((await unfiltered).length, 5, 'the first caller gets what it asked for');
+    assert.deepEqual(names(await model.getChildren(store)), ['run-1/', 'run-2/'], 'and it is not kept');
+  });
+
   it('filters one folder only: the folders shown under it list all their children', async () => {
     const { model, store, folder } = await treeOver(KEYS, 1000);
     const many = await folder(store, 'many/');
