@@ -15,7 +15,7 @@ import { download } from './transferCommands';
 /** Find Object… (a server-side search by prefix as the person types), Filter… and Clear Filter on a store or folder. */
 
 /** Quiet time after a keystroke before the server is asked: one request per pause, not per key. */
-export const FIND_DELAY_MS = 250;
+const FIND_DELAY_MS = 250;
 
 type FindStep =
   | { action: 'object'; key: string }
