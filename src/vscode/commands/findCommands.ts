@@ -25,6 +25,9 @@ type FindStep =
 
 const AFTER_FIND = ['Open', 'Download…', 'Copy Presigned URL'] as const;
 
+/** The label of the item that loads the next page: an icon only. */
+export const MORE_RESULTS = '$(ellipsis)';
+
 function isContainer(arg: unknown): arg is ContainerNode {
   return arg instanceof StoreNode || arg instanceof FolderNode;
 }
@@ -41,7 +44,8 @@ function findItems(pages: readonly BrowsePage[], basePrefix: string): PickChoice
     items.push({ label: 'No keys start with this', value: { action: 'none' } });
   }
   if (pages.at(-1)?.nextContinuationToken) {
-    items.push({ label: '$(ellipsis) More results…', value: { action: 'more' } });
+    // Its words are a description: a label the typed text matches ("mo…") would be sorted in among the results.
+    items.push({ label: MORE_RESULTS, description: 'More results…', value: { action: 'more' } });
   }
   return items;
 }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { clearFilter, filterFolder, findObject } from '../../../src/vscode/commands/findCommands';
+import { MORE_RESULTS, clearFilter, filterFolder, findObject } from '../../../src/vscode/commands/findCommands';
 import { FolderNode, StoreNode } from '../../../src/vscode/explorer/nodes';
 import { code } from '../../support/assertions';
 import { fakeCommandDeps } from '../../support/fakeCommandDeps';
@@ -35,7 +35,7 @@ describe('find and filter commands', () => {
     assert.ok(pick, 'a live pick is open');
     const first = await pick.itemsWhere((labels) => labels.length > 0);
     assert.equal(first.length, 101, 'one page of 100, then "More results…"');
-    assert.equal(first.at(-1), '$(ellipsis) More results…');
+    assert.equal(first.at(-1), MORE_RESULTS);
     pick.type('file-14');
     const narrowed = await pick.itemsWhere((labels) => labels.length === 10);
     assert.deepEqual(narrowed.slice(0, 2), ['$(file) file-140.bin', '$(file) file-141.bin']);
@@ -76,7 +76,7 @@ describe('find and filter commands', () => {
     pick.accept('many/');
     assert.equal(pick.value, 'many/');
     await pick.itemsWhere((labels) => labels.length === 101);
-    pick.accept('$(ellipsis) More results…');
+    pick.accept(MORE_RESULTS);
     const all = await pick.itemsWhere((labels) => labels.length === 150);
     assert.equal(all.at(-1), '$(file) many/file-149.bin');
     assert.deepEqual(prefixes(), ['logs/', 'logs/many/', 'logs/many/']);
