@@ -1,6 +1,6 @@
 // Find and filter in the real editor (code-server + Chromium) against the real S3 server: Find Object…
 // from the palette (type a prefix, pick an object, see it selected in the tree, loaded through the
-// pages on its way), and Filter… / Clear Filter on a folder.
+// pages on its way) and from a folder's menu, and Filter… / Clear Filter on a folder.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -78,6 +78,24 @@ describe("find and filter in code-server", function () {
     });
     await editor.screenshot("e2e-find-2-revealed");
     await editor.dismissQuickInput();
+  });
+
+  it("finds from a folder's right-click menu, within that folder, and copies the object's presigned URL", async function () {
+    await editor.viewContainer("LogQS");
+    // The first test left many/ open with 300 rows: collapse the view so run-001/ is in sight.
+    await editor.view("Object Stores").hover();
+    await editor.page.locator('.part.sidebar .action-item a[aria-label="Collapse All"]').first().click();
+    await editor.expand("robot-logs", { view: "Object Stores" });
+    await editor.contextMenu(logqsRow("run-001/"), "Find Object…");
+    const options = editor.quickInput().locator(".quick-input-list [role=option] .label-name");
+    await waitFor(async () => (await options.allInnerTexts().catch(() => [])).map((name) => name.trim()).join(",") === "robot.bag", {
+      what: "the folder's one object in the Find Object list",
+    });
+    assert.match(await editor.quickInput().locator(".quick-input-title").innerText(), /Find Object in robot-logs\/run-001\//);
+    await editor.pickQuickPick("robot.bag");
+    await editor.pickQuickPick("Copy Presigned URL");
+    await editor.waitForNotification(/Copied a presigned URL for "logs\/run-001\/robot.bag"/);
+    await waitFor(async () => (await logqsRow("robot.bag").getAttribute("aria-selected")) === "true", { what: "robot.bag selected in the tree" });
   });
 
   it("filters a folder by the start of its children's names, says so, and Clear Filter shows them all", async function () {
