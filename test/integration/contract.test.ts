@@ -349,7 +349,7 @@ describe('find and filter in a prefix of 50 000 keys', function () {
         const storeNode = (await tree.getChildren()).find((node): node is StoreNode => node.kind === 'store' && node.store.id === store.id);
         assert.ok(storeNode);
         listings.requests.length = 0;
-        const node = await tree.findKey(storeNode.id, deep);
+        const node = await tree.findKey(storeNode.id, deep, { loadPages: true });
         assert.ok(node?.kind === 'object', 'revealed');
         assert.equal(node.entry.key, deep);
         assert.equal(node.parent.id, storeNode.id);

@@ -93,8 +93,8 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
       revealLocalFile: async (path) => {
         calls.push(`revealLocalFile ${path}`);
       },
-      revealKey: async (storeNodeId, key) => {
-        calls.push(`revealKey ${key}`);
+      revealKey: async (storeNodeId, key, options) => {
+        calls.push(`revealKey ${key}${options?.loadPages ? ' (loading pages)' : ''}`);
       },
       expand: async (node) => {
         calls.push(`expand ${node.id}`);

@@ -14,8 +14,12 @@ export interface EditorActions {
   openObject(address: ObjectAddress, options: { large: boolean }): Promise<void>;
   /** Shows a downloaded file in the Explorer. */
   revealLocalFile(path: string): Promise<void>;
-  /** Selects a key (object or folder) in the Object Stores view, loading the folders and pages on its way. */
-  revealKey(storeNodeId: string, key: string): Promise<void>;
+  /**
+   * Selects a key (object or folder) in the Object Stores view once its folder
+   * is listed, if it is on a loaded page; with `loadPages`, wherever it is
+   * (the pages on its way loaded, filters hiding it cleared).
+   */
+  revealKey(storeNodeId: string, key: string, options?: { loadPages?: boolean }): Promise<void>;
   /** Opens a store or folder in the Object Stores view. */
   expand(node: ContainerNode): Promise<void>;
   /** Opens a terminal with these environment variables added (and nothing of them written anywhere), showing `message` first. */

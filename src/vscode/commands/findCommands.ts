@@ -102,7 +102,7 @@ export const findObject = (deps: CommandDeps) => async (arg?: unknown) => {
   }
   const storeNodeId = node?.storeNode.id ?? new StoreNode(undefined, ref.source, ref.store).id;
   // The tree loads its way to the key while the person chooses what to do.
-  const revealing = deps.editor.revealKey(storeNodeId, key.key);
+  const revealing = deps.editor.revealKey(storeNodeId, key.key, { loadPages: true });
   try {
     const action = await deps.ui.pickOne(key.key, AFTER_FIND.map((label) => ({ label, value: label })));
     const target = { id: ref.store.id, key: key.key };

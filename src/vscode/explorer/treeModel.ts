@@ -116,17 +116,19 @@ export class ObjectTreeModel {
 
   /**
    * The node of a key (object) or prefix (folder) under a store node, walking
-   * down its folders and loading the pages on the way (a key deep in a folder
-   * of many pages included); a filter that hides the way is cleared.
-   * Undefined when the key isn't there.
+   * down its folders (loading their first pages). `loadPages` (the person
+   * asked for this key): the later pages on the way are loaded too, and a
+   * filter that hides the way is cleared. Undefined when the key isn't found.
    */
-  async findKey(storeNodeId: string, key: string): Promise<TreeNode | undefined> {
+  async findKey(storeNodeId: string, key: string, { loadPages = false } = {}): Promise<TreeNode | undefined> {
     const roots = await this.getChildren();
     const storeNodes = (await Promise.all(roots.map(async (root) => (root.kind === 'source' ? this.getChildren(root) : [root])))).flat();
     let container: ContainerNode | undefined = storeNodes.find((node): node is StoreNode => node.kind === 'store' && node.id === storeNodeId);
     while (container) {
-      this.dropFilterHiding(container, key);
-      const step = await this.childOnTheWay(container, key);
+      if (loadPages) {
+        this.dropFilterHiding(container, key);
+      }
+      const step = await this.childOnTheWay(container, key, loadPages);
       if (step?.kind !== 'folder' || step.prefix === key) {
         return step;
       }
@@ -135,15 +137,15 @@ export class ObjectTreeModel {
     return undefined;
   }
 
-  /** The child of a container that is `key` or a folder holding it, paging through the container until it shows. */
-  private async childOnTheWay(container: ContainerNode, key: string): Promise<ObjectNode | FolderNode | undefined> {
+  /** The child of a container that is `key` or a folder holding it, on the pages loaded or, with `loadPages`, on the next ones. */
+  private async childOnTheWay(container: ContainerNode, key: string, loadPages: boolean): Promise<ObjectNode | FolderNode | undefined> {
     let listing = this.listings.get(container.id) ?? (await this.loadFirstPage(container));
     let searchedUpTo = 0;
     for (;;) {
       const step = listing.children.slice(searchedUpTo).find(
         (child): child is ObjectNode | FolderNode => (child.kind === 'object' && child.entry.key === key) || (child.kind === 'folder' && key.startsWith(child.prefix)),
       );
-      if (step || !listing.nextContinuationToken) {
+      if (step || !loadPages || !listing.nextContinuationToken) {
         return step;
       }
       searchedUpTo = listing.children.length;

@@ -91,14 +91,16 @@ describe('the tree model: filters and reveal', () => {
 
   it('reveals a key deep in a folder of many pages, loading the pages on the way', async () => {
     const { model, store, requests } = await treeOver(KEYS, 4);
-    const node = await model.findKey(store.id, 'logs/many/file-23.bin');
+    assert.equal(await model.findKey(store.id, 'logs/many/file-23.bin'), undefined, 'not on the first page, and not asked to load more');
+    requests.length = 0;
+    const node = await model.findKey(store.id, 'logs/many/file-23.bin', { loadPages: true });
     assert.ok(node?.kind === 'object');
     assert.equal(node.entry.key, 'logs/many/file-23.bin');
     assert.equal(node.parent.kind === 'folder' && node.parent.prefix, 'logs/many/');
     assert.equal(node.parent.parent?.id, store.id, 'the path up leads to the store');
     const pagesOfMany = requests.filter((request) => request.prefix === 'logs/many/');
-    assert.equal(pagesOfMany.length, 6, 'file-23 is on the 6th page of 4');
-    assert.equal(await model.findKey(store.id, 'logs/many/file-99.bin'), undefined);
+    assert.equal(pagesOfMany.length, 5, 'file-23 is on the 6th page of 4, the first listed already');
+    assert.equal(await model.findKey(store.id, 'logs/many/file-99.bin', { loadPages: true }), undefined);
   });
 
   it('clears a filter that hides the key being revealed, and keeps one that shows it', async () => {
@@ -106,7 +108,9 @@ describe('the tree model: filters and reveal', () => {
     const many = await folder(store, 'many/');
     model.setFilter(store, 'run');
     model.setFilter(many, 'file-2');
-    const node = await model.findKey(store.id, 'logs/many/file-21.bin');
+    assert.equal(await model.findKey(store.id, 'logs/many/file-21.bin'), undefined, 'an upload\'s reveal keeps the person\'s filters');
+    assert.equal(model.filterOf(store), 'run');
+    const node = await model.findKey(store.id, 'logs/many/file-21.bin', { loadPages: true });
     assert.ok(node?.kind === 'object');
     assert.equal(model.filterOf(store), undefined, 'the store\'s filter hid many/');
     assert.equal(model.filterOf(many), 'file-2', 'many/\'s filter shows file-21');
