@@ -61,9 +61,23 @@ export const findObject = (deps: CommandDeps) => async (arg?: unknown) => {
     ? { source: node.storeNode.source, store: node.storeNode.store }
     : await deps.ui.pickStore(await storesThatFit(deps, (store) => !store.disabled), 'Find Object: in which object store?');
   assertUsable(ref.store);
-  const folderPrefix = node?.kind === 'folder' ? node.prefix : undefined;
+  const key = await pickFoundKey(deps, ref, node?.kind === 'folder' ? node.prefix : undefined);
+  const storeNodeId = node?.storeNode.id ?? new StoreNode(undefined, ref.source, ref.store).id;
+  // The tree loads its way to the key while the person chooses what to do.
+  const revealing = deps.editor.revealKey(storeNodeId, key, { loadPages: true });
+  try {
+    const action = await deps.ui.pickOne(key, AFTER_FIND.map((label) => ({ label, value: label })));
+    const run = { Open: openObject, 'Download…': download, 'Copy Presigned URL': copyPresignedUrl }[action];
+    await run(deps)({ id: ref.store.id, key });
+  } finally {
+    await revealing;
+  }
+};
+
+/** The live list of Find Object, under a folder (the store's root when undefined); the full key of the object picked. */
+async function pickFoundKey(deps: Pick<CommandDeps, 'ui' | 'log'>, ref: StoreRef, folderPrefix: string | undefined): Promise<string> {
   const basePrefix = listingPrefix(ref.store.key_prefix, folderPrefix);
-  const key = await deps.ui.livePick<FindStep>(
+  const picked = await deps.ui.livePick<FindStep>(
     { title: `Find Object in ${ref.store.name}/${basePrefix.slice((ref.store.key_prefix ?? '').length)}`, placeholder: 'Type the start of a key' },
     (pick) => {
       const search = new PrefixSearch<BrowsePage>({
@@ -75,6 +89,7 @@ export const findObject = (deps: CommandDeps) => async (arg?: unknown) => {
         onBusy: (busy) => {
           pick.busy = busy;
         },
+        // Said in the list, not as a notification: the next keystroke may well fix it.
         onError: (_text, error) => {
           deps.log.warn(`Find Object in "${ref.store.name}": ${userMessage(error)}`);
           pick.items = [{ label: `$(error) ${userMessage(error)}`, value: { action: 'none' } }];
@@ -97,21 +112,11 @@ export const findObject = (deps: CommandDeps) => async (arg?: unknown) => {
       };
     },
   );
-  if (key.action !== 'object') {
+  if (picked.action !== 'object') {
     throw new LogqsError('bug', 'Find Object closed on an item that is not an object');
   }
-  const storeNodeId = node?.storeNode.id ?? new StoreNode(undefined, ref.source, ref.store).id;
-  // The tree loads its way to the key while the person chooses what to do.
-  const revealing = deps.editor.revealKey(storeNodeId, key.key, { loadPages: true });
-  try {
-    const action = await deps.ui.pickOne(key.key, AFTER_FIND.map((label) => ({ label, value: label })));
-    const target = { id: ref.store.id, key: key.key };
-    const run = { Open: openObject, 'Download…': download, 'Copy Presigned URL': copyPresignedUrl }[action];
-    await run(deps)(target);
-  } finally {
-    await revealing;
-  }
-};
+  return picked.key;
+}
 
 function containerOf(arg: unknown, command: string): ContainerNode {
   if (!isContainer(arg)) {
