@@ -90,6 +90,42 @@ export function listingPrefix(keyPrefix: string | null, folderPrefix?: string): 
 }
 
 /**
+ * The S3 prefix that lists what, under a folder (the store's root when
+ * undefined), starts with `startsWith`: Find Object's typed text or a
+ * folder's filter. The text is literal: only segments it completes ("../")
+ * are refused, so ".hid" still finds ".hidden"; nothing above the folder,
+ * so nothing outside the key prefix, can be named.
+ */
+export function narrowedPrefix(keyPrefix: string | null, folderPrefix: string | undefined, startsWith = ''): string {
+  const base = listingPrefix(keyPrefix, folderPrefix);
+  const completed = startsWith.slice(0, startsWith.lastIndexOf('/') + 1);
+  if (hasDotSegment(completed.slice(0, -1))) {
+    throw new LogqsError('outside-prefix', `"${startsWith}" contains "." or ".." segments, which are refused`);
+  }
+  const prefix = base + startsWith;
+  if (byteLength(prefix) > MAX_KEY_BYTES) {
+    throw new LogqsError('invalid-input', `The prefix is longer than ${MAX_KEY_BYTES} bytes`);
+  }
+  return prefix;
+}
+
+/** Why a text can't filter a folder's children, or undefined when it can: it is the start of one name. */
+export function folderFilterProblem(text: string): string | undefined {
+  if (text.includes('/')) {
+    return 'A filter is the start of a name in this folder; it can\'t hold "/" (use Find Object… to search deeper)';
+  }
+  if (hasControlChars(text)) {
+    return 'A filter can\'t hold control characters';
+  }
+  return undefined;
+}
+
+/** A key or folder prefix as shown under the folder it was found from ("run-1/robot.bag" under "logs/"). */
+export function relativeName(basePrefix: string, fullKey: string): string {
+  return fullKey.startsWith(basePrefix) && fullKey !== basePrefix ? fullKey.slice(basePrefix.length) : displayName(fullKey);
+}
+
+/**
  * What to show for a key or folder prefix in a listing: its last path segment
  * ("run-001/" for "logs/run-001/", "robot.bag" for "logs/run-001/robot.bag").
  */

@@ -1,4 +1,4 @@
-import { displayName, isInScope, listingPrefix } from './keyPrefix';
+import { displayName, isInScope, narrowedPrefix, relativeName } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
 import type { ObjectStoreSource, ObjectSummary } from './ports';
 
@@ -24,15 +24,18 @@ export interface BrowsePage {
 /**
  * One page of a store's objects, one folder level at a time, scoped to its key
  * prefix, from whichever source the store comes from. Anything a server
- * returns outside the prefix is dropped.
+ * returns outside the prefix is dropped. `startsWith` narrows the folder to
+ * the names that start with it (Find Object, a folder's filter): the server
+ * is asked with the longer prefix, so a folder of millions of keys is never
+ * listed whole.
  */
 export async function browsePage(
   source: ObjectStoreSource,
   storeId: string,
-  options: { folderPrefix?: string; continuationToken?: string; pageSize: number; signal?: AbortSignal },
+  options: { folderPrefix?: string; startsWith?: string; continuationToken?: string; pageSize: number; signal?: AbortSignal },
 ): Promise<BrowsePage> {
   const { store, objects } = await source.objectsOf(storeId);
-  const prefix = listingPrefix(store.key_prefix, options.folderPrefix);
+  const prefix = narrowedPrefix(store.key_prefix, options.folderPrefix, options.startsWith);
   const pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(options.pageSize)));
   const page = await objects.listPage(
     { prefix, delimiter: '/', maxKeys: pageSize, continuationToken: options.continuationToken },
@@ -45,8 +48,28 @@ export async function browsePage(
     folders: page.folders.filter(inScope).map((folder) => ({ prefix: folder, name: displayName(folder) })),
     // A zero-byte "folder marker" object named like the folder itself is not a file.
     objects: page.objects
-      .filter((object) => inScope(object.key) && object.key !== prefix)
+      .filter((object) => inScope(object.key) && !(object.key === prefix && prefix.endsWith('/')))
       .map((object) => ({ ...object, name: displayName(object.key) })),
     nextContinuationToken: page.nextContinuationToken,
   };
+}
+
+/** Keys per Find Object request: a page a person reads, not a folder's worth. */
+export const FIND_PAGE_SIZE = 100;
+
+export interface FoundEntry {
+  kind: 'folder' | 'object';
+  /** Full key, or full folder prefix. */
+  key: string;
+  /** The key as seen from the folder the search started in ("run-1/robot.bag"). */
+  label: string;
+  size?: number;
+}
+
+/** What pages of a search under `basePrefix` found, folders first on each page, as S3 gives them. */
+export function foundEntries(pages: readonly BrowsePage[], basePrefix: string): FoundEntry[] {
+  return pages.flatMap((page) => [
+    ...page.folders.map((folder): FoundEntry => ({ kind: 'folder', key: folder.prefix, label: relativeName(basePrefix, folder.prefix) })),
+    ...page.objects.map((object): FoundEntry => ({ kind: 'object', key: object.key, label: relativeName(basePrefix, object.key), size: object.size })),
+  ]);
 }

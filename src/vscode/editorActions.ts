@@ -25,11 +25,14 @@ export function editorActions(view: vscode.TreeView<TreeNode>, tree: ObjectStore
       // The environment is given to this terminal's process only: not persisted (transient), not shown; it adds to the user's.
       vscode.window.createTerminal({ name, env: environment, isTransient: true, message }).show();
     },
-    async revealKey(storeNodeId, key) {
-      const node = await tree.findKey(storeNodeId, key);
+    async revealKey(storeNodeId, key, options) {
+      const node = await tree.findKey(storeNodeId, key, options);
       if (node) {
         await view.reveal(node, { select: true, focus: false, expand: false });
       }
+    },
+    async expand(node) {
+      await view.reveal(node, { select: true, focus: false, expand: true });
     },
   };
 }

@@ -42,6 +42,29 @@ export interface Ui {
   showDetails(title: string, rows: readonly (readonly [string, string])[]): void;
   /** One of several choices in a list. */
   pickOne<T>(title: string, choices: readonly PickChoice<T>[]): Promise<T>;
+  /**
+   * A list whose items the caller supplies as the person types (they are
+   * shown as given, not filtered again); resolves with the value of an item
+   * whose acceptance closes it, rejects 'cancelled' when dismissed.
+   */
+  livePick<T>(request: { title: string; placeholder: string }, start: (pick: LivePick<T>) => LivePickBehaviour<T>): Promise<T>;
+}
+
+/** The list of a livePick, as its caller changes it. */
+export interface LivePick<T> {
+  /** The text in the input box; setting it puts the caller's text there. */
+  value: string;
+  items: readonly PickChoice<T>[];
+  busy: boolean;
+}
+
+export interface LivePickBehaviour<T> {
+  /** The person changed the text. */
+  onValue(text: string): void;
+  /** An item was accepted: true closes the list with its value, false keeps it open (the caller changed it). */
+  onAccept(value: T): boolean;
+  /** The list closed, either way. */
+  dispose(): void;
 }
 
 export interface PickChoice<T> {

@@ -4,6 +4,7 @@ import { storeLocation } from '../core/format';
 import type { ObjectStoreSource } from '../core/ports';
 import type { StoreRef } from '../core/sources';
 import type { ConflictChoice } from '../core/transfer';
+import { livePick } from './livePick';
 import { browseStore } from './objectPicker';
 import { askText, promptForNewStore, promptForStoreChange } from './storeForms';
 import type { Ui } from './ui';
@@ -105,6 +106,7 @@ export const vscodeUi: Ui = {
   async pickOne(title, choices) {
     return (await pick(choices.map((choice) => ({ ...choice })), 'Choose one', 'There is nothing to choose', title)).value;
   },
+  livePick,
   showDetails(title, rows) {
     const detail = rows.map(([name, value]) => `${name}: ${value}`).join('\n');
     void vscode.window.showInformationMessage(title, { modal: true, detail }, 'Copy').then((choice) => {

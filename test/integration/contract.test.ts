@@ -9,15 +9,19 @@ import { S3ClientCache } from '../../src/adapters/s3/s3Client';
 import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
 import { s3Writers } from '../../src/adapters/s3/s3Writer';
 import { stsSessions } from '../../src/adapters/sts/stsSessions';
-import { browsePage } from '../../src/core/objectBrowser';
+import { type BrowsePage, FIND_PAGE_SIZE, browsePage } from '../../src/core/objectBrowser';
 import { ObjectService } from '../../src/core/objectService';
 import type { ObjectStore } from '../../src/core/objectStore';
-import type { ObjectStoreSource } from '../../src/core/ports';
+import type { ListPageRequest, ObjectStoreSource } from '../../src/core/ports';
+import { PrefixSearch } from '../../src/core/prefixSearch';
 import { SessionCredentialCache } from '../../src/core/sessionCache';
+import { StoreSources } from '../../src/core/sources';
+import type { StoreNode } from '../../src/vscode/explorer/nodes';
+import { ObjectTreeModel } from '../../src/vscode/explorer/treeModel';
 import { code } from '../support/assertions';
 import { LogqsApiServer } from '../support/logqsApiServer';
 import { memorySource } from '../support/memoryPorts';
-import { adminClient, createBucketWith, deleteBucket, S3_ENDPOINT, S3_SECRET_KEY, testStoreFields } from '../support/s3Server';
+import { adminClient, createBucketWith, deleteBucket, putEmptyObjects, S3_ENDPOINT, S3_SECRET_KEY, testStoreFields } from '../support/s3Server';
 import { TEST_SETTINGS, jobCallbacks, sha256, sha256OfFile, temporaryFolder } from '../support/transfers';
 
 const ROLE = { role_arn: 'arn:aws:iam:::role/logqs' };
@@ -218,3 +222,157 @@ for (const [name, makeBackend] of [['the embedded data store', embeddedBackend],
     });
   });
 }
+
+/** 50 000 keys in one prefix ("big/obj-00000.bin"…), a few folders beside them, and keys just outside the prefix. */
+const MANY_KEYS = 50_000;
+const bigKey = (index: number) => `big/obj-${String(index).padStart(5, '0')}.bin`;
+const BESIDE = ['big/run-1/a.bin', 'big/run-2/b.bin', 'big/rover/c.bin', 'bigger/obj-00001.bin', 'other/big/obj-00002.bin'];
+
+/** The source with every listing request it sends to its gateway recorded: what the server is asked, counted. */
+function countingListings(source: ObjectStoreSource) {
+  const requests: ListPageRequest[] = [];
+  let onRequest = () => {};
+  const objectsOf: ObjectStoreSource['objectsOf'] = async (id) => {
+    const { store, objects } = await source.objectsOf(id);
+    return {
+      store,
+      objects: {
+        listPage: (request, signal) => {
+          requests.push(request);
+          onRequest();
+          return objects.listPage(request, signal);
+        },
+        fetchObject: (key, options) => objects.fetchObject(key, options),
+      },
+    };
+  };
+  const counted = new Proxy(source, { get: (target, property) => (property === 'objectsOf' ? objectsOf : Reflect.get(target, property)) as unknown });
+  return { source: counted, requests, whenRequested: (listener: () => void) => (onRequest = listener) };
+}
+
+/** A search of a store's root as Find Object runs it, without the quick pick; resolves with the results of `until`'s text. */
+function findIn(source: ObjectStoreSource, storeId: string) {
+  const delivered: { text: string; keys: string[]; more: boolean }[] = [];
+  let waiting: { text: string; resolve: () => void } | undefined;
+  const search = new PrefixSearch<BrowsePage>({
+    fetchPage: (text, continuationToken, signal) => browsePage(source, storeId, { startsWith: text, continuationToken, pageSize: FIND_PAGE_SIZE, signal }),
+    onResults: (text, pages) => {
+      delivered.push({ text, keys: pages.flatMap((page) => [...page.folders.map((folder) => folder.prefix), ...page.objects.map((object) => object.key)]), more: Boolean(pages.at(-1)?.nextContinuationToken) });
+      if (waiting?.text === text) {
+        waiting.resolve();
+      }
+    },
+    onBusy: () => undefined,
+    onError: (text, error) => assert.fail(`search for "${text}" failed: ${String(error)}`),
+    delayMs: 0,
+  });
+  const resultsOf = (text: string) => new Promise<void>((resolve) => (waiting = { text, resolve }));
+  return { search, delivered, resultsOf };
+}
+
+describe('find and filter in a prefix of 50 000 keys', function () {
+  this.timeout(600_000);
+  let bucket: string;
+
+  before(async () => {
+    bucket = await createBucketWith('find', {});
+    await putEmptyObjects(bucket, [...Array.from({ length: MANY_KEYS }, (_, index) => bigKey(index)), ...BESIDE]);
+  });
+  after(() => deleteBucket(bucket));
+
+  for (const [name, makeBackend] of [['the embedded data store', embeddedBackend], ['a LogQS DataStore through its API', logqsBackend]] as const) {
+    describe(name, () => {
+      let backend: Backend;
+      let listings: ReturnType<typeof countingListings>;
+      let store: ObjectStore;
+
+      beforeEach(async () => {
+        backend = await makeBackend();
+        store = await backend.source.create(storeFields(bucket, { key_prefix: 'big/' }));
+        listings = countingListings(backend.source);
+      });
+      afterEach(() => backend.dispose());
+
+      it('gives the first results of a typed prefix from one request, scoped to the key prefix', async () => {
+        const { search, delivered, resultsOf } = findIn(listings.source, store.id);
+        const answered = resultsOf('obj-4987');
+        search.type('obj-4987');
+        await answered;
+        assert.deepEqual(delivered.at(-1)?.keys, Array.from({ length: 10 }, (_, index) => bigKey(49_870 + index)));
+        assert.deepEqual(listings.requests.map((request) => [request.prefix, request.delimiter]), [['big/obj-4987', '/']]);
+
+        const wide = resultsOf('obj-');
+        search.type('obj-');
+        await wide;
+        assert.equal(delivered.at(-1)?.keys.length, FIND_PAGE_SIZE);
+        assert.equal(delivered.at(-1)?.more, true, 'more results are a page away');
+        assert.equal(listings.requests.length, 2, 'one request for a page of a prefix of 50 000 keys');
+
+        const rooted = resultsOf('');
+        search.searchNow('');
+        await rooted;
+        assert.ok(delivered.at(-1)?.keys.every((key) => key.startsWith('big/')), 'nothing outside the key prefix');
+        search.dispose();
+        await assert.rejects(browsePage(listings.source, store.id, { startsWith: '../', pageSize: 10 }), code('outside-prefix'));
+        assert.ok(listings.requests.every((request) => request.prefix.startsWith('big/')));
+      });
+
+      it('delivers no stale results when typing outruns the server', async () => {
+        const texts = ['o', 'ob', 'obj', 'obj-', 'obj-1', 'obj-12', 'obj-123', 'obj-1234'];
+        const { search, delivered, resultsOf } = findIn(listings.source, store.id);
+        let typed = 0;
+        // Each keystroke arrives while the request of the one before is in flight.
+        listings.whenRequested(() => {
+          if (++typed < texts.length) {
+            setImmediate(() => search.type(texts[typed]));
+          }
+        });
+        const last = resultsOf('obj-1234');
+        search.type(texts[0]);
+        await last;
+        search.dispose();
+        assert.equal(listings.requests.length, texts.length, 'every keystroke sent a request, each aborting the one before');
+        assert.deepEqual(delivered.map((results) => results.text), ['obj-1234']);
+        assert.deepEqual(delivered[0].keys, Array.from({ length: 10 }, (_, index) => bigKey(12_340 + index)));
+      });
+
+      it('finds a key deep in the listing, and the tree\'s reveal loads the pages on its way to it', async () => {
+        const deep = bigKey(49_876);
+        const { search, delivered, resultsOf } = findIn(listings.source, store.id);
+        const found = resultsOf('obj-49876');
+        search.type('obj-49876');
+        await found;
+        search.dispose();
+        assert.deepEqual(delivered.at(-1)?.keys, [deep]);
+
+        const tree = new ObjectTreeModel({ sources: new StoreSources([listings.source]), pageSize: () => 1000, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+        const storeNode = (await tree.getChildren()).find((node): node is StoreNode => node.kind === 'store' && node.store.id === store.id);
+        assert.ok(storeNode);
+        listings.requests.length = 0;
+        const node = await tree.findKey(storeNode.id, deep, { loadPages: true });
+        assert.ok(node?.kind === 'object', 'revealed');
+        assert.equal(node.entry.key, deep);
+        assert.equal(node.parent.id, storeNode.id);
+        assert.ok((await tree.getChildren(storeNode)).includes(node), 'the node is one of the tree\'s own children');
+        assert.equal(listings.requests.length, 50, 'the 50th page of 1000 holds it');
+      });
+
+      it('shows only the matches of a filtered store or folder, asked of the server with the longer prefix', async () => {
+        const tree = new ObjectTreeModel({ sources: new StoreSources([listings.source]), pageSize: () => 1000, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+        const storeNode = (await tree.getChildren()).find((node): node is StoreNode => node.kind === 'store' && node.store.id === store.id);
+        assert.ok(storeNode);
+        tree.setFilter(storeNode, 'obj-4999');
+        listings.requests.length = 0;
+        const matches = await tree.getChildren(storeNode);
+        assert.deepEqual(matches.map((node) => node.kind === 'object' && node.entry.key), Array.from({ length: 10 }, (_, index) => bigKey(49_990 + index)));
+        assert.deepEqual(listings.requests.map((request) => request.prefix), ['big/obj-4999']);
+        tree.setFilter(storeNode, 'r');
+        const folders = await tree.getChildren(storeNode);
+        assert.deepEqual(folders.map((node) => node.kind === 'folder' && node.name), ['rover/', 'run-1/', 'run-2/']);
+        const run1 = folders[1];
+        assert.ok(run1.kind === 'folder');
+        assert.deepEqual((await tree.getChildren(run1)).map((node) => node.kind === 'object' && node.entry.key), ['big/run-1/a.bin']);
+      });
+    });
+  }
+});

@@ -20,6 +20,7 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
     downloadReport: { files: [{ key: 'logs/a.bag', path: '/tmp/x/a.bag', size: 3 }], skipped: [], bytes: 3 } as DownloadReport,
     uploadReport: { keys: ['logs/up/a.txt'], skipped: [], bytes: 5 } as UploadReport,
     counts: new Map<string, number>(),
+    filters: new Map<string, string>(),
     hints: [] as { label: string; settings: Record<string, string> }[],
     session: { accessKeyId: 'ASIATEMP', secretAccessKey: 'tempSecret/xyz', sessionToken: 'FQoGtoken', expiration: new Date('2026-11-25T13:00:00Z') },
   };
@@ -31,6 +32,11 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
       refresh: () => calls.push('tree.refresh'),
       loadMore: async () => undefined,
       objectsChanged: (storeId) => calls.push(`tree.objectsChanged ${storeId}`),
+      setFilter: (node, text) => {
+        calls.push(`tree.setFilter ${node.id} "${text}"`);
+        state.filters.set(node.id, text);
+      },
+      filterOf: (node) => state.filters.get(node.id),
     },
     ui,
     log: { info: (message) => info.push(message), warn: (message) => info.push(message), error: (message) => info.push(message) },
@@ -87,8 +93,11 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
       revealLocalFile: async (path) => {
         calls.push(`revealLocalFile ${path}`);
       },
-      revealKey: async (storeNodeId, key) => {
-        calls.push(`revealKey ${key}`);
+      revealKey: async (storeNodeId, key, options) => {
+        calls.push(`revealKey ${key}${options?.loadPages ? ' (loading pages)' : ''}`);
+      },
+      expand: async (node) => {
+        calls.push(`expand ${node.id}`);
       },
       openTerminal: (name, environment, message) => {
         terminals.push({ name, environment, message });

@@ -1,7 +1,7 @@
 import { LogqsError } from '../../src/core/errors';
 import type { ObjectStoreCreateInput, ObjectStoreUpdateInput } from '../../src/core/objectStore';
 import type { ConflictChoice } from '../../src/core/transfer';
-import type { BrowsedItem, Ui } from '../../src/vscode/ui';
+import type { BrowsedItem, LivePick, LivePickBehaviour, PickChoice, Ui } from '../../src/vscode/ui';
 
 /**
  * The commands' Ui with scripted answers, recording what it was asked and
@@ -24,6 +24,8 @@ export class FakeUi implements Ui {
   conflictAnswer?: ConflictChoice;
   readonly clipboard: string[] = [];
   readonly details: { title: string; rows: readonly (readonly [string, string])[] }[] = [];
+  /** Each livePick opened, for the test to type into and pick from. */
+  readonly livePicks: FakeLivePick<unknown>[] = [];
 
   info(message: string) {
     this.told.push(`info: ${message}`);
@@ -88,6 +90,13 @@ export class FakeUi implements Ui {
     return this.pickFrom(choices, (choice) => choice.label).value;
   };
 
+  livePick: Ui['livePick'] = (request, start) => {
+    this.asked.push(`livePick: ${request.title}`);
+    const pick = new FakeLivePick(start);
+    this.livePicks.push(pick as FakeLivePick<unknown>);
+    return pick.result;
+  };
+
   pickSource: Ui['pickSource'] = async (sources, placeHolder) => {
     this.asked.push(`pickSource: ${placeHolder}: ${sources.map((source) => source.label).join(', ')}`);
     return this.pickFrom(sources, (source) => source.label);
@@ -123,5 +132,70 @@ export class FakeUi implements Ui {
       throw new LogqsError('cancelled', 'Cancelled');
     }
     return answer;
+  }
+}
+
+/** A livePick the test drives: it types, waits for items, accepts one by label, or dismisses it. */
+export class FakeLivePick<T> implements LivePick<T> {
+  value = '';
+  busy = false;
+  /** Every list the caller showed, in order. */
+  readonly shown: string[][] = [];
+  private current: readonly PickChoice<T>[] = [];
+
+  get items(): readonly PickChoice<T>[] {
+    return this.current;
+  }
+
+  set items(items: readonly PickChoice<T>[]) {
+    this.current = items;
+    this.shown.push(items.map((item) => item.label));
+  }
+  readonly result: Promise<T>;
+  private readonly behaviour: LivePickBehaviour<T>;
+  private settle!: { resolve: (value: T) => void; reject: (error: unknown) => void };
+
+  constructor(start: (pick: LivePick<T>) => LivePickBehaviour<T>) {
+    this.result = new Promise<T>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    this.behaviour = start(this);
+  }
+
+  get labels(): string[] {
+    return this.items.map((item) => item.label);
+  }
+
+  type(text: string): void {
+    this.value = text;
+    this.behaviour.onValue(text);
+  }
+
+  /** Waits (a few event-loop turns at a time) until the items satisfy `ready`; fails after 2 s. */
+  async itemsWhere(ready: (labels: string[]) => boolean): Promise<string[]> {
+    const until = Date.now() + 2000;
+    while (!ready(this.labels)) {
+      if (Date.now() > until) {
+        throw new Error(`the live pick never showed the expected items; it shows ${JSON.stringify(this.labels)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return this.labels;
+  }
+
+  accept(label: string): void {
+    const item = this.items.find((candidate) => candidate.label === label || candidate.label.replace(/^\$\([\w-]+\) /, '') === label);
+    if (!item) {
+      throw new Error(`no item "${label}" in ${JSON.stringify(this.labels)}`);
+    }
+    if (this.behaviour.onAccept(item.value)) {
+      this.behaviour.dispose();
+      this.settle.resolve(item.value);
+    }
+  }
+
+  hide(): void {
+    this.behaviour.dispose();
+    this.settle.reject(new LogqsError('cancelled', 'Cancelled'));
   }
 }

@@ -1,7 +1,7 @@
 import type { ObjectStore } from '../../src/core/objectStore';
 import { EmbeddedStoreSource, type EmbeddedSourceDeps, type EmbeddedSourceOptions } from '../../src/core/embeddedStoreSource';
 import { LogqsError } from '../../src/core/errors';
-import type { ObjectGatewayFactory, RecordRepository, SecretVault } from '../../src/core/ports';
+import type { ListPageRequest, ObjectGateway, ObjectGatewayFactory, RecordRepository, SecretVault } from '../../src/core/ports';
 
 /** In-memory ports for unit tests of the core; they can be told to fail. */
 export class MemoryRecords implements RecordRepository {
@@ -60,4 +60,34 @@ export function memorySource(
   const vault = deps.secrets instanceof MemoryVault ? deps.secrets : new MemoryVault();
   const source = new EmbeddedStoreSource({ records, secrets: vault, gateways: noGateways, sessions: unreached, ...deps }, options);
   return { source, records, vault };
+}
+
+/**
+ * A gateway over keys in memory that lists as S3 does (sorted, prefix,
+ * delimiter, pages with continuation tokens) and records each request's prefix.
+ */
+export function memoryGateway(keys: readonly string[]): { gateway: ObjectGateway; requests: ListPageRequest[] } {
+  const sorted = [...keys].sort();
+  const requests: ListPageRequest[] = [];
+  const gateway: ObjectGateway = {
+    listPage: async (request) => {
+      requests.push(request);
+      // Sorted entries, each a folder (a common prefix) or an object.
+      const entries = new Map<string, 'folder' | 'object'>();
+      for (const key of sorted.filter((candidate) => candidate.startsWith(request.prefix))) {
+        const cut = request.delimiter ? key.indexOf(request.delimiter, request.prefix.length) : -1;
+        entries.set(cut >= 0 ? key.slice(0, cut + 1) : key, cut >= 0 ? 'folder' : 'object');
+      }
+      const start = Number(request.continuationToken ?? 0);
+      const page = [...entries].slice(start, start + request.maxKeys);
+      const next = start + page.length;
+      return {
+        folders: page.filter(([, kind]) => kind === 'folder').map(([prefix]) => prefix),
+        objects: page.filter(([, kind]) => kind === 'object').map(([key]) => ({ key, size: 1 })),
+        nextContinuationToken: next < entries.size ? String(next) : undefined,
+      };
+    },
+    fetchObject: unreached,
+  };
+  return { gateway, requests };
 }

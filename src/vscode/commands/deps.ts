@@ -2,6 +2,7 @@ import type { ObjectService } from '../../core/objectService';
 import type { ConnectionSettings } from '../../core/connections';
 import type { ObjectStoreSource, SessionCredentials } from '../../core/ports';
 import type { StoreRef, StoreSources } from '../../core/sources';
+import type { ContainerNode } from '../explorer/nodes';
 import type { ObjectStoreTreeProvider } from '../explorer/provider';
 import type { ObjectAddress } from '../fileSystem/objectAddress';
 import type { LogSink } from '../log';
@@ -13,8 +14,14 @@ export interface EditorActions {
   openObject(address: ObjectAddress, options: { large: boolean }): Promise<void>;
   /** Shows a downloaded file in the Explorer. */
   revealLocalFile(path: string): Promise<void>;
-  /** Selects a key (object or folder) in the Object Stores view once its folder is listed, if it is on a loaded page. */
-  revealKey(storeNodeId: string, key: string): Promise<void>;
+  /**
+   * Selects a key (object or folder) in the Object Stores view once its folder
+   * is listed, if it is on a loaded page; with `loadPages`, wherever it is
+   * (the pages on its way loaded, filters hiding it cleared).
+   */
+  revealKey(storeNodeId: string, key: string, options?: { loadPages?: boolean }): Promise<void>;
+  /** Opens a store or folder in the Object Stores view. */
+  expand(node: ContainerNode): Promise<void>;
   /** Opens a terminal with these environment variables added (and nothing of them written anywhere), showing `message` first. */
   openTerminal(name: string, environment: Record<string, string>, message: string): void;
 }
@@ -36,7 +43,7 @@ export interface ConnectionDeps {
 /** What every command may use; each command takes the part it needs, so tests can hand it fakes. */
 export interface CommandDeps {
   sources: StoreSources;
-  tree: Pick<ObjectStoreTreeProvider, 'refresh' | 'loadMore' | 'objectsChanged'>;
+  tree: Pick<ObjectStoreTreeProvider, 'refresh' | 'loadMore' | 'objectsChanged' | 'setFilter' | 'filterOf'>;
   ui: Ui;
   log: LogSink;
   /** Shows and logs an error that happens after a command has settled (a background check). */

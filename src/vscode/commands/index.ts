@@ -1,6 +1,7 @@
 import { connectToLogqs, disconnectFromLogqs } from './connectionCommands';
 import type { CommandDeps } from './deps';
 import { deleteObjects, newFolder } from './editCommands';
+import { clearFilter, filterFolder, findObject } from './findCommands';
 import { copyKey, copyPresignedUrl, copyS3Uri, openObject, showObjectDetails } from './objectCommands';
 import type { CommandSpec } from './register';
 import { getSessionCredentials, openSessionTerminal } from './sessionCommands';
@@ -17,6 +18,9 @@ export function commandSpecs(deps: CommandDeps): CommandSpec[] {
     { id: 'logqs.setDefaultObjectStore', failure: 'Couldn\'t set the default object store', run: setDefaultObjectStore(deps) },
     { id: 'logqs.refresh', failure: 'Couldn\'t refresh', run: refresh(deps) },
     { id: 'logqs.loadMore', failure: 'Couldn\'t load more objects', run: loadMore(deps) },
+    { id: 'logqs.findObject', failure: 'Couldn\'t find the object', run: findObject(deps) },
+    { id: 'logqs.filterFolder', failure: 'Couldn\'t filter', run: filterFolder(deps) },
+    { id: 'logqs.clearFilter', failure: 'Couldn\'t clear the filter', run: clearFilter(deps) },
     { id: 'logqs.openObject', failure: 'Couldn\'t open the object', run: openObject(deps) },
     { id: 'logqs.copyPresignedUrl', failure: 'Couldn\'t make a presigned URL', run: copyPresignedUrl(deps) },
     { id: 'logqs.copyS3Uri', failure: 'Couldn\'t copy the S3 URI', run: copyS3Uri(deps) },

@@ -5,7 +5,8 @@ import { type TreeNode, storeNodeOf } from './nodes';
  * The one builder of tree items' context values, which package.json `when`
  * clauses match with regular expressions: the node kind first, then tokens.
  * Stores, folders and objects carry the same readOnly/writable token, so a
- * write command's menu entry reads the same on each.
+ * write command's menu entry reads the same on each; a filtered store or
+ * folder carries `filtered` (Clear Filter).
  */
 function storeTokens(store: ObjectStore): string[] {
   return [
@@ -16,17 +17,18 @@ function storeTokens(store: ObjectStore): string[] {
   ];
 }
 
-export function contextValue(node: TreeNode): string {
+export function contextValue(node: TreeNode, filter?: string): string {
+  const filtered = filter === undefined ? [] : ['filtered'];
   switch (node.kind) {
     case 'source':
       // The embedded store is always there; a LogQS DataStore can be disconnected.
       return node.source.id === 'embedded' ? 'source embedded' : 'source logqs';
     case 'store':
-      return ['store', ...storeTokens(node.store)].join(' ');
+      return ['store', ...storeTokens(node.store), ...filtered].join(' ');
     case 'folder':
     case 'object': {
       const store = storeNodeOf(node)?.store;
-      return [node.kind, store?.read_only ? 'readOnly' : 'writable'].join(' ');
+      return [node.kind, store?.read_only ? 'readOnly' : 'writable', ...filtered].join(' ');
     }
     case 'loadMore':
       return 'loadMore';

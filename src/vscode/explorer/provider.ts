@@ -1,234 +1,25 @@
 import * as vscode from 'vscode';
-import { userMessage } from '../../core/errors';
-import { browsePage } from '../../core/objectBrowser';
-import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
-import type { ObjectStoreSource } from '../../core/ports';
-import type { StoreSources } from '../../core/sources';
-import { type ContainerNode, FolderNode, LoadMoreNode, MessageNode, ObjectNode, SourceNode, StoreNode, type TreeNode } from './nodes';
+import type { TreeNode } from './nodes';
+import { ObjectTreeModel } from './treeModel';
 import { treeItemFor } from './treeItems';
 
 export const VIEW_ID = 'logqs.objectStores';
+export type { TreeDeps } from './treeModel';
 
-/** What has been loaded under a store or folder so far, page by page. */
-interface Listing {
-  children: TreeNode[];
-  nextContinuationToken?: string;
-}
-
-export interface TreeDeps {
-  sources: StoreSources;
-  /** Keys per listing request (a setting, read at each request). */
-  pageSize: () => number;
-  /** Shows and logs an error (the one error path of the extension). */
-  report: (action: string, error: unknown) => void;
-  info: (message: string) => void;
-}
-
-/**
- * The Object Stores view: stores (under their sources when there are
- * several), then their folders and objects, listed lazily one page at a time
- * and kept until refreshed.
- */
-export class ObjectStoreTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly listings = new Map<string, Listing>();
-  private readonly inFlight = new Map<string, Promise<Listing>>();
-  /** The records the tree was last drawn from, by store node id, to tell which listings a change made stale. */
-  private listedStores = new Map<string, ObjectStore>();
-
-  constructor(private readonly deps: TreeDeps) {}
+/** The Object Stores view: the tree model, drawn by VS Code. */
+export class ObjectStoreTreeProvider extends ObjectTreeModel implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
 
   dispose(): void {
-    this.changed.dispose();
-  }
-
-  /** Forgets what was listed (everywhere, or under one store) and redraws. */
-  refresh(node?: ContainerNode): void {
-    if (node) {
-      this.forgetListings(node.storeNode.id);
-    } else {
-      this.listings.clear();
-    }
-    this.changed.fire(node?.storeNode);
-  }
-
-  /** Re-lists a store whose objects were just written or deleted, wherever it shows. */
-  objectsChanged(storeId: string): void {
-    for (const [nodeId, store] of this.listedStores) {
-      if (store.id === storeId) {
-        this.forgetListings(nodeId);
-      }
-    }
-    this.changed.fire(undefined);
-  }
-
-  /**
-   * Redraws the list of stores after records changed. Listings are kept for
-   * stores whose bucket, prefix, endpoint and credentials are unchanged, so an
-   * edit of one store doesn't re-list (and re-report errors of) the others.
-   */
-  storesChanged(): void {
-    // Pages of stores are listed again (the change may be on any page); object listings stay unless their store changed.
-    for (const key of [...this.listings.keys()]) {
-      if (key.startsWith('source:') && !key.includes('/')) {
-        this.listings.delete(key);
-      }
-    }
-    this.changed.fire(undefined);
+    this.emitter.dispose();
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    return treeItemFor(node);
+    return treeItemFor(node, this.filterOf(node));
   }
 
-  getParent(node: TreeNode): TreeNode | undefined {
-    return node.parent;
-  }
-
-  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
-    if (!node) {
-      const sources = this.deps.sources.all();
-      return sources.length === 1 ? (await this.storePage(undefined, sources[0], 0)).children : sources.map((source) => new SourceNode(source));
-    }
-    if (node.kind === 'source') {
-      const listing = this.listings.get(node.id) ?? (await this.storePage(node, node.source, 0));
-      return listing.nextContinuationToken ? [...listing.children, new LoadMoreNode(node)] : listing.children;
-    }
-    if (node.kind !== 'store' && node.kind !== 'folder') {
-      return [];
-    }
-    const listing = this.listings.get(node.id) ?? (await this.loadFirstPage(node));
-    return listing.nextContinuationToken ? [...listing.children, new LoadMoreNode(node)] : listing.children;
-  }
-
-  /**
-   * The node of a key (object) or prefix (folder) under a store node, walking
-   * down its folders through the listings (loading first pages as needed);
-   * undefined when it is not on a loaded page.
-   */
-  async findKey(storeNodeId: string, key: string): Promise<TreeNode | undefined> {
-    const roots = await this.getChildren();
-    const storeNodes = (await Promise.all(roots.map(async (root) => (root.kind === 'source' ? this.getChildren(root) : [root])))).flat();
-    let container: TreeNode | undefined = storeNodes.find((node) => node.id === storeNodeId);
-    while (container) {
-      const children = await this.getChildren(container);
-      const hit = children.find((child) => (child.kind === 'object' && child.entry.key === key) || (child.kind === 'folder' && child.prefix === key));
-      if (hit) {
-        return hit;
-      }
-      container = children.find((child) => child.kind === 'folder' && key.startsWith(child.prefix));
-    }
-    return undefined;
-  }
-
-  /** Appends the next page under a store or folder. */
-  async loadMore(node: LoadMoreNode): Promise<void> {
-    const parent = node.parent;
-    const listing = this.listings.get(parent.id);
-    if (!listing?.nextContinuationToken) {
-      return;
-    }
-    if (parent.kind === 'source') {
-      const next = await this.storePage(parent, parent.source, Number(listing.nextContinuationToken));
-      this.listings.set(parent.id, { children: [...listing.children, ...next.children], nextContinuationToken: next.nextContinuationToken });
-      this.changed.fire(parent);
-      return;
-    }
-    const { page, children } = await this.listPage(parent, listing.nextContinuationToken);
-    this.listings.set(parent.id, {
-      children: [...listing.children, ...children],
-      nextContinuationToken: page.nextContinuationToken,
-    });
-    this.changed.fire(parent);
-  }
-
-  private forgetListings(storeNodeId: string): void {
-    for (const key of this.listings.keys()) {
-      if (key === storeNodeId || key.startsWith(`${storeNodeId}/`)) {
-        this.listings.delete(key);
-      }
-    }
-  }
-
-  /** Remembers the records drawn, forgetting the listings of stores whose bucket, prefix, endpoint or keys changed. */
-  private track(nodes: StoreNode[]): StoreNode[] {
-    for (const node of nodes) {
-      const before = this.listedStores.get(node.id);
-      if (before && dataPlaneKey(before) !== dataPlaneKey(node.store)) {
-        this.forgetListings(node.id);
-      }
-      this.listedStores.set(node.id, node.store);
-    }
-    return nodes;
-  }
-
-  /**
-   * A page of a source's stores (the offset is the continuation token); a
-   * source without pages gives all its stores at once. The first page under a
-   * source node is kept until the stores change or the view is refreshed.
-   */
-  private async storePage(parent: SourceNode | undefined, source: ObjectStoreSource, offset: number): Promise<Listing> {
-    let listing: Listing;
-    try {
-      const page = source.listPage ? await source.listPage(offset, this.deps.pageSize()) : { stores: await source.list(), total: undefined };
-      const stores = this.track(page.stores.map((store) => new StoreNode(parent, source, store)));
-      const next = offset + stores.length;
-      // At the root an empty list shows the welcome view; under a source it would show nothing at all.
-      const children = stores.length === 0 && offset === 0 && parent ? [new MessageNode(parent, 'No object stores', false)] : stores;
-      listing = { children, nextContinuationToken: page.total !== undefined && stores.length > 0 && next < page.total ? String(next) : undefined };
-    } catch (error) {
-      this.deps.report(`Couldn't load the object stores of ${source.label}`, error);
-      // An empty list would show the welcome view and invite adding over a damaged file.
-      listing = { children: [new MessageNode(parent, userMessage(error), true)] };
-    }
-    if (parent && offset === 0) {
-      this.listings.set(parent.id, listing);
-    }
-    return listing;
-  }
-
-  private loadFirstPage(node: ContainerNode): Promise<Listing> {
-    const pending = this.inFlight.get(node.id);
-    if (pending) {
-      return pending;
-    }
-    const load = this.listFirstPage(node).finally(() => this.inFlight.delete(node.id));
-    this.inFlight.set(node.id, load);
-    return load;
-  }
-
-  private async listFirstPage(node: ContainerNode): Promise<Listing> {
-    const { store } = node.storeNode;
-    let listing: Listing;
-    try {
-      const { page, children } = await this.listPage(node);
-      listing = {
-        children: children.length > 0 || page.nextContinuationToken ? children : [new MessageNode(node, 'No objects', false)],
-        nextContinuationToken: page.nextContinuationToken,
-      };
-      this.deps.info(`Listed "${page.prefix}" in "${store.name}": ${page.folders.length} folders, ${page.objects.length} objects${page.nextContinuationToken ? ', more to load' : ''}`);
-    } catch (error) {
-      this.deps.report(`Couldn't list objects in "${store.name}"`, error);
-      listing = { children: [new MessageNode(node, userMessage(error), true)] };
-    }
-    // Errors are kept too, so a redraw doesn't raise the same notification again; Refresh retries.
-    this.listings.set(node.id, listing);
-    return listing;
-  }
-
-  /** One page of the objects under a store or folder, and the tree nodes that show it. */
-  private async listPage(node: ContainerNode, continuationToken?: string) {
-    const { source, store } = node.storeNode;
-    const page = await browsePage(source, store.id, {
-      folderPrefix: node.kind === 'folder' ? node.prefix : undefined,
-      continuationToken,
-      pageSize: this.deps.pageSize(),
-    });
-    const children: TreeNode[] = [
-      ...page.folders.map((folder) => new FolderNode(node, folder.prefix, folder.name)),
-      ...page.objects.map((entry) => new ObjectNode(node, entry)),
-    ];
-    return { page, children };
+  protected override changed(node: TreeNode | undefined): void {
+    this.emitter.fire(node);
   }
 }

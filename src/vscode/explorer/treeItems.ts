@@ -4,13 +4,18 @@ import type { ObjectStore } from '../../core/objectStore';
 import { contextValue } from './contextValue';
 import type { TreeNode } from './nodes';
 
-/** How each node looks in the Object Stores view. */
-export function treeItemFor(node: TreeNode): vscode.TreeItem {
+/** How each node looks in the Object Stores view; a filtered store or folder says its filter. */
+export function treeItemFor(node: TreeNode, filter?: string): vscode.TreeItem {
   const item = createTreeItem(node);
   item.id = node.id;
-  item.contextValue = contextValue(node);
+  item.contextValue = contextValue(node, filter);
+  if (filter !== undefined) {
+    item.description = [item.description, filterDescription(filter)].filter(Boolean).join(' · ');
+  }
   return item;
 }
+
+export const filterDescription = (filter: string) => `filter: ${filter}*`;
 
 function createTreeItem(node: TreeNode): vscode.TreeItem {
   switch (node.kind) {

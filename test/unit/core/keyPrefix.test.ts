@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { LogqsError } from '../../../src/core/errors';
-import { assertInScope, displayName, isInScope, listingPrefix, scopeKey } from '../../../src/core/keyPrefix';
+import { assertInScope, displayName, folderFilterProblem, isInScope, listingPrefix, narrowedPrefix, relativeName, scopeKey } from '../../../src/core/keyPrefix';
 
 describe('key prefix rules', () => {
   it('prepends the prefix to a bare key', () => {
@@ -54,5 +54,48 @@ describe('key prefix rules', () => {
     assert.equal(displayName('logs/日本語/データ.mcap'), 'データ.mcap');
     assert.equal(displayName('top.txt'), 'top.txt');
     assert.equal(displayName('a//'), 'a//');
+  });
+
+  describe('narrowed prefixes (Find Object, folder filters)', () => {
+    const outside = (error: unknown) => LogqsError.is(error, 'outside-prefix');
+
+    it('append the typed text to the folder, or to the key prefix at the root', () => {
+      assert.equal(narrowedPrefix('logs/', undefined, 'run-'), 'logs/run-');
+      assert.equal(narrowedPrefix('logs/', 'logs/run-1/', 'rob'), 'logs/run-1/rob');
+      assert.equal(narrowedPrefix(null, undefined, 'a b+é'), 'a b+é');
+      assert.equal(narrowedPrefix('logs/', undefined), 'logs/');
+      assert.equal(narrowedPrefix('logs/', undefined, 'run-1/rob'), 'logs/run-1/rob');
+    });
+
+    it('never name anything outside the key prefix', () => {
+      assert.throws(() => narrowedPrefix('logs/', 'other/', 'x'), outside);
+      for (const typed of ['../', '../other/', 'a/../', './x', 'run/./a']) {
+        assert.throws(() => narrowedPrefix('logs/', undefined, typed), outside, typed);
+      }
+    });
+
+    it('take a dot that only starts a name literally', () => {
+      assert.equal(narrowedPrefix('logs/', undefined, '.'), 'logs/.');
+      assert.equal(narrowedPrefix('logs/', undefined, '..hid'), 'logs/..hid');
+      assert.equal(narrowedPrefix('logs/', undefined, 'a/..'), 'logs/a/..');
+    });
+
+    it('refuse a prefix longer than a key can be', () => {
+      assert.throws(() => narrowedPrefix('logs/', undefined, 'x'.repeat(1020)), /longer than 1024 bytes/);
+    });
+
+    it('filter a folder by the start of one name only', () => {
+      assert.equal(folderFilterProblem('run-'), undefined);
+      assert.equal(folderFilterProblem(''), undefined);
+      assert.match(folderFilterProblem('run/a') ?? '', /can't hold "\/"/);
+      assert.match(folderFilterProblem('a\tb') ?? '', /control characters/);
+    });
+
+    it('show a found key from the folder the search started in', () => {
+      assert.equal(relativeName('logs/', 'logs/run-1/robot.bag'), 'run-1/robot.bag');
+      assert.equal(relativeName('logs/', 'logs/run-1/'), 'run-1/');
+      assert.equal(relativeName('', 'top.txt'), 'top.txt');
+      assert.equal(relativeName('logs/', 'logs/'), 'logs/');
+    });
   });
 });

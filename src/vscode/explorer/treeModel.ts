@@ -1,0 +1,285 @@
+import { userMessage } from '../../core/errors';
+import { browsePage } from '../../core/objectBrowser';
+import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
+import type { ObjectStoreSource } from '../../core/ports';
+import type { StoreSources } from '../../core/sources';
+import { type ContainerNode, FolderNode, LoadMoreNode, MessageNode, ObjectNode, SourceNode, StoreNode, type TreeNode } from './nodes';
+
+/** What has been loaded under a store or folder so far, page by page. */
+interface Listing {
+  children: TreeNode[];
+  nextContinuationToken?: string;
+}
+
+export interface TreeDeps {
+  sources: StoreSources;
+  /** Keys per listing request (a setting, read at each request). */
+  pageSize: () => number;
+  /** Shows and logs an error (the one error path of the extension). */
+  report: (action: string, error: unknown) => void;
+  info: (message: string) => void;
+}
+
+/**
+ * What the Object Stores view shows, without the editor: stores (under their
+ * sources when there are several), then their folders and objects, listed
+ * lazily one page at a time and kept until refreshed; a folder's filter, and
+ * the walk that reveals a key. The provider draws it; tests run it in Node.
+ */
+export class ObjectTreeModel {
+  private readonly listings = new Map<string, Listing>();
+  private readonly inFlight = new Map<string, Promise<Listing>>();
+  /** The records the tree was last drawn from, by store node id, to tell which listings a change made stale. */
+  private listedStores = new Map<string, ObjectStore>();
+  /** Each filtered store or folder's filter (the start of its children's names), by node id; kept until cleared. */
+  private readonly filters = new Map<string, string>();
+
+  constructor(private readonly deps: TreeDeps) {}
+
+  /** Tells the view a node (undefined: everything) must be drawn again; the provider fires its event. */
+  protected changed(_node: TreeNode | undefined): void {}
+
+  /** Forgets what was listed (everywhere, or under one store) and redraws. */
+  refresh(node?: ContainerNode): void {
+    if (node) {
+      this.forgetListings(node.storeNode.id);
+    } else {
+      this.listings.clear();
+    }
+    this.changed(node?.storeNode);
+  }
+
+  /** Re-lists a store whose objects were just written or deleted, wherever it shows. */
+  objectsChanged(storeId: string): void {
+    for (const [nodeId, store] of this.listedStores) {
+      if (store.id === storeId) {
+        this.forgetListings(nodeId);
+      }
+    }
+    this.changed(undefined);
+  }
+
+  /**
+   * Redraws the list of stores after records changed. Listings are kept for
+   * stores whose bucket, prefix, endpoint and credentials are unchanged, so an
+   * edit of one store doesn't re-list (and re-report errors of) the others.
+   */
+  storesChanged(): void {
+    // Pages of stores are listed again (the change may be on any page); object listings stay unless their store changed.
+    for (const key of [...this.listings.keys()]) {
+      if (key.startsWith('source:') && !key.includes('/')) {
+        this.listings.delete(key);
+      }
+    }
+    this.changed(undefined);
+  }
+
+  /** The filter of a store or folder node, if it has one. */
+  filterOf(node: TreeNode): string | undefined {
+    return this.filters.get(node.id);
+  }
+
+  /**
+   * Shows only the children of a store or folder whose names start with
+   * `text` (listed by the server with the longer prefix); "" clears it.
+   */
+  setFilter(node: ContainerNode, text: string): void {
+    if (text === '') {
+      this.filters.delete(node.id);
+    } else {
+      this.filters.set(node.id, text);
+    }
+    // Its own listing only: the folders below keep theirs, unfiltered.
+    this.listings.delete(node.id);
+    this.changed(node);
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node.parent;
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (!node) {
+      const sources = this.deps.sources.all();
+      return sources.length === 1 ? (await this.storePage(undefined, sources[0], 0)).children : sources.map((source) => new SourceNode(source));
+    }
+    if (node.kind === 'source') {
+      const listing = this.listings.get(node.id) ?? (await this.storePage(node, node.source, 0));
+      return listing.nextContinuationToken ? [...listing.children, new LoadMoreNode(node)] : listing.children;
+    }
+    if (node.kind !== 'store' && node.kind !== 'folder') {
+      return [];
+    }
+    const listing = this.listings.get(node.id) ?? (await this.loadFirstPage(node));
+    return listing.nextContinuationToken ? [...listing.children, new LoadMoreNode(node)] : listing.children;
+  }
+
+  /**
+   * The node of a key (object) or prefix (folder) under a store node, walking
+   * down its folders (loading their first pages). `loadPages` (the person
+   * asked for this key): the later pages on the way are loaded too, and a
+   * filter that hides the way is cleared. Undefined when the key isn't found.
+   */
+  async findKey(storeNodeId: string, key: string, { loadPages = false } = {}): Promise<TreeNode | undefined> {
+    const roots = await this.getChildren();
+    const storeNodes = (await Promise.all(roots.map(async (root) => (root.kind === 'source' ? this.getChildren(root) : [root])))).flat();
+    let container: ContainerNode | undefined = storeNodes.find((node): node is StoreNode => node.kind === 'store' && node.id === storeNodeId);
+    while (container) {
+      if (loadPages) {
+        this.dropFilterHiding(container, key);
+      }
+      const step = await this.childOnTheWay(container, key, loadPages);
+      if (step?.kind !== 'folder' || step.prefix === key) {
+        return step;
+      }
+      container = step;
+    }
+    return undefined;
+  }
+
+  /** The child of a container that is `key` or a folder holding it, on the pages loaded or, with `loadPages`, on the next ones. */
+  private async childOnTheWay(container: ContainerNode, key: string, loadPages: boolean): Promise<ObjectNode | FolderNode | undefined> {
+    let listing = this.listings.get(container.id) ?? (await this.loadFirstPage(container));
+    let searchedUpTo = 0;
+    for (;;) {
+      const step = listing.children.slice(searchedUpTo).find(
+        (child): child is ObjectNode | FolderNode => (child.kind === 'object' && child.entry.key === key) || (child.kind === 'folder' && key.startsWith(child.prefix)),
+      );
+      if (step || !loadPages || !listing.nextContinuationToken) {
+        return step;
+      }
+      searchedUpTo = listing.children.length;
+      listing = await this.appendPage(container, listing);
+    }
+  }
+
+  private dropFilterHiding(container: ContainerNode, key: string): void {
+    const filter = this.filters.get(container.id);
+    const base = container.kind === 'folder' ? container.prefix : (container.store.key_prefix ?? '');
+    if (filter !== undefined && !key.startsWith(base + filter)) {
+      this.setFilter(container, '');
+    }
+  }
+
+  /** Appends the next page under a store or folder. */
+  async loadMore(node: LoadMoreNode): Promise<void> {
+    const parent = node.parent;
+    const listing = this.listings.get(parent.id);
+    if (!listing?.nextContinuationToken) {
+      return;
+    }
+    if (parent.kind === 'source') {
+      const next = await this.storePage(parent, parent.source, Number(listing.nextContinuationToken));
+      this.listings.set(parent.id, { children: [...listing.children, ...next.children], nextContinuationToken: next.nextContinuationToken });
+      this.changed(parent);
+      return;
+    }
+    await this.appendPage(parent, listing);
+  }
+
+  /** Lists the page after `listing` under a store or folder, keeps it, and redraws. */
+  private async appendPage(node: ContainerNode, listing: Listing): Promise<Listing> {
+    const { page, children } = await this.listPage(node, listing.nextContinuationToken);
+    const longer = { children: [...listing.children, ...children], nextContinuationToken: page.nextContinuationToken };
+    this.listings.set(node.id, longer);
+    this.changed(node);
+    return longer;
+  }
+
+  private forgetListings(storeNodeId: string): void {
+    for (const key of this.listings.keys()) {
+      if (key === storeNodeId || key.startsWith(`${storeNodeId}/`)) {
+        this.listings.delete(key);
+      }
+    }
+  }
+
+  /** Remembers the records drawn, forgetting the listings of stores whose bucket, prefix, endpoint or keys changed. */
+  private track(nodes: StoreNode[]): StoreNode[] {
+    for (const node of nodes) {
+      const before = this.listedStores.get(node.id);
+      if (before && dataPlaneKey(before) !== dataPlaneKey(node.store)) {
+        this.forgetListings(node.id);
+      }
+      this.listedStores.set(node.id, node.store);
+    }
+    return nodes;
+  }
+
+  /**
+   * A page of a source's stores (the offset is the continuation token); a
+   * source without pages gives all its stores at once. The first page under a
+   * source node is kept until the stores change or the view is refreshed.
+   */
+  private async storePage(parent: SourceNode | undefined, source: ObjectStoreSource, offset: number): Promise<Listing> {
+    let listing: Listing;
+    try {
+      const page = source.listPage ? await source.listPage(offset, this.deps.pageSize()) : { stores: await source.list(), total: undefined };
+      const stores = this.track(page.stores.map((store) => new StoreNode(parent, source, store)));
+      const next = offset + stores.length;
+      // At the root an empty list shows the welcome view; under a source it would show nothing at all.
+      const children = stores.length === 0 && offset === 0 && parent ? [new MessageNode(parent, 'No object stores', false)] : stores;
+      listing = { children, nextContinuationToken: page.total !== undefined && stores.length > 0 && next < page.total ? String(next) : undefined };
+    } catch (error) {
+      this.deps.report(`Couldn't load the object stores of ${source.label}`, error);
+      // An empty list would show the welcome view and invite adding over a damaged file.
+      listing = { children: [new MessageNode(parent, userMessage(error), true)] };
+    }
+    if (parent && offset === 0) {
+      this.listings.set(parent.id, listing);
+    }
+    return listing;
+  }
+
+  private loadFirstPage(node: ContainerNode): Promise<Listing> {
+    // Keyed by the filter too: a listing begun before the filter changed is not the one to wait for.
+    const flight = `${node.id}\n${this.filters.get(node.id) ?? ''}`;
+    const pending = this.inFlight.get(flight);
+    if (pending) {
+      return pending;
+    }
+    const load = this.listFirstPage(node).finally(() => this.inFlight.delete(flight));
+    this.inFlight.set(flight, load);
+    return load;
+  }
+
+  private async listFirstPage(node: ContainerNode): Promise<Listing> {
+    const { store } = node.storeNode;
+    const filter = this.filters.get(node.id);
+    let listing: Listing;
+    try {
+      const { page, children } = await this.listPage(node);
+      const empty = new MessageNode(node, filter === undefined ? 'No objects' : `No names start with "${filter}"`, false);
+      listing = {
+        children: children.length > 0 || page.nextContinuationToken ? children : [empty],
+        nextContinuationToken: page.nextContinuationToken,
+      };
+      this.deps.info(`Listed "${page.prefix}" in "${store.name}": ${page.folders.length} folders, ${page.objects.length} objects${page.nextContinuationToken ? ', more to load' : ''}`);
+    } catch (error) {
+      this.deps.report(`Couldn't list objects in "${store.name}"`, error);
+      listing = { children: [new MessageNode(node, userMessage(error), true)] };
+    }
+    // Errors are kept too, so a redraw doesn't raise the same notification again; Refresh retries.
+    // A listing made for a filter changed meanwhile is not kept.
+    if (this.filters.get(node.id) === filter) {
+      this.listings.set(node.id, listing);
+    }
+    return listing;
+  }
+
+  /** One page of the objects under a store or folder, and the tree nodes that show it. */
+  private async listPage(node: ContainerNode, continuationToken?: string) {
+    const { source, store } = node.storeNode;
+    const page = await browsePage(source, store.id, {
+      folderPrefix: node.kind === 'folder' ? node.prefix : undefined,
+      startsWith: this.filters.get(node.id),
+      continuationToken,
+      pageSize: this.deps.pageSize(),
+    });
+    const children: TreeNode[] = [
+      ...page.folders.map((folder) => new FolderNode(node, folder.prefix, folder.name)),
+      ...page.objects.map((entry) => new ObjectNode(node, entry)),
+    ];
+    return { page, children };
+  }
+}

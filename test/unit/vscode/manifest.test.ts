@@ -1,0 +1,79 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { ObjectStore } from '../../../src/core/objectStore';
+import type { ObjectStoreSource } from '../../../src/core/ports';
+import { commandSpecs } from '../../../src/vscode/commands';
+import { contextValue } from '../../../src/vscode/explorer/contextValue';
+import { FolderNode, ObjectNode, StoreNode, type TreeNode } from '../../../src/vscode/explorer/nodes';
+import { fakeCommandDeps } from '../../support/fakeCommandDeps';
+
+interface MenuEntry {
+  command: string;
+  when?: string;
+  group?: string;
+}
+
+const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../../../package.json'), 'utf8')) as {
+  contributes: { commands: { command: string; title: string }[]; menus: Record<string, MenuEntry[]> };
+};
+const menus = manifest.contributes.menus;
+
+/** Whether a view/item/context `when` clause of this view shows its entry on a node (its viewItem regex against the node's context value). */
+function shownOn(entry: MenuEntry, node: TreeNode, filter?: string): boolean {
+  const match = /^view == logqs\.objectStores && viewItem =~ \/(.+)\/$/.exec(entry.when ?? '');
+  assert.ok(match, `unexpected when clause ${entry.when}`);
+  return new RegExp(match[1]).test(contextValue(node, filter));
+}
+
+const source = { id: 'embedded', label: 'This computer' } as ObjectStoreSource;
+const store = (flags: Partial<ObjectStore> = {}) =>
+  new StoreNode(undefined, source, { id: 's1', name: 'robots', default: false, managed: false, disabled: false, read_only: false, ...flags } as ObjectStore);
+
+describe('package.json: Find Object, Filter and Clear Filter', () => {
+  const entries = (command: string) => menus['view/item/context'].filter((entry) => entry.command === command && !entry.group?.startsWith('inline'));
+
+  it('declares the commands, each registered by the extension', () => {
+    const titles = new Map(manifest.contributes.commands.map((command) => [command.command, command.title]));
+    assert.equal(titles.get('logqs.findObject'), 'Find Object…');
+    assert.equal(titles.get('logqs.filterFolder'), 'Filter…');
+    assert.equal(titles.get('logqs.clearFilter'), 'Clear Filter');
+    const registered = commandSpecs(fakeCommandDeps([]).deps).map((spec) => spec.id);
+    for (const id of ['logqs.findObject', 'logqs.filterFolder', 'logqs.clearFilter']) {
+      assert.ok(registered.includes(id), id);
+    }
+  });
+
+  it('offers Find Object in the palette and on the view\'s title bar, and hides the node-only commands from the palette', () => {
+    const hidden = menus.commandPalette.filter((entry) => entry.when === 'false').map((entry) => entry.command);
+    assert.ok(!hidden.includes('logqs.findObject'));
+    assert.ok(hidden.includes('logqs.filterFolder'));
+    assert.ok(hidden.includes('logqs.clearFilter'));
+    assert.ok(menus['view/title'].some((entry) => entry.command === 'logqs.findObject' && entry.when === 'view == logqs.objectStores'));
+  });
+
+  it('shows Find Object and Filter… on enabled stores and on folders, never on objects', () => {
+    const folder = new FolderNode(store(), 'logs/a/', 'a/');
+    const object = new ObjectNode(folder, { key: 'logs/a/x', name: 'x', size: 1 });
+    for (const command of ['logqs.findObject', 'logqs.filterFolder']) {
+      const on = (node: TreeNode) => entries(command).some((entry) => shownOn(entry, node));
+      assert.equal(on(store()), true, command);
+      assert.equal(on(store({ read_only: true, managed: true })), true, `${command} on a read-only store`);
+      assert.equal(on(store({ disabled: true })), false, `${command} on a disabled store`);
+      assert.equal(on(folder), true, command);
+      assert.equal(on(object), false, command);
+    }
+  });
+
+  it('shows Clear Filter only on a filtered store or folder, in the menu and inline', () => {
+    const folder = new FolderNode(store(), 'logs/a/', 'a/');
+    const clear = menus['view/item/context'].filter((entry) => entry.command === 'logqs.clearFilter');
+    assert.deepEqual(clear.map((entry) => entry.group?.split('@')[0]).sort(), ['0_find', 'inline']);
+    for (const entry of clear) {
+      assert.equal(shownOn(entry, folder, 'run-'), true);
+      assert.equal(shownOn(entry, store(), 'run-'), true);
+      assert.equal(shownOn(entry, folder), false);
+      assert.equal(shownOn(entry, store()), false);
+    }
+  });
+});

@@ -1,0 +1,124 @@
+import * as assert from 'node:assert/strict';
+import { StoreSources } from '../../../src/core/sources';
+import { contextValue } from '../../../src/vscode/explorer/contextValue';
+import type { ContainerNode, StoreNode, TreeNode } from '../../../src/vscode/explorer/nodes';
+import { ObjectTreeModel } from '../../../src/vscode/explorer/treeModel';
+import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
+
+const KEYS = [
+  'logs/readme.txt',
+  'logs/run-1/robot.bag',
+  'logs/run-2/lidar.mcap',
+  'logs/rover/a.bag',
+  ...Array.from({ length: 25 }, (_, index) => `logs/many/file-${String(index).padStart(2, '0')}.bin`),
+  'logsmith/outside.bag',
+  'other/run-9.bag',
+];
+
+const names = (nodes: TreeNode[]) =>
+  nodes.map((node) => (node.kind === 'folder' ? node.name : node.kind === 'object' ? node.entry.name : node.kind === 'message' ? `(${node.text})` : node.kind));
+
+async function treeOver(keys: readonly string[], pageSize: number) {
+  const { gateway, requests } = memoryGateway(keys);
+  const { source } = memorySource({ gateways: () => gateway });
+  await source.create(validInput({ key_prefix: 'logs/' }));
+  const redrawn: (string | undefined)[] = [];
+  const model = new (class extends ObjectTreeModel {
+    protected override changed(node: TreeNode | undefined) {
+      redrawn.push(node?.id);
+    }
+  })({ sources: new StoreSources([source]), pageSize: () => pageSize, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+  const [store] = (await model.getChildren()) as StoreNode[];
+  const folder = async (parent: ContainerNode, name: string) => {
+    const found = (await model.getChildren(parent)).find((node) => node.kind === 'folder' && node.name === name);
+    assert.ok(found?.kind === 'folder', `no folder ${name}`);
+    return found;
+  };
+  return { model, store, requests, redrawn, folder };
+}
+
+describe('the tree model: filters and reveal', () => {
+  it('filters a store or folder by asking the server with the longer prefix, and shows all again when cleared', async () => {
+    const { model, store, requests, redrawn } = await treeOver(KEYS, 1000);
+    assert.deepEqual(names(await model.getChildren(store)), ['many/', 'rover/', 'run-1/', 'run-2/', 'readme.txt']);
+    model.setFilter(store, 'ru');
+    assert.equal(model.filterOf(store), 'ru');
+    assert.equal(redrawn.at(-1), store.id, 'the filtered node is drawn again');
+    requests.length = 0;
+    assert.deepEqual(names(await model.getChildren(store)), ['run-1/', 'run-2/']);
+    assert.deepEqual(requests.map((request) => request.prefix), ['logs/ru'], 'asked of the server, not filtered here');
+    model.setFilter(store, '');
+    assert.equal(model.filterOf(store), undefined);
+    assert.deepEqual(names(await model.getChildren(store)), ['many/', 'rover/', 'run-1/', 'run-2/', 'readme.txt']);
+  });
+
+  it('never shows a listing begun before the filter changed', async () => {
+    const { model, store } = await treeOver(KEYS, 1000);
+    const unfiltered = model.getChildren(store);
+    model.setFilter(store, 'ru');
+    assert.deepEqual(names(await model.getChildren(store)), ['run-1/', 'run-2/']);
+    assert.equal((await unfiltered).length, 5, 'the first caller gets what it asked for');
+    assert.deepEqual(names(await model.getChildren(store)), ['run-1/', 'run-2/'], 'and it is not kept');
+  });
+
+  it('filters one folder only: the folders shown under it list all their children', async () => {
+    const { model, store, folder } = await treeOver(KEYS, 1000);
+    const many = await folder(store, 'many/');
+    model.setFilter(many, 'file-1');
+    assert.deepEqual(names(await model.getChildren(many)), Array.from({ length: 10 }, (_, index) => `file-1${index}.bin`));
+    model.setFilter(store, 'run');
+    const run1 = await folder(store, 'run-1/');
+    assert.deepEqual(names(await model.getChildren(run1)), ['robot.bag']);
+  });
+
+  it('says when nothing matches a filter, and never reaches outside the key prefix', async () => {
+    const { model, store } = await treeOver(KEYS, 1000);
+    model.setFilter(store, 'smith');
+    assert.deepEqual(names(await model.getChildren(store)), ['(No names start with "smith")']);
+  });
+
+  it('pages a filtered folder with Load more…', async () => {
+    const { model, store, folder } = await treeOver(KEYS, 4);
+    const many = await folder(store, 'many/');
+    model.setFilter(many, 'file-0');
+    const first = await model.getChildren(many);
+    assert.deepEqual(names(first), ['file-00.bin', 'file-01.bin', 'file-02.bin', 'file-03.bin', 'loadMore']);
+    const more = first.at(-1);
+    assert.ok(more?.kind === 'loadMore');
+    await model.loadMore(more);
+    assert.equal((await model.getChildren(many)).filter((node) => node.kind === 'object').length, 8);
+  });
+
+  it('reveals a key deep in a folder of many pages, loading the pages on the way', async () => {
+    const { model, store, requests } = await treeOver(KEYS, 4);
+    assert.equal(await model.findKey(store.id, 'logs/many/file-23.bin'), undefined, 'not on the first page, and not asked to load more');
+    requests.length = 0;
+    const node = await model.findKey(store.id, 'logs/many/file-23.bin', { loadPages: true });
+    assert.ok(node?.kind === 'object');
+    assert.equal(node.entry.key, 'logs/many/file-23.bin');
+    assert.equal(node.parent.kind === 'folder' && node.parent.prefix, 'logs/many/');
+    assert.equal(node.parent.parent?.id, store.id, 'the path up leads to the store');
+    const pagesOfMany = requests.filter((request) => request.prefix === 'logs/many/');
+    assert.equal(pagesOfMany.length, 5, 'file-23 is on the 6th page of 4, the first listed already');
+    assert.equal(await model.findKey(store.id, 'logs/many/file-99.bin', { loadPages: true }), undefined);
+  });
+
+  it('clears a filter that hides the key being revealed, and keeps one that shows it', async () => {
+    const { model, store, folder } = await treeOver(KEYS, 1000);
+    const many = await folder(store, 'many/');
+    model.setFilter(store, 'run');
+    model.setFilter(many, 'file-2');
+    assert.equal(await model.findKey(store.id, 'logs/many/file-21.bin'), undefined, 'an upload\'s reveal keeps the person\'s filters');
+    assert.equal(model.filterOf(store), 'run');
+    const node = await model.findKey(store.id, 'logs/many/file-21.bin', { loadPages: true });
+    assert.ok(node?.kind === 'object');
+    assert.equal(model.filterOf(store), undefined, 'the store\'s filter hid many/');
+    assert.equal(model.filterOf(many), 'file-2', 'many/\'s filter shows file-21');
+  });
+
+  it('marks filtered nodes in their context value, for Clear Filter', async () => {
+    const { store } = await treeOver(KEYS, 1000);
+    assert.equal(contextValue(store, 'ru'), 'store editable notDefault enabled writable filtered');
+    assert.equal(contextValue(store), 'store editable notDefault enabled writable');
+  });
+});
