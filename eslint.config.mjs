@@ -17,6 +17,21 @@ export default tseslint.config(
     },
   },
   {
+    // Start-up (README, Start-up): activation must not evaluate the client libraries or all of zod.
+    files: ['src/**/*.ts'],
+    ignores: ['src/adapters/vendor/**'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > ImportSpecifier[imported.name='z']",
+        message: "Use `import * as z from 'zod'`: with the `z` object the bundle keeps all of zod, locales included.",
+      }],
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: 'ky', message: 'ky loads at first use: take it from loadKy() in src/adapters/vendor/loaders.ts.', allowTypeImports: true }],
+        patterns: [{ group: ['@aws-sdk/*', '@smithy/*'], message: 'The AWS SDK loads at first use: take it from loadAwsSdk() in src/adapters/vendor/loaders.ts (types from ../vendor/awsSdk).', allowTypeImports: true }],
+      }],
+    },
+  },
+  {
     // Scripts, benchmarks and the end-to-end tests run in Node (the e2e tests also evaluate code in the page).
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     languageOptions: { globals: { ...globals.node, ...globals.mocha } },
