@@ -98,11 +98,14 @@ export function listingPrefix(keyPrefix: string | null, folderPrefix?: string): 
  */
 export function narrowedPrefix(keyPrefix: string | null, folderPrefix: string | undefined, startsWith = ''): string {
   const base = listingPrefix(keyPrefix, folderPrefix);
-  const completed = startsWith.slice(0, startsWith.lastIndexOf('/') + 1);
+  // At the store's root a pasted full key already holds the key prefix: prepended unless present, as in scopeKey.
+  const atRoot = folderPrefix === undefined || folderPrefix === '';
+  const text = atRoot && keyPrefix && startsWith.startsWith(keyPrefix) ? startsWith.slice(keyPrefix.length) : startsWith;
+  const completed = text.slice(0, text.lastIndexOf('/') + 1);
   if (hasDotSegment(completed.slice(0, -1))) {
     throw new LogqsError('outside-prefix', `"${startsWith}" contains "." or ".." segments, which are refused`);
   }
-  const prefix = base + startsWith;
+  const prefix = base + text;
   if (byteLength(prefix) > MAX_KEY_BYTES) {
     throw new LogqsError('invalid-input', `The prefix is longer than ${MAX_KEY_BYTES} bytes`);
   }

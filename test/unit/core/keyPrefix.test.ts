@@ -67,6 +67,14 @@ describe('key prefix rules', () => {
       assert.equal(narrowedPrefix('logs/', undefined, 'run-1/rob'), 'logs/run-1/rob');
     });
 
+    it('take a pasted full key at the root without prefixing it again, as every key is scoped', () => {
+      assert.equal(narrowedPrefix('logs/', undefined, 'logs/run-1/rob'), 'logs/run-1/rob');
+      assert.equal(narrowedPrefix('logs/', undefined, 'logs/'), 'logs/');
+      // In a folder the text is a name under it, whatever it looks like.
+      assert.equal(narrowedPrefix('logs/', 'logs/a/', 'logs/x'), 'logs/a/logs/x');
+      assert.throws(() => narrowedPrefix('logs/', undefined, 'logs/../other/'), outside);
+    });
+
     it('never name anything outside the key prefix', () => {
       assert.throws(() => narrowedPrefix('logs/', 'other/', 'x'), outside);
       for (const typed of ['../', '../other/', 'a/../', './x', 'run/./a']) {
