@@ -1,4 +1,8 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { throwIfAborted } from './retry';
+
+/** Listeners a lane's work may hold on the job's signal at once (its request, its file write, a back-off). */
+const LISTENERS_PER_LANE = 3;
 
 /**
  * Runs `worker` on every item of `items` (which may still be arriving: a
@@ -31,12 +35,18 @@ export async function forEachConcurrently<T>(
       await worker(result.value);
     }
   };
-  const lanes = Array.from({ length: Math.max(1, limit) }, () =>
+  // Every lane listens on the job's signal (lanes of parts inside lanes of files too); past Node's
+  // default of 10 listeners it would warn of a leak that isn't one, so the allowance grows with the lanes.
+  const laneCount = Math.max(1, limit);
+  const allowance = LISTENERS_PER_LANE * laneCount;
+  setMaxListeners(getMaxListeners(signal) + allowance, signal);
+  const lanes = Array.from({ length: laneCount }, () =>
     lane().catch((error: unknown) => {
       failure ??= { error };
     }),
   );
   await Promise.all(lanes);
+  setMaxListeners(getMaxListeners(signal) - allowance, signal);
   if (failure) {
     await iterator.return?.();
     throw failure.error;

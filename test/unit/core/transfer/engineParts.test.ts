@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { LogqsError } from '../../../../src/core/errors';
+import { defaultMaxListeners, getMaxListeners } from 'node:events';
 import { forEachConcurrently } from '../../../../src/core/transfer/concurrency';
 import { firstFreeName } from '../../../../src/core/transfer/conflicts';
 import { planRanges, plainMd5 } from '../../../../src/core/transfer/download';
@@ -98,6 +99,29 @@ describe('transfer engine parts', () => {
       /third fails/,
     );
     assert.ok(!done.includes(8), `items after the failure ran: ${done.join(',')}`);
+  });
+
+  it('lets every lane, and lanes of parts inside lanes of files, listen on the job signal without a leak warning', async () => {
+    const signal = new AbortController().signal;
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const listenAWhile = async () => {
+        const listeners = Array.from({ length: 3 }, () => () => undefined);
+        listeners.forEach((listener) => signal.addEventListener('abort', listener));
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        listeners.forEach((listener) => signal.removeEventListener('abort', listener));
+      };
+      await forEachConcurrently(Array.from({ length: 32 }, (_, index) => index), 16, signal, async () => {
+        await forEachConcurrently([1, 2, 3, 4, 5, 6, 7, 8], 4, signal, listenAWhile);
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    assert.deepEqual(warnings, []);
+    assert.equal(getMaxListeners(signal), defaultMaxListeners, 'the allowance is given back when the lanes end');
   });
 
   it('names a copy "name (n).ext", for keys and paths alike', async () => {
