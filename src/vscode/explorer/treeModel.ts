@@ -1,4 +1,5 @@
 import { userMessage } from '../../core/errors';
+import { folderFilterProblem } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
 import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
 import type { ObjectStoreSource } from '../../core/ports';
@@ -18,7 +19,12 @@ export interface TreeDeps {
   /** Shows and logs an error (the one error path of the extension). */
   report: (action: string, error: unknown) => void;
   info: (message: string) => void;
+  /** Pages of one folder a reveal looks through before it filters the folder to the name it looks for instead. */
+  revealPageLimit?: number;
 }
+
+/** 100 pages: 100 000 keys at the default page size, a few seconds of requests. */
+const REVEAL_PAGE_LIMIT = 100;
 
 /**
  * What the Object Stores view shows, without the editor: stores (under their
@@ -141,6 +147,7 @@ export class ObjectTreeModel {
   private async childOnTheWay(container: ContainerNode, key: string, loadPages: boolean): Promise<ObjectNode | FolderNode | undefined> {
     let listing = this.listings.get(container.id) ?? (await this.loadFirstPage(container));
     let searchedUpTo = 0;
+    let pagesSeen = 0;
     for (;;) {
       const step = listing.children.slice(searchedUpTo).find(
         (child): child is ObjectNode | FolderNode => (child.kind === 'object' && child.entry.key === key) || (child.kind === 'folder' && key.startsWith(child.prefix)),
@@ -148,14 +155,36 @@ export class ObjectTreeModel {
       if (step || !loadPages || !listing.nextContinuationToken) {
         return step;
       }
+      if (++pagesSeen >= this.revealPageLimit && this.filterToward(container, key)) {
+        // Far down a folder of millions: one request for the name itself, not every page before it.
+        listing = await this.loadFirstPage(container);
+        searchedUpTo = 0;
+        continue;
+      }
       searchedUpTo = listing.children.length;
       listing = await this.appendPage(container, listing);
     }
   }
 
+  private get revealPageLimit(): number {
+    return this.deps.revealPageLimit ?? REVEAL_PAGE_LIMIT;
+  }
+
+  /** Filters a container to the name of the child on the way to `key`; false when it already is, or can't be. */
+  private filterToward(container: ContainerNode, key: string): boolean {
+    const base = prefixOf(container);
+    const name = key.slice(base.length).split('/')[0];
+    if (name === '' || this.filters.get(container.id) === name || folderFilterProblem(name) !== undefined) {
+      return false;
+    }
+    this.deps.info(`Revealing "${key}": not in the first ${this.revealPageLimit} pages of "${base}", so they are filtered to "${name}"`);
+    this.setFilter(container, name);
+    return true;
+  }
+
   private dropFilterHiding(container: ContainerNode, key: string): void {
     const filter = this.filters.get(container.id);
-    const base = container.kind === 'folder' ? container.prefix : (container.store.key_prefix ?? '');
+    const base = prefixOf(container);
     if (filter !== undefined && !key.startsWith(base + filter)) {
       this.setFilter(container, '');
     }
@@ -282,4 +311,9 @@ export class ObjectTreeModel {
     ];
     return { page, children };
   }
+}
+
+/** The key prefix a store's or folder's children's names follow (the key_prefix at a store's root). */
+function prefixOf(container: ContainerNode): string {
+  return container.kind === 'folder' ? container.prefix : (container.store.key_prefix ?? '');
 }

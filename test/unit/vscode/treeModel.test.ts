@@ -18,7 +18,7 @@ const KEYS = [
 const names = (nodes: TreeNode[]) =>
   nodes.map((node) => (node.kind === 'folder' ? node.name : node.kind === 'object' ? node.entry.name : node.kind === 'message' ? `(${node.text})` : node.kind));
 
-async function treeOver(keys: readonly string[], pageSize: number) {
+async function treeOver(keys: readonly string[], pageSize: number, revealPageLimit?: number) {
   const { gateway, requests } = memoryGateway(keys);
   const { source } = memorySource({ gateways: () => gateway });
   await source.create(validInput({ key_prefix: 'logs/' }));
@@ -27,7 +27,7 @@ async function treeOver(keys: readonly string[], pageSize: number) {
     protected override changed(node: TreeNode | undefined) {
       redrawn.push(node?.id);
     }
-  })({ sources: new StoreSources([source]), pageSize: () => pageSize, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+  })({ sources: new StoreSources([source]), pageSize: () => pageSize, revealPageLimit, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
   const [store] = (await model.getChildren()) as StoreNode[];
   const folder = async (parent: ContainerNode, name: string) => {
     const found = (await model.getChildren(parent)).find((node) => node.kind === 'folder' && node.name === name);
@@ -101,6 +101,22 @@ describe('the tree model: filters and reveal', () => {
     const pagesOfMany = requests.filter((request) => request.prefix === 'logs/many/');
     assert.equal(pagesOfMany.length, 5, 'file-23 is on the 6th page of 4, the first listed already');
     assert.equal(await model.findKey(store.id, 'logs/many/file-99.bin', { loadPages: true }), undefined);
+  });
+
+  it('filters a folder to the name it reveals once it has looked through its limit of pages, instead of loading every page before it', async () => {
+    const { model, store, requests, folder } = await treeOver(KEYS, 4, 2);
+    const many = await folder(store, 'many/');
+    requests.length = 0;
+    const node = await model.findKey(store.id, 'logs/many/file-23.bin', { loadPages: true });
+    assert.ok(node?.kind === 'object');
+    assert.equal(node.entry.key, 'logs/many/file-23.bin');
+    assert.equal(model.filterOf(many), 'file-23.bin', 'the filter shows in the folder, for Clear Filter');
+    assert.deepEqual(
+      requests.map((request) => request.prefix),
+      ['logs/many/', 'logs/many/', 'logs/many/file-23.bin'],
+      'two pages, then the name itself',
+    );
+    assert.equal(model.filterOf(store), undefined, 'a folder found within the limit is not filtered');
   });
 
   it('clears a filter that hides the key being revealed, and keeps one that shows it', async () => {
