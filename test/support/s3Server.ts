@@ -8,6 +8,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { forEachConcurrently } from '../../src/core/transfer/concurrency';
 
 /** The real S3-compatible server the integration tests use (started by scripts/s3-server.sh). */
 export const S3_ENDPOINT = process.env.LOGQS_S3_ENDPOINT ?? 'http://127.0.0.1:7480';
@@ -78,15 +79,10 @@ const EMPTY = new Uint8Array(0);
  */
 export async function putEmptyObjects(bucket: string, keys: readonly string[], concurrency = 32): Promise<void> {
   const s3 = adminClient();
-  let next = 0;
-  const worker = async () => {
-    while (next < keys.length) {
-      const Key = keys[next++];
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: EMPTY, ContentLength: 0 }));
-    }
-  };
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await forEachConcurrently(keys, concurrency, new AbortController().signal, async (Key) => {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: EMPTY, ContentLength: 0 }));
+    });
   } finally {
     s3.destroy();
   }

@@ -1,5 +1,5 @@
 import { userMessage } from '../../core/errors';
-import { folderFilterProblem } from '../../core/keyPrefix';
+import { folderFilterProblem, listingPrefix } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
 import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
 import type { ObjectStoreSource } from '../../core/ports';
@@ -315,5 +315,5 @@ export class ObjectTreeModel {
 
 /** The key prefix a store's or folder's children's names follow (the key_prefix at a store's root). */
 function prefixOf(container: ContainerNode): string {
-  return container.kind === 'folder' ? container.prefix : (container.store.key_prefix ?? '');
+  return listingPrefix(container.storeNode.store.key_prefix, container.kind === 'folder' ? container.prefix : undefined);
 }
