@@ -11,6 +11,9 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 /** Each vendor bundle: its entry (a file of re-exports) and its name in dist/vendor/. */
 export const vendorBundles = { 'src/adapters/vendor/awsSdk.ts': 'aws-sdk', 'src/adapters/vendor/ky.ts': 'ky' };
 
+/** Worker threads' entries, each bundled to dist/<name>.js, beside the main bundle that starts them. */
+export const workerBundles = { 'src/adapters/files/wholeFileWorker.ts': 'wholeFileWorker' };
+
 /** In the main bundle, a require of a vendor entry becomes a require of its bundle, next to it. */
 const vendorBundlesExternal = {
   name: 'vendor-bundles-external',
@@ -24,12 +27,13 @@ const vendorBundlesExternal = {
   },
 };
 
-/** The builds: the extension (dist/extension.js), then the vendor bundles (dist/vendor/). */
+/** The builds: the extension (dist/extension.js), the vendor bundles (dist/vendor/), the worker threads (dist/). */
 export function buildOptions({ production = false, outdir = path.join(root, 'dist'), logLevel = 'info' } = {}) {
   const common = { absWorkingDir: root, bundle: true, format: 'cjs', platform: 'node', target: 'node20', sourcemap: !production, minify: production, logLevel };
   return [
     { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: path.join(outdir, 'extension.js'), external: ['vscode'], plugins: [vendorBundlesExternal] },
     { ...common, entryPoints: Object.entries(vendorBundles).map(([entry, name]) => ({ in: entry, out: name })), outdir: path.join(outdir, 'vendor') },
+    { ...common, entryPoints: Object.entries(workerBundles).map(([entry, name]) => ({ in: entry, out: name })), outdir },
   ];
 }
 

@@ -10,6 +10,7 @@ import path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import server from "../out/test/support/s3Server.js";
+import { workerBundles } from "../esbuild.mjs";
 
 const SWEEP = process.argv.includes("--sweep");
 const ROUNDS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 2);
@@ -71,8 +72,10 @@ async function main() {
   const bundle = path.join(WORK, "transfer-engine.mjs");
   await esbuild.build({
     entryPoints: ["bench/transfer-engine.mjs"], bundle: true, platform: "node", format: "esm", target: "node20", outfile: bundle, logLevel: "warning",
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    // The file threads' worker is found beside the bundle, through __dirname, as in dist/.
+    banner: { js: "import { createRequire } from 'node:module'; import { fileURLToPath as __toPath } from 'node:url'; const require = createRequire(import.meta.url); const __dirname = __toPath(new URL('.', import.meta.url));" },
   });
+  await esbuild.build({ entryPoints: Object.keys(workerBundles), bundle: true, platform: "node", format: "cjs", target: "node20", outdir: WORK, logLevel: "warning" });
   const engine = (...args) => ["node", bundle, ...args];
   if (SWEEP) return sweep(engine, bigFile, smallDir, out);
 

@@ -76,10 +76,20 @@ export function toLogqsError(error: unknown): LogqsError {
   if (isAbort(error)) {
     return cancelledError(error);
   }
+  if (isLocalFileError(error)) {
+    // A disk that is full or read-only, a folder without permission: the person can act on the system's own words.
+    return new LogqsError('storage', `The local file system refused: ${error.message}`, { cause: error });
+  }
   return new LogqsError('bug', 'An unexpected error occurred (a bug in the extension); the details are in the LogQS log', {
     cause: error,
     detail: describeCause(error),
   });
+}
+
+/** A failed call on a local path (Node's system errors carry the path; network errors don't). */
+function isLocalFileError(error: unknown): error is NodeJS.ErrnoException {
+  const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
+  return error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof path === 'string';
 }
 
 /** The error, then each error it wraps (`cause`, and the first of `errors` for AggregateError), at most `depth` deep. */

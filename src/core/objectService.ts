@@ -12,6 +12,7 @@ import {
   type TransferProgress,
   type TransferSettings,
   type UploadReport,
+  type WholeFiles,
   downloadObjects,
   readObjectBytes,
   uploadFiles,
@@ -25,6 +26,7 @@ const DELETE_BATCH = 1000;
 export interface ObjectServiceDeps {
   writers: ObjectWriterFactory;
   http: RangeReader;
+  files: WholeFiles;
   settings: () => TransferSettings;
   log: (message: string) => void;
 }
@@ -178,6 +180,7 @@ export class ObjectService {
         head: (key, signal) => headOrUndefined(objects, key, signal),
         list: pageUnder(objects),
         scopeKey: (key) => scopeKey(store.key_prefix, key),
+        files: this.deps.files,
         settings: this.deps.settings(),
         log: this.deps.log,
       },
@@ -232,6 +235,7 @@ export class ObjectService {
       // Keys with "." or ".." segments are kept: the engine reports them as not downloaded, and says why.
       list: pageUnder(objects),
       http: this.deps.http,
+      files: this.deps.files,
       settings,
       log: this.deps.log,
     };

@@ -3,6 +3,7 @@ import { JsonFileConnections } from '../adapters/files/connectionsFile';
 import { JsonFileRecordRepository } from '../adapters/files/jsonFileRecords';
 import { LogqsConnections } from '../adapters/logqs/logqsConnections';
 import { readManagedStoresFile } from '../adapters/files/managedStoresFile';
+import { createWholeFileThreads } from '../adapters/files/wholeFileThreads';
 import { createRangeReader } from '../adapters/http/rangeReader';
 import { S3ClientCache } from '../adapters/s3/s3Client';
 import { s3Gateways } from '../adapters/s3/s3Gateway';
@@ -48,7 +49,8 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const info = (message: string) => log.info(message);
   const http = createRangeReader({ timeoutMs: requestTimeoutMs });
-  const objects = new ObjectService({ writers: s3Writers(s3Clients), http, settings: transferSettings, log: info });
+  const files = createWholeFileThreads();
+  const objects = new ObjectService({ writers: s3Writers(s3Clients), http, files, settings: transferSettings, log: info });
   const tree = new ObjectStoreTreeProvider({ sources, pageSize: listingPageSize, report, info });
   const fileSystem = ObjectFileSystem.register({
     sources,
@@ -92,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): void {
     sources,
     s3Clients,
     http,
+    files,
     sources.onDidChangeStores((source, change) => {
       s3Clients.forget(change.storeIds);
       sessionCache.forget(change.storeIds.map((id) => `${source.id}/${id}`));

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createWholeFileThreads } from '../../src/adapters/files/wholeFileThreads';
 import { createRangeReader } from '../../src/adapters/http/rangeReader';
 import { LogqsClient } from '../../src/adapters/logqs/logqsClient';
 import { LogqsStoreSource } from '../../src/adapters/logqs/logqsStoreSource';
@@ -50,8 +51,10 @@ const storeFields = (bucket: string, overrides: Record<string, unknown> = {}) =>
 
 function dataPlane(writersFrom: S3ClientCache) {
   const http = createRangeReader({ timeoutMs: () => 10_000 });
-  const objects = new ObjectService({ writers: s3Writers(writersFrom), http, settings: () => TEST_SETTINGS, log: () => undefined });
-  return { objects, http };
+  const files = createWholeFileThreads();
+  const objects = new ObjectService({ writers: s3Writers(writersFrom), http, files, settings: () => TEST_SETTINGS, log: () => undefined });
+  // One disposal for both, as the extension disposes them.
+  return { objects, http: { dispose: () => (http.dispose(), files.dispose()) } };
 }
 
 const embeddedBackend = async (): Promise<Backend> => {

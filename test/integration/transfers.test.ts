@@ -132,6 +132,46 @@ describe('transfers against a real S3 server', function () {
     assert.equal((await get('conflicts/a.txt')).toString(), 'new a');
   });
 
+  it('in a folder of small objects, finds existing files as it writes, asks once, and checks first from then on', async () => {
+    let fetches = 0;
+    rig.dispose();
+    // One file at a time, so "from then on" is every file after the first.
+    rig = transferRig({
+      settings: { fileConcurrency: 1 },
+      wrapGateways: (real) => (store, credentials) => {
+        const gateway = real(store, credentials);
+        return { ...gateway, listPage: gateway.listPage.bind(gateway), fetchObject: (key, options) => (fetches++, gateway.fetchObject(key, options)) };
+      },
+    });
+    const store = await rig.addStore(bucket);
+    const names = ['a.txt', 'b.txt', 'c.txt'];
+    for (const name of names) {
+      await put(`small-conflicts/${name}`, `new ${name}`);
+      await fs.mkdir(path.join(folder.dir, 'small-conflicts'), { recursive: true });
+      await fs.writeFile(path.join(folder.dir, 'small-conflicts', name), `old ${name}`);
+    }
+    const whole = { keys: [], prefixes: ['small-conflicts/'] };
+    const local = (name: string) => fs.readFile(path.join(folder.dir, 'small-conflicts', name), 'utf8');
+
+    const skip = jobCallbacks(undefined, 'skip');
+    const skipped = await rig.objects.download(rig.source, store.id, whole, folder.dir, skip.callbacks);
+    assert.deepEqual([skip.conflicts.length, skipped.files.length, skipped.skipped.length], [1, 0, 3]);
+    assert.equal(fetches, 1, 'after the first conflict, existing files are not fetched to be skipped');
+    assert.deepEqual(await Promise.all(names.map(local)), names.map((name) => `old ${name}`));
+    assert.equal(skip.progress.at(-1)?.bytesDone, 0, 'skipped bytes are not counted as done');
+
+    const keep = jobCallbacks(undefined, 'keepBoth');
+    await rig.objects.download(rig.source, store.id, whole, folder.dir, keep.callbacks);
+    assert.equal(keep.conflicts.length, 1);
+    assert.equal(await local('b (1).txt'), 'new b.txt');
+    assert.equal(await local('b.txt'), 'old b.txt');
+
+    const overwrite = jobCallbacks(undefined, 'overwrite');
+    await rig.objects.download(rig.source, store.id, whole, folder.dir, overwrite.callbacks);
+    assert.deepEqual(await Promise.all(names.map(local)), names.map((name) => `new ${name}`));
+    assert.deepEqual((await fs.readdir(path.join(folder.dir, 'small-conflicts'))).filter((name) => name.endsWith('.logqs-partial')), []);
+  });
+
   it('refuses a key that would leave the download folder, and writes nothing outside it', async () => {
     const store = await rig.addStore(bucket, { key_prefix: 'escape/' });
     const hostile = ['escape/../x', 'escape/a/../../x', 'escape//abs', 'escape/ok.txt'];

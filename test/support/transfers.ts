@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { createWholeFileThreads } from '../../src/adapters/files/wholeFileThreads';
 import { createRangeReader } from '../../src/adapters/http/rangeReader';
 import { S3ClientCache } from '../../src/adapters/s3/s3Client';
 import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
@@ -25,17 +26,19 @@ export const TEST_SETTINGS: TransferSettings = { partSizeBytes: 5 * MIB, partCon
 export function transferRig(options: { settings?: Partial<TransferSettings>; wrapGateways?: (real: ObjectGatewayFactory) => ObjectGatewayFactory; wrapWriters?: (real: ObjectWriterFactory) => ObjectWriterFactory } = {}) {
   const clients = new S3ClientCache(() => ({ timeoutMs: 10_000 }));
   const http = createRangeReader({ timeoutMs: () => 10_000 });
+  const files = createWholeFileThreads();
   const gateways = (options.wrapGateways ?? ((real) => real))(s3Gateways(clients));
   const writers = (options.wrapWriters ?? ((real) => real))(s3Writers(clients));
   const { source } = memorySource({ gateways });
   const log: string[] = [];
   const settings = { ...TEST_SETTINGS, ...options.settings };
-  const objects = new ObjectService({ writers, http, settings: () => settings, log: (message) => log.push(message) });
+  const objects = new ObjectService({ writers, http, files, settings: () => settings, log: (message) => log.push(message) });
   const addStore = (bucket: string, overrides: Record<string, unknown> = {}) =>
     source.create(testStoreFields(bucket, overrides));
   const dispose = () => {
     clients.dispose();
     http.dispose();
+    files.dispose();
   };
   return { source, objects, log, settings, addStore, dispose };
 }

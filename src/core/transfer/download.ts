@@ -188,14 +188,21 @@ async function md5OfFile(file: string, signal: AbortSignal): Promise<string> {
  */
 export const SMALL_OBJECT_BYTES = 1024 * 1024;
 
+/** A download that did not arrive whole (every byte, and the MD5 where the ETag is one) replaces nothing. */
+function damagedError(object: RemoteObject, written?: number): LogqsError {
+  return written === undefined
+    ? new LogqsError('changed', `"${object.key}" arrived damaged (its MD5 differs from its ETag); try again`)
+    : new LogqsError('changed', `"${object.key}" arrived with ${written} bytes instead of ${object.size}; try again`);
+}
+
 /** Checks what arrived before it replaces anything: every byte, and the MD5 where the ETag is one. */
 async function verifyArrival(object: RemoteObject, written: number, md5: () => Promise<string> | string): Promise<void> {
   if (written !== object.size) {
-    throw new LogqsError('changed', `"${object.key}" arrived with ${written} bytes instead of ${object.size}; try again`);
+    throw damagedError(object, written);
   }
   const expectedMd5 = plainMd5(object.etag);
   if (expectedMd5 && (await md5()) !== expectedMd5) {
-    throw new LogqsError('changed', `"${object.key}" arrived damaged (its MD5 differs from its ETag); try again`);
+    throw damagedError(object);
   }
 }
 
@@ -261,35 +268,71 @@ async function fetchIntoBuffer(object: RemoteObject, context: DownloadContext, s
   return bytes;
 }
 
+/** Where a file lands, and whether it may replace a file there; or why it is skipped. */
+type Placement = { target: string; replace: boolean } | { skip: string };
+
+/** A name for the file being written beside `target`, renamed onto it once complete and verified. */
+function temporaryBeside(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.logqs-partial`);
+}
+
 /**
- * Downloads one object to `target`: into a temporary file beside it (small
- * objects through memory, large ones in parallel ranges written at their
- * offsets), verified (size, and MD5 where the ETag is one), then renamed. On
- * any failure or cancel the temporary file is removed and `target` is untouched.
+ * A large object to `target`: parallel ranges written at their offsets into
+ * a temporary file beside it, verified (size, and MD5 where the ETag is
+ * one), then renamed. On any failure or cancel the temporary file is removed
+ * and `target` is untouched.
  */
-async function downloadFile(object: RemoteObject, target: string, context: DownloadContext, signal: AbortSignal, meter: ProgressMeter): Promise<void> {
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.logqs-partial`);
-  let received = 0;
-  const onChunk = (chunk: Uint8Array) => {
-    received += chunk.byteLength;
-    meter.addBytes(chunk.byteLength);
-  };
+async function downloadLarge(object: RemoteObject, target: string, context: DownloadContext, signal: AbortSignal, onChunk: (chunk: Uint8Array) => void): Promise<void> {
+  const temporary = temporaryBeside(target);
   try {
-    if (object.size <= SMALL_OBJECT_BYTES) {
-      const bytes = await fetchIntoBuffer(object, context, signal, onChunk);
-      await verifyArrival(object, bytes.byteLength, () => md5Of(bytes));
-      await fs.writeFile(temporary, bytes, { flag: 'wx', signal });
-    } else {
-      const { written, md5 } = await fetchRangesToFile(object, temporary, context, signal, onChunk);
-      await verifyArrival(object, written, md5);
-    }
+    const { written, md5 } = await fetchRangesToFile(object, temporary, context, signal, onChunk);
+    await verifyArrival(object, written, md5);
     await fs.rename(temporary, target);
   } catch (error) {
-    meter.removeBytes(received);
     await fs.rm(temporary, { force: true });
     throw error;
   }
 }
+
+/**
+ * A small object through memory, put in place by the file threads in one
+ * step (MD5 checked, temporary written, renamed). Unless `placement` says
+ * otherwise an existing file is not replaced: `place` is asked then, and
+ * its answer tried in turn.
+ */
+async function downloadSmall(
+  object: RemoteObject,
+  placement: { target: string; replace: boolean },
+  context: DownloadContext,
+  signal: AbortSignal,
+  onChunk: (chunk: Uint8Array) => void,
+  place: (target: string) => Promise<Placement>,
+): Promise<Placement> {
+  const bytes = await fetchIntoBuffer(object, context, signal, onChunk);
+  if (bytes.byteLength !== object.size) {
+    throw damagedError(object, bytes.byteLength);
+  }
+  const md5 = plainMd5(object.etag);
+  for (let current: Placement = placement; ; ) {
+    if ('skip' in current) {
+      return current;
+    }
+    throwIfAborted(signal);
+    const result = await context.files.commit({ target: current.target, temporary: temporaryBeside(current.target), bytes, replace: current.replace, md5 });
+    switch (result) {
+      case 'written':
+        return current;
+      case 'damaged':
+        throw damagedError(object);
+      case 'folder':
+        return { skip: FOLDER_THERE };
+      case 'exists':
+        current = await place(current.target);
+    }
+  }
+}
+
+const FOLDER_THERE = 'a folder of the same name exists (a key that is both a file and a folder)';
 
 interface Candidate {
   key: string;
@@ -335,6 +378,26 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     report.skipped.push({ key, reason });
     context.log(`Skipped "${key}": ${reason}`);
   };
+  let conflictsMet = false;
+  /** Where a file goes given what is at `target` now: a folder is skipped, an existing file asked about (once a job). */
+  const place = async (target: string): Promise<Placement> => {
+    const existing = await fs.lstat(target).catch(() => undefined);
+    if (existing?.isDirectory()) {
+      return { skip: FOLDER_THERE };
+    }
+    if (!existing) {
+      return { target, replace: false };
+    }
+    conflictsMet = true;
+    const choice = await conflict(target);
+    if (choice === 'skip') {
+      return { skip: 'a file of that name exists' };
+    }
+    if (choice === 'keepBoth') {
+      return { target: await firstFreeName(target, async (candidate) => !(await fs.lstat(candidate).catch(() => undefined))), replace: false };
+    }
+    return { target, replace: true };
+  };
 
   await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, async (candidate) => {
     if (!candidate.segments.ok) {
@@ -352,20 +415,16 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
       skip(candidate.key, `a file stands where its folder ${path.relative(targetDir, path.dirname(target))} would go`);
       return;
     }
-    const existing = await fs.lstat(target).catch(() => undefined);
-    if (existing?.isDirectory()) {
-      skip(candidate.key, 'a folder of the same name exists (a key that is both a file and a folder)');
-      return;
-    }
-    if (existing) {
-      const choice = await conflict(target);
-      if (choice === 'skip') {
-        skip(candidate.key, 'a file of that name exists');
+    // Small objects of a folder are fetched first and not written over an existing file (one step on a file
+    // thread, no check each); once a job has met an existing file, every file is checked before it is fetched.
+    let checked: { target: string; replace: boolean } | undefined;
+    if (!(candidate.listed && candidate.listed.size <= SMALL_OBJECT_BYTES) || conflictsMet) {
+      const placement = await place(target);
+      if ('skip' in placement) {
+        skip(candidate.key, placement.skip);
         return;
       }
-      if (choice === 'keepBoth') {
-        target = await firstFreeName(target, async (candidate) => !(await fs.lstat(candidate).catch(() => undefined)));
-      }
+      checked = placement;
     }
     const fetched = await context.fetch(candidate.key, signal, candidate.listed);
     if (!candidate.listed) {
@@ -375,15 +434,35 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     if (candidate.listed) {
       object.assertSame(candidate.listed.etag, candidate.listed.size);
     }
+    let received = 0;
+    const onChunk = (chunk: Uint8Array) => {
+      received += chunk.byteLength;
+      meter.addBytes(chunk.byteLength);
+    };
+    let placement: Placement;
     try {
-      await downloadFile(object, target, context, signal, meter);
+      if (object.size <= SMALL_OBJECT_BYTES) {
+        placement = await downloadSmall(object, checked ?? { target, replace: false }, context, signal, onChunk, place);
+      } else {
+        placement = checked ?? (await place(target));
+        if (!('skip' in placement)) {
+          await downloadLarge(object, placement.target, context, signal, onChunk);
+        }
+      }
     } catch (error) {
+      meter.removeBytes(received);
       if (!(error instanceof Error && 'code' in error && (error.code === 'EISDIR' || error.code === 'ENOTDIR'))) {
         throw error;
       }
       skip(candidate.key, 'a folder of the same name was made by another key of this download');
       return;
     }
+    if ('skip' in placement) {
+      meter.removeBytes(received);
+      skip(candidate.key, placement.skip);
+      return;
+    }
+    target = placement.target;
     report.files.push({ key: candidate.key, path: target, size: object.size });
     report.bytes += object.size;
     meter.fileDone();

@@ -49,6 +49,31 @@ export interface RangeReader {
   get(url: string, range: { start: number; end?: number }, signal: AbortSignal): Promise<RangeResponse>;
 }
 
+/** A small file to put in place: `bytes` written to `temporary` (made anew beside `target`), then renamed onto `target`. */
+export interface WholeFileCommit {
+  target: string;
+  temporary: string;
+  bytes: Uint8Array;
+  /** Whether an existing file at `target` may be replaced; when not, it is left alone and 'exists' answered. */
+  replace: boolean;
+  /** The MD5 (hex) the bytes must have, checked before anything is written. */
+  md5?: string;
+}
+
+/** What a commit did: wrote the file, or left the target alone (a file or a folder is there, or the bytes are not the ones expected). */
+export type CommitResult = 'written' | 'exists' | 'folder' | 'damaged';
+
+/**
+ * Whole small files, each in one step (off the caller's thread): for a
+ * folder of small files the per-call overhead of the file system, not the
+ * bytes, is the cost. Failures reject like fs.promises calls (with `code`).
+ */
+export interface WholeFiles {
+  commit(commit: WholeFileCommit): Promise<CommitResult>;
+  /** The file's first `size` bytes; a LogqsError 'changed' when it is shorter. */
+  read(file: string, size: number): Promise<Uint8Array>;
+}
+
 /** What a download needs from the store, already scoped by ObjectService. */
 export interface DownloadContext {
   /**
@@ -60,6 +85,7 @@ export interface DownloadContext {
   /** One page of every key under a prefix (no delimiter). */
   list(prefix: string, continuationToken: string | undefined, signal: AbortSignal): Promise<ListPage>;
   http: RangeReader;
+  files: WholeFiles;
   settings: TransferSettings;
   log: (message: string) => void;
 }
@@ -90,6 +116,7 @@ export interface UploadContext {
   list(prefix: string, continuationToken: string | undefined, signal: AbortSignal): Promise<ListPage>;
   /** Maps a key built from a local path into the store's scope (prefix prepended, dot segments refused). */
   scopeKey(key: string): string;
+  files: WholeFiles;
   settings: TransferSettings;
   log: (message: string) => void;
 }

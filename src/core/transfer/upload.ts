@@ -157,10 +157,11 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
   meter.addTotal(items.length, items.reduce((sum, item) => sum + item.size, 0));
   const existing = await existingKeys(context, folders, items, signal);
 
-  const putSmall = async (item: UploadItem, file: fs.FileHandle) => {
+  const putSmall = async (item: UploadItem) => {
     const release = await budget.acquire(item.size, signal);
     try {
-      const body = await readPart(file, item, 0, item.size);
+      // One step on a file thread (open, read, close), not three hand-offs to the thread pool.
+      const body = await context.files.read(item.path, item.size);
       await withRetries(`"${item.key}"`, context, signal, () => writer.putObject(item.key, body, { signal }));
       meter.addBytes(item.size);
     } finally {
@@ -211,11 +212,15 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
       }
     }
     const target = { ...item, key };
-    const file = await fs.open(item.path, 'r');
-    try {
-      await (item.size > settings.partSizeBytes ? putLarge(target, file) : putSmall(target, file));
-    } finally {
-      await file.close();
+    if (item.size > settings.partSizeBytes) {
+      const file = await fs.open(item.path, 'r');
+      try {
+        await putLarge(target, file);
+      } finally {
+        await file.close();
+      }
+    } else {
+      await putSmall(target);
     }
     existing.add(key);
     report.keys.push(key);

@@ -10,6 +10,14 @@ describe('errors', () => {
     assert.match(bug.detail ?? '', /TypeError Cannot read properties/);
   });
 
+  it('calls a failed call on a local path a storage problem, in the system\'s words, and a network error without a path still a bug', () => {
+    const full = Object.assign(new Error("ENOSPC: no space left on device, write '/work/logs/run.mcap'"), { code: 'ENOSPC', syscall: 'write', path: '/work/logs/run.mcap' });
+    const problem = toLogqsError(full);
+    assert.equal(problem.code, 'storage');
+    assert.match(problem.message, /no space left on device.*run\.mcap/);
+    assert.equal(toLogqsError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' })).code, 'bug');
+  });
+
   it('keeps LogqsErrors and turns aborts into cancellations', () => {
     const known = new LogqsError('forbidden', 'no');
     assert.equal(toLogqsError(known), known);

@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { createWholeFileThreads } from '../../../../src/adapters/files/wholeFileThreads';
 import { LogqsError } from '../../../../src/core/errors';
 import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
 import type { DownloadContext, RangeResponse } from '../../../../src/core/transfer';
@@ -19,6 +20,8 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
   const object = Buffer.from(Array.from({ length: size }, (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'.charCodeAt(i % 36)));
   const etag = `"${createHash('md5').update(object).digest('hex')}"`;
   let dir: string;
+  const files = createWholeFileThreads({ threads: 1 });
+  after(() => files.dispose());
 
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-unit-'));
@@ -35,6 +38,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
         return { details: { key, size: object.length, etag, metadata: {} }, presignedUrl: `https://s3/url-${fetches}` };
       },
       list: async () => ({ folders: [], objects: [] }),
+      files,
       http: {
         get: async (url, range) => {
           urls.push(url);

@@ -1,0 +1,109 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { LogqsError } from '../../core/errors';
+import type { CommitResult, WholeFileCommit, WholeFiles } from '../../core/transfer';
+
+type Operation = { op: 'commit'; commit: WholeFileCommit } | { op: 'read'; file: string; size: number };
+export type WholeFileRequest = { id: number } & Operation;
+export type WholeFileResponse = { id: number } & ({ result: CommitResult } | { bytes: Uint8Array } | { error: { code?: string; message: string; path?: string } });
+
+interface Pending {
+  resolve: (response: WholeFileResponse) => void;
+  reject: (error: Error) => void;
+}
+
+/** One worker thread and the requests it has not answered yet. */
+class FileThread {
+  readonly pending = new Map<number, Pending>();
+  private readonly worker: Worker;
+
+  constructor(workerFile: string, onGone: (thread: FileThread) => void) {
+    this.worker = new Worker(workerFile);
+    // An idle thread must not keep the extension host (or a test) alive.
+    this.worker.unref();
+    this.worker.on('message', (response: WholeFileResponse) => {
+      const waiting = this.pending.get(response.id);
+      this.pending.delete(response.id);
+      if (this.pending.size === 0) {
+        this.worker.unref();
+      }
+      waiting?.resolve(response);
+    });
+    const fail = (error: Error) => {
+      onGone(this);
+      for (const waiting of this.pending.values()) {
+        waiting.reject(new LogqsError('bug', `The file thread stopped (${error.message})`, { cause: error }));
+      }
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+  }
+
+  send(request: WholeFileRequest): Promise<WholeFileResponse> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) {
+        this.worker.ref();
+      }
+      this.pending.set(request.id, { resolve, reject });
+      // A commit's bytes are copied, not moved: the caller may need them again (a conflict, then a second commit).
+      this.worker.postMessage(request);
+    });
+  }
+
+  terminate(): void {
+    void this.worker.terminate();
+  }
+}
+
+/**
+ * Small files written and read on worker threads, one message each way per
+ * file, where fs.promises would hand every call (lstat, open, write, close,
+ * rename) to libuv's thread pool and back: on a small VM those hand-offs,
+ * not the bytes, were most of the engine's own time for a folder of small
+ * files. MD5 checks run there too, off the extension host's thread. Threads start
+ * at first use and end when disposed; a thread that dies fails its requests
+ * and is replaced by the next one.
+ */
+export function createWholeFileThreads(options: { threads?: number; workerFile?: string } = {}): WholeFiles & { dispose(): void } {
+  // One thread by default: creates and renames in one folder take the folder's lock in the kernel one at a
+  // time anyway, and a second thread was measured spinning on that lock more than it gained.
+  const count = Math.max(1, options.threads ?? 1);
+  // Bundled beside the main bundle (dist/), or compiled beside this file (out/ in tests).
+  const workerFile = options.workerFile ?? path.join(__dirname, 'wholeFileWorker.js');
+  let threads: FileThread[] = [];
+  let nextId = 0;
+
+  const send = async (operation: Operation): Promise<WholeFileResponse> => {
+    if (threads.length < count) {
+      threads.push(new FileThread(workerFile, (gone) => (threads = threads.filter((thread) => thread !== gone))));
+    }
+    // The least busy thread: a slow disk call in one doesn't hold up the others'.
+    const thread = threads.reduce((best, candidate) => (candidate.pending.size < best.pending.size ? candidate : best));
+    const response = await thread.send({ ...operation, id: nextId++ });
+    if ('error' in response) {
+      const { code, message, path: file } = response.error;
+      if (code === 'ESHORTER') {
+        throw new LogqsError('changed', message);
+      }
+      // An ordinary file system error, as fs.promises would have thrown it (code and path kept for the callers that look at them).
+      throw Object.assign(new Error(message), { code, path: file });
+    }
+    return response;
+  };
+
+  return {
+    async commit(commit) {
+      const response = await send({ op: 'commit', commit });
+      return 'result' in response ? response.result : 'written';
+    },
+    async read(file, size) {
+      const response = await send({ op: 'read', file, size });
+      return 'bytes' in response ? response.bytes : new Uint8Array(0);
+    },
+    dispose() {
+      threads.forEach((thread) => thread.terminate());
+      threads = [];
+    },
+  };
+}

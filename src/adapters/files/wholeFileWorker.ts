@@ -1,0 +1,21 @@
+import { parentPort } from 'node:worker_threads';
+import { commitWholeFile, readWholeFile } from './wholeFileOps';
+import type { WholeFileRequest, WholeFileResponse } from './wholeFileThreads';
+
+/** A file thread: runs each request's synchronous file calls and answers (errors as code and message, which cross threads). */
+parentPort?.on('message', (request: WholeFileRequest) => {
+  let response: WholeFileResponse;
+  try {
+    if (request.op === 'commit') {
+      response = { id: request.id, result: commitWholeFile(request.commit) };
+    } else {
+      const bytes = readWholeFile(request.file, request.size);
+      response = { id: request.id, bytes };
+    }
+  } catch (error) {
+    const { code, message, path } = error as NodeJS.ErrnoException;
+    response = { id: request.id, error: { code, message, path } };
+  }
+  // A read's bytes move to the other thread instead of being copied.
+  parentPort?.postMessage(response, 'bytes' in response ? [response.bytes.buffer as ArrayBuffer] : []);
+});

@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createWholeFileThreads } from '../../../src/adapters/files/wholeFileThreads';
+import { toLogqsError } from '../../../src/core/errors';
+import { code } from '../../support/assertions';
+
+/** The file threads on a real disk: what a commit leaves behind in each case, and how failures come back. */
+describe('whole-file threads', () => {
+  const files = createWholeFileThreads({ threads: 2 });
+  let dir: string;
+  const bytes = Buffer.from('the bytes of a small object');
+  const md5 = createHash('md5').update(bytes).digest('hex');
+  const commit = (name: string, options: { replace?: boolean; md5?: string } = {}) =>
+    files.commit({ target: path.join(dir, name), temporary: path.join(dir, `.${name}.partial`), bytes, replace: options.replace ?? false, md5: options.md5 });
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-files-'));
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  after(() => files.dispose());
+
+  it('writes a new file through a temporary that does not stay', async () => {
+    assert.equal(await commit('new.bin', { md5 }), 'written');
+    assert.deepEqual(await fs.readFile(path.join(dir, 'new.bin')), bytes);
+    assert.deepEqual(await fs.readdir(dir), ['new.bin']);
+  });
+
+  it('leaves an existing file or folder alone unless told to replace the file', async () => {
+    await fs.writeFile(path.join(dir, 'there.bin'), 'old');
+    await fs.mkdir(path.join(dir, 'folder.bin'));
+    assert.equal(await commit('there.bin'), 'exists');
+    assert.equal(await fs.readFile(path.join(dir, 'there.bin'), 'utf8'), 'old');
+    assert.equal(await commit('folder.bin'), 'folder');
+    assert.equal(await commit('folder.bin', { replace: true }), 'folder');
+    assert.equal(await commit('there.bin', { replace: true }), 'written');
+    assert.deepEqual(await fs.readFile(path.join(dir, 'there.bin')), bytes);
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['folder.bin', 'there.bin']);
+  });
+
+  it('writes nothing when the bytes are not the MD5 expected', async () => {
+    assert.equal(await commit('damaged.bin', { md5: 'f'.repeat(32) }), 'damaged');
+    assert.deepEqual(await fs.readdir(dir), []);
+  });
+
+  it('fails like fs does, with the code and path that make it a clear storage error', async () => {
+    const missing = path.join(dir, 'no-such-folder', 'file.bin');
+    const error = await files.commit({ target: missing, temporary: `${missing}.partial`, bytes, replace: false }).catch((failure: unknown) => failure);
+    assert.equal((error as NodeJS.ErrnoException).code, 'ENOENT');
+    const problem = toLogqsError(error);
+    assert.equal(problem.code, 'storage');
+    assert.match(problem.message, /no-such-folder/);
+  });
+
+  it('reads a whole file, and refuses one shorter than it was listed', async () => {
+    await fs.writeFile(path.join(dir, 'read.bin'), bytes);
+    assert.deepEqual(Buffer.from(await files.read(path.join(dir, 'read.bin'), bytes.length)), bytes);
+    await assert.rejects(files.read(path.join(dir, 'read.bin'), bytes.length + 1), code('changed'));
+  });
+
+  it('fails the requests of a thread that dies, and starts a new one for the next', async () => {
+    const dying = path.join(dir, 'dying.js');
+    await fs.writeFile(dying, "require('node:worker_threads').parentPort.on('message', () => process.exit(3));");
+    const fragile = createWholeFileThreads({ workerFile: dying });
+    try {
+      await assert.rejects(fragile.read(dying, 1), code('bug'));
+      await assert.rejects(fragile.read(dying, 1), code('bug'));
+    } finally {
+      fragile.dispose();
+    }
+  });
+});
