@@ -33,6 +33,9 @@ export function commitWholeFile(commit: WholeFileCommit): CommitResult {
   return 'written';
 }
 
+/** Thrown (as its code) when a file is shorter than the bytes asked of it. */
+export const SHORTER = 'ESHORTER';
+
 /** The first `size` bytes of a file; refused when the file is shorter (it changed since it was listed). */
 export function readWholeFile(file: string, size: number): Uint8Array {
   const bytes = new Uint8Array(size);
@@ -42,7 +45,7 @@ export function readWholeFile(file: string, size: number): Uint8Array {
     while (filled < size) {
       const read = fs.readSync(fd, bytes, filled, size - filled, filled);
       if (read === 0) {
-        throw Object.assign(new Error(`${file} got shorter while it was being uploaded; upload it again`), { code: 'ESHORTER' });
+        throw Object.assign(new Error(`${file} is shorter than ${size} bytes`), { code: SHORTER });
       }
       filled += read;
     }

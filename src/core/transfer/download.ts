@@ -188,17 +188,20 @@ async function md5OfFile(file: string, signal: AbortSignal): Promise<string> {
  */
 export const SMALL_OBJECT_BYTES = 1024 * 1024;
 
-/** A download that did not arrive whole (every byte, and the MD5 where the ETag is one) replaces nothing. */
-function damagedError(object: RemoteObject, written?: number): LogqsError {
-  return written === undefined
-    ? new LogqsError('changed', `"${object.key}" arrived damaged (its MD5 differs from its ETag); try again`)
-    : new LogqsError('changed', `"${object.key}" arrived with ${written} bytes instead of ${object.size}; try again`);
+/** A download that did not bring every byte replaces nothing. */
+function incompleteError(object: RemoteObject, written: number): LogqsError {
+  return new LogqsError('changed', `"${object.key}" arrived with ${written} bytes instead of ${object.size}; try again`);
+}
+
+/** Nor does one whose MD5 is not its ETag's. */
+function damagedError(object: RemoteObject): LogqsError {
+  return new LogqsError('changed', `"${object.key}" arrived damaged (its MD5 differs from its ETag); try again`);
 }
 
 /** Checks what arrived before it replaces anything: every byte, and the MD5 where the ETag is one. */
 async function verifyArrival(object: RemoteObject, written: number, md5: () => Promise<string> | string): Promise<void> {
   if (written !== object.size) {
-    throw damagedError(object, written);
+    throw incompleteError(object, written);
   }
   const expectedMd5 = plainMd5(object.etag);
   if (expectedMd5 && (await md5()) !== expectedMd5) {
@@ -310,7 +313,7 @@ async function downloadSmall(
 ): Promise<Placement> {
   const bytes = await fetchIntoBuffer(object, context, signal, onChunk);
   if (bytes.byteLength !== object.size) {
-    throw damagedError(object, bytes.byteLength);
+    throw incompleteError(object, bytes.byteLength);
   }
   const md5 = plainMd5(object.etag);
   for (let current: Placement = placement; ; ) {

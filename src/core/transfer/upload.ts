@@ -62,6 +62,11 @@ async function withRetries<T>(what: string, context: UploadContext, signal: Abor
   }
 }
 
+/** A file that lost bytes between being listed and being read: uploading what is left would store a different file. */
+export function fileShrankError(file: string): LogqsError {
+  return new LogqsError('changed', `${file} got shorter while it was being uploaded; upload it again`);
+}
+
 /** Reads `length` bytes at `offset`, refusing a file that changed size since it was listed. */
 async function readPart(file: fs.FileHandle, item: UploadItem, offset: number, length: number): Promise<Buffer> {
   const buffer = Buffer.allocUnsafe(length);
@@ -69,7 +74,7 @@ async function readPart(file: fs.FileHandle, item: UploadItem, offset: number, l
   while (filled < length) {
     const { bytesRead } = await file.read(buffer, filled, length - filled, offset + filled);
     if (bytesRead === 0) {
-      throw new LogqsError('changed', `${item.path} got shorter while it was being uploaded; upload it again`);
+      throw fileShrankError(item.path);
     }
     filled += bytesRead;
   }
