@@ -8,7 +8,7 @@ import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { askOnce, firstFreeName } from './conflicts';
 import { type LocalSegments, keyBelow, localSegments, parentPreparer, pathUnder } from './localPaths';
-import { PositionalWriter } from './positionalWriter';
+import { PositionalWriter, WriteQueue } from './positionalWriter';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
 import type { DownloadContext, DownloadReport, DownloadRequest, RangeResponse, ReadResult } from './types';
@@ -140,9 +140,10 @@ async function writeBodyAt(
   response: RangeResponse,
   file: fs.FileHandle,
   position: number,
+  writes: WriteQueue,
   onChunk: (chunk: Uint8Array) => void,
 ): Promise<{ kept: number; error?: unknown }> {
-  const out = new PositionalWriter(file.fd, position);
+  const out = new PositionalWriter(file.fd, position, writes);
   try {
     if (response.body instanceof Readable) {
       // A stream is counted by listening beside the pipe: no extra step (and promise) per chunk.
@@ -218,6 +219,7 @@ async function fetchRangesToFile(
   onChunk: (chunk: Uint8Array) => void,
 ): Promise<{ written: number; md5: () => Promise<string> | string }> {
   const file = await fs.open(temporary, 'wx');
+  const writes = new WriteQueue();
   /** Bytes written to the file: every range's, each counted once, so a gap can't pass for a whole file. */
   let written = 0;
   try {
@@ -228,7 +230,7 @@ async function fetchRangesToFile(
     await forEachConcurrently(ranges, context.settings.partConcurrency, signal, (range) =>
       fetchRange(object, range, context, signal, async (response, position) => {
         const hash = streamingHash;
-        const result = await writeBodyAt(response, file, position, (chunk) => {
+        const result = await writeBodyAt(response, file, position, writes, (chunk) => {
           onChunk(chunk);
           hash?.update(chunk);
         });
@@ -242,6 +244,8 @@ async function fetchRangesToFile(
     const hash = streamingHash;
     return { written, md5: () => (hash ? hash.digest('hex') : md5OfFile(temporary, signal)) };
   } finally {
+    // A range that failed may leave writes queued: they end before the descriptor is closed (and reused).
+    await writes.idle();
     await file.close();
   }
 }

@@ -1,9 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { LogqsError } from '../../../../src/core/errors';
 import { defaultMaxListeners, getMaxListeners } from 'node:events';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { forEachConcurrently } from '../../../../src/core/transfer/concurrency';
 import { firstFreeName } from '../../../../src/core/transfer/conflicts';
 import { planRanges, plainMd5 } from '../../../../src/core/transfer/download';
+import { PositionalWriter, WriteQueue } from '../../../../src/core/transfer/positionalWriter';
 import { ProgressMeter } from '../../../../src/core/transfer/progress';
 import { backoffMs, DEFAULT_RETRY, isRetryable } from '../../../../src/core/transfer/retry';
 import type { TransferProgress } from '../../../../src/core/transfer';
@@ -129,5 +133,55 @@ describe('transfer engine parts', () => {
     assert.equal(await firstFreeName('a/b.txt', (candidate) => !taken.has(candidate)), 'a/b (2).txt');
     assert.equal(await firstFreeName('dir.d/noext', () => true), 'dir.d/noext (1)');
     assert.equal(await firstFreeName('C:\\x.y\\file.tar', () => true), 'C:\\x.y\\file (1).tar');
+  });
+
+  it('writes into one file one write at a time, in order, and says when the last has ended', async () => {
+    const queue = new WriteQueue();
+    const events: string[] = [];
+    const finish: (() => void)[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      queue.run((done) => {
+        events.push(`start ${name}`);
+        finish.push(() => {
+          events.push(`end ${name}`);
+          done();
+        });
+      });
+    }
+    let idle = false;
+    void queue.idle().then(() => (idle = true));
+    for (let step = 0; step < 3; step++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(finish.length, step + 1, 'the next write waits for the one before');
+      assert.equal(idle, false);
+      finish[step]();
+    }
+    await queue.idle();
+    assert.equal(idle, true);
+    assert.deepEqual(events, ['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+  });
+
+  it('puts the ranges of one file, written through one queue, at their offsets', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-queue-'));
+    const file = await fs.open(path.join(dir, 'file.bin'), 'w+');
+    try {
+      const queue = new WriteQueue();
+      const ranges = [Buffer.alloc(70_000, 1), Buffer.alloc(70_000, 2), Buffer.alloc(70_000, 3)];
+      await Promise.all(
+        ranges.map(async (bytes, index) => {
+          const out = new PositionalWriter(file.fd, index * bytes.length, queue);
+          for (let offset = 0; offset < bytes.length; offset += 16_384) {
+            out.write(bytes.subarray(offset, offset + 16_384));
+          }
+          await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+          assert.equal(out.bytesWritten, bytes.length);
+        }),
+      );
+      await queue.idle();
+      assert.deepEqual(await fs.readFile(path.join(dir, 'file.bin')), Buffer.concat(ranges));
+    } finally {
+      await file.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
