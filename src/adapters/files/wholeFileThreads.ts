@@ -57,6 +57,11 @@ class FileThread {
   }
 }
 
+/** A response that doesn't answer its request: the worker and this side disagree, a defect. */
+function unanswered(op: Operation['op']): LogqsError {
+  return new LogqsError('bug', `The file thread answered a ${op} with something else`);
+}
+
 /**
  * Small files written and read on worker threads, one message each way per
  * file, where fs.promises would hand every call (lstat, open, write, close,
@@ -96,11 +101,17 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
   return {
     async commit(commit) {
       const response = await send({ op: 'commit', commit });
-      return 'result' in response ? response.result : 'written';
+      if (!('result' in response)) {
+        throw unanswered('commit');
+      }
+      return response.result;
     },
     async read(file, size) {
       const response = await send({ op: 'read', file, size });
-      return 'bytes' in response ? response.bytes : new Uint8Array(0);
+      if (!('bytes' in response)) {
+        throw unanswered('read');
+      }
+      return response.bytes;
     },
     dispose() {
       threads.forEach((thread) => thread.terminate());

@@ -2,10 +2,11 @@ import { write, writev } from 'node:fs';
 import { Writable } from 'node:stream';
 
 /**
- * The writes into one file, one at a time, in the order they are asked for.
- * The ranges of a download write into the same file; parallel pwrites there
- * contend for the file's lock in the kernel (measured spinning on it) and
- * copy no faster, and one at a time cost less CPU and varied less.
+ * The writes into one file, one at a time, in the order they are asked for,
+ * and a way to wait for the last of them. The ranges of a download write
+ * into the same file: queued, no write can outlive the file's close (a range
+ * that failed may have left one behind). Parallel pwrites into one file only
+ * contend for its lock in the kernel; one at a time measured no slower.
  */
 export class WriteQueue {
   private last: Promise<void> = Promise.resolve();
@@ -34,7 +35,7 @@ export class PositionalWriter extends Writable {
   constructor(
     private readonly fd: number,
     private position: number,
-    private readonly queue: WriteQueue = new WriteQueue(),
+    private readonly queue: WriteQueue,
   ) {
     super({ highWaterMark: 1024 * 1024 });
   }
