@@ -1,14 +1,18 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+import type { Socket } from 'node:net';
 import { LogqsError, cancelledError } from '../../core/errors';
 import { lazy } from '../../core/lazy';
 import type { RangeReader, RangeResponse } from '../../core/transfer';
 import { networkCode } from '../remoteErrors';
 import { loadNodeHttp } from '../vendor/loaders';
+import { DirectGets, UnsupportedResponse, type DirectConnector, type DirectRoute } from './directGet';
 
 export interface RangeReaderOptions {
   /** How long a connection may stay silent before it counts as broken (and is retried). */
   timeoutMs: () => number;
+  /** node:http and node:https as the host has them (VS Code patches them for its proxy settings); tests pass their own. */
+  nodeHttp?: () => Promise<{ http: typeof import('node:http'); https: typeof import('node:https') }>;
 }
 
 /** What a status means to a transfer: retried (5xx, 429), renewed (403), or final. */
@@ -29,34 +33,112 @@ function statusError(status: number, url: URL, body: string): LogqsError {
   }
 }
 
+function unreachable(target: URL, error: unknown): LogqsError {
+  return new LogqsError('unreachable', `Can't reach ${target.host} (${networkCode(error) ?? (error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+}
+
+const rangeHeader = (range: { start: number; end?: number }) => `bytes=${range.start}-${range.end ?? ''}`;
+
+function defaultPort(url: URL): number {
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
 /**
- * Ranged GETs of presigned URLs on node:http(s), one keep-alive agent per
- * protocol so parts and files reuse connections. The body is the response
- * stream itself: no copy, no buffering beyond the socket's. node:http(s)
- * and the agents are made at the first GET.
+ * Ranged GETs of presigned URLs. The first GET to an origin goes through
+ * node:http(s) (keep-alive agents), as the host has them: in VS Code that
+ * applies the user's proxy settings. When that connection went straight to
+ * the server (its peer is one of the host's addresses, at the URL's port)
+ * the next GETs to the origin read the socket directly (DirectGets), which
+ * costs a fraction of node:http's CPU per byte; through a proxy, and for
+ * any response DirectGets doesn't read, node:http serves every GET.
  */
 export function createRangeReader(options: RangeReaderOptions): RangeReader & { dispose(): void } {
   let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
+  let direct: DirectGets | undefined;
+  /** Per origin: where DirectGets connects, or 'node' (proxied, unknown yet, or not readable directly). */
+  const routes = new Map<string, DirectRoute | 'node'>();
   const connect = lazy(async () => {
-    const { http, https } = await loadNodeHttp();
+    const { http, https } = await (options.nodeHttp ?? loadNodeHttp)();
+    const { net, tls, dns } = await loadNodeHttp();
     agents = {
       'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
       'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
     };
-    return { http, https, agents };
+    const connector: DirectConnector = {
+      connect: (route, onread) =>
+        route.tls
+          ? tls.connect({ host: route.address, port: route.port, servername: net.isIP(route.hostname) ? undefined : route.hostname, ...{ onread } })
+          : net.connect({ host: route.address, port: route.port, onread }),
+    };
+    direct = new DirectGets(connector, options.timeoutMs);
+    return { http, https, agents, dns, direct };
   });
+
+  /** Whether node:http's socket went straight to the URL's server; remembered per origin, asked once. */
+  function learnRoute(target: URL, socket: Socket, dns: typeof import('node:dns')): void {
+    if (routes.has(target.origin)) {
+      return;
+    }
+    routes.set(target.origin, 'node');
+    const address = socket.remoteAddress?.replace(/^::ffff:/, '');
+    const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (address === undefined || socket.remotePort !== defaultPort(target)) {
+      return;
+    }
+    dns.lookup(hostname, { all: true }, (error, found) => {
+      if (!error && found.some((entry) => entry.address.replace(/^::ffff:/, '') === address)) {
+        routes.set(target.origin, { address, port: defaultPort(target), tls: target.protocol === 'https:', hostname, host: target.host });
+      }
+    });
+  }
+
+  async function getDirect(route: DirectRoute, target: URL, range: { start: number; end?: number }, signal: AbortSignal, gets: DirectGets): Promise<RangeResponse> {
+    let response;
+    try {
+      response = await gets.get(route, target.pathname + target.search, { Range: rangeHeader(range) }, signal);
+    } catch (error) {
+      throw error instanceof UnsupportedResponse || LogqsError.is(error) ? error : unreachable(target, error);
+    }
+    const status = response.status;
+    if (status !== 200 && status !== 206) {
+      let body = '';
+      try {
+        for await (const chunk of response.body) {
+          body = (body + Buffer.from(chunk).toString('utf8')).slice(0, 4096);
+        }
+      } catch {
+        // The status says what went wrong; a body cut short adds nothing.
+      }
+      throw statusError(status, target, body);
+    }
+    const headers = response.headers;
+    const total = status === 206 ? /\/(\d+)\s*$/.exec(headers.get('content-range') ?? '')?.[1] : headers.get('content-length');
+    return { status, etag: headers.get('etag'), totalSize: total === undefined ? undefined : Number(total), body: response.body };
+  }
+
   return {
     async get(url, range, signal) {
-      const { http, https, agents } = await connect();
+      const { http, https, agents, dns, direct: gets } = await connect();
+      const target = new URL(url);
+      const route = routes.get(target.origin);
+      if (route !== undefined && route !== 'node') {
+        try {
+          return await getDirect(route, target, range, signal, gets);
+        } catch (error) {
+          if (!(error instanceof UnsupportedResponse)) {
+            throw error;
+          }
+          routes.set(target.origin, 'node');
+        }
+      }
       return new Promise<RangeResponse>((resolve, reject) => {
         if (signal.aborted) {
           reject(cancelledError());
           return;
         }
-        const target = new URL(url);
         const protocol = target.protocol === 'https:' ? https : http;
         const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
-        const headers = { Range: `bytes=${range.start}-${range.end ?? ''}` };
+        const headers = { Range: rangeHeader(range) };
         const request = protocol.get(target, { agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
           const status = response.statusCode ?? 0;
           if (status !== 200 && status !== 206) {
@@ -69,6 +151,7 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
             response.on('error', () => reject(statusError(status, target, body)));
             return;
           }
+          learnRoute(target, response.socket, dns);
           const total = status === 206 ? /\/(\d+)\s*$/.exec(response.headers['content-range'] ?? '')?.[1] : response.headers['content-length'];
           resolve({ status, etag: response.headers.etag, totalSize: total === undefined ? undefined : Number(total), body: response });
         });
@@ -78,13 +161,14 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
             reject(cancelledError());
             return;
           }
-          reject(new LogqsError('unreachable', `Can't reach ${target.host} (${networkCode(error) ?? (error as NodeJS.ErrnoException).code ?? error.message})`, { cause: error }));
+          reject(unreachable(target, error));
         });
       });
     },
     dispose() {
       agents?.['http:'].destroy();
       agents?.['https:'].destroy();
+      direct?.dispose();
     },
   };
 }

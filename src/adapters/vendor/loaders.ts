@@ -15,4 +15,10 @@ export type AwsSdk = Awaited<ReturnType<typeof loadAwsSdk>>;
 
 export const loadKy = lazy(async () => require('./ky') as typeof import('./ky'));
 
-export const loadNodeHttp = lazy(async () => ({ http: require('node:http') as typeof import('node:http'), https: require('node:https') as typeof import('node:https') }));
+export const loadNodeHttp = lazy(async () => ({
+  http: require('node:http') as typeof import('node:http'),
+  https: require('node:https') as typeof import('node:https'),
+  net: require('node:net') as typeof import('node:net'),
+  tls: require('node:tls') as typeof import('node:tls'),
+  dns: require('node:dns') as typeof import('node:dns'),
+}));

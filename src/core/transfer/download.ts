@@ -150,16 +150,11 @@ async function writeBodyAt(
       response.body.on('data', onChunk);
       await pipeline(response.body, out);
     } else {
-      await pipeline(
-        response.body,
-        async function* (source: AsyncIterable<Uint8Array>) {
-          for await (const chunk of source) {
-            onChunk(chunk);
-            yield chunk;
-          }
-        },
-        out,
-      );
+      // Chunks valid only until the next is asked for (see RangeResponse): each is written before the next is read.
+      for await (const chunk of response.body) {
+        onChunk(chunk);
+        await out.writeChunk(chunk);
+      }
     }
     return { kept: out.bytesWritten };
   } catch (error) {

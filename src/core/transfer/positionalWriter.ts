@@ -55,6 +55,11 @@ export class PositionalWriter extends Writable {
     );
   }
 
+  /** Writes one chunk outside the stream, for a body whose chunks are valid only until the next is read: written before it is. */
+  writeChunk(chunk: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => this._writev([{ chunk: chunk as Buffer }], (error) => (error ? reject(error) : resolve())));
+  }
+
   /** pwritev may write less than asked; what is left is written again from where it stopped. */
   private writeAll(buffers: Buffer[], remaining: number, callback: (error?: Error | null) => void): void {
     const done = (error: NodeJS.ErrnoException | null, written: number) => {

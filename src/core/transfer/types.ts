@@ -41,6 +41,7 @@ export interface RangeResponse {
   etag?: string;
   /** The whole object's size (from Content-Range, or Content-Length of a 200). */
   totalSize?: number;
+  /** The bytes, in order. A chunk is valid only until the next is asked for (a reader may read into its buffer again): copy or write it first. */
   body: AsyncIterable<Uint8Array>;
 }
 

@@ -1,0 +1,304 @@
+import type { Socket } from 'node:net';
+import { LogqsError, cancelledError } from '../../core/errors';
+
+/**
+ * Plain HTTP/1.1 GETs of presigned URLs straight on a socket, for the bytes
+ * of downloads. node:http copies every body chunk out of the socket's buffer
+ * into a new one (and the fresh memory page-faults): on a CPU shared with
+ * the server that costs a third of a 1 GiB download and half the JavaScript
+ * of a folder of small files. Here the socket reads into a few buffers of
+ * its own, used again and again. The price is what this client does not do:
+ * only GETs answered with a Content-Length (anything else throws
+ * UnsupportedResponse, and the caller goes back to node:http) and no proxy, so it
+ * is used only where node:http was seen to connect straight to the server.
+ */
+
+/** Where to connect: the server's address as node:http reached it, and the URL's origin. */
+export interface DirectRoute {
+  address: string;
+  port: number;
+  tls: boolean;
+  /** The URL's host name, for Host and TLS's server name. */
+  hostname: string;
+  host: string;
+}
+
+export interface DirectResponse {
+  status: number;
+  headers: Map<string, string>;
+  /** The body's bytes; each chunk is valid until the next is asked for (its buffer is read into again). */
+  body: AsyncIterable<Uint8Array>;
+}
+
+export interface DirectConnector {
+  connect(route: DirectRoute, onread: { buffer: () => Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean }): Socket;
+}
+
+/** Bytes a socket reads into at a time, and how many such buffers it cycles through. */
+const READ_BUFFER_BYTES = 256 * 1024;
+const READ_BUFFERS = 4;
+const MAX_HEADER_BYTES = 64 * 1024;
+/** An idle connection older than this may have been closed by the server (S3 servers keep them a few seconds). */
+const IDLE_MS = 4000;
+
+/** A response this client doesn't read (chunked, no length): the caller asks node:http instead. */
+export class UnsupportedResponse extends Error {}
+
+function brokenConnection(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/** One keep-alive connection: a socket reading into its own few buffers, handed out as slices. */
+class Connection {
+  private readonly free: Buffer[] = Array.from({ length: READ_BUFFERS }, () => Buffer.allocUnsafe(READ_BUFFER_BYTES));
+  private readonly ready: { buffer: Buffer; start: number; end: number }[] = [];
+  private wake: (() => void) | undefined;
+  private failure: Error | undefined;
+  private paused = false;
+  /** Whether a response has been read on it (a reused connection that fails at once is retried on a new one). */
+  used = false;
+  /** When it was last put back idle (a new one counts as just idle). */
+  idleSince = Date.now();
+  readonly socket: Socket;
+
+  constructor(
+    readonly key: string,
+    connector: DirectConnector,
+    route: DirectRoute,
+  ) {
+    this.socket = connector.connect(route, {
+      // Node asks for the next buffer right after each read; one is always kept back for it (see onRead).
+      buffer: () => this.free.pop() ?? Buffer.allocUnsafe(READ_BUFFER_BYTES),
+      callback: (bytes, buffer) => this.onRead(bytes, buffer as Buffer),
+    });
+    this.socket.setNoDelay(true);
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      this.notify();
+    };
+    this.socket.on('error', fail);
+    this.socket.on('end', () => fail(brokenConnection('ECONNRESET', 'the server closed the connection')));
+    this.socket.on('close', () => fail(brokenConnection('ECONNRESET', 'the connection closed')));
+    this.socket.on('timeout', () => this.socket.destroy(brokenConnection('ETIMEDOUT', 'no answer in time')));
+  }
+
+  /** Whether it can carry another request: not failed, and not idle so long that the server may have closed it. */
+  get alive(): boolean {
+    return this.failure === undefined && !this.socket.destroyed && Date.now() - this.idleSince < IDLE_MS;
+  }
+
+  private onRead(bytes: number, buffer: Buffer): boolean {
+    this.ready.push({ buffer, start: 0, end: bytes });
+    this.notify();
+    // Stop reading while only the buffer Node takes next is free: the others hold bytes not yet used.
+    this.paused = this.free.length <= 1;
+    return !this.paused;
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Gives a buffer back once its bytes are used, and reads on if reading had stopped for want of one. */
+  release(buffer: Buffer): void {
+    this.free.push(buffer);
+    if (this.paused && !this.socket.destroyed) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  /** The next bytes read, once they are there. */
+  async next(signal: AbortSignal): Promise<{ buffer: Buffer; start: number; end: number }> {
+    for (;;) {
+      const slice = this.ready.shift();
+      if (slice) {
+        return slice;
+      }
+      if (signal.aborted) {
+        throw cancelledError();
+      }
+      if (this.failure) {
+        throw this.failure;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  destroy(error?: Error): void {
+    this.failure ??= error ?? brokenConnection('ECONNRESET', 'closed');
+    this.socket.destroy();
+  }
+}
+
+/** Case-insensitive headers of a response head (status line dropped); a header that repeats keeps its last value. */
+function parseHead(head: string): { status: number; headers: Map<string, string> } {
+  const lines = head.split('\r\n');
+  const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0])?.[1];
+  if (status === undefined) {
+    throw brokenConnection('ECONNRESET', 'the server did not answer in HTTP/1.1');
+  }
+  const headers = new Map<string, string>();
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) {
+      headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+    }
+  }
+  return { status: Number(status), headers };
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+
+/** Keep-alive connections per route, and GETs on them. */
+export class DirectGets {
+  private readonly idle = new Map<string, Connection[]>();
+
+  constructor(
+    private readonly connector: DirectConnector,
+    private readonly timeoutMs: () => number,
+  ) {}
+
+  async get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<DirectResponse> {
+    // A kept connection the server closed in the meantime fails before any answer: that is tried once more on a new one.
+    for (let attempt = 0; ; attempt++) {
+      const connection = this.checkout(route);
+      const reused = connection.used;
+      try {
+        return await this.exchange(connection, route, pathAndQuery, headers, signal);
+      } catch (error) {
+        connection.destroy();
+        if (!reused || attempt > 0 || signal.aborted || LogqsError.is(error) || error instanceof UnsupportedResponse) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const connections of this.idle.values()) {
+      connections.forEach((connection) => connection.destroy());
+    }
+    this.idle.clear();
+  }
+
+  private checkout(route: DirectRoute): Connection {
+    const key = `${route.tls ? 's' : ''}${route.address}:${route.port}:${route.host}`;
+    const kept = this.idle.get(key) ?? [];
+    for (let connection = kept.pop(); connection; connection = kept.pop()) {
+      if (connection.alive) {
+        connection.socket.ref();
+        return connection;
+      }
+      connection.destroy();
+    }
+    return new Connection(key, this.connector, route);
+  }
+
+  private checkin(connection: Connection): void {
+    connection.idleSince = Date.now();
+    if (!connection.alive) {
+      connection.destroy();
+      return;
+    }
+    connection.socket.setTimeout(0);
+    // An idle connection doesn't keep the process (or the extension host's exit) waiting.
+    connection.socket.unref();
+    const kept = this.idle.get(connection.key) ?? [];
+    kept.push(connection);
+    this.idle.set(connection.key, kept);
+  }
+
+  private async exchange(connection: Connection, route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<DirectResponse> {
+    if (signal.aborted) {
+      throw cancelledError();
+    }
+    const onAbort = () => connection.destroy(cancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    let handedOver = false;
+    try {
+      connection.socket.setTimeout(this.timeoutMs());
+      const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+      connection.socket.write(`GET ${pathAndQuery} HTTP/1.1\r\nHost: ${route.host}\r\n${lines.join('')}\r\n`, 'latin1');
+      const { status, headers: responseHeaders, first } = await this.readHead(connection, signal);
+      connection.used = true;
+      const length = Number(responseHeaders.get('content-length'));
+      if (responseHeaders.has('transfer-encoding') || !Number.isSafeInteger(length) || length < 0) {
+        throw new UnsupportedResponse(responseHeaders.get('transfer-encoding') ?? 'no Content-Length');
+      }
+      const keepAlive = !/\bclose\b/i.test(responseHeaders.get('connection') ?? '');
+      handedOver = true;
+      return { status, headers: responseHeaders, body: this.body(connection, first, length, keepAlive, signal, onAbort) };
+    } finally {
+      if (!handedOver) {
+        signal.removeEventListener('abort', onAbort);
+      }
+    }
+  }
+
+  /** Reads up to the blank line that ends the head; the body's first bytes, if they came with it, are left as `first`. */
+  private async readHead(connection: Connection, signal: AbortSignal) {
+    let head: Buffer = Buffer.alloc(0);
+    for (;;) {
+      const slice = await connection.next(signal);
+      const bytes = slice.buffer.subarray(slice.start, slice.end);
+      // The blank line may straddle two reads: look for it from three bytes before the new ones.
+      const from = Math.max(0, head.length - 3);
+      head = head.length === 0 ? bytes : Buffer.concat([head, bytes]);
+      const blank = head.indexOf(CRLFCRLF, from);
+      if (blank < 0) {
+        if (head.length > MAX_HEADER_BYTES) {
+          throw brokenConnection('ECONNRESET', 'the response head is too long');
+        }
+        head = Buffer.from(head); // copied: the read buffer goes back to be read into
+        connection.release(slice.buffer);
+        continue;
+      }
+      const parsed = parseHead(head.toString('latin1', 0, blank));
+      const bodyStart = blank + 4 - (head.length - bytes.length);
+      return { ...parsed, first: { buffer: slice.buffer, start: slice.start + bodyStart, end: slice.end } };
+    }
+  }
+
+  private async *body(
+    connection: Connection,
+    first: { buffer: Buffer; start: number; end: number },
+    length: number,
+    keepAlive: boolean,
+    signal: AbortSignal,
+    onAbort: () => void,
+  ): AsyncGenerator<Uint8Array> {
+    let remaining = length;
+    let clean = false;
+    let slice: { buffer: Buffer; start: number; end: number } | undefined = first;
+    try {
+      for (;;) {
+        slice ??= await connection.next(signal);
+        const size = slice.end - slice.start;
+        if (size > remaining) {
+          // More than Content-Length said: nothing on this connection can be trusted.
+          throw brokenConnection('ECONNRESET', 'the server sent more than it announced');
+        }
+        remaining -= size;
+        if (size > 0) {
+          yield slice.buffer.subarray(slice.start, slice.end);
+        }
+        connection.release(slice.buffer);
+        slice = undefined;
+        if (remaining === 0) {
+          break;
+        }
+      }
+      clean = true;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (clean && keepAlive) {
+        this.checkin(connection);
+      } else {
+        connection.destroy();
+      }
+    }
+  }
+}

@@ -1,0 +1,238 @@
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { createRangeReader } from '../../../src/adapters/http/rangeReader';
+import type { RangeResponse } from '../../../src/core/transfer';
+import { code } from '../../support/assertions';
+
+const DATA = randomBytes(3 * 1024 * 1024 + 17);
+
+/**
+ * A server of one object that answers ranged GETs as S3 does, and, by path,
+ * the answers a client meets less often: chunked, cut short, too long, a
+ * head sent a byte at a time, S3 errors. It counts connections and requests.
+ */
+function startServer() {
+  const sockets = new Set<Socket>();
+  const seen = { connections: 0, requests: 0 };
+  const server = http.createServer((request, response) => {
+    seen.requests++;
+    const [, start, end] = /bytes=(\d+)-(\d*)/.exec(request.headers.range ?? '') ?? [];
+    const from = Number(start ?? 0);
+    const to = end ? Number(end) : DATA.length - 1;
+    const part = DATA.subarray(from, to + 1);
+    const headers = { 'content-range': `bytes ${from}-${to}/${DATA.length}`, etag: '"abc"', 'content-length': part.length };
+    switch (request.url?.split('?')[0]) {
+      case '/chunked':
+        response.writeHead(206, { 'content-range': headers['content-range'], etag: headers.etag });
+        response.end(part);
+        return;
+      case '/cut':
+        response.writeHead(206, headers);
+        response.write(part.subarray(0, part.length >> 1), () => response.socket?.destroy());
+        return;
+      case '/extra':
+        request.socket.end(`HTTP/1.1 206 Partial Content\r\nContent-Length: 4\r\nContent-Range: bytes 0-3/${DATA.length}\r\n\r\n12345678`);
+        return;
+      case '/trickle': {
+        const head = `HTTP/1.1 206 Partial Content\r\nContent-Length: ${part.length}\r\nETag: "abc"\r\nContent-Range: ${headers['content-range']}\r\n\r\n`;
+        const socket = request.socket;
+        let i = 0;
+        const next = () => (i < head.length ? socket.write(head[i++], () => setTimeout(next, 1)) : socket.write(part));
+        next();
+        return;
+      }
+      case '/stall':
+        response.writeHead(206, headers);
+        response.write(part.subarray(0, 10));
+        return;
+      case '/forbidden':
+        response.writeHead(403, { 'content-type': 'application/xml' });
+        response.end('<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>');
+        return;
+      case '/slowdown':
+        response.writeHead(503);
+        response.end('<Error><Code>SlowDown</Code></Error>');
+        return;
+      default:
+        response.writeHead(206, headers);
+        response.end(part);
+    }
+  });
+  server.on('connection', (socket) => {
+    seen.connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return new Promise<{ url: (path: string) => string; seen: typeof seen; server: http.Server; close: () => Promise<void> }>((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: (path) => `http://127.0.0.1:${port}${path}?X-Amz-Signature=secret`,
+        seen,
+        server,
+        close: () => {
+          sockets.forEach((socket) => socket.destroy());
+          return new Promise((done) => server.close(() => done()));
+        },
+      });
+    }),
+  );
+}
+
+async function bytesOf(response: RangeResponse): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response.body) {
+    chunks.push(Buffer.from(chunk)); // copied: a chunk is valid only until the next is read
+  }
+  return Buffer.concat(chunks);
+}
+
+const live = () => new AbortController().signal;
+/** The first GET to an origin goes through node:http and learns the route; the lookup behind it settles in a moment. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe('range reader', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let reader: ReturnType<typeof createRangeReader>;
+  beforeEach(async () => {
+    server = await startServer();
+    reader = createRangeReader({ timeoutMs: () => 5000 });
+  });
+  afterEach(async () => {
+    reader.dispose();
+    await server.close();
+  });
+
+  /** The first GET learns that node:http went straight to the server; the ones after it read the socket directly. */
+  async function warmUp(path = '/object'): Promise<void> {
+    const first = await reader.get(server.url(path), { start: 0, end: 9 }, live());
+    assert.ok(first.body instanceof Readable, 'the first GET goes through node:http');
+    assert.deepEqual(await bytesOf(first), DATA.subarray(0, 10));
+    await settle();
+  }
+
+  it('reads ranges byte-exact straight from the socket, on one kept connection, after the first GET', async () => {
+    await warmUp();
+    const connectionsBefore = server.seen.connections;
+    for (const [start, end] of [
+      [0, DATA.length - 1],
+      [5, 5],
+      [1024 * 1024 - 1, 2 * 1024 * 1024 + 3],
+    ]) {
+      const response = await reader.get(server.url('/object'), { start, end }, live());
+      assert.ok(!(response.body instanceof Readable), 'read directly');
+      assert.equal(response.status, 206);
+      assert.equal(response.etag, '"abc"');
+      assert.equal(response.totalSize, DATA.length);
+      assert.deepEqual(await bytesOf(response), DATA.subarray(start, end + 1));
+    }
+    assert.equal(server.seen.connections - connectionsBefore, 1, 'the three GETs share one connection');
+  });
+
+  it('reads a head that arrives a byte at a time', async () => {
+    await warmUp();
+    const response = await reader.get(server.url('/trickle'), { start: 100, end: 300_000 }, live());
+    assert.deepEqual(await bytesOf(response), DATA.subarray(100, 300_001));
+  });
+
+  it('opens a new connection when the server closed the kept one', async () => {
+    server.server.keepAliveTimeout = 50;
+    await warmUp();
+    await bytesOf(await reader.get(server.url('/object'), { start: 0, end: 99 }, live()));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const response = await reader.get(server.url('/object'), { start: 0, end: 99 }, live());
+    assert.deepEqual(await bytesOf(response), DATA.subarray(0, 100));
+  });
+
+  it('turns S3 errors into the same errors as node:http, without the URL’s signature', async () => {
+    await warmUp();
+    await assert.rejects(reader.get(server.url('/forbidden'), { start: 0 }, live()), (error: Error) => code('forbidden')(error) && /AccessDenied/.test(error.message) && !/secret/.test(error.message));
+    await assert.rejects(reader.get(server.url('/slowdown'), { start: 0 }, live()), (error: Error) => code('remote')(error) && (error as { status?: number }).status === 503);
+    // The connection stays usable after an error answer.
+    assert.deepEqual(await bytesOf(await reader.get(server.url('/object'), { start: 0, end: 3 }, live())), DATA.subarray(0, 4));
+  });
+
+  it('goes back to node:http for a chunked answer, and stays there for that origin', async () => {
+    await warmUp();
+    const chunked = await reader.get(server.url('/chunked'), { start: 0, end: 999 }, live());
+    assert.ok(chunked.body instanceof Readable);
+    assert.deepEqual(await bytesOf(chunked), DATA.subarray(0, 1000));
+    const after = await reader.get(server.url('/object'), { start: 0, end: 9 }, live());
+    assert.ok(after.body instanceof Readable);
+    await bytesOf(after);
+  });
+
+  it('fails a body cut short, and one longer than announced, as a broken connection', async () => {
+    await warmUp();
+    const cut = await reader.get(server.url('/cut'), { start: 0, end: 1024 * 1024 }, live());
+    await assert.rejects(bytesOf(cut), (error: NodeJS.ErrnoException) => error.code === 'ECONNRESET');
+    const extra = await reader.get(server.url('/extra'), { start: 0, end: 3 }, live());
+    await assert.rejects(bytesOf(extra), (error: NodeJS.ErrnoException) => error.code === 'ECONNRESET');
+  });
+
+  it('stops at once when cancelled mid-body, and does not reuse that connection', async () => {
+    await warmUp();
+    const controller = new AbortController();
+    const response = await reader.get(server.url('/object'), { start: 0 }, controller.signal);
+    const before = server.seen.connections;
+    let read = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const chunk of response.body) {
+          read += chunk.byteLength;
+          controller.abort();
+        }
+      })(),
+      code('cancelled'),
+    );
+    assert.ok(read < DATA.length);
+    assert.deepEqual(await bytesOf(await reader.get(server.url('/object'), { start: 0, end: 9 }, live())), DATA.subarray(0, 10));
+    assert.equal(server.seen.connections, before + 1, 'a new connection after the cancelled one');
+  });
+
+  it('stops a body the server stalls on as soon as it is cancelled', async () => {
+    await warmUp();
+    const controller = new AbortController();
+    const response = await reader.get(server.url('/stall'), { start: 0, end: 999 }, controller.signal);
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    await assert.rejects(bytesOf(response), code('cancelled'));
+    assert.ok(Date.now() - started < 2000, 'not left to the 5 s timeout');
+  });
+
+  it('keeps every GET on node:http when node:http reaches the server through a proxy', async () => {
+    // A forward proxy, and node:http as a proxy setting makes it: every request goes to the proxy with the full URL.
+    let proxied = 0;
+    const proxy = http.createServer((request, response) => {
+      proxied++;
+      const upstream = http.request(request.url ?? '', { headers: request.headers }, (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      });
+      request.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (proxy.address() as AddressInfo).port;
+    const viaProxy: typeof http = {
+      ...http,
+      get: ((url: URL, options: http.RequestOptions, callback: (response: http.IncomingMessage) => void) =>
+        http.get({ ...options, host: '127.0.0.1', port: proxyPort, path: url.href, agent: undefined }, callback)) as typeof http.get,
+    };
+    reader.dispose();
+    reader = createRangeReader({ timeoutMs: () => 5000, nodeHttp: async () => ({ http: viaProxy, https: await import('node:https') }) });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const response = await reader.get(server.url('/object'), { start: i, end: i + 99 }, live());
+        assert.ok(response.body instanceof Readable);
+        assert.deepEqual(await bytesOf(response), DATA.subarray(i, i + 100));
+        await settle();
+      }
+      assert.equal(proxied, 3, 'every GET went through the proxy');
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+});
