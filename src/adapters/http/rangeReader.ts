@@ -55,8 +55,10 @@ function defaultPort(url: URL): number {
 export function createRangeReader(options: RangeReaderOptions): RangeReader & { dispose(): void } {
   let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
   let direct: DirectGets | undefined;
-  /** Per origin: where DirectGets connects, or 'node' (proxied, unknown yet, or not readable directly). */
+  /** Per origin: where DirectGets connects, or 'node' (proxied, or not readable directly). */
   const routes = new Map<string, DirectRoute | 'node'>();
+  /** Per origin whose route is being learned: settles once it is (the GETs that come meanwhile wait, then go direct). */
+  const learning = new Map<string, Promise<void>>();
   const connect = lazy(async () => {
     const { http, https } = await (options.nodeHttp ?? loadNodeHttp)();
     const { net, tls, dns } = await loadNodeHttp();
@@ -74,22 +76,20 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
     return { http, https, agents, dns, direct };
   });
 
-  /** Whether node:http's socket went straight to the URL's server; remembered per origin, asked once. */
-  function learnRoute(target: URL, socket: Socket, dns: typeof import('node:dns')): void {
-    if (routes.has(target.origin)) {
-      return;
-    }
-    routes.set(target.origin, 'node');
+  /**
+   * Whether node:http's socket went straight to the URL's server (its peer is
+   * one of the host's addresses, at the URL's port); asked once per origin.
+   */
+  async function learnRoute(target: URL, socket: Socket, dns: typeof import('node:dns')): Promise<void> {
     const address = socket.remoteAddress?.replace(/^::ffff:/, '');
     const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1');
     if (address === undefined || socket.remotePort !== defaultPort(target)) {
       return;
     }
-    dns.lookup(hostname, { all: true }, (error, found) => {
-      if (!error && found.some((entry) => entry.address.replace(/^::ffff:/, '') === address)) {
-        routes.set(target.origin, { address, port: defaultPort(target), tls: target.protocol === 'https:', hostname, host: target.host });
-      }
-    });
+    const found = await dns.promises.lookup(hostname, { all: true }).catch(() => []);
+    if (found.some((entry) => entry.address.replace(/^::ffff:/, '') === address)) {
+      routes.set(target.origin, { address, port: defaultPort(target), tls: target.protocol === 'https:', hostname, host: target.host });
+    }
   }
 
   async function getDirect(route: DirectRoute, target: URL, range: { start: number; end?: number }, signal: AbortSignal, gets: DirectGets): Promise<RangeResponse> {
@@ -120,6 +120,11 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
     async get(url, range, signal) {
       const { http, https, agents, dns, direct: gets } = await connect();
       const target = new URL(url);
+      const pending = learning.get(target.origin);
+      if (pending) {
+        // Awaited only when there is one: the first GET must reach learning.set below without yielding.
+        await pending;
+      }
       const route = routes.get(target.origin);
       if (route !== undefined && route !== 'node') {
         try {
@@ -131,8 +136,30 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
           routes.set(target.origin, 'node');
         }
       }
+      // The first GET to an origin learns its route from node:http's connection; until then it is 'node'.
+      let learned: (() => void) | undefined;
+      if (route === undefined) {
+        routes.set(target.origin, 'node');
+        learning.set(target.origin, new Promise<void>((resolve) => (learned = resolve)));
+      }
+      const endLearning = (socket?: Socket) => {
+        if (learned === undefined) {
+          return;
+        }
+        const done = learned;
+        learned = undefined;
+        if (!socket) {
+          // No answer to learn from (an error, a refusal): the next GET asks again.
+          routes.delete(target.origin);
+        }
+        void (socket ? learnRoute(target, socket, dns) : Promise.resolve()).finally(() => {
+          learning.delete(target.origin);
+          done();
+        });
+      };
       return new Promise<RangeResponse>((resolve, reject) => {
         if (signal.aborted) {
+          endLearning();
           reject(cancelledError());
           return;
         }
@@ -141,6 +168,7 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
         const headers = { Range: rangeHeader(range) };
         const request = protocol.get(target, { agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
           const status = response.statusCode ?? 0;
+          endLearning(status === 200 || status === 206 ? response.socket : undefined);
           if (status !== 200 && status !== 206) {
             let body = '';
             response.setEncoding('utf8');
@@ -151,12 +179,12 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
             response.on('error', () => reject(statusError(status, target, body)));
             return;
           }
-          learnRoute(target, response.socket, dns);
           const total = status === 206 ? /\/(\d+)\s*$/.exec(response.headers['content-range'] ?? '')?.[1] : response.headers['content-length'];
           resolve({ status, etag: response.headers.etag, totalSize: total === undefined ? undefined : Number(total), body: response });
         });
         request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
         request.on('error', (error) => {
+          endLearning();
           if (signal.aborted) {
             reject(cancelledError());
             return;

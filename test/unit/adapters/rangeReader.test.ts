@@ -132,6 +132,25 @@ describe('range reader', () => {
     assert.equal(server.seen.connections - connectionsBefore, 1, 'the three GETs share one connection');
   });
 
+  it('lets GETs that start with the first wait for its route, then read directly', async () => {
+    const responses = await Promise.all([0, 1, 2, 3].map((i) => reader.get(server.url('/object'), { start: i * 1000, end: i * 1000 + 999 }, live())));
+    assert.deepEqual(
+      responses.map((response) => response.body instanceof Readable),
+      [true, false, false, false],
+    );
+    for (const [i, response] of responses.entries()) {
+      assert.deepEqual(await bytesOf(response), DATA.subarray(i * 1000, i * 1000 + 1000));
+    }
+  });
+
+  it('learns the route from a later GET when the first one is refused', async () => {
+    await assert.rejects(reader.get(server.url('/forbidden'), { start: 0 }, live()), code('forbidden'));
+    await warmUp();
+    const response = await reader.get(server.url('/object'), { start: 0, end: 9 }, live());
+    assert.ok(!(response.body instanceof Readable));
+    await bytesOf(response);
+  });
+
   it('reads a head that arrives a byte at a time', async () => {
     await warmUp();
     const response = await reader.get(server.url('/trickle'), { start: 100, end: 300_000 }, live());
