@@ -59,6 +59,8 @@ class Connection {
   used = false;
   /** When it was last put back idle (a new one counts as just idle). */
   idleSince = Date.now();
+  /** Called once it has closed (while idle: to leave the idle list, and free its buffers). */
+  onClose: (() => void) | undefined;
   readonly socket: Socket;
 
   constructor(
@@ -78,7 +80,10 @@ class Connection {
     };
     this.socket.on('error', fail);
     this.socket.on('end', () => fail(brokenConnection('ECONNRESET', 'the server closed the connection')));
-    this.socket.on('close', () => fail(brokenConnection('ECONNRESET', 'the connection closed')));
+    this.socket.on('close', () => {
+      fail(brokenConnection('ECONNRESET', 'the connection closed'));
+      this.onClose?.();
+    });
     this.socket.on('timeout', () => this.socket.destroy(brokenConnection('ETIMEDOUT', 'no answer in time')));
   }
 
@@ -188,6 +193,7 @@ export class DirectGets {
     const key = `${route.tls ? 's' : ''}${route.address}:${route.port}:${route.host}`;
     const kept = this.idle.get(key) ?? [];
     for (let connection = kept.pop(); connection; connection = kept.pop()) {
+      connection.onClose = undefined;
       if (connection.alive) {
         connection.socket.ref();
         return connection;
@@ -203,12 +209,18 @@ export class DirectGets {
       connection.destroy();
       return;
     }
-    connection.socket.setTimeout(0);
-    // An idle connection doesn't keep the process (or the extension host's exit) waiting.
+    // Closed when idle too long (its buffers freed), and it keeps no process (or extension host's exit) waiting.
+    connection.socket.setTimeout(IDLE_MS);
     connection.socket.unref();
     const kept = this.idle.get(connection.key) ?? [];
     kept.push(connection);
     this.idle.set(connection.key, kept);
+    connection.onClose = () => {
+      const index = kept.indexOf(connection);
+      if (index >= 0) {
+        kept.splice(index, 1);
+      }
+    };
   }
 
   private async exchange(connection: Connection, route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<DirectResponse> {
