@@ -59,6 +59,8 @@ class Connection {
   used = false;
   /** When it was last put back idle (a new one counts as just idle). */
   idleSince = Date.now();
+  /** Kept for a next request: nothing should arrive now, and anything that does makes it unusable. */
+  idle = false;
   /** Called once it has closed (while idle: to leave the idle list, and free its buffers). */
   onClose: (() => void) | undefined;
   readonly socket: Socket;
@@ -87,12 +89,17 @@ class Connection {
     this.socket.on('timeout', () => this.socket.destroy(brokenConnection('ETIMEDOUT', 'no answer in time')));
   }
 
-  /** Whether it can carry another request: not failed, and not idle so long that the server may have closed it. */
+  /** Whether it can carry another request: not failed, no bytes left unread, and not idle so long that the server may have closed it. */
   get alive(): boolean {
-    return this.failure === undefined && !this.socket.destroyed && Date.now() - this.idleSince < IDLE_MS;
+    return this.failure === undefined && !this.socket.destroyed && this.ready.length === 0 && Date.now() - this.idleSince < IDLE_MS;
   }
 
   private onRead(bytes: number, buffer: Buffer): boolean {
+    if (this.idle) {
+      // Bytes no request asked for (a server's parting 408, say) would pass for the next answer.
+      this.destroy(brokenConnection('ECONNRESET', 'the server sent bytes on an idle connection'));
+      return false;
+    }
     this.ready.push({ buffer, start: 0, end: bytes });
     this.notify();
     // Stop reading while only the buffer Node takes next is free: the others hold bytes not yet used.
@@ -194,6 +201,7 @@ export class DirectGets {
     const kept = this.idle.get(key) ?? [];
     for (let connection = kept.pop(); connection; connection = kept.pop()) {
       connection.onClose = undefined;
+      connection.idle = false;
       if (connection.alive) {
         connection.socket.ref();
         return connection;
@@ -205,6 +213,7 @@ export class DirectGets {
 
   private checkin(connection: Connection): void {
     connection.idleSince = Date.now();
+    connection.idle = true;
     if (!connection.alive) {
       connection.destroy();
       return;

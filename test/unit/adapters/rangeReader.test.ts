@@ -44,6 +44,10 @@ function startServer() {
         next();
         return;
       }
+      case '/parting':
+        response.writeHead(206, headers);
+        response.end(part, () => setTimeout(() => request.socket.write('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n'), 20));
+        return;
       case '/stall':
         response.writeHead(206, headers);
         response.write(part.subarray(0, 10));
@@ -164,6 +168,15 @@ describe('range reader', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const response = await reader.get(server.url('/object'), { start: 0, end: 99 }, live());
     assert.deepEqual(await bytesOf(response), DATA.subarray(0, 100));
+  });
+
+  it('does not take bytes sent on an idle connection for the next answer', async () => {
+    await warmUp();
+    await bytesOf(await reader.get(server.url('/parting'), { start: 0, end: 99 }, live()));
+    await settle();
+    const response = await reader.get(server.url('/object'), { start: 100, end: 199 }, live());
+    assert.equal(response.status, 206);
+    assert.deepEqual(await bytesOf(response), DATA.subarray(100, 200));
   });
 
   it('turns S3 errors into the same errors as node:http, without the URL’s signature', async () => {
