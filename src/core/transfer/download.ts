@@ -150,7 +150,7 @@ async function writeBodyAt(
       response.body.on('data', onChunk);
       await pipeline(response.body, out);
     } else {
-      // Chunks valid only until the next is asked for (see RangeResponse): each is written before the next is read.
+      // Chunks valid only until the next is asked for (see RangeResponse): each is written before the next is asked for.
       for await (const chunk of response.body) {
         onChunk(chunk);
         await out.writeChunk(chunk);
