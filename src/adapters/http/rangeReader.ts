@@ -69,7 +69,8 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
     const connector: DirectConnector = {
       connect: (route, onread) =>
         route.tls
-          ? tls.connect({ host: route.address, port: route.port, servername: net.isIP(route.hostname) ? undefined : route.hostname, ...{ onread } })
+          ? // tls.connect passes onread on to its socket (Node's types list it for net only); the certificate is checked against the URL's host name.
+            tls.connect({ host: route.address, port: route.port, servername: net.isIP(route.hostname) ? undefined : route.hostname, onread } as import('node:tls').ConnectionOptions)
           : net.connect({ host: route.address, port: route.port, onread }),
     };
     direct = new DirectGets(connector, options.timeoutMs);

@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import * as path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { createRangeReader } from '../../../src/adapters/http/rangeReader';
@@ -14,10 +18,10 @@ const DATA = randomBytes(3 * 1024 * 1024 + 17);
  * the answers a client meets less often: chunked, cut short, too long, a
  * head sent a byte at a time, S3 errors. It counts connections and requests.
  */
-function startServer() {
+function startServer(tls?: { key: Buffer; cert: Buffer }) {
   const sockets = new Set<Socket>();
   const seen = { connections: 0, requests: 0 };
-  const server = http.createServer((request, response) => {
+  const handler: http.RequestListener = (request, response) => {
     seen.requests++;
     const [, start, end] = /bytes=(\d+)-(\d*)/.exec(request.headers.range ?? '') ?? [];
     const from = Number(start ?? 0);
@@ -64,8 +68,9 @@ function startServer() {
         response.writeHead(206, headers);
         response.end(part);
     }
-  });
-  server.on('connection', (socket) => {
+  };
+  const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     seen.connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -74,7 +79,7 @@ function startServer() {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve({
-        url: (path) => `http://127.0.0.1:${port}${path}?X-Amz-Signature=secret`,
+        url: (path) => (tls ? `https://localhost:${port}${path}?X-Amz-Signature=secret` : `http://127.0.0.1:${port}${path}?X-Amz-Signature=secret`),
         seen,
         server,
         close: () => {
@@ -265,6 +270,44 @@ describe('range reader', () => {
       assert.equal(proxied, 3, 'every GET went through the proxy');
     } finally {
       await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  it('reads directly over TLS too, checking the certificate against the URL’s host name', async function () {
+    this.timeout(20_000);
+    // A child process, so the test's own CA reaches both node:https and tls.connect as a system CA would.
+    const fixtures = path.resolve(__dirname, '../../../../test/support/tls');
+    const tlsServer = await startServer({ key: readFileSync(path.join(fixtures, 'localhost.key')), cert: readFileSync(path.join(fixtures, 'localhost.crt')) });
+    const script = `
+      const { createRangeReader } = require(${JSON.stringify(path.resolve(__dirname, '../../../src/adapters/http/rangeReader.js'))});
+      const { createHash } = require('node:crypto');
+      (async () => {
+        const reader = createRangeReader({ timeoutMs: () => 5000 });
+        const seen = [];
+        for (const [start, end] of [[0, 9], [0, ${DATA.length - 1}], [7, 300006]]) {
+          const response = await reader.get(process.argv[1], { start, end }, new AbortController().signal);
+          const hash = createHash('sha256');
+          for await (const chunk of response.body) hash.update(chunk);
+          seen.push({ direct: !(response.body instanceof require('node:stream').Readable), sha256: hash.digest('hex') });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        reader.dispose();
+        console.log(JSON.stringify(seen));
+      })().catch((error) => { console.error(error); process.exit(1); });`;
+    try {
+      const output = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['-e', script, tlsServer.url('/object')], { env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(fixtures, 'localhost.crt') } }, (error, stdout, stderr) =>
+          error ? reject(new Error(stderr)) : resolve(stdout),
+        ),
+      );
+      const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+      assert.deepEqual(JSON.parse(output), [
+        { direct: false, sha256: sha256(DATA.subarray(0, 10)) },
+        { direct: true, sha256: sha256(DATA) },
+        { direct: true, sha256: sha256(DATA.subarray(7, 300007)) },
+      ]);
+    } finally {
+      await tlsServer.close();
     }
   });
 });
