@@ -8,9 +8,9 @@ import { LogqsError, cancelledError } from '../../core/errors';
  * server that was about 0.7 of the 2.5 CPU-seconds of a 1 GiB download, and
  * 0.4 user CPU-seconds of a folder of 2000 small files. Here the socket reads
  * into a few buffers of its own, used again and again. What this client
- * doesn't do, it leaves to node:http: answers without a Content-Length
- * (UnsupportedResponse) and proxies (the caller uses it only where node:http
- * was seen to connect straight to the server).
+ * doesn't do, it leaves to node:http (DirectUnavailable): answers without
+ * a Content-Length, proxies (the caller uses it only where node:http was
+ * seen to connect straight to the server), and any connection it can't make.
  */
 /** Where to connect: the server's address as node:http reached it, and the URL's origin. */
 export interface DirectRoute {
@@ -40,8 +40,8 @@ const MAX_HEADER_BYTES = 64 * 1024;
 /** An idle connection older than this may have been closed by the server (S3 servers keep them a few seconds). */
 const IDLE_MS = 4000;
 
-/** A response this client doesn't read (chunked, no length): the caller asks node:http instead. */
-export class UnsupportedResponse extends Error {}
+/** A GET this client can't do (no connection, an answer without Content-Length): the caller asks node:http instead. */
+export class DirectUnavailable extends Error {}
 
 function brokenConnection(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -181,7 +181,7 @@ export class DirectGets {
         return await this.exchange(connection, route, pathAndQuery, headers, signal);
       } catch (error) {
         connection.destroy();
-        if (!reused || attempt > 0 || signal.aborted || LogqsError.is(error) || error instanceof UnsupportedResponse) {
+        if (!reused || attempt > 0 || signal.aborted || LogqsError.is(error) || error instanceof DirectUnavailable) {
           throw error;
         }
       }
@@ -246,7 +246,7 @@ export class DirectGets {
       connection.used = true;
       const length = Number(responseHeaders.get('content-length'));
       if (responseHeaders.has('transfer-encoding') || !Number.isSafeInteger(length) || length < 0) {
-        throw new UnsupportedResponse(responseHeaders.get('transfer-encoding') ?? 'no Content-Length');
+        throw new DirectUnavailable(responseHeaders.get('transfer-encoding') ?? 'no Content-Length');
       }
       const keepAlive = !/\bclose\b/i.test(responseHeaders.get('connection') ?? '');
       handedOver = true;

@@ -6,7 +6,7 @@ import { lazy } from '../../core/lazy';
 import type { RangeReader, RangeResponse } from '../../core/transfer';
 import { networkCode } from '../remoteErrors';
 import { loadNodeHttp } from '../vendor/loaders';
-import { DirectGets, UnsupportedResponse, type DirectConnector, type DirectRoute } from './directGet';
+import { DirectGets, DirectUnavailable, type DirectConnector, type DirectRoute } from './directGet';
 
 export interface RangeReaderOptions {
   /** How long a connection may stay silent before it counts as broken (and is retried). */
@@ -49,8 +49,10 @@ function defaultPort(url: URL): number {
  * applies the user's proxy settings. When that connection went straight to
  * the server (its peer is one of the host's addresses, at the URL's port)
  * the next GETs to the origin read the socket directly (DirectGets), which
- * costs a fraction of node:http's CPU per byte; through a proxy, and for
- * any response DirectGets doesn't read, node:http serves every GET.
+ * costs a fraction of node:http's CPU per byte. Through a proxy node:http
+ * serves every GET; a GET DirectGets can't do (no connection, an answer
+ * without Content-Length) is asked again of node:http, which then serves
+ * the origin.
  */
 export function createRangeReader(options: RangeReaderOptions): RangeReader & { dispose(): void } {
   let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
@@ -98,7 +100,8 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
     try {
       response = await gets.get(route, target.pathname + target.search, { Range: rangeHeader(range) }, signal);
     } catch (error) {
-      throw error instanceof UnsupportedResponse || LogqsError.is(error) ? error : unreachable(target, error);
+      // Failing before any answer (refused, or a certificate VS Code's https trusts and plain tls.connect doesn't): node:http decides.
+      throw error instanceof DirectUnavailable || LogqsError.is(error) ? error : new DirectUnavailable(networkCode(error) ?? (error as Error).message, { cause: error });
     }
     const status = response.status;
     if (status !== 200 && status !== 206) {
@@ -131,7 +134,7 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
         try {
           return await getDirect(route, target, range, signal, gets);
         } catch (error) {
-          if (!(error instanceof UnsupportedResponse)) {
+          if (!(error instanceof DirectUnavailable)) {
             throw error;
           }
           routes.set(target.origin, 'node');

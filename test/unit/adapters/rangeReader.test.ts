@@ -310,4 +310,31 @@ describe('range reader', () => {
       await tlsServer.close();
     }
   });
+
+  it('goes back to node:http when a direct connection fails, as TLS does for a CA only VS Code’s https trusts', async () => {
+    const fixtures = path.resolve(__dirname, '../../../../test/support/tls');
+    const cert = readFileSync(path.join(fixtures, 'localhost.crt'));
+    const tlsServer = await startServer({ key: readFileSync(path.join(fixtures, 'localhost.key')), cert });
+    // node:https as VS Code gives it: with certificates plain tls.connect doesn't have.
+    const trusting = {
+      ...https,
+      get: ((url: URL, options: https.RequestOptions, callback: (response: http.IncomingMessage) => void) => https.get(url, { ...options, ca: cert }, callback)) as typeof https.get,
+    };
+    reader.dispose();
+    reader = createRangeReader({ timeoutMs: () => 5000, nodeHttp: async () => ({ http, https: trusting }) });
+    try {
+      for (const [start, end] of [
+        [0, 9],
+        [10, 200_009],
+        [5, 5],
+      ]) {
+        const response = await reader.get(tlsServer.url('/object'), { start, end }, live());
+        assert.ok(response.body instanceof Readable, 'node:https serves every GET');
+        assert.deepEqual(await bytesOf(response), DATA.subarray(start, end + 1));
+        await settle();
+      }
+    } finally {
+      await tlsServer.close();
+    }
+  });
 });
