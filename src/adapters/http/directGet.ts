@@ -37,7 +37,7 @@ export interface DirectConnector {
 const READ_BUFFER_BYTES = 256 * 1024;
 const READ_BUFFERS = 4;
 const MAX_HEADER_BYTES = 64 * 1024;
-/** An idle connection older than this may have been closed by the server (S3 servers keep them a few seconds). */
+/** An idle connection is closed after this long: the server may close it any time after (S3 servers keep them a few seconds). */
 const IDLE_MS = 4000;
 
 /** A GET this client can't do (no connection, an answer without Content-Length): the caller asks node:http instead. */
@@ -54,10 +54,6 @@ class Connection {
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
   private paused = false;
-  /** Whether a response has been read on it (a reused connection that fails at once is retried on a new one). */
-  used = false;
-  /** When it was last put back idle (a new one counts as just idle). */
-  idleSince = Date.now();
   /** Kept for a next request: nothing should arrive now, and anything that does makes it unusable. */
   idle = false;
   /** Called once it has closed (while idle: to leave the idle list, and free its buffers). */
@@ -88,9 +84,9 @@ class Connection {
     this.socket.on('timeout', () => this.socket.destroy(brokenConnection('ETIMEDOUT', 'no answer in time')));
   }
 
-  /** Whether it can carry another request: not failed, no bytes left unread, and not idle so long that the server may have closed it. */
+  /** Whether it can carry another request: not failed or closed (idle too long, say), and no bytes left unread. */
   get alive(): boolean {
-    return this.failure === undefined && !this.socket.destroyed && this.ready.length === 0 && Date.now() - this.idleSince < IDLE_MS;
+    return this.failure === undefined && !this.socket.destroyed && this.ready.length === 0;
   }
 
   private onRead(bytes: number, buffer: Buffer): boolean {
@@ -175,8 +171,7 @@ export class DirectGets {
   async get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<DirectResponse> {
     // A kept connection the server closed in the meantime fails before any answer: that is tried once more on a new one.
     for (let attempt = 0; ; attempt++) {
-      const connection = this.checkout(route);
-      const reused = connection.used;
+      const { connection, reused } = this.checkout(route);
       try {
         return await this.exchange(connection, route, pathAndQuery, headers, signal);
       } catch (error) {
@@ -195,7 +190,8 @@ export class DirectGets {
     this.idle.clear();
   }
 
-  private checkout(route: DirectRoute): Connection {
+  /** A kept connection to the route that can still be used, or a new one. */
+  private checkout(route: DirectRoute): { connection: Connection; reused: boolean } {
     const key = `${route.tls ? 's' : ''}${route.address}:${route.port}:${route.host}`;
     const kept = this.idle.get(key) ?? [];
     for (let connection = kept.pop(); connection; connection = kept.pop()) {
@@ -203,15 +199,14 @@ export class DirectGets {
       connection.idle = false;
       if (connection.alive) {
         connection.socket.ref();
-        return connection;
+        return { connection, reused: true };
       }
       connection.destroy();
     }
-    return new Connection(key, this.connector, route);
+    return { connection: new Connection(key, this.connector, route), reused: false };
   }
 
   private checkin(connection: Connection): void {
-    connection.idleSince = Date.now();
     connection.idle = true;
     if (!connection.alive) {
       connection.destroy();
@@ -243,7 +238,6 @@ export class DirectGets {
       const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
       connection.socket.write(`GET ${pathAndQuery} HTTP/1.1\r\nHost: ${route.host}\r\n${lines.join('')}\r\n`, 'latin1');
       const { status, headers: responseHeaders, first } = await this.readHead(connection, signal);
-      connection.used = true;
       const length = Number(responseHeaders.get('content-length'));
       if (responseHeaders.has('transfer-encoding') || !Number.isSafeInteger(length) || length < 0) {
         throw new DirectUnavailable(responseHeaders.get('transfer-encoding') ?? 'no Content-Length');

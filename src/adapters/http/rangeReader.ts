@@ -39,6 +39,30 @@ function unreachable(target: URL, error: unknown): LogqsError {
 
 const rangeHeader = (range: { start: number; end?: number }) => `bytes=${range.start}-${range.end ?? ''}`;
 
+/** 200 (the whole object) or 206 (the range): the answers that carry the object's bytes. */
+const carriesBytes = (status: number) => status === 200 || status === 206;
+
+/** What a transfer needs of an answer that carries bytes, from its headers (by lower-case name), however the client gave them. */
+function rangeResponse(status: number, header: (name: string) => string | undefined, body: AsyncIterable<Uint8Array>): RangeResponse {
+  // The whole object's size: after the slash of Content-Range for a 206, the length of a 200.
+  const total = status === 206 ? /\/(\d+)\s*$/.exec(header('content-range') ?? '')?.[1] : header('content-length');
+  return { status, etag: header('etag'), totalSize: total === undefined ? undefined : Number(total), body };
+}
+
+/** The start of an error answer's body (where S3 names the error), read to its end so the connection can be kept. */
+async function errorText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for await (const chunk of body) {
+      text = (text + decoder.decode(chunk, { stream: true })).slice(0, 4096);
+    }
+  } catch {
+    // The status says what went wrong; a body cut short adds nothing.
+  }
+  return text;
+}
+
 function defaultPort(url: URL): number {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
@@ -103,21 +127,11 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
       // Failing before any answer (refused, or a certificate VS Code's https trusts and plain tls.connect doesn't): node:http decides.
       throw error instanceof DirectUnavailable || LogqsError.is(error) ? error : new DirectUnavailable(networkCode(error) ?? (error as Error).message, { cause: error });
     }
-    const status = response.status;
-    if (status !== 200 && status !== 206) {
-      let body = '';
-      try {
-        for await (const chunk of response.body) {
-          body = (body + Buffer.from(chunk).toString('utf8')).slice(0, 4096);
-        }
-      } catch {
-        // The status says what went wrong; a body cut short adds nothing.
-      }
-      throw statusError(status, target, body);
+    const { status, headers, body } = response;
+    if (!carriesBytes(status)) {
+      throw statusError(status, target, await errorText(body));
     }
-    const headers = response.headers;
-    const total = status === 206 ? /\/(\d+)\s*$/.exec(headers.get('content-range') ?? '')?.[1] : headers.get('content-length');
-    return { status, etag: headers.get('etag'), totalSize: total === undefined ? undefined : Number(total), body: response.body };
+    return rangeResponse(status, (name) => headers.get(name), body);
   }
 
   return {
@@ -172,19 +186,12 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
         const headers = { Range: rangeHeader(range) };
         const request = protocol.get(target, { agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
           const status = response.statusCode ?? 0;
-          endLearning(status === 200 || status === 206 ? response.socket : undefined);
-          if (status !== 200 && status !== 206) {
-            let body = '';
-            response.setEncoding('utf8');
-            response.on('data', (chunk: string) => {
-              body = (body + chunk).slice(0, 4096);
-            });
-            response.on('end', () => reject(statusError(status, target, body)));
-            response.on('error', () => reject(statusError(status, target, body)));
+          endLearning(carriesBytes(status) ? response.socket : undefined);
+          if (!carriesBytes(status)) {
+            void errorText(response).then((text) => reject(statusError(status, target, text)));
             return;
           }
-          const total = status === 206 ? /\/(\d+)\s*$/.exec(response.headers['content-range'] ?? '')?.[1] : response.headers['content-length'];
-          resolve({ status, etag: response.headers.etag, totalSize: total === undefined ? undefined : Number(total), body: response });
+          resolve(rangeResponse(status, (name) => response.headers[name] as string | undefined, response));
         });
         request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
         request.on('error', (error) => {

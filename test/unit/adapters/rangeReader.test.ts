@@ -91,6 +91,10 @@ function startServer(tls?: { key: Buffer; cert: Buffer }) {
   );
 }
 
+/** A test-only certificate for the name localhost (no address in it), and its key: test/support/tls. */
+const TLS_CERT = path.resolve(__dirname, '../../../../test/support/tls/localhost.crt');
+const tlsOptions = () => ({ key: readFileSync(TLS_CERT.replace(/\.crt$/, '.key')), cert: readFileSync(TLS_CERT) });
+
 async function bytesOf(response: RangeResponse): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of response.body) {
@@ -276,8 +280,7 @@ describe('range reader', () => {
   it('reads directly over TLS too, checking the certificate against the URL’s host name', async function () {
     this.timeout(20_000);
     // A child process, so the test's own CA reaches both node:https and tls.connect as a system CA would.
-    const fixtures = path.resolve(__dirname, '../../../../test/support/tls');
-    const tlsServer = await startServer({ key: readFileSync(path.join(fixtures, 'localhost.key')), cert: readFileSync(path.join(fixtures, 'localhost.crt')) });
+    const tlsServer = await startServer(tlsOptions());
     const script = `
       const { createRangeReader } = require(${JSON.stringify(path.resolve(__dirname, '../../../src/adapters/http/rangeReader.js'))});
       const { createHash } = require('node:crypto');
@@ -296,7 +299,7 @@ describe('range reader', () => {
       })().catch((error) => { console.error(error); process.exit(1); });`;
     try {
       const output = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, ['-e', script, tlsServer.url('/object')], { env: { ...process.env, NODE_EXTRA_CA_CERTS: path.join(fixtures, 'localhost.crt') } }, (error, stdout, stderr) =>
+        execFile(process.execPath, ['-e', script, tlsServer.url('/object')], { env: { ...process.env, NODE_EXTRA_CA_CERTS: TLS_CERT } }, (error, stdout, stderr) =>
           error ? reject(new Error(stderr)) : resolve(stdout),
         ),
       );
@@ -312,13 +315,12 @@ describe('range reader', () => {
   });
 
   it('goes back to node:http when a direct connection fails, as TLS does for a CA only VS Code’s https trusts', async () => {
-    const fixtures = path.resolve(__dirname, '../../../../test/support/tls');
-    const cert = readFileSync(path.join(fixtures, 'localhost.crt'));
-    const tlsServer = await startServer({ key: readFileSync(path.join(fixtures, 'localhost.key')), cert });
+    const tls = tlsOptions();
+    const tlsServer = await startServer(tls);
     // node:https as VS Code gives it: with certificates plain tls.connect doesn't have.
     const trusting = {
       ...https,
-      get: ((url: URL, options: https.RequestOptions, callback: (response: http.IncomingMessage) => void) => https.get(url, { ...options, ca: cert }, callback)) as typeof https.get,
+      get: ((url: URL, options: https.RequestOptions, callback: (response: http.IncomingMessage) => void) => https.get(url, { ...options, ca: tls.cert }, callback)) as typeof https.get,
     };
     reader.dispose();
     reader = createRangeReader({ timeoutMs: () => 5000, nodeHttp: async () => ({ http, https: trusting }) });
