@@ -75,7 +75,7 @@ async function main() {
     // The file threads' worker is found beside the bundle, through __dirname, as in dist/.
     banner: { js: "import { createRequire } from 'node:module'; import { fileURLToPath as __toPath } from 'node:url'; const require = createRequire(import.meta.url); const __dirname = __toPath(new URL('.', import.meta.url));" },
   });
-  await esbuild.build({ entryPoints: Object.keys(workerBundles), bundle: true, platform: "node", format: "cjs", target: "node20", outdir: WORK, logLevel: "warning" });
+  await esbuild.build({ entryPoints: Object.entries(workerBundles).map(([entry, name]) => ({ in: entry, out: name })), bundle: true, platform: "node", format: "cjs", target: "node20", outdir: WORK, logLevel: "warning" });
   const engine = (...args) => ["node", bundle, ...args];
   if (SWEEP) return sweep(engine, bigFile, smallDir, out);
 

@@ -3,34 +3,20 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import { LogqsError, cancelledError } from '../../core/errors';
 import { lazy } from '../../core/lazy';
-import type { RangeReader, RangeResponse } from '../../core/transfer';
+import type { ChunkedBody, FileWritingBody, RangeReader, RangeResponse } from '../../core/transfer';
 import { networkCode } from '../remoteErrors';
 import { loadNodeHttp } from '../vendor/loaders';
-import { DirectGets, DirectUnavailable, type DirectConnector, type DirectRoute } from './directGet';
+import { carriesBytes, errorText, rangeResponse, statusError } from './answers';
+import { DirectGets, DirectUnavailable, plainConnector, type DirectRoute } from './directGet';
+import { RangeThread } from './rangeThread';
 
 export interface RangeReaderOptions {
   /** How long a connection may stay silent before it counts as broken (and is retried). */
   timeoutMs: () => number;
+  /** Where the range thread's code is (see RangeThread); tests pass a stand-in. */
+  rangeThreadFile?: string;
   /** node:http and node:https as the host has them (VS Code patches them for its proxy settings); tests pass their own. */
   nodeHttp?: () => Promise<{ http: typeof import('node:http'); https: typeof import('node:https') }>;
-}
-
-/** What a status means to a transfer: retried (5xx, 429), renewed (403), or final. */
-function statusError(status: number, url: URL, body: string): LogqsError {
-  const where = url.host;
-  // S3 error bodies name the error (<Code>SlowDown</Code>); never the URL's query, which holds the signature.
-  const code = /<Code>([^<]{1,64})<\/Code>/.exec(body)?.[1];
-  const what = code ? `${code} (HTTP ${status})` : `HTTP ${status}`;
-  switch (true) {
-    case status === 403:
-      return new LogqsError('forbidden', `${where} refused the presigned URL: ${what}`, { status });
-    case status === 404:
-      return new LogqsError('not-found', `The object is no longer at ${where} (${what}); refresh the list`, { status });
-    case status === 412:
-      return new LogqsError('changed', `The object changed on ${where} during the download`, { status });
-    default:
-      return new LogqsError('remote', `${where} answered ${what}`, { status });
-  }
 }
 
 function unreachable(target: URL, error: unknown): LogqsError {
@@ -38,30 +24,6 @@ function unreachable(target: URL, error: unknown): LogqsError {
 }
 
 const rangeHeader = (range: { start: number; end?: number }) => `bytes=${range.start}-${range.end ?? ''}`;
-
-/** 200 (the whole object) or 206 (the range): the answers that carry the object's bytes. */
-const carriesBytes = (status: number) => status === 200 || status === 206;
-
-/** What a transfer needs of an answer that carries bytes, from its headers (by lower-case name), however the client gave them. */
-function rangeResponse(status: number, header: (name: string) => string | undefined, body: AsyncIterable<Uint8Array>): RangeResponse {
-  // The whole object's size: after the slash of Content-Range for a 206, the length of a 200.
-  const total = status === 206 ? /\/(\d+)\s*$/.exec(header('content-range') ?? '')?.[1] : header('content-length');
-  return { status, etag: header('etag'), totalSize: total === undefined ? undefined : Number(total), body };
-}
-
-/** The start of an error answer's body (where S3 names the error), read to its end so the connection can be kept. */
-async function errorText(body: AsyncIterable<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
-  try {
-    for await (const chunk of body) {
-      text = (text + decoder.decode(chunk, { stream: true })).slice(0, 4096);
-    }
-  } catch {
-    // The status says what went wrong; a body cut short adds nothing.
-  }
-  return text;
-}
 
 function defaultPort(url: URL): number {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
@@ -81,6 +43,7 @@ function defaultPort(url: URL): number {
 export function createRangeReader(options: RangeReaderOptions): RangeReader & { dispose(): void } {
   let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
   let direct: DirectGets | undefined;
+  let thread: RangeThread | undefined;
   /** Per origin: where DirectGets connects, or 'node' (proxied, or not readable directly). */
   const routes = new Map<string, DirectRoute | 'node'>();
   /** Per origin whose route is being learned: settles once it is (the GETs that come meanwhile wait, then go direct). */
@@ -92,15 +55,9 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
       'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
       'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
     };
-    const connector: DirectConnector = {
-      connect: (route, onread) =>
-        route.tls
-          ? // tls.connect passes onread on to its socket (Node's types list it for net only); the certificate is checked against the URL's host name.
-            tls.connect({ host: route.address, port: route.port, servername: net.isIP(route.hostname) ? undefined : route.hostname, onread } as import('node:tls').ConnectionOptions)
-          : net.connect({ host: route.address, port: route.port, onread }),
-    };
-    direct = new DirectGets(connector, options.timeoutMs);
-    return { http, https, agents, dns, direct };
+    direct = new DirectGets(plainConnector(net, tls), options.timeoutMs);
+    thread = new RangeThread(options.timeoutMs, options.rangeThreadFile);
+    return { http, https, agents, dns, direct, thread };
   });
 
   /**
@@ -119,7 +76,14 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
     }
   }
 
-  async function getDirect(route: DirectRoute, target: URL, range: { start: number; end?: number }, signal: AbortSignal, gets: DirectGets): Promise<RangeResponse> {
+  /** A GET on a direct route: read here (DirectGets), or, for bytes that go into a file, on the range thread. */
+  async function getDirect<Body extends ChunkedBody | FileWritingBody>(
+    route: DirectRoute,
+    target: URL,
+    range: { start: number; end?: number },
+    signal: AbortSignal,
+    gets: { get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; headers: Map<string, string>; body: Body }> },
+  ): Promise<RangeResponse<Body>> {
     let response;
     try {
       response = await gets.get(route, target.pathname + target.search, { Range: rangeHeader(range) }, signal);
@@ -129,14 +93,13 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
     }
     const { status, headers, body } = response;
     if (!carriesBytes(status)) {
-      throw statusError(status, target, await errorText(body));
+      throw statusError(status, target, 'writeTo' in body ? '' : await errorText(body));
     }
     return rangeResponse(status, (name) => headers.get(name), body);
   }
 
-  return {
-    async get(url, range, signal) {
-      const { http, https, agents, dns, direct: gets } = await connect();
+  async function get(url: string, range: { start: number; end?: number }, signal: AbortSignal, into?: 'file'): Promise<RangeResponse<ChunkedBody | FileWritingBody>> {
+      const { http, https, agents, dns, direct: gets, thread: fileGets } = await connect();
       const target = new URL(url);
       const pending = learning.get(target.origin);
       if (pending) {
@@ -146,7 +109,7 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
       const route = routes.get(target.origin);
       if (route !== undefined && route !== 'node') {
         try {
-          return await getDirect(route, target, range, signal, gets);
+          return await (into === 'file' ? getDirect(route, target, range, signal, fileGets) : getDirect(route, target, range, signal, gets));
         } catch (error) {
           if (!(error instanceof DirectUnavailable)) {
             throw error;
@@ -203,11 +166,16 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
           reject(unreachable(target, error));
         });
       });
-    },
+  }
+
+  return {
+    // One body for both of RangeReader's forms: a file-writing body only ever answers a GET asked with 'file'.
+    get: get as RangeReader['get'],
     dispose() {
       agents?.['http:'].destroy();
       agents?.['https:'].destroy();
       direct?.dispose();
+      thread?.dispose();
     },
   };
 }

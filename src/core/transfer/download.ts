@@ -11,7 +11,7 @@ import { type LocalSegments, keyBelow, localSegments, parentPreparer, pathUnder 
 import { PositionalWriter, WriteQueue } from './positionalWriter';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
-import type { DownloadContext, DownloadReport, DownloadRequest, RangeResponse, ReadResult } from './types';
+import type { ChunkedBody, DownloadContext, DownloadReport, DownloadRequest, FileWritingBody, RangeResponse, ReadResult } from './types';
 
 /** An ETag that is the MD5 of the object (a single PUT): 32 hex digits, no "-N" multipart suffix. */
 export function plainMd5(etag: string | undefined): string | undefined {
@@ -85,15 +85,16 @@ class RemoteObject {
 
 /**
  * Fetches one byte range, retrying what may succeed again and fetching only
- * the bytes still missing each time. `consume` stores a response's bytes
- * from `position` on and returns how many it kept.
+ * the bytes still missing each time. `get` asks the reader for the bytes
+ * from `position` on; `consume` stores them and returns how many it kept.
  */
-async function fetchRange(
+async function fetchRange<Body>(
   object: RemoteObject,
   range: ByteRange,
   context: DownloadContext,
   signal: AbortSignal,
-  consume: (response: RangeResponse, position: number) => Promise<{ kept: number; error?: unknown }>,
+  get: (url: string, range: { start: number; end: number }) => Promise<RangeResponse<Body>>,
+  consume: (response: RangeResponse<Body>, position: number) => Promise<{ kept: number; error?: unknown }>,
 ): Promise<void> {
   let position = range.start;
   let failures = 0;
@@ -102,7 +103,7 @@ async function fetchRange(
     throwIfAborted(signal);
     let failure: unknown;
     try {
-      const response = await context.http.get(object.url, { start: position, end: range.end }, signal);
+      const response = await get(object.url, { start: position, end: range.end });
       object.assertSame(response.etag, response.totalSize);
       const { kept, error } = await consume(response, position);
       position += kept;
@@ -137,29 +138,40 @@ async function fetchRange(
 
 /** Writes a response body into an open file from `position` on; reports the bytes written even when it fails midway. */
 async function writeBodyAt(
-  response: RangeResponse,
+  response: RangeResponse<ChunkedBody | FileWritingBody>,
   file: fs.FileHandle,
   position: number,
   writes: WriteQueue,
   onChunk: (chunk: Uint8Array) => void,
+  onWritten: (bytes: number) => void,
 ): Promise<{ kept: number; error?: unknown }> {
+  const body = response.body;
+  if ('writeTo' in body) {
+    const { kept, error } = await body.writeTo(file.fd, position, onWritten);
+    return { kept, error: error === undefined ? undefined : keptError(error) };
+  }
   const out = new PositionalWriter(file.fd, position, writes);
   try {
-    if (response.body instanceof Readable) {
+    if (body instanceof Readable) {
       // A stream is counted by listening beside the pipe: no extra step (and promise) per chunk.
-      response.body.on('data', onChunk);
-      await pipeline(response.body, out);
+      body.on('data', onChunk);
+      await pipeline(body, out);
     } else {
-      // Chunks valid only until the next is asked for (see RangeResponse): each is written before the next is asked for.
-      for await (const chunk of response.body) {
+      // Chunks valid only until the next is asked for (see ChunkedBody): each is written before the next is asked for.
+      for await (const chunk of body) {
         onChunk(chunk);
         await out.writeChunk(chunk);
       }
     }
     return { kept: out.bytesWritten };
   } catch (error) {
-    return { kept: out.bytesWritten, error: error instanceof LogqsError || isAbort(error) ? error : networkFailure(error) };
+    return { kept: out.bytesWritten, error: keptError(error) };
   }
+}
+
+/** What stopped a body: kept as it is when it says why itself (a LogqsError, a cancel), else a network failure. */
+function keptError(error: unknown): unknown {
+  return error instanceof LogqsError || isAbort(error) ? error : networkFailure(error);
 }
 
 /** A body that broke off mid-transfer (reset, timeout) is a network failure, which is retried. */
@@ -211,7 +223,7 @@ async function fetchRangesToFile(
   temporary: string,
   context: DownloadContext,
   signal: AbortSignal,
-  onChunk: (chunk: Uint8Array) => void,
+  onBytes: (count: number) => void,
 ): Promise<{ written: number; md5: () => Promise<string> | string }> {
   const file = await fs.open(temporary, 'wx');
   const writes = new WriteQueue();
@@ -223,18 +235,36 @@ async function fetchRangesToFile(
     // not kept) or with several ranges, the finished file is hashed instead.
     let streamingHash = plainMd5(object.etag) && ranges.length === 1 ? createHash('md5') : undefined;
     await forEachConcurrently(ranges, context.settings.partConcurrency, signal, (range) =>
-      fetchRange(object, range, context, signal, async (response, position) => {
-        const hash = streamingHash;
-        const result = await writeBodyAt(response, file, position, writes, (chunk) => {
-          onChunk(chunk);
-          hash?.update(chunk);
-        });
-        if (result.error !== undefined) {
-          streamingHash = undefined;
-        }
-        written += result.kept;
-        return result;
-      }),
+      fetchRange(
+        object,
+        range,
+        context,
+        signal,
+        (url, part) => context.http.get(url, part, signal, 'file'),
+        async (response, position) => {
+          const hash = streamingHash;
+          if ('writeTo' in response.body) {
+            // Bytes the reader writes itself are not seen here: the finished file is hashed instead.
+            streamingHash = undefined;
+          }
+          const result = await writeBodyAt(
+            response,
+            file,
+            position,
+            writes,
+            (chunk) => {
+              onBytes(chunk.byteLength);
+              hash?.update(chunk);
+            },
+            onBytes,
+          );
+          if (result.error !== undefined) {
+            streamingHash = undefined;
+          }
+          written += result.kept;
+          return result;
+        },
+      ),
     );
     const hash = streamingHash;
     return { written, md5: () => (hash ? hash.digest('hex') : md5OfFile(temporary, signal)) };
@@ -246,11 +276,12 @@ async function fetchRangesToFile(
 }
 
 /** A whole object into one buffer (retried from where it broke off); refused if the server sends more than its size. */
-async function fetchIntoBuffer(object: RemoteObject, context: DownloadContext, signal: AbortSignal, onChunk: (chunk: Uint8Array) => void): Promise<Buffer> {
+async function fetchIntoBuffer(object: RemoteObject, context: DownloadContext, signal: AbortSignal, onBytes: (count: number) => void): Promise<Buffer> {
   const size = object.size;
   const bytes = Buffer.allocUnsafe(size);
   if (size > 0) {
-    await fetchRange(object, { start: 0, end: size - 1 }, context, signal, async (response, position) => {
+    const get = (url: string, range: { start: number; end: number }) => context.http.get(url, range, signal);
+    await fetchRange(object, { start: 0, end: size - 1 }, context, signal, get, async (response, position) => {
       let kept = 0;
       try {
         for await (const chunk of response.body) {
@@ -259,11 +290,11 @@ async function fetchIntoBuffer(object: RemoteObject, context: DownloadContext, s
           }
           bytes.set(chunk, position + kept);
           kept += chunk.byteLength;
-          onChunk(chunk);
+          onBytes(chunk.byteLength);
         }
         return { kept };
       } catch (error) {
-        return { kept, error: error instanceof LogqsError || isAbort(error) ? error : networkFailure(error) };
+        return { kept, error: keptError(error) };
       }
     });
   }
@@ -284,10 +315,10 @@ function temporaryBeside(target: string): string {
  * one), then renamed. On any failure or cancel the temporary file is removed
  * and `target` is untouched.
  */
-async function downloadLarge(object: RemoteObject, target: string, context: DownloadContext, signal: AbortSignal, onChunk: (chunk: Uint8Array) => void): Promise<void> {
+async function downloadLarge(object: RemoteObject, target: string, context: DownloadContext, signal: AbortSignal, onBytes: (count: number) => void): Promise<void> {
   const temporary = temporaryBeside(target);
   try {
-    const { written, md5 } = await fetchRangesToFile(object, temporary, context, signal, onChunk);
+    const { written, md5 } = await fetchRangesToFile(object, temporary, context, signal, onBytes);
     await verifyArrival(object, written, md5);
     await fs.rename(temporary, target);
   } catch (error) {
@@ -307,10 +338,10 @@ async function downloadSmall(
   placement: { target: string; replace: boolean },
   context: DownloadContext,
   signal: AbortSignal,
-  onChunk: (chunk: Uint8Array) => void,
+  onBytes: (count: number) => void,
   place: (target: string) => Promise<Placement>,
 ): Promise<Placement> {
-  const bytes = await fetchIntoBuffer(object, context, signal, onChunk);
+  const bytes = await fetchIntoBuffer(object, context, signal, onBytes);
   if (bytes.byteLength !== object.size) {
     throw incompleteError(object, bytes.byteLength);
   }
@@ -437,18 +468,18 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
       object.assertSame(candidate.listed.etag, candidate.listed.size);
     }
     let received = 0;
-    const onChunk = (chunk: Uint8Array) => {
-      received += chunk.byteLength;
-      meter.addBytes(chunk.byteLength);
+    const onBytes = (count: number) => {
+      received += count;
+      meter.addBytes(count);
     };
     let placement: Placement;
     try {
       if (object.size <= SMALL_OBJECT_BYTES) {
-        placement = await downloadSmall(object, checked ?? { target, replace: false }, context, signal, onChunk, place);
+        placement = await downloadSmall(object, checked ?? { target, replace: false }, context, signal, onBytes, place);
       } else {
         placement = checked ?? (await place(target));
         if (!('skip' in placement)) {
-          await downloadLarge(object, placement.target, context, signal, onChunk);
+          await downloadLarge(object, placement.target, context, signal, onBytes);
         }
       }
     } catch (error) {

@@ -34,20 +34,38 @@ export interface TransferProgress {
 /** What to do with a file (or object) that exists already; asked once per job, the answer stands for the rest of it. */
 export type ConflictChoice = 'overwrite' | 'skip' | 'keepBoth';
 
+/** The bytes of an answer, in order. A chunk is valid only until the next is asked for (a reader may read into its buffer again): copy or write it first. */
+export type ChunkedBody = AsyncIterable<Uint8Array>;
+
+/**
+ * The bytes of an answer that the reader writes into a file itself (on a
+ * thread of its own, say), for bytes that go into a file anyway.
+ */
+export interface FileWritingBody {
+  /**
+   * Writes the bytes into the open file `fd` from `position` on, calling
+   * `onWritten` as they land. Resolves once no more will be written, to the
+   * bytes written and the error that stopped it, if one did (the file may be
+   * closed then). Cancelled through the signal the GET was asked with.
+   */
+  writeTo(fd: number, position: number, onWritten: (bytes: number) => void): Promise<{ kept: number; error?: unknown }>;
+}
+
 /** A ranged GET of a presigned URL. */
-export interface RangeResponse {
+export interface RangeResponse<Body = ChunkedBody> {
   /** 200 or 206; anything else is thrown by the reader as a LogqsError. */
   status: number;
   etag?: string;
   /** The whole object's size (from Content-Range, or Content-Length of a 200). */
   totalSize?: number;
-  /** The bytes, in order. A chunk is valid only until the next is asked for (a reader may read into its buffer again): copy or write it first. */
-  body: AsyncIterable<Uint8Array>;
+  body: Body;
 }
 
 /** Reads bytes from a presigned URL; `end` inclusive, omitted for "to the end". */
 export interface RangeReader {
   get(url: string, range: { start: number; end?: number }, signal: AbortSignal): Promise<RangeResponse>;
+  /** For bytes that go into a file: the reader may answer with a body that writes itself there. */
+  get(url: string, range: { start: number; end?: number }, signal: AbortSignal, into: 'file'): Promise<RangeResponse<ChunkedBody | FileWritingBody>>;
 }
 
 /** A small file to put in place: `bytes` written to `temporary` (made anew beside `target`), then renamed onto `target`. */

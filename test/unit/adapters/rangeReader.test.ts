@@ -1,14 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { createRangeReader } from '../../../src/adapters/http/rangeReader';
-import type { RangeResponse } from '../../../src/core/transfer';
+import type { ChunkedBody, FileWritingBody, RangeResponse } from '../../../src/core/transfer';
 import { code } from '../../support/assertions';
 
 const DATA = randomBytes(3 * 1024 * 1024 + 17);
@@ -57,11 +58,12 @@ function startServer(tls?: { key: Buffer; cert: Buffer }) {
         response.write(part.subarray(0, 10));
         return;
       case '/forbidden':
-        response.writeHead(403, { 'content-type': 'application/xml' });
+        // With a Content-Length, as S3 sends its errors: the connection stays usable (and direct).
+        response.writeHead(403, { 'content-type': 'application/xml', 'content-length': 61 });
         response.end('<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>');
         return;
       case '/slowdown':
-        response.writeHead(503);
+        response.writeHead(503, { 'content-length': 36 });
         response.end('<Error><Code>SlowDown</Code></Error>');
         return;
       default:
@@ -95,7 +97,8 @@ function startServer(tls?: { key: Buffer; cert: Buffer }) {
 const TLS_CERT = path.resolve(__dirname, '../../../../test/support/tls/localhost.crt');
 const tlsOptions = () => ({ key: readFileSync(TLS_CERT.replace(/\.crt$/, '.key')), cert: readFileSync(TLS_CERT) });
 
-async function bytesOf(response: RangeResponse): Promise<Buffer> {
+async function bytesOf(response: RangeResponse<ChunkedBody | FileWritingBody>): Promise<Buffer> {
+  assert.ok(!('writeTo' in response.body), 'a body handed over, not written');
   const chunks: Buffer[] = [];
   for await (const chunk of response.body) {
     chunks.push(Buffer.from(chunk)); // copied: a chunk is valid only until the next is read
@@ -192,8 +195,10 @@ describe('range reader', () => {
     await warmUp();
     await assert.rejects(reader.get(server.url('/forbidden'), { start: 0 }, live()), (error: Error) => code('forbidden')(error) && /AccessDenied/.test(error.message) && !/secret/.test(error.message));
     await assert.rejects(reader.get(server.url('/slowdown'), { start: 0 }, live()), (error: Error) => code('remote')(error) && (error as { status?: number }).status === 503);
-    // The connection stays usable after an error answer.
-    assert.deepEqual(await bytesOf(await reader.get(server.url('/object'), { start: 0, end: 3 }, live())), DATA.subarray(0, 4));
+    // The connection stays usable after an error answer, and direct.
+    const after = await reader.get(server.url('/object'), { start: 0, end: 3 }, live());
+    assert.ok(!(after.body instanceof Readable));
+    assert.deepEqual(await bytesOf(after), DATA.subarray(0, 4));
   });
 
   it('goes back to node:http for a chunked answer, and stays there for that origin', async () => {
@@ -338,5 +343,88 @@ describe('range reader', () => {
     } finally {
       await tlsServer.close();
     }
+  });
+  it('hands a slow reader every byte, reading ahead only into the few buffers it has', async () => {
+    await warmUp();
+    const response = await reader.get(server.url('/object'), { start: 0 }, live());
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body) {
+      chunks.push(Buffer.from(chunk));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    assert.deepEqual(Buffer.concat(chunks), DATA);
+    assert.ok(chunks.some((chunk) => chunk.length > 256 * 1024), 'reads that came while the reader slept are handed over together');
+  });
+
+  describe('into a file, on the range thread', () => {
+    let folder: string;
+    let fd: number;
+    beforeEach(() => {
+      folder = mkdtempSync(path.join(os.tmpdir(), 'logqs-range-thread-'));
+      fd = openSync(path.join(folder, 'object'), 'w+');
+    });
+    afterEach(() => {
+      closeSync(fd);
+      rmSync(folder, { recursive: true, force: true });
+    });
+
+    const fileBytes = () => readFileSync(path.join(folder, 'object'));
+
+    async function writeRange(start: number, end: number, signal = live()): Promise<{ kept: number; error?: unknown; reported: number }> {
+      const response = await reader.get(server.url('/object'), { start, end }, signal, 'file');
+      assert.equal(response.status, 206);
+      assert.equal(response.totalSize, DATA.length);
+      assert.ok('writeTo' in response.body, 'written by the range thread');
+      let reported = 0;
+      const result = await response.body.writeTo(fd, start, (bytes) => (reported += bytes));
+      return { ...result, reported };
+    }
+
+    it('writes ranges byte-exact at their offsets, from parallel GETs, reporting every byte', async () => {
+      await warmUp();
+      const third = Math.ceil(DATA.length / 3);
+      const results = await Promise.all([0, 1, 2].map((i) => writeRange(i * third, Math.min(DATA.length, (i + 1) * third) - 1)));
+      assert.deepEqual(
+        results.map(({ kept, reported, error }) => ({ kept, reported, error })),
+        [0, 1, 2].map((i) => {
+          const length = Math.min(DATA.length, (i + 1) * third) - i * third;
+          return { kept: length, reported: length, error: undefined };
+        }),
+      );
+      assert.ok(fileBytes().equals(DATA));
+    });
+
+    it('turns S3 errors into the same errors, and a body cut short into a broken connection with the bytes kept', async () => {
+      await warmUp();
+      await assert.rejects(reader.get(server.url('/forbidden'), { start: 0 }, live(), 'file'), (error: Error) => code('forbidden')(error) && /AccessDenied/.test(error.message) && !/secret/.test(error.message));
+      const cut = await reader.get(server.url('/cut'), { start: 0, end: 1024 * 1024 }, live(), 'file');
+      assert.ok('writeTo' in cut.body);
+      const { kept, error } = await cut.body.writeTo(fd, 0, () => undefined);
+      assert.equal((error as NodeJS.ErrnoException).code, 'ECONNRESET');
+      assert.ok(kept > 0 && kept < 1024 * 1024 + 1, `kept ${kept}`);
+      assert.ok(fileBytes().subarray(0, kept).equals(DATA.subarray(0, kept)));
+    });
+
+    it('stops writing at once when cancelled, and answers only once it has stopped', async () => {
+      await warmUp();
+      const controller = new AbortController();
+      const response = await reader.get(server.url('/stall'), { start: 0, end: 999 }, controller.signal, 'file');
+      assert.ok('writeTo' in response.body);
+      setTimeout(() => controller.abort(), 50);
+      const started = Date.now();
+      const { kept, error } = await response.body.writeTo(fd, 0, () => undefined);
+      assert.ok(code('cancelled')(error), String(error));
+      assert.equal(kept, 10);
+      assert.ok(Date.now() - started < 2000, 'not left to the 5 s timeout');
+    });
+
+    it('goes back to node:http when the range thread can’t start', async () => {
+      reader.dispose();
+      reader = createRangeReader({ timeoutMs: () => 5000, rangeThreadFile: path.join(folder, 'missing.js') });
+      await warmUp();
+      const response = await reader.get(server.url('/object'), { start: 10, end: 99_999 }, live(), 'file');
+      assert.ok(response.body instanceof Readable, 'node:http serves the GET');
+      assert.deepEqual(await bytesOf(response), DATA.subarray(10, 100_000));
+    });
   });
 });

@@ -1,0 +1,50 @@
+import { LogqsError } from '../../core/errors';
+import type { RangeResponse } from '../../core/transfer';
+
+/*
+ * What a download makes of an HTTP answer, however it was read (node:http,
+ * a socket read directly, or on the range thread): one reading of status,
+ * headers and error bodies for all of them.
+ */
+
+/** What a status means to a transfer: retried (5xx, 429), renewed (403), or final. */
+export function statusError(status: number, url: URL, body: string): LogqsError {
+  const where = url.host;
+  // S3 error bodies name the error (<Code>SlowDown</Code>); never the URL's query, which holds the signature.
+  const code = /<Code>([^<]{1,64})<\/Code>/.exec(body)?.[1];
+  const what = code ? `${code} (HTTP ${status})` : `HTTP ${status}`;
+  switch (true) {
+    case status === 403:
+      return new LogqsError('forbidden', `${where} refused the presigned URL: ${what}`, { status });
+    case status === 404:
+      return new LogqsError('not-found', `The object is no longer at ${where} (${what}); refresh the list`, { status });
+    case status === 412:
+      return new LogqsError('changed', `The object changed on ${where} during the download`, { status });
+    default:
+      return new LogqsError('remote', `${where} answered ${what}`, { status });
+  }
+}
+
+/** 200 (the whole object) or 206 (the range): the answers that carry the object's bytes. */
+export const carriesBytes = (status: number) => status === 200 || status === 206;
+
+/** What a transfer needs of an answer that carries bytes, from its headers (by lower-case name), however the client gave them. */
+export function rangeResponse<Body>(status: number, header: (name: string) => string | undefined, body: Body): RangeResponse<Body> {
+  // The whole object's size: after the slash of Content-Range for a 206, the length of a 200.
+  const total = status === 206 ? /\/(\d+)\s*$/.exec(header('content-range') ?? '')?.[1] : header('content-length');
+  return { status, etag: header('etag'), totalSize: total === undefined ? undefined : Number(total), body };
+}
+
+/** The start of an error answer's body (where S3 names the error), read to its end so the connection can be kept. */
+export async function errorText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for await (const chunk of body) {
+      text = (text + decoder.decode(chunk, { stream: true })).slice(0, 4096);
+    }
+  } catch {
+    // The status says what went wrong; a body cut short adds nothing.
+  }
+  return text;
+}

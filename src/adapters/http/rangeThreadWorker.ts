@@ -1,0 +1,124 @@
+import { writeSync } from 'node:fs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { parentPort } from 'node:worker_threads';
+import { LogqsError } from '../../core/errors';
+import { carriesBytes, errorText } from './answers';
+import { DirectGets, DirectUnavailable, type DirectResponse, plainConnector } from './directGet';
+import type { RangeThreadError, RangeThreadMessage, RangeThreadRequest } from './rangeThread';
+
+/** The range thread (see rangeThread.ts): direct GETs, each body written where it is read. */
+
+/** Bytes written between two progress messages: a few a second at disk speed, and none per chunk. */
+const PROGRESS_BYTES = 4 * 1024 * 1024;
+
+let timeoutMs = 30_000;
+const gets = new DirectGets(plainConnector(net, tls), () => timeoutMs);
+/** A request this thread holds: how to stop it, and its answer once the head is in, until its body is written. */
+interface Held {
+  controller: AbortController;
+  response?: DirectResponse;
+  /** Closes an answer whose body nobody asks for (the caller turned it down: another version of the object, say). */
+  unclaimed?: NodeJS.Timeout;
+  writing?: boolean;
+}
+const requests = new Map<number, Held>();
+
+function post(message: RangeThreadMessage): void {
+  parentPort?.postMessage(message);
+}
+
+function crossing(error: unknown): RangeThreadError {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return { message: String(message), code: typeof code === 'string' ? code : undefined, cancelled: LogqsError.is(error) && error.code === 'cancelled', unavailable: error instanceof DirectUnavailable };
+}
+
+function forget(id: number): void {
+  clearTimeout(requests.get(id)?.unclaimed);
+  requests.delete(id);
+}
+
+async function get(request: Extract<RangeThreadRequest, { type: 'get' }>): Promise<void> {
+  const { id } = request;
+  const entry: Held = { controller: new AbortController() };
+  requests.set(id, entry);
+  timeoutMs = request.timeoutMs;
+  try {
+    const response = await gets.get(request.route, request.pathAndQuery, request.headers, entry.controller.signal);
+    const headers = [...response.headers];
+    if (!carriesBytes(response.status)) {
+      const text = await errorText(response.body);
+      forget(id);
+      post({ type: 'head', id, status: response.status, headers, errorText: text });
+      return;
+    }
+    entry.response = response;
+    entry.unclaimed = setTimeout(() => abort(id), timeoutMs);
+    post({ type: 'head', id, status: response.status, headers });
+  } catch (error) {
+    forget(id);
+    post({ type: 'failed', id, error: crossing(error) });
+  }
+}
+
+async function write(request: Extract<RangeThreadRequest, { type: 'write' }>): Promise<void> {
+  const { id, fd } = request;
+  const entry = requests.get(id);
+  clearTimeout(entry?.unclaimed);
+  const response = entry?.response;
+  if (!entry || !response) {
+    post({ type: 'written', id, kept: 0, error: { message: 'the answer was closed before it was written', code: 'ECONNRESET' } });
+    return;
+  }
+  entry.writing = true;
+  let position = request.position;
+  let kept = 0;
+  let unreported = 0;
+  let error: RangeThreadError | undefined;
+  try {
+    for await (const chunk of response.body) {
+      for (let offset = 0; offset < chunk.byteLength; ) {
+        offset += writeSync(fd, chunk, offset, chunk.byteLength - offset, position + offset);
+      }
+      position += chunk.byteLength;
+      kept += chunk.byteLength;
+      unreported += chunk.byteLength;
+      if (unreported >= PROGRESS_BYTES) {
+        post({ type: 'progress', id, bytes: unreported });
+        unreported = 0;
+      }
+    }
+  } catch (failure) {
+    // Leaving the loop closed the connection (see DirectGets' body), so nothing more arrives for this file.
+    error = crossing(failure);
+  }
+  forget(id);
+  if (unreported > 0) {
+    post({ type: 'progress', id, bytes: unreported });
+  }
+  post({ type: 'written', id, kept, error });
+}
+
+/** A GET or a body being written ends with the cancel, and answers then; an answer not claimed is dropped now. */
+function abort(id: number): void {
+  const entry = requests.get(id);
+  entry?.controller.abort();
+  if (entry?.response && !entry.writing) {
+    forget(id);
+    post({ type: 'failed', id, error: { message: 'Cancelled', cancelled: true } });
+  }
+}
+
+parentPort?.on('message', (request: RangeThreadRequest) => {
+  switch (request.type) {
+    case 'get':
+      void get(request);
+      break;
+    case 'write':
+      void write(request);
+      break;
+    case 'abort':
+      abort(request.id);
+      break;
+  }
+});
