@@ -46,9 +46,9 @@ export function plainConnector(net: typeof import('node:net'), tls: typeof impor
 
 /**
  * A connection reads into a few slabs, each filled by successive reads, so
- * that the bytes that arrive while the caller writes the last chunk come out
- * as one larger chunk: fewer, larger file writes, each a round trip to the
- * thread pool (about 7 400 writes of 144 KiB for 1 GiB with a buffer per read).
+ * that the bytes that arrive while the caller handles the last chunk come
+ * out as one larger chunk: fewer chunks and file writes (half as many for
+ * 1 GiB as with a buffer per read).
  */
 const SLAB_BYTES = 1024 * 1024;
 const SLABS = 4;

@@ -35,7 +35,9 @@ function defaultPort(url: URL): number {
  * applies the user's proxy settings. When that connection went straight to
  * the server (its peer is one of the host's addresses, at the URL's port)
  * the next GETs to the origin read the socket directly (DirectGets), which
- * costs a fraction of node:http's CPU per byte. Through a proxy node:http
+ * costs a fraction of node:http's CPU per byte; those asked with 'file'
+ * are made on the range thread (RangeThread), which writes their bytes
+ * itself. Through a proxy node:http
  * serves every GET; a GET DirectGets can't do (no connection, an answer
  * without Content-Length) is asked again of node:http, which then serves
  * the origin.
