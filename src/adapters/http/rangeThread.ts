@@ -88,12 +88,15 @@ export class RangeThread {
           }
           const writeTo: FileWritingBody['writeTo'] = (fd, position, onWritten) =>
             new Promise((resolveWrite) => {
+              // Progress is reported once bytes are written: if the thread stops, at least these are in the file.
+              let reported = 0;
               this.expect(id, (update) => {
                 if (update.type === 'progress') {
+                  reported += update.bytes;
                   onWritten(update.bytes);
                 } else if (update.type === 'written' || update.type === 'failed') {
                   finish();
-                  resolveWrite({ kept: update.type === 'written' ? update.kept : 0, error: update.error && rebuilt(update.error) });
+                  resolveWrite({ kept: update.type === 'written' ? update.kept : reported, error: update.error && rebuilt(update.error) });
                 }
               });
               this.post({ type: 'write', id, fd, position });
@@ -106,8 +109,11 @@ export class RangeThread {
   }
 
   dispose(): void {
-    void this.worker?.terminate();
-    this.worker = undefined;
+    const worker = this.worker;
+    if (worker) {
+      this.stopped(worker, new Error('closed'));
+      void worker.terminate();
+    }
   }
 
   private expect(id: number, handler: (message: RangeThreadMessage) => void): void {
@@ -135,20 +141,21 @@ export class RangeThread {
     }
     const worker = new Worker(this.workerFile);
     worker.on('message', (message: RangeThreadMessage) => this.handlers.get(message.id)?.(message));
-    const stopped = (error: Error) => {
-      if (this.worker !== worker) {
-        return;
-      }
-      this.worker = undefined;
-      // Every request in flight fails: before its head as a GET to make again (on node:http), after it as a broken transfer.
-      const failure = { message: `the range thread stopped (${error.message})`, code: 'ECONNRESET', unavailable: true };
-      for (const [id, handler] of [...this.handlers]) {
-        handler({ type: 'failed', id, error: failure });
-      }
-    };
-    worker.on('error', stopped);
-    worker.on('exit', (code) => stopped(new Error(`exit code ${code}`)));
+    worker.on('error', (error) => this.stopped(worker, error));
+    worker.on('exit', (code) => this.stopped(worker, new Error(`exit code ${code}`)));
     this.worker = worker;
     return worker;
+  }
+
+  /** Every request in flight on a thread that stopped fails: before its head as a GET to make again (on node:http), after it as a broken transfer. */
+  private stopped(worker: Worker, error: Error): void {
+    if (this.worker !== worker) {
+      return;
+    }
+    this.worker = undefined;
+    const failure = { message: `the range thread stopped (${error.message})`, code: 'ECONNRESET', unavailable: true };
+    for (const [id, handler] of [...this.handlers]) {
+      handler({ type: 'failed', id, error: failure });
+    }
   }
 }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -416,6 +416,29 @@ describe('range reader', () => {
       assert.ok(code('cancelled')(error), String(error));
       assert.equal(kept, 10);
       assert.ok(Date.now() - started < 2000, 'not left to the 5 s timeout');
+    });
+
+    it('counts the bytes a range thread reported written before it stopped, and starts another for the next GET', async () => {
+      // A stand-in thread that answers a head, reports 4 bytes written and stops.
+      const standIn = path.join(folder, 'stopping-thread.js');
+      writeFileSync(
+        standIn,
+        `const { parentPort } = require('node:worker_threads');
+        parentPort.on('message', (m) => {
+          if (m.type === 'get') parentPort.postMessage({ type: 'head', id: m.id, status: 206, headers: [['content-range', 'bytes 0-9/${DATA.length}']] });
+          if (m.type === 'write') { parentPort.postMessage({ type: 'progress', id: m.id, bytes: 4 }); setTimeout(() => process.exit(3), 10); }
+        });`,
+      );
+      reader.dispose();
+      reader = createRangeReader({ timeoutMs: () => 5000, rangeThreadFile: standIn });
+      await warmUp();
+      for (const attempt of [1, 2]) {
+        const response = await reader.get(server.url('/object'), { start: 0, end: 9 }, live(), 'file');
+        assert.ok('writeTo' in response.body, `attempt ${attempt} on a range thread`);
+        const { kept, error } = await response.body.writeTo(fd, 0, () => undefined);
+        assert.equal(kept, 4);
+        assert.match((error as Error).message, /range thread stopped/);
+      }
     });
 
     it('goes back to node:http when the range thread can’t start', async () => {
