@@ -35,12 +35,11 @@ function defaultPort(url: URL): number {
  * applies the user's proxy settings. When that connection went straight to
  * the server (its peer is one of the host's addresses, at the URL's port)
  * the next GETs to the origin read the socket directly (DirectGets), which
- * costs a fraction of node:http's CPU per byte; those asked with 'file'
- * are made on the range thread (RangeThread), which writes their bytes
- * itself. Through a proxy node:http
- * serves every GET; a GET DirectGets can't do (no connection, an answer
- * without Content-Length) is asked again of node:http, which then serves
- * the origin.
+ * costs a fraction of node:http's CPU per byte; those asked with 'file' are
+ * made on the range thread (RangeThread), which writes their bytes itself.
+ * Through a proxy node:http serves every GET; a GET that can't be made
+ * directly (no connection, an answer without Content-Length, a range thread
+ * that won't start) is asked again of node:http, which then serves the origin.
  */
 export function createRangeReader(options: RangeReaderOptions): RangeReader & { dispose(): void } {
   let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
@@ -101,73 +100,73 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
   }
 
   async function get(url: string, range: { start: number; end?: number }, signal: AbortSignal, into?: 'file'): Promise<RangeResponse<ChunkedBody | FileWritingBody>> {
-      const { http, https, agents, dns, direct: gets, thread: fileGets } = await connect();
-      const target = new URL(url);
-      const pending = learning.get(target.origin);
-      if (pending) {
-        // Awaited only when there is one: the first GET must reach learning.set below without yielding.
-        await pending;
-      }
-      const route = routes.get(target.origin);
-      if (route !== undefined && route !== 'node') {
-        try {
-          return await (into === 'file' ? getDirect(route, target, range, signal, fileGets) : getDirect(route, target, range, signal, gets));
-        } catch (error) {
-          if (!(error instanceof DirectUnavailable)) {
-            throw error;
-          }
-          routes.set(target.origin, 'node');
+    const { http, https, agents, dns, direct: gets, thread: fileGets } = await connect();
+    const target = new URL(url);
+    const pending = learning.get(target.origin);
+    if (pending) {
+      // Awaited only when there is one: the first GET must reach learning.set below without yielding.
+      await pending;
+    }
+    const route = routes.get(target.origin);
+    if (route !== undefined && route !== 'node') {
+      try {
+        return await (into === 'file' ? getDirect(route, target, range, signal, fileGets) : getDirect(route, target, range, signal, gets));
+      } catch (error) {
+        if (!(error instanceof DirectUnavailable)) {
+          throw error;
         }
-      }
-      // The first GET to an origin learns its route from node:http's connection; until then it is 'node'.
-      let learned: (() => void) | undefined;
-      if (route === undefined) {
         routes.set(target.origin, 'node');
-        learning.set(target.origin, new Promise<void>((resolve) => (learned = resolve)));
       }
-      const endLearning = (socket?: Socket) => {
-        if (learned === undefined) {
+    }
+    // The first GET to an origin learns its route from node:http's connection; until then it is 'node'.
+    let learned: (() => void) | undefined;
+    if (route === undefined) {
+      routes.set(target.origin, 'node');
+      learning.set(target.origin, new Promise<void>((resolve) => (learned = resolve)));
+    }
+    const endLearning = (socket?: Socket) => {
+      if (learned === undefined) {
+        return;
+      }
+      const done = learned;
+      learned = undefined;
+      if (!socket) {
+        // No answer to learn from (an error, a refusal): the next GET asks again.
+        routes.delete(target.origin);
+      }
+      void (socket ? learnRoute(target, socket, dns) : Promise.resolve()).finally(() => {
+        learning.delete(target.origin);
+        done();
+      });
+    };
+    return new Promise<RangeResponse>((resolve, reject) => {
+      if (signal.aborted) {
+        endLearning();
+        reject(cancelledError());
+        return;
+      }
+      const protocol = target.protocol === 'https:' ? https : http;
+      const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
+      const headers = { Range: rangeHeader(range) };
+      const request = protocol.get(target, { agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
+        const status = response.statusCode ?? 0;
+        endLearning(carriesBytes(status) ? response.socket : undefined);
+        if (!carriesBytes(status)) {
+          void errorText(response).then((text) => reject(statusError(status, target, text)));
           return;
         }
-        const done = learned;
-        learned = undefined;
-        if (!socket) {
-          // No answer to learn from (an error, a refusal): the next GET asks again.
-          routes.delete(target.origin);
-        }
-        void (socket ? learnRoute(target, socket, dns) : Promise.resolve()).finally(() => {
-          learning.delete(target.origin);
-          done();
-        });
-      };
-      return new Promise<RangeResponse>((resolve, reject) => {
+        resolve(rangeResponse(status, (name) => response.headers[name] as string | undefined, response));
+      });
+      request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
+      request.on('error', (error) => {
+        endLearning();
         if (signal.aborted) {
-          endLearning();
           reject(cancelledError());
           return;
         }
-        const protocol = target.protocol === 'https:' ? https : http;
-        const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
-        const headers = { Range: rangeHeader(range) };
-        const request = protocol.get(target, { agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
-          const status = response.statusCode ?? 0;
-          endLearning(carriesBytes(status) ? response.socket : undefined);
-          if (!carriesBytes(status)) {
-            void errorText(response).then((text) => reject(statusError(status, target, text)));
-            return;
-          }
-          resolve(rangeResponse(status, (name) => response.headers[name] as string | undefined, response));
-        });
-        request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
-        request.on('error', (error) => {
-          endLearning();
-          if (signal.aborted) {
-            reject(cancelledError());
-            return;
-          }
-          reject(unreachable(target, error));
-        });
+        reject(unreachable(target, error));
       });
+    });
   }
 
   return {
