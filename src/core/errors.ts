@@ -77,13 +77,17 @@ export function toLogqsError(error: unknown): LogqsError {
     return cancelledError(error);
   }
   if (isLocalFileError(error)) {
-    // A disk that is full or read-only, a folder without permission: the person can act on the system's own words.
-    return new LogqsError('storage', `The local file system refused: ${error.message}`, { cause: error });
+    return localFileError(error);
   }
   return new LogqsError('bug', 'An unexpected error occurred (a bug in the extension); the details are in the LogQS log', {
     cause: error,
     detail: describeCause(error),
   });
+}
+
+/** A disk that is full or read-only, a folder without permission: the person can act on the system's own words. */
+export function localFileError(error: Error): LogqsError {
+  return new LogqsError('storage', `The local file system refused: ${error.message}`, { cause: error });
 }
 
 /** A failed call on a local path (Node's system errors carry the path; network errors don't). */

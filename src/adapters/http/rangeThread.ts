@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { cancelledError } from '../../core/errors';
+import { cancelledError, localFileError } from '../../core/errors';
 import type { ChunkedBody, FileWritingBody } from '../../core/transfer';
 import { DirectUnavailable, type DirectRoute } from './directGet';
 
@@ -22,6 +22,8 @@ export interface RangeThreadError {
   message: string;
   code?: string;
   cancelled?: boolean;
+  /** The file refused a write (a full disk, say). */
+  file?: boolean;
   /** Failed before any answer (see DirectUnavailable). */
   unavailable?: boolean;
 }
@@ -40,10 +42,17 @@ export interface RangeThreadResponse {
 }
 
 function rebuilt(error: RangeThreadError): Error {
-  if (error.cancelled) {
-    return cancelledError();
+  const plain = Object.assign(new Error(error.message), { code: error.code });
+  switch (true) {
+    case error.cancelled:
+      return cancelledError();
+    case error.file:
+      return localFileError(plain);
+    case error.unavailable:
+      return new DirectUnavailable(error.message);
+    default:
+      return plain;
   }
-  return error.unavailable ? new DirectUnavailable(error.message) : Object.assign(new Error(error.message), { code: error.code });
 }
 
 async function* textBody(text: string): ChunkedBody {

@@ -30,7 +30,13 @@ function post(message: RangeThreadMessage): void {
 
 function crossing(error: unknown): RangeThreadError {
   const { code, message } = error as NodeJS.ErrnoException;
-  return { message: String(message), code: typeof code === 'string' ? code : undefined, cancelled: LogqsError.is(error) && error.code === 'cancelled', unavailable: error instanceof DirectUnavailable };
+  return {
+    message: String(message),
+    code: typeof code === 'string' ? code : undefined,
+    cancelled: LogqsError.is(error) && error.code === 'cancelled',
+    file: (error as { file?: unknown }).file === true,
+    unavailable: error instanceof DirectUnavailable,
+  };
 }
 
 function forget(id: number): void {
@@ -78,7 +84,11 @@ async function write(request: Extract<RangeThreadRequest, { type: 'write' }>): P
   try {
     for await (const chunk of response.body) {
       for (let offset = 0; offset < chunk.byteLength; ) {
-        offset += writeSync(fd, chunk, offset, chunk.byteLength - offset, position + offset);
+        try {
+          offset += writeSync(fd, chunk, offset, chunk.byteLength - offset, position + offset);
+        } catch (failure) {
+          throw Object.assign(failure as Error, { file: true });
+        }
       }
       position += chunk.byteLength;
       kept += chunk.byteLength;

@@ -1,5 +1,6 @@
 import { write, writev } from 'node:fs';
 import { Writable } from 'node:stream';
+import { localFileError } from '../errors';
 
 /**
  * The writes into one file, one at a time, in the order they are asked for,
@@ -64,7 +65,8 @@ export class PositionalWriter extends Writable {
   private writeAll(buffers: Buffer[], remaining: number, callback: (error?: Error | null) => void): void {
     const done = (error: NodeJS.ErrnoException | null, written: number) => {
       if (error) {
-        callback(error);
+        // Said as the file's failure (a full disk, say), which no retry of the download mends.
+        callback(localFileError(error));
         return;
       }
       this.position += written;

@@ -405,6 +405,20 @@ describe('range reader', () => {
       assert.ok(fileBytes().subarray(0, kept).equals(DATA.subarray(0, kept)));
     });
 
+    it('says a write the file refuses (a full disk) as the file system’s refusal', async () => {
+      await warmUp();
+      const response = await reader.get(server.url('/object'), { start: 0, end: 99_999 }, live(), 'file');
+      assert.ok('writeTo' in response.body);
+      const full = openSync('/dev/full', 'w');
+      try {
+        const { kept, error } = await response.body.writeTo(full, 0, () => undefined);
+        assert.equal(kept, 0);
+        assert.ok(code('storage')(error) && /ENOSPC/.test((error as Error).message), String(error));
+      } finally {
+        closeSync(full);
+      }
+    });
+
     it('stops writing at once when cancelled, and answers only once it has stopped', async () => {
       await warmUp();
       const controller = new AbortController();

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, writeSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { createWholeFileThreads } from '../../../../src/adapters/files/wholeFileThreads';
-import { LogqsError } from '../../../../src/core/errors';
+import { LogqsError, localFileError } from '../../../../src/core/errors';
 import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
-import type { DownloadContext, RangeResponse } from '../../../../src/core/transfer';
+import type { ChunkedBody, DownloadContext, FileWritingBody, RangeResponse } from '../../../../src/core/transfer';
 import { code } from '../../../support/assertions';
 
 /**
@@ -28,7 +28,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
-  function context(script: ((start: number, end: number) => RangeResponse | Error)[], urls: string[] = []): DownloadContext & { log: (m: string) => void; lines: string[] } {
+  function context(script: ((start: number, end: number) => RangeResponse<ChunkedBody | FileWritingBody> | Error)[], urls: string[] = []): DownloadContext & { log: (m: string) => void; lines: string[] } {
     const lines: string[] = [];
     let fetches = 0;
     return {
@@ -40,7 +40,8 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
       list: async () => ({ folders: [], objects: [] }),
       files,
       http: {
-        get: async (url, range) => {
+        // A script may answer with a body that writes itself, as the real reader does only for a GET asked with 'file'.
+        get: (async (url: string, range: { start: number; end?: number }) => {
           urls.push(url);
           const step = script.shift();
           if (!step) {
@@ -51,7 +52,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
             throw answer;
           }
           return answer;
-        },
+        }) as DownloadContext['http']['get'],
       },
       settings: { partSizeBytes: object.length, partConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 60, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } },
       log: (message) => lines.push(message),
@@ -118,6 +119,41 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
     await assert.rejects(downloadObjects(context([stopAt(5), serve(other, '"other"')]), request()), code('changed'));
     assert.deepEqual(await fs.readdir(dir), []);
   });
+
+  if (size > SMALL_OBJECT_BYTES) {
+    // As the range thread answers: the reader writes the bytes into the file itself.
+    const writing = (bytes: Buffer = object, fails?: Error) => (start: number, end: number): RangeResponse<FileWritingBody> => ({
+      status: 206,
+      etag,
+      totalSize: bytes.length,
+      body: {
+        writeTo: async (fd, position, onWritten) => {
+          if (fails) {
+            return { kept: 0, error: fails };
+          }
+          const written = writeSync(fd, bytes.subarray(start, end + 1), 0, end + 1 - start, position);
+          onWritten(written);
+          return { kept: written };
+        },
+      },
+    });
+
+    it('takes bytes the reader writes itself, and checks the finished file against the ETag', async () => {
+      const report = await downloadObjects(context([writing()]), request());
+      assert.deepEqual(await fs.readFile(report.files[0].path), object);
+      const damaged = Buffer.from(object);
+      damaged[3] ^= 0xff;
+      await assert.rejects(downloadObjects(context([writing(damaged)]), { ...request(), targetDir: path.join(dir, 'again') }), (error: unknown) => code('changed')(error) && /damaged/.test((error as Error).message));
+    });
+
+    it('gives up at once, saying so, when the file refuses a write (a full disk)', async () => {
+      const full = localFileError(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+      const script = [writing(object, full), writing()];
+      await assert.rejects(downloadObjects(context(script), request()), (error: unknown) => code('storage')(error) && /no space left/.test((error as Error).message));
+      assert.equal(script.length, 1, 'not retried');
+      assert.deepEqual(await fs.readdir(dir), []);
+    });
+  }
 
   it('refuses bytes whose MD5 is not the ETag', async () => {
     const damaged = Buffer.from(object);

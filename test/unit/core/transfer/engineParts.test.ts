@@ -11,6 +11,7 @@ import { PositionalWriter, WriteQueue } from '../../../../src/core/transfer/posi
 import { ProgressMeter } from '../../../../src/core/transfer/progress';
 import { backoffMs, DEFAULT_RETRY, isRetryable } from '../../../../src/core/transfer/retry';
 import type { TransferProgress } from '../../../../src/core/transfer';
+import { code } from '../../../support/assertions';
 
 describe('transfer engine parts', () => {
   it('plans ranges of the part size, the last one shorter, none for an empty object', () => {
@@ -159,6 +160,16 @@ describe('transfer engine parts', () => {
     await queue.idle();
     assert.equal(idle, true);
     assert.deepEqual(events, ['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
+  });
+
+  it('says a write the file refuses (a full disk) as the file system’s refusal, which no retry mends', async () => {
+    const full = await fs.open('/dev/full', 'w');
+    try {
+      const out = new PositionalWriter(full.fd, 0, new WriteQueue());
+      await assert.rejects(out.writeChunk(Buffer.alloc(1000)), (error: unknown) => code('storage')(error) && /ENOSPC/.test((error as Error).message));
+    } finally {
+      await full.close();
+    }
   });
 
   it('puts the ranges of one file, written through one queue, at their offsets', async () => {
