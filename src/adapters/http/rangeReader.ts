@@ -15,6 +15,8 @@ export interface RangeReaderOptions {
   timeoutMs: () => number;
   /** Where the range thread's code is (see RangeThread); tests pass a stand-in. */
   rangeThreadFile?: string;
+  /** How long an origin that couldn't be read directly stays on node:http before its route is learned again; tests shorten it. */
+  relearnAfterMs?: number;
   /** node:http and node:https as the host has them (VS Code patches them for its proxy settings); tests pass their own. */
   nodeHttp?: () => Promise<{ http: typeof import('node:http'); https: typeof import('node:https') }>;
 }
@@ -24,6 +26,9 @@ function unreachable(target: URL, error: unknown): LogqsError {
 }
 
 const rangeHeader = (range: { start: number; end?: number }) => `bytes=${range.start}-${range.end ?? ''}`;
+
+/** See onNodeHttp. */
+const RELEARN_AFTER_MS = 5 * 60_000;
 
 function defaultPort(url: URL): number {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
@@ -47,6 +52,8 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
   let thread: RangeThread | undefined;
   /** Per origin: where DirectGets connects, or 'node' (proxied, or not readable directly). */
   const routes = new Map<string, DirectRoute | 'node'>();
+  /** Per origin on node:http: when its route is to be learned again (see onNodeHttp). */
+  const relearning = new Map<string, NodeJS.Timeout>();
   /** Per origin whose route is being learned: settles once it is (the GETs that come meanwhile wait, then go direct). */
   const learning = new Map<string, Promise<void>>();
   const connect = lazy(async () => {
@@ -60,6 +67,23 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
     thread = new RangeThread(options.timeoutMs, options.rangeThreadFile);
     return { http, https, agents, dns, direct, thread };
   });
+
+  /**
+   * An origin on node:http (a direct GET failed, or node:http goes through a
+   * proxy) for a while: a brief network failure, or a proxy setting since
+   * changed, must not keep it there for the rest of the session.
+   */
+  function onNodeHttp(origin: string): void {
+    routes.set(origin, 'node');
+    clearTimeout(relearning.get(origin));
+    const relearn = () => {
+      relearning.delete(origin);
+      if (routes.get(origin) === 'node') {
+        routes.delete(origin);
+      }
+    };
+    relearning.set(origin, setTimeout(relearn, options.relearnAfterMs ?? RELEARN_AFTER_MS).unref());
+  }
 
   /**
    * Whether node:http's socket went straight to the URL's server (its peer is
@@ -115,13 +139,13 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
         if (!(error instanceof DirectUnavailable)) {
           throw error;
         }
-        routes.set(target.origin, 'node');
+        onNodeHttp(target.origin);
       }
     }
     // The first GET to an origin learns its route from node:http's connection; until then it is 'node'.
     let learned: (() => void) | undefined;
     if (route === undefined) {
-      routes.set(target.origin, 'node');
+      onNodeHttp(target.origin);
       learning.set(target.origin, new Promise<void>((resolve) => (learned = resolve)));
     }
     const endLearning = (socket?: Socket) => {
@@ -177,6 +201,7 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
       agents?.['https:'].destroy();
       direct?.dispose();
       thread?.dispose();
+      relearning.forEach((timer) => clearTimeout(timer));
     },
   };
 }

@@ -201,7 +201,9 @@ describe('range reader', () => {
     assert.deepEqual(await bytesOf(after), DATA.subarray(0, 4));
   });
 
-  it('goes back to node:http for a chunked answer, and stays there for that origin', async () => {
+  it('goes back to node:http for a chunked answer, stays there for that origin a while, then learns its route again', async () => {
+    reader.dispose();
+    reader = createRangeReader({ timeoutMs: () => 5000, relearnAfterMs: 300 });
     await warmUp();
     const chunked = await reader.get(server.url('/chunked'), { start: 0, end: 999 }, live());
     assert.ok(chunked.body instanceof Readable);
@@ -209,6 +211,12 @@ describe('range reader', () => {
     const after = await reader.get(server.url('/object'), { start: 0, end: 9 }, live());
     assert.ok(after.body instanceof Readable);
     await bytesOf(after);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The first GET after the while learns the route again (through node:http); the next reads directly.
+    await warmUp();
+    const direct = await reader.get(server.url('/object'), { start: 0, end: 9 }, live());
+    assert.ok(!(direct.body instanceof Readable));
+    assert.deepEqual(await bytesOf(direct), DATA.subarray(0, 10));
   });
 
   it('fails a body cut short, and one longer than announced, as a broken connection', async () => {
