@@ -77,7 +77,8 @@ export class RangeThread {
       return Promise.reject(cancelledError());
     }
     const id = this.nextId++;
-    const onAbort = () => this.post({ type: 'abort', id });
+    // Only to a thread that is there: one that stopped has failed the request already, and a new one never had it.
+    const onAbort = () => this.worker?.postMessage({ type: 'abort', id } satisfies RangeThreadRequest);
     signal.addEventListener('abort', onAbort, { once: true });
     const finish = () => {
       signal.removeEventListener('abort', onAbort);
