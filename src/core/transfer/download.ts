@@ -105,6 +105,10 @@ async function fetchRange<Body>(
     try {
       const response = await get(object.url, { start: position, end: range.end });
       object.assertSame(response.etag, response.totalSize);
+      if (response.status === 200 && (position > 0 || range.end < object.size - 1)) {
+        // The whole object where a part was asked for: written at this part's place it would spoil the file.
+        throw new LogqsError('remote', `The server of "${object.key}" ignored the byte range it was asked for (it sent the whole object), which this download needs`);
+      }
       const { kept, error } = await consume(response, position);
       position += kept;
       if (kept > 0) {

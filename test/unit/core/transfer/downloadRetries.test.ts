@@ -138,6 +138,14 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
       },
     });
 
+    it('stops, saying why, when the server answers a part with the whole object (it ignored Range)', async () => {
+      const whole = (): RangeResponse => ({ status: 200, etag, totalSize: object.length, body: Readable.from([object]) });
+      const ctx = context([whole, whole, whole]);
+      ctx.settings = { ...ctx.settings, partSizeBytes: 512 * 1024 };
+      await assert.rejects(downloadObjects(ctx, request()), (error: unknown) => code('remote')(error) && /ignored the byte range/.test((error as Error).message));
+      assert.deepEqual(await fs.readdir(dir), []);
+    });
+
     it('takes bytes the reader writes itself, and checks the finished file against the ETag', async () => {
       const report = await downloadObjects(context([writing()]), request());
       assert.deepEqual(await fs.readFile(report.files[0].path), object);
