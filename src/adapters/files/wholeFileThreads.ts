@@ -1,59 +1,45 @@
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { LogqsError } from '../../core/errors';
 import { type CommitResult, type WholeFileCommit, type WholeFiles, fileShrankError } from '../../core/transfer';
+import { RequestThread } from '../requestThread';
 import { SHORTER } from './wholeFileOps';
 
 type Operation = { op: 'commit'; commit: WholeFileCommit } | { op: 'read'; file: string; size: number };
 export type WholeFileRequest = { id: number } & Operation;
 export type WholeFileResponse = { id: number } & ({ result: CommitResult } | { bytes: Uint8Array } | { error: { code?: string; message: string; path?: string } });
 
-interface Pending {
-  resolve: (response: WholeFileResponse) => void;
-  reject: (error: Error) => void;
-}
+/** What a request is answered with on this side: the thread's response, or the thread's end. */
+type Answer = WholeFileResponse | { id: number; stopped: Error };
 
-/** One worker thread and the requests it has not answered yet. */
+/** One worker thread of small-file requests, one answer each. */
 class FileThread {
-  readonly pending = new Map<number, Pending>();
-  private readonly worker: Worker;
+  private readonly thread: RequestThread<WholeFileRequest, Answer>;
 
   constructor(workerFile: string, onGone: (thread: FileThread) => void) {
-    this.worker = new Worker(workerFile);
-    // An idle thread must not keep the extension host (or a test) alive.
-    this.worker.unref();
-    this.worker.on('message', (response: WholeFileResponse) => {
-      const waiting = this.pending.get(response.id);
-      this.pending.delete(response.id);
-      if (this.pending.size === 0) {
-        this.worker.unref();
-      }
-      waiting?.resolve(response);
-    });
-    const fail = (error: Error) => {
-      onGone(this);
-      for (const waiting of this.pending.values()) {
-        waiting.reject(new LogqsError('bug', `The file thread stopped (${error.message})`, { cause: error }));
-      }
-      this.pending.clear();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    this.thread = new RequestThread<WholeFileRequest, Answer>(workerFile, (id, stopped) => ({ id, stopped }), () => onGone(this));
+  }
+
+  get inFlight(): number {
+    return this.thread.inFlight;
   }
 
   send(request: WholeFileRequest): Promise<WholeFileResponse> {
     return new Promise((resolve, reject) => {
-      if (this.pending.size === 0) {
-        this.worker.ref();
-      }
-      this.pending.set(request.id, { resolve, reject });
+      this.thread.expect(request.id, (answer) => {
+        this.thread.forget(request.id);
+        if ('stopped' in answer) {
+          reject(new LogqsError('bug', `The file thread stopped (${answer.stopped.message})`, { cause: answer.stopped }));
+        } else {
+          resolve(answer);
+        }
+      });
       // A commit's bytes are copied, not moved: the caller may need them again (a conflict, then a second commit).
-      this.worker.postMessage(request);
+      this.thread.post(request);
     });
   }
 
   terminate(): void {
-    void this.worker.terminate();
+    this.thread.stop(new Error('closed'));
   }
 }
 
@@ -85,7 +71,7 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
       threads.push(new FileThread(workerFile, (gone) => (threads = threads.filter((thread) => thread !== gone))));
     }
     // The least busy thread: a slow disk call in one doesn't hold up the others'.
-    const thread = threads.reduce((best, candidate) => (candidate.pending.size < best.pending.size ? candidate : best));
+    const thread = threads.reduce((best, candidate) => (candidate.inFlight < best.inFlight ? candidate : best));
     const response = await thread.send({ ...operation, id: nextId++ });
     if ('error' in response) {
       const { code, message, path: file } = response.error;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { cancelledError, localFileError } from '../../core/errors';
 import type { ChunkedBody, FileWritingBody } from '../../core/transfer';
+import { RequestThread } from '../requestThread';
 import { DirectUnavailable, type DirectRoute } from './directGet';
 
 /*
@@ -61,10 +61,8 @@ async function* textBody(text: string): ChunkedBody {
 
 /** The range thread, started at first use; a thread that stops fails what it was doing, and the next GET starts another. */
 export class RangeThread {
-  private worker: Worker | undefined;
+  private thread: RequestThread<RangeThreadRequest, RangeThreadMessage> | undefined;
   private nextId = 0;
-  /** Per request in flight: what to do with the thread's next message about it. */
-  private readonly handlers = new Map<number, (message: RangeThreadMessage) => void>();
 
   constructor(
     private readonly timeoutMs: () => number,
@@ -77,15 +75,16 @@ export class RangeThread {
       return Promise.reject(cancelledError());
     }
     const id = this.nextId++;
-    // Only to a thread that is there: one that stopped has failed the request already, and a new one never had it.
-    const onAbort = () => this.worker?.postMessage({ type: 'abort', id } satisfies RangeThreadRequest);
+    // The request's whole life is on this thread: if it stops, the request fails (and a new thread never had it).
+    const thread = this.started();
+    const onAbort = () => thread.post({ type: 'abort', id });
     signal.addEventListener('abort', onAbort, { once: true });
     const finish = () => {
       signal.removeEventListener('abort', onAbort);
-      this.forget(id);
+      thread.forget(id);
     };
     return new Promise((resolve, reject) => {
-      this.expect(id, (message) => {
+      thread.expect(id, (message) => {
         if (message.type === 'failed') {
           finish();
           reject(rebuilt(message.error));
@@ -100,7 +99,7 @@ export class RangeThread {
             new Promise((resolveWrite) => {
               // Progress is reported once bytes are written: if the thread stops, at least these are in the file.
               let reported = 0;
-              this.expect(id, (update) => {
+              thread.expect(id, (update) => {
                 if (update.type === 'progress') {
                   reported += update.bytes;
                   onWritten(update.bytes);
@@ -109,63 +108,35 @@ export class RangeThread {
                   resolveWrite({ kept: update.type === 'written' ? update.kept : reported, error: update.error && rebuilt(update.error) });
                 }
               });
-              this.post({ type: 'write', id, fd, position });
+              thread.post({ type: 'write', id, fd, position });
             });
           resolve({ status: message.status, headers, body: { writeTo } });
         }
       });
-      this.post({ type: 'get', id, route, pathAndQuery, headers, timeoutMs: this.timeoutMs() });
+      thread.post({ type: 'get', id, route, pathAndQuery, headers, timeoutMs: this.timeoutMs() });
     });
   }
 
   dispose(): void {
-    const worker = this.worker;
-    if (worker) {
-      this.stopped(worker, new Error('closed'));
-      void worker.terminate();
-    }
+    this.thread?.stop(new Error('closed'));
   }
 
-  private expect(id: number, handler: (message: RangeThreadMessage) => void): void {
-    if (this.handlers.size === 0) {
-      this.started().ref();
+  private started(): RequestThread<RangeThreadRequest, RangeThreadMessage> {
+    if (this.thread) {
+      return this.thread;
     }
-    this.handlers.set(id, handler);
-  }
-
-  private forget(id: number): void {
-    this.handlers.delete(id);
-    if (this.handlers.size === 0) {
-      // An idle thread must not keep the extension host (or a test) alive.
-      this.worker?.unref();
-    }
-  }
-
-  private post(request: RangeThreadRequest): void {
-    this.started().postMessage(request);
-  }
-
-  private started(): Worker {
-    if (this.worker) {
-      return this.worker;
-    }
-    const worker = new Worker(this.workerFile);
-    worker.on('message', (message: RangeThreadMessage) => this.handlers.get(message.id)?.(message));
-    worker.on('error', (error) => this.stopped(worker, error));
-    worker.on('exit', (code) => this.stopped(worker, new Error(`exit code ${code}`)));
-    this.worker = worker;
-    return worker;
-  }
-
-  /** Every request in flight on a thread that stopped fails: before its head as a GET to make again (on node:http), after it as a broken transfer. */
-  private stopped(worker: Worker, error: Error): void {
-    if (this.worker !== worker) {
-      return;
-    }
-    this.worker = undefined;
-    const failure = { message: `the range thread stopped (${error.message})`, code: 'ECONNRESET', unavailable: true };
-    for (const [id, handler] of [...this.handlers]) {
-      handler({ type: 'failed', id, error: failure });
-    }
+    // Every request in flight on a thread that stopped fails: before its head as a GET to make again (on node:http), after it as a broken transfer.
+    const stoppedMessage = (id: number, error: Error): RangeThreadMessage => ({
+      type: 'failed',
+      id,
+      error: { message: `the range thread stopped (${error.message})`, code: 'ECONNRESET', unavailable: true },
+    });
+    const thread = new RequestThread<RangeThreadRequest, RangeThreadMessage>(this.workerFile, stoppedMessage, () => {
+      if (this.thread === thread) {
+        this.thread = undefined;
+      }
+    });
+    this.thread = thread;
+    return thread;
   }
 }

@@ -1,0 +1,71 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * A worker thread and the requests on it still in flight: the thread's
+ * messages go, by id, to the handler each request registered, until it is
+ * forgotten. The thread keeps the process (the extension host, a test) alive
+ * only while a request is in flight. When it stops (it failed, exited, or was
+ * stopped), every request in flight, and any registered after, is handed the
+ * message `stoppedMessage` makes for it, and `onStopped` is told once.
+ */
+export class RequestThread<Request, Message extends { id: number }> {
+  private readonly handlers = new Map<number, (message: Message) => void>();
+  private readonly worker: Worker;
+  private stoppedBy: Error | undefined;
+
+  constructor(
+    workerFile: string,
+    private readonly stoppedMessage: (id: number, error: Error) => Message,
+    private readonly onStopped: () => void,
+  ) {
+    this.worker = new Worker(workerFile);
+    this.worker.unref();
+    this.worker.on('message', (message: Message) => this.handlers.get(message.id)?.(message));
+    this.worker.on('error', (error) => this.stop(error));
+    this.worker.on('exit', (code) => this.stop(new Error(`exit code ${code}`)));
+  }
+
+  /** Requests in flight. */
+  get inFlight(): number {
+    return this.handlers.size;
+  }
+
+  /** Hands the thread's messages about request `id` to `handler` (instead of any before) until `forget(id)`. */
+  expect(id: number, handler: (message: Message) => void): void {
+    if (this.stoppedBy) {
+      handler(this.stoppedMessage(id, this.stoppedBy));
+      return;
+    }
+    if (this.handlers.size === 0) {
+      this.worker.ref();
+    }
+    this.handlers.set(id, handler);
+  }
+
+  forget(id: number): void {
+    this.handlers.delete(id);
+    if (this.handlers.size === 0) {
+      this.worker.unref();
+    }
+  }
+
+  post(request: Request): void {
+    if (!this.stoppedBy) {
+      this.worker.postMessage(request);
+    }
+  }
+
+  /** Fails what is in flight with `error`, then ends the thread. */
+  stop(error: Error): void {
+    if (this.stoppedBy) {
+      return;
+    }
+    this.stoppedBy = error;
+    this.onStopped();
+    for (const [id, handler] of [...this.handlers]) {
+      handler(this.stoppedMessage(id, error));
+    }
+    this.handlers.clear();
+    void this.worker.terminate();
+  }
+}
