@@ -27,6 +27,14 @@ function unreachable(target: URL, error: unknown): LogqsError {
 
 const rangeHeader = (range: { start: number; end?: number }) => `bytes=${range.start}-${range.end ?? ''}`;
 
+/**
+ * What the GET that learns an origin's route asks node:http for, at most,
+ * when the bytes go into a file: the rest of its range comes on the route
+ * learned (the caller asks again for what a body did not bring), so a large
+ * range is not all read through node:http, at several times the CPU.
+ */
+const LEARNING_BYTES = 64 * 1024;
+
 /** See onNodeHttp. */
 const RELEARN_AFTER_MS = 5 * 60_000;
 
@@ -42,9 +50,11 @@ function defaultPort(url: URL): number {
  * the next GETs to the origin read the socket directly (DirectGets), which
  * costs a fraction of node:http's CPU per byte; those asked with 'file' are
  * made on the range thread (RangeThread), which writes their bytes itself.
- * Through a proxy node:http serves every GET; a GET that can't be made
- * directly (no connection, an answer without Content-Length, a range thread
- * that won't start) is asked again of node:http, which then serves the origin.
+ * A GET into a file that learns the route asks node:http for its first
+ * LEARNING_BYTES only. Through a proxy node:http serves every GET; a GET
+ * that can't be made directly (no connection, an answer without
+ * Content-Length, a range thread that won't start) is asked again of
+ * node:http, which then serves the origin.
  */
 export function createRangeReader(options: RangeReaderOptions): RangeReader & { dispose(): void } {
   let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
@@ -144,7 +154,11 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
     }
     // The first GET to an origin learns its route from node:http's connection; until then it is 'node'.
     let learned: (() => void) | undefined;
+    let asked = range;
     if (route === undefined) {
+      if (into === 'file') {
+        asked = { start: range.start, end: Math.min(range.end ?? Infinity, range.start + LEARNING_BYTES - 1) };
+      }
       onNodeHttp(target.origin);
       learning.set(target.origin, new Promise<void>((resolve) => (learned = resolve)));
     }
@@ -171,7 +185,7 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
       }
       const protocol = target.protocol === 'https:' ? https : http;
       const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
-      const headers = { Range: rangeHeader(range) };
+      const headers = { Range: rangeHeader(asked) };
       const request = protocol.get(target, { agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
         const status = response.statusCode ?? 0;
         endLearning(carriesBytes(status) ? response.socket : undefined);

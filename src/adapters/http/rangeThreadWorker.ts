@@ -9,8 +9,13 @@ import type { RangeThreadError, RangeThreadMessage, RangeThreadRequest } from '.
 
 /** The range thread (see rangeThread.ts): direct GETs, each body written where it is read. */
 
-/** Bytes written between two progress messages: a few a second at disk speed, and none per chunk. */
-const PROGRESS_BYTES = 4 * 1024 * 1024;
+/**
+ * Time between two progress messages of a body: a few a second whatever the
+ * rate. Each message wakes the extension host's thread; at disk speed one per
+ * chunk, or even per 4 MiB, cost more CPU than the rest of the thread's work
+ * but the writes themselves.
+ */
+const PROGRESS_MS = 200;
 
 let timeoutMs = 30_000;
 const gets = new DirectGets(plainConnector(net, tls), () => timeoutMs);
@@ -80,6 +85,7 @@ async function write(request: Extract<RangeThreadRequest, { type: 'write' }>): P
   let position = request.position;
   let kept = 0;
   let unreported = 0;
+  let reportedAt = performance.now();
   let error: RangeThreadError | undefined;
   try {
     for await (const chunk of response.body) {
@@ -93,9 +99,11 @@ async function write(request: Extract<RangeThreadRequest, { type: 'write' }>): P
       position += chunk.byteLength;
       kept += chunk.byteLength;
       unreported += chunk.byteLength;
-      if (unreported >= PROGRESS_BYTES) {
+      const now = performance.now();
+      if (now - reportedAt >= PROGRESS_MS) {
         post({ type: 'progress', id, bytes: unreported });
         unreported = 0;
+        reportedAt = now;
       }
     }
   } catch (failure) {

@@ -53,6 +53,23 @@ function startServer(tls?: { key: Buffer; cert: Buffer }) {
         response.writeHead(206, headers);
         response.end(part, () => setTimeout(() => request.socket.write('HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n'), 20));
         return;
+      case '/slow': {
+        // The part in eight pieces over about 0.8 s: a slow link.
+        response.writeHead(206, headers);
+        const piece = Math.ceil(part.length / 8);
+        let sent = 0;
+        const next = () => {
+          response.write(part.subarray(sent, sent + piece));
+          sent += piece;
+          if (sent < part.length) {
+            setTimeout(next, 100);
+          } else {
+            response.end();
+          }
+        };
+        next();
+        return;
+      }
       case '/stall':
         response.writeHead(206, headers);
         response.write(part.subarray(0, 10));
@@ -387,6 +404,28 @@ describe('range reader', () => {
       const result = await response.body.writeTo(fd, start, (bytes) => (reported += bytes));
       return { ...result, reported };
     }
+
+    it('learns the route with the first 64 KiB only, and writes the rest of the range on the thread', async () => {
+      const first = await reader.get(server.url('/object'), { start: 0, end: DATA.length - 1 }, live(), 'file');
+      assert.ok(first.body instanceof Readable, 'the first GET goes through node:http');
+      assert.equal(first.totalSize, DATA.length);
+      assert.deepEqual(await bytesOf(first), DATA.subarray(0, 64 * 1024));
+      const { kept, error, reported } = await writeRange(64 * 1024, DATA.length - 1);
+      assert.deepEqual({ kept, reported, error }, { kept: DATA.length - 64 * 1024, reported: DATA.length - 64 * 1024, error: undefined });
+      assert.ok(fileBytes().subarray(64 * 1024).equals(DATA.subarray(64 * 1024)));
+    });
+
+    it('reports progress as a slow body arrives, not only once it has', async () => {
+      await warmUp();
+      const response = await reader.get(server.url('/slow'), { start: 0, end: 1024 * 1024 - 1 }, live(), 'file');
+      assert.ok('writeTo' in response.body);
+      const reports: number[] = [];
+      const started = Date.now();
+      const { kept } = await response.body.writeTo(fd, 0, () => reports.push(Date.now() - started));
+      const took = Date.now() - started;
+      assert.equal(kept, 1024 * 1024);
+      assert.ok(reports.length >= 3 && reports[0] < took - 300, `reports at ${reports.join(', ')} ms of ${took} ms`);
+    });
 
     it('writes ranges byte-exact at their offsets, from parallel GETs, reporting every byte', async () => {
       await warmUp();
