@@ -424,7 +424,7 @@ describe('range reader', () => {
       const { kept } = await response.body.writeTo(fd, 0, () => reports.push(Date.now() - started));
       const took = Date.now() - started;
       assert.equal(kept, 1024 * 1024);
-      assert.ok(reports.length >= 3 && reports[0] < took - 300, `reports at ${reports.join(', ')} ms of ${took} ms`);
+      assert.ok(reports.length >= 2 && reports[0] < took - 200, `reports at ${reports.join(', ')} ms of ${took} ms`);
     });
 
     it('writes ranges byte-exact at their offsets, from parallel GETs, reporting every byte', async () => {
