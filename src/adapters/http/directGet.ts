@@ -81,6 +81,10 @@ interface Slice {
   end: number;
 }
 
+function newSlab(): Slab {
+  return { buffer: Buffer.allocUnsafe(SLAB_BYTES), filled: 0, taken: 0, holds: 0 };
+}
+
 function bytesOf(slice: Slice): Buffer {
   return slice.slab.buffer.subarray(slice.start, slice.end);
 }
@@ -89,9 +93,8 @@ function bytesOf(slice: Slice): Buffer {
 class Connection {
   /** Slabs read into and not yet handed out in full, oldest first; the last is the one Node reads into. */
   private readonly reading: Slab[];
+  /** Slabs read into before and free again; every slab allocated is here or in `reading` (at most SLABS in all). */
   private readonly free: Slab[] = [];
-  /** Slabs allocated, up to SLABS: a connection that only carries small answers needs one or two. */
-  private slabs = 0;
   private wake: (() => void) | undefined;
   private failure: Error | undefined;
   private paused = false;
@@ -106,7 +109,7 @@ class Connection {
     connector: DirectConnector,
     route: DirectRoute,
   ) {
-    this.reading = [this.allocate()];
+    this.reading = [newSlab()];
     this.socket = connector.connect(route, {
       // Node asks where to read next right after each read (see onRead for why a slab is always there).
       buffer: () => this.nextReadBuffer(),
@@ -143,14 +146,10 @@ class Connection {
   private nextReadBuffer(): Buffer {
     if (this.roomIn(this.current) < MIN_READ_BYTES) {
       // The slab left behind has bytes just read, not yet handed out: it is settled once they are used.
-      this.reading.push(this.free.pop() ?? this.allocate());
+      // Allocated only when none is free: a connection that only carries small answers needs one or two.
+      this.reading.push(this.free.pop() ?? newSlab());
     }
     return this.current.buffer.subarray(this.current.filled);
-  }
-
-  private allocate(): Slab {
-    this.slabs++;
-    return { buffer: Buffer.allocUnsafe(SLAB_BYTES), filled: 0, taken: 0, holds: 0 };
   }
 
   private onRead(bytes: number): boolean {
@@ -163,7 +162,7 @@ class Connection {
     this.notify();
     // Node asks for the next buffer right after this, which may take the last slab left: reading then stops
     // until a slab comes back, so that the one after is there when that one is full.
-    const spare = this.free.length + SLABS - this.slabs;
+    const spare = SLABS - this.reading.length;
     this.paused = this.roomIn(this.current) < MIN_READ_BYTES && spare <= 1;
     return !this.paused;
   }
