@@ -11,7 +11,7 @@ import { type LocalSegments, keyBelow, localSegments, parentPreparer, pathUnder 
 import { PositionalWriter, WriteQueue } from './positionalWriter';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
-import type { ChunkedBody, DownloadContext, DownloadReport, DownloadRequest, FileWritingBody, RangeResponse, ReadResult } from './types';
+import type { ChunkedBody, DownloadContext, DownloadReport, DownloadRequest, RangeResponse, ReadResult } from './types';
 
 /** An ETag that is the MD5 of the object (a single PUT): 32 hex digits, no "-N" multipart suffix. */
 export function plainMd5(etag: string | undefined): string | undefined {
@@ -140,20 +140,14 @@ async function fetchRange<Body>(
   }
 }
 
-/** Writes a response body into an open file from `position` on; reports the bytes written even when it fails midway. */
+/** Writes a body into an open file from `position` on; reports the bytes written even when it fails midway. */
 async function writeBodyAt(
-  response: RangeResponse<ChunkedBody | FileWritingBody>,
+  body: ChunkedBody,
   file: fs.FileHandle,
   position: number,
   writes: WriteQueue,
   onChunk: (chunk: Uint8Array) => void,
-  onWritten: (bytes: number) => void,
 ): Promise<{ kept: number; error?: unknown }> {
-  const body = response.body;
-  if ('writeTo' in body) {
-    const { kept, error } = await body.writeTo(file.fd, position, onWritten);
-    return { kept, error: error === undefined ? undefined : keptError(error) };
-  }
   const out = new PositionalWriter(file.fd, position, writes);
   try {
     if (body instanceof Readable) {
@@ -245,23 +239,20 @@ async function fetchRangesToFile(
         context,
         signal,
         (url, part) => context.http.get(url, part, signal, 'file'),
-        async (response, position) => {
-          const hash = streamingHash;
-          if ('writeTo' in response.body) {
+        async ({ body }, position) => {
+          let result: { kept: number; error?: unknown };
+          if ('writeTo' in body) {
             // Bytes the reader writes itself are not seen here: the finished file is hashed instead.
             streamingHash = undefined;
-          }
-          const result = await writeBodyAt(
-            response,
-            file,
-            position,
-            writes,
-            (chunk) => {
+            const { kept, error } = await body.writeTo(file.fd, position, onBytes);
+            result = { kept, error: error === undefined ? undefined : keptError(error) };
+          } else {
+            const hash = streamingHash;
+            result = await writeBodyAt(body, file, position, writes, (chunk) => {
               onBytes(chunk.byteLength);
               hash?.update(chunk);
-            },
-            onBytes,
-          );
+            });
+          }
           if (result.error !== undefined) {
             streamingHash = undefined;
           }
