@@ -143,6 +143,7 @@ export interface CompletedPart {
 export interface ObjectWriter {
   putObject(key: string, body: Uint8Array, options?: { contentType?: string; signal?: AbortSignal }): Promise<{ etag?: string }>;
   createMultipartUpload(key: string, options?: { contentType?: string; signal?: AbortSignal }): Promise<{ uploadId: string }>;
+  /** `body` is lent until the promise settles: the engine fills it again for a later part. */
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<CompletedPart>;
   completeMultipartUpload(key: string, uploadId: string, parts: readonly CompletedPart[], signal?: AbortSignal): Promise<{ etag?: string }>;
   abortMultipartUpload(key: string, uploadId: string): Promise<void>;
