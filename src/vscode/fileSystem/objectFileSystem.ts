@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { LogqsError, userMessage } from '../../core/errors';
+import { isInScope } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
 import type { ObjectService } from '../../core/objectService';
 import type { StoreRef, StoreSources } from '../../core/sources';
@@ -62,12 +63,22 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     return this.mapped(uri, async ({ address, ref }) => {
       const permissions = ref.store.read_only ? vscode.FilePermission.Readonly : undefined;
+      const directory = { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions };
       if (address.key.endsWith('/')) {
-        return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions };
+        return directory;
       }
-      const { details } = await this.deps.objects.fetchObject(ref.source, ref.store.id, address.key);
-      const mtime = details.lastModified?.getTime() ?? 0;
-      return { type: vscode.FileType.File, ctime: mtime, mtime, size: details.size, permissions };
+      try {
+        const { details } = await this.deps.objects.fetchObject(ref.source, ref.store.id, address.key);
+        const mtime = details.lastModified?.getTime() ?? 0;
+        return { type: vscode.FileType.File, ctime: mtime, mtime, size: details.size, permissions };
+      } catch (error) {
+        // VS Code names folders without the "/" (the parents it makes before saving a new file): one
+        // taken for missing is created, and at a key prefix's folder that is a copy of the prefix inside itself.
+        if (LogqsError.is(error, 'not-found') && (await isFolder(ref, `${address.key}/`))) {
+          return directory;
+        }
+        throw error;
+      }
     });
   }
 
@@ -101,7 +112,9 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
     return this.mapped(uri, async ({ address, ref }) => {
-      const page = await browsePage(ref.source, ref.store.id, { folderPrefix: address.key, pageSize: 1000 });
+      // VS Code names a folder without its "/"; listed without it, the folder would list itself.
+      const folderPrefix = address.key.endsWith('/') ? address.key : `${address.key}/`;
+      const page = await browsePage(ref.source, ref.store.id, { folderPrefix, pageSize: 1000 });
       return [
         ...page.folders.map((folder) => [folder.name.slice(0, -1), vscode.FileType.Directory] as [string, vscode.FileType]),
         ...page.objects.map((object) => [object.name, vscode.FileType.File] as [string, vscode.FileType]),
@@ -138,6 +151,18 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       throw toFileSystemError(uri, error);
     }
   }
+}
+
+/** Whether a prefix is a folder of the store: its key prefix, a folder above that, or one with keys under it. */
+async function isFolder(ref: StoreRef, prefix: string): Promise<boolean> {
+  if (ref.store.key_prefix?.startsWith(prefix)) {
+    return true;
+  }
+  if (!isInScope(ref.store.key_prefix, prefix)) {
+    return false;
+  }
+  const page = await browsePage(ref.source, ref.store.id, { folderPrefix: prefix, pageSize: 1 });
+  return page.folders.length > 0 || page.objects.length > 0;
 }
 
 function toFileSystemError(uri: vscode.Uri, error: unknown): vscode.FileSystemError {

@@ -1,0 +1,98 @@
+import '../../support/vscodeStubInstalled';
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { LogqsError } from '../../../src/core/errors';
+import { ObjectService } from '../../../src/core/objectService';
+import type { ObjectWriter } from '../../../src/core/ports';
+import { StoreSources } from '../../../src/core/sources';
+import { ObjectFileSystem, objectUri } from '../../../src/vscode/fileSystem/objectFileSystem';
+import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
+
+/** The logqs: file system as VS Code's file service drives it, over keys in memory. */
+describe('object file system', () => {
+  async function setup(keys: string[], storeOverrides: Record<string, unknown> = {}) {
+    const { gateway } = memoryGateway(keys);
+    const objects = gateway;
+    objects.fetchObject = async (key) => {
+      if (!keys.includes(key)) {
+        throw new LogqsError('not-found', `The object no longer exists`);
+      }
+      return { details: { key, size: 1, etag: '"e"', metadata: {} }, presignedUrl: `http://s3/${key}` };
+    };
+    const { source } = memorySource({ gateways: () => objects });
+    const store = await source.create(validInput(storeOverrides));
+    const puts: string[] = [];
+    const writer = {
+      putObject: async (key: string) => {
+        puts.push(key);
+        return {};
+      },
+    } as unknown as ObjectWriter;
+    const service = new ObjectService({
+      writers: () => writer,
+      http: undefined as never,
+      files: undefined as never,
+      settings: () => ({ partSizeBytes: 1, partConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 3600 }),
+      log: () => undefined,
+    });
+    const fileSystem = new ObjectFileSystem({
+      sources: new StoreSources([source]),
+      objects: service,
+      openSizeLimitBytes: () => 100,
+      confirmOverwrite: async () => true,
+      log: () => undefined,
+    });
+    const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
+    return { fileSystem, puts, uri };
+  }
+
+  /** What VS Code's FileService.writeFile does for a file that doesn't exist: make its folders (mkdirp), then write. */
+  async function saveNewFile(fileSystem: ObjectFileSystem, uri: vscode.Uri) {
+    const missing: vscode.Uri[] = [];
+    // Folders as VS Code names them: the file's path cut at a "/", no trailing "/"; the store's root is never asked.
+    for (let dir = uri.with({ path: uri.path.slice(0, uri.path.lastIndexOf('/')) }); dir.path.length > 1; dir = dir.with({ path: dir.path.slice(0, dir.path.lastIndexOf('/')) })) {
+      try {
+        const stat = await fileSystem.stat(dir);
+        assert.equal(stat.type, vscode.FileType.Directory, `${dir.path} exists but is not a folder`);
+        break;
+      } catch (error) {
+        if (!String((error as Error).message).startsWith('FileNotFound')) {
+          throw error;
+        }
+        missing.unshift(dir);
+      }
+    }
+    for (const dir of missing) {
+      await fileSystem.createDirectory(dir);
+    }
+    await fileSystem.writeFile(uri, new Uint8Array([1]));
+  }
+
+  it('says a folder is a folder when VS Code names it without the trailing "/", the key prefix and its parents included', async () => {
+    const { fileSystem, uri } = await setup(['team/logs/run 1/a.txt'], { key_prefix: 'team/logs/' });
+    for (const key of ['team/logs/run 1', 'team/logs', 'team']) {
+      assert.equal((await fileSystem.stat(uri(key))).type, vscode.FileType.Directory, key);
+    }
+    await assert.rejects(fileSystem.stat(uri('team/logs/run 2')), /FileNotFound/);
+  });
+
+  it('saves a new file into an existing folder of a key-prefixed store without making folders nobody asked for', async () => {
+    const { fileSystem, puts, uri } = await setup(['logs/run 1/a.txt'], { key_prefix: 'logs/' });
+    await saveNewFile(fileSystem, uri('logs/run 1/new.txt'));
+    assert.deepEqual(puts, ['logs/run 1/new.txt']);
+  });
+
+  it('makes the missing folder of a new file under the key prefix, never a copy of the prefix inside itself', async () => {
+    const { fileSystem, puts, uri } = await setup(['logs/run 1/a.txt'], { key_prefix: 'logs/' });
+    await saveNewFile(fileSystem, uri('logs/run 2/new.txt'));
+    assert.deepEqual(puts, ['logs/run 2/', 'logs/run 2/new.txt']);
+  });
+
+  it('lists a folder VS Code names without the trailing "/"', async () => {
+    const { fileSystem, uri } = await setup(['logs/run 1/a.txt', 'logs/run 1/deeper/b.txt'], { key_prefix: 'logs/' });
+    assert.deepEqual(await fileSystem.readDirectory(uri('logs/run 1')), [
+      ['deeper', vscode.FileType.Directory],
+      ['a.txt', vscode.FileType.File],
+    ]);
+  });
+});
