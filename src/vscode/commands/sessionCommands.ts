@@ -1,6 +1,7 @@
 import { awsCliProfile, boto3Snippet, credentialEnvironment, environmentSnippet, type Shell } from '../../core/credentialFormats';
 import type { SessionCredentials } from '../../core/ports';
 import type { StoreRef } from '../../core/sources';
+import { assertUsable } from '../../core/storeRules';
 import type { CommandDeps } from './deps';
 import { targetStore } from './storeCommands';
 
@@ -17,6 +18,8 @@ const scopeOf = ({ store }: StoreRef) => `${store.bucket_name}/${store.key_prefi
 async function credentialsFor(deps: Deps, arg: unknown, title: string): Promise<{ ref: StoreRef; credentials: SessionCredentials }> {
   // Credentials are for a whole store: a store is picked, not browsed.
   const ref = await targetStore(deps, arg, `${title}: which object store?`, (store) => !store.disabled);
+  // A node or an id may name a store disabled since; the credential cache would hand out the set it kept.
+  assertUsable(ref.store);
   const credentials = await deps.runJob(`Getting session credentials for "${ref.store.name}"`, (signal) => deps.sessionCredentials(ref, signal));
   // The store and the expiry only: the credentials themselves are never logged.
   deps.log.info(`Session credentials for "${ref.store.name}" issued, valid until ${credentials.expiration.toISOString()}`);

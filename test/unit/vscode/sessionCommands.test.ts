@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { getSessionCredentials, openSessionTerminal } from '../../../src/vscode/commands/sessionCommands';
 import { StoreNode } from '../../../src/vscode/explorer/nodes';
+import { code } from '../../support/assertions';
 import { fakeCommandDeps } from '../../support/fakeCommandDeps';
 import { memorySource, validInput } from '../../support/memoryPorts';
 
@@ -30,6 +31,15 @@ describe('session credential commands', () => {
     await openSessionTerminal(deps)();
     assert.deepEqual(ui.asked, ['pickStore: Open Terminal with Session Credentials: which object store?: robots']);
     assert.ok(calls.includes('sessionCredentials robots'));
+  });
+
+  it('refuses a store disabled since its node was drawn, or named by id, before any credentials (a kept set included) are handed out', async () => {
+    const { deps, calls, node, source, terminals } = await setup();
+    await source.update(node.store.id, { disabled: true });
+    await assert.rejects(openSessionTerminal(deps)(node), code('disabled'));
+    await assert.rejects(getSessionCredentials(deps)({ id: node.store.id }), code('disabled'));
+    assert.ok(!calls.some((call) => call.startsWith('sessionCredentials')), calls.join('\n'));
+    assert.deepEqual(terminals, []);
   });
 
   it('opens a terminal named after the store with the credentials in its environment only', async () => {
