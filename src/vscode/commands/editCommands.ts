@@ -1,3 +1,4 @@
+import { LogqsError } from '../../core/errors';
 import { folderNameProblem } from '../../core/objectService';
 import { storeNodeOf } from '../explorer/nodes';
 import type { CommandDeps } from './deps';
@@ -27,7 +28,11 @@ export const newFolder = (deps: Deps) => async (arg?: unknown) => {
 
 /** Deletes the selected objects and folders' contents, after saying how many objects that is. */
 export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
-  const targets = await resolveTargets(deps, arg, selected, { title: 'Delete', want: 'either', writes: true });
+  // Delete is not offered on stores: one that is only part of a selection is not a request to empty it.
+  const targets = (await resolveTargets(deps, arg, selected, { title: 'Delete', want: 'either', writes: true })).filter((target) => target.node?.kind !== 'store');
+  if (targets.length === 0) {
+    throw new LogqsError('invalid-input', 'Delete works on objects and folders, not on a whole store');
+  }
   for (const group of byStore(targets)) {
     const { ref } = group[0];
     const keys = group.filter((target) => target.kind === 'object').map((target) => target.key);

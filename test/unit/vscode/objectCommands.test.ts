@@ -146,6 +146,16 @@ describe('object commands', () => {
     assert.match(ui.told.at(-1) ?? '', /Deleted 42 of 42 objects/);
   });
 
+  it('never empties a store that is only part of the selection: Delete is not offered on stores', async () => {
+    const { deps, storeNode, object, ui, calls, state } = await setup();
+    state.counts.set('logs/', 5000);
+    const a = object('logs/a.bag');
+    await deleteObjects(deps)(a, [storeNode, a]);
+    assert.match(ui.asked.at(-1) ?? '', /^confirm: Delete 1 object from "robots"\?/);
+    assert.ok(!calls.some((call) => call.startsWith('deleteFolder') || call.startsWith('countUnder')), calls.join('\n'));
+    assert.ok(calls.includes('deleteObjects logs/a.bag'));
+  });
+
   it('refuses writes to a read-only store picked from the palette list before asking anything else', async () => {
     const { deps, ui } = await setup({ read_only: true });
     ui.pickLabel = 'robots';
