@@ -349,6 +349,10 @@ describe('transfers against a real S3 server', function () {
     const store = await rig.addStore(bucket, { key_prefix: 'limit/' });
     await put('limit/big.txt', 'x'.repeat(2000));
     await assert.rejects(rig.objects.readObject(rig.source, store.id, 'limit/big.txt', 1000, new AbortController().signal), code('too-large'));
+    // Sizes as people read them, and what to do instead (a restored tab of a large object lands here).
+    await assert.rejects(rig.objects.readObject(rig.source, store.id, 'limit/big.txt', 1000, new AbortController().signal), {
+      message: '"limit/big.txt" is 2.0 KB, more than the 1.0 KB that open in an editor; download it instead',
+    });
   });
 
   it('makes folders and deletes objects and a folder\'s contents, counted first', async () => {

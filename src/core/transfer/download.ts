@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LogqsError, cancelledError, isAbort, toLogqsError } from '../errors';
+import { formatBytes } from '../format';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { askOnce, firstFreeName } from './conflicts';
@@ -513,7 +514,7 @@ export async function readObjectBytes(context: DownloadContext, key: string, max
   const fetched = await context.fetch(key, signal);
   const { size } = fetched.details;
   if (size > maxBytes) {
-    throw new LogqsError('too-large', `"${key}" is ${size} bytes, more than the ${maxBytes} bytes allowed here`);
+    throw new LogqsError('too-large', `"${key}" is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} that open in an editor; download it instead`);
   }
   const object = new RemoteObject(context, fetched, signal);
   const bytes = await fetchIntoBuffer(object, context, signal, () => undefined);
