@@ -26,25 +26,41 @@ export async function browseStore(ref: StoreRef, request: { title: string; want:
   const quickPick = vscode.window.createQuickPick<StepItem>();
   quickPick.ignoreFocusOut = true;
   quickPick.matchOnDescription = true;
+  // Which folder is on show: a page that arrives for one the person has left is dropped.
+  let shown = 0;
   try {
     for (;;) {
+      const visit = ++shown;
+      const folder = prefix;
       const pages: BrowsePage[] = [];
+      let loading = false;
       const load = async () => {
+        // A second Load more… while one is on its way would fetch the same page twice.
+        if (loading) {
+          return;
+        }
+        loading = true;
         quickPick.busy = true;
         try {
-          pages.push(
-            await browsePage(ref.source, ref.store.id, {
-              folderPrefix: prefix === root ? undefined : prefix,
-              continuationToken: pages.at(-1)?.nextContinuationToken,
-              pageSize: listingPageSize(),
-            }),
-          );
-          quickPick.items = itemsFor(pages, prefix, root, request.want);
+          const page = await browsePage(ref.source, ref.store.id, {
+            folderPrefix: folder === root ? undefined : folder,
+            continuationToken: pages.at(-1)?.nextContinuationToken,
+            pageSize: listingPageSize(),
+          });
+          if (visit === shown) {
+            pages.push(page);
+            quickPick.items = itemsFor(pages, folder, root, request.want);
+          }
         } catch (error) {
-          quickPick.items = [];
-          quickPick.placeholder = userMessage(error);
+          if (visit === shown) {
+            quickPick.items = [];
+            quickPick.placeholder = userMessage(error);
+          }
         } finally {
-          quickPick.busy = false;
+          loading = false;
+          if (visit === shown) {
+            quickPick.busy = false;
+          }
         }
       };
       quickPick.title = `${request.title}: ${ref.store.name}/${prefix.slice(root.length)}`;

@@ -1,0 +1,94 @@
+import { vscodeStub } from '../../support/vscodeStubInstalled';
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ListPageRequest } from '../../../src/core/ports';
+import { browseStore } from '../../../src/vscode/objectPicker';
+import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
+
+/** A quick pick as the browser drives it: items shown, and the person's accepts and hide. */
+function fakeQuickPick() {
+  const accepted = new vscode.EventEmitter<void>();
+  const hidden = new vscode.EventEmitter<void>();
+  const quickPick = {
+    items: [] as readonly vscode.QuickPickItem[],
+    selectedItems: [] as readonly vscode.QuickPickItem[],
+    title: '',
+    placeholder: '',
+    value: '',
+    busy: false,
+    ignoreFocusOut: false,
+    matchOnDescription: false,
+    onDidAccept: accepted.event,
+    onDidHide: hidden.event,
+    show: () => undefined,
+    dispose: () => undefined,
+  };
+  const labels = () => quickPick.items.map((item) => item.label);
+  const accept = (label: string) => {
+    const item = quickPick.items.find((candidate) => candidate.label === label);
+    assert.ok(item, `"${label}" is not among ${JSON.stringify(labels())}`);
+    quickPick.selectedItems = [item];
+    accepted.fire();
+  };
+  return { quickPick, labels, accept, hide: () => hidden.fire() };
+}
+
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('object picker', () => {
+  afterEach(() => {
+    delete vscodeStub.settings['logqs.objectListing.pageSize'];
+  });
+
+  it('shows the folder the person opened, even when a page of the folder before arrives after it', async () => {
+    vscodeStub.settings['logqs.objectListing.pageSize'] = 1;
+    const { gateway } = memoryGateway(['a/1.txt', 'b/2.txt']);
+    // The second page of the store's root (Load more…) waits until the test lets it go.
+    let releaseRootPage: () => void = () => undefined;
+    const listed = memoryGateway(['a/1.txt', 'b/2.txt']).gateway;
+    gateway.listPage = async (request: ListPageRequest) => {
+      if (request.prefix === '' && request.continuationToken) {
+        await new Promise<void>((resolve) => (releaseRootPage = resolve));
+      }
+      return listed.listPage(request);
+    };
+    const { source } = memorySource({ gateways: () => gateway });
+    const store = await source.create(validInput());
+    const picker = fakeQuickPick();
+    (vscode.window as unknown as { createQuickPick: () => unknown }).createQuickPick = () => picker.quickPick;
+
+    const browsing = browseStore({ source, store }, { title: 'Download', want: 'object' });
+    await settled();
+    picker.accept('$(ellipsis) Load more…');
+    picker.accept('$(folder) a/');
+    await settled();
+    assert.deepEqual(picker.labels(), ['$(arrow-up) ..', '$(file) 1.txt']);
+    releaseRootPage();
+    await settled();
+
+    assert.deepEqual(picker.labels(), ['$(arrow-up) ..', '$(file) 1.txt'], 'the root\'s late page is not drawn in folder a/');
+    assert.equal(picker.quickPick.busy, false);
+    picker.accept('$(file) 1.txt');
+    assert.deepEqual(await browsing, { kind: 'object', key: 'a/1.txt' });
+  });
+
+  it('asks for the next page once however often Load more… is pressed while it comes', async () => {
+    vscodeStub.settings['logqs.objectListing.pageSize'] = 1;
+    const { gateway, requests } = memoryGateway(['1.txt', '2.txt', '3.txt']);
+    const { source } = memorySource({ gateways: () => gateway });
+    const store = await source.create(validInput());
+    const picker = fakeQuickPick();
+    (vscode.window as unknown as { createQuickPick: () => unknown }).createQuickPick = () => picker.quickPick;
+
+    const browsing = browseStore({ source, store }, { title: 'Open', want: 'object' });
+    await settled();
+    picker.accept('$(ellipsis) Load more…');
+    picker.accept('$(ellipsis) Load more…');
+    await settled();
+
+    assert.deepEqual(picker.labels(), ['$(file) 1.txt', '$(file) 2.txt', '$(ellipsis) Load more…']);
+    assert.equal(requests.length, 2);
+    picker.hide();
+    await assert.rejects(browsing);
+  });
+});
