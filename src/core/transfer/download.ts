@@ -8,7 +8,7 @@ import { formatBytes } from '../format';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { askOnce, firstFreeName } from './conflicts';
-import { type LocalSegments, keyBelow, localSegments, parentPreparer, pathUnder } from './localPaths';
+import { type LocalSegments, keyBelow, localFileIdentity, localSegments, parentPreparer, pathUnder } from './localPaths';
 import { PositionalWriter, WriteQueue } from './positionalWriter';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
@@ -415,6 +415,16 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     report.skipped.push({ key, reason });
     context.log(`Skipped "${key}": ${reason}`);
   };
+  /** The local files this job's keys go to, so that two never land on one (a file is asked about only when it was there before). */
+  const claimed = new Set<string>();
+  const claim = (target: string) => {
+    const identity = localFileIdentity(target);
+    if (claimed.has(identity)) {
+      return false;
+    }
+    claimed.add(identity);
+    return true;
+  };
   let conflictsMet = false;
   /** Where a file goes given what is at `target` now: a folder is skipped, an existing file asked about (once a job). */
   const place = async (target: string): Promise<Placement> => {
@@ -431,7 +441,9 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
       return { skip: 'a file of that name exists' };
     }
     if (choice === 'keepBoth') {
-      return { target: await firstFreeName(target, async (candidate) => !(await fs.lstat(candidate).catch(() => undefined))), replace: false };
+      // Claimed only once free on disk as well; the claim, being synchronous, can't be taken in between.
+      const isFree = async (candidate: string) => !claimed.has(localFileIdentity(candidate)) && !(await fs.lstat(candidate).catch(() => undefined)) && claim(candidate);
+      return { target: await firstFreeName(target, isFree), replace: false };
     }
     return { target, replace: true };
   };
@@ -442,6 +454,10 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
       return;
     }
     let target = pathUnder(targetDir, candidate.segments.segments);
+    if (!claim(target)) {
+      skip(candidate.key, 'another key of this download lands on the same file (on macOS and Windows, names that differ only in case or Unicode normalization are one file)');
+      return;
+    }
     try {
       await prepareParent(target);
     } catch (error) {

@@ -67,11 +67,25 @@ export function keyBelow(folderPrefix: string, key: string): string {
   return key.slice(trimmed.lastIndexOf('/') + 1);
 }
 
+/** Whether a path relative to a folder leads out of it ("..", "../x", another drive); "..x" is a name in it. */
+function isOutside(relative: string): boolean {
+  return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+}
+
+/**
+ * What a file's path is compared by, so that two keys of one job never land
+ * on one file: macOS and Windows take names that differ only in case or
+ * Unicode normalization ("Readme", "README"; "é" composed or not) as one file.
+ */
+export function localFileIdentity(file: string, platform: NodeJS.Platform = process.platform): string {
+  return platform === 'darwin' || platform === 'win32' ? file.normalize('NFC').toLowerCase() : file;
+}
+
 /** Joins segments under root, refusing (as a bug would be) anything that resolves outside it. */
 export function pathUnder(root: string, segments: readonly string[]): string {
   const resolved = path.resolve(root, ...segments);
   const relative = path.relative(path.resolve(root), resolved);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (relative === '' || isOutside(relative)) {
     throw new LogqsError('outside-prefix', `"${segments.join('/')}" would be written outside the download folder; refused`);
   }
   return resolved;
@@ -88,12 +102,19 @@ export function parentPreparer(root: string): (file: string) => Promise<void> {
   let realRoot: Promise<string> | undefined;
   const prepared = new Map<string, Promise<void>>();
   const prepare = async (parent: string, file: string) => {
-    await fs.mkdir(parent, { recursive: true });
     realRoot ??= fs.realpath(root);
-    const [rootPath, parentPath] = await Promise.all([realRoot, fs.realpath(parent)]);
-    const relative = path.relative(rootPath, parentPath);
-    if (relative.startsWith('..') || path.isAbsolute(relative)) {
-      throw new LogqsError('outside-prefix', `"${path.relative(root, file)}" would be written outside the download folder through a link; refused`);
+    const rootPath = await realRoot;
+    const refuseOutside = (real: string) => {
+      if (isOutside(path.relative(rootPath, real))) {
+        throw new LogqsError('outside-prefix', `"${path.relative(root, file)}" would be written outside the download folder through a link; refused`);
+      }
+    };
+    // Checked before any folder is made too: mkdir follows a link, and would make the folders outside first.
+    const nearest = await nearestRealFolder(parent);
+    refuseOutside(nearest.real);
+    await fs.mkdir(parent, { recursive: true });
+    if (!nearest.whole) {
+      refuseOutside(await fs.realpath(parent));
     }
   };
   return (file) => {
@@ -105,4 +126,17 @@ export function parentPreparer(root: string): (file: string) => Promise<void> {
     }
     return done;
   };
+}
+
+/** The real path of `folder`, or of its nearest ancestor that exists (`whole` false). */
+async function nearestRealFolder(folder: string): Promise<{ real: string; whole: boolean }> {
+  for (let current = folder; ; current = path.dirname(current)) {
+    try {
+      return { real: await fs.realpath(current), whole: current === folder };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(current) === current) {
+        throw error;
+      }
+    }
+  }
 }

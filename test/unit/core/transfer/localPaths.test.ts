@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { keyBelow, localSegments, pathUnder } from '../../../../src/core/transfer/localPaths';
+import { keyBelow, localFileIdentity, localSegments, pathUnder } from '../../../../src/core/transfer/localPaths';
 
 describe('keys as local paths', () => {
   it('keeps ordinary keys, spaces, "+" and unicode as they are', () => {
@@ -52,5 +52,17 @@ describe('keys as local paths', () => {
     assert.equal(pathUnder(root, ['a', 'b']), path.join(root, 'a', 'b'));
     assert.throws(() => pathUnder(root, ['..', 'x']), /outside the download folder/);
     assert.throws(() => pathUnder(root, []), /outside the download folder/);
+    // A name that starts with two dots is a name, not a way up.
+    assert.equal(pathUnder(root, ['..hidden']), path.join(root, '..hidden'));
+  });
+
+  it('takes names that differ only in case or Unicode normalization as one file on macOS and Windows only', () => {
+    const composed = '/d/Caf\u00e9.txt';
+    const decomposed = '/d/cafe\u0301.TXT';
+    for (const platform of ['darwin', 'win32'] as const) {
+      assert.equal(localFileIdentity(composed, platform), localFileIdentity(decomposed, platform));
+    }
+    assert.notEqual(localFileIdentity(composed, 'linux'), localFileIdentity(decomposed, 'linux'));
+    assert.notEqual(localFileIdentity('/d/A', 'linux'), localFileIdentity('/d/a', 'linux'));
   });
 });

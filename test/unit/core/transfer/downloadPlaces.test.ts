@@ -1,0 +1,103 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { createWholeFileThreads } from '../../../../src/adapters/files/wholeFileThreads';
+import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
+import type { ConflictChoice, DownloadContext, RangeResponse } from '../../../../src/core/transfer';
+
+/** Where a download puts its files: keys that meet on one local name, names a key may hold, links in the folder. */
+describe('download placement', () => {
+  let dir: string;
+  const files = createWholeFileThreads({ threads: 1 });
+  after(() => files.dispose());
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-places-'));
+  });
+  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+  /** A store in memory: objects by key, served by ranges from `mem:<key>` URLs. */
+  function context(objects: Record<string, Buffer>): DownloadContext {
+    const etagOf = (bytes: Buffer) => `"${createHash('md5').update(bytes).digest('hex')}"`;
+    return {
+      fetch: async (key) => ({ details: { key, size: objects[key].length, etag: etagOf(objects[key]), metadata: {} }, presignedUrl: `mem:${key}` }),
+      list: async (prefix) => ({
+        folders: [],
+        objects: Object.keys(objects)
+          .filter((key) => key.startsWith(prefix))
+          .map((key) => ({ key, size: objects[key].length, etag: etagOf(objects[key]) })),
+      }),
+      files,
+      http: {
+        get: (async (url: string, range: { start: number; end?: number }): Promise<RangeResponse> => {
+          const bytes = objects[url.slice('mem:'.length)];
+          const end = range.end ?? bytes.length - 1;
+          // Slow enough that the files of a job overlap, as they do on a network.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          return { status: 206, etag: etagOf(bytes), totalSize: bytes.length, body: Readable.from([bytes.subarray(range.start, end + 1)]) };
+        }) as DownloadContext['http']['get'],
+      },
+      settings: { partSizeBytes: 8 * SMALL_OBJECT_BYTES, partConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60 },
+      log: () => undefined,
+    };
+  }
+
+  const request = (keys: string[], prefixes: string[], choice: ConflictChoice = 'overwrite', asked: string[] = []) => ({
+    keys,
+    prefixes,
+    targetDir: dir,
+    signal: new AbortController().signal,
+    onProgress: () => undefined,
+    onConflict: async (existing: string) => {
+      asked.push(existing);
+      return choice;
+    },
+  });
+
+  for (const [route, size] of [['small', 10], ['large', SMALL_OBJECT_BYTES + 10]] as const) {
+    it(`never lets two keys of one job land on one file, nor asks about a file the job wrote itself (${route})`, async () => {
+      const objects = { 'a/x.bin': Buffer.alloc(size, 'a'), 'b/x.bin': Buffer.alloc(size, 'b') };
+      const asked: string[] = [];
+      const report = await downloadObjects(context(objects), request(['a/x.bin', 'b/x.bin'], [], 'overwrite', asked));
+      assert.deepEqual(asked, [], 'no question about a file this job wrote');
+      assert.equal(report.files.length, 1, JSON.stringify(report));
+      assert.equal(report.skipped.length, 1);
+      assert.match(report.skipped[0].reason, /another key of this download/);
+      const written = await fs.readFile(path.join(dir, 'x.bin'));
+      assert.deepEqual(written, objects[report.files[0].key as keyof typeof objects]);
+    });
+
+    it(`keeps both without ever writing over a file another key of the job lands on (${route})`, async () => {
+      await fs.mkdir(path.join(dir, 'f'));
+      await fs.writeFile(path.join(dir, 'f', 'x.bin'), 'mine');
+      const objects = { 'f/x.bin': Buffer.alloc(size, 'x'), 'f/x (1).bin': Buffer.alloc(size, 'y') };
+      const report = await downloadObjects(context(objects), request([], ['f/'], 'keepBoth'));
+      const paths = report.files.map((file) => file.path);
+      assert.equal(new Set(paths).size, paths.length, `two keys reported at one path: ${paths.join(', ')}`);
+      for (const file of report.files) {
+        assert.deepEqual(await fs.readFile(file.path), objects[file.key as keyof typeof objects], file.key);
+      }
+      assert.equal(await fs.readFile(path.join(dir, 'f', 'x.bin'), 'utf8'), 'mine');
+    });
+  }
+
+  it('downloads a key whose name starts with ".." (it is not a ".." segment)', async () => {
+    const objects = { 'logs/..hidden': Buffer.from('h'), '..cache/a.txt': Buffer.from('c') };
+    const report = await downloadObjects(context(objects), request(['logs/..hidden'], ['..cache/']));
+    assert.deepEqual(report.files.map((file) => path.relative(dir, file.path)).sort(), [path.join('..cache', 'a.txt'), '..hidden']);
+  });
+
+  it('makes no folder outside the download folder through a link inside it', async () => {
+    const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-outside-'));
+    try {
+      await fs.symlink(outside, path.join(dir, 'linked'));
+      const objects = { 'linked/deeper/file.txt': Buffer.from('through the link') };
+      await downloadObjects(context(objects), request([], ['linked/'])).catch(() => undefined);
+      assert.deepEqual(await fs.readdir(outside), []);
+    } finally {
+      await fs.rm(outside, { recursive: true, force: true });
+    }
+  });
+});
