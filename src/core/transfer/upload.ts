@@ -104,30 +104,48 @@ async function readPart(file: fs.FileHandle, item: UploadItem, into: Buffer, off
 /**
  * The files under the given paths and their keys: a file goes to
  * prefix/name, a folder's files to prefix/folder/relative/path ("\\"
- * becoming "/"). Links to files are followed; links to folders are not
- * (they can loop), and are reported.
+ * becoming "/"), an empty folder to its folder marker. Links to files are
+ * followed; links to folders are not (they can loop), and are reported,
+ * unless picked themselves.
  */
 async function collect(paths: readonly string[], context: UploadContext, prefix: string, skip: (path: string, reason: string) => void) {
   const items: UploadItem[] = [];
   const folders: string[] = [];
+  const markers: string[] = [];
+  /** Keys taken by a file of this job: two files picked from different folders may share a name. */
+  const taken = new Set<string>();
+  const keyOf = (relative: string) => context.scopeKey(prefix + relative.split(/[\\/]/).join('/'));
   const add = (file: string, relative: string, size: number) => {
     try {
-      items.push({ path: file, key: context.scopeKey(prefix + relative.split(/[\\/]/).join('/')), size });
+      const key = keyOf(relative);
+      if (taken.has(key)) {
+        skip(file, `another file of this upload goes to "${key}"`);
+        return;
+      }
+      taken.add(key);
+      items.push({ path: file, key, size });
     } catch (error) {
       skip(file, (error as Error).message);
     }
   };
-  const walk = async (entry: string, relative: string): Promise<void> => {
+  const walk = async (entry: string, relative: string, picked = false): Promise<void> => {
     const link = await fs.lstat(entry);
     const stat = link.isSymbolicLink() ? await fs.stat(entry).catch(() => undefined) : link;
     if (!stat) {
       skip(entry, 'a link to nothing');
     } else if (stat.isFile()) {
       add(entry, relative, stat.size);
-    } else if (stat.isDirectory() && link.isSymbolicLink()) {
+    } else if (stat.isDirectory() && link.isSymbolicLink() && !picked) {
       skip(entry, 'a link to a folder (not followed)');
     } else if (stat.isDirectory()) {
       const names = (await fs.readdir(entry)).sort();
+      if (names.length === 0) {
+        try {
+          markers.push(keyOf(`${relative}/`));
+        } catch (error) {
+          skip(entry, (error as Error).message);
+        }
+      }
       for (const name of names) {
         await walk(path.join(entry, name), `${relative}/${name}`);
       }
@@ -140,9 +158,9 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
     if (stat?.isDirectory()) {
       folders.push(context.scopeKey(`${prefix}${path.basename(entry)}/`));
     }
-    await walk(entry, path.basename(entry));
+    await walk(entry, path.basename(entry), true);
   }
-  return { items, folders };
+  return { items, folders, markers };
 }
 
 /** The keys that exist already under the folders being uploaded (one listing each) and at the single files' keys. */
@@ -179,9 +197,14 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
     context.log(`Skipped ${file}: ${reason}`);
   };
 
-  const { items, folders } = await collect(request.paths, context, destinationPrefix, skip);
+  const { items, folders, markers } = await collect(request.paths, context, destinationPrefix, skip);
   meter.addTotal(items.length, items.reduce((sum, item) => sum + item.size, 0));
   const existing = await existingKeys(context, folders, items, signal);
+  // An empty folder is kept as the zero-byte marker New Folder makes, else it would vanish.
+  for (const marker of markers.filter((key) => !existing.has(key))) {
+    await withRetries(`"${marker}"`, context, signal, () => writer.putObject(marker, new Uint8Array(0), { signal }));
+    context.log(`Made the empty folder "${marker}"`);
+  }
 
   const putSmall = async (item: UploadItem) => {
     const release = await budget.acquire(item.size, signal);
