@@ -310,7 +310,10 @@ const temporaryNames = { prefix: randomBytes(4).toString('hex'), count: 0 };
 /** A name for the file being written beside `target`, renamed onto it once complete and verified. */
 function temporaryBeside(target: string): string {
   const unique = `${temporaryNames.prefix}${(temporaryNames.count++).toString(36)}`;
-  return path.join(path.dirname(target), `.${path.basename(target)}.${unique}.logqs-partial`);
+  // A name may have 255 bytes, and the target's may use most of them: a long one is cut (50 characters are at most 200 bytes).
+  const name = path.basename(target);
+  const shown = Buffer.byteLength(name) > 200 ? [...name].slice(0, 50).join('') : name;
+  return path.join(path.dirname(target), `.${shown}.${unique}.logqs-partial`);
 }
 
 /**

@@ -83,6 +83,13 @@ describe('download placement', () => {
     });
   }
 
+  it('downloads a key whose name is near the 255 bytes a file name may have (its temporary name too)', async () => {
+    const long = `${'é'.repeat(120)}.bin`;
+    const objects = { [`s/${long}`]: Buffer.from('small'), [`l/${long}`]: Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'l') };
+    const report = await downloadObjects(context(objects), request([], ['s/', 'l/']));
+    assert.deepEqual(report.files.map((file) => path.relative(dir, file.path)).sort(), [path.join('l', long), path.join('s', long)]);
+  });
+
   it('downloads a key whose name starts with ".." (it is not a ".." segment)', async () => {
     const objects = { 'logs/..hidden': Buffer.from('h'), '..cache/a.txt': Buffer.from('c') };
     const report = await downloadObjects(context(objects), request(['logs/..hidden'], ['..cache/']));
