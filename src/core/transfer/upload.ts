@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LogqsError, cancelledError, isAbort } from '../errors';
+import { LogqsError, cancelledError, isAbort, toLogqsError } from '../errors';
 import type { CompletedPart } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { askOnce, firstFreeName } from './conflicts';
@@ -128,8 +128,19 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
       skip(file, (error as Error).message);
     }
   };
+  // An entry that vanished, or a folder that can't be read, since it was picked: the rest still goes.
+  const unreadable = (entry: string, error: unknown): undefined => {
+    if (toLogqsError(error).code !== 'storage') {
+      throw error;
+    }
+    skip(entry, `can't be read (${(error as Error).message})`);
+    return undefined;
+  };
   const walk = async (entry: string, relative: string, picked = false): Promise<void> => {
-    const link = await fs.lstat(entry);
+    const link = await fs.lstat(entry).catch((error: unknown) => unreadable(entry, error));
+    if (!link) {
+      return;
+    }
     const stat = link.isSymbolicLink() ? await fs.stat(entry).catch(() => undefined) : link;
     if (!stat) {
       skip(entry, 'a link to nothing');
@@ -138,7 +149,10 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
     } else if (stat.isDirectory() && link.isSymbolicLink() && !picked) {
       skip(entry, 'a link to a folder (not followed)');
     } else if (stat.isDirectory()) {
-      const names = (await fs.readdir(entry)).sort();
+      const names = (await fs.readdir(entry).catch((error: unknown) => unreadable(entry, error)))?.sort();
+      if (!names) {
+        return;
+      }
       if (names.length === 0) {
         try {
           markers.push(keyOf(`${relative}/`));

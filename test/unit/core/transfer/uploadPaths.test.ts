@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createWholeFileThreads } from '../../../../src/adapters/files/wholeFileThreads';
+import { userMessage } from '../../../../src/core/errors';
 import { scopeKey } from '../../../../src/core/keyPrefix';
 import { type UploadContext, uploadFiles } from '../../../../src/core/transfer';
 
@@ -71,6 +72,49 @@ describe('upload keys', () => {
     const report = await uploadFiles(context(stored), request([path.join(dir, 'picked')]));
     assert.deepEqual(report.keys, ['store/picked/sub/f.txt']);
     assert.deepEqual(report.skipped.map((entry) => path.basename(entry.path)), ['loop']);
+  });
+
+  it('says clearly which file vanished during the upload', async () => {
+    await fs.mkdir(path.join(dir, 'top'));
+    await fs.writeFile(path.join(dir, 'top', 'a.txt'), 'a');
+    await fs.writeFile(path.join(dir, 'top', 'b.txt'), 'b');
+    const stored = new Map<string, string>();
+    const ctx = context(stored);
+    ctx.settings.fileConcurrency = 1;
+    const put = ctx.writer.putObject.bind(ctx.writer);
+    ctx.writer.putObject = async (key, body, options) => {
+      await fs.rm(path.join(dir, 'top', 'b.txt'), { force: true });
+      return put(key, body, options);
+    };
+    const error = await uploadFiles(ctx, request([path.join(dir, 'top')])).then(
+      () => assert.fail('uploaded a file that is gone'),
+      (failure: unknown) => failure,
+    );
+    const message = userMessage(error);
+    assert.match(message, /b\.txt/);
+    assert.doesNotMatch(message, /bug/);
+  });
+
+  it('skips, saying why, a folder it can\'t read while listing what to upload, and uploads the rest', async () => {
+    await fs.mkdir(path.join(dir, 'top', 'locked'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'top', 'a.txt'), 'a');
+    const stored = new Map<string, string>();
+    const real = fs.readdir;
+    // Root reads any folder: the refusal a person would meet is stood in for.
+    (fs as { readdir: unknown }).readdir = async (folder: string) => {
+      if (folder.endsWith('locked')) {
+        throw Object.assign(new Error(`EACCES: permission denied, scandir '${folder}'`), { code: 'EACCES', path: folder });
+      }
+      return real(folder);
+    };
+    try {
+      const report = await uploadFiles(context(stored), request([path.join(dir, 'top')]));
+      assert.deepEqual(report.keys, ['store/top/a.txt']);
+      assert.equal(report.skipped.length, 1);
+      assert.match(report.skipped[0].reason, /permission denied/);
+    } finally {
+      (fs as { readdir: unknown }).readdir = real;
+    }
   });
 
   it('keeps empty folders, as the folder markers New Folder makes', async () => {
