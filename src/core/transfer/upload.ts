@@ -174,7 +174,7 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
     }
     await walk(entry, path.basename(entry), true);
   }
-  return { items, folders, markers };
+  return { items, folders, markers, taken };
 }
 
 /** The keys that exist already under the folders being uploaded (one listing each) and at the single files' keys. */
@@ -211,7 +211,7 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
     context.log(`Skipped ${file}: ${reason}`);
   };
 
-  const { items, folders, markers } = await collect(request.paths, context, destinationPrefix, skip);
+  const { items, folders, markers, taken } = await collect(request.paths, context, destinationPrefix, skip);
   meter.addTotal(items.length, items.reduce((sum, item) => sum + item.size, 0));
   const existing = await existingKeys(context, folders, items, signal);
   // An empty folder is kept as the zero-byte marker New Folder makes, else it would vanish.
@@ -273,7 +273,9 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
         return;
       }
       if (choice === 'keepBoth') {
-        key = await firstFreeName(key, async (candidate) => !existing.has(candidate) && !(await context.head(candidate, signal)));
+        // Nor a key another file of this job goes to; taken when free on the server too, looked at again after the wait.
+        const take = (candidate: string) => !taken.has(candidate) && taken.add(candidate) !== undefined;
+        key = await firstFreeName(key, async (candidate) => !existing.has(candidate) && !taken.has(candidate) && !(await context.head(candidate, signal)) && take(candidate));
       }
     }
     const target = { ...item, key };

@@ -42,12 +42,12 @@ describe('upload keys', () => {
     };
   }
 
-  const request = (paths: string[]) => ({
+  const request = (paths: string[], choice: 'overwrite' | 'skip' | 'keepBoth' = 'overwrite') => ({
     paths,
     destinationPrefix: 'store/',
     signal: new AbortController().signal,
     onProgress: () => undefined,
-    onConflict: async () => 'overwrite' as const,
+    onConflict: async () => choice,
   });
 
   it('never sends two files of one job to one key', async () => {
@@ -61,6 +61,19 @@ describe('upload keys', () => {
     assert.equal(report.skipped.length, 1, JSON.stringify(report));
     assert.match(report.skipped[0].reason, /another file of this upload/);
     assert.equal(stored.get('store/a.txt'), 'from x');
+  });
+
+  it('keeps both without ever writing over a key another file of the job goes to', async () => {
+    await fs.mkdir(path.join(dir, 'top'));
+    await fs.writeFile(path.join(dir, 'top', 'a.txt'), 'new a');
+    await fs.writeFile(path.join(dir, 'top', 'a (1).txt'), 'new a (1)');
+    await fs.writeFile(path.join(dir, 'top', 'b.txt'), 'new b');
+    const stored = new Map([['store/top/a.txt', 'old a'], ['store/top/b.txt', 'old b']]);
+    const report = await uploadFiles(context(stored), request([path.join(dir, 'top')], 'keepBoth'));
+    assert.equal(new Set(report.keys).size, 3, report.keys.join(', '));
+    assert.equal(stored.get('store/top/a.txt'), 'old a');
+    assert.equal(stored.get('store/top/a (1).txt'), 'new a (1)');
+    assert.deepEqual(new Set(stored.values()), new Set(['old a', 'old b', 'new a', 'new a (1)', 'new b']));
   });
 
   it('follows a folder that was picked through a link (links inside it are still not followed)', async () => {
