@@ -19,3 +19,24 @@ export async function firstFreeName(name: string, isFree: (candidate: string) =>
     }
   }
 }
+
+/** The names (local files, keys) a job's files go to, so that two never go to one. */
+export class Claims {
+  private readonly claimed = new Set<string>();
+
+  /** `identity`: what names are compared by (a file system may take two spellings as one file). */
+  constructor(private readonly identity: (name: string) => string = (name) => name) {}
+
+  has(name: string): boolean {
+    return this.claimed.has(this.identity(name));
+  }
+
+  /** Takes `name` for one file; false when another file of the job has it. */
+  claim(name: string): boolean {
+    if (this.has(name)) {
+      return false;
+    }
+    this.claimed.add(this.identity(name));
+    return true;
+  }
+}

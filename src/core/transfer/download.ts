@@ -7,7 +7,7 @@ import { LogqsError, cancelledError, isAbort, toLogqsError } from '../errors';
 import { formatBytes } from '../format';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
-import { askOnce, firstFreeName } from './conflicts';
+import { Claims, askOnce, firstFreeName } from './conflicts';
 import { type LocalSegments, keyBelow, localFileIdentity, localSegments, parentPreparer, pathUnder } from './localPaths';
 import { PositionalWriter, WriteQueue } from './positionalWriter';
 import { ProgressMeter } from './progress';
@@ -419,15 +419,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     context.log(`Skipped "${key}": ${reason}`);
   };
   /** The local files this job's keys go to, so that two never land on one (a file is asked about only when it was there before). */
-  const claimed = new Set<string>();
-  const claim = (target: string) => {
-    const identity = localFileIdentity(target);
-    if (claimed.has(identity)) {
-      return false;
-    }
-    claimed.add(identity);
-    return true;
-  };
+  const claims = new Claims(localFileIdentity);
   let conflictsMet = false;
   /** Where a file goes given what is at `target` now: a folder is skipped, an existing file asked about (once a job). */
   const place = async (target: string): Promise<Placement> => {
@@ -445,7 +437,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     }
     if (choice === 'keepBoth') {
       // Claimed only once free on disk as well; the claim, being synchronous, can't be taken in between.
-      const isFree = async (candidate: string) => !claimed.has(localFileIdentity(candidate)) && !(await fs.lstat(candidate).catch(() => undefined)) && claim(candidate);
+      const isFree = async (candidate: string) => !claims.has(candidate) && !(await fs.lstat(candidate).catch(() => undefined)) && claims.claim(candidate);
       return { target: await firstFreeName(target, isFree), replace: false };
     }
     return { target, replace: true };
@@ -457,7 +449,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
       return;
     }
     let target = pathUnder(targetDir, candidate.segments.segments);
-    if (!claim(target)) {
+    if (!claims.claim(target)) {
       skip(candidate.key, 'another key of this download lands on the same file (on macOS and Windows, names that differ only in case or Unicode normalization are one file)');
       return;
     }

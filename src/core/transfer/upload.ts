@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { LogqsError, cancelledError, isAbort, toLogqsError } from '../errors';
 import type { CompletedPart } from '../ports';
 import { forEachConcurrently } from './concurrency';
-import { askOnce, firstFreeName } from './conflicts';
+import { Claims, askOnce, firstFreeName } from './conflicts';
 import { planRanges } from './download';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
@@ -113,16 +113,15 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
   const folders: string[] = [];
   const markers: string[] = [];
   /** Keys taken by a file of this job: two files picked from different folders may share a name. */
-  const taken = new Set<string>();
+  const taken = new Claims();
   const keyOf = (relative: string) => context.scopeKey(prefix + relative.split(/[\\/]/).join('/'));
   const add = (file: string, relative: string, size: number) => {
     try {
       const key = keyOf(relative);
-      if (taken.has(key)) {
+      if (!taken.claim(key)) {
         skip(file, `another file of this upload goes to "${key}"`);
         return;
       }
-      taken.add(key);
       items.push({ path: file, key, size });
     } catch (error) {
       skip(file, (error as Error).message);
@@ -273,9 +272,8 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
         return;
       }
       if (choice === 'keepBoth') {
-        // Nor a key another file of this job goes to; taken when free on the server too, looked at again after the wait.
-        const take = (candidate: string) => !taken.has(candidate) && taken.add(candidate) !== undefined;
-        key = await firstFreeName(key, async (candidate) => !existing.has(candidate) && !taken.has(candidate) && !(await context.head(candidate, signal)) && take(candidate));
+        // Nor a key another file of this job goes to; claimed once free on the server too (claim looks again after the wait).
+        key = await firstFreeName(key, async (candidate) => !existing.has(candidate) && !taken.has(candidate) && !(await context.head(candidate, signal)) && taken.claim(candidate));
       }
     }
     const target = { ...item, key };
