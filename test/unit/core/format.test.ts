@@ -83,6 +83,13 @@ describe('redact', () => {
     scrubbed('{"secret_access_key": "a\\"quoted\\" secret4", "name": "n"}', ['quoted', 'secret4']);
   });
 
+  it('removes a signature in a percent-encoded URL, STS secrets in XML, and a password in a URL', () => {
+    const encoded = 'next=http%3A%2F%2Fh%2Fb%2Fk%3FX-Amz-Credential%3DAKIAENC%252F2026%26X-Amz-Signature%3Dencsig9%26X-Amz-Expires%3D60';
+    assert.match(scrubbed(encoded, ['AKIAENC', 'encsig9']), /%26X-Amz-Expires%3D60$/);
+    scrubbed('<Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>xmlSecret7</SecretAccessKey><SessionToken>xmlToken7</SessionToken></Credentials>', ['xmlSecret7', 'xmlToken7']);
+    assert.equal(scrubbed('proxy https://me:pa55word@proxy.example:3128/ refused', ['pa55word']), 'proxy https://me:<redacted>@proxy.example:3128/ refused');
+  });
+
   it('leaves prose about the fields alone', () => {
     const text = 'secret_access_key is write-only and can\'t be changed after creation';
     assert.equal(redact(text), text);
