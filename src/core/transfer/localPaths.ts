@@ -13,7 +13,7 @@ export type LocalSegments = { ok: true; segments: string[] } | { ok: false; reas
 
 /** Most file systems refuse a name longer than this many bytes. */
 const MAX_NAME_BYTES = 255;
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|clock\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 const WINDOWS_FORBIDDEN = /[<>:"|?*\\]/g;
 
 /**

@@ -34,6 +34,7 @@ describe('keys as local paths', () => {
   it('on Windows, replaces the characters and names it refuses instead of failing the file', () => {
     assert.deepEqual(localSegments('ab:c/c|d?.txt', 'win32'), { ok: true, segments: ['ab_c', 'c_d_.txt'] });
     assert.deepEqual(localSegments('CON/aux.txt/nul', 'win32'), { ok: true, segments: ['CON_', 'aux.txt_', 'nul_'] });
+    assert.deepEqual(localSegments('CONIN$/conout$.log/Clock$', 'win32'), { ok: true, segments: ['CONIN$_', 'conout$.log_', 'Clock$_'] });
     assert.deepEqual(localSegments('trailing. /x ', 'win32'), { ok: true, segments: ['trailing_', 'x_'] });
     assert.deepEqual(localSegments('a\\..\\..\\x', 'win32'), { ok: true, segments: ['a_.._.._x'] });
     // The same names are fine elsewhere and stay as they are.
