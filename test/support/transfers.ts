@@ -78,6 +78,20 @@ export async function sha256OfFile(file: string): Promise<string> {
   return sha256(await fs.readFile(file));
 }
 
+/**
+ * For a describe block of the engine's unit tests: one file thread for the
+ * block, and a fresh temporary folder for each test (`scratch.dir`).
+ */
+export function engineScratch(prefix: string): { readonly dir: string; readonly files: ReturnType<typeof createWholeFileThreads> } {
+  const scratch = { dir: '', files: createWholeFileThreads({ threads: 1 }) };
+  after(() => scratch.files.dispose());
+  beforeEach(async () => {
+    scratch.dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  });
+  afterEach(() => fs.rm(scratch.dir, { recursive: true, force: true }));
+  return scratch;
+}
+
 /** A fresh temporary folder, removed by the returned function. */
 export async function temporaryFolder(): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-transfer-'));

@@ -1,7 +1,7 @@
 import { vscodeStub } from '../../support/vscodeStubInstalled';
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { ListPageRequest } from '../../../src/core/ports';
+import type { ListPageRequest, ObjectGateway } from '../../../src/core/ports';
 import { browseStore } from '../../../src/vscode/objectPicker';
 import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
 
@@ -35,30 +35,38 @@ function fakeQuickPick() {
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Browses a store of `keys` in memory, one key a page, in the fake quick pick; `gateway` may be changed before the first page. */
+async function browsing(keys: string[], shape: (gateway: ObjectGateway) => void = () => undefined) {
+  vscodeStub.settings['logqs.objectListing.pageSize'] = 1;
+  const { gateway, requests } = memoryGateway(keys);
+  shape(gateway);
+  const { source } = memorySource({ gateways: () => gateway });
+  const store = await source.create(validInput());
+  const picker = fakeQuickPick();
+  (vscode.window as unknown as { createQuickPick: () => unknown }).createQuickPick = () => picker.quickPick;
+  const picked = browseStore({ source, store }, { title: 'Download', want: 'object' });
+  await settled();
+  return { picker, picked, requests };
+}
+
 describe('object picker', () => {
   afterEach(() => {
     delete vscodeStub.settings['logqs.objectListing.pageSize'];
   });
 
   it('shows the folder the person opened, even when a page of the folder before arrives after it', async () => {
-    vscodeStub.settings['logqs.objectListing.pageSize'] = 1;
-    const { gateway } = memoryGateway(['a/1.txt', 'b/2.txt']);
+    const keys = ['a/1.txt', 'b/2.txt'];
     // The second page of the store's root (Load more…) waits until the test lets it go.
     let releaseRootPage: () => void = () => undefined;
-    const listed = memoryGateway(['a/1.txt', 'b/2.txt']).gateway;
-    gateway.listPage = async (request: ListPageRequest) => {
-      if (request.prefix === '' && request.continuationToken) {
-        await new Promise<void>((resolve) => (releaseRootPage = resolve));
-      }
-      return listed.listPage(request);
-    };
-    const { source } = memorySource({ gateways: () => gateway });
-    const store = await source.create(validInput());
-    const picker = fakeQuickPick();
-    (vscode.window as unknown as { createQuickPick: () => unknown }).createQuickPick = () => picker.quickPick;
-
-    const browsing = browseStore({ source, store }, { title: 'Download', want: 'object' });
-    await settled();
+    const listed = memoryGateway(keys).gateway;
+    const { picker, picked } = await browsing(keys, (gateway) => {
+      gateway.listPage = async (request: ListPageRequest) => {
+        if (request.prefix === '' && request.continuationToken) {
+          await new Promise<void>((resolve) => (releaseRootPage = resolve));
+        }
+        return listed.listPage(request);
+      };
+    });
     picker.accept('$(ellipsis) Load more…');
     picker.accept('$(folder) a/');
     await settled();
@@ -69,19 +77,11 @@ describe('object picker', () => {
     assert.deepEqual(picker.labels(), ['$(arrow-up) ..', '$(file) 1.txt'], 'the root\'s late page is not drawn in folder a/');
     assert.equal(picker.quickPick.busy, false);
     picker.accept('$(file) 1.txt');
-    assert.deepEqual(await browsing, { kind: 'object', key: 'a/1.txt' });
+    assert.deepEqual(await picked, { kind: 'object', key: 'a/1.txt' });
   });
 
   it('asks for the next page once however often Load more… is pressed while it comes', async () => {
-    vscodeStub.settings['logqs.objectListing.pageSize'] = 1;
-    const { gateway, requests } = memoryGateway(['1.txt', '2.txt', '3.txt']);
-    const { source } = memorySource({ gateways: () => gateway });
-    const store = await source.create(validInput());
-    const picker = fakeQuickPick();
-    (vscode.window as unknown as { createQuickPick: () => unknown }).createQuickPick = () => picker.quickPick;
-
-    const browsing = browseStore({ source, store }, { title: 'Open', want: 'object' });
-    await settled();
+    const { picker, picked, requests } = await browsing(['1.txt', '2.txt', '3.txt']);
     picker.accept('$(ellipsis) Load more…');
     picker.accept('$(ellipsis) Load more…');
     await settled();
@@ -89,6 +89,6 @@ describe('object picker', () => {
     assert.deepEqual(picker.labels(), ['$(file) 1.txt', '$(file) 2.txt', '$(ellipsis) Load more…']);
     assert.equal(requests.length, 2);
     picker.hide();
-    await assert.rejects(browsing);
+    await assert.rejects(picked);
   });
 });

@@ -4,19 +4,14 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { createWholeFileThreads } from '../../../../src/adapters/files/wholeFileThreads';
 import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
 import type { ConflictChoice, DownloadContext, RangeResponse } from '../../../../src/core/transfer';
+import { engineScratch } from '../../../support/transfers';
 
 /** Where a download puts its files: keys that meet on one local name, names a key may hold, links in the folder. */
 describe('download placement', () => {
-  let dir: string;
-  const files = createWholeFileThreads({ threads: 1 });
-  after(() => files.dispose());
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-places-'));
-  });
-  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  const scratch = engineScratch('logqs-places-');
+  const { files } = scratch;
 
   /** A store in memory: objects by key, served by ranges from `mem:<key>` URLs. */
   function context(objects: Record<string, Buffer>): DownloadContext {
@@ -47,7 +42,7 @@ describe('download placement', () => {
   const request = (keys: string[], prefixes: string[], choice: ConflictChoice = 'overwrite', asked: string[] = []) => ({
     keys,
     prefixes,
-    targetDir: dir,
+    targetDir: scratch.dir,
     signal: new AbortController().signal,
     onProgress: () => undefined,
     onConflict: async (existing: string) => {
@@ -65,13 +60,13 @@ describe('download placement', () => {
       assert.equal(report.files.length, 1, JSON.stringify(report));
       assert.equal(report.skipped.length, 1);
       assert.match(report.skipped[0].reason, /another key of this download/);
-      const written = await fs.readFile(path.join(dir, 'x.bin'));
+      const written = await fs.readFile(path.join(scratch.dir, 'x.bin'));
       assert.deepEqual(written, objects[report.files[0].key as keyof typeof objects]);
     });
 
     it(`keeps both without ever writing over a file another key of the job lands on (${route})`, async () => {
-      await fs.mkdir(path.join(dir, 'f'));
-      await fs.writeFile(path.join(dir, 'f', 'x.bin'), 'mine');
+      await fs.mkdir(path.join(scratch.dir, 'f'));
+      await fs.writeFile(path.join(scratch.dir, 'f', 'x.bin'), 'mine');
       const objects = { 'f/x.bin': Buffer.alloc(size, 'x'), 'f/x (1).bin': Buffer.alloc(size, 'y') };
       const report = await downloadObjects(context(objects), request([], ['f/'], 'keepBoth'));
       const paths = report.files.map((file) => file.path);
@@ -79,7 +74,7 @@ describe('download placement', () => {
       for (const file of report.files) {
         assert.deepEqual(await fs.readFile(file.path), objects[file.key as keyof typeof objects], file.key);
       }
-      assert.equal(await fs.readFile(path.join(dir, 'f', 'x.bin'), 'utf8'), 'mine');
+      assert.equal(await fs.readFile(path.join(scratch.dir, 'f', 'x.bin'), 'utf8'), 'mine');
     });
   }
 
@@ -87,19 +82,19 @@ describe('download placement', () => {
     const long = `${'é'.repeat(120)}.bin`;
     const objects = { [`s/${long}`]: Buffer.from('small'), [`l/${long}`]: Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'l') };
     const report = await downloadObjects(context(objects), request([], ['s/', 'l/']));
-    assert.deepEqual(report.files.map((file) => path.relative(dir, file.path)).sort(), [path.join('l', long), path.join('s', long)]);
+    assert.deepEqual(report.files.map((file) => path.relative(scratch.dir, file.path)).sort(), [path.join('l', long), path.join('s', long)]);
   });
 
   it('downloads a key whose name starts with ".." (it is not a ".." segment)', async () => {
     const objects = { 'logs/..hidden': Buffer.from('h'), '..cache/a.txt': Buffer.from('c') };
     const report = await downloadObjects(context(objects), request(['logs/..hidden'], ['..cache/']));
-    assert.deepEqual(report.files.map((file) => path.relative(dir, file.path)).sort(), [path.join('..cache', 'a.txt'), '..hidden']);
+    assert.deepEqual(report.files.map((file) => path.relative(scratch.dir, file.path)).sort(), [path.join('..cache', 'a.txt'), '..hidden']);
   });
 
   it('makes no folder outside the download folder through a link inside it', async () => {
     const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-outside-'));
     try {
-      await fs.symlink(outside, path.join(dir, 'linked'));
+      await fs.symlink(outside, path.join(scratch.dir, 'linked'));
       const objects = { 'linked/deeper/file.txt': Buffer.from('through the link') };
       await downloadObjects(context(objects), request([], ['linked/'])).catch(() => undefined);
       assert.deepEqual(await fs.readdir(outside), []);

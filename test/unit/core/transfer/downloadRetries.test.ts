@@ -1,14 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { promises as fs, writeSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { createWholeFileThreads } from '../../../../src/adapters/files/wholeFileThreads';
 import { LogqsError, localFileError } from '../../../../src/core/errors';
 import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
 import type { ChunkedBody, DownloadContext, FileWritingBody, RangeResponse } from '../../../../src/core/transfer';
 import { code } from '../../../support/assertions';
+import { engineScratch } from '../../../support/transfers';
 
 /**
  * The download loop's decisions, with a range reader that answers from a
@@ -19,14 +18,8 @@ import { code } from '../../../support/assertions';
 for (const [route, size] of [['through memory', 20], ['straight to the file', SMALL_OBJECT_BYTES + 20]] as const) describe(`download retries (${route})`, () => {
   const object = Buffer.from(Array.from({ length: size }, (_, i) => 'abcdefghijklmnopqrstuvwxyz0123456789'.charCodeAt(i % 36)));
   const etag = `"${createHash('md5').update(object).digest('hex')}"`;
-  let dir: string;
-  const files = createWholeFileThreads({ threads: 1 });
-  after(() => files.dispose());
-
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-unit-'));
-  });
-  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  const scratch = engineScratch('logqs-unit-');
+  const { files } = scratch;
 
   function context(script: ((start: number, end: number) => RangeResponse<ChunkedBody | FileWritingBody> | Error)[], urls: string[] = []): DownloadContext & { log: (m: string) => void; lines: string[] } {
     const lines: string[] = [];
@@ -69,7 +62,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
   const request = (signal = new AbortController().signal) => ({
     keys: ['logs/a.bin'],
     prefixes: [],
-    targetDir: dir,
+    targetDir: scratch.dir,
     signal,
     onProgress: () => undefined,
     onConflict: async () => 'overwrite' as const,
@@ -103,7 +96,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
 
     const denied = () => new LogqsError('forbidden', 'AccessDenied', { status: 403 });
     await assert.rejects(downloadObjects(context([denied, denied, denied]), request()), code('forbidden'));
-    assert.deepEqual(await fs.readdir(dir), ['a.bin']);
+    assert.deepEqual(await fs.readdir(scratch.dir), ['a.bin']);
   });
 
   it('gives up after the attempts without progress, leaving no partial file', async () => {
@@ -111,13 +104,13 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
     const script = Array.from({ length: 10 }, () => reset);
     await assert.rejects(downloadObjects(context(script), request()), code('unreachable'));
     assert.equal(script.length, 6, 'four attempts, then it gave up');
-    assert.deepEqual(await fs.readdir(dir), []);
+    assert.deepEqual(await fs.readdir(scratch.dir), []);
   });
 
   it('stops at a response from another version of the object', async () => {
     const other = Buffer.from('ZZZZZZZZZZZZZZZZZZZZ');
     await assert.rejects(downloadObjects(context([stopAt(5), serve(other, '"other"')]), request()), code('changed'));
-    assert.deepEqual(await fs.readdir(dir), []);
+    assert.deepEqual(await fs.readdir(scratch.dir), []);
   });
 
   if (size > SMALL_OBJECT_BYTES) {
@@ -143,7 +136,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
       const ctx = context([whole, whole, whole]);
       ctx.settings = { ...ctx.settings, partSizeBytes: 512 * 1024 };
       await assert.rejects(downloadObjects(ctx, request()), (error: unknown) => code('remote')(error) && /ignored the byte range/.test((error as Error).message));
-      assert.deepEqual(await fs.readdir(dir), []);
+      assert.deepEqual(await fs.readdir(scratch.dir), []);
     });
 
     it('takes bytes the reader writes itself, and checks the finished file against the ETag', async () => {
@@ -151,7 +144,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
       assert.deepEqual(await fs.readFile(report.files[0].path), object);
       const damaged = Buffer.from(object);
       damaged[3] ^= 0xff;
-      await assert.rejects(downloadObjects(context([writing(damaged)]), { ...request(), targetDir: path.join(dir, 'again') }), (error: unknown) => code('changed')(error) && /damaged/.test((error as Error).message));
+      await assert.rejects(downloadObjects(context([writing(damaged)]), { ...request(), targetDir: path.join(scratch.dir, 'again') }), (error: unknown) => code('changed')(error) && /damaged/.test((error as Error).message));
     });
 
     it('gives up at once, saying so, when the file refuses a write (a full disk)', async () => {
@@ -159,7 +152,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
       const script = [writing(object, full), writing()];
       await assert.rejects(downloadObjects(context(script), request()), (error: unknown) => code('storage')(error) && /no space left/.test((error as Error).message));
       assert.equal(script.length, 1, 'not retried');
-      assert.deepEqual(await fs.readdir(dir), []);
+      assert.deepEqual(await fs.readdir(scratch.dir), []);
     });
   }
 
@@ -167,6 +160,6 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
     const damaged = Buffer.from(object);
     damaged[3] ^= 0xff;
     await assert.rejects(downloadObjects(context([serve(damaged)]), request()), (error: unknown) => code('changed')(error) && /damaged/.test((error as Error).message));
-    assert.deepEqual(await fs.readdir(dir), []);
+    assert.deepEqual(await fs.readdir(scratch.dir), []);
   });
 });

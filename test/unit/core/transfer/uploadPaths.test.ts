@@ -1,21 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { createWholeFileThreads } from '../../../../src/adapters/files/wholeFileThreads';
 import { userMessage } from '../../../../src/core/errors';
 import { scopeKey } from '../../../../src/core/keyPrefix';
 import { type UploadContext, uploadFiles } from '../../../../src/core/transfer';
+import { engineScratch } from '../../../support/transfers';
 
 /** Which keys an upload's local paths go to, against a store in memory. */
 describe('upload keys', () => {
-  let dir: string;
-  const files = createWholeFileThreads({ threads: 1 });
-  after(() => files.dispose());
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-upload-'));
-  });
-  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  const scratch = engineScratch('logqs-upload-');
+  const { files } = scratch;
 
   function context(stored: Map<string, string>): UploadContext {
     const put = async (key: string, body: Uint8Array) => {
@@ -51,12 +45,12 @@ describe('upload keys', () => {
   });
 
   it('never sends two files of one job to one key', async () => {
-    await fs.mkdir(path.join(dir, 'x'));
-    await fs.mkdir(path.join(dir, 'y'));
-    await fs.writeFile(path.join(dir, 'x', 'a.txt'), 'from x');
-    await fs.writeFile(path.join(dir, 'y', 'a.txt'), 'from y');
+    await fs.mkdir(path.join(scratch.dir, 'x'));
+    await fs.mkdir(path.join(scratch.dir, 'y'));
+    await fs.writeFile(path.join(scratch.dir, 'x', 'a.txt'), 'from x');
+    await fs.writeFile(path.join(scratch.dir, 'y', 'a.txt'), 'from y');
     const stored = new Map<string, string>();
-    const report = await uploadFiles(context(stored), request([path.join(dir, 'x', 'a.txt'), path.join(dir, 'y', 'a.txt')]));
+    const report = await uploadFiles(context(stored), request([path.join(scratch.dir, 'x', 'a.txt'), path.join(scratch.dir, 'y', 'a.txt')]));
     assert.deepEqual(report.keys, ['store/a.txt']);
     assert.equal(report.skipped.length, 1, JSON.stringify(report));
     assert.match(report.skipped[0].reason, /another file of this upload/);
@@ -64,12 +58,12 @@ describe('upload keys', () => {
   });
 
   it('keeps both without ever writing over a key another file of the job goes to', async () => {
-    await fs.mkdir(path.join(dir, 'top'));
-    await fs.writeFile(path.join(dir, 'top', 'a.txt'), 'new a');
-    await fs.writeFile(path.join(dir, 'top', 'a (1).txt'), 'new a (1)');
-    await fs.writeFile(path.join(dir, 'top', 'b.txt'), 'new b');
+    await fs.mkdir(path.join(scratch.dir, 'top'));
+    await fs.writeFile(path.join(scratch.dir, 'top', 'a.txt'), 'new a');
+    await fs.writeFile(path.join(scratch.dir, 'top', 'a (1).txt'), 'new a (1)');
+    await fs.writeFile(path.join(scratch.dir, 'top', 'b.txt'), 'new b');
     const stored = new Map([['store/top/a.txt', 'old a'], ['store/top/b.txt', 'old b']]);
-    const report = await uploadFiles(context(stored), request([path.join(dir, 'top')], 'keepBoth'));
+    const report = await uploadFiles(context(stored), request([path.join(scratch.dir, 'top')], 'keepBoth'));
     assert.equal(new Set(report.keys).size, 3, report.keys.join(', '));
     assert.equal(stored.get('store/top/a.txt'), 'old a');
     assert.equal(stored.get('store/top/a (1).txt'), 'new a (1)');
@@ -77,29 +71,29 @@ describe('upload keys', () => {
   });
 
   it('follows a folder that was picked through a link (links inside it are still not followed)', async () => {
-    await fs.mkdir(path.join(dir, 'real', 'sub'), { recursive: true });
-    await fs.writeFile(path.join(dir, 'real', 'sub', 'f.txt'), 'f');
-    await fs.symlink(path.join(dir, 'real'), path.join(dir, 'picked'));
-    await fs.symlink(path.join(dir, 'real'), path.join(dir, 'real', 'loop'));
+    await fs.mkdir(path.join(scratch.dir, 'real', 'sub'), { recursive: true });
+    await fs.writeFile(path.join(scratch.dir, 'real', 'sub', 'f.txt'), 'f');
+    await fs.symlink(path.join(scratch.dir, 'real'), path.join(scratch.dir, 'picked'));
+    await fs.symlink(path.join(scratch.dir, 'real'), path.join(scratch.dir, 'real', 'loop'));
     const stored = new Map<string, string>();
-    const report = await uploadFiles(context(stored), request([path.join(dir, 'picked')]));
+    const report = await uploadFiles(context(stored), request([path.join(scratch.dir, 'picked')]));
     assert.deepEqual(report.keys, ['store/picked/sub/f.txt']);
     assert.deepEqual(report.skipped.map((entry) => path.basename(entry.path)), ['loop']);
   });
 
   it('says clearly which file vanished during the upload', async () => {
-    await fs.mkdir(path.join(dir, 'top'));
-    await fs.writeFile(path.join(dir, 'top', 'a.txt'), 'a');
-    await fs.writeFile(path.join(dir, 'top', 'b.txt'), 'b');
+    await fs.mkdir(path.join(scratch.dir, 'top'));
+    await fs.writeFile(path.join(scratch.dir, 'top', 'a.txt'), 'a');
+    await fs.writeFile(path.join(scratch.dir, 'top', 'b.txt'), 'b');
     const stored = new Map<string, string>();
     const ctx = context(stored);
     ctx.settings.fileConcurrency = 1;
     const put = ctx.writer.putObject.bind(ctx.writer);
     ctx.writer.putObject = async (key, body, options) => {
-      await fs.rm(path.join(dir, 'top', 'b.txt'), { force: true });
+      await fs.rm(path.join(scratch.dir, 'top', 'b.txt'), { force: true });
       return put(key, body, options);
     };
-    const error = await uploadFiles(ctx, request([path.join(dir, 'top')])).then(
+    const error = await uploadFiles(ctx, request([path.join(scratch.dir, 'top')])).then(
       () => assert.fail('uploaded a file that is gone'),
       (failure: unknown) => failure,
     );
@@ -109,8 +103,8 @@ describe('upload keys', () => {
   });
 
   it('skips, saying why, a folder it can\'t read while listing what to upload, and uploads the rest', async () => {
-    await fs.mkdir(path.join(dir, 'top', 'locked'), { recursive: true });
-    await fs.writeFile(path.join(dir, 'top', 'a.txt'), 'a');
+    await fs.mkdir(path.join(scratch.dir, 'top', 'locked'), { recursive: true });
+    await fs.writeFile(path.join(scratch.dir, 'top', 'a.txt'), 'a');
     const stored = new Map<string, string>();
     const real = fs.readdir;
     // Root reads any folder: the refusal a person would meet is stood in for.
@@ -121,7 +115,7 @@ describe('upload keys', () => {
       return real(folder);
     };
     try {
-      const report = await uploadFiles(context(stored), request([path.join(dir, 'top')]));
+      const report = await uploadFiles(context(stored), request([path.join(scratch.dir, 'top')]));
       assert.deepEqual(report.keys, ['store/top/a.txt']);
       assert.equal(report.skipped.length, 1);
       assert.match(report.skipped[0].reason, /permission denied/);
@@ -131,11 +125,11 @@ describe('upload keys', () => {
   });
 
   it('keeps empty folders, as the folder markers New Folder makes', async () => {
-    await fs.mkdir(path.join(dir, 'top', 'empty', 'deeper'), { recursive: true });
-    await fs.mkdir(path.join(dir, 'nothing'));
-    await fs.writeFile(path.join(dir, 'top', 'f.txt'), 'f');
+    await fs.mkdir(path.join(scratch.dir, 'top', 'empty', 'deeper'), { recursive: true });
+    await fs.mkdir(path.join(scratch.dir, 'nothing'));
+    await fs.writeFile(path.join(scratch.dir, 'top', 'f.txt'), 'f');
     const stored = new Map<string, string>();
-    await uploadFiles(context(stored), request([path.join(dir, 'top'), path.join(dir, 'nothing')]));
+    await uploadFiles(context(stored), request([path.join(scratch.dir, 'top'), path.join(scratch.dir, 'nothing')]));
     assert.deepEqual([...stored.keys()].sort(), ['store/nothing/', 'store/top/empty/deeper/', 'store/top/f.txt']);
   });
 });
