@@ -54,21 +54,26 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
     if (!confirmed) {
       continue;
     }
-    const failed = await deps.runJob(`Deleting from "${ref.store.name}"`, async (signal, onProgress) => {
-      const result = await deps.objects.deleteObjects(ref.source, ref.store.id, keys, signal);
-      let done = result.deleted;
-      const failures = [...result.failed];
-      for (const prefix of prefixes) {
-        const folder = await deps.objects.deleteFolder(ref.source, ref.store.id, prefix, signal, (count) =>
-          onProgress({ filesDone: done + count, filesTotal: total, bytesDone: 0 }),
-        );
-        done += folder.deleted;
-        failures.push(...folder.failed);
-      }
-      return failures;
-    });
+    let failed;
+    try {
+      failed = await deps.runJob(`Deleting from "${ref.store.name}"`, async (signal, onProgress) => {
+        const result = await deps.objects.deleteObjects(ref.source, ref.store.id, keys, signal);
+        let done = result.deleted;
+        const failures = [...result.failed];
+        for (const prefix of prefixes) {
+          const folder = await deps.objects.deleteFolder(ref.source, ref.store.id, prefix, signal, (count) =>
+            onProgress({ filesDone: done + count, filesTotal: total, bytesDone: 0 }),
+          );
+          done += folder.deleted;
+          failures.push(...folder.failed);
+        }
+        return failures;
+      });
+    } finally {
+      // What went before a cancel or a failure is gone from the store: the tree drops it either way.
+      deps.tree.objectsChanged(ref.store.id);
+    }
     failed.forEach((entry) => deps.log.warn(`Not deleted: "${entry.key}": ${entry.reason}`));
     deps.ui.info(`Deleted ${total - failed.length} of ${total} objects from "${ref.store.name}"${failed.length ? ' (see the LogQS log for the rest)' : ''}.`);
-    deps.tree.objectsChanged(ref.store.id);
   }
 };

@@ -40,13 +40,18 @@ export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJo
 
 /** Uploads local paths under a folder of a store, then shows the result in the tree. */
 export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, paths: readonly string[], storeNodeId?: string) {
-  const report = await deps.runJob(`Uploading to "${ref.store.name}"`, (signal, onProgress) =>
-    deps.objects.upload(ref.source, ref.store.id, paths, prefix, { signal, onProgress, onConflict: (existing) => deps.ui.askConflict(existing) }),
-  );
+  let report;
+  try {
+    report = await deps.runJob(`Uploading to "${ref.store.name}"`, (signal, onProgress) =>
+      deps.objects.upload(ref.source, ref.store.id, paths, prefix, { signal, onProgress, onConflict: (existing) => deps.ui.askConflict(existing) }),
+    );
+  } finally {
+    // Files sent before a cancel or a failure are in the store too: the tree shows them either way.
+    deps.tree.objectsChanged(ref.store.id);
+  }
   report.skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
   const skipped = report.skipped.length ? `; skipped ${plural(report.skipped.length, 'file')} (see the LogQS log)` : '';
   deps.ui.info(`Uploaded ${plural(report.keys.length, 'file')} (${formatBytes(report.bytes)}) to "${ref.store.name}"${skipped}.`);
-  deps.tree.objectsChanged(ref.store.id);
   if (storeNodeId && report.keys.length > 0) {
     await deps.editor.revealKey(storeNodeId, revealedKey(prefix, report.keys[0], paths.length));
   }

@@ -1,0 +1,43 @@
+import * as assert from 'node:assert/strict';
+import { LogqsError } from '../../../src/core/errors';
+import { deleteObjects } from '../../../src/vscode/commands/editCommands';
+import { upload } from '../../../src/vscode/commands/transferCommands';
+import { FolderNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
+import { code } from '../../support/assertions';
+import { fakeCommandDeps } from '../../support/fakeCommandDeps';
+import { memorySource, validInput } from '../../support/memoryPorts';
+
+/** Transfers and deletes as a person drives them: what the tree and the final message show, whatever the job's end. */
+describe('transfer commands', () => {
+  async function setup() {
+    const { source } = memorySource();
+    const store = await source.create(validInput({ key_prefix: 'logs/' }));
+    const fake = fakeCommandDeps([source]);
+    const storeNode = new StoreNode(undefined, source, store);
+    const folder = new FolderNode(storeNode, 'logs/run 1/', 'run 1/');
+    const object = (key: string) => new ObjectNode(folder, { key, name: key.slice(key.lastIndexOf('/') + 1), size: 10 });
+    return { ...fake, source, store, storeNode, folder, object };
+  }
+
+  it('shows in the tree what an upload sent before it was cancelled or failed', async () => {
+    const { deps, folder, ui, calls, store } = await setup();
+    ui.localPaths = ['/home/me/a.txt', '/home/me/b.txt'];
+    deps.objects.upload = async () => {
+      calls.push('upload (a.txt sent, then cancelled)');
+      throw new LogqsError('cancelled', 'Cancelled');
+    };
+    await assert.rejects(upload(false)(deps)(folder), code('cancelled'));
+    assert.ok(calls.includes(`tree.objectsChanged ${store.id}`), calls.join('\n'));
+  });
+
+  it('takes out of the tree what a delete removed before it was cancelled or failed', async () => {
+    const { deps, folder, calls, store, state } = await setup();
+    state.counts.set('logs/run 1/', 3000);
+    deps.objects.deleteFolder = async () => {
+      calls.push('deleteFolder (1000 deleted, then failed)');
+      throw new LogqsError('unreachable', 'The connection was reset');
+    };
+    await assert.rejects(deleteObjects(deps)(folder, [folder]), code('unreachable'));
+    assert.ok(calls.includes(`tree.objectsChanged ${store.id}`), calls.join('\n'));
+  });
+});
