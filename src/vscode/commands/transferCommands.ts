@@ -12,6 +12,15 @@ type Deps = Pick<CommandDeps, 'sources' | 'ui' | 'report' | 'log' | 'objects' | 
 
 const plural = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
 
+/** A transfer's final message: what went and what was skipped (the reasons are in the log), or that nothing went. */
+function summary(verb: string, report: { count: number; bytes: number; skipped: number }, skippedUnit: string, where: string): string {
+  const skipped = plural(report.skipped, skippedUnit);
+  if (report.count === 0 && report.skipped > 0) {
+    return `${verb} nothing ${where}: ${skipped} skipped (see the LogQS log).`;
+  }
+  return `${verb} ${plural(report.count, 'file')} (${formatBytes(report.bytes)}) ${where}${report.skipped ? `; skipped ${skipped} (see the LogQS log)` : ''}.`;
+}
+
 /** Downloads targets (objects and folders, of one or more stores) into a folder the person picks, or `into`. */
 export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJob' | 'editor' | 'log'>, targets: readonly Target[], into?: string) {
   const folder = into ?? (await deps.ui.pickLocalFolder({ title: 'Download into which folder?' }));
@@ -29,9 +38,8 @@ export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJo
         { signal, onProgress, onConflict: (existing) => deps.ui.askConflict(existing) },
       ),
     );
-    const skipped = report.skipped.length ? `; skipped ${plural(report.skipped.length, 'object')} (see the LogQS log)` : '';
     report.skipped.forEach((entry) => deps.log.warn(`Not downloaded: "${entry.key}": ${entry.reason}`));
-    deps.ui.info(`Downloaded ${plural(report.files.length, 'file')} (${formatBytes(report.bytes)}) from "${ref.store.name}" to ${folder}${skipped}.`);
+    deps.ui.info(summary('Downloaded', { count: report.files.length, bytes: report.bytes, skipped: report.skipped.length }, 'object', `from "${ref.store.name}" to ${folder}`));
     if (report.files.length > 0) {
       await deps.editor.revealLocalFile(report.files[0].path);
     }
@@ -50,8 +58,7 @@ export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, pat
     deps.tree.objectsChanged(ref.store.id);
   }
   report.skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
-  const skipped = report.skipped.length ? `; skipped ${plural(report.skipped.length, 'file')} (see the LogQS log)` : '';
-  deps.ui.info(`Uploaded ${plural(report.keys.length, 'file')} (${formatBytes(report.bytes)}) to "${ref.store.name}"${skipped}.`);
+  deps.ui.info(summary('Uploaded', { count: report.keys.length, bytes: report.bytes, skipped: report.skipped.length }, 'file', `to "${ref.store.name}"`));
   if (storeNodeId && report.keys.length > 0) {
     await deps.editor.revealKey(storeNodeId, revealedKey(prefix, report.keys[0], paths.length));
   }

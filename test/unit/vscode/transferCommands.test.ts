@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { LogqsError } from '../../../src/core/errors';
 import { deleteObjects } from '../../../src/vscode/commands/editCommands';
-import { upload } from '../../../src/vscode/commands/transferCommands';
+import { download, upload } from '../../../src/vscode/commands/transferCommands';
 import { FolderNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
 import { code } from '../../support/assertions';
 import { fakeCommandDeps } from '../../support/fakeCommandDeps';
@@ -39,5 +39,27 @@ describe('transfer commands', () => {
     };
     await assert.rejects(deleteObjects(deps)(folder, [folder]), code('unreachable'));
     assert.ok(calls.includes(`tree.objectsChanged ${store.id}`), calls.join('\n'));
+  });
+
+  it('says nothing was downloaded when every object was skipped, not "Downloaded 0 files"', async () => {
+    const { deps, object, ui, state } = await setup();
+    ui.localFolder = '/tmp/x';
+    ui.conflictAnswer = 'skip';
+    state.downloadReport = { files: [], skipped: [{ key: 'logs/run 1/a.bag', reason: 'a file of that name exists' }], bytes: 0 };
+    await download(deps)(object('logs/run 1/a.bag'));
+    const told = ui.told.at(-1) ?? '';
+    assert.doesNotMatch(told, /Downloaded 0 files/);
+    assert.match(told, /1 object.*skipped|skipped.*1 object/i);
+  });
+
+  it('says nothing was uploaded when every file was skipped, not "Uploaded 0 files"', async () => {
+    const { deps, folder, ui, state } = await setup();
+    ui.localPaths = ['/home/me/a.txt'];
+    ui.conflictAnswer = 'skip';
+    state.uploadReport = { keys: [], skipped: [{ path: '/home/me/a.txt', reason: '"logs/run 1/a.txt" exists already' }], bytes: 0 };
+    await upload(false)(deps)(folder);
+    const told = ui.told.at(-1) ?? '';
+    assert.doesNotMatch(told, /Uploaded 0 files/);
+    assert.match(told, /1 file.*skipped|skipped.*1 file/i);
   });
 });
