@@ -14,6 +14,8 @@ export interface ObjectFileSystemDeps {
   /** Asks whether to overwrite an object that changed on the server since it was opened. */
   confirmOverwrite: (key: string, reason: string) => Promise<boolean>;
   log: (message: string) => void;
+  /** A store's objects were written (a save, a new folder): the Object Stores view lists it again. */
+  objectsChanged: (storeId: string) => void;
 }
 
 export function objectUri(address: ObjectAddress): vscode.Uri {
@@ -107,6 +109,8 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       }
       this.etags.set(uri.toString(), result.etag);
       this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+      // The view shows sizes, and a Save As makes an object (and folders) it hasn't listed.
+      this.deps.objectsChanged(ref.store.id);
     });
   }
 
@@ -127,6 +131,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       const trimmed = address.key.replace(/\/$/, '');
       const parent = trimmed.slice(0, trimmed.lastIndexOf('/') + 1);
       await this.deps.objects.createFolder(ref.source, ref.store.id, parent, trimmed.slice(parent.length));
+      this.deps.objectsChanged(ref.store.id);
     });
   }
 

@@ -22,6 +22,7 @@ describe('object file system', () => {
     const { source } = memorySource({ gateways: () => objects });
     const store = await source.create(validInput(storeOverrides));
     const puts: string[] = [];
+    const changedStores: string[] = [];
     const writer = {
       putObject: async (key: string) => {
         puts.push(key);
@@ -41,9 +42,10 @@ describe('object file system', () => {
       openSizeLimitBytes: () => 100,
       confirmOverwrite: async () => true,
       log: () => undefined,
+      objectsChanged: (storeId) => changedStores.push(storeId),
     });
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
-    return { fileSystem, puts, uri };
+    return { fileSystem, puts, uri, store, changedStores };
   }
 
   /** What VS Code's FileService.writeFile does for a file that doesn't exist: make its folders (mkdirp), then write. */
@@ -86,6 +88,12 @@ describe('object file system', () => {
     const { fileSystem, puts, uri } = await setup(['logs/run 1/a.txt'], { key_prefix: 'logs/' });
     await saveNewFile(fileSystem, uri('logs/run 2/new.txt'));
     assert.deepEqual(puts, ['logs/run 2/', 'logs/run 2/new.txt']);
+  });
+
+  it('tells the tree a save changed the store, so a new object (and its new folder) shows there', async () => {
+    const { fileSystem, uri, store, changedStores } = await setup(['logs/run 1/a.txt'], { key_prefix: 'logs/' });
+    await saveNewFile(fileSystem, uri('logs/run 2/new.txt'));
+    assert.ok(changedStores.length > 0 && changedStores.every((id) => id === store.id), changedStores.join(', '));
   });
 
   it('lists a folder VS Code names without the trailing "/"', async () => {
