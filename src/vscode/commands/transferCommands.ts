@@ -91,6 +91,9 @@ export const uploadDropped = (deps: Deps) => async (target?: unknown, paths?: un
   if (!destination || !Array.isArray(paths) || !paths.every((entry) => typeof entry === 'string')) {
     throw new LogqsError('invalid-input', 'Drop files on a store or a folder');
   }
+  if (paths.length === 0) {
+    throw new LogqsError('invalid-input', 'Only files and folders from this computer can be dropped here; objects are not moved or copied between folders');
+  }
   const node = destination.node && storeNodeOf(destination.node);
   await uploadPaths(deps, destination.ref, destination.key, paths, node?.id);
 };

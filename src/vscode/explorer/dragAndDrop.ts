@@ -47,9 +47,8 @@ export class UploadOnDrop implements vscode.TreeDragAndDropController<TreeNode> 
         await fs.writeFile(staged, await file.data());
         paths.add(staged);
       }
-      if (paths.size > 0) {
-        await this.upload(container, [...paths]);
-      }
+      // Nothing from this computer (nodes of this view, say) still goes to the upload, which says why it refuses.
+      await this.upload(container, [...paths]);
     } finally {
       if (staging) {
         await fs.rm(staging, { recursive: true, force: true });

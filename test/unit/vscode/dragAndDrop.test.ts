@@ -1,0 +1,49 @@
+import '../../support/vscodeStubInstalled';
+import * as assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import { uploadDropped } from '../../../src/vscode/commands/transferCommands';
+import { UploadOnDrop } from '../../../src/vscode/explorer/dragAndDrop';
+import { type ContainerNode, FolderNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
+import { code } from '../../support/assertions';
+import { fakeCommandDeps } from '../../support/fakeCommandDeps';
+import { memorySource, validInput } from '../../support/memoryPorts';
+
+/** Drops on the Object Stores view: where they go, and what a drop of nothing from this computer says. */
+describe('drag and drop', () => {
+  /** A drop's data as VS Code hands it over: items by MIME type. */
+  function dataTransfer(items: Record<string, string>): vscode.DataTransfer {
+    const entries = Object.entries(items).map(([mime, text]) => [mime, { asString: async () => text, asFile: () => undefined }] as const);
+    return {
+      get: (mime: string) => entries.find(([candidate]) => candidate === mime)?.[1],
+      forEach: (callback: (item: unknown, mime: string) => void) => entries.forEach(([mime, item]) => callback(item, mime)),
+    } as unknown as vscode.DataTransfer;
+  }
+
+  async function setup() {
+    const { source } = memorySource();
+    const store = await source.create(validInput({ key_prefix: 'logs/' }));
+    const storeNode = new StoreNode(undefined, source, store);
+    const folder = new FolderNode(storeNode, 'logs/run 1/', 'run 1/');
+    const object = new ObjectNode(folder, { key: 'logs/run 1/a.bag', name: 'a.bag', size: 3 });
+    const uploads: { target: ContainerNode; paths: string[] }[] = [];
+    const controller = new UploadOnDrop(async (target, paths) => {
+      uploads.push({ target, paths });
+    });
+    return { source, store, storeNode, folder, object, uploads, controller };
+  }
+
+  it('uploads files dropped on an object into the object\'s folder', async () => {
+    const { controller, object, folder, uploads } = await setup();
+    await controller.handleDrop(object, dataTransfer({ 'text/uri-list': 'file:///home/me/a.txt\r\nfile:///home/me/b.txt' }));
+    assert.deepEqual(uploads.map(({ target, paths }) => [target, paths]), [[folder, ['/home/me/a.txt', '/home/me/b.txt']]]);
+  });
+
+  it('refuses, with a reason, a node of the view dropped on another (no move or copy between folders)', async () => {
+    const { controller, storeNode, folder, uploads, source } = await setup();
+    await controller.handleDrop(storeNode, dataTransfer({ 'application/vnd.code.tree.logqs.objectstores': '', 'text/uri-list': 'logqs-object:/a.bag' }));
+    assert.equal(uploads.length, 1, 'the drop reaches the upload command, which says why nothing is uploaded');
+    const { deps, calls } = fakeCommandDeps([source]);
+    await assert.rejects(uploadDropped(deps)(folder, uploads[0].paths), (error: unknown) => code('invalid-input')(error) && /not moved or copied/.test((error as Error).message));
+    assert.ok(!calls.some((call) => call.startsWith('job') || call.startsWith('upload')), calls.join('\n'));
+  });
+});
