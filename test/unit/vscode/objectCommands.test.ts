@@ -156,6 +156,16 @@ describe('object commands', () => {
     assert.ok(calls.includes('deleteObjects logs/a.bag'));
   });
 
+  it('refuses a delete whose selection spans a read-only store before asking about, or deleting from, any store', async () => {
+    const { deps, source, object, ui, calls } = await setup();
+    const lockedStore = await source.create(validInput({ name: 'locked', key_prefix: 'logs/', read_only: true }));
+    const locked = new ObjectNode(new StoreNode(undefined, source, lockedStore), { key: 'logs/b.bag', name: 'b.bag', size: 1 });
+    const a = object('logs/a.bag');
+    await assert.rejects(deleteObjects(deps)(a, [a, locked]), code('read-only'));
+    assert.deepEqual(ui.asked, []);
+    assert.ok(!calls.some((call) => call.startsWith('delete') || call.startsWith('countUnder')), calls.join('\n'));
+  });
+
   it('refuses writes to a read-only store picked from the palette list before asking anything else', async () => {
     const { deps, ui } = await setup({ read_only: true });
     ui.pickLabel = 'robots';
