@@ -21,6 +21,9 @@ export function editorActions(view: vscode.TreeView<TreeNode>, tree: ObjectStore
         await vscode.commands.executeCommand('revealInExplorer', uri);
       }
     },
+    async openLocalFile(path) {
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path));
+    },
     openTerminal(name, environment, message) {
       // The environment is given to this terminal's process only: not persisted (transient), not shown; it adds to the user's.
       vscode.window.createTerminal({ name, env: environment, isTransient: true, message }).show();

@@ -7,6 +7,8 @@ export interface LogSink {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
+  /** Brings the log into view. */
+  show(): void;
 }
 
 /** The "LogQS" output channel; everything written to it is redacted first. */

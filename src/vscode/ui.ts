@@ -17,7 +17,8 @@ export interface BrowsedItem {
  * Every question rejects with a 'cancelled' LogqsError when dismissed.
  */
 export interface Ui {
-  info(message: string): void;
+  /** A notification; `actions` are its buttons (what a person may want next, such as the log or the file). */
+  info(message: string, actions?: readonly MessageAction[]): void;
   warn(message: string): void;
   /** A modal question; true when the person chose `action`. */
   confirm(message: string, detail: string, action: string): Promise<boolean>;
@@ -48,6 +49,12 @@ export interface Ui {
    * whose acceptance closes it, rejects 'cancelled' when dismissed.
    */
   livePick<T>(request: { title: string; placeholder: string }, start: (pick: LivePick<T>) => LivePickBehaviour<T>): Promise<T>;
+}
+
+/** A button on a notification, and what pressing it does. */
+export interface MessageAction {
+  label: string;
+  run(): unknown;
 }
 
 /** The list of a livePick, as its caller changes it. */

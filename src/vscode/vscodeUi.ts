@@ -24,7 +24,8 @@ const CONFLICT_ANSWERS: Record<string, ConflictChoice> = { Overwrite: 'overwrite
 
 /** The editor's implementation of the commands' Ui. */
 export const vscodeUi: Ui = {
-  info: (message) => void vscode.window.showInformationMessage(message),
+  info: (message, actions = []) =>
+    void vscode.window.showInformationMessage(message, ...actions.map((action) => action.label)).then((label) => actions.find((action) => action.label === label)?.run()),
   warn: (message) => void vscode.window.showWarningMessage(message),
   async confirm(message, detail, action) {
     return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;

@@ -39,7 +39,7 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
       filterOf: (node) => state.filters.get(node.id),
     },
     ui,
-    log: { info: (message) => info.push(message), warn: (message) => info.push(message), error: (message) => info.push(message) },
+    log: { info: (message) => info.push(message), warn: (message) => info.push(message), error: (message) => info.push(message), show: () => calls.push('log.show') },
     report: (action) => calls.push(`report ${action}`),
     objects: {
       fetchObject: async (_source, _storeId, key) => {
@@ -92,6 +92,9 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
       },
       revealLocalFile: async (path) => {
         calls.push(`revealLocalFile ${path}`);
+      },
+      openLocalFile: async (path) => {
+        calls.push(`openLocalFile ${path}`);
       },
       revealKey: async (storeNodeId, key, options) => {
         calls.push(`revealKey ${key}${options?.loadPages ? ' (loading pages)' : ''}`);

@@ -1,7 +1,7 @@
 import { LogqsError } from '../../src/core/errors';
 import type { ObjectStoreCreateInput, ObjectStoreUpdateInput } from '../../src/core/objectStore';
 import type { ConflictChoice } from '../../src/core/transfer';
-import type { BrowsedItem, LivePick, LivePickBehaviour, PickChoice, Ui } from '../../src/vscode/ui';
+import type { BrowsedItem, LivePick, LivePickBehaviour, MessageAction, PickChoice, Ui } from '../../src/vscode/ui';
 
 /**
  * The commands' Ui with scripted answers, recording what it was asked and
@@ -27,8 +27,12 @@ export class FakeUi implements Ui {
   /** Each livePick opened, for the test to type into and pick from. */
   readonly livePicks: FakeLivePick<unknown>[] = [];
 
-  info(message: string) {
-    this.told.push(`info: ${message}`);
+  /** The buttons of the last notification, to press in a test. */
+  actions: readonly MessageAction[] = [];
+
+  info(message: string, actions: readonly MessageAction[] = []) {
+    this.told.push(`info: ${message}${actions.length ? ` [${actions.map((action) => action.label).join(' | ')}]` : ''}`);
+    this.actions = actions;
   }
 
   warn(message: string) {

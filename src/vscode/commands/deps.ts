@@ -14,6 +14,8 @@ export interface EditorActions {
   openObject(address: ObjectAddress, options: { large: boolean }): Promise<void>;
   /** Shows a downloaded file in the Explorer. */
   revealLocalFile(path: string): Promise<void>;
+  /** Opens a local file in an editor tab (the editor VS Code has for its type). */
+  openLocalFile(path: string): Promise<void>;
   /**
    * Selects a key (object or folder) in the Object Stores view once its folder
    * is listed, if it is on a loaded page; with `loadPages`, wherever it is

@@ -3,6 +3,7 @@ import { LogqsError } from '../../core/errors';
 import { formatBytes } from '../../core/format';
 import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
+import type { MessageAction } from '../ui';
 import type { CommandDeps } from './deps';
 import { type Target, byStore, resolveTarget, resolveTargets, storesThatFit } from './targets';
 
@@ -11,6 +12,11 @@ import { type Target, byStore, resolveTarget, resolveTargets, storesThatFit } fr
 type Deps = Pick<CommandDeps, 'sources' | 'ui' | 'report' | 'log' | 'objects' | 'editor' | 'runJob' | 'tree'>;
 
 const plural = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
+
+/** Show Log, when the log holds the reasons files were skipped. */
+function logActions(deps: Pick<Deps, 'log'>, skipped: number): MessageAction[] {
+  return skipped > 0 ? [{ label: 'Show Log', run: () => deps.log.show() }] : [];
+}
 
 /** A transfer's final message: what went and what was skipped (the reasons are in the log), or that nothing went. */
 function summary(verb: string, report: { count: number; bytes: number; skipped: number }, skippedUnit: string, where: string): string {
@@ -39,7 +45,13 @@ export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJo
       ),
     );
     report.skipped.forEach((entry) => deps.log.warn(`Not downloaded: "${entry.key}": ${entry.reason}`));
-    deps.ui.info(summary('Downloaded', { count: report.files.length, bytes: report.bytes, skipped: report.skipped.length }, 'object', `from "${ref.store.name}" to ${folder}`));
+    // One file is most often wanted next in an editor: the message offers it (outside the workspace, the Explorer can't show it).
+    const [only] = report.files.length === 1 ? report.files : [];
+    const open: MessageAction[] = only ? [{ label: 'Open', run: () => deps.editor.openLocalFile(only.path) }] : [];
+    deps.ui.info(summary('Downloaded', { count: report.files.length, bytes: report.bytes, skipped: report.skipped.length }, 'object', `from "${ref.store.name}" to ${folder}`), [
+      ...open,
+      ...logActions(deps, report.skipped.length),
+    ]);
     if (report.files.length > 0) {
       await deps.editor.revealLocalFile(report.files[0].path);
     }
@@ -58,7 +70,7 @@ export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, pat
     deps.tree.objectsChanged(ref.store.id);
   }
   report.skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
-  deps.ui.info(summary('Uploaded', { count: report.keys.length, bytes: report.bytes, skipped: report.skipped.length }, 'file', `to "${ref.store.name}"`));
+  deps.ui.info(summary('Uploaded', { count: report.keys.length, bytes: report.bytes, skipped: report.skipped.length }, 'file', `to "${ref.store.name}"`), logActions(deps, report.skipped.length));
   if (storeNodeId && report.keys.length > 0) {
     await deps.editor.revealKey(storeNodeId, revealedKey(prefix, report.keys[0], paths.length));
   }

@@ -19,7 +19,7 @@ describe('store commands', () => {
     ui = new FakeUi();
     source = memorySource().source;
     reported = [];
-    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined, show: () => undefined };
     deps = { sources: new StoreSources([source]), ui, log, report: (action) => reported.push(action) };
   });
 

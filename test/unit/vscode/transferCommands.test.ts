@@ -62,4 +62,33 @@ describe('transfer commands', () => {
     assert.doesNotMatch(told, /Uploaded 0 files/);
     assert.match(told, /1 file.*skipped|skipped.*1 file/i);
   });
+
+  it('offers to open the one file a download brought, and the log when files were skipped', async () => {
+    const { deps, object, ui, state, calls } = await setup();
+    ui.localFolder = '/tmp/x';
+    ui.conflictAnswer = 'overwrite';
+    state.downloadReport = { files: [{ key: 'logs/run 1/a.bag', path: '/tmp/x/a.bag', size: 10 }], skipped: [], bytes: 10 };
+    await download(deps)(object('logs/run 1/a.bag'));
+    assert.deepEqual(ui.actions.map((action) => action.label), ['Open']);
+    await ui.actions[0].run();
+    assert.ok(calls.includes('openLocalFile /tmp/x/a.bag'), calls.join('\n'));
+
+    state.downloadReport = { files: [], skipped: [{ key: 'logs/run 1/a.bag', reason: 'a file of that name exists' }], bytes: 0 };
+    await download(deps)(object('logs/run 1/a.bag'));
+    assert.deepEqual(ui.actions.map((action) => action.label), ['Show Log']);
+    ui.actions[0].run();
+    assert.ok(calls.includes('log.show'), calls.join('\n'));
+  });
+
+  it('offers the log after an upload that skipped files, and no button after one that did not', async () => {
+    const { deps, folder, ui, state } = await setup();
+    ui.localPaths = ['/home/me/a.txt', '/home/me/b.txt'];
+    ui.conflictAnswer = 'overwrite';
+    state.uploadReport = { keys: ['logs/run 1/a.txt'], skipped: [{ path: '/home/me/b.txt', reason: 'can\'t be read' }], bytes: 1 };
+    await upload(false)(deps)(folder);
+    assert.deepEqual(ui.actions.map((action) => action.label), ['Show Log']);
+    state.uploadReport = { keys: ['logs/run 1/a.txt', 'logs/run 1/b.txt'], skipped: [], bytes: 2 };
+    await upload(false)(deps)(folder);
+    assert.deepEqual(ui.actions, []);
+  });
 });
