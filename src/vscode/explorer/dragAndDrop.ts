@@ -42,8 +42,10 @@ export class UploadOnDrop implements vscode.TreeDragAndDropController<TreeNode> 
     });
     const staging = inMemory.length > 0 ? await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-drop-')) : undefined;
     try {
-      for (const file of inMemory) {
-        const staged = path.join(staging!, path.basename(file.name));
+      for (const [index, file] of inMemory.entries()) {
+        // A folder each: two files of one name (from two desktop folders) must not overwrite each other here.
+        const staged = path.join(staging!, String(index), path.basename(file.name));
+        await fs.mkdir(path.dirname(staged));
         await fs.writeFile(staged, await file.data());
         paths.add(staged);
       }

@@ -1,5 +1,7 @@
 import '../../support/vscodeStubInstalled';
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { uploadDropped } from '../../../src/vscode/commands/transferCommands';
 import { UploadOnDrop } from '../../../src/vscode/explorer/dragAndDrop';
@@ -45,5 +47,21 @@ describe('drag and drop', () => {
     const { deps, calls } = fakeCommandDeps([source]);
     await assert.rejects(uploadDropped(deps)(folder, uploads[0].paths), (error: unknown) => code('invalid-input')(error) && /not moved or copied/.test((error as Error).message));
     assert.ok(!calls.some((call) => call.startsWith('job') || call.startsWith('upload')), calls.join('\n'));
+  });
+
+  it('stages files dropped without a path (desktop into a browser) apart, two of one name included', async () => {
+    const { folder } = await setup();
+    const dropped = (name: string, text: string) => ({ asString: async () => '', asFile: () => ({ name, uri: undefined, data: async () => Buffer.from(text) }) });
+    const items = [dropped('a.txt', 'first'), dropped('a.txt', 'second')];
+    const transfer = { get: () => undefined, forEach: (callback: (item: unknown, mime: string) => void) => items.forEach((item) => callback(item, 'files')) } as unknown as vscode.DataTransfer;
+    let staged: string[] = [];
+    const contents: string[] = [];
+    const upload = new UploadOnDrop(async (_target, paths) => {
+      staged = paths;
+      contents.push(...(await Promise.all(paths.map((file) => fs.readFile(file, 'utf8')))));
+    });
+    await upload.handleDrop(folder, transfer);
+    assert.deepEqual(staged.map((file) => path.basename(file)), ['a.txt', 'a.txt']);
+    assert.deepEqual(contents, ['first', 'second'], 'each dropped file reaches the upload with its own bytes');
   });
 });
