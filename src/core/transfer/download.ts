@@ -414,7 +414,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     meter.setTotalsKnown(true);
   }
 
-  const skip = (key: string, reason: string) => {
+  const skipKey = (key: string, reason: string) => {
     report.skipped.push({ key, reason });
     context.log(`Skipped "${key}": ${reason}`);
   };
@@ -443,7 +443,15 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     return { target, replace: true };
   };
 
-  await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, async (candidate) => {
+  const downloadCandidate = async (candidate: Candidate) => {
+    /** What this file added to the job's totals, taken out again if it is skipped. */
+    let counted = candidate.listed?.size;
+    const skip = (key: string, reason: string) => {
+      skipKey(key, reason);
+      if (counted !== undefined) {
+        meter.removeTotal(1, counted);
+      }
+    };
     if (!candidate.segments.ok) {
       skip(candidate.key, candidate.segments.reason);
       return;
@@ -476,7 +484,8 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     }
     const fetched = await context.fetch(candidate.key, signal, candidate.listed);
     if (!candidate.listed) {
-      meter.addTotal(1, fetched.details.size);
+      counted = fetched.details.size;
+      meter.addTotal(1, counted);
     }
     const object = new RemoteObject(context, fetched, signal);
     if (candidate.listed) {
@@ -515,7 +524,8 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     report.bytes += object.size;
     meter.fileDone();
     context.log(`Downloaded "${candidate.key}" (${object.size} bytes) to ${target}`);
-  });
+  };
+  await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, downloadCandidate);
   meter.finish();
   return report;
 }

@@ -33,6 +33,11 @@ export class ProgressMeter {
     this.totals = { files: this.totals.files + files, bytes: this.totals.bytes + bytes };
   }
 
+  /** Files of the job that won't be transferred after all (skipped): else the bar would end short of full, the time left too long. */
+  removeTotal(files: number, bytes: number): void {
+    this.addTotal(-files, -bytes);
+  }
+
   /** For jobs whose totals are learnt as they are listed: until then, no total is shown. */
   setTotalsKnown(known: boolean): void {
     this.totalsKnown = known;

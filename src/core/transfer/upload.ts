@@ -269,6 +269,7 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
       const choice = await conflict(key);
       if (choice === 'skip') {
         skip(item.path, `"${key}" exists already`);
+        meter.removeTotal(1, item.size);
         return;
       }
       if (choice === 'keepBoth') {

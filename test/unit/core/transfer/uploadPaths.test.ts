@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { userMessage } from '../../../../src/core/errors';
 import { scopeKey } from '../../../../src/core/keyPrefix';
-import { type UploadContext, uploadFiles } from '../../../../src/core/transfer';
+import { type TransferProgress, type UploadContext, uploadFiles } from '../../../../src/core/transfer';
 import { engineScratch } from '../../../support/transfers';
 
 /** Which keys an upload's local paths go to, against a store in memory. */
@@ -36,11 +36,11 @@ describe('upload keys', () => {
     };
   }
 
-  const request = (paths: string[], choice: 'overwrite' | 'skip' | 'keepBoth' = 'overwrite') => ({
+  const request = (paths: string[], choice: 'overwrite' | 'skip' | 'keepBoth' = 'overwrite', progress: TransferProgress[] = []) => ({
     paths,
     destinationPrefix: 'store/',
     signal: new AbortController().signal,
-    onProgress: () => undefined,
+    onProgress: (update: TransferProgress) => progress.push(update),
     onConflict: async () => choice,
   });
 
@@ -55,6 +55,18 @@ describe('upload keys', () => {
     assert.equal(report.skipped.length, 1, JSON.stringify(report));
     assert.match(report.skipped[0].reason, /another file of this upload/);
     assert.equal(stored.get('store/a.txt'), 'from x');
+  });
+
+  it('takes a file skipped as existing out of the totals, so the bar ends full', async () => {
+    await fs.writeFile(path.join(scratch.dir, 'a.txt'), 'new a');
+    await fs.writeFile(path.join(scratch.dir, 'b.txt'), 'new b');
+    const stored = new Map([['store/a.txt', 'old a']]);
+    const progress: TransferProgress[] = [];
+    const report = await uploadFiles(context(stored), request([path.join(scratch.dir, 'a.txt'), path.join(scratch.dir, 'b.txt')], 'skip', progress));
+    assert.deepEqual(report.keys, ['store/b.txt']);
+    const last = progress[progress.length - 1];
+    assert.equal(last.filesDone, last.filesTotal, JSON.stringify(last));
+    assert.equal(last.bytesDone, last.bytesTotal, JSON.stringify(last));
   });
 
   it('keeps both without ever writing over a key another file of the job goes to', async () => {

@@ -1,0 +1,69 @@
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
+import type { ConflictChoice, DownloadContext, RangeResponse, TransferProgress } from '../../../../src/core/transfer';
+import { engineScratch } from '../../../support/transfers';
+
+/** What a user sees when a download goes wrong, or not as planned: progress that adds up. */
+describe('download failures', () => {
+  const scratch = engineScratch('logqs-failures-');
+  const { files } = scratch;
+  const etagOf = (bytes: Buffer) => `"${createHash('md5').update(bytes).digest('hex')}"`;
+
+  /** A store in memory; `answer` may replace the reader's answer for a key (an error, a body that breaks). */
+  function context(
+    objects: Record<string, Buffer>,
+    answer?: (key: string, start: number, end: number) => RangeResponse | Error | undefined,
+  ): DownloadContext {
+    return {
+      fetch: async (key) => ({ details: { key, size: objects[key].length, etag: etagOf(objects[key]), metadata: {} }, presignedUrl: `mem:${key}` }),
+      list: async (prefix) => ({
+        folders: [],
+        objects: Object.keys(objects)
+          .filter((key) => key.startsWith(prefix))
+          .map((key) => ({ key, size: objects[key].length, etag: etagOf(objects[key]) })),
+      }),
+      files,
+      http: {
+        get: (async (url: string, range: { start: number; end?: number }): Promise<RangeResponse> => {
+          const key = url.slice('mem:'.length);
+          const bytes = objects[key];
+          const end = range.end ?? bytes.length - 1;
+          const scripted = answer?.(key, range.start, end);
+          if (scripted instanceof Error) {
+            throw scripted;
+          }
+          return scripted ?? { status: 206, etag: etagOf(bytes), totalSize: bytes.length, body: Readable.from([bytes.subarray(range.start, end + 1)]) };
+        }) as DownloadContext['http']['get'],
+      },
+      settings: { partSizeBytes: 8 * SMALL_OBJECT_BYTES, partConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } },
+      log: () => undefined,
+    };
+  }
+
+  const request = (keys: string[], prefixes: string[], progress: TransferProgress[] = [], choice: ConflictChoice = 'overwrite') => ({
+    keys,
+    prefixes,
+    targetDir: scratch.dir,
+    signal: new AbortController().signal,
+    onProgress: (update: TransferProgress) => progress.push(update),
+    onConflict: async () => choice,
+  });
+
+  for (const [route, size] of [['small', 10], ['large', SMALL_OBJECT_BYTES + 10]] as const) {
+    it(`takes a skipped file out of the totals, so the bar ends full (${route})`, async () => {
+      await fs.mkdir(path.join(scratch.dir, 'f'));
+      await fs.writeFile(path.join(scratch.dir, 'f', 'a.bin'), 'mine');
+      const objects = { 'f/a.bin': Buffer.alloc(size, 'a'), 'f/b.bin': Buffer.alloc(size, 'b') };
+      const progress: TransferProgress[] = [];
+      const report = await downloadObjects(context(objects), request([], ['f/'], progress, 'skip'));
+      assert.equal(report.skipped.length, 1);
+      const last = progress[progress.length - 1];
+      assert.equal(last.filesDone, last.filesTotal, JSON.stringify(last));
+      assert.equal(last.bytesDone, last.bytesTotal, JSON.stringify(last));
+    });
+  }
+});
