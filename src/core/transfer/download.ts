@@ -249,10 +249,16 @@ async function fetchRangesToFile(
             result = { kept, error: error === undefined ? undefined : keptError(error) };
           } else {
             const hash = streamingHash;
+            let received = 0;
             result = await writeBodyAt(body, file, position, writes, (chunk) => {
+              received += chunk.byteLength;
               onBytes(chunk.byteLength);
               hash?.update(chunk);
             });
+            // Bytes received but not written when the body broke off are fetched again: counted then, not twice.
+            if (result.kept < received) {
+              onBytes(result.kept - received);
+            }
           }
           if (result.error !== undefined) {
             streamingHash = undefined;

@@ -7,7 +7,7 @@ import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transf
 import type { ConflictChoice, DownloadContext, RangeResponse, TransferProgress } from '../../../../src/core/transfer';
 import { engineScratch } from '../../../support/transfers';
 
-/** What a user sees when a download goes wrong, or not as planned: progress that adds up. */
+/** What a user sees when a download goes wrong: progress that adds up. */
 describe('download failures', () => {
   const scratch = engineScratch('logqs-failures-');
   const { files } = scratch;
@@ -66,4 +66,28 @@ describe('download failures', () => {
       assert.equal(last.bytesDone, last.bytesTotal, JSON.stringify(last));
     });
   }
+
+  it('counts the bytes of a body that broke off once, however many of them were not yet written', async () => {
+    const object = Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'x');
+    let broken = false;
+    // As node:http answers (a stream): chunks arrive, then the connection resets before they are all written.
+    const breakOnce = (_key: string, start: number): RangeResponse | undefined => {
+      if (broken) {
+        return undefined;
+      }
+      broken = true;
+      const chunks = [object.subarray(start, start + 1000), object.subarray(start + 1000, start + 2000), object.subarray(start + 2000, start + 3000)];
+      async function* body() {
+        yield* chunks;
+        throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+      }
+      return { status: 206, etag: etagOf(object), totalSize: object.length, body: Readable.from(body()) };
+    };
+    const progress: TransferProgress[] = [];
+    const report = await downloadObjects(context({ 'a.bin': object }, breakOnce), request(['a.bin'], [], progress));
+    assert.deepEqual(await fs.readFile(report.files[0].path), object);
+    const most = Math.max(...progress.map((update) => update.bytesDone));
+    assert.ok(most <= object.length, `${most} bytes shown done of ${object.length}`);
+    assert.equal(progress[progress.length - 1].bytesDone, object.length);
+  });
 });
