@@ -116,7 +116,8 @@ async function fetchRange<Body>(
         failures = 0;
         renewals = 0;
       }
-      failure = error;
+      // An answer with no bytes and no error would be asked again at once, forever: it counts as a failed try.
+      failure = error ?? (kept === 0 ? new LogqsError('unreachable', `The server sent no bytes of "${object.key}" from byte ${position}`) : undefined);
     } catch (error) {
       failure = error;
     }

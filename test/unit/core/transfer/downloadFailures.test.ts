@@ -3,11 +3,12 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { LogqsError } from '../../../../src/core/errors';
 import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
 import type { ConflictChoice, DownloadContext, RangeResponse, TransferProgress } from '../../../../src/core/transfer';
 import { engineScratch } from '../../../support/transfers';
 
-/** What a user sees when a download goes wrong: progress that adds up. */
+/** What a user sees when a download goes wrong: progress that adds up, no endless loops. */
 describe('download failures', () => {
   const scratch = engineScratch('logqs-failures-');
   const { files } = scratch;
@@ -89,5 +90,13 @@ describe('download failures', () => {
     const most = Math.max(...progress.map((update) => update.bytesDone));
     assert.ok(most <= object.length, `${most} bytes shown done of ${object.length}`);
     assert.equal(progress[progress.length - 1].bytesDone, object.length);
+  });
+
+  it('gives up on a server that keeps answering with no bytes, instead of asking forever', async () => {
+    const object = Buffer.alloc(100, 'x');
+    let asked = 0;
+    const empty = (): RangeResponse | Error => (++asked > 50 ? new Error('asked 50 times') : { status: 206, etag: etagOf(object), totalSize: object.length, body: Readable.from([]) });
+    await assert.rejects(downloadObjects(context({ 'a.bin': object }, empty), request(['a.bin'], [])), (error: unknown) => LogqsError.is(error) && error.code !== 'bug');
+    assert.ok(asked <= 4, `asked ${asked} times`);
   });
 });
