@@ -85,6 +85,15 @@ export function toLogqsError(error: unknown): LogqsError {
   });
 }
 
+/** The failure of one item of a job of many (a key, a file): its message names the item, unless it does already. */
+export function failureOf(item: string, error: unknown): LogqsError {
+  const problem = toLogqsError(error);
+  if (problem.code === 'cancelled' || problem.message.includes(item)) {
+    return problem;
+  }
+  return new LogqsError(problem.code, `${item}: ${problem.message}`, { field: problem.field, detail: problem.detail, status: problem.status, cause: problem.cause });
+}
+
 /** A disk that is full or read-only, a folder without permission: the person can act on the system's own words. */
 export function localFileError(error: Error): LogqsError {
   return new LogqsError('storage', `The local file system refused: ${error.message}`, { cause: error });

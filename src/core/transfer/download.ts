@@ -3,7 +3,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LogqsError, cancelledError, isAbort, toLogqsError } from '../errors';
+import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '../errors';
 import { formatBytes } from '../format';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
@@ -532,7 +532,12 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     meter.fileDone();
     context.log(`Downloaded "${candidate.key}" (${object.size} bytes) to ${target}`);
   };
-  await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, downloadCandidate);
+  // In a folder of many files a failure says which one (a 404, a full disk and a reset connection don't name it themselves).
+  await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, (candidate) =>
+    downloadCandidate(candidate).catch((error: unknown) => {
+      throw failureOf(`"${candidate.key}"`, error);
+    }),
+  );
   meter.finish();
   return report;
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LogqsError, cancelledError, isAbort, toLogqsError } from '../errors';
+import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '../errors';
 import type { CompletedPart } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
@@ -263,7 +263,7 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
     }
   };
 
-  await forEachConcurrently(items, settings.fileConcurrency, signal, async (item) => {
+  const uploadItem = async (item: UploadItem) => {
     let key = item.key;
     if (existing.has(key)) {
       const choice = await conflict(key);
@@ -293,7 +293,13 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
     report.bytes += item.size;
     meter.fileDone();
     context.log(`Uploaded ${item.path} (${item.size} bytes) to "${key}"`);
-  });
+  };
+  // Of many files, a failure says which one (a refused part or a reset connection doesn't name it itself).
+  await forEachConcurrently(items, settings.fileConcurrency, signal, (item) =>
+    uploadItem(item).catch((error: unknown) => {
+      throw failureOf(item.path, error);
+    }),
+  );
   meter.finish();
   return report;
 }

@@ -6,9 +6,10 @@ import { Readable } from 'node:stream';
 import { LogqsError } from '../../../../src/core/errors';
 import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
 import type { ConflictChoice, DownloadContext, RangeResponse, TransferProgress } from '../../../../src/core/transfer';
+import { code } from '../../../support/assertions';
 import { engineScratch } from '../../../support/transfers';
 
-/** What a user sees when a download goes wrong: progress that adds up, no endless loops. */
+/** What a user sees when a download goes wrong: progress that adds up, errors that name the key, no endless loops. */
 describe('download failures', () => {
   const scratch = engineScratch('logqs-failures-');
   const { files } = scratch;
@@ -98,5 +99,13 @@ describe('download failures', () => {
     const empty = (): RangeResponse | Error => (++asked > 50 ? new Error('asked 50 times') : { status: 206, etag: etagOf(object), totalSize: object.length, body: Readable.from([]) });
     await assert.rejects(downloadObjects(context({ 'a.bin': object }, empty), request(['a.bin'], [])), (error: unknown) => LogqsError.is(error) && error.code !== 'bug');
     assert.ok(asked <= 4, `asked ${asked} times`);
+  });
+
+  it('names the key that failed in a folder job, and leaves no partial file of the others', async () => {
+    const objects = { 'f/a.bin': Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'a'), 'f/gone.bin': Buffer.alloc(10, 'g'), 'f/c.bin': Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'c') };
+    const gone = (key: string) => (key === 'f/gone.bin' ? new LogqsError('not-found', 'The object is no longer at s3 (NoSuchKey (HTTP 404)); refresh the list', { status: 404 }) : undefined);
+    await assert.rejects(downloadObjects(context(objects, gone), request([], ['f/'])), (error: unknown) => code('not-found')(error) && (error as Error).message.includes('f/gone.bin'));
+    const left = await fs.readdir(path.join(scratch.dir, 'f'));
+    assert.deepEqual(left.filter((name) => name.endsWith('.logqs-partial')), []);
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { userMessage } from '../../../../src/core/errors';
+import { LogqsError, userMessage } from '../../../../src/core/errors';
 import { scopeKey } from '../../../../src/core/keyPrefix';
 import { type TransferProgress, type UploadContext, uploadFiles } from '../../../../src/core/transfer';
 import { engineScratch } from '../../../support/transfers';
@@ -67,6 +67,17 @@ describe('upload keys', () => {
     const last = progress[progress.length - 1];
     assert.equal(last.filesDone, last.filesTotal, JSON.stringify(last));
     assert.equal(last.bytesDone, last.bytesTotal, JSON.stringify(last));
+  });
+
+  it('says which file failed when one of many is refused', async () => {
+    await fs.writeFile(path.join(scratch.dir, 'a.txt'), 'a');
+    await fs.writeFile(path.join(scratch.dir, 'b.txt'), 'b');
+    const ctx = context(new Map());
+    const put = ctx.writer.putObject.bind(ctx.writer);
+    ctx.writer.putObject = async (key, body, options) => (key.endsWith('b.txt') ? Promise.reject(new LogqsError('forbidden', 'Access denied to bucket "x"', { status: 403 })) : put(key, body, options));
+    await assert.rejects(uploadFiles(ctx, request([path.join(scratch.dir, 'a.txt'), path.join(scratch.dir, 'b.txt')])), (error: unknown) =>
+      LogqsError.is(error, 'forbidden') && error.message.includes(path.join(scratch.dir, 'b.txt')),
+    );
   });
 
   it('keeps both without ever writing over a key another file of the job goes to', async () => {
