@@ -7,14 +7,15 @@ import type { RangeResponse } from '../../core/transfer';
  * headers and error bodies for all of them.
  */
 
-/** What a status means to a transfer: retried (5xx, 429), renewed (403), or final. */
+/** What a status means to a transfer: retried (5xx, 429), renewed ('forbidden': expired), or final. */
 export function statusError(status: number, url: URL, body: string): LogqsError {
   const where = url.host;
   // S3 error bodies name the error (<Code>SlowDown</Code>); never the URL's query, which holds the signature.
   const code = /<Code>([^<]{1,64})<\/Code>/.exec(body)?.[1];
   const what = code ? `${code} (HTTP ${status})` : `HTTP ${status}`;
   switch (true) {
-    case status === 403:
+    // S3 answers 400 ExpiredToken when the session credentials that signed the URL expired before it: a new URL cures both.
+    case status === 403 || code === 'ExpiredToken':
       return new LogqsError('forbidden', `${where} refused the presigned URL: ${what}`, { status });
     case status === 404:
       return new LogqsError('not-found', `The object is no longer at ${where} (${what}); refresh the list`, { status });

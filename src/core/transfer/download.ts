@@ -128,8 +128,8 @@ async function fetchRange<Body>(
     if (isAbort(failure) || signal.aborted) {
       throw cancelledError();
     }
-    if (LogqsError.is(failure) && failure.status === 403 && renewals < 2) {
-      // A presigned URL that expired during a long transfer answers 403: get a new one.
+    if (LogqsError.is(failure, 'forbidden') && renewals < 2) {
+      // A presigned URL that expired during a long transfer (or whose signing session did) is refused: get a new one.
       renewals++;
       await object.renewUrl();
       continue;

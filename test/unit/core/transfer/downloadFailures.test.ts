@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { statusError } from '../../../../src/adapters/http/answers';
 import { LogqsError } from '../../../../src/core/errors';
 import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
 import type { ConflictChoice, DownloadContext, RangeResponse, TransferProgress } from '../../../../src/core/transfer';
@@ -107,5 +108,25 @@ describe('download failures', () => {
     await assert.rejects(downloadObjects(context(objects, gone), request([], ['f/'])), (error: unknown) => code('not-found')(error) && (error as Error).message.includes('f/gone.bin'));
     const left = await fs.readdir(path.join(scratch.dir, 'f'));
     assert.deepEqual(left.filter((name) => name.endsWith('.logqs-partial')), []);
+  });
+
+  it('renews a URL whose signing session expired first (S3 answers 400 ExpiredToken), as it does an expired URL', async () => {
+    const object = Buffer.alloc(100, 'x');
+    const urls: string[] = [];
+    const ctx = context({ 'a.bin': object });
+    let fetches = 0;
+    const fetch = ctx.fetch.bind(ctx);
+    ctx.fetch = async (key, signal, listed) => ({ ...(await fetch(key, signal, listed)), presignedUrl: `mem:${key}?v=${++fetches}` });
+    const get = ctx.http.get.bind(ctx.http);
+    ctx.http.get = (async (url: string, range: { start: number; end?: number }, signal: AbortSignal) => {
+      urls.push(url);
+      if (urls.length === 1) {
+        throw statusError(400, new URL('https://bucket.s3.amazonaws.com/a.bin'), '<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>');
+      }
+      return get(url.replace(/\?.*/, ''), range, signal);
+    }) as DownloadContext['http']['get'];
+    const report = await downloadObjects(ctx, request(['a.bin'], []));
+    assert.deepEqual(await fs.readFile(report.files[0].path), object);
+    assert.deepEqual(urls, ['mem:a.bin?v=1', 'mem:a.bin?v=2']);
   });
 });
