@@ -471,10 +471,12 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     try {
       await prepareParent(target);
     } catch (error) {
-      if (LogqsError.is(error)) {
+      // ENOTDIR/EEXIST: a file stands where this key needs a folder (keys "a" and "a/b"). Anything else (a folder
+      // without write permission, a full disk) fails the job, saying so: not every file skipped for a wrong reason.
+      const { code } = error as NodeJS.ErrnoException;
+      if (code !== 'ENOTDIR' && code !== 'EEXIST') {
         throw error;
       }
-      // ENOTDIR/EEXIST: a file stands where this key needs a folder (keys "a" and "a/b").
       skip(candidate.key, `a file stands where its folder ${path.relative(targetDir, path.dirname(target))} would go`);
       return;
     }

@@ -129,4 +129,21 @@ describe('download failures', () => {
     assert.deepEqual(await fs.readFile(report.files[0].path), object);
     assert.deepEqual(urls, ['mem:a.bin?v=1', 'mem:a.bin?v=2']);
   });
+
+  it('fails, saying why, when it may not make a folder in the download folder, rather than skip every file as if a file stood there', async () => {
+    const objects = { 'f/a.bin': Buffer.alloc(10, 'a'), 'f/b.bin': Buffer.alloc(10, 'b') };
+    // As a folder without write permission answers (the tests run as root, whom chmod doesn't stop).
+    const mkdir = fs.mkdir;
+    fs.mkdir = (async (folder: string, options?: unknown) => {
+      if (path.basename(folder) === 'f') {
+        throw Object.assign(new Error(`EACCES: permission denied, mkdir '${folder}'`), { code: 'EACCES', path: folder });
+      }
+      return mkdir(folder, options as Parameters<typeof mkdir>[1]);
+    }) as typeof fs.mkdir;
+    try {
+      await assert.rejects(downloadObjects(context(objects), request([], ['f/'])), (error: unknown) => code('storage')(error) && /permission denied/.test((error as Error).message));
+    } finally {
+      fs.mkdir = mkdir;
+    }
+  });
 });
