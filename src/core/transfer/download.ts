@@ -387,6 +387,8 @@ interface Candidate {
   segments: LocalSegments;
   /** What the listing said of it (size, ETag), for a folder's objects. */
   listed?: ObjectSummary;
+  /** Its size and URL, for an object asked for by key. */
+  fetched?: FetchedObject;
 }
 
 /** Downloads objects (by key) and folders (by prefix, listed page by page while the first files download). */
@@ -399,10 +401,26 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
   meter.setTotalsKnown(request.prefixes.length === 0);
   await fs.mkdir(targetDir, { recursive: true });
   const prepareParent = parentPreparer(targetDir);
+  // Objects asked for by key are fetched (size, URL) first, several at once: the job's totals are then all of them from
+  // the start, not only those started so far (after the first of many keys the bar stood full).
+  const keys = request.keys.map((key) => ({ key, segments: localSegments(keyBelow(key, key)) }));
+  const fetchedKeys = new Map<string, FetchedObject>();
+  await forEachConcurrently(
+    keys.filter((candidate) => candidate.segments.ok),
+    context.settings.fileConcurrency,
+    signal,
+    async ({ key }) => {
+      const fetched = await context.fetch(key, signal).catch((error: unknown) => {
+        throw failureOf(`"${key}"`, error);
+      });
+      fetchedKeys.set(key, fetched);
+      meter.addTotal(1, fetched.details.size);
+    },
+  );
 
   async function* candidates(): AsyncGenerator<Candidate> {
-    for (const key of request.keys) {
-      yield { key, segments: localSegments(keyBelow(key, key)) };
+    for (const candidate of keys) {
+      yield { ...candidate, fetched: fetchedKeys.get(candidate.key) };
     }
     for (const prefix of request.prefixes) {
       let continuationToken: string | undefined;
@@ -452,7 +470,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
 
   const downloadCandidate = async (candidate: Candidate) => {
     /** What this file added to the job's totals, taken out again if it is skipped. */
-    let counted = candidate.listed?.size;
+    const counted = candidate.listed?.size ?? candidate.fetched?.details.size;
     const skip = (key: string, reason: string) => {
       skipKey(key, reason);
       if (counted !== undefined) {
@@ -491,11 +509,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
       }
       checked = placement;
     }
-    const fetched = await context.fetch(candidate.key, signal, candidate.listed);
-    if (!candidate.listed) {
-      counted = fetched.details.size;
-      meter.addTotal(1, counted);
-    }
+    const fetched = candidate.fetched ?? (await context.fetch(candidate.key, signal, candidate.listed));
     const object = new RemoteObject(context, fetched, signal);
     if (candidate.listed) {
       object.assertSame(candidate.listed.etag, candidate.listed.size);

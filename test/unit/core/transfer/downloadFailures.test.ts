@@ -146,4 +146,20 @@ describe('download failures', () => {
       fs.mkdir = mkdir;
     }
   });
+
+  it('shows the total of a download of many keys as all of them, not those started so far', async () => {
+    const objects = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`k${index}.bin`, Buffer.alloc(10 + index, 'k')]));
+    const ctx = context(objects);
+    ctx.settings = { ...ctx.settings, fileConcurrency: 2 };
+    const progress: TransferProgress[] = [];
+    await downloadObjects(ctx, request(Object.keys(objects), [], progress));
+    const shown = progress.filter((update) => update.filesTotal !== undefined);
+    assert.ok(shown.length > 0);
+    for (const update of shown) {
+      assert.equal(update.filesTotal, 12, JSON.stringify(update));
+    }
+    // An object gone by the time it is fetched is named too.
+    ctx.fetch = async () => Promise.reject(new LogqsError('not-found', 'The object no longer exists in "store"; refresh the list'));
+    await assert.rejects(downloadObjects(ctx, request(['k3.bin'], [])), (error: unknown) => code('not-found')(error) && (error as Error).message.includes('"k3.bin"'));
+  });
 });
