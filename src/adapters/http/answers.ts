@@ -31,9 +31,10 @@ export const carriesBytes = (status: number) => status === 200 || status === 206
 
 /** What a transfer needs of an answer that carries bytes, from its headers (by lower-case name), however the client gave them. */
 export function rangeResponse<Body>(status: number, header: (name: string) => string | undefined, body: Body): RangeResponse<Body> {
-  // The whole object's size: after the slash of Content-Range for a 206, the length of a 200.
-  const total = status === 206 ? /\/(\d+)\s*$/.exec(header('content-range') ?? '')?.[1] : header('content-length');
-  return { status, etag: header('etag'), totalSize: total === undefined ? undefined : Number(total), body };
+  // A 206's Content-Range: "bytes START-END/TOTAL". TOTAL is the whole object's size (a 200's is its length).
+  const contentRange = status === 206 ? /(\d+)-\d+\/(\d+)\s*$/.exec(header('content-range') ?? '') : undefined;
+  const total = status === 206 ? contentRange?.[2] : header('content-length');
+  return { status, etag: header('etag'), totalSize: total === undefined ? undefined : Number(total), start: contentRange ? Number(contentRange[1]) : undefined, body };
 }
 
 /** The start of an error answer's body (where S3 names the error), read to its end so the connection can be kept. */

@@ -14,10 +14,15 @@ import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
 import type { ChunkedBody, DownloadContext, DownloadReport, DownloadRequest, RangeResponse, ReadResult } from './types';
 
+/** An ETag as compared: without W/ and quotes, lower case (an API may pass on S3's ETag unquoted). */
+function etagValue(etag: string): string {
+  return etag.replace(/^W\//, '').replace(/"/g, '').toLowerCase();
+}
+
 /** An ETag that is the MD5 of the object (a single PUT): 32 hex digits, no "-N" multipart suffix. */
 export function plainMd5(etag: string | undefined): string | undefined {
-  const bare = etag?.replace(/^W\//, '').replace(/"/g, '');
-  return bare && /^[0-9a-f]{32}$/i.test(bare) ? bare.toLowerCase() : undefined;
+  const bare = etag && etagValue(etag);
+  return bare && /^[0-9a-f]{32}$/.test(bare) ? bare : undefined;
 }
 
 export interface ByteRange {
@@ -78,7 +83,7 @@ class RemoteObject {
 
   /** Throws 'changed' when a response shows another version of the object than the one being downloaded. */
   assertSame(etag: string | undefined, totalSize: number | undefined): void {
-    if ((etag !== undefined && this.etag !== undefined && etag !== this.etag) || (totalSize !== undefined && totalSize !== this.size)) {
+    if ((etag !== undefined && this.etag !== undefined && etagValue(etag) !== etagValue(this.etag)) || (totalSize !== undefined && totalSize !== this.size)) {
       throw new LogqsError('changed', `"${this.key}" was replaced on the server during the download; try again`);
     }
   }
@@ -109,6 +114,10 @@ async function fetchRange<Body>(
       if (response.status === 200 && (position > 0 || range.end < object.size - 1)) {
         // The whole object where a part was asked for: written at this part's place it would spoil the file.
         throw new LogqsError('remote', `The server of "${object.key}" ignored the byte range it was asked for (it sent the whole object), which this download needs`);
+      }
+      if (response.start !== undefined && response.start !== position) {
+        // Written where they were asked for, bytes from elsewhere would spoil the file; a multipart ETag has no MD5 to catch it.
+        throw new LogqsError('remote', `The server of "${object.key}" sent bytes from ${response.start} when asked for bytes from ${position}`);
       }
       const { kept, error } = await consume(response, position);
       position += kept;

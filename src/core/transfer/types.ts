@@ -58,6 +58,8 @@ export interface RangeResponse<Body = ChunkedBody> {
   etag?: string;
   /** The whole object's size (from Content-Range, or Content-Length of a 200). */
   totalSize?: number;
+  /** Where a 206's bytes start in the object (from Content-Range). */
+  start?: number;
   body: Body;
 }
 

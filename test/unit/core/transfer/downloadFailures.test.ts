@@ -162,4 +162,23 @@ describe('download failures', () => {
     ctx.fetch = async () => Promise.reject(new LogqsError('not-found', 'The object no longer exists in "store"; refresh the list'));
     await assert.rejects(downloadObjects(ctx, request(['k3.bin'], [])), (error: unknown) => code('not-found')(error) && (error as Error).message.includes('"k3.bin"'));
   });
+
+  it('refuses bytes that start elsewhere than asked (Content-Range), and leaves no file', async () => {
+    const object = Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'x');
+    // A server (or a cache before it) that answers a later range from one byte too far on.
+    const shifted = (key: string, start: number, end: number): RangeResponse | undefined =>
+      start > 0 ? { status: 206, etag: etagOf(object), totalSize: object.length, start: start + 1, body: Readable.from([object.subarray(start + 1, end + 1)]) } : undefined;
+    const ctx = context({ 'big.bin': object }, shifted);
+    ctx.settings = { ...ctx.settings, partSizeBytes: SMALL_OBJECT_BYTES / 2 };
+    await assert.rejects(downloadObjects(ctx, request(['big.bin'], [])), (error: unknown) => code('remote')(error) && /sent bytes from \d+ when asked for bytes from \d+/.test((error as Error).message));
+    assert.deepEqual(await fs.readdir(scratch.dir), []);
+  });
+
+  it('takes an ETag passed on without quotes, or in capitals, for the same version of the object', async () => {
+    const object = Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'y');
+    const bare = etagOf(object).replace(/"/g, '').toUpperCase();
+    const unquoted = (_key: string, start: number, end: number): RangeResponse => ({ status: 206, etag: bare, totalSize: object.length, start, body: Readable.from([object.subarray(start, end + 1)]) });
+    const report = await downloadObjects(context({ 'big.bin': object }, unquoted), request(['big.bin'], []));
+    assert.deepEqual(await fs.readFile(report.files[0].path), object);
+  });
 });
