@@ -45,6 +45,19 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** `promise`'s outcome, or a cancellation as soon as the signal aborts (the work itself goes on: see the caller). */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(cancelledError());
+      return;
+    }
+    const onAbort = () => reject(cancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /** Throws a cancellation if the signal has aborted: checked between steps of a transfer. */
 export function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) {

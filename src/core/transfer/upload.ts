@@ -6,7 +6,7 @@ import { forEachConcurrently } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
 import { planRanges } from './download';
 import { ProgressMeter } from './progress';
-import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
+import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted, untilAborted } from './retry';
 import type { UploadContext, UploadReport, UploadRequest } from './types';
 
 /** A local file and the key it goes to. */
@@ -232,7 +232,15 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
   };
 
   const putLarge = async (item: UploadItem, file: fs.FileHandle) => {
-    const { uploadId } = await withRetries(`starting "${item.key}"`, context, signal, () => writer.createMultipartUpload(item.key, { signal }));
+    // The request that starts it is not aborted by Cancel: the server may have made the upload already, and only its
+    // id lets it be aborted. Cancel still answers at once; an upload that arrives after it is aborted then.
+    const starting = withRetries(`starting "${item.key}"`, context, signal, () => writer.createMultipartUpload(item.key));
+    const { uploadId } = await untilAborted(starting, signal).catch((error: unknown) => {
+      if (signal.aborted) {
+        void starting.then(({ uploadId: late }) => writer.abortMultipartUpload(item.key, late)).catch(() => undefined);
+      }
+      throw error;
+    });
     const parts: CompletedPart[] = [];
     let sent = 0;
     try {

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CompletedPart, ObjectWriter } from '../../../../src/core/ports';
 import { uploadFiles } from '../../../../src/core/transfer';
 import type { UploadContext } from '../../../../src/core/transfer/types';
-import { patternBytes } from '../../../support/transfers';
+import { code } from '../../../support/assertions';
+import { engineScratch, patternBytes } from '../../../support/transfers';
 
 const KIB = 1024;
 
@@ -35,38 +35,53 @@ function partRecordingWriter() {
   return { writer, memories, assembled: () => assembled };
 }
 
+const PART = 64 * KIB;
+
+/** An upload of `file` in parts of PART bytes, two at a time, through `writer`. */
+function uploadThrough(writer: ObjectWriter, file: string, signal = new AbortController().signal) {
+  const context: UploadContext = {
+    writer,
+    head: async () => undefined,
+    list: async () => ({ folders: [], objects: [] }),
+    scopeKey: (key) => key,
+    files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
+    settings: { partSizeBytes: PART, partConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600 },
+    log: () => undefined,
+  };
+  return uploadFiles(context, { paths: [file], destinationPrefix: 'up/', signal, onProgress: () => undefined, onConflict: async () => 'overwrite' });
+}
+
 describe('upload parts', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-upload-parts-'));
-  });
-  afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+  const scratch = engineScratch('logqs-upload-parts-');
 
   it('fills the same few buffers again for later parts, and every part still carries its own bytes', async () => {
-    const partSize = 64 * KIB;
-    const bytes = patternBytes(10 * partSize + 123, 5);
-    const file = path.join(dir, 'large.bin');
+    const bytes = patternBytes(10 * PART + 123, 5);
+    const file = path.join(scratch.dir, 'large.bin');
     await fs.writeFile(file, bytes);
     const { writer, memories, assembled } = partRecordingWriter();
-    const context: UploadContext = {
-      writer,
-      head: async () => undefined,
-      list: async () => ({ folders: [], objects: [] }),
-      scopeKey: (key) => key,
-      files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
-      settings: { partSizeBytes: partSize, partConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600 },
-      log: () => undefined,
-    };
-    const report = await uploadFiles(context, {
-      paths: [file],
-      destinationPrefix: 'up/',
-      signal: new AbortController().signal,
-      onProgress: () => undefined,
-      onConflict: async () => 'overwrite',
-    });
+    const report = await uploadThrough(writer, file);
 
     assert.deepEqual(report.keys, ['up/large.bin']);
     assert.ok(assembled()?.equals(bytes), 'the parts, in order, are the file');
     assert.ok(memories.size <= 2, `11 parts came in ${memories.size} buffers, not at most the 2 in flight`);
+  });
+
+  it('cancels at once while the upload is being started, and aborts the upload the server made after all', async () => {
+    const file = path.join(scratch.dir, 'large.bin');
+    await fs.writeFile(file, patternBytes(3 * PART, 2));
+    const { writer } = partRecordingWriter();
+    let made: (started: { uploadId: string }) => void = () => undefined;
+    writer.createMultipartUpload = () => new Promise((resolve) => (made = resolve));
+    const aborted: string[] = [];
+    writer.abortMultipartUpload = async (_key, uploadId) => void aborted.push(uploadId);
+    const controller = new AbortController();
+    const uploading = uploadThrough(writer, file, controller.signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    await assert.rejects(uploading, code('cancelled'));
+
+    made({ uploadId: 'made-late' });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(aborted, ['made-late']);
   });
 });
