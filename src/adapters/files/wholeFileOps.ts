@@ -33,10 +33,10 @@ export function commitWholeFile(commit: WholeFileCommit): CommitResult {
   return 'written';
 }
 
-/** Thrown (as its code) when a file is shorter than the bytes asked of it. */
-export const SHORTER = 'ESHORTER';
+/** Thrown (as its code) when a file is not the size it was listed at (it changed since). */
+export const CHANGED_SIZE = 'ECHANGEDSIZE';
 
-/** The first `size` bytes of a file; refused when the file is shorter (it changed since it was listed). */
+/** A file's `size` bytes; refused when it is no longer that size (it changed since it was listed). */
 export function readWholeFile(file: string, size: number): Uint8Array {
   const bytes = new Uint8Array(size);
   const fd = fs.openSync(file, 'r');
@@ -45,9 +45,13 @@ export function readWholeFile(file: string, size: number): Uint8Array {
     while (filled < size) {
       const read = fs.readSync(fd, bytes, filled, size - filled, filled);
       if (read === 0) {
-        throw Object.assign(new Error(`${file} is shorter than ${size} bytes`), { code: SHORTER });
+        throw Object.assign(new Error(`${file} is shorter than ${size} bytes`), { code: CHANGED_SIZE });
       }
       filled += read;
+    }
+    // Longer now (a log still being written): its first bytes alone would be stored as if they were the file.
+    if (fs.fstatSync(fd).size !== size) {
+      throw Object.assign(new Error(`${file} is no longer ${size} bytes`), { code: CHANGED_SIZE });
     }
   } finally {
     fs.closeSync(fd);

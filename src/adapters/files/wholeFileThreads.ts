@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { LogqsError } from '../../core/errors';
-import { type CommitResult, type WholeFileCommit, type WholeFiles, fileShrankError } from '../../core/transfer';
+import { type CommitResult, type WholeFileCommit, type WholeFiles, fileChangedError } from '../../core/transfer';
 import { RequestThread } from '../requestThread';
-import { SHORTER } from './wholeFileOps';
+import { CHANGED_SIZE } from './wholeFileOps';
 
 type Operation = { op: 'commit'; commit: WholeFileCommit } | { op: 'read'; file: string; size: number };
 export type WholeFileRequest = { id: number } & Operation;
@@ -75,8 +75,8 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
     const response = await thread.send({ ...operation, id: nextId++ });
     if ('error' in response) {
       const { code, message, path: file } = response.error;
-      if (code === SHORTER && operation.op === 'read') {
-        throw fileShrankError(operation.file);
+      if (code === CHANGED_SIZE && operation.op === 'read') {
+        throw fileChangedError(operation.file);
       }
       // An ordinary file system error, as fs.promises would have thrown it (code and path kept for the callers that look at them).
       throw Object.assign(new Error(message), { code, path: file });

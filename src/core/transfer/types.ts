@@ -91,7 +91,7 @@ export type CommitResult = 'written' | 'exists' | 'folder' | 'damaged';
  */
 export interface WholeFiles {
   commit(commit: WholeFileCommit): Promise<CommitResult>;
-  /** The file's first `size` bytes; a LogqsError 'changed' when it is shorter. */
+  /** The file's `size` bytes; a LogqsError 'changed' when it is no longer that size. */
   read(file: string, size: number): Promise<Uint8Array>;
 }
 

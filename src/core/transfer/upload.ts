@@ -62,9 +62,9 @@ async function withRetries<T>(what: string, context: UploadContext, signal: Abor
   }
 }
 
-/** A file that lost bytes between being listed and being read: uploading what is left would store a different file. */
-export function fileShrankError(file: string): LogqsError {
-  return new LogqsError('changed', `${file} got shorter while it was being uploaded; upload it again`);
+/** A file whose size changed between being listed and being read: what was read would be stored as a file it never was. */
+export function fileChangedError(file: string): LogqsError {
+  return new LogqsError('changed', `${file} changed size while it was being uploaded (is it still being written?); upload it again once it is complete`);
 }
 
 /**
@@ -94,7 +94,7 @@ async function readPart(file: fs.FileHandle, item: UploadItem, into: Buffer, off
   while (filled < length) {
     const { bytesRead } = await file.read(buffer, filled, length - filled, offset + filled);
     if (bytesRead === 0) {
-      throw fileShrankError(item.path);
+      throw fileChangedError(item.path);
     }
     filled += bytesRead;
   }
@@ -259,6 +259,10 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
           release();
         }
       });
+      // Longer now (a log still being written): its first bytes alone would be stored as if they were the file.
+      if ((await file.stat()).size !== item.size) {
+        throw fileChangedError(item.path);
+      }
       parts.sort((a, b) => a.partNumber - b.partNumber);
       await withRetries(`completing "${item.key}"`, context, signal, () => writer.completeMultipartUpload(item.key, uploadId, parts, signal));
     } catch (error) {

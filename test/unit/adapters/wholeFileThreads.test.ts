@@ -54,10 +54,12 @@ describe('whole-file threads', () => {
     assert.match(problem.message, /no-such-folder/);
   });
 
-  it('reads a whole file, and refuses one shorter than it was listed', async () => {
+  it('reads a whole file, and refuses one shorter or longer than it was listed', async () => {
     await fs.writeFile(path.join(dir, 'read.bin'), bytes);
     assert.deepEqual(Buffer.from(await files.read(path.join(dir, 'read.bin'), bytes.length)), bytes);
     await assert.rejects(files.read(path.join(dir, 'read.bin'), bytes.length + 1), code('changed'));
+    // A log still being written: its first bytes are not the file.
+    await assert.rejects(files.read(path.join(dir, 'read.bin'), bytes.length - 1), code('changed'));
   });
 
   it('fails the requests of a thread that dies, and starts a new one for the next', async () => {

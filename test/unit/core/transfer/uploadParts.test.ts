@@ -84,4 +84,19 @@ describe('upload parts', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(aborted, ['made-late']);
   });
+
+  it('refuses a file that grew while its parts were sent (a log still being written), and aborts its upload', async () => {
+    const file = path.join(scratch.dir, 'growing.bag');
+    await fs.writeFile(file, patternBytes(3 * PART, 3));
+    const { writer } = partRecordingWriter();
+    const send = writer.uploadPart.bind(writer);
+    writer.uploadPart = async (key, uploadId, partNumber, body, signal) => {
+      await fs.appendFile(file, 'more');
+      return send(key, uploadId, partNumber, body, signal);
+    };
+    const aborted: string[] = [];
+    writer.abortMultipartUpload = async (_key, uploadId) => void aborted.push(uploadId);
+    await assert.rejects(uploadThrough(writer, file), (error: unknown) => code('changed')(error) && /changed size while it was being uploaded/.test((error as Error).message));
+    assert.deepEqual(aborted, ['upload-1']);
+  });
 });
