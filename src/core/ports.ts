@@ -1,3 +1,4 @@
+import type { LogqsError } from './errors';
 import type { ObjectStore } from './objectStore';
 
 /** Where the embedded data store keeps its records (a JSON file in the extension's global storage). */
@@ -49,6 +50,16 @@ export interface StoreChange {
  * or a LogQS DataStore through its API. The tree and the commands talk to
  * this port only, never to an implementation.
  */
+/** One page of a source's stores. */
+export interface StorePage {
+  stores: ObjectStore[];
+  total: number;
+  /** Records the page covered, unreadable ones included: the next page starts this far on. */
+  covered: number;
+  /** Why records of the page were left out (one the extension can't read hides no other). */
+  unreadable: LogqsError[];
+}
+
 export interface ObjectStoreSource {
   /** Stable id of the source, part of every tree id under it. */
   readonly id: string;
@@ -56,7 +67,7 @@ export interface ObjectStoreSource {
   readonly label: string;
   list(): Promise<ObjectStore[]>;
   /** One page of stores, for a source that may hold many (a LogQS DataStore); without it, list() is shown whole. */
-  listPage?(offset: number, limit: number): Promise<{ stores: ObjectStore[]; total: number }>;
+  listPage?(offset: number, limit: number): Promise<StorePage>;
   get(id: string): Promise<ObjectStore>;
   create(input: unknown): Promise<ObjectStore>;
   update(id: string, patch: unknown): Promise<ObjectStore>;

@@ -182,7 +182,12 @@ export function parseAnswer<S extends z.ZodType>(schema: S, text: string, what: 
   if (!json.ok) {
     throw new LogqsError('remote', `The LogQS API answered ${what} with something that is ${json.problem}`);
   }
-  const parsed = schema.safeParse(json.value);
+  return checkAnswer(schema, json.value, what);
+}
+
+/** A parsed answer (or one part of it) checked against its schema, as parseAnswer does. */
+export function checkAnswer<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue.path.map(String).join('.') || 'the answer';

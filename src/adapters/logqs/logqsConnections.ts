@@ -16,7 +16,7 @@ import type { SessionCredentialCache } from '../../core/sessionCache';
 import type { StoreSources } from '../../core/sources';
 import type { JsonFileConnections } from '../files/connectionsFile';
 import { LogqsClient, type LogqsClientOptions } from './logqsClient';
-import { apiObjectStoreSchema, listEnvelope } from './logqsSchemas';
+import { listEnvelope } from './logqsSchemas';
 import { LogqsStoreSource } from './logqsStoreSource';
 
 export interface LogqsConnectionsDeps {
@@ -57,8 +57,9 @@ export class LogqsConnections {
     if (existing) {
       throw new LogqsError('conflict', `The DataStore ${connection.datastoreId} at ${connection.apiUrl} is connected already, as "${existing.name}"`);
     }
-    // One request that needs the key and the DataStore: a wrong key, an unknown DataStore or a bad address shows now.
-    await this.client(connection, async () => secret).get('objectStores', listEnvelope(apiObjectStoreSchema), 'list the object stores', { limit: 1 }, signal);
+    // One request that needs the key and the DataStore: a wrong key, an unknown DataStore or a bad address shows now
+    // (not a store record the extension can't read: the source leaves that one out and lists the others).
+    await this.client(connection, async () => secret).get('objectStores', listEnvelope(z.unknown()), 'list the object stores', { limit: 1 }, signal);
     await this.deps.secrets.set(connection.id, secret);
     try {
       await this.deps.file.save([...(await this.deps.file.load()), connection]);

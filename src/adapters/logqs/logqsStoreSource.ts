@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { LogqsError } from '../../core/errors';
 import { type ObjectStore, type ObjectStoreCreate, objectStoreCreateSchema, parseInput, parseObjectStoreUpdate } from '../../core/objectStore';
 import type {
@@ -11,10 +11,11 @@ import type {
   ObjectStoreSource,
   SessionCredentials,
   StoreChange,
+  StorePage,
 } from '../../core/ports';
 import type { SessionCredentialCache } from '../../core/sessionCache';
 import { assertNotManaged, assertUsable } from '../../core/storeRules';
-import { type LogqsClient, encodeKeyPath } from './logqsClient';
+import { type LogqsClient, checkAnswer, encodeKeyPath } from './logqsClient';
 import {
   apiObjectSchema,
   apiObjectStoreSchema,
@@ -64,19 +65,30 @@ export class LogqsStoreSource implements ObjectStoreSource {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  async listPage(offset: number, limit: number): Promise<{ stores: ObjectStore[]; total: number }> {
-    const page = await this.client.get('objectStores', listEnvelope(apiObjectStoreSchema), 'list the object stores', { offset, limit, order: 'name', sort: 'asc' });
-    const stores = page.data.map(toObjectStore);
-    stores.forEach((store) => this.remember(store));
-    return { stores, total: page.count };
+  async listPage(offset: number, limit: number): Promise<StorePage> {
+    // Records are checked one by one: one LogQS sends that the extension can't read must not hide the others.
+    const page = await this.client.get('objectStores', listEnvelope(z.unknown()), 'list the object stores', { offset, limit, order: 'name', sort: 'asc' });
+    const stores: ObjectStore[] = [];
+    const unreadable: LogqsError[] = [];
+    page.data.forEach((data, index) => {
+      const { id } = (data ?? {}) as { id?: unknown };
+      const which = typeof id === 'string' ? `store id ${id.slice(0, 64)}` : `record ${offset + index + 1}`;
+      try {
+        stores.push(this.remember(toObjectStore(checkAnswer(apiObjectStoreSchema, data, `list the object stores (${which})`))));
+      } catch (error) {
+        unreadable.push(error as LogqsError);
+      }
+    });
+    return { stores, total: page.count, covered: page.data.length, unreadable };
   }
 
   async list(): Promise<ObjectStore[]> {
     const stores: ObjectStore[] = [];
-    for (let offset = 0; ; offset += LIST_LIMIT) {
+    for (let offset = 0; ; ) {
       const page = await this.listPage(offset, LIST_LIMIT);
       stores.push(...page.stores);
-      if (page.stores.length === 0 || stores.length >= page.total) {
+      offset += page.covered;
+      if (page.covered === 0 || offset >= page.total) {
         return stores;
       }
     }

@@ -243,12 +243,14 @@ export class ObjectTreeModel {
   private async storePage(parent: SourceNode | undefined, source: ObjectStoreSource, offset: number): Promise<Listing> {
     let listing: Listing;
     try {
-      const page = source.listPage ? await source.listPage(offset, this.deps.pageSize()) : { stores: await source.list(), total: undefined };
+      const page = source.listPage ? await source.listPage(offset, this.deps.pageSize()) : { stores: await source.list(), total: undefined, covered: undefined, unreadable: [] };
+      page.unreadable.forEach((problem) => this.deps.report(`Left out an object store of ${source.label}`, problem));
       const stores = this.track(page.stores.map((store) => new StoreNode(parent, source, store)));
-      const next = offset + stores.length;
+      const covered = page.covered ?? stores.length;
+      const next = offset + covered;
       // At the root an empty list shows the welcome view; under a source it would show nothing at all.
       const children = stores.length === 0 && offset === 0 && parent ? [new MessageNode(parent, 'No object stores', false)] : stores;
-      listing = { children, nextContinuationToken: page.total !== undefined && stores.length > 0 && next < page.total ? String(next) : undefined };
+      listing = { children, nextContinuationToken: page.total !== undefined && covered > 0 && next < page.total ? String(next) : undefined };
     } catch (error) {
       this.deps.report(`Couldn't load the object stores of ${source.label}`, error);
       // An empty list would show the welcome view and invite adding over a damaged file.

@@ -1,0 +1,35 @@
+import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type * as z from 'zod';
+import { type LogqsClient, parseAnswer } from '../../../src/adapters/logqs/logqsClient';
+import { LogqsStoreSource } from '../../../src/adapters/logqs/logqsStoreSource';
+import type { SessionCredentialCache } from '../../../src/core/sessionCache';
+
+/** A store record as the API sends it. */
+function record(name: string, fields: Record<string, unknown> = {}) {
+  return {
+    id: randomUUID(), name, bucket_name: 'bucket', region_name: null, access_key_id: null, endpoint_url: null, key_prefix: null,
+    default: false, managed: false, disabled: false, read_only: false, note: null, context: null,
+    created_at: '2026-01-01T00:00:00+00:00', updated_at: null, ...fields,
+  };
+}
+
+/** The client's GET of `objectStores`, answered from `records` with the list envelope and parsed as the client parses. */
+function listingClient(records: unknown[]): LogqsClient {
+  const get = async <S extends z.ZodType>(_path: string, schema: S, what: string, params: { offset: number; limit: number }) =>
+    parseAnswer(schema, JSON.stringify({ offset: params.offset, limit: params.limit, order: 'name', sort: 'asc', count: records.length, data: records.slice(params.offset, params.offset + params.limit) }), what);
+  return { get } as unknown as LogqsClient;
+}
+
+describe('LogQS store source', () => {
+  it('lists the stores whose records are valid when one is not, and says which was left out and why', async () => {
+    const records = [record('a'), record('x'.repeat(200)), record('c')];
+    const source = new LogqsStoreSource({ id: 'c1', name: 'DS' }, listingClient(records), undefined as unknown as SessionCredentialCache);
+    const page = await source.listPage(0, 2);
+    assert.deepEqual(page.stores.map((store) => store.name), ['a']);
+    assert.equal(page.covered, 2, 'the next page starts after the record left out');
+    assert.equal(page.unreadable.length, 1);
+    assert.match(page.unreadable[0].message, /name \(must be at most 128 characters\)/);
+    assert.deepEqual((await source.list()).map((store) => store.name), ['a', 'c']);
+  });
+});
