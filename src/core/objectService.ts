@@ -15,6 +15,7 @@ import {
   type WholeFiles,
   downloadObjects,
   readObjectBytes,
+  sameEtag,
   uploadFiles,
 } from './transfer';
 
@@ -83,7 +84,8 @@ export class ObjectService {
     const fullKey = scopeKey(store.key_prefix, key);
     if (options.expectedEtag !== undefined) {
       const current = await this.currentEtag(source, storeId, fullKey, options.signal);
-      if (current !== options.expectedEtag) {
+      // S3's PUT gave the expected ETag quoted; the API may give the current one unquoted.
+      if (!sameEtag(current, options.expectedEtag)) {
         throw new LogqsError(
           'changed',
           current === undefined

@@ -19,6 +19,11 @@ function etagValue(etag: string): string {
   return etag.replace(/^W\//, '').replace(/"/g, '').toLowerCase();
 }
 
+/** Whether two ETags name the same version of an object (neither known counts as the same only when both are missing). */
+export function sameEtag(a: string | undefined, b: string | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : etagValue(a) === etagValue(b);
+}
+
 /** An ETag that is the MD5 of the object (a single PUT): 32 hex digits, no "-N" multipart suffix. */
 export function plainMd5(etag: string | undefined): string | undefined {
   const bare = etag && etagValue(etag);
