@@ -45,11 +45,6 @@ export interface StoreChange {
   storeIds: readonly string[];
 }
 
-/**
- * Where object stores come from: the embedded data store on this computer,
- * or a LogQS DataStore through its API. The tree and the commands talk to
- * this port only, never to an implementation.
- */
 /** One page of a source's stores. */
 export interface StorePage {
   stores: ObjectStore[];
@@ -60,6 +55,11 @@ export interface StorePage {
   unreadable: LogqsError[];
 }
 
+/**
+ * Where object stores come from: the embedded data store on this computer,
+ * or a LogQS DataStore through its API. The tree and the commands talk to
+ * this port only, never to an implementation.
+ */
 export interface ObjectStoreSource {
   /** Stable id of the source, part of every tree id under it. */
   readonly id: string;
