@@ -154,6 +154,9 @@ async function apiMessage(error: HTTPError): Promise<string | undefined> {
   return typeof value?.message === 'string' ? value.message.slice(0, 500) : undefined;
 }
 
+/** What the store's own requests are called ("fetch the object store", 'make "x" the default object store'). */
+const STORE_ACTION = /^(fetch|edit|delete) the object store\b|the default object store$/;
+
 /** API statuses as the extension's one error type, each with what it means to a person. */
 export function apiError(status: number, message: string | undefined, what: string, where: string): LogqsError {
   const said = message ? `: ${message}` : '';
@@ -166,7 +169,8 @@ export function apiError(status: number, message: string | undefined, what: stri
     case 403:
       return new LogqsError('forbidden', `The API key may not ${what}${said}`, options);
     case 404:
-      return new LogqsError('not-found', what.includes('object store') ? `No such object store in ${where}${said}` : `Not found: ${what}${said}`, options);
+      // Asked of the store itself (how `what` begins or ends, never a store or key name inside it), a 404 means no such store.
+      return new LogqsError('not-found', STORE_ACTION.test(what) ? `No such object store in ${where}${said}` : `Not found: ${what}${said}`, options);
     case 409:
       return new LogqsError('conflict', `That name is already taken in ${where}${said}`, { ...options, field: 'name' });
     case 423:

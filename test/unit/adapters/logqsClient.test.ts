@@ -42,6 +42,13 @@ describe('LogQS API client, pure parts', () => {
     }
   });
 
+  it('says "no such object store" only of the store\'s own requests, whatever the store or key is called', () => {
+    assert.match(apiError(404, undefined, 'delete the object store "logs"', 'the DataStore').message, /^No such object store/);
+    assert.match(apiError(404, undefined, 'make "logs" the default object store', 'the DataStore').message, /^No such object store/);
+    const object = apiError(404, undefined, 'fetch "the object store notes.txt" from "Main object store"', 'the DataStore');
+    assert.equal(object.message, 'Not found: fetch "the object store notes.txt" from "Main object store"');
+  });
+
   it('parses answers with a schema, naming the field that is wrong and quoting nothing', () => {
     const schema = z.object({ data: z.object({ size: z.number() }) });
     assert.deepEqual(parseAnswer(schema, '{"data":{"size":3}}', 'fetch'), { data: { size: 3 } });
