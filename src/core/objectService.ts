@@ -84,8 +84,8 @@ export class ObjectService {
     const fullKey = scopeKey(store.key_prefix, key);
     if (options.expectedEtag !== undefined) {
       const current = await this.currentEtag(source, storeId, fullKey, options.signal);
-      // S3's PUT gave the expected ETag quoted; the API may give the current one unquoted.
-      if (!sameEtag(current, options.expectedEtag)) {
+      // Compared without quotes or case: an API may pass on the ETag S3 quoted when the save stored it.
+      if (current === undefined || !sameEtag(current, options.expectedEtag)) {
         throw new LogqsError(
           'changed',
           current === undefined

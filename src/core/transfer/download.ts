@@ -19,9 +19,9 @@ function etagValue(etag: string): string {
   return etag.replace(/^W\//, '').replace(/"/g, '').toLowerCase();
 }
 
-/** Whether two ETags name the same version of an object (neither known counts as the same only when both are missing). */
-export function sameEtag(a: string | undefined, b: string | undefined): boolean {
-  return a === undefined || b === undefined ? a === b : etagValue(a) === etagValue(b);
+/** Whether two ETags name one version of an object, however each was quoted. */
+export function sameEtag(a: string, b: string): boolean {
+  return etagValue(a) === etagValue(b);
 }
 
 /** An ETag that is the MD5 of the object (a single PUT): 32 hex digits, no "-N" multipart suffix. */
@@ -88,7 +88,7 @@ class RemoteObject {
 
   /** Throws 'changed' when a response shows another version of the object than the one being downloaded. */
   assertSame(etag: string | undefined, totalSize: number | undefined): void {
-    if ((etag !== undefined && this.etag !== undefined && etagValue(etag) !== etagValue(this.etag)) || (totalSize !== undefined && totalSize !== this.size)) {
+    if ((etag !== undefined && this.etag !== undefined && !sameEtag(etag, this.etag)) || (totalSize !== undefined && totalSize !== this.size)) {
       throw new LogqsError('changed', `"${this.key}" was replaced on the server during the download; try again`);
     }
   }

@@ -1,9 +1,11 @@
 import '../../support/vscodeStubInstalled';
 import * as assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import * as vscode from 'vscode';
 import { LogqsError } from '../../../src/core/errors';
 import { ObjectService } from '../../../src/core/objectService';
 import type { ObjectWriter } from '../../../src/core/ports';
+import type { RangeReader } from '../../../src/core/transfer';
 import { StoreSources } from '../../../src/core/sources';
 import { ObjectFileSystem, objectUri } from '../../../src/vscode/fileSystem/objectFileSystem';
 import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
@@ -102,5 +104,90 @@ describe('object file system', () => {
       ['deeper', vscode.FileType.Directory],
       ['a.txt', vscode.FileType.File],
     ]);
+  });
+});
+
+/** Open then save, over a bucket in memory that keeps each object's bytes, ETag, Content-Type and user metadata as S3 does. */
+describe('object file system: saving back', () => {
+  interface Stored {
+    bytes: Uint8Array;
+    etag: string;
+    contentType?: string;
+    metadata: Record<string, string>;
+  }
+
+  async function bucketSetup(options: { headEtag?: (etag: string) => string } = {}) {
+    const bucket = new Map<string, Stored>();
+    let version = 0;
+    const headEtag = options.headEtag ?? ((etag: string) => etag);
+    const { gateway } = memoryGateway([]);
+    gateway.fetchObject = async (key) => {
+      const stored = bucket.get(key);
+      if (!stored) {
+        throw new LogqsError('not-found', 'The object no longer exists');
+      }
+      const details = { key, size: stored.bytes.byteLength, etag: headEtag(stored.etag), contentType: stored.contentType, metadata: { ...stored.metadata } };
+      return { details, presignedUrl: `http://s3/${encodeURIComponent(key)}` };
+    };
+    const put = (key: string, bytes: Uint8Array, rest: { contentType?: string; metadata?: Record<string, string> } = {}) => {
+      // S3 PutObject replaces the object whole: what isn't sent is gone.
+      const etag = `"etag-${++version}"`;
+      bucket.set(key, { bytes, etag, contentType: rest.contentType ?? 'application/octet-stream', metadata: rest.metadata ?? {} });
+      return { etag };
+    };
+    const writer = {
+      putObject: async (key: string, bytes: Uint8Array, rest?: { contentType?: string; metadata?: Record<string, string> }) => put(key, bytes, rest),
+    } as unknown as ObjectWriter;
+    const http = {
+      get: async (url: string, range: { start: number; end?: number }) => {
+        const stored = bucket.get(decodeURIComponent(url.slice('http://s3/'.length)))!;
+        const end = range.end ?? stored.bytes.byteLength - 1;
+        return { status: 206, etag: stored.etag, totalSize: stored.bytes.byteLength, start: range.start, body: Readable.from([Buffer.from(stored.bytes.subarray(range.start, end + 1))]) };
+      },
+    } as unknown as RangeReader;
+    const { source } = memorySource({ gateways: () => gateway });
+    const store = await source.create(validInput());
+    const service = new ObjectService({
+      writers: () => writer,
+      http,
+      files: undefined as never,
+      settings: () => ({ partSizeBytes: 5 * 1024 * 1024, partConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 3600 }),
+      log: () => undefined,
+    });
+    const confirmations: string[] = [];
+    const fileSystem = new ObjectFileSystem({
+      sources: new StoreSources([source]),
+      objects: service,
+      openSizeLimitBytes: () => 1024,
+      confirmOverwrite: async (key, reason) => {
+        confirmations.push(reason);
+        return true;
+      },
+      log: () => undefined,
+      objectsChanged: () => undefined,
+    });
+    const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
+    return { fileSystem, bucket, put, uri, confirmations };
+  }
+
+  it('saves twice in a row without asking, when the server passes ETags on unquoted', async () => {
+    const { fileSystem, put, uri, confirmations } = await bucketSetup({ headEtag: (etag) => etag.replace(/"/g, '') });
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('ab'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('abc'));
+    assert.deepEqual(confirmations, []);
+  });
+
+  it('compares the second save with the ETag the first save made, and asks when someone wrote in between', async () => {
+    const { fileSystem, put, uri, confirmations } = await bucketSetup();
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('ab'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('abc'));
+    assert.deepEqual(confirmations, []);
+    put('notes.txt', Buffer.from('someone else'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('abcd'));
+    assert.equal(confirmations.length, 1);
   });
 });
