@@ -1,7 +1,7 @@
 import { LogqsError } from './errors';
 import { hasControlChars, isInScope, listingPrefix, scopeKey } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
-import type { FetchedObject, ListPage, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
+import type { FetchedObject, ListPage, ObjectDetails, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
 import { assertWritable } from './storeRules';
 import {
   type ConflictChoice,
@@ -82,19 +82,18 @@ export class ObjectService {
   ): Promise<{ etag?: string }> {
     const { store, writer } = await this.writable(source, storeId);
     const fullKey = scopeKey(store.key_prefix, key);
-    if (options.expectedEtag !== undefined) {
-      const current = await this.currentEtag(source, storeId, fullKey, options.signal);
-      // Compared without quotes or case: an API may pass on the ETag S3 quoted when the save stored it.
-      if (current === undefined || !sameEtag(current, options.expectedEtag)) {
-        throw new LogqsError(
-          'changed',
-          current === undefined
-            ? `"${fullKey}" was deleted from "${store.name}" since it was opened`
-            : `"${fullKey}" changed in "${store.name}" since it was opened`,
-        );
-      }
+    const current = await this.currentDetails(source, storeId, fullKey, options.signal);
+    // Compared without quotes or case: an API may pass on the ETag S3 quoted when the save stored it.
+    if (options.expectedEtag !== undefined && (current?.etag === undefined || !sameEtag(current.etag, options.expectedEtag))) {
+      throw new LogqsError(
+        'changed',
+        current === undefined
+          ? `"${fullKey}" was deleted from "${store.name}" since it was opened`
+          : `"${fullKey}" changed in "${store.name}" since it was opened`,
+      );
     }
-    const result = await writer.putObject(fullKey, bytes, { contentType: options.contentType, signal: options.signal });
+    // A PUT replaces the object whole: what isn't sent again (its type, its x-amz-meta-*) is lost.
+    const result = await writer.putObject(fullKey, bytes, { contentType: options.contentType ?? current?.contentType, metadata: current?.metadata, signal: options.signal });
     this.deps.log(`Saved ${bytes.byteLength} bytes to "${fullKey}" in "${store.name}"`);
     return result;
   }
@@ -203,9 +202,9 @@ export class ObjectService {
     return { store, writer: this.deps.writers(store, credentials) };
   }
 
-  private async currentEtag(source: ObjectStoreSource, storeId: string, fullKey: string, signal?: AbortSignal): Promise<string | undefined> {
+  private async currentDetails(source: ObjectStoreSource, storeId: string, fullKey: string, signal?: AbortSignal): Promise<ObjectDetails | undefined> {
     const { objects } = await source.objectsOf(storeId);
-    return (await headOrUndefined(objects, fullKey, signal))?.etag;
+    return headOrUndefined(objects, fullKey, signal);
   }
 
   /** Calls `each` with every page of keys under a prefix (no delimiter), in scope only. */

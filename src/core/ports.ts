@@ -152,7 +152,8 @@ export interface CompletedPart {
  * before any of these is called.
  */
 export interface ObjectWriter {
-  putObject(key: string, body: Uint8Array, options?: { contentType?: string; signal?: AbortSignal }): Promise<{ etag?: string }>;
+  /** `metadata`: user metadata (x-amz-meta-*), names without the prefix. */
+  putObject(key: string, body: Uint8Array, options?: { contentType?: string; metadata?: Record<string, string>; signal?: AbortSignal }): Promise<{ etag?: string }>;
   createMultipartUpload(key: string, options?: { contentType?: string; signal?: AbortSignal }): Promise<{ uploadId: string }>;
   /** `body` is lent until the promise settles: the engine fills it again for a later part. */
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<CompletedPart>;

@@ -29,10 +29,10 @@ export class S3ObjectWriter implements ObjectWriter {
     }
   }
 
-  putObject(key: string, body: Uint8Array, options: { contentType?: string; signal?: AbortSignal } = {}) {
+  putObject(key: string, body: Uint8Array, options: { contentType?: string; metadata?: Record<string, string>; signal?: AbortSignal } = {}) {
     return this.call(async (sdk, s3) => {
       const response = await s3.send(
-        new sdk.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, ContentLength: body.byteLength }),
+        new sdk.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata, ContentLength: body.byteLength }),
         { abortSignal: options.signal },
       );
       return { etag: response.ETag };

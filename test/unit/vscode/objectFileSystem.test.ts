@@ -170,6 +170,17 @@ describe('object file system: saving back', () => {
     return { fileSystem, bucket, put, uri, confirmations };
   }
 
+  it('keeps the object\'s Content-Type and user metadata when it is saved back', async () => {
+    const { fileSystem, bucket, put, uri } = await bucketSetup();
+    put('config/robot.json', Buffer.from('{}'), { contentType: 'application/json', metadata: { robot: 'r2', run: '7' } });
+    await fileSystem.readFile(uri('config/robot.json'));
+    await fileSystem.writeFile(uri('config/robot.json'), Buffer.from('{"a":1}'));
+    const saved = bucket.get('config/robot.json')!;
+    assert.equal(Buffer.from(saved.bytes).toString(), '{"a":1}');
+    assert.equal(saved.contentType, 'application/json');
+    assert.deepEqual(saved.metadata, { robot: 'r2', run: '7' });
+  });
+
   it('saves twice in a row without asking, when the server passes ETags on unquoted', async () => {
     const { fileSystem, put, uri, confirmations } = await bucketSetup({ headEtag: (etag) => etag.replace(/"/g, '') });
     put('notes.txt', Buffer.from('a'));
