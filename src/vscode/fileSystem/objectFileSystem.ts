@@ -118,11 +118,18 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     return this.mapped(uri, async ({ address, ref }) => {
       // VS Code names a folder without its "/"; listed without it, the folder would list itself.
       const folderPrefix = address.key.endsWith('/') ? address.key : `${address.key}/`;
-      const page = await browsePage(ref.source, ref.store.id, { folderPrefix, pageSize: 1000 });
-      return [
-        ...page.folders.map((folder) => [folder.name.slice(0, -1), vscode.FileType.Directory] as [string, vscode.FileType]),
-        ...page.objects.map((object) => [object.name, vscode.FileType.File] as [string, vscode.FileType]),
-      ];
+      const entries: [string, vscode.FileType][] = [];
+      // Every page: a folder cut at the first 1000 keys would hide the rest from the Save As dialog.
+      let continuationToken: string | undefined;
+      do {
+        const page = await browsePage(ref.source, ref.store.id, { folderPrefix, pageSize: 1000, continuationToken });
+        entries.push(
+          ...page.folders.map((folder) => [folder.name.slice(0, -1), vscode.FileType.Directory] as [string, vscode.FileType]),
+          ...page.objects.map((object) => [object.name, vscode.FileType.File] as [string, vscode.FileType]),
+        );
+        continuationToken = page.nextContinuationToken;
+      } while (continuationToken);
+      return entries;
     });
   }
 

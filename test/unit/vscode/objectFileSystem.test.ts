@@ -98,6 +98,14 @@ describe('object file system', () => {
     assert.ok(changedStores.length > 0 && changedStores.every((id) => id === store.id), changedStores.join(', '));
   });
 
+  it('lists a folder of more than one page of keys whole (the Save As dialog browses it)', async () => {
+    const keys = Array.from({ length: 1005 }, (_, index) => `logs/run 1/${String(index).padStart(4, '0')}.txt`);
+    const { fileSystem, uri } = await setup(keys, { key_prefix: 'logs/' });
+    const entries = await fileSystem.readDirectory(uri('logs/run 1'));
+    assert.equal(entries.length, 1005);
+    assert.deepEqual(entries.at(-1), ['1004.txt', vscode.FileType.File]);
+  });
+
   it('lists a folder VS Code names without the trailing "/"', async () => {
     const { fileSystem, uri } = await setup(['logs/run 1/a.txt', 'logs/run 1/deeper/b.txt'], { key_prefix: 'logs/' });
     assert.deepEqual(await fileSystem.readDirectory(uri('logs/run 1')), [
