@@ -33,8 +33,8 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   readonly onDidChangeFile = this.changed.event;
   /** The ETag each open object had when read, by URI. */
   private readonly etags = new Map<string, string | undefined>();
-  /** URIs the person agreed to open above the size limit. */
-  private readonly allowedLarge = new Set<string>();
+  /** URIs the person agreed to open above the size limit, and up to what size (unbounded until first read). */
+  private readonly allowedLarge = new Map<string, number>();
 
   constructor(private readonly deps: ObjectFileSystemDeps) {}
 
@@ -54,7 +54,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   allowLarge(uri: vscode.Uri): void {
-    this.allowedLarge.add(uri.toString());
+    this.allowedLarge.set(uri.toString(), Number.MAX_SAFE_INTEGER);
   }
 
   watch(): vscode.Disposable {
@@ -86,9 +86,13 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     return this.mapped(uri, async ({ address, ref }) => {
-      const limit = this.allowedLarge.has(uri.toString()) ? Number.MAX_SAFE_INTEGER : this.deps.openSizeLimitBytes();
+      const limit = Math.max(this.allowedLarge.get(uri.toString()) ?? 0, this.deps.openSizeLimitBytes());
       const controller = new AbortController();
       const { bytes, details } = await this.deps.objects.readObject(ref.source, ref.store.id, address.key, limit, controller.signal);
+      if (this.allowedLarge.has(uri.toString())) {
+        // VS Code reads again (Revert, Reopen Closed Editor): the size agreed opens, an object grown since is asked about again.
+        this.allowedLarge.set(uri.toString(), bytes.byteLength);
+      }
       this.etags.set(uri.toString(), details.etag);
       this.deps.log(`Opened "${address.key}" from "${ref.store.name}" (${bytes.byteLength} bytes)`);
       return bytes;

@@ -189,6 +189,18 @@ describe('object file system: saving back', () => {
     assert.deepEqual(saved.metadata, { robot: 'r2', run: '7' });
   });
 
+  it('keeps an "Open Anyway" to the size agreed: read again it opens, grown since it asks again', async () => {
+    const { fileSystem, put, uri } = await bucketSetup();
+    put('big.bin', new Uint8Array(2000));
+    await assert.rejects(fileSystem.readFile(uri('big.bin')), /more than/);
+    fileSystem.allowLarge(uri('big.bin'));
+    assert.equal((await fileSystem.readFile(uri('big.bin'))).byteLength, 2000);
+    // VS Code reads again: Revert, Reopen Closed Editor, a binary file's "Open Anyway".
+    assert.equal((await fileSystem.readFile(uri('big.bin'))).byteLength, 2000);
+    put('big.bin', new Uint8Array(50_000));
+    await assert.rejects(fileSystem.readFile(uri('big.bin')), /more than/);
+  });
+
   it('saves twice in a row without asking, when the server passes ETags on unquoted', async () => {
     const { fileSystem, put, uri, confirmations } = await bucketSetup({ headEtag: (etag) => etag.replace(/"/g, '') });
     put('notes.txt', Buffer.from('a'));
