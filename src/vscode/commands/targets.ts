@@ -1,4 +1,5 @@
 import { LogqsError } from '../../core/errors';
+import { scopeKey } from '../../core/keyPrefix';
 import type { ObjectStore } from '../../core/objectStore';
 import type { StoreRef } from '../../core/sources';
 import { assertUsable, assertWritable } from '../../core/storeRules';
@@ -76,7 +77,8 @@ export async function resolveTargets(
   }
   if (isInputObject(arg) && typeof arg.id === 'string') {
     const ref = await deps.sources.find(arg.id);
-    const key = typeof arg.key === 'string' ? arg.key : (ref.store.key_prefix ?? '');
+    // A script may give a key without the prefix (the seed prepends it); a target's key is the full key.
+    const key = typeof arg.key === 'string' && arg.key !== '' ? scopeKey(ref.store.key_prefix, arg.key) : (ref.store.key_prefix ?? '');
     return [{ ref, kind: key === '' || key.endsWith('/') ? 'folder' : 'object', key }];
   }
   const candidates = await storesThatFit(deps, request.writes ? isWritable : isUsable);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { LogqsError, userMessage } from '../../core/errors';
-import { isInScope } from '../../core/keyPrefix';
+import { assertInScope, isInScope } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
 import type { ObjectService } from '../../core/objectService';
 import type { StoreRef, StoreSources } from '../../core/sources';
@@ -86,6 +86,8 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     return this.mapped(uri, async ({ address, ref }) => {
+      // A URI names the full key: one outside the prefix (hand-made, or opened before the prefix was set) would read prefix + key.
+      assertInScope(ref.store.key_prefix, address.key);
       const limit = Math.max(this.allowedLarge.get(uri.toString()) ?? 0, this.deps.openSizeLimitBytes());
       const controller = new AbortController();
       const { bytes, details } = await this.deps.objects.readObject(ref.source, ref.store.id, address.key, limit, controller.signal);
@@ -101,6 +103,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
     await this.mapped(uri, async ({ address, ref }) => {
+      assertInScope(ref.store.key_prefix, address.key);
       const save = (expectedEtag?: string) => this.deps.objects.saveObject(ref.source, ref.store.id, address.key, content, { expectedEtag });
       let result;
       try {

@@ -26,6 +26,12 @@ describe('object commands', () => {
     assert.deepEqual(ui.asked, []);
   });
 
+  it('opens a scripted key given without the key prefix at its full key, as the seed says keys are scoped', async () => {
+    const { deps, opened, source, store } = await setup();
+    await openObject(deps)({ id: store.id, key: 'run 1/notes.txt' });
+    assert.deepEqual(opened.map((entry) => entry.address), [{ sourceId: source.id, storeId: store.id, key: 'logs/run 1/notes.txt' }]);
+  });
+
   it('asks before opening an object above the limit, and can download it instead', async () => {
     const { deps, opened, object, ui, calls } = await setup();
     ui.chooseAnswer = 'Open Anyway';

@@ -98,6 +98,14 @@ describe('object file system', () => {
     assert.ok(changedStores.length > 0 && changedStores.every((id) => id === store.id), changedStores.join(', '));
   });
 
+  it('refuses to open or save a key outside the key prefix instead of reading or writing another object', async () => {
+    // A hand-made URI, or a tab opened before the store got its key prefix: the URI names the full key.
+    const { fileSystem, puts, uri } = await setup(['logs/a.txt', 'a.txt'], { key_prefix: 'logs/' });
+    await assert.rejects(fileSystem.readFile(uri('a.txt')), /outside this object store's key prefix/);
+    await assert.rejects(fileSystem.writeFile(uri('a.txt'), new Uint8Array([1])), /outside this object store's key prefix/);
+    assert.deepEqual(puts, []);
+  });
+
   it('lists a folder of more than one page of keys whole (the Save As dialog browses it)', async () => {
     const keys = Array.from({ length: 1005 }, (_, index) => `logs/run 1/${String(index).padStart(4, '0')}.txt`);
     const { fileSystem, uri } = await setup(keys, { key_prefix: 'logs/' });
