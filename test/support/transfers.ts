@@ -9,7 +9,10 @@ import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
 import { s3Writers } from '../../src/adapters/s3/s3Writer';
 import { ObjectService } from '../../src/core/objectService';
 import type { ObjectGatewayFactory, ObjectWriterFactory } from '../../src/core/ports';
-import type { TransferProgress, TransferSettings } from '../../src/core/transfer';
+import type { DownloadContext, RangeResponse, TransferProgress, TransferSettings, WholeFiles } from '../../src/core/transfer';
+import { SMALL_OBJECT_BYTES } from '../../src/core/transfer/download';
+import type { RetryPolicy } from '../../src/core/transfer/retry';
+import { Readable } from 'node:stream';
 import { memorySource } from './memoryPorts';
 import { testStoreFields } from './s3Server';
 
@@ -90,6 +93,47 @@ export function engineScratch(prefix: string): { readonly dir: string; readonly 
   });
   afterEach(() => fs.rm(scratch.dir, { recursive: true, force: true }));
   return scratch;
+}
+
+/**
+ * A download's store in memory: objects by key, fetched as `mem:<key>` URLs
+ * and served by ranges. `answer` may replace the reader's answer for a key
+ * (an error, a body that breaks); `delayMs` makes each GET slow enough that
+ * the files of a job overlap, as they do on a network.
+ */
+export function memoryDownloadContext(
+  objects: Record<string, Buffer>,
+  files: WholeFiles,
+  options: { answer?: (key: string, start: number, end: number) => RangeResponse | Error | undefined; delayMs?: number; retry?: RetryPolicy } = {},
+): DownloadContext {
+  const etagOf = (bytes: Buffer) => `"${createHash('md5').update(bytes).digest('hex')}"`;
+  return {
+    fetch: async (key) => ({ details: { key, size: objects[key].length, etag: etagOf(objects[key]), metadata: {} }, presignedUrl: `mem:${key}` }),
+    list: async (prefix) => ({
+      folders: [],
+      objects: Object.keys(objects)
+        .filter((key) => key.startsWith(prefix))
+        .map((key) => ({ key, size: objects[key].length, etag: etagOf(objects[key]) })),
+    }),
+    files,
+    http: {
+      get: (async (url: string, range: { start: number; end?: number }): Promise<RangeResponse> => {
+        const key = url.slice('mem:'.length);
+        const bytes = objects[key];
+        const end = range.end ?? bytes.length - 1;
+        if (options.delayMs) {
+          await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+        }
+        const scripted = options.answer?.(key, range.start, end);
+        if (scripted instanceof Error) {
+          throw scripted;
+        }
+        return scripted ?? { status: 206, etag: etagOf(bytes), totalSize: bytes.length, body: Readable.from([bytes.subarray(range.start, end + 1)]) };
+      }) as DownloadContext['http']['get'],
+    },
+    settings: { partSizeBytes: 8 * SMALL_OBJECT_BYTES, partConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60, retry: options.retry },
+    log: () => undefined,
+  };
 }
 
 /** A fresh temporary folder, removed by the returned function. */

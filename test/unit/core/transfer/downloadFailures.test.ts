@@ -8,7 +8,7 @@ import { LogqsError } from '../../../../src/core/errors';
 import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
 import type { ConflictChoice, DownloadContext, RangeResponse, TransferProgress } from '../../../../src/core/transfer';
 import { code } from '../../../support/assertions';
-import { engineScratch } from '../../../support/transfers';
+import { engineScratch, memoryDownloadContext } from '../../../support/transfers';
 
 /** What a user sees when a download goes wrong: progress that adds up, errors that name the key, no endless loops. */
 describe('download failures', () => {
@@ -16,36 +16,8 @@ describe('download failures', () => {
   const { files } = scratch;
   const etagOf = (bytes: Buffer) => `"${createHash('md5').update(bytes).digest('hex')}"`;
 
-  /** A store in memory; `answer` may replace the reader's answer for a key (an error, a body that breaks). */
-  function context(
-    objects: Record<string, Buffer>,
-    answer?: (key: string, start: number, end: number) => RangeResponse | Error | undefined,
-  ): DownloadContext {
-    return {
-      fetch: async (key) => ({ details: { key, size: objects[key].length, etag: etagOf(objects[key]), metadata: {} }, presignedUrl: `mem:${key}` }),
-      list: async (prefix) => ({
-        folders: [],
-        objects: Object.keys(objects)
-          .filter((key) => key.startsWith(prefix))
-          .map((key) => ({ key, size: objects[key].length, etag: etagOf(objects[key]) })),
-      }),
-      files,
-      http: {
-        get: (async (url: string, range: { start: number; end?: number }): Promise<RangeResponse> => {
-          const key = url.slice('mem:'.length);
-          const bytes = objects[key];
-          const end = range.end ?? bytes.length - 1;
-          const scripted = answer?.(key, range.start, end);
-          if (scripted instanceof Error) {
-            throw scripted;
-          }
-          return scripted ?? { status: 206, etag: etagOf(bytes), totalSize: bytes.length, body: Readable.from([bytes.subarray(range.start, end + 1)]) };
-        }) as DownloadContext['http']['get'],
-      },
-      settings: { partSizeBytes: 8 * SMALL_OBJECT_BYTES, partConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } },
-      log: () => undefined,
-    };
-  }
+  const context = (objects: Record<string, Buffer>, answer?: (key: string, start: number, end: number) => RangeResponse | Error | undefined) =>
+    memoryDownloadContext(objects, files, { answer, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } });
 
   const request = (keys: string[], prefixes: string[], progress: TransferProgress[] = [], choice: ConflictChoice = 'overwrite') => ({
     keys,

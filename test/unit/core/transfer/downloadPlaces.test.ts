@@ -1,43 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
-import type { ConflictChoice, DownloadContext, RangeResponse } from '../../../../src/core/transfer';
-import { engineScratch } from '../../../support/transfers';
+import type { ConflictChoice } from '../../../../src/core/transfer';
+import { engineScratch, memoryDownloadContext } from '../../../support/transfers';
 
 /** Where a download puts its files: keys that meet on one local name, names a key may hold, links in the folder. */
 describe('download placement', () => {
   const scratch = engineScratch('logqs-places-');
   const { files } = scratch;
 
-  /** A store in memory: objects by key, served by ranges from `mem:<key>` URLs. */
-  function context(objects: Record<string, Buffer>): DownloadContext {
-    const etagOf = (bytes: Buffer) => `"${createHash('md5').update(bytes).digest('hex')}"`;
-    return {
-      fetch: async (key) => ({ details: { key, size: objects[key].length, etag: etagOf(objects[key]), metadata: {} }, presignedUrl: `mem:${key}` }),
-      list: async (prefix) => ({
-        folders: [],
-        objects: Object.keys(objects)
-          .filter((key) => key.startsWith(prefix))
-          .map((key) => ({ key, size: objects[key].length, etag: etagOf(objects[key]) })),
-      }),
-      files,
-      http: {
-        get: (async (url: string, range: { start: number; end?: number }): Promise<RangeResponse> => {
-          const bytes = objects[url.slice('mem:'.length)];
-          const end = range.end ?? bytes.length - 1;
-          // Slow enough that the files of a job overlap, as they do on a network.
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          return { status: 206, etag: etagOf(bytes), totalSize: bytes.length, body: Readable.from([bytes.subarray(range.start, end + 1)]) };
-        }) as DownloadContext['http']['get'],
-      },
-      settings: { partSizeBytes: 8 * SMALL_OBJECT_BYTES, partConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60 },
-      log: () => undefined,
-    };
-  }
+  const context = (objects: Record<string, Buffer>) => memoryDownloadContext(objects, files, { delayMs: 20 });
 
   const request = (keys: string[], prefixes: string[], choice: ConflictChoice = 'overwrite', asked: string[] = []) => ({
     keys,
