@@ -75,10 +75,15 @@ describe('LogQS API client and connections', function () {
     assert.equal(server.requests.length, 1);
   });
 
-  it('names the field a malformed answer lacks, never says undefined', async () => {
+  it('leaves out a store record that lacks a field, naming the field and the store, never saying undefined', async () => {
+    const listed = (await sourceWith().list()).length;
+    assert.ok(listed > 0, 'a store to malform');
     server.malformNext('bucket_name');
-    await assert.rejects(sourceWith().list(), (error: unknown) =>
-      code('remote')(error) && /without a valid data\.0\.bucket_name/.test((error as Error).message) && !/undefined/.test((error as Error).message));
+    const page = await sourceWith().listPage(0, 100);
+    assert.equal(page.stores.length, listed - 1, 'the others are listed');
+    assert.equal(page.unreadable.length, 1);
+    const [problem] = page.unreadable;
+    assert.ok(code('remote')(problem) && /\(store id [^)]+\) without a valid bucket_name/.test(problem.message) && !/undefined/.test(problem.message), problem.message);
   });
 
   it('says a refused connection is unreachable', async () => {
