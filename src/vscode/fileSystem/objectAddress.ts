@@ -35,7 +35,8 @@ export function toUriParts(address: ObjectAddress): UriParts {
 
 export function fromUriParts(parts: UriParts): ObjectAddress {
   const sourceId = new URLSearchParams(parts.query).get('source');
-  if (parts.scheme !== OBJECT_SCHEME || !parts.authority || !sourceId || !parts.path.startsWith('/') || parts.path.length < 2) {
+  // "/" alone is the store's root folder (key ""), where the Save As dialog and the breadcrumbs go up to.
+  if (parts.scheme !== OBJECT_SCHEME || !parts.authority || !sourceId || !parts.path.startsWith('/')) {
     throw new LogqsError('invalid-input', 'This is not the address of an object in a LogQS object store');
   }
   return { sourceId, storeId: parts.authority, key: parts.path.slice(1) };

@@ -66,7 +66,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     return this.mapped(uri, async ({ address, ref }) => {
       const permissions = ref.store.read_only ? vscode.FilePermission.Readonly : undefined;
       const directory = { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions };
-      if (address.key.endsWith('/')) {
+      if (address.key === '' || address.key.endsWith('/')) {
         return directory;
       }
       try {
@@ -123,13 +123,18 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
     return this.mapped(uri, async ({ address, ref }) => {
-      // VS Code names a folder without its "/"; listed without it, the folder would list itself.
-      const folderPrefix = address.key.endsWith('/') ? address.key : `${address.key}/`;
+      // VS Code names a folder without its "/"; listed without it, the folder would list itself. "" is the root.
+      const folderPrefix = address.key === '' || address.key.endsWith('/') ? address.key : `${address.key}/`;
+      // Above the key prefix (the root, "team/" of "team/logs/"), a folder holds only the prefix's next folder.
+      const keyPrefix = ref.store.key_prefix ?? '';
+      if (keyPrefix.startsWith(folderPrefix) && keyPrefix !== folderPrefix) {
+        return [[keyPrefix.slice(folderPrefix.length).split('/')[0], vscode.FileType.Directory]];
+      }
       const entries: [string, vscode.FileType][] = [];
       // Every page: a folder cut at the first 1000 keys would hide the rest from the Save As dialog.
       let continuationToken: string | undefined;
       do {
-        const page = await browsePage(ref.source, ref.store.id, { folderPrefix, pageSize: 1000, continuationToken });
+        const page = await browsePage(ref.source, ref.store.id, { folderPrefix: folderPrefix || undefined, pageSize: 1000, continuationToken });
         entries.push(
           ...page.folders.map((folder) => [folder.name.slice(0, -1), vscode.FileType.Directory] as [string, vscode.FileType]),
           ...page.objects.map((object) => [object.name, vscode.FileType.File] as [string, vscode.FileType]),

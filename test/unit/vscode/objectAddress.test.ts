@@ -15,11 +15,14 @@ describe('logqs: object addresses', () => {
     assert.equal(parts.authority, 's');
   });
 
-  it('refuses addresses that name no store, source or key', () => {
+  it('takes "/" for the store\'s root folder', () => {
+    assert.deepEqual(fromUriParts({ scheme: 'logqs', authority: 's', path: '/', query: 'source=embedded' }), { sourceId: 'embedded', storeId: 's', key: '' });
+  });
+
+  it('refuses addresses that name no store or source', () => {
     for (const parts of [
       { scheme: 'logqs', authority: '', path: '/k', query: 'source=embedded' },
       { scheme: 'logqs', authority: 's', path: '/k', query: '' },
-      { scheme: 'logqs', authority: 's', path: '/', query: 'source=embedded' },
       { scheme: 'file', authority: 's', path: '/k', query: 'source=embedded' },
     ]) {
       assert.throws(() => fromUriParts(parts), /not the address of an object/, JSON.stringify(parts));

@@ -72,6 +72,22 @@ describe('object file system', () => {
     await fileSystem.writeFile(uri, new Uint8Array([1]));
   }
 
+  it('opens the store\'s root and the folders above the key prefix as folders that lead to it (breadcrumbs, Save As going up)', async () => {
+    const { fileSystem, uri } = await setup(['team/logs/a.txt', 'team/logs/run 1/b.txt'], { key_prefix: 'team/logs/' });
+    assert.equal((await fileSystem.stat(uri(''))).type, vscode.FileType.Directory);
+    assert.deepEqual(await fileSystem.readDirectory(uri('')), [['team', vscode.FileType.Directory]]);
+    assert.deepEqual(await fileSystem.readDirectory(uri('team')), [['logs', vscode.FileType.Directory]]);
+    assert.deepEqual(await fileSystem.readDirectory(uri('team/logs')), [
+      ['run 1', vscode.FileType.Directory],
+      ['a.txt', vscode.FileType.File],
+    ]);
+    const unscoped = await setup(['a.txt', 'logs/b.txt']);
+    assert.deepEqual(await unscoped.fileSystem.readDirectory(unscoped.uri('')), [
+      ['logs', vscode.FileType.Directory],
+      ['a.txt', vscode.FileType.File],
+    ]);
+  });
+
   it('says a folder is a folder when VS Code names it without the trailing "/", the key prefix and its parents included', async () => {
     const { fileSystem, uri } = await setup(['team/logs/run 1/a.txt'], { key_prefix: 'team/logs/' });
     for (const key of ['team/logs/run 1', 'team/logs', 'team']) {
