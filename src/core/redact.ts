@@ -1,9 +1,10 @@
 /**
  * Scrubs what must never reach a log or a notification: presigned URL
  * signatures and credentials, session tokens, secret keys and API key secrets,
- * in the forms they travel in: query strings (plain or percent-encoded), JSON,
- * XML, key=value, ini files, URLs with a password, HTTP header dumps and the shell snippets that session credentials are
- * copied as (bash, fish, PowerShell).
+ * in the forms they travel in: query strings (plain or percent-encoded),
+ * JSON, XML, key=value, ini files, URLs with a password, HTTP header dumps
+ * and the shell snippets that session credentials are copied as (bash, fish,
+ * PowerShell).
  */
 const SECRET_NAMES = [
   'secret_access_key',

@@ -417,25 +417,21 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
   const prepareParent = parentPreparer(targetDir);
   // Objects asked for by key are fetched (size, URL) first, several at once: the job's totals are then all of them from
   // the start, not only those started so far (after the first of many keys the bar stood full).
-  const keys = request.keys.map((key) => ({ key, segments: localSegments(keyBelow(key, key)) }));
-  const fetchedKeys = new Map<string, FetchedObject>();
+  const keys: Candidate[] = request.keys.map((key) => ({ key, segments: localSegments(keyBelow(key, key)) }));
   await forEachConcurrently(
     keys.filter((candidate) => candidate.segments.ok),
     context.settings.fileConcurrency,
     signal,
-    async ({ key }) => {
-      const fetched = await context.fetch(key, signal).catch((error: unknown) => {
-        throw failureOf(`"${key}"`, error);
+    async (candidate) => {
+      candidate.fetched = await context.fetch(candidate.key, signal).catch((error: unknown) => {
+        throw failureOf(`"${candidate.key}"`, error);
       });
-      fetchedKeys.set(key, fetched);
-      meter.addTotal(1, fetched.details.size);
+      meter.addTotal(1, candidate.fetched.details.size);
     },
   );
 
   async function* candidates(): AsyncGenerator<Candidate> {
-    for (const candidate of keys) {
-      yield { ...candidate, fetched: fetchedKeys.get(candidate.key) };
-    }
+    yield* keys;
     for (const prefix of request.prefixes) {
       let continuationToken: string | undefined;
       do {
