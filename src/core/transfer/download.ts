@@ -7,6 +7,7 @@ import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '..
 import { formatBytes } from '../format';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
+import { LaneTuner, forEachPartOnLanes } from './partLanes';
 import { Claims, askOnce, firstFreeName } from './conflicts';
 import { type LocalSegments, keyBelow, localFileIdentity, localSegments, parentPreparer, pathUnder } from './localPaths';
 import { PositionalWriter, WriteQueue } from './positionalWriter';
@@ -43,6 +44,22 @@ export function planRanges(size: number, partSize: number): ByteRange[] {
     ranges.push({ start, end: Math.min(size, start + partSize) - 1 });
   }
   return ranges;
+}
+
+/** The parts of one download, handed out in order, `count` next ones at a time as one range (see LaneTuner.partsPerRequest). */
+class PartQueue {
+  private taken = 0;
+
+  constructor(private readonly ranges: ByteRange[]) {}
+
+  take(count: number): ByteRange | undefined {
+    if (this.taken >= this.ranges.length) {
+      return undefined;
+    }
+    const first = this.ranges[this.taken];
+    this.taken = Math.min(this.ranges.length, this.taken + count);
+    return { start: first.start, end: this.ranges[this.taken - 1].end };
+  }
 }
 
 /** One object being fetched: its metadata and a presigned URL, renewed when it expires. */
@@ -231,7 +248,7 @@ async function verifyArrival(object: RemoteObject, written: number, md5: () => P
   }
 }
 
-/** A large object in parallel ranges written at their offsets into `temporary`; returns the bytes written and how to get their MD5. */
+/** A large object in parallel ranges (as many as pay, see LaneTuner) written at their offsets into `temporary`; returns the bytes written and how to get their MD5. */
 async function fetchRangesToFile(
   object: RemoteObject,
   temporary: string,
@@ -248,7 +265,11 @@ async function fetchRangesToFile(
     // A single range arrives in order and is hashed as it comes; after a failed attempt (bytes received but
     // not kept) or with several ranges, the finished file is hashed instead.
     let streamingHash = plainMd5(object.etag) && ranges.length === 1 ? createHash('md5') : undefined;
-    await forEachConcurrently(ranges, context.settings.partConcurrency, signal, (range) =>
+    const parts = new PartQueue(ranges);
+    const tuner = new LaneTuner(context.settings.partConcurrency);
+    const next = () => parts.take(tuner.partsPerRequest);
+    const bytesOf = (range: ByteRange) => range.end - range.start + 1;
+    await forEachPartOnLanes(next, bytesOf, tuner, signal, (range) =>
       fetchRange(
         object,
         range,
