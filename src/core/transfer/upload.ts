@@ -264,7 +264,10 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
         throw fileChangedError(item.path);
       }
       parts.sort((a, b) => a.partNumber - b.partNumber);
-      await withRetries(`completing "${item.key}"`, context, signal, () => writer.completeMultipartUpload(item.key, uploadId, parts, signal));
+      // Every byte is sent: a Cancel now doesn't stop the request that puts them together. Stopped, it may have
+      // completed the object on the server all the same, and the job would say cancelled of a file that is there.
+      const completing = new AbortController().signal;
+      await withRetries(`completing "${item.key}"`, context, completing, () => writer.completeMultipartUpload(item.key, uploadId, parts, completing));
     } catch (error) {
       meter.removeBytes(sent);
       // No part may stay behind on the server (they cost storage and are invisible in listings).

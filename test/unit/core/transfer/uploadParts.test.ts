@@ -38,7 +38,7 @@ function partRecordingWriter() {
 const PART = 64 * KIB;
 
 /** An upload of `file` in parts of PART bytes, two at a time, through `writer`. */
-function uploadThrough(writer: ObjectWriter, file: string, signal = new AbortController().signal) {
+function uploadThrough(writer: ObjectWriter, file: string, signal = new AbortController().signal, log: (line: string) => void = () => undefined) {
   const context: UploadContext = {
     writer,
     head: async () => undefined,
@@ -46,7 +46,7 @@ function uploadThrough(writer: ObjectWriter, file: string, signal = new AbortCon
     scopeKey: (key) => key,
     files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
     settings: { partSizeBytes: PART, partConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600 },
-    log: () => undefined,
+    log,
   };
   return uploadFiles(context, { paths: [file], destinationPrefix: 'up/', signal, onProgress: () => undefined, onConflict: async () => 'overwrite' });
 }
@@ -83,6 +83,29 @@ describe('upload parts', () => {
     made({ uploadId: 'made-late' });
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(aborted, ['made-late']);
+  });
+
+  it('lets a Cancel that comes while the parts are being put together leave the object whole, and says it was uploaded', async () => {
+    const bytes = patternBytes(3 * PART, 4);
+    const file = path.join(scratch.dir, 'large.bin');
+    await fs.writeFile(file, bytes);
+    const { writer, assembled } = partRecordingWriter();
+    const complete = writer.completeMultipartUpload.bind(writer);
+    const controller = new AbortController();
+    writer.completeMultipartUpload = async (key, uploadId, parts, signal) => {
+      controller.abort();
+      // As a real request would: a slow answer, refused if its signal is aborted meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      signal?.throwIfAborted();
+      return complete(key, uploadId, parts, signal);
+    };
+    const aborted: string[] = [];
+    writer.abortMultipartUpload = async (_key, uploadId) => void aborted.push(uploadId);
+    const log: string[] = [];
+    await uploadThrough(writer, file, controller.signal, (line) => log.push(line)).catch((error: unknown) => assert.ok(code('cancelled')(error), String(error)));
+    assert.ok(assembled()?.equals(bytes), 'the object was put together');
+    assert.deepEqual(aborted, [], 'not aborted after all its parts were sent');
+    assert.ok(log.some((line) => line.startsWith('Uploaded')), log.join('\n'));
   });
 
   it('refuses a file that grew while its parts were sent (a log still being written), and aborts its upload', async () => {
