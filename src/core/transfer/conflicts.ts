@@ -6,18 +6,32 @@ export function askOnce(ask: (existing: string) => Promise<ConflictChoice>): (ex
   return (existing) => (answer ??= ask(existing));
 }
 
-/** "name (1).ext", "name (2).ext", …: the first candidate `isFree` accepts (file names and keys alike). */
-export async function firstFreeName(name: string, isFree: (candidate: string) => Promise<boolean> | boolean): Promise<string> {
+/**
+ * "name (1).ext", "name (2).ext", …: the first candidate `isFree` accepts
+ * (file names and keys alike). With `maxNameBytes` (a file system's limit
+ * on one name, in UTF-8 bytes), the name is shortened before its number
+ * rather than made too long to create.
+ */
+export async function firstFreeName(name: string, isFree: (candidate: string) => Promise<boolean> | boolean, maxNameBytes = Infinity): Promise<string> {
   // The extension is after the last dot of the last segment (keys use "/", Windows paths "\\").
   const slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1;
   const dot = name.lastIndexOf('.');
-  const [stem, extension] = dot > slash ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  const [stem, extension] = dot > slash ? [name.slice(slash, dot), name.slice(dot)] : [name.slice(slash), ''];
   for (let n = 1; ; n++) {
-    const candidate = `${stem} (${n})${extension}`;
+    const candidate = `${name.slice(0, slash)}${shortened(stem, ` (${n})${extension}`, maxNameBytes)}`;
     if (await isFree(candidate)) {
       return candidate;
     }
   }
+}
+
+/** `stem` + `ending`, the stem cut (by whole characters) as much as needed to fit `maxBytes`. */
+function shortened(stem: string, ending: string, maxBytes: number): string {
+  const characters = [...stem];
+  while (characters.length > 0 && Buffer.byteLength(characters.join('') + ending) > maxBytes) {
+    characters.pop();
+  }
+  return characters.join('') + ending;
 }
 
 /** The names (local files, keys) a job's files go to, so that two never go to one. */

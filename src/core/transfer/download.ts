@@ -9,7 +9,7 @@ import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { LaneTuner, forEachPartOnLanes } from './partLanes';
 import { Claims, askOnce, firstFreeName } from './conflicts';
-import { type LocalSegments, keyBelow, localFileIdentity, localSegments, parentPreparer, pathUnder } from './localPaths';
+import { MAX_NAME_BYTES, type LocalSegments, keyBelow, localFileIdentity, localSegments, parentPreparer, pathUnder } from './localPaths';
 import { PositionalWriter, WriteQueue } from './positionalWriter';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
@@ -494,7 +494,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     if (choice === 'keepBoth') {
       // Claimed only once free on disk as well; the claim, being synchronous, can't be taken in between.
       const isFree = async (candidate: string) => !claims.has(candidate) && !(await fs.lstat(candidate).catch(() => undefined)) && claims.claim(candidate);
-      return { target: await firstFreeName(target, isFree), replace: false };
+      return { target: await firstFreeName(target, isFree, MAX_NAME_BYTES), replace: false };
     }
     return { target, replace: true };
   };

@@ -12,7 +12,7 @@ import { hasControlChars } from '../keyPrefix';
 export type LocalSegments = { ok: true; segments: string[] } | { ok: false; reason: string };
 
 /** Most file systems refuse a name longer than this many bytes. */
-const MAX_NAME_BYTES = 255;
+export const MAX_NAME_BYTES = 255;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|clock\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 const WINDOWS_FORBIDDEN = /[<>:"|?*\\]/g;
 
