@@ -1,6 +1,5 @@
 import { LogqsError } from '../../core/errors';
 import { folderNameProblem } from '../../core/objectService';
-import { assertWritable } from '../../core/storeRules';
 import { storeNodeOf } from '../explorer/nodes';
 import type { CommandDeps } from './deps';
 import { byStore, resolveTarget, resolveTargets } from './targets';
@@ -35,8 +34,6 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
     throw new LogqsError('invalid-input', 'Delete works on objects and folders, not on a whole store');
   }
   const groups = byStore(targets);
-  // Every store of the selection is checked before the first question: none is asked about, or emptied, then refused.
-  groups.forEach((group) => assertWritable(group[0].ref.store));
   for (const group of groups) {
     const { ref } = group[0];
     const keys = group.filter((target) => target.kind === 'object').map((target) => target.key);

@@ -61,9 +61,11 @@ const isUsable = (store: ObjectStore) => !store.disabled;
 const isWritable = (store: ObjectStore) => !store.disabled && !store.read_only;
 
 /**
- * The targets of a command. Tree nodes and scripted `{ id, key }` are taken
- * as given (the core refuses what the store's rules refuse); otherwise a
- * store that fits is picked and browsed for what `want` allows.
+ * The targets of a command: tree nodes, scripted `{ id, key }`, or else a
+ * store that fits, picked and browsed for what `want` allows. A store the
+ * command may not use (disabled; read-only for a write) is refused here,
+ * before any question, dialog or progress (the core refuses again, against
+ * the store as it is when the job runs).
  */
 export async function resolveTargets(
   deps: TargetDeps,
@@ -71,12 +73,16 @@ export async function resolveTargets(
   selected: unknown,
   request: { title: string; want: 'object' | 'folder' | 'either'; writes: boolean },
 ): Promise<Target[]> {
+  const assertFits = request.writes ? assertWritable : assertUsable;
   const fromTree = selection(arg, selected).map(fromNode).filter((target): target is Target => target !== undefined);
   if (fromTree.length > 0) {
+    // Every store of a selection is checked before the first is acted on: none is asked about, or changed, then refused.
+    fromTree.forEach((target) => assertFits(target.ref.store));
     return fromTree.filter((target) => request.want === 'either' || target.kind === request.want || (request.want === 'folder' && target.node?.kind === 'store'));
   }
   if (isInputObject(arg) && typeof arg.id === 'string') {
     const ref = await deps.sources.find(arg.id);
+    assertFits(ref.store);
     // A script may give a key without the prefix (the seed prepends it); a target's key is the full key.
     const key = typeof arg.key === 'string' && arg.key !== '' ? scopeKey(ref.store.key_prefix, arg.key) : (ref.store.key_prefix ?? '');
     return [{ ref, kind: key === '' || key.endsWith('/') ? 'folder' : 'object', key }];
@@ -84,7 +90,7 @@ export async function resolveTargets(
   const candidates = await storesThatFit(deps, request.writes ? isWritable : isUsable);
   const ref = await deps.ui.pickStore(candidates, `${request.title}: which object store?`);
   // Refused here too: a picker may have been offered a store that changed since.
-  (request.writes ? assertWritable : assertUsable)(ref.store);
+  assertFits(ref.store);
   const item = await deps.ui.browseStore(ref, { title: request.title, want: request.want });
   return [{ ref, kind: item.kind, key: item.key }];
 }

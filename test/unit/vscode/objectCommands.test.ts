@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { deleteObjects, newFolder } from '../../../src/vscode/commands/editCommands';
 import { copyKey, copyPresignedUrl, copyS3Uri, openObject, showObjectDetails } from '../../../src/vscode/commands/objectCommands';
-import { download, upload, uploadFromExplorer } from '../../../src/vscode/commands/transferCommands';
+import { download, upload, uploadDropped, uploadFromExplorer } from '../../../src/vscode/commands/transferCommands';
 import { FolderNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
 import { code } from '../../support/assertions';
 import { fakeCommandDeps } from '../../support/fakeCommandDeps';
@@ -170,6 +170,15 @@ describe('object commands', () => {
     await assert.rejects(deleteObjects(deps)(a, [a, locked]), code('read-only'));
     assert.deepEqual(ui.asked, []);
     assert.ok(!calls.some((call) => call.startsWith('delete') || call.startsWith('countUnder')), calls.join('\n'));
+  });
+
+  it('refuses an upload onto a read-only store\'s node (a drop, Upload Files…) before any dialog or progress', async () => {
+    const { deps, folder, ui, calls } = await setup({ read_only: true });
+    ui.localPaths = ['/home/me/a.txt'];
+    await assert.rejects(upload(false)(deps)(folder), code('read-only'));
+    await assert.rejects(uploadDropped(deps)(folder, ['/home/me/a.txt']), code('read-only'));
+    assert.deepEqual(ui.asked, [], 'no file dialog');
+    assert.deepEqual(calls, [], 'no job, no upload');
   });
 
   it('refuses writes to a read-only store picked from the palette list before asking anything else', async () => {
