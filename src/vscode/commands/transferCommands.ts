@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { LogqsError } from '../../core/errors';
 import { formatBytes } from '../../core/format';
+import { askOnce } from '../../core/transfer/conflicts';
 import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
 import type { MessageAction } from '../ui';
@@ -30,6 +31,8 @@ function summary(verb: string, report: { count: number; bytes: number; skipped: 
 /** Downloads targets (objects and folders, of one or more stores) into a folder the person picks, or `into`. */
 export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJob' | 'editor' | 'log'>, targets: readonly Target[], into?: string) {
   const folder = into ?? (await deps.ui.pickLocalFolder({ title: 'Download into which folder?' }));
+  // One download to the person, however many stores it spans (a job each): what to do with existing files is asked once.
+  const onConflict = askOnce((existing) => deps.ui.askConflict(existing));
   for (const group of byStore(targets)) {
     const { ref } = group[0];
     const report = await deps.runJob(`Downloading from "${ref.store.name}"`, (signal, onProgress) =>
@@ -41,7 +44,7 @@ export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJo
           prefixes: group.filter((target) => target.kind === 'folder').map((target) => target.key),
         },
         folder,
-        { signal, onProgress, onConflict: (existing) => deps.ui.askConflict(existing) },
+        { signal, onProgress, onConflict },
       ),
     );
     report.skipped.forEach((entry) => deps.log.warn(`Not downloaded: "${entry.key}": ${entry.reason}`));

@@ -86,6 +86,21 @@ describe('object commands', () => {
     assert.match(ui.told.at(-1) ?? '', /^info: Downloaded 1 file \(3 B\)/);
   });
 
+  it('asks once what to do with existing files for a selection that spans stores (a job each)', async () => {
+    const { deps, source, object, ui, calls } = await setup();
+    const otherStore = await source.create(validInput({ name: 'other', key_prefix: 'logs/' }));
+    const other = new ObjectNode(new StoreNode(undefined, source, otherStore), { key: 'logs/b.bag', name: 'b.bag', size: 1 });
+    ui.localFolder = '/tmp/x';
+    ui.conflictAnswer = 'skip';
+    const a = object('logs/run 1/a.bag');
+    await download(deps)(a, [a, other]);
+    assert.equal(calls.filter((call) => call.startsWith('download ')).length, 2, calls.join('\n'));
+    assert.deepEqual(
+      ui.asked.filter((question) => question.startsWith('askConflict')),
+      ['askConflict: /tmp/x/a.bag'],
+    );
+  });
+
   it('downloads from the palette by picking a store and browsing it', async () => {
     const { deps, ui, calls, store } = await setup();
     ui.pickLabel = store.name;
