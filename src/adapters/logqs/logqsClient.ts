@@ -49,9 +49,10 @@ export function bearer(apiKeyId: string, apiKeySecret: string): string {
 
 /**
  * The one HTTP client of the LogQS back end: ky with the Bearer header added
- * by a hook (so it is in no options object that could be logged), a timeout,
- * retries with back-off on 429 and 5xx honouring Retry-After, none on 4xx,
- * and every answer parsed with a zod schema. ky is loaded, and the instance
+ * by a hook (so it is in no options object that could be logged), a timeout
+ * (the setting as it is at each request), retries with back-off on 429 and
+ * 5xx honouring Retry-After, none on 4xx, and every answer parsed with a zod
+ * schema. ky is loaded, and the instance
  * made, at the first request (a client is made for each connection at start-up).
  */
 export class LogqsClient {
@@ -60,7 +61,6 @@ export class LogqsClient {
     const { endpoint, options } = this;
     return ky.create({
       baseUrl: apiBaseUrl(endpoint),
-      timeout: options.timeoutMs(),
       throwHttpErrors: true,
       retry: {
         limit: options.retries ?? 3,
@@ -91,23 +91,28 @@ export class LogqsClient {
   }
 
   async get<S extends z.ZodType>(path: string, schema: S, what: string, searchParams?: Record<string, string | number | boolean | undefined>, signal?: AbortSignal): Promise<z.output<S>> {
-    return this.request(schema, what, async () => (await this.http()).get(path, { searchParams: definedOnly(searchParams), signal }));
+    return this.request(schema, what, async () => (await this.http()).get(path, { ...this.perRequest(), searchParams: definedOnly(searchParams), signal }));
   }
 
   async post<S extends z.ZodType>(path: string, body: unknown, schema: S, what: string): Promise<z.output<S>> {
-    return this.request(schema, what, async () => (await this.http()).post(path, { json: body }));
+    return this.request(schema, what, async () => (await this.http()).post(path, { ...this.perRequest(), json: body }));
   }
 
   async patch<S extends z.ZodType>(path: string, body: unknown, schema: S, what: string): Promise<z.output<S>> {
-    return this.request(schema, what, async () => (await this.http()).patch(path, { json: body }));
+    return this.request(schema, what, async () => (await this.http()).patch(path, { ...this.perRequest(), json: body }));
   }
 
   async delete(path: string, what: string): Promise<void> {
     try {
-      await (await this.http()).delete(path);
+      await (await this.http()).delete(path, this.perRequest());
     } catch (error) {
       throw await this.describe(error, what);
     }
+  }
+
+  /** Read at each request, so that a change of the timeout setting holds from the next request on. */
+  private perRequest(): { timeout: number } {
+    return { timeout: this.options.timeoutMs() };
   }
 
   private async request<S extends z.ZodType>(schema: S, what: string, send: () => Promise<Response>): Promise<z.output<S>> {

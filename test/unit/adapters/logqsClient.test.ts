@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { z } from 'zod';
-import { apiBaseUrl, apiError, bearer, encodeKeyPath, parseAnswer } from '../../../src/adapters/logqs/logqsClient';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LogqsClient, apiBaseUrl, apiError, bearer, encodeKeyPath, parseAnswer } from '../../../src/adapters/logqs/logqsClient';
 import { apiDate, apiObjectStoreSchema, toObjectStore } from '../../../src/adapters/logqs/logqsSchemas';
 import { settingsFromConfigFile, settingsFromEnvironment } from '../../../src/core/connections';
 import { redact } from '../../../src/core/redact';
@@ -81,5 +83,24 @@ describe('LogQS API client, pure parts', () => {
       apiUrl: undefined, apiEndpointPrefix: '', datastoreId: 'ds', apiKeyId: 'id', apiKeySecret: 's',
     });
     assert.throws(() => settingsFromConfigFile('{"api_key_secret": oops}'), (error: Error) => /line 1, column 20/.test(error.message) && !error.message.includes('oops'));
+  });
+
+  it('takes the timeout setting as it is at each request: a change holds without a reload', async () => {
+    // A stand-in for the API that answers every request late.
+    const server = http.createServer((_request, response) => setTimeout(() => response.end('{"data": {}}'), 150));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      let timeoutMs = 30;
+      const endpoint = { apiUrl: `http://127.0.0.1:${port}`, apiEndpointPrefix: '', datastoreId: 'ds', apiKeyId: 'id', apiKeySecret: async () => 'secret' };
+      const client = new LogqsClient(endpoint, { timeoutMs: () => timeoutMs, retries: 0 });
+      const answer = z.object({ data: z.object({}) });
+      await assert.rejects(client.get('objectStores/x', answer, 'fetch the object store'), /did not answer in time/);
+      timeoutMs = 5000;
+      assert.deepEqual(await client.get('objectStores/x', answer, 'fetch the object store'), { data: {} });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
