@@ -10,7 +10,7 @@ import path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import server from "../out/test/support/s3Server.js";
-import { workerBundles } from "../esbuild.mjs";
+import { mainFields, workerBundles } from "../esbuild.mjs";
 
 const SWEEP = process.argv.includes("--sweep");
 const ROUNDS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 2);
@@ -71,11 +71,11 @@ async function main() {
   const out = path.join(WORK, "out");
   const bundle = path.join(WORK, "transfer-engine.mjs");
   await esbuild.build({
-    entryPoints: ["bench/transfer-engine.mjs"], bundle: true, platform: "node", format: "esm", target: "node20", outfile: bundle, logLevel: "warning",
+    entryPoints: ["bench/transfer-engine.mjs"], bundle: true, platform: "node", format: "esm", target: "node20", mainFields, outfile: bundle, logLevel: "warning",
     // The file threads' worker is found beside the bundle, through __dirname, as in dist/.
     banner: { js: "import { createRequire } from 'node:module'; import { fileURLToPath as __toPath } from 'node:url'; const require = createRequire(import.meta.url); const __dirname = __toPath(new URL('.', import.meta.url));" },
   });
-  await esbuild.build({ entryPoints: Object.entries(workerBundles).map(([entry, name]) => ({ in: entry, out: name })), bundle: true, platform: "node", format: "cjs", target: "node20", outdir: WORK, logLevel: "warning" });
+  await esbuild.build({ entryPoints: Object.entries(workerBundles).map(([entry, name]) => ({ in: entry, out: name })), bundle: true, platform: "node", format: "cjs", target: "node20", mainFields, outdir: WORK, logLevel: "warning" });
   const engine = (...args) => ["node", bundle, ...args];
   if (SWEEP) return sweep(engine, bigFile, smallDir, out);
 
