@@ -210,6 +210,9 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
   return {
     // One body for both of RangeReader's forms: a file-writing body only ever answers a GET asked with 'file'.
     get: get as RangeReader['get'],
+    prepareForFiles() {
+      connect().then(({ thread: fileGets }) => fileGets.warm(), () => undefined);
+    },
     dispose() {
       agents?.['http:'].destroy();
       agents?.['https:'].destroy();

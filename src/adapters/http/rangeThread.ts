@@ -117,6 +117,11 @@ export class RangeThread {
     });
   }
 
+  /** Starts the thread now (it takes tens of milliseconds), for GETs likely soon. */
+  warm(): void {
+    this.started();
+  }
+
   dispose(): void {
     this.thread?.stop(new Error('closed'));
   }

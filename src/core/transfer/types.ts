@@ -68,6 +68,8 @@ export interface RangeReader {
   get(url: string, range: { start: number; end?: number }, signal: AbortSignal): Promise<RangeResponse>;
   /** For bytes that go into a file: the reader may answer with a body that writes itself there. */
   get(url: string, range: { start: number; end?: number }, signal: AbortSignal, into: 'file'): Promise<RangeResponse<ChunkedBody | FileWritingBody>>;
+  /** Said when GETs into files are likely soon: the reader may get ready for them (start a thread) meanwhile. */
+  prepareForFiles?(): void;
 }
 
 /** A small file to put in place: `bytes` written to `temporary` (made anew beside `target`), then renamed onto `target`. */

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -500,6 +500,19 @@ describe('range reader', () => {
         assert.equal(kept, 4);
         assert.match((error as Error).message, /range thread stopped/);
       }
+    });
+
+    it('starts its thread when told GETs into files are coming, before any GET', async () => {
+      const marker = path.join(folder, 'thread-started');
+      const standIn = path.join(folder, 'marking-thread.js');
+      writeFileSync(standIn, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'up');`);
+      reader.dispose();
+      reader = createRangeReader({ timeoutMs: () => 5000, rangeThreadFile: standIn });
+      reader.prepareForFiles?.();
+      for (let waited = 0; !existsSync(marker) && waited < 3000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.ok(existsSync(marker), 'the thread ran');
     });
 
     it('goes back to node:http when the range thread can’t start', async () => {

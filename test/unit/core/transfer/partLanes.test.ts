@@ -161,7 +161,7 @@ describe('lanes of a large download', () => {
   });
 });
 
-describe('parts of a large download once one lane is left', () => {
+describe('the requests of a download by key', () => {
   const scratch = engineScratch('logqs-lanes-');
 
   /** Downloads `bytes` in parts of 1 MiB on `partConcurrency` lanes: the ranges asked for, and the file written. */
@@ -182,6 +182,25 @@ describe('parts of a large download once one lane is left', () => {
     const report = await downloadObjects(counting, request);
     return { asked, written: await fs.readFile(report.files[0].path) };
   }
+
+  it('tells the reader to get ready for GETs into files before the sizes of keys asked for are fetched, not for a folder', async () => {
+    const context = memoryDownloadContext({ 'big.bin': Buffer.alloc(10), 'f/a.bin': Buffer.alloc(10) }, scratch.files);
+    const said: string[] = [];
+    const watched: DownloadContext = {
+      ...context,
+      fetch: (key, signal, listed) => (said.push('fetch'), context.fetch(key, signal, listed)),
+      http: {
+        get: ((url: string, range: { start: number; end: number }, signal: AbortSignal) => context.http.get(url, range, signal)) as DownloadContext['http']['get'],
+        prepareForFiles: () => void said.push('prepare'),
+      },
+    };
+    const request = (keys: string[], prefixes: string[]) => ({ keys, prefixes, targetDir: scratch.dir, signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' as const });
+    await downloadObjects(watched, request(['big.bin'], []));
+    assert.deepEqual(said, ['prepare', 'fetch']);
+    said.length = 0;
+    await downloadObjects(watched, request([], ['f/']));
+    assert.ok(!said.includes('prepare'), said.join());
+  });
 
   it('asks for the rest as one range: one request, not one a part', async () => {
     const bytes = Buffer.alloc(5 * 1024 * 1024 + 7, 3);
