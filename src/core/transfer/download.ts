@@ -7,7 +7,6 @@ import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '..
 import { formatBytes } from '../format';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
-import { LaneTuner, forEachPartOnLanes } from './partLanes';
 import { Claims, askOnce, firstFreeName } from './conflicts';
 import { MAX_NAME_BYTES, type LocalSegments, keyBelow, localFileIdentity, localSegments, parentPreparer, pathUnder } from './localPaths';
 import { PositionalWriter, WriteQueue } from './positionalWriter';
@@ -44,22 +43,6 @@ export function planRanges(size: number, partSize: number): ByteRange[] {
     ranges.push({ start, end: Math.min(size, start + partSize) - 1 });
   }
   return ranges;
-}
-
-/** The parts of one download, handed out in order, `count` next ones at a time as one range (see LaneTuner.partsPerRequest). */
-class PartQueue {
-  private taken = 0;
-
-  constructor(private readonly ranges: ByteRange[]) {}
-
-  take(count: number): ByteRange | undefined {
-    if (this.taken >= this.ranges.length) {
-      return undefined;
-    }
-    const first = this.ranges[this.taken];
-    this.taken = Math.min(this.ranges.length, this.taken + count);
-    return { start: first.start, end: this.ranges[this.taken - 1].end };
-  }
 }
 
 /** One object being fetched: its metadata and a presigned URL, renewed when it expires. */
@@ -248,7 +231,7 @@ async function verifyArrival(object: RemoteObject, written: number, md5: () => P
   }
 }
 
-/** A large object in parallel ranges (as many as pay, see LaneTuner) written at their offsets into `temporary`; returns the bytes written and how to get their MD5. */
+/** A large object in parallel ranges written at their offsets into `temporary`; returns the bytes written and how to get their MD5. */
 async function fetchRangesToFile(
   object: RemoteObject,
   temporary: string,
@@ -261,15 +244,14 @@ async function fetchRangesToFile(
   /** Bytes written to the file: every range's, each counted once, so a gap can't pass for a whole file. */
   let written = 0;
   try {
-    const ranges = planRanges(object.size, context.settings.partSizeBytes);
+    // Parts are for lanes to share: one lane asks for the whole object at once (a request a part would cost a
+    // round trip and the server's start of a GET each, for nothing).
+    const { partConcurrency, partSizeBytes } = context.settings;
+    const ranges = planRanges(object.size, partConcurrency > 1 ? partSizeBytes : object.size);
     // A single range arrives in order and is hashed as it comes; after a failed attempt (bytes received but
     // not kept) or with several ranges, the finished file is hashed instead.
     let streamingHash = plainMd5(object.etag) && ranges.length === 1 ? createHash('md5') : undefined;
-    const parts = new PartQueue(ranges);
-    const tuner = new LaneTuner(context.settings.partConcurrency);
-    const next = () => parts.take(tuner.partsPerRequest);
-    const bytesOf = (range: ByteRange) => range.end - range.start + 1;
-    await forEachPartOnLanes(next, bytesOf, tuner, signal, (range) =>
+    await forEachConcurrently(ranges, partConcurrency, signal, (range) =>
       fetchRange(
         object,
         range,

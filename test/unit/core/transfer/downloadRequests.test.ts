@@ -1,0 +1,63 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import { downloadObjects } from '../../../../src/core/transfer/download';
+import type { DownloadContext } from '../../../../src/core/transfer';
+import { engineScratch, memoryDownloadContext } from '../../../support/transfers';
+
+describe('the requests of a download by key', () => {
+  const scratch = engineScratch('logqs-requests-');
+
+  /** Downloads `bytes` in parts of 1 MiB on `partConcurrency` lanes: the ranges asked for, and the file written. */
+  async function download(partConcurrency: number, bytes: Buffer): Promise<{ asked: string[]; written: Buffer }> {
+    const context = memoryDownloadContext({ 'big.bin': bytes }, scratch.files);
+    const asked: string[] = [];
+    const counting: DownloadContext = {
+      ...context,
+      settings: { ...context.settings, partSizeBytes: 1024 * 1024, partConcurrency },
+      http: {
+        get: ((url: string, range: { start: number; end: number }, signal: AbortSignal) => {
+          asked.push(`${range.start}-${range.end}`);
+          return context.http.get(url, range, signal);
+        }) as DownloadContext['http']['get'],
+      },
+    };
+    const request = { keys: ['big.bin'], prefixes: [], targetDir: scratch.dir, signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' as const };
+    const report = await downloadObjects(counting, request);
+    return { asked, written: await fs.readFile(report.files[0].path) };
+  }
+
+  it('tells the reader to get ready for GETs into files before the sizes of keys asked for are fetched, not for a folder', async () => {
+    const context = memoryDownloadContext({ 'big.bin': Buffer.alloc(10), 'f/a.bin': Buffer.alloc(10) }, scratch.files);
+    const said: string[] = [];
+    const watched: DownloadContext = {
+      ...context,
+      fetch: (key, signal, listed) => (said.push('fetch'), context.fetch(key, signal, listed)),
+      http: {
+        get: ((url: string, range: { start: number; end: number }, signal: AbortSignal) => context.http.get(url, range, signal)) as DownloadContext['http']['get'],
+        prepareForFiles: () => void said.push('prepare'),
+      },
+    };
+    const request = (keys: string[], prefixes: string[]) => ({ keys, prefixes, targetDir: scratch.dir, signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' as const });
+    await downloadObjects(watched, request(['big.bin'], []));
+    assert.deepEqual(said, ['prepare', 'fetch']);
+    said.length = 0;
+    await downloadObjects(watched, request([], ['f/']));
+    assert.ok(!said.includes('prepare'), said.join());
+  });
+
+  it('asks for a large object in one range on one lane: one request, not one a part', async () => {
+    const bytes = Buffer.alloc(5 * 1024 * 1024 + 7, 3);
+    bytes.write('end', bytes.length - 3);
+    const { asked, written } = await download(1, bytes);
+    assert.deepEqual(asked, [`0-${bytes.length - 1}`]);
+    assert.ok(written.equals(bytes));
+  });
+
+  it('asks part by part when several lanes share the parts', async () => {
+    const bytes = Buffer.alloc(3 * 1024 * 1024, 5);
+    bytes.write('end', bytes.length - 3);
+    const { asked, written } = await download(2, bytes);
+    assert.deepEqual(asked.sort(), ['0-1048575', '1048576-2097151', '2097152-3145727']);
+    assert.ok(written.equals(bytes));
+  });
+});
