@@ -30,11 +30,11 @@ export function statusError(status: number, url: URL, body: string): LogqsError 
 export const carriesBytes = (status: number) => status === 200 || status === 206;
 
 /** What a transfer needs of an answer that carries bytes, from its headers (by lower-case name), however the client gave them. */
-export function rangeResponse<Body>(status: number, header: (name: string) => string | undefined, body: Body): RangeResponse<Body> {
+export function rangeResponse<Body>(status: number, header: (name: string) => string | undefined, body: Body, discard?: () => void): RangeResponse<Body> {
   // A 206's Content-Range: "bytes START-END/TOTAL". TOTAL is the whole object's size (a 200's is its length).
   const contentRange = status === 206 ? /(\d+)-\d+\/(\d+)\s*$/.exec(header('content-range') ?? '') : undefined;
   const total = status === 206 ? contentRange?.[2] : header('content-length');
-  return { status, etag: header('etag'), totalSize: total === undefined ? undefined : Number(total), start: contentRange ? Number(contentRange[1]) : undefined, body };
+  return { status, etag: header('etag'), totalSize: total === undefined ? undefined : Number(total), start: contentRange ? Number(contentRange[1]) : undefined, body, discard };
 }
 
 /** The start of an error answer's body (where S3 names the error), read to its end so the connection can be kept. */

@@ -27,6 +27,8 @@ export interface DirectResponse {
   headers: Map<string, string>;
   /** The body's bytes; each chunk is valid until the next is asked for (its buffer is read into again). */
   body: AsyncIterable<Uint8Array>;
+  /** Closes the connection of a body that won't be read. */
+  discard: () => void;
 }
 
 export interface DirectConnector {
@@ -322,7 +324,11 @@ export class DirectGets {
       }
       const keepAlive = !/\bclose\b/i.test(responseHeaders.get('connection') ?? '');
       handedOver = true;
-      return { status, headers: responseHeaders, body: this.body(connection, first, length, keepAlive, signal, onAbort) };
+      const discard = () => {
+        signal.removeEventListener('abort', onAbort);
+        connection.destroy();
+      };
+      return { status, headers: responseHeaders, body: this.body(connection, first, length, keepAlive, signal, onAbort), discard };
     } finally {
       if (!handedOver) {
         signal.removeEventListener('abort', onAbort);

@@ -117,7 +117,7 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
     target: URL,
     range: { start: number; end?: number },
     signal: AbortSignal,
-    gets: { get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; headers: Map<string, string>; body: Body }> },
+    gets: { get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; headers: Map<string, string>; body: Body; discard: () => void }> },
   ): Promise<RangeResponse<Body>> {
     let response;
     try {
@@ -126,11 +126,11 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
       // Failing before any answer (refused, or a certificate VS Code's https trusts and plain tls.connect doesn't): node:http decides.
       throw error instanceof DirectUnavailable || LogqsError.is(error) ? error : new DirectUnavailable(networkCode(error) ?? (error as Error).message, { cause: error });
     }
-    const { status, headers, body } = response;
+    const { status, headers, body, discard } = response;
     if (!carriesBytes(status)) {
       throw statusError(status, target, 'writeTo' in body ? '' : await errorText(body));
     }
-    return rangeResponse(status, (name) => headers.get(name), body);
+    return rangeResponse(status, (name) => headers.get(name), body, discard);
   }
 
   async function get(url: string, range: { start: number; end?: number }, signal: AbortSignal, into?: 'file'): Promise<RangeResponse<ChunkedBody | FileWritingBody>> {
@@ -193,7 +193,7 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
           void errorText(response).then((text) => reject(statusError(status, target, text)));
           return;
         }
-        resolve(rangeResponse(status, (name) => response.headers[name] as string | undefined, response));
+        resolve(rangeResponse(status, (name) => response.headers[name] as string | undefined, response, () => response.destroy()));
       });
       request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
       request.on('error', (error) => {

@@ -39,6 +39,8 @@ export interface RangeThreadResponse {
   headers: Map<string, string>;
   /** For an answer that carries bytes, a body the thread writes into a file; for any other, the start of its error text. */
   body: FileWritingBody | ChunkedBody;
+  /** Closes the connection of a body that won't be written. */
+  discard: () => void;
 }
 
 function rebuilt(error: RangeThreadError): Error {
@@ -92,7 +94,7 @@ export class RangeThread {
           const headers = new Map(message.headers);
           if (message.errorText !== undefined) {
             finish();
-            resolve({ status: message.status, headers, body: textBody(message.errorText) });
+            resolve({ status: message.status, headers, body: textBody(message.errorText), discard: () => undefined });
             return;
           }
           const writeTo: FileWritingBody['writeTo'] = (fd, position, onWritten) =>
@@ -110,7 +112,11 @@ export class RangeThread {
               });
               thread.post({ type: 'write', id, fd, position });
             });
-          resolve({ status: message.status, headers, body: { writeTo } });
+          const discard = () => {
+            thread.post({ type: 'abort', id });
+            finish();
+          };
+          resolve({ status: message.status, headers, body: { writeTo }, discard });
         }
       });
       thread.post({ type: 'get', id, route, pathAndQuery, headers, timeoutMs: this.timeoutMs() });

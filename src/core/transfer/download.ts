@@ -94,6 +94,19 @@ class RemoteObject {
   }
 }
 
+/** Refuses an answer whose bytes don't belong at `position` of this object: another version, the whole object, bytes from elsewhere. */
+function acceptable(response: RangeResponse<unknown>, object: RemoteObject, position: number, range: ByteRange): void {
+  object.assertSame(response.etag, response.totalSize);
+  if (response.status === 200 && (position > 0 || range.end < object.size - 1)) {
+    // The whole object where a part was asked for: written at this part's place it would spoil the file.
+    throw new LogqsError('remote', `The server of "${object.key}" ignored the byte range it was asked for (it sent the whole object), which this download needs`);
+  }
+  if (response.start !== undefined && response.start !== position) {
+    // Written where they were asked for, bytes from elsewhere would spoil the file; a multipart ETag has no MD5 to catch it.
+    throw new LogqsError('remote', `The server of "${object.key}" sent bytes from ${response.start} when asked for bytes from ${position}`);
+  }
+}
+
 /**
  * Fetches one byte range, retrying what may succeed again and fetching only
  * the bytes still missing each time. `get` asks the reader for the bytes
@@ -115,14 +128,11 @@ async function fetchRange<Body>(
     let failure: unknown;
     try {
       const response = await get(object.url, { start: position, end: range.end });
-      object.assertSame(response.etag, response.totalSize);
-      if (response.status === 200 && (position > 0 || range.end < object.size - 1)) {
-        // The whole object where a part was asked for: written at this part's place it would spoil the file.
-        throw new LogqsError('remote', `The server of "${object.key}" ignored the byte range it was asked for (it sent the whole object), which this download needs`);
-      }
-      if (response.start !== undefined && response.start !== position) {
-        // Written where they were asked for, bytes from elsewhere would spoil the file; a multipart ETag has no MD5 to catch it.
-        throw new LogqsError('remote', `The server of "${object.key}" sent bytes from ${response.start} when asked for bytes from ${position}`);
+      try {
+        acceptable(response, object, position, range);
+      } catch (refusal) {
+        response.discard?.();
+        throw refusal;
       }
       const { kept, error } = await consume(response, position);
       position += kept;

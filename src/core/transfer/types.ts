@@ -56,6 +56,12 @@ export interface RangeResponse<Body = ChunkedBody> {
   /** 200 or 206; anything else is thrown by the reader as a LogqsError. */
   status: number;
   etag?: string;
+  /**
+   * Closes an answer the caller turns down after its head (another version
+   * of the object, bytes from elsewhere): its connection can carry nothing
+   * else until its body is read, so it is closed now, not when it times out.
+   */
+  discard?(): void;
   /** The whole object's size (from Content-Range, or Content-Length of a 200). */
   totalSize?: number;
   /** Where a 206's bytes start in the object (from Content-Range). */

@@ -94,12 +94,13 @@ function startServer(tls?: { key: Buffer; cert: Buffer }) {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  return new Promise<{ url: (path: string) => string; seen: typeof seen; server: http.Server; close: () => Promise<void> }>((resolve) =>
+  return new Promise<{ url: (path: string) => string; seen: typeof seen; openConnections: () => number; server: http.Server; close: () => Promise<void> }>((resolve) =>
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
       resolve({
         url: (path) => (tls ? `https://localhost:${port}${path}?X-Amz-Signature=secret` : `http://127.0.0.1:${port}${path}?X-Amz-Signature=secret`),
         seen,
+        openConnections: () => sockets.size,
         server,
         close: () => {
           sockets.forEach((socket) => socket.destroy());
@@ -146,6 +147,23 @@ describe('range reader', () => {
     assert.deepEqual(await bytesOf(first), DATA.subarray(0, 10));
     await settle();
   }
+
+  it('closes at once the connection of an answer turned down after its head, on node:http, direct and on the range thread', async () => {
+    // '/stall' sends its head and 10 bytes, then nothing: unread, its connection would wait for the 5 s timeout.
+    const closes = async (how: string, into?: 'file') => {
+      const response = await (into ? reader.get(server.url('/stall'), { start: 0, end: DATA.length - 1 }, live(), into) : reader.get(server.url('/stall'), { start: 0, end: DATA.length - 1 }, live()));
+      const open = server.openConnections();
+      response.discard?.();
+      for (let waited = 0; server.openConnections() >= open && waited < 1000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.ok(server.openConnections() < open, `${how}: still ${server.openConnections()} connections open`);
+    };
+    await closes('node:http');
+    await settle();
+    await closes('direct');
+    await closes('range thread', 'file');
+  });
 
   it('reads ranges byte-exact straight from the socket, on one kept connection, after the first GET', async () => {
     await warmUp();

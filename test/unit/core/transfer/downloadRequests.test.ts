@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import { Readable } from 'node:stream';
 import { downloadObjects } from '../../../../src/core/transfer/download';
 import type { DownloadContext } from '../../../../src/core/transfer';
+import { code } from '../../../support/assertions';
 import { engineScratch, memoryDownloadContext } from '../../../support/transfers';
 
 describe('the requests of a download by key', () => {
@@ -59,5 +61,21 @@ describe('the requests of a download by key', () => {
     const { asked, written } = await download(2, bytes);
     assert.deepEqual(asked.sort(), ['0-1048575', '1048576-2097151', '2097152-3145727']);
     assert.ok(written.equals(bytes));
+  });
+
+  it('closes an answer it turns down after the head (another version of the object) instead of leaving it unread', async () => {
+    const bytes = Buffer.alloc(3 * 1024 * 1024, 7);
+    const context = memoryDownloadContext({ 'big.bin': bytes }, scratch.files);
+    let discarded = 0;
+    const replaced: DownloadContext = {
+      ...context,
+      settings: { ...context.settings, partSizeBytes: 1024 * 1024 },
+      http: {
+        get: (async () => ({ status: 206, etag: '"another-version"', totalSize: bytes.length, start: 0, body: Readable.from([]), discard: () => void discarded++ })) as DownloadContext['http']['get'],
+      },
+    };
+    const request = { keys: ['big.bin'], prefixes: [], targetDir: scratch.dir, signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' as const };
+    await assert.rejects(downloadObjects(replaced, request), (error: unknown) => code('changed')(error));
+    assert.ok(discarded >= 1, 'the answer was closed');
   });
 });
