@@ -53,6 +53,23 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     this.changed.dispose();
   }
 
+  /**
+   * Stores whose records changed (made read-only, say): their objects open
+   * in tabs are said to have changed, so VS Code reads them again, with
+   * their permissions, rather than keep a tab editable until its save is
+   * refused. (A tab with unsaved changes is left as it is.)
+   */
+  storesChanged(sourceId: string, storeIds: readonly string[]): void {
+    const open = [...this.etags.keys()].map((text) => vscode.Uri.parse(text));
+    const affected = open.filter((uri) => {
+      const address = fromUriParts(uri);
+      return address.sourceId === sourceId && storeIds.includes(address.storeId);
+    });
+    if (affected.length > 0) {
+      this.changed.fire(affected.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
+    }
+  }
+
   allowLarge(uri: vscode.Uri): void {
     this.allowedLarge.set(uri.toString(), Number.MAX_SAFE_INTEGER);
   }

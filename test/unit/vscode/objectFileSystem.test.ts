@@ -47,7 +47,7 @@ describe('object file system', () => {
       objectsChanged: (storeId) => changedStores.push(storeId),
     });
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
-    return { fileSystem, puts, uri, store, changedStores };
+    return { fileSystem, puts, uri, store, changedStores, sourceId: source.id };
   }
 
   /** What VS Code's FileService.writeFile does for a file that doesn't exist: make its folders (mkdirp), then write. */
@@ -112,6 +112,18 @@ describe('object file system', () => {
     const { fileSystem, uri, store, changedStores } = await setup(['logs/run 1/a.txt'], { key_prefix: 'logs/' });
     await saveNewFile(fileSystem, uri('logs/run 2/new.txt'));
     assert.ok(changedStores.length > 0 && changedStores.every((id) => id === store.id), changedStores.join(', '));
+  });
+
+  it('says the objects open in tabs changed when their store\'s record changes (made read-only), so VS Code reads them again', async () => {
+    const { fileSystem, uri, store, sourceId } = await setup(['logs/a.txt'], { key_prefix: 'logs/' });
+    await fileSystem.writeFile(uri('logs/a.txt'), new Uint8Array([1]));
+    const seen: string[] = [];
+    fileSystem.onDidChangeFile((events) => events.forEach((event) => seen.push(event.uri.path)));
+    fileSystem.storesChanged('another-source', [store.id]);
+    fileSystem.storesChanged(sourceId, ['another-store']);
+    assert.deepEqual(seen, [], 'tabs of other stores are left alone');
+    fileSystem.storesChanged(sourceId, [store.id]);
+    assert.deepEqual(seen, ['/logs/a.txt']);
   });
 
   it('refuses to open or save a key outside the key prefix instead of reading or writing another object', async () => {
