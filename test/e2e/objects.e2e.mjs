@@ -53,6 +53,8 @@ describe("objects in code-server", function () {
       secret_access_key: S3_SECRET_KEY, endpoint_url: endpoint, key_prefix: "logs/",
     });
     fs.writeFileSync(managed, JSON.stringify({ objectStores: [store("robot-logs", S3_ENDPOINT), store("slow-link", proxy.url)] }));
+    // The same stores with robot-logs made read-only, for the last test.
+    fs.writeFileSync(path.join(tmp, "managed-read-only.json"), JSON.stringify({ objectStores: [{ ...store("robot-logs", S3_ENDPOINT), read_only: true }, store("slow-link", proxy.url)] }));
     editor = await startEditor({ vsix: VSIX, workspace, settings: { "logqs.managedObjectStoresFile": managed } });
     await editor.viewContainer("LogQS");
     await logqsRow("robot-logs").waitFor({ state: "visible", timeout: 30_000 });
@@ -123,5 +125,43 @@ describe("objects in code-server", function () {
     await waitFor(() => !fs.readdirSync(workspace).some((name) => name.includes("big.bin")), {
       timeoutMs: 10_000, what: "no file or partial file of big.bin in the workspace",
     });
+  });
+
+  it("makes the open tab of an object read-only when its store is made read-only", async function () {
+    await editor.viewContainer("LogQS");
+    await logqsRow("readme.txt").click();
+    const text = editor.page.locator(".editor-instance .monaco-editor .view-lines");
+    await waitFor(async () => (await text.innerText().catch(() => "")).replace(/\s/g, " ").includes("lidar calibration ok"), { what: "the object's text in the editor" });
+    // Another provisioning file, set in the Settings editor (the extension re-syncs on the change): robot-logs is now read-only.
+    const readOnlyFile = path.join(tmp, "managed-read-only.json");
+    // Focus settled in the tab first: the tab taking it late would close the command palette.
+    await text.click();
+    await editor.runCommand("Preferences: Open User Settings");
+    const search = editor.page.locator(".settings-editor .suggest-input-container textarea, .settings-editor .suggest-input-container input").first();
+    await search.waitFor({ state: "visible" });
+    await editor.page.keyboard.type("logqs.managedObjectStoresFile");
+    const input = editor.page.locator(".settings-editor .setting-item-contents", { hasText: "Managed Object Stores File" }).locator("input.input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(readOnlyFile);
+    await input.press("Enter");
+    await waitFor(async () => (await logqsRow("robot-logs").innerText()).includes("read-only"), { what: "the store shown read-only" });
+    // The Settings editor opens over the others (a modal editor here): once it is closed, the object's tab is in front again.
+    const modal = editor.page.locator(".monaco-modal-editor-block");
+    await waitFor(async () => {
+      if (!(await modal.isVisible())) return true;
+      await editor.page.keyboard.press("Escape");
+      return false;
+    }, { timeoutMs: 10_000, what: "the Settings editor closed" });
+    await editor.page.locator(".tabs-container .tab", { hasText: "readme.txt" }).click();
+    // The tab is read again, with the store's permissions: typing changes nothing, and VS Code says why.
+    // (Typed once: an edit, were the tab still editable, would keep VS Code from reading it again.)
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await text.click();
+    await editor.page.keyboard.type("Z");
+    await waitFor(async () => /read-only/i.test((await editor.page.locator(".monaco-editor-overlaymessage").allInnerTexts().catch(() => [])).join(" ")), {
+      timeoutMs: 5_000, what: "VS Code refusing an edit of the read-only tab",
+    });
+    assert.ok(!(await text.innerText()).includes("Z"), "the read-only tab was edited");
+    await editor.screenshot("e2e-objects-5-read-only-tab");
   });
 });
