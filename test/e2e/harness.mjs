@@ -627,6 +627,30 @@ class Editor {
     }, { timeoutMs, what: `extension ${extensionId} to activate` });
   }
 
+  /**
+   * Sets a text setting in the Settings editor, as a person would: `id` typed into its search, the
+   * row titled `title` filled with `value`. Waits until settings.json holds it, then closes the
+   * Settings editor (it opens over the others, as a modal editor, in this code-server).
+   */
+  async setSettingInEditor(id, title, value, { timeoutMs = 15_000 } = {}) {
+    const p = this.page;
+    await this.runCommand("Preferences: Open User Settings");
+    await p.locator(".settings-editor .suggest-input-container textarea, .settings-editor .suggest-input-container input").first().waitFor({ state: "visible", timeout: timeoutMs });
+    await p.keyboard.type(id);
+    const input = p.locator(".settings-editor .setting-item-contents", { hasText: title }).locator("input.input");
+    await input.waitFor({ state: "visible", timeout: timeoutMs });
+    await input.fill(value);
+    await input.press("Enter");
+    const settingsFile = path.join(this.userDataDir, "User", "settings.json");
+    await waitFor(() => fs.readFileSync(settingsFile, "utf8").includes(value), { timeoutMs, what: `the setting ${id} to be saved` });
+    const modal = p.locator(".monaco-modal-editor-block");
+    await waitFor(async () => {
+      if (!(await modal.isVisible())) return true;
+      await p.keyboard.press("Escape");
+      return false;
+    }, { timeoutMs, what: "the Settings editor closed" });
+  }
+
   /** Saves a full-page PNG to test-artifacts/<name>.png and returns its path. */
   async screenshot(name) {
     fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import s3Server from "../../out/test/support/s3Server.js";
-import { REPO_ROOT, startEditor, waitFor } from "./harness.mjs";
+import { REPO_ROOT, startEditor } from "./harness.mjs";
 
 const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, adminClient, createBucketWith, deleteBucket } = s3Server;
 const VSIX = path.join(REPO_ROOT, "dist", "logqs-object-stores.vsix");
@@ -179,17 +179,7 @@ describe("LogQS Object Stores in code-server", function () {
       }],
     }));
     // Set through the Settings editor, as a person would; the extension re-syncs on the change.
-    await editor.runCommand("Preferences: Open User Settings");
-    const search = editor.page.locator(".settings-editor .suggest-input-container textarea, .settings-editor .suggest-input-container input").first();
-    await search.waitFor({ state: "visible" });
-    await editor.page.keyboard.type("logqs.managedObjectStoresFile");
-    const input = editor.page.locator(".settings-editor .setting-item-contents", { hasText: "Managed Object Stores File" }).locator("input.input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(managedFile);
-    await input.press("Enter");
-    const settingsFile = path.join(editor.userDataDir, "User", "settings.json");
-    await waitFor(() => fs.readFileSync(settingsFile, "utf8").includes(managedFile), { timeoutMs: 15_000, what: "the setting to be saved" });
-    await editor.page.keyboard.press("Escape");
+    await editor.setSettingInEditor("logqs.managedObjectStoresFile", "Managed Object Stores File", managedFile);
     await visible("lqs-managed");
     const description = await row("lqs-managed").locator(".label-description").innerText();
     assert.match(description, /read-only/);

@@ -136,22 +136,8 @@ describe("objects in code-server", function () {
     const readOnlyFile = path.join(tmp, "managed-read-only.json");
     // Focus settled in the tab first: the tab taking it late would close the command palette.
     await text.click();
-    await editor.runCommand("Preferences: Open User Settings");
-    const search = editor.page.locator(".settings-editor .suggest-input-container textarea, .settings-editor .suggest-input-container input").first();
-    await search.waitFor({ state: "visible" });
-    await editor.page.keyboard.type("logqs.managedObjectStoresFile");
-    const input = editor.page.locator(".settings-editor .setting-item-contents", { hasText: "Managed Object Stores File" }).locator("input.input");
-    await input.waitFor({ state: "visible" });
-    await input.fill(readOnlyFile);
-    await input.press("Enter");
+    await editor.setSettingInEditor("logqs.managedObjectStoresFile", "Managed Object Stores File", readOnlyFile);
     await waitFor(async () => (await logqsRow("robot-logs").innerText()).includes("read-only"), { what: "the store shown read-only" });
-    // The Settings editor opens over the others (a modal editor here): once it is closed, the object's tab is in front again.
-    const modal = editor.page.locator(".monaco-modal-editor-block");
-    await waitFor(async () => {
-      if (!(await modal.isVisible())) return true;
-      await editor.page.keyboard.press("Escape");
-      return false;
-    }, { timeoutMs: 10_000, what: "the Settings editor closed" });
     await editor.page.locator(".tabs-container .tab", { hasText: "readme.txt" }).click();
     // The tab is read again, with the store's permissions: typing changes nothing, and VS Code says why.
     // (Typed once: an edit, were the tab still editable, would keep VS Code from reading it again.)
