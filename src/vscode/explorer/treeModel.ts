@@ -127,9 +127,7 @@ export class ObjectTreeModel {
    * filter that hides the way is cleared. Undefined when the key isn't found.
    */
   async findKey(storeNodeId: string, key: string, { loadPages = false } = {}): Promise<TreeNode | undefined> {
-    const roots = await this.getChildren();
-    const storeNodes = (await Promise.all(roots.map(async (root) => (root.kind === 'source' ? this.getChildren(root) : [root])))).flat();
-    let container: ContainerNode | undefined = storeNodes.find((node): node is StoreNode => node.kind === 'store' && node.id === storeNodeId);
+    let container: ContainerNode | undefined = await this.storeNodeById(storeNodeId, loadPages);
     while (container) {
       if (loadPages) {
         this.dropFilterHiding(container, key);
@@ -139,6 +137,32 @@ export class ObjectTreeModel {
         return step;
       }
       container = step;
+    }
+    return undefined;
+  }
+
+  /** A store's node among those drawn; with `loadPages`, a source's later pages of stores (a DataStore's) are loaded until it is there. */
+  private async storeNodeById(storeNodeId: string, loadPages: boolean): Promise<StoreNode | undefined> {
+    const isIt = (node: TreeNode): node is StoreNode => node.kind === 'store' && node.id === storeNodeId;
+    for (const root of await this.getChildren()) {
+      if (isIt(root)) {
+        return root;
+      }
+      if (root.kind !== 'source') {
+        continue;
+      }
+      for (;;) {
+        const stores = await this.getChildren(root);
+        const found = stores.find(isIt);
+        if (found) {
+          return found;
+        }
+        const more = stores.find((node): node is LoadMoreNode => node.kind === 'loadMore');
+        if (!loadPages || !more) {
+          break;
+        }
+        await this.loadMore(more);
+      }
     }
     return undefined;
   }

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { StoreSources } from '../../../src/core/sources';
 import { contextValue } from '../../../src/vscode/explorer/contextValue';
-import type { ContainerNode, StoreNode, TreeNode } from '../../../src/vscode/explorer/nodes';
+import type { ObjectStoreSource } from '../../../src/core/ports';
+import { type ContainerNode, StoreNode, type TreeNode } from '../../../src/vscode/explorer/nodes';
 import { ObjectTreeModel } from '../../../src/vscode/explorer/treeModel';
 import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
 
@@ -101,6 +102,32 @@ describe('the tree model: filters and reveal', () => {
     const pagesOfMany = requests.filter((request) => request.prefix === 'logs/many/');
     assert.equal(pagesOfMany.length, 5, 'file-23 is on the 6th page of 4, the first listed already');
     assert.equal(await model.findKey(store.id, 'logs/many/file-99.bin', { loadPages: true }), undefined);
+  });
+
+  it('reveals a key in a store on a later page of a DataStore\'s stores, loading the pages of stores on the way', async () => {
+    const { gateway } = memoryGateway(KEYS);
+    const { source } = memorySource({ gateways: () => gateway });
+    for (const name of ['s0', 's1', 's2', 's3', 's4']) {
+      await source.create(validInput({ name, key_prefix: 'logs/' }));
+    }
+    // A source that pages its stores, as a DataStore does, beside the embedded one (so sources are nodes of their own).
+    const paged: ObjectStoreSource = Object.assign(Object.create(source) as ObjectStoreSource, {
+      id: 'datastore',
+      listPage: async (offset: number, limit: number) => {
+        const all = await source.list();
+        const stores = all.slice(offset, offset + limit);
+        return { stores, total: all.length, covered: stores.length, unreadable: [] };
+      },
+    });
+    const { source: embedded } = memorySource();
+    const model = new ObjectTreeModel({ sources: new StoreSources([embedded, paged]), pageSize: () => 2, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+    const last = (await source.list()).find((store) => store.name === 's4');
+    assert.ok(last);
+    const storeNodeId = new StoreNode(undefined, paged, last).id;
+    assert.equal(await model.findKey(storeNodeId, 'logs/readme.txt'), undefined, 'not on the first page of stores, and not asked to load more');
+    const node = await model.findKey(storeNodeId, 'logs/readme.txt', { loadPages: true });
+    assert.ok(node?.kind === 'object' && node.entry.key === 'logs/readme.txt');
+    assert.equal(node.storeNode.id, storeNodeId);
   });
 
   it('filters a folder to the name it reveals once it has looked through its limit of pages, instead of loading every page before it', async () => {
