@@ -6,6 +6,7 @@ import { assertWritable } from './storeRules';
 import {
   type ConflictChoice,
   type DownloadContext,
+  type DownloadRequest,
   type DownloadReport,
   type RangeReader,
   type ReadResult,
@@ -154,7 +155,7 @@ export class ObjectService {
     storeId: string,
     items: { keys: readonly string[]; prefixes: readonly string[] },
     targetDir: string,
-    callbacks: JobCallbacks,
+    callbacks: JobCallbacks & Pick<DownloadRequest, 'claims'>,
   ): Promise<DownloadReport> {
     const { store, objects } = await source.objectsOf(storeId);
     const keys = items.keys.map((key) => scopeKey(store.key_prefix, key));

@@ -418,6 +418,11 @@ interface Candidate {
   fetched?: FetchedObject;
 }
 
+/** The local files of one download, for every job it runs (see DownloadRequest.claims). */
+export function downloadClaims(): Claims {
+  return new Claims(localFileIdentity);
+}
+
 /** Downloads objects (by key) and folders (by prefix, listed page by page while the first files download). */
 export async function downloadObjects(context: DownloadContext, request: DownloadRequest): Promise<DownloadReport> {
   const { signal, targetDir } = request;
@@ -470,8 +475,8 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     report.skipped.push({ key, reason });
     context.log(`Skipped "${key}": ${reason}`);
   };
-  /** The local files this job's keys go to, so that two never land on one (a file is asked about only when it was there before). */
-  const claims = new Claims(localFileIdentity);
+  /** The local files this job's keys (and those of the download's other jobs) go to, so that two never land on one (a file is asked about only when it was there before). */
+  const claims = request.claims ?? downloadClaims();
   let conflictsMet = false;
   /** Where a file goes given what is at `target` now: a folder is skipped, an existing file asked about (once a job). */
   const place = async (target: string): Promise<Placement> => {

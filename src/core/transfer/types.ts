@@ -1,3 +1,4 @@
+import type { Claims } from './conflicts';
 import type { RetryPolicy } from './retry';
 import type { FetchedObject, ListPage, ObjectDetails, ObjectSummary, ObjectWriter } from '../ports';
 
@@ -128,6 +129,12 @@ export interface DownloadRequest {
   signal: AbortSignal;
   onProgress: (progress: TransferProgress) => void;
   onConflict: (localPath: string) => Promise<ConflictChoice>;
+  /**
+   * The local files taken by the download this job is part of (one job per
+   * store, see downloadClaims): a key of another store that lands on one of
+   * them is skipped, not written over it (nor asked about as if it had been there).
+   */
+  claims?: Claims;
 }
 
 export interface DownloadReport {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { LogqsError } from '../../core/errors';
 import { formatBytes } from '../../core/format';
+import { downloadClaims } from '../../core/transfer';
 import { askOnce } from '../../core/transfer/conflicts';
 import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
@@ -33,6 +34,8 @@ export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJo
   const folder = into ?? (await deps.ui.pickLocalFolder({ title: 'Download into which folder?' }));
   // One download to the person, however many stores it spans (a job each): what to do with existing files is asked once.
   const onConflict = askOnce((existing) => deps.ui.askConflict(existing));
+  // Nor does a key of one store land on the file a key of another went to (written over, or asked about as if it had been there).
+  const claims = downloadClaims();
   for (const group of byStore(targets)) {
     const { ref } = group[0];
     const report = await deps.runJob(`Downloading from "${ref.store.name}"`, (signal, onProgress) =>
@@ -44,7 +47,7 @@ export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJo
           prefixes: group.filter((target) => target.kind === 'folder').map((target) => target.key),
         },
         folder,
-        { signal, onProgress, onConflict },
+        { signal, onProgress, onConflict, claims },
       ),
     );
     report.skipped.forEach((entry) => deps.log.warn(`Not downloaded: "${entry.key}": ${entry.reason}`));

@@ -1,11 +1,15 @@
 import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { LogqsError } from '../../../src/core/errors';
+import { downloadObjects } from '../../../src/core/transfer';
 import { deleteObjects } from '../../../src/vscode/commands/editCommands';
 import { download, upload } from '../../../src/vscode/commands/transferCommands';
 import { FolderNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
 import { code } from '../../support/assertions';
 import { fakeCommandDeps } from '../../support/fakeCommandDeps';
 import { memorySource, validInput } from '../../support/memoryPorts';
+import { engineScratch, memoryDownloadContext } from '../../support/transfers';
 
 /** Transfers and deletes as a person drives them: what the tree and the final message show, whatever the job's end. */
 describe('transfer commands', () => {
@@ -18,6 +22,30 @@ describe('transfer commands', () => {
     const object = (key: string) => new ObjectNode(folder, { key, name: key.slice(key.lastIndexOf('/') + 1), size: 10 });
     return { ...fake, source, store, storeNode, folder, object };
   }
+
+  describe('with the transfer engine', () => {
+    const scratch = engineScratch('logqs-commands-');
+
+    it('keeps the first of two objects of one selection from two stores that land on one file, instead of overwriting it with the second', async () => {
+      const { deps, source, store, ui, info } = await setup();
+      const otherStore = await source.create(validInput({ name: 'other', key_prefix: 'logs/' }));
+      // Each store's objects in memory, downloaded by the real engine (as ObjectService does, the callbacks passed on).
+      const contexts = new Map([
+        [store.id, memoryDownloadContext({ 'logs/a.bag': Buffer.from('first store') }, scratch.files)],
+        [otherStore.id, memoryDownloadContext({ 'logs/a.bag': Buffer.from('second store') }, scratch.files)],
+      ]);
+      deps.objects.download = (_source, storeId, items, targetDir, callbacks) => downloadObjects(contexts.get(storeId)!, { ...items, targetDir, ...callbacks });
+      ui.localFolder = scratch.dir;
+      ui.conflictAnswer = 'overwrite';
+      const first = new ObjectNode(new StoreNode(undefined, source, store), { key: 'logs/a.bag', name: 'a.bag', size: 11 });
+      const second = new ObjectNode(new StoreNode(undefined, source, otherStore), { key: 'logs/a.bag', name: 'a.bag', size: 12 });
+      await download(deps)(first, [first, second]);
+      assert.equal(await fs.readFile(path.join(scratch.dir, 'a.bag'), 'utf8'), 'first store');
+      assert.deepEqual(ui.asked.filter((question) => question.startsWith('askConflict')), [], 'a file this download wrote is not asked about as if it was there before');
+      assert.match(ui.told.at(-1) ?? '', /^info: Downloaded nothing from "other".*1 object skipped/);
+      assert.ok(info.some((line) => /Not downloaded: "logs\/a\.bag": another key of this download lands on the same file/.test(line)), info.join('\n'));
+    });
+  });
 
   it('shows in the tree what an upload sent before it was cancelled or failed', async () => {
     const { deps, folder, ui, calls, store } = await setup();
