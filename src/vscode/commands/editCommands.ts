@@ -29,7 +29,7 @@ export const newFolder = (deps: Deps) => async (arg?: unknown) => {
 /** Deletes the selected objects and folders' contents, after saying how many objects that is. */
 export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
   // Delete is not offered on stores: one that is only part of a selection is not a request to empty it.
-  const targets = (await resolveTargets(deps, arg, selected, { title: 'Delete', want: 'either', writes: true })).filter((target) => target.node?.kind !== 'store');
+  const targets = await resolveTargets(deps, arg, selected, { title: 'Delete', want: 'either', writes: true, storeNodes: false });
   if (targets.length === 0) {
     throw new LogqsError('invalid-input', 'Delete works on objects and folders, not on a whole store');
   }

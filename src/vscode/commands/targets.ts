@@ -71,14 +71,24 @@ export async function resolveTargets(
   deps: TargetDeps,
   arg: unknown,
   selected: unknown,
-  request: { title: string; want: 'object' | 'folder' | 'either'; writes: boolean },
+  request: {
+    title: string;
+    want: 'object' | 'folder' | 'either';
+    writes: boolean;
+    /** False when a store's node in a selection is no target (Delete: it is not a request to empty the store). */
+    storeNodes?: boolean;
+  },
 ): Promise<Target[]> {
   const assertFits = request.writes ? assertWritable : assertUsable;
   const fromTree = selection(arg, selected).map(fromNode).filter((target): target is Target => target !== undefined);
   if (fromTree.length > 0) {
-    // Every store of a selection is checked before the first is acted on: none is asked about, or changed, then refused.
-    fromTree.forEach((target) => assertFits(target.ref.store));
-    return fromTree.filter((target) => request.want === 'either' || target.kind === request.want || (request.want === 'folder' && target.node?.kind === 'store'));
+    const targets = fromTree
+      .filter((target) => request.want === 'either' || target.kind === request.want || (request.want === 'folder' && target.node?.kind === 'store'))
+      .filter((target) => request.storeNodes !== false || target.node?.kind !== 'store');
+    // Every store acted on is checked before the first is: none is asked about, or changed, then refused. A node left
+    // out (a store's, for Delete) is no reason to refuse the rest.
+    targets.forEach((target) => assertFits(target.ref.store));
+    return targets;
   }
   if (isInputObject(arg) && typeof arg.id === 'string') {
     const ref = await deps.sources.find(arg.id);

@@ -177,6 +177,17 @@ describe('object commands', () => {
     assert.ok(calls.includes('deleteObjects logs/a.bag'));
   });
 
+  it('deletes the selected objects when the selection also holds a read-only store\'s node, which Delete leaves alone', async () => {
+    const { deps, source, object, ui, calls } = await setup();
+    const lockedStore = await source.create(validInput({ name: 'locked', key_prefix: 'logs/', read_only: true }));
+    const lockedNode = new StoreNode(undefined, source, lockedStore);
+    const a = object('logs/a.bag');
+    ui.confirmAnswer = true;
+    await deleteObjects(deps)(a, [lockedNode, a]);
+    assert.match(ui.asked.at(-1) ?? '', /^confirm: Delete 1 object from "robots"\?/);
+    assert.ok(calls.includes('deleteObjects logs/a.bag'), calls.join('\n'));
+  });
+
   it('refuses a delete whose selection spans a read-only store before asking about, or deleting from, any store', async () => {
     const { deps, source, object, ui, calls } = await setup();
     const lockedStore = await source.create(validInput({ name: 'locked', key_prefix: 'logs/', read_only: true }));
