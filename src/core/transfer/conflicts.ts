@@ -8,21 +8,31 @@ export function askOnce(ask: (existing: string) => Promise<ConflictChoice>): (ex
 
 /**
  * "name (1).ext", "name (2).ext", …: the first candidate `isFree` accepts
- * (file names and keys alike). With `maxNameBytes` (a file system's limit
- * on one name, in UTF-8 bytes), the name is shortened before its number
- * rather than made too long to create.
+ * (file names and keys alike). The name is the part after the last of
+ * `separators` (a key's "/"; a local path's, which on Windows are "\\" too).
+ * With `maxNameBytes` (a file system's limit on one name, in UTF-8 bytes),
+ * the name is shortened before its number rather than made too long to create.
  */
-export async function firstFreeName(name: string, isFree: (candidate: string) => Promise<boolean> | boolean, maxNameBytes = Infinity): Promise<string> {
-  // The extension is after the last dot of the last segment (keys use "/", Windows paths "\\").
-  const slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1;
+export async function firstFreeName(
+  name: string,
+  isFree: (candidate: string) => Promise<boolean> | boolean,
+  { maxNameBytes = Infinity, separators = ['/', '\\'] }: { maxNameBytes?: number; separators?: readonly string[] } = {},
+): Promise<string> {
+  const slash = Math.max(...separators.map((separator) => name.lastIndexOf(separator))) + 1;
+  // The extension is after the last dot of the name.
   const dot = name.lastIndexOf('.');
   const [stem, extension] = dot > slash ? [name.slice(slash, dot), name.slice(dot)] : [name.slice(slash), ''];
   for (let n = 1; ; n++) {
-    const candidate = `${name.slice(0, slash)}${shortened(stem, ` (${n})${extension}`, maxNameBytes)}`;
+    const candidate = `${name.slice(0, slash)}${numbered(stem, extension, ` (${n})`, maxNameBytes)}`;
     if (await isFree(candidate)) {
       return candidate;
     }
   }
+}
+
+/** stem + number + extension within `maxBytes`: the stem cut first; an extension too long to keep any stem is cut too, the number then last. */
+function numbered(stem: string, extension: string, number: string, maxBytes: number): string {
+  return Buffer.byteLength(number + extension) < maxBytes ? shortened(stem, number + extension, maxBytes) : shortened(stem + extension, number, maxBytes);
 }
 
 /** `stem` + `ending`, the stem cut (by whole characters) as much as needed to fit `maxBytes`. */

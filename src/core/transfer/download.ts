@@ -495,7 +495,9 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     if (choice === 'keepBoth') {
       // Claimed only once free on disk as well; the claim, being synchronous, can't be taken in between.
       const isFree = async (candidate: string) => !claims.has(candidate) && !(await fs.lstat(candidate).catch(() => undefined)) && claims.claim(candidate);
-      return { target: await firstFreeName(target, isFree, MAX_NAME_BYTES), replace: false };
+      // Only the platform's separator ends a folder: on Linux and macOS a "\\" is part of the name, and of its 255 bytes.
+      const separators = path.sep === '\\' ? ['/', '\\'] : ['/'];
+      return { target: await firstFreeName(target, isFree, { maxNameBytes: MAX_NAME_BYTES, separators }), replace: false };
     }
     return { target, replace: true };
   };

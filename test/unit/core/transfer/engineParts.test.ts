@@ -136,10 +136,10 @@ describe('transfer engine parts', () => {
     assert.equal(await firstFreeName('C:\\x.y\\file.tar', () => true), 'C:\\x.y\\file (1).tar');
     // A name near the file system's limit is shortened before its number (whole characters only), not made too long to create.
     const long = `${'é'.repeat(123)}xyz.bag`; // 253 bytes: " (1)" would make it 257
-    const copy = await firstFreeName(`/d/${long}`, () => true, 255);
+    const copy = await firstFreeName(`/d/${long}`, () => true, { maxNameBytes: 255 });
     assert.equal(copy, `/d/${'é'.repeat(123)}x (1).bag`);
     assert.equal(Buffer.byteLength(copy.slice('/d/'.length)), 255);
-    assert.equal(await firstFreeName(`/d/${'é'.repeat(126)}.bag`, () => true, 255), `/d/${'é'.repeat(123)} (1).bag`, 'a two-byte character is dropped whole');
+    assert.equal(await firstFreeName(`/d/${'é'.repeat(126)}.bag`, () => true, { maxNameBytes: 255 }), `/d/${'é'.repeat(123)} (1).bag`, 'a two-byte character is dropped whole');
   });
 
   it('writes into one file one write at a time, in order, and says when the last has ended', async () => {
