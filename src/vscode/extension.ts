@@ -100,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): void {
       s3Clients.forget(change.storeIds);
       sessionCache.forget(change.storeIds.map((id) => `${source.id}/${id}`));
       tree.storesChanged();
-      fileSystem.storesChanged(source.id, change.storeIds);
+      void fileSystem.storesChanged(source.id, change.storeIds);
     }),
     sources.onDidChangeSources(() => tree.storesChanged()),
     fileSystem,

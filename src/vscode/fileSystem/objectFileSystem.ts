@@ -33,6 +33,8 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   readonly onDidChangeFile = this.changed.event;
   /** The ETag each open object had when read, by URI. */
   private readonly etags = new Map<string, string | undefined>();
+  /** Whether each object's store was read-only when the object was last read or written, by URI (see storesChanged). */
+  private readonly readOnlyWhenRead = new Map<string, boolean>();
   /** URIs the person agreed to open above the size limit, and up to what size (unbounded until first read). */
   private readonly allowedLarge = new Map<string, number>();
 
@@ -54,17 +56,26 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   /**
-   * Stores whose records changed (made read-only, say): their objects open
-   * in tabs are said to have changed, so VS Code reads them again, with
-   * their permissions, rather than keep a tab editable until its save is
-   * refused. (A tab with unsaved changes is left as it is.)
+   * Stores whose records changed: the objects open in tabs whose store was
+   * made read-only (or writable again) since are said to have changed, so
+   * VS Code reads them again, with their permissions, rather than keep a tab
+   * editable until its save is refused. A note or the default flag changed
+   * reads nothing again; nor is a tab with unsaved changes touched.
    */
-  storesChanged(sourceId: string, storeIds: readonly string[]): void {
-    const open = [...this.etags.keys()].map((text) => vscode.Uri.parse(text));
-    const affected = open.filter((uri) => {
+  async storesChanged(sourceId: string, storeIds: readonly string[]): Promise<void> {
+    const source = this.deps.sources.byId(sourceId);
+    const affected: vscode.Uri[] = [];
+    for (const [text, readOnly] of this.readOnlyWhenRead) {
+      const uri = vscode.Uri.parse(text);
       const address = fromUriParts(uri);
-      return address.sourceId === sourceId && storeIds.includes(address.storeId);
-    });
+      if (address.sourceId !== sourceId || !storeIds.includes(address.storeId)) {
+        continue;
+      }
+      const store = await source?.get(address.storeId).catch(() => undefined);
+      if (store && store.read_only !== readOnly) {
+        affected.push(uri);
+      }
+    }
     if (affected.length > 0) {
       this.changed.fire(affected.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
     }
@@ -113,6 +124,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         this.allowedLarge.set(uri.toString(), bytes.byteLength);
       }
       this.etags.set(uri.toString(), details.etag);
+      this.readOnlyWhenRead.set(uri.toString(), ref.store.read_only);
       this.deps.log(`Opened "${address.key}" from "${ref.store.name}" (${bytes.byteLength} bytes)`);
       return bytes;
     });
@@ -132,6 +144,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         result = await save();
       }
       this.etags.set(uri.toString(), result.etag);
+      this.readOnlyWhenRead.set(uri.toString(), ref.store.read_only);
       this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
       // The view shows sizes, and a Save As makes an object (and folders) it hasn't listed.
       this.deps.objectsChanged(ref.store.id);

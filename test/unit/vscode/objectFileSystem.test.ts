@@ -47,7 +47,7 @@ describe('object file system', () => {
       objectsChanged: (storeId) => changedStores.push(storeId),
     });
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
-    return { fileSystem, puts, uri, store, changedStores, sourceId: source.id };
+    return { fileSystem, puts, uri, store, changedStores, sourceId: source.id, source };
   }
 
   /** What VS Code's FileService.writeFile does for a file that doesn't exist: make its folders (mkdirp), then write. */
@@ -114,15 +114,19 @@ describe('object file system', () => {
     assert.ok(changedStores.length > 0 && changedStores.every((id) => id === store.id), changedStores.join(', '));
   });
 
-  it('says the objects open in tabs changed when their store\'s record changes (made read-only), so VS Code reads them again', async () => {
-    const { fileSystem, uri, store, sourceId } = await setup(['logs/a.txt'], { key_prefix: 'logs/' });
+  it('says the objects open in tabs changed when their store is made read-only, so VS Code reads them again; not for a note', async () => {
+    const { fileSystem, uri, store, sourceId, source } = await setup(['logs/a.txt'], { key_prefix: 'logs/' });
     await fileSystem.writeFile(uri('logs/a.txt'), new Uint8Array([1]));
     const seen: string[] = [];
     fileSystem.onDidChangeFile((events) => events.forEach((event) => seen.push(event.uri.path)));
-    fileSystem.storesChanged('another-source', [store.id]);
-    fileSystem.storesChanged(sourceId, ['another-store']);
+    await source.update(store.id, { note: 'a note' });
+    await fileSystem.storesChanged(sourceId, [store.id]);
+    assert.deepEqual(seen, [], 'a note changes nothing a tab may do: nothing is read again');
+    await source.update(store.id, { read_only: true });
+    await fileSystem.storesChanged('another-source', [store.id]);
+    await fileSystem.storesChanged(sourceId, ['another-store']);
     assert.deepEqual(seen, [], 'tabs of other stores are left alone');
-    fileSystem.storesChanged(sourceId, [store.id]);
+    await fileSystem.storesChanged(sourceId, [store.id]);
     assert.deepEqual(seen, ['/logs/a.txt']);
   });
 
