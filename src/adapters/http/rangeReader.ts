@@ -66,6 +66,7 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
   const relearning = new Map<string, NodeJS.Timeout>();
   /** Per origin whose route is being learned: settles once it is (the GETs that come meanwhile wait, then go direct). */
   const learning = new Map<string, Promise<void>>();
+  let disposed = false;
   const connect = lazy(async () => {
     const { http, https } = await (options.nodeHttp ?? loadNodeHttp)();
     const { net, tls, dns } = await loadNodeHttp();
@@ -211,9 +212,11 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
     // One body for both of RangeReader's forms: a file-writing body only ever answers a GET asked with 'file'.
     get: get as RangeReader['get'],
     prepareForFiles() {
-      connect().then(({ thread: fileGets }) => fileGets.warm(), () => undefined);
+      // Not once disposed (the extension stopping): a thread started then would outlive it.
+      connect().then(({ thread: fileGets }) => disposed || fileGets.warm(), () => undefined);
     },
     dispose() {
+      disposed = true;
       agents?.['http:'].destroy();
       agents?.['https:'].destroy();
       direct?.dispose();

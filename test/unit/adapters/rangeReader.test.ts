@@ -526,6 +526,11 @@ describe('range reader', () => {
       writeFileSync(standIn, `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'up');`);
       reader.dispose();
       reader = createRangeReader({ timeoutMs: () => 5000, rangeThreadFile: standIn });
+      const disposedReader = createRangeReader({ timeoutMs: () => 5000, rangeThreadFile: standIn });
+      disposedReader.dispose();
+      disposedReader.prepareForFiles?.();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.ok(!existsSync(marker), 'no thread starts for a reader disposed of');
       reader.prepareForFiles?.();
       for (let waited = 0; !existsSync(marker) && waited < 3000; waited += 20) {
         await new Promise((resolve) => setTimeout(resolve, 20));
