@@ -179,7 +179,8 @@ export function apiError(status: number, message: string | undefined, what: stri
     case 409:
       return new LogqsError('conflict', `That name is already taken in ${where}${said}`, { ...options, field: 'name' });
     case 423:
-      return new LogqsError('locked', `${what} is locked in LogQS${said}`, options);
+      // `what` is an action ("list the objects of …"), not a thing that can be locked: said as what couldn't be done.
+      return new LogqsError('locked', `Can't ${what}: it is locked in LogQS${said}`, options);
     default:
       return new LogqsError(status >= 500 ? 'remote' : 'invalid-input', `${where} answered HTTP ${status} to ${what}${said}`, options);
   }

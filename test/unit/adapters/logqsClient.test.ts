@@ -44,6 +44,12 @@ describe('LogQS API client, pure parts', () => {
     }
   });
 
+  it('says what could not be done when LogQS answers 423 (locked), as a sentence', () => {
+    const error = apiError(423, 'Object store is locked', 'list the objects of "robots"', 'the DataStore');
+    assert.equal(error.code, 'locked');
+    assert.equal(error.message, 'Can\'t list the objects of "robots": it is locked in LogQS: Object store is locked');
+  });
+
   it('says "no such object store" only of the store\'s own requests, whatever the store or key is called', () => {
     assert.match(apiError(404, undefined, 'delete the object store "logs"', 'the DataStore').message, /^No such object store/);
     assert.match(apiError(404, undefined, 'make "logs" the default object store', 'the DataStore').message, /^No such object store/);
