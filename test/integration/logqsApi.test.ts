@@ -6,6 +6,7 @@ import { JsonFileConnections } from '../../src/adapters/files/connectionsFile';
 import { LogqsClient } from '../../src/adapters/logqs/logqsClient';
 import { LogqsConnections } from '../../src/adapters/logqs/logqsConnections';
 import { LogqsStoreSource } from '../../src/adapters/logqs/logqsStoreSource';
+import { S3ClientCache } from '../../src/adapters/s3/s3Client';
 import { browsePage } from '../../src/core/objectBrowser';
 import { SessionCredentialCache } from '../../src/core/sessionCache';
 import { StoreSources } from '../../src/core/sources';
@@ -144,6 +145,39 @@ describe('LogQS API client and connections', function () {
       assert.equal(vault.secrets.size, 0);
       assert.deepEqual(await make().restore(), []);
     } finally {
+      await folder.remove();
+    }
+  });
+  it('drops what a disconnected DataStore kept for its stores: connected again, its stores sign S3 requests with the new connection', async () => {
+    const folder = await temporaryFolder();
+    const clients = new S3ClientCache(() => ({ timeoutMs: 5_000 }));
+    try {
+      const vault = new MemoryVault();
+      const sources = new StoreSources();
+      const sessions = new SessionCredentialCache();
+      // As the extension wires them: a store's change drops its S3 client and its session credentials.
+      sources.onDidChangeStores((source, change) => {
+        clients.forget(change.storeIds);
+        sessions.forget(change.storeIds.map((id) => `${source.id}/${id}`));
+      });
+      const make = () => new LogqsConnections({ file: new JsonFileConnections(path.join(folder.dir, 'connections.json')), secrets: vault, sources, sessions, client: { timeoutMs: () => 5_000 } });
+      const settings = { apiUrl: server.url, apiEndpointPrefix: server.prefix, datastoreId: server.datastoreId, apiKeyId: server.apiKeyId, apiKeySecret: server.apiKeySecret, name: 'Robots' };
+
+      const first = await make().connect(settings);
+      const [store] = await first.list();
+      const before = await first.credentialsFor(store.id);
+      const firstClient = await clients.get(before.store, before.credentials);
+      await make().disconnect(first.id);
+
+      const second = await make().connect(settings);
+      const after = await second.credentialsFor(store.id);
+      const secondClient = await clients.get(after.store, after.credentials);
+      // The first client asks the forgotten connection for session credentials: its secret is gone from the vault.
+      assert.notEqual(secondClient, firstClient, 'the S3 client of the disconnected DataStore is not used again');
+      await assert.rejects(before.credentials(), code('auth'));
+      await secondClient.config.credentials();
+    } finally {
+      clients.dispose();
       await folder.remove();
     }
   });

@@ -81,6 +81,10 @@ export class LogqsConnections {
     }
     await this.deps.file.save(connections.filter((candidate) => candidate !== connection));
     await this.deps.secrets.delete(connection.id);
+    const source = this.deps.sources.byId(sourceId);
+    if (source instanceof LogqsStoreSource) {
+      source.disconnected();
+    }
     this.deps.sources.remove(sourceId);
     return connection;
   }

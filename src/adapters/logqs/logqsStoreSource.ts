@@ -47,6 +47,8 @@ export class LogqsStoreSource implements ObjectStoreSource {
   readonly id: string;
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly records = new Map<string, { store: ObjectStore; at: number }>();
+  /** Every store this source has handed out: what may be kept for them elsewhere (S3 clients, session credentials). */
+  private readonly seen = new Set<string>();
 
   constructor(
     connection: { id: string; name: string },
@@ -182,8 +184,19 @@ export class LogqsStoreSource implements ObjectStoreSource {
     return this.remember(toObjectStore((await send()).data));
   }
 
+  /**
+   * Its stores leave with it (the DataStore is disconnected): told as a change of each, so that the S3 clients and
+   * session credentials kept for them, which ask this connection (and its forgotten secret) for credentials, are
+   * dropped rather than used again by a later connection to the same DataStore.
+   */
+  disconnected(): void {
+    this.records.clear();
+    this.changed([...this.seen]);
+  }
+
   private remember(store: ObjectStore): ObjectStore {
     this.records.set(store.id, { store, at: this.now() });
+    this.seen.add(store.id);
     return store;
   }
 
