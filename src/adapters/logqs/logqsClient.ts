@@ -200,10 +200,19 @@ export function checkAnswer<S extends z.ZodType>(schema: S, value: unknown, what
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue.path.map(String).join('.') || 'the answer';
     // Zod says "received undefined" of a missing field: a person reads "missing".
-    const reason = issue.code === 'invalid_type' ? (/received undefined/.test(issue.message) ? 'missing' : `not a ${issue.expected}`) : issue.message;
+    const reason = issue.code === 'invalid_type' ? (/received undefined/.test(issue.message) ? 'missing' : `not ${article(issue.expected)} ${issue.expected}`) : issue.message;
+    if (issue.path.length === 0) {
+      // The answer as a whole (null, a list, a text): no field to name.
+      throw new LogqsError('remote', `The LogQS API answered ${what} with something that is ${reason}`);
+    }
+    const field = issue.path.map(String).join('.');
     throw new LogqsError('remote', `The LogQS API answered ${what} without a valid ${field} (${reason})`, { field });
   }
   return parsed.data;
+}
+
+/** "an" before a vowel ("an array", "an object"), "a" otherwise ("a number"). */
+function article(noun: string): string {
+  return /^[aeiou]/i.test(noun) ? 'an' : 'a';
 }

@@ -65,6 +65,13 @@ describe('LogQS API client, pure parts', () => {
     assert.throws(() => parseAnswer(schema, '{"secret_access_key": s3cr3t}', 'fetch'), (error: Error) => /not valid JSON at line 1, column 23/.test(error.message) && !error.message.includes('s3cr3t'));
   });
 
+  it('says in words what is wrong with an answer that is not the shape asked for, the whole answer included', () => {
+    const schema = z.object({ data: z.array(z.object({ size: z.number() })) });
+    assert.throws(() => parseAnswer(schema, '[]', 'list the object stores'), { message: 'The LogQS API answered list the object stores with something that is not an object' });
+    assert.throws(() => parseAnswer(schema, 'null', 'list the object stores'), { message: 'The LogQS API answered list the object stores with something that is not an object' });
+    assert.throws(() => parseAnswer(schema, '{"data":{}}', 'list the object stores'), { message: 'The LogQS API answered list the object stores without a valid data (not an array)' });
+  });
+
   it('accepts the object stores LogQS sends, nulls and Python timestamps included', () => {
     const record = apiObjectStoreSchema.parse({
       id: '8a1f6a0e-6b8e-4d1c-9a56-2f3b9d1e7c11', name: 'managed', bucket_name: 'Legacy_Bucket', region_name: null, access_key_id: null,
