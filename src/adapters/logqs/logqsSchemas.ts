@@ -55,12 +55,20 @@ export const apiObjectSchema = z.object({
 });
 
 /** S3's ListObjectsV2 in snake case. */
-export const objectListSchema = z.object({
-  data: z.array(apiObjectSchema),
-  is_truncated: z.boolean(),
-  next_continuation_token: z.string().nullable().optional(),
-  common_prefixes: z.array(z.string()).nullable().optional(),
-});
+export const objectListSchema = z
+  .object({
+    data: z.array(apiObjectSchema),
+    is_truncated: z.boolean(),
+    next_continuation_token: z.string().nullable().optional(),
+    common_prefixes: z.array(z.string()).nullable().optional(),
+  })
+  .superRefine((answer, ctx) => {
+    // A listing goes on while there is a token: a truncated page without one would end a folder's download or delete
+    // silently part way.
+    if (answer.is_truncated && !answer.next_continuation_token) {
+      ctx.addIssue({ code: 'custom', path: ['next_continuation_token'], message: 'missing, though is_truncated is true' });
+    }
+  });
 
 /** A datetime as LogQS writes it (no offset means UTC). */
 export function apiDate(value: string): Date {

@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type * as z from 'zod';
 import { type LogqsClient, parseAnswer } from '../../../src/adapters/logqs/logqsClient';
-import { LogqsStoreSource } from '../../../src/adapters/logqs/logqsStoreSource';
+import { LogqsObjectGateway, LogqsStoreSource } from '../../../src/adapters/logqs/logqsStoreSource';
+import type { ObjectStore } from '../../../src/core/objectStore';
 import type { SessionCredentialCache } from '../../../src/core/sessionCache';
 
 /** A store record as the API sends it. */
@@ -31,5 +32,13 @@ describe('LogQS store source', () => {
     assert.equal(page.unreadable.length, 1);
     assert.match(page.unreadable[0].message, /name \(must be at most 128 characters\)/);
     assert.deepEqual((await source.list()).map((store) => store.name), ['a', 'c']);
+  });
+  it('refuses a listing that says it is truncated but gives no token for the rest, rather than end the listing there', async () => {
+    // Folder downloads and deletes go page by page until there is no token: without this they would stop silently.
+    const answer = { data: [{ key: 'logs/a.txt', size: 1 }], is_truncated: true, next_continuation_token: null, common_prefixes: [] };
+    const client = { get: async <S extends z.ZodType>(_path: string, schema: S, what: string) => parseAnswer(schema, JSON.stringify(answer), what) } as unknown as LogqsClient;
+    const gateway = new LogqsObjectGateway(client, { id: randomUUID(), name: 'robots' } as ObjectStore);
+    await assert.rejects(gateway.listPage({ prefix: 'logs/', maxKeys: 1000 }), (error: Error & { code?: string }) =>
+      error.code === 'remote' && /list the objects of "robots".*next_continuation_token/.test(error.message));
   });
 });
