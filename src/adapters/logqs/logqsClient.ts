@@ -42,6 +42,12 @@ export function encodeKeyPath(key: string): string {
     .replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/**
+ * 408, 429 and every 5xx but 501 (a route the server lacks stays lacking): the API may sit behind a proxy or CDN
+ * whose own 5xx (507, 520 to 524) pass as quickly as a 503.
+ */
+const RETRIED_STATUSES = [408, 429, 500, ...Array.from({ length: 98 }, (_, index) => 502 + index)];
+
 /** The `Authorization` value: Bearer base64("<id>:<secret>"). */
 export function bearer(apiKeyId: string, apiKeySecret: string): string {
   return `Bearer ${Buffer.from(`${apiKeyId}:${apiKeySecret}`, 'utf8').toString('base64')}`;
@@ -65,7 +71,7 @@ export class LogqsClient {
       retry: {
         limit: options.retries ?? 3,
         methods: ['get', 'put', 'head', 'delete', 'options'],
-        statusCodes: [408, 429, 500, 502, 503, 504],
+        statusCodes: RETRIED_STATUSES,
         afterStatusCodes: [413, 429, 503],
         maxRetryAfter: 60_000,
         backoffLimit: 5_000,

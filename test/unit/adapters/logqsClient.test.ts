@@ -116,4 +116,24 @@ describe('LogQS API client, pure parts', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+  it('retries every 5xx a proxy in front of the API may answer (a CDN\'s 522, 524), not only 500, 502, 503 and 504', async () => {
+    const statuses = [522, 524];
+    let asked = 0;
+    const server = http.createServer((_request, response) => {
+      const status = statuses[asked++];
+      response.writeHead(status ?? 200, { 'content-type': 'application/json' });
+      response.end(status ? '{"message": "origin timed out"}' : '{"data": {}}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const endpoint = { apiUrl: `http://127.0.0.1:${port}`, apiEndpointPrefix: '', datastoreId: 'ds', apiKeyId: 'id', apiKeySecret: async () => 'secret' };
+      const client = new LogqsClient(endpoint, { timeoutMs: () => 5000, retries: 2 });
+      assert.deepEqual(await client.get('objectStores/x', z.object({ data: z.object({}) }), 'fetch the object store'), { data: {} });
+      assert.equal(asked, 3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });
