@@ -1,4 +1,4 @@
-import { LogqsError } from './errors';
+import { LogqsError, toLogqsError } from './errors';
 import type { ObjectStore } from './objectStore';
 import type { Disposable, ObjectStoreSource, StoreChange } from './ports';
 
@@ -47,15 +47,23 @@ export class StoreSources implements Disposable {
     }
   }
 
-  /** The store with this id, in whichever source holds it. */
+  /**
+   * The store with this id, in whichever source holds it. A source that can't be read (a DataStore that is down) hides
+   * no store of another; when none holds it, its failure is the answer, since the store may be one of its own.
+   */
   async find(storeId: string): Promise<StoreRef> {
+    let unreadable: unknown;
     for (const source of this.sources) {
-      const store = (await source.list()).find((candidate) => candidate.id === storeId);
-      if (store) {
-        return { source, store };
+      try {
+        const store = (await source.list()).find((candidate) => candidate.id === storeId);
+        if (store) {
+          return { source, store };
+        }
+      } catch (error) {
+        unreadable ??= error;
       }
     }
-    throw new LogqsError('not-found', 'That object store no longer exists; refresh the list');
+    throw unreadable !== undefined ? toLogqsError(unreadable) : new LogqsError('not-found', 'That object store no longer exists; refresh the list');
   }
 
   /** Every store of every source; a source that can't be read is reported through `onError` and skipped. */
