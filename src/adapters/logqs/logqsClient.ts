@@ -165,6 +165,9 @@ async function apiMessage(error: HTTPError): Promise<string | undefined> {
   return typeof value?.message === 'string' ? value.message.slice(0, 500) : undefined;
 }
 
+/** What listing the stores is called: the request connecting checks with, and the only one of the DataStore as a whole. */
+export const LIST_STORES = 'list the object stores';
+
 /** What the store's own requests are called ("fetch the object store", 'make "x" the default object store'). */
 const STORE_ACTION = /^(fetch|edit|delete) the object store\b|the default object store$/;
 
@@ -180,6 +183,10 @@ export function apiError(status: number, message: string | undefined, what: stri
     case 403:
       return new LogqsError('forbidden', `The API key may not ${what}${said}`, options);
     case 404:
+      if (what === LIST_STORES) {
+        // The collection's own route is unknown: the DataStore, or the address the API was looked for at.
+        return new LogqsError('not-found', `Not found: ${where} (check the API URL, its endpoint prefix and the DataStore ID)${said}`, options);
+      }
       // Asked of the store itself (how `what` begins or ends, never a store or key name inside it), a 404 means no such store.
       return new LogqsError('not-found', STORE_ACTION.test(what) ? `No such object store in ${where}${said}` : `Not found: ${what}${said}`, options);
     case 409:

@@ -15,7 +15,7 @@ import type { SecretVault } from '../../core/ports';
 import type { SessionCredentialCache } from '../../core/sessionCache';
 import type { StoreSources } from '../../core/sources';
 import type { JsonFileConnections } from '../files/connectionsFile';
-import { LogqsClient, type LogqsClientOptions } from './logqsClient';
+import { LIST_STORES, LogqsClient, type LogqsClientOptions } from './logqsClient';
 import { listEnvelope } from './logqsSchemas';
 import { LogqsStoreSource } from './logqsStoreSource';
 
@@ -59,7 +59,7 @@ export class LogqsConnections {
     }
     // One request that needs the key and the DataStore: a wrong key, an unknown DataStore or a bad address shows now
     // (not a store record the extension can't read: the source leaves that one out and lists the others).
-    await this.client(connection, async () => secret).get('objectStores', listEnvelope(z.unknown()), 'list the object stores', { limit: 1 }, signal);
+    await this.client(connection, async () => secret).get('objectStores', listEnvelope(z.unknown()), LIST_STORES, { limit: 1 }, signal);
     await this.deps.secrets.set(connection.id, secret);
     try {
       await this.deps.file.save([...(await this.deps.file.load()), connection]);

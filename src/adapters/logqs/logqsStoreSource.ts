@@ -15,7 +15,7 @@ import type {
 } from '../../core/ports';
 import type { SessionCredentialCache } from '../../core/sessionCache';
 import { assertNotManaged, assertUsable } from '../../core/storeRules';
-import { type LogqsClient, checkAnswer, encodeKeyPath } from './logqsClient';
+import { LIST_STORES, type LogqsClient, checkAnswer, encodeKeyPath } from './logqsClient';
 import {
   apiObjectSchema,
   apiObjectStoreSchema,
@@ -69,14 +69,14 @@ export class LogqsStoreSource implements ObjectStoreSource {
 
   async listPage(offset: number, limit: number): Promise<StorePage> {
     // Records are checked one by one: one LogQS sends that the extension can't read must not hide the others.
-    const page = await this.client.get('objectStores', listEnvelope(z.unknown()), 'list the object stores', { offset, limit, order: 'name', sort: 'asc' });
+    const page = await this.client.get('objectStores', listEnvelope(z.unknown()), LIST_STORES, { offset, limit, order: 'name', sort: 'asc' });
     const stores: ObjectStore[] = [];
     const unreadable: LogqsError[] = [];
     page.data.forEach((data, index) => {
       const { id } = (data ?? {}) as { id?: unknown };
       const which = typeof id === 'string' ? `store id ${id.slice(0, 64)}` : `record ${offset + index + 1}`;
       try {
-        stores.push(this.remember(toObjectStore(checkAnswer(apiObjectStoreSchema, data, `list the object stores (${which})`))));
+        stores.push(this.remember(toObjectStore(checkAnswer(apiObjectStoreSchema, data, `${LIST_STORES} (${which})`))));
       } catch (error) {
         unreadable.push(error as LogqsError);
       }

@@ -44,6 +44,13 @@ describe('LogQS API client, pure parts', () => {
     }
   });
 
+  it('says a 404 to the list of stores means the DataStore or the address, even when the API gives no message', () => {
+    // A wrong endpoint prefix or DataStore ID: the route of the collection itself is unknown.
+    const error = apiError(404, undefined, 'list the object stores', 'the LogQS DataStore ds-1 at https://logqs.example.com');
+    assert.equal(error.code, 'not-found');
+    assert.equal(error.message, 'Not found: the LogQS DataStore ds-1 at https://logqs.example.com (check the API URL, its endpoint prefix and the DataStore ID)');
+  });
+
   it('says what could not be done when LogQS answers 423 (locked), as a sentence', () => {
     const error = apiError(423, 'Object store is locked', 'list the objects of "robots"', 'the DataStore');
     assert.equal(error.code, 'locked');
