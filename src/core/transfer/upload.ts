@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '../errors';
 import type { CompletedPart } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
-import { planRanges } from './download';
+import { planRanges, sameEtag } from './download';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted, untilAborted } from './retry';
 import type { UploadContext, UploadReport, UploadRequest } from './types';
@@ -60,6 +61,19 @@ async function withRetries<T>(what: string, context: UploadContext, signal: Abor
       await sleep(backoffMs(attempt, retryPolicy(context.settings)), signal);
     }
   }
+}
+
+/**
+ * The ETag S3 gives an object made of `parts`: the MD5 of their MD5s, then
+ * "-" and their count. Undefined when a part's ETag is no MD5 (encrypted
+ * with KMS, say), and nothing can be told from it.
+ */
+export function multipartEtag(parts: readonly CompletedPart[]): string | undefined {
+  const md5s = parts.map((part) => part.etag.replace(/"/g, '').toLowerCase());
+  if (parts.length === 0 || !md5s.every((md5) => /^[0-9a-f]{32}$/.test(md5))) {
+    return undefined;
+  }
+  return `${createHash('md5').update(Buffer.from(md5s.join(''), 'hex')).digest('hex')}-${parts.length}`;
 }
 
 /** A file whose size changed between being listed and being read: what was read would be stored as a file it never was. */
@@ -267,7 +281,19 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
       // Every byte is sent: a Cancel now doesn't stop the request that puts them together. Stopped, it may have
       // completed the object on the server all the same, and the job would say cancelled of a file that is there.
       const completing = new AbortController().signal;
-      await withRetries(`completing "${item.key}"`, context, completing, () => writer.completeMultipartUpload(item.key, uploadId, parts, completing));
+      let tries = 0;
+      try {
+        await withRetries(`completing "${item.key}"`, context, completing, () => (tries++, writer.completeMultipartUpload(item.key, uploadId, parts, completing)));
+      } catch (error) {
+        // A try whose answer was lost may have completed the object: the next then finds no upload (NoSuchUpload). The
+        // object is these parts if it has the ETag they make; anything else is the failure it says it is.
+        const made = tries > 1 && (await context.head(item.key, completing).catch(() => undefined));
+        const expected = multipartEtag(parts);
+        if (!made || !made.etag || !expected || !sameEtag(made.etag, expected)) {
+          throw error;
+        }
+        context.log(`Completed "${item.key}" (its parts were put together on an earlier try, whose answer was lost)`);
+      }
     } catch (error) {
       meter.removeBytes(sent);
       // No part may stay behind on the server (they cost storage and are invisible in listings).

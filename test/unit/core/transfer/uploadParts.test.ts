@@ -1,8 +1,11 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { LogqsError } from '../../../../src/core/errors';
 import type { CompletedPart, ObjectWriter } from '../../../../src/core/ports';
 import { uploadFiles } from '../../../../src/core/transfer';
+import { multipartEtag } from '../../../../src/core/transfer/upload';
 import type { UploadContext } from '../../../../src/core/transfer/types';
 import { code } from '../../../support/assertions';
 import { engineScratch, patternBytes } from '../../../support/transfers';
@@ -23,7 +26,8 @@ function partRecordingWriter() {
       // Read the body only after the other parts in flight had their turn, as a request sends it over time.
       await new Promise((resolve) => setImmediate(resolve));
       parts.set(partNumber, Buffer.from(body));
-      return { partNumber, etag: `"${partNumber}"` };
+      // As S3 does: a part's ETag is its MD5.
+      return { partNumber, etag: `"${createHash('md5').update(body).digest('hex')}"` };
     },
     completeMultipartUpload: async (_key, _uploadId, completed) => {
       assembled = Buffer.concat(completed.map((part) => parts.get(part.partNumber)!));
@@ -38,10 +42,16 @@ function partRecordingWriter() {
 const PART = 64 * KIB;
 
 /** An upload of `file` in parts of PART bytes, two at a time, through `writer`. */
-function uploadThrough(writer: ObjectWriter, file: string, signal = new AbortController().signal, log: (line: string) => void = () => undefined) {
+function uploadThrough(
+  writer: ObjectWriter,
+  file: string,
+  signal = new AbortController().signal,
+  log: (line: string) => void = () => undefined,
+  head: UploadContext['head'] = async () => undefined,
+) {
   const context: UploadContext = {
     writer,
-    head: async () => undefined,
+    head,
     list: async () => ({ folders: [], objects: [] }),
     scopeKey: (key) => key,
     files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
@@ -106,6 +116,44 @@ describe('upload parts', () => {
     assert.ok(assembled()?.equals(bytes), 'the object was put together');
     assert.deepEqual(aborted, [], 'not aborted after all its parts were sent');
     assert.ok(log.some((line) => line.startsWith('Uploaded')), log.join('\n'));
+  });
+
+  for (const [route, server] of [['has the ETag its parts make', 'same'], ['is another object', 'other']] as const) {
+    it(`after a completion whose answer was lost, is uploaded only if the object found ${route}`, async () => {
+      const bytes = patternBytes(3 * PART, 6);
+      const file = path.join(scratch.dir, 'large.bin');
+      await fs.writeFile(file, bytes);
+      const { writer } = partRecordingWriter();
+      const complete = writer.completeMultipartUpload.bind(writer);
+      let made: CompletedPart[] = [];
+      let tries = 0;
+      writer.completeMultipartUpload = async (key, uploadId, parts, signal) => {
+        if (++tries > 1) {
+          // The first try completed it: the upload is gone.
+          throw new LogqsError('remote', 'The object store answered with an error: NoSuchUpload', { status: 404 });
+        }
+        made = [...parts];
+        await complete(key, uploadId, parts, signal);
+        throw new LogqsError('unreachable', 'the connection broke before the answer');
+      };
+      // What the server says of the key then: the ETag S3 makes of these parts, or another object's.
+      const head: UploadContext['head'] = async (key) => ({ key, size: bytes.length, etag: server === 'same' ? `"${multipartEtag(made)}"` : '"0123456789abcdef0123456789abcdef-3"', metadata: {} });
+      const uploading = uploadThrough(writer, file, undefined, () => undefined, head);
+      if (server === 'same') {
+        assert.deepEqual((await uploading).keys, ['up/large.bin']);
+      } else {
+        await assert.rejects(uploading, /NoSuchUpload/);
+      }
+      assert.equal(tries, 2);
+    });
+  }
+
+  it('makes the multipart ETag S3 makes: the MD5 of the parts\' MD5s, then their count', () => {
+    // The parts' MD5s as S3 returns them, quoted; this answer is Ceph's for three parts of these bytes.
+    const md5 = (fill: number, length: number) => `"${createHash('md5').update(Buffer.alloc(length, fill)).digest('hex')}"`;
+    const parts = [1, 2, 3].map((n) => ({ partNumber: n, etag: md5(n, n < 3 ? 5 * 1024 * 1024 : 1234) }));
+    assert.equal(multipartEtag(parts), '462da51c216d8eacc46037763d7d12d4-3');
+    assert.equal(multipartEtag([{ partNumber: 1, etag: '"not-an-md5"' }]), undefined);
   });
 
   it('refuses a file that grew while its parts were sent (a log still being written), and aborts its upload', async () => {
