@@ -58,8 +58,8 @@ export function bearer(apiKeyId: string, apiKeySecret: string): string {
  * by a hook (so it is in no options object that could be logged), a timeout
  * (the setting as it is at each request), retries with back-off on 429 and
  * 5xx honouring Retry-After, none on 4xx, and every answer parsed with a zod
- * schema. ky is loaded, and the instance
- * made, at the first request (a client is made for each connection at start-up).
+ * schema. ky is loaded, and the instance made, at the first request (a
+ * client is made for each connection at start-up).
  */
 export class LogqsClient {
   private readonly http = lazy(async (): Promise<KyInstance> => {

@@ -5,7 +5,7 @@ import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '..
 import type { CompletedPart } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
-import { planRanges, sameEtag } from './download';
+import { plainMd5, planRanges, sameEtag } from './download';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted, untilAborted } from './retry';
 import type { UploadContext, UploadReport, UploadRequest } from './types';
@@ -69,8 +69,8 @@ async function withRetries<T>(what: string, context: UploadContext, signal: Abor
  * with KMS, say), and nothing can be told from it.
  */
 export function multipartEtag(parts: readonly CompletedPart[]): string | undefined {
-  const md5s = parts.map((part) => part.etag.replace(/"/g, '').toLowerCase());
-  if (parts.length === 0 || !md5s.every((md5) => /^[0-9a-f]{32}$/.test(md5))) {
+  const md5s = parts.map((part) => plainMd5(part.etag));
+  if (parts.length === 0 || md5s.includes(undefined)) {
     return undefined;
   }
   return `${createHash('md5').update(Buffer.from(md5s.join(''), 'hex')).digest('hex')}-${parts.length}`;

@@ -33,8 +33,7 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
   if (targets.length === 0) {
     throw new LogqsError('invalid-input', 'Delete works on objects and folders, not on a whole store');
   }
-  const groups = byStore(targets);
-  for (const group of groups) {
+  for (const group of byStore(targets)) {
     const { ref } = group[0];
     const keys = group.filter((target) => target.kind === 'object').map((target) => target.key);
     const prefixes = group.filter((target) => target.kind === 'folder').map((target) => target.key);

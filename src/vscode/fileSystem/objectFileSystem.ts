@@ -31,10 +31,8 @@ export function objectUri(address: ObjectAddress): vscode.Uri {
 export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changed.event;
-  /** The ETag each open object had when read, by URI. */
-  private readonly etags = new Map<string, string | undefined>();
-  /** Whether each object's store was read-only when the object was last read or written, by URI (see storesChanged). */
-  private readonly readOnlyWhenRead = new Map<string, boolean>();
+  /** Each open object, by URI, as it was last read or saved: its ETag, and whether its store was read-only (see storesChanged). */
+  private readonly opened = new Map<string, { etag?: string; readOnly: boolean }>();
   /** URIs the person agreed to open above the size limit, and up to what size (unbounded until first read). */
   private readonly allowedLarge = new Map<string, number>();
 
@@ -65,7 +63,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   async storesChanged(sourceId: string, storeIds: readonly string[]): Promise<void> {
     const source = this.deps.sources.byId(sourceId);
     const affected: vscode.Uri[] = [];
-    for (const [text, readOnly] of this.readOnlyWhenRead) {
+    for (const [text, { readOnly }] of this.opened) {
       const uri = vscode.Uri.parse(text);
       const address = fromUriParts(uri);
       if (address.sourceId !== sourceId || !storeIds.includes(address.storeId)) {
@@ -123,8 +121,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         // VS Code reads again (Revert, Reopen Closed Editor): the size agreed opens, an object grown since is asked about again.
         this.allowedLarge.set(uri.toString(), bytes.byteLength);
       }
-      this.etags.set(uri.toString(), details.etag);
-      this.readOnlyWhenRead.set(uri.toString(), ref.store.read_only);
+      this.opened.set(uri.toString(), { etag: details.etag, readOnly: ref.store.read_only });
       this.deps.log(`Opened "${address.key}" from "${ref.store.name}" (${bytes.byteLength} bytes)`);
       return bytes;
     });
@@ -136,15 +133,14 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       const save = (expectedEtag?: string) => this.deps.objects.saveObject(ref.source, ref.store.id, address.key, content, { expectedEtag });
       let result;
       try {
-        result = await save(this.etags.get(uri.toString()));
+        result = await save(this.opened.get(uri.toString())?.etag);
       } catch (error) {
         if (!LogqsError.is(error, 'changed') || !(await this.deps.confirmOverwrite(address.key, error.message))) {
           throw error;
         }
         result = await save();
       }
-      this.etags.set(uri.toString(), result.etag);
-      this.readOnlyWhenRead.set(uri.toString(), ref.store.read_only);
+      this.opened.set(uri.toString(), { etag: result.etag, readOnly: ref.store.read_only });
       this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
       // The view shows sizes, and a Save As makes an object (and folders) it hasn't listed.
       this.deps.objectsChanged(ref.store.id);
