@@ -2,7 +2,8 @@
 // exactly like the peer tools: a fresh process per run. bench/transfer.mjs bundles it with esbuild
 // first, as the extension itself is bundled, so it starts like the extension's code loads.
 // Usage: node <bundle> download-key|download-prefix|upload <bucket> <key|prefix|path> <dir|prefix>
-// Settings: package.json defaults, or LOGQS_PART_MIB / LOGQS_PART_CONCURRENCY / LOGQS_FILE_CONCURRENCY.
+// Settings: package.json defaults, or LOGQS_PART_MIB / LOGQS_PART_CONCURRENCY / LOGQS_LOOPBACK_PART_CONCURRENCY /
+// LOGQS_FILE_CONCURRENCY (the server is on this machine: downloads use the loopback one).
 // Prints the engine's own time (startup excluded) as JSON.
 import { readFileSync } from "node:fs";
 import { MIB, jobCallbacks, transferRig } from "../test/support/transfers.ts";
@@ -15,6 +16,7 @@ const rig = transferRig({
   settings: {
     partSizeBytes: setting("LOGQS_PART_MIB", "partSizeMiB") * MIB,
     partConcurrency: setting("LOGQS_PART_CONCURRENCY", "partConcurrency"),
+    loopbackPartConcurrency: setting("LOGQS_LOOPBACK_PART_CONCURRENCY", "loopbackPartConcurrency"),
     fileConcurrency: setting("LOGQS_FILE_CONCURRENCY", "fileConcurrency"),
   },
 });

@@ -140,7 +140,8 @@ async function sweep(engine, bigFile, smallDir, out) {
   console.log(`engine sweep, best of ${ROUNDS}; ${server.S3_ENDPOINT}; ${new Date().toISOString()}\n`);
   for (const partMib of [8, 16, 32, 64]) {
     for (const parts of [1, 2, 4, 8]) {
-      const env = { LOGQS_PART_MIB: String(partMib), LOGQS_PART_CONCURRENCY: String(parts) };
+      // The server is on this machine: downloads take the loopback setting, uploads the other.
+      const env = { LOGQS_PART_MIB: String(partMib), LOGQS_PART_CONCURRENCY: String(parts), LOGQS_LOOPBACK_PART_CONCURRENCY: String(parts) };
       const down = best(() => timed(engine("download-key", BUCKET, "big/big.bin", fresh(out)), env));
       const up = best(() => timed(engine("upload", BUCKET, bigFile, "sweep/"), env));
       console.log(`  part ${String(partMib).padStart(2)} MiB × ${parts}: 1 GiB down ${down}   up ${up}`);

@@ -37,6 +37,7 @@ export function transferSettings(): TransferSettings {
   return {
     partSizeBytes: numberSetting('logqs.transfer.partSizeMiB') * MIB,
     partConcurrency: numberSetting('logqs.transfer.partConcurrency'),
+    loopbackPartConcurrency: numberSetting('logqs.transfer.loopbackPartConcurrency'),
     fileConcurrency: numberSetting('logqs.transfer.fileConcurrency'),
     presignExpirySeconds: presignExpirySeconds(),
   };

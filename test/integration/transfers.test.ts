@@ -230,7 +230,7 @@ describe('transfers against a real S3 server', function () {
     // Two lanes for three parts: the third is asked for after the replacement and gets the new object (those under
     // way keep the old). One lane would ask for the whole object at once, and get the old one whole.
     rig.dispose();
-    rig = transferRig({ settings: { partConcurrency: 2 } });
+    rig = transferRig({ settings: { partConcurrency: 2, loopbackPartConcurrency: 2 } });
     try {
       const store = await rig.addStore(bucket, { endpoint_url: proxy.url });
       await put('replaced/object.bin', patternBytes(3 * PART, 1));
@@ -251,7 +251,7 @@ describe('transfers against a real S3 server', function () {
     rig.dispose();
     rig = transferRig({
       // Two lanes for three parts: the third is asked for once the URL has expired (one lane would ask once, for all).
-      settings: { presignExpirySeconds: 1, partConcurrency: 2 },
+      settings: { presignExpirySeconds: 1, partConcurrency: 2, loopbackPartConcurrency: 2 },
       wrapGateways: (real) => (store, credentials) => {
         const gateway = real(store, credentials);
         return { ...gateway, listPage: gateway.listPage.bind(gateway), fetchObject: (key, options) => (fetches++, gateway.fetchObject(key, options)) };

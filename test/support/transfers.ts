@@ -18,8 +18,11 @@ import { testStoreFields } from './s3Server';
 
 export const MIB = 1024 * 1024;
 
-/** Small parts, so part-size edge cases need only a few MiB. */
-export const TEST_SETTINGS: TransferSettings = { partSizeBytes: 5 * MIB, partConcurrency: 4, fileConcurrency: 8, presignExpirySeconds: 3600 };
+/**
+ * Small parts, so part-size edge cases need only a few MiB. The test server is on this machine, but what
+ * is tested is the remote case: large objects in parallel ranges there too.
+ */
+export const TEST_SETTINGS: TransferSettings = { partSizeBytes: 5 * MIB, partConcurrency: 4, loopbackPartConcurrency: 4, fileConcurrency: 8, presignExpirySeconds: 3600 };
 
 /**
  * The real data plane for tests: the embedded source over memory ports, the
@@ -131,7 +134,7 @@ export function memoryDownloadContext(
         return scripted ?? { status: 206, etag: etagOf(bytes), totalSize: bytes.length, body: Readable.from([bytes.subarray(range.start, end + 1)]) };
       }) as DownloadContext['http']['get'],
     },
-    settings: { partSizeBytes: 8 * SMALL_OBJECT_BYTES, partConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60, retry: options.retry },
+    settings: { partSizeBytes: 8 * SMALL_OBJECT_BYTES, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60, retry: options.retry },
     log: () => undefined,
   };
 }

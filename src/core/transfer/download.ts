@@ -8,6 +8,7 @@ import { formatBytes } from '../format';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
+import { isLoopbackUrl } from './loopback';
 import { MAX_NAME_BYTES, type LocalSegments, keyBelow, localFileIdentity, localSegments, parentPreparer, pathUnder } from './localPaths';
 import { PositionalWriter, WriteQueue } from './positionalWriter';
 import { ProgressMeter } from './progress';
@@ -256,12 +257,13 @@ async function fetchRangesToFile(
   try {
     // Parts are for lanes to share: one lane asks for the whole object at once (a request a part would cost a
     // round trip and the server's start of a GET each, for nothing).
-    const { partConcurrency, partSizeBytes } = context.settings;
-    const ranges = planRanges(object.size, partConcurrency > 1 ? partSizeBytes : object.size);
+    const { partSizeBytes } = context.settings;
+    const lanes = isLoopbackUrl(object.url) ? context.settings.loopbackPartConcurrency : context.settings.partConcurrency;
+    const ranges = planRanges(object.size, lanes > 1 ? partSizeBytes : object.size);
     // A single range arrives in order and is hashed as it comes; after a failed attempt (bytes received but
     // not kept) or with several ranges, the finished file is hashed instead.
     let streamingHash = plainMd5(object.etag) && ranges.length === 1 ? createHash('md5') : undefined;
-    await forEachConcurrently(ranges, partConcurrency, signal, (range) =>
+    await forEachConcurrently(ranges, lanes, signal, (range) =>
       fetchRange(
         object,
         range,

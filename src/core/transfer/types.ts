@@ -14,6 +14,12 @@ export interface TransferSettings {
   partSizeBytes: number;
   /** Parts of one object in flight at once. */
   partConcurrency: number;
+  /**
+   * Parts of one object downloaded at once from a server on this machine
+   * (isLoopbackUrl), in place of partConcurrency: such a server shares the
+   * CPU, and a loopback connection has no latency for parallel ranges to hide.
+   */
+  loopbackPartConcurrency: number;
   /** Objects of one folder job in flight at once. */
   fileConcurrency: number;
   /** Lifetime asked for presigned URLs the engine fetches. */

@@ -35,7 +35,7 @@ describe('object file system', () => {
       writers: () => writer,
       http: undefined as never,
       files: undefined as never,
-      settings: () => ({ partSizeBytes: 1, partConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 3600 }),
+      settings: () => ({ partSizeBytes: 1, partConcurrency: 1, loopbackPartConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 3600 }),
       log: () => undefined,
     });
     const fileSystem = new ObjectFileSystem({
@@ -199,7 +199,7 @@ describe('object file system: saving back', () => {
       writers: () => writer,
       http,
       files: undefined as never,
-      settings: () => ({ partSizeBytes: 5 * 1024 * 1024, partConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 3600 }),
+      settings: () => ({ partSizeBytes: 5 * 1024 * 1024, partConcurrency: 1, loopbackPartConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 3600 }),
       log: () => undefined,
     });
     const confirmations: string[] = [];

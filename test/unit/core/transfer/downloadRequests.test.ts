@@ -9,17 +9,22 @@ import { engineScratch, memoryDownloadContext } from '../../../support/transfers
 describe('the requests of a download by key', () => {
   const scratch = engineScratch('logqs-requests-');
 
-  /** Downloads `bytes` in parts of 1 MiB on `partConcurrency` lanes: the ranges asked for, and the file written. */
-  async function download(partConcurrency: number, bytes: Buffer): Promise<{ asked: string[]; written: Buffer }> {
+  /**
+   * Downloads `bytes` in parts of 1 MiB on `partConcurrency` lanes (`loopbackPartConcurrency` from a server on
+   * this machine), its URL under `origin`: the ranges asked for, and the file written.
+   */
+  async function download(partConcurrency: number, bytes: Buffer, options: { origin?: string; loopbackPartConcurrency?: number } = {}): Promise<{ asked: string[]; written: Buffer }> {
     const context = memoryDownloadContext({ 'big.bin': bytes }, scratch.files);
+    const origin = options.origin ?? 'mem:';
     const asked: string[] = [];
     const counting: DownloadContext = {
       ...context,
-      settings: { ...context.settings, partSizeBytes: 1024 * 1024, partConcurrency },
+      settings: { ...context.settings, partSizeBytes: 1024 * 1024, partConcurrency, loopbackPartConcurrency: options.loopbackPartConcurrency ?? partConcurrency },
+      fetch: async (key, signal, listed) => ({ ...(await context.fetch(key, signal, listed)), presignedUrl: `${origin}${key}` }),
       http: {
         get: ((url: string, range: { start: number; end: number }, signal: AbortSignal) => {
           asked.push(`${range.start}-${range.end}`);
-          return context.http.get(url, range, signal);
+          return context.http.get(`mem:${url.slice(origin.length)}`, range, signal);
         }) as DownloadContext['http']['get'],
       },
     };
@@ -61,6 +66,20 @@ describe('the requests of a download by key', () => {
     const { asked, written } = await download(2, bytes);
     assert.deepEqual(asked.sort(), ['0-1048575', '1048576-2097151', '2097152-3145727']);
     assert.ok(written.equals(bytes));
+  });
+
+  it('asks a server on this machine for a large object with loopbackPartConcurrency lanes, any other with partConcurrency', async () => {
+    const bytes = Buffer.alloc(3 * 1024 * 1024, 6);
+    bytes.write('end', bytes.length - 3);
+    const parts = ['0-1048575', '1048576-2097151', '2097152-3145727'];
+    const local = await download(4, bytes, { origin: 'http://127.0.0.1:7480/bucket/', loopbackPartConcurrency: 1 });
+    assert.deepEqual(local.asked, [`0-${bytes.length - 1}`]);
+    assert.ok(local.written.equals(bytes));
+    const localLanes = await download(1, bytes, { origin: 'http://localhost:9000/bucket/', loopbackPartConcurrency: 2 });
+    assert.deepEqual(localLanes.asked.sort(), parts);
+    const remote = await download(4, bytes, { origin: 'https://s3.us-east-1.amazonaws.com/bucket/', loopbackPartConcurrency: 1 });
+    assert.deepEqual(remote.asked.sort(), parts);
+    assert.ok(remote.written.equals(bytes));
   });
 
   it('closes an answer it turns down after the head (another version of the object) instead of leaving it unread', async () => {

@@ -47,7 +47,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
           return answer;
         }) as DownloadContext['http']['get'],
       },
-      settings: { partSizeBytes: object.length, partConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 60, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } },
+      settings: { partSizeBytes: object.length, partConcurrency: 1, loopbackPartConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 60, retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 } },
       log: (message) => lines.push(message),
     };
   }

@@ -55,7 +55,7 @@ function uploadThrough(
     list: async () => ({ folders: [], objects: [] }),
     scopeKey: (key) => key,
     files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
-    settings: { partSizeBytes: PART, partConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600 },
+    settings: { partSizeBytes: PART, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600 },
     log,
   };
   return uploadFiles(context, { paths: [file], destinationPrefix: 'up/', signal, onProgress: () => undefined, onConflict: async () => 'overwrite' });

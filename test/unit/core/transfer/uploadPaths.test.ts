@@ -31,7 +31,7 @@ describe('upload keys', () => {
       list: async (prefix) => ({ folders: [], objects: [...stored.keys()].filter((key) => key.startsWith(prefix)).map((key) => ({ key, size: 0 })) }),
       scopeKey: (key) => scopeKey('store/', key),
       files,
-      settings: { partSizeBytes: 1024 * 1024, partConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60 },
+      settings: { partSizeBytes: 1024 * 1024, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60 },
       log: () => undefined,
     };
   }
