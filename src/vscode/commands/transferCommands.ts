@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import { LogqsError } from '../../core/errors';
+import { LogqsError, isAbort } from '../../core/errors';
 import { formatBytes } from '../../core/format';
-import { downloadClaims } from '../../core/transfer';
+import type { JobCallbacks } from '../../core/objectService';
+import { type DownloadRequest, downloadClaims } from '../../core/transfer';
 import { askOnce } from '../../core/transfer/conflicts';
 import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
@@ -30,37 +31,57 @@ function summary(verb: string, report: { count: number; bytes: number; skipped: 
 }
 
 /** Downloads targets (objects and folders, of one or more stores) into a folder the person picks, or `into`. */
-export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJob' | 'editor' | 'log'>, targets: readonly Target[], into?: string) {
+export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJob' | 'editor' | 'log' | 'report'>, targets: readonly Target[], into?: string) {
   const folder = into ?? (await deps.ui.pickLocalFolder({ title: 'Download into which folder?' }));
   // One download to the person, however many stores it spans (a job each): what to do with existing files is asked once.
   const onConflict = askOnce((existing) => deps.ui.askConflict(existing));
   // Nor does a key of one store land on the file a key of another went to (written over, or asked about as if it had been there).
   const claims = downloadClaims();
-  for (const group of byStore(targets)) {
+  const groups = byStore(targets);
+  for (const group of groups) {
     const { ref } = group[0];
-    const report = await deps.runJob(`Downloading from "${ref.store.name}"`, (signal, onProgress) =>
-      deps.objects.download(
-        ref.source,
-        ref.store.id,
-        {
-          keys: group.filter((target) => target.kind === 'object').map((target) => target.key),
-          prefixes: group.filter((target) => target.kind === 'folder').map((target) => target.key),
-        },
-        folder,
-        { signal, onProgress, onConflict, claims },
-      ),
-    );
-    report.skipped.forEach((entry) => deps.log.warn(`Not downloaded: "${entry.key}": ${entry.reason}`));
-    // One file is most often wanted next in an editor: the message offers it (outside the workspace, the Explorer can't show it).
-    const [only] = report.files.length === 1 ? report.files : [];
-    const open: MessageAction[] = only ? [{ label: 'Open', run: () => deps.editor.openLocalFile(only.path) }] : [];
-    deps.ui.info(summary('Downloaded', { count: report.files.length, bytes: report.bytes, skipped: report.skipped.length }, 'object', `from "${ref.store.name}" to ${folder}`), [
-      ...open,
-      ...logActions(deps, report.skipped.length),
-    ]);
-    if (report.files.length > 0) {
-      await deps.editor.revealLocalFile(report.files[0].path);
+    try {
+      await downloadGroup(deps, group, folder, { onConflict, claims });
+    } catch (error) {
+      // One store failing (down, say) is no reason not to download the others; a cancel stops them all.
+      if (groups.length === 1 || isAbort(error)) {
+        throw error;
+      }
+      deps.report(`Couldn't download from "${ref.store.name}"`, error);
     }
+  }
+}
+
+/** One store's part of a download: a job, then its message. */
+async function downloadGroup(
+  deps: Pick<Deps, 'ui' | 'objects' | 'runJob' | 'editor' | 'log'>,
+  group: readonly Target[],
+  folder: string,
+  shared: Pick<JobCallbacks, 'onConflict'> & Pick<DownloadRequest, 'claims'>,
+) {
+  const { ref } = group[0];
+  const report = await deps.runJob(`Downloading from "${ref.store.name}"`, (signal, onProgress) =>
+    deps.objects.download(
+      ref.source,
+      ref.store.id,
+      {
+        keys: group.filter((target) => target.kind === 'object').map((target) => target.key),
+        prefixes: group.filter((target) => target.kind === 'folder').map((target) => target.key),
+      },
+      folder,
+      { signal, onProgress, ...shared },
+    ),
+  );
+  report.skipped.forEach((entry) => deps.log.warn(`Not downloaded: "${entry.key}": ${entry.reason}`));
+  // One file is most often wanted next in an editor: the message offers it (outside the workspace, the Explorer can't show it).
+  const [only] = report.files.length === 1 ? report.files : [];
+  const open: MessageAction[] = only ? [{ label: 'Open', run: () => deps.editor.openLocalFile(only.path) }] : [];
+  deps.ui.info(summary('Downloaded', { count: report.files.length, bytes: report.bytes, skipped: report.skipped.length }, 'object', `from "${ref.store.name}" to ${folder}`), [
+    ...open,
+    ...logActions(deps, report.skipped.length),
+  ]);
+  if (report.files.length > 0) {
+    await deps.editor.revealLocalFile(report.files[0].path);
   }
 }
 

@@ -47,6 +47,43 @@ describe('transfer commands', () => {
     });
   });
 
+  it('downloads the other stores of a selection when one store fails, and reports that store by name', async () => {
+    const { deps, source, store, ui, calls } = await setup();
+    const down = await source.create(validInput({ name: 'down', key_prefix: 'logs/' }));
+    ui.localFolder = '/tmp/x';
+    ui.conflictAnswer = 'overwrite';
+    const real = deps.objects.download;
+    deps.objects.download = async (...args) => {
+      if (args[1] === down.id) {
+        throw new LogqsError('unreachable', 'Can\'t reach 10.0.0.9:9000 (ECONNREFUSED)');
+      }
+      return real(...args);
+    };
+    const failing = new ObjectNode(new StoreNode(undefined, source, down), { key: 'logs/x.bag', name: 'x.bag', size: 3 });
+    const working = new ObjectNode(new StoreNode(undefined, source, store), { key: 'logs/a.bag', name: 'a.bag', size: 3 });
+    await download(deps)(failing, [failing, working]);
+    assert.ok(calls.includes('report Couldn\'t download from "down"'), calls.join('\n'));
+    assert.ok(calls.some((call) => call.startsWith('download keys=logs/a.bag')), calls.join('\n'));
+    assert.match(ui.told.at(-1) ?? '', /^info: Downloaded 1 file/);
+  });
+
+  it('stops a download of several stores at a cancel, asking none of the later stores', async () => {
+    const { deps, source, store, ui, calls } = await setup();
+    const first = await source.create(validInput({ name: 'first', key_prefix: 'logs/' }));
+    ui.localFolder = '/tmp/x';
+    const real = deps.objects.download;
+    deps.objects.download = async (...args) => {
+      if (args[1] === first.id) {
+        throw new LogqsError('cancelled', 'Cancelled');
+      }
+      return real(...args);
+    };
+    const cancelled = new ObjectNode(new StoreNode(undefined, source, first), { key: 'logs/x.bag', name: 'x.bag', size: 3 });
+    const later = new ObjectNode(new StoreNode(undefined, source, store), { key: 'logs/a.bag', name: 'a.bag', size: 3 });
+    await assert.rejects(download(deps)(cancelled, [cancelled, later]), code('cancelled'));
+    assert.ok(!calls.some((call) => call.startsWith('download keys=logs/a.bag')), calls.join('\n'));
+  });
+
   it('shows in the tree what an upload sent before it was cancelled or failed', async () => {
     const { deps, folder, ui, calls, store } = await setup();
     ui.localPaths = ['/home/me/a.txt', '/home/me/b.txt'];
