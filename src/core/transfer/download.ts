@@ -8,28 +8,13 @@ import { formatBytes } from '../format';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
+import { plainMd5, sameEtag } from './etags';
 import { isLoopbackUrl } from './loopback';
 import { MAX_NAME_BYTES, type LocalSegments, keyBelow, localFileIdentity, localSegments, parentPreparer, pathUnder } from './localPaths';
 import { PositionalWriter, WriteQueue } from './positionalWriter';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
 import type { ChunkedBody, DownloadContext, DownloadReport, DownloadRequest, RangeResponse, ReadResult } from './types';
-
-/** An ETag as compared: without W/ and quotes, lower case (an API may pass on S3's ETag unquoted). */
-function etagValue(etag: string): string {
-  return etag.replace(/^W\//, '').replace(/"/g, '').toLowerCase();
-}
-
-/** Whether two ETags name one version of an object, however each was quoted. */
-export function sameEtag(a: string, b: string): boolean {
-  return etagValue(a) === etagValue(b);
-}
-
-/** An ETag that is the MD5 of the object (a single PUT): 32 hex digits, no "-N" multipart suffix. */
-export function plainMd5(etag: string | undefined): string | undefined {
-  const bare = etag && etagValue(etag);
-  return bare && /^[0-9a-f]{32}$/.test(bare) ? bare : undefined;
-}
 
 export interface ByteRange {
   start: number;

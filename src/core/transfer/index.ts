@@ -1,4 +1,5 @@
 /** The transfer engine: downloads through presigned URLs, uploads through an ObjectWriter. */
 export type * from './types';
-export { downloadClaims, downloadObjects, readObjectBytes, sameEtag } from './download';
+export { downloadClaims, downloadObjects, readObjectBytes } from './download';
+export { sameEtag } from './etags';
 export { fileChangedError, uploadFiles } from './upload';

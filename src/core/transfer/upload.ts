@@ -5,7 +5,8 @@ import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '..
 import type { CompletedPart } from '../ports';
 import { forEachConcurrently } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
-import { plainMd5, planRanges, sameEtag } from './download';
+import { planRanges } from './download';
+import { plainMd5, sameEtag } from './etags';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted, untilAborted } from './retry';
 import type { UploadContext, UploadReport, UploadRequest } from './types';
