@@ -9,7 +9,7 @@ import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
 import { s3Writers } from '../../src/adapters/s3/s3Writer';
 import { ObjectService } from '../../src/core/objectService';
 import type { ObjectGatewayFactory, ObjectWriterFactory } from '../../src/core/ports';
-import type { DownloadContext, RangeResponse, TransferProgress, TransferSettings, WholeFiles } from '../../src/core/transfer';
+import type { DownloadContext, RangeReader, RangeResponse, TransferProgress, TransferSettings, WholeFiles } from '../../src/core/transfer';
 import { SMALL_OBJECT_BYTES } from '../../src/core/transfer/download';
 import type { RetryPolicy } from '../../src/core/transfer/retry';
 import { Readable } from 'node:stream';
@@ -27,9 +27,11 @@ export const TEST_SETTINGS: TransferSettings = { partSizeBytes: 5 * MIB, partCon
 /**
  * The real data plane for tests: the embedded source over memory ports, the
  * real S3 adapters and range reader against the real S3 server, and a log
- * the test can read. `gateways`/`writers` can wrap the real ones to watch them.
+ * the test can read. `gateways`/`writers`/`reader` can wrap the real ones to watch them.
  */
-export function transferRig(options: { settings?: Partial<TransferSettings>; wrapGateways?: (real: ObjectGatewayFactory) => ObjectGatewayFactory; wrapWriters?: (real: ObjectWriterFactory) => ObjectWriterFactory } = {}) {
+export function transferRig(
+  options: { settings?: Partial<TransferSettings>; wrapGateways?: (real: ObjectGatewayFactory) => ObjectGatewayFactory; wrapWriters?: (real: ObjectWriterFactory) => ObjectWriterFactory; wrapReader?: (real: RangeReader) => RangeReader } = {},
+) {
   const clients = new S3ClientCache(() => ({ timeoutMs: 10_000 }));
   const http = createRangeReader({ timeoutMs: () => 10_000 });
   const files = createWholeFileThreads();
@@ -38,7 +40,7 @@ export function transferRig(options: { settings?: Partial<TransferSettings>; wra
   const { source } = memorySource({ gateways });
   const log: string[] = [];
   const settings = { ...TEST_SETTINGS, ...options.settings };
-  const objects = new ObjectService({ writers, http, files, settings: () => settings, log: (message) => log.push(message) });
+  const objects = new ObjectService({ writers, http: (options.wrapReader ?? ((real) => real))(http), files, settings: () => settings, log: (message) => log.push(message) });
   const addStore = (bucket: string, overrides: Record<string, unknown> = {}) =>
     source.create(testStoreFields(bucket, overrides));
   const dispose = () => {

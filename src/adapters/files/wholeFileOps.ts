@@ -10,27 +10,64 @@ import type { CommitResult, WholeFileCommit } from '../../core/transfer';
  */
 
 /** Writes a verified temporary beside the target and renames it onto the target; on any failure the temporary is removed. */
-export function commitWholeFile(commit: WholeFileCommit): CommitResult {
+export async function commitWholeFile(commit: WholeFileCommit): Promise<CommitResult> {
   if (commit.md5 !== undefined && createHash('md5').update(commit.bytes).digest('hex') !== commit.md5) {
     return 'damaged';
   }
   if (!commit.replace) {
-    const existing = lstatOrUndefined(commit.target);
-    if (existing) {
-      return existing.isDirectory() ? 'folder' : 'exists';
+    const there = occupant(commit.target);
+    if (there) {
+      return there;
     }
   }
+  return putInPlace(commit.temporary, commit.target, (fd) => {
+    writeAll(fd, commit.bytes);
+    return true;
+  });
+}
+
+/** What keeps a file from being put at `target` without replacing something: a file ('exists') or a folder there. */
+export function occupant(target: string): 'exists' | 'folder' | undefined {
+  // Without an exception for the common case, a file not there yet (its stack trace cost more than the call).
+  const existing = fs.lstatSync(target, { throwIfNoEntry: false });
+  return existing && (existing.isDirectory() ? 'folder' : 'exists');
+}
+
+/**
+ * `temporary` made anew (never an existing file), filled by `fill`, closed
+ * and renamed onto `target`; `fill` answers false when what it wrote is not
+ * what was expected ('damaged', nothing renamed). On any failure or refusal
+ * the temporary is removed; a folder at `target` answers 'folder'.
+ */
+export async function putInPlace(temporary: string, target: string, fill: (fd: number) => boolean | Promise<boolean>): Promise<'written' | 'folder' | 'damaged'> {
   try {
-    writeNew(commit.temporary, commit.bytes);
-    fs.renameSync(commit.temporary, commit.target);
+    const fd = fs.openSync(temporary, 'wx');
+    let filled: boolean;
+    try {
+      filled = await fill(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (!filled) {
+      fs.rmSync(temporary, { force: true });
+      return 'damaged';
+    }
+    fs.renameSync(temporary, target);
   } catch (error) {
-    fs.rmSync(commit.temporary, { force: true });
+    fs.rmSync(temporary, { force: true });
     if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
       return 'folder';
     }
     throw error;
   }
   return 'written';
+}
+
+/** Every byte of `bytes` written at the descriptor's position. */
+export function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let written = 0; written < bytes.byteLength; ) {
+    written += fs.writeSync(fd, bytes, written, bytes.byteLength - written);
+  }
 }
 
 /** Thrown (as its code) when a file is not the size it was listed at (it changed since). */
@@ -59,24 +96,4 @@ export function readWholeFile(file: string, size: number): Uint8Array {
   return bytes;
 }
 
-function writeNew(file: string, bytes: Uint8Array): void {
-  const fd = fs.openSync(file, 'wx');
-  try {
-    for (let written = 0; written < bytes.byteLength; ) {
-      written += fs.writeSync(fd, bytes, written, bytes.byteLength - written);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
-function lstatOrUndefined(file: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return undefined;
-    }
-    throw error;
-  }
-}

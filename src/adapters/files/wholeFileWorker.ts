@@ -3,11 +3,12 @@ import { commitWholeFile, readWholeFile } from './wholeFileOps';
 import type { WholeFileRequest, WholeFileResponse } from './wholeFileThreads';
 
 /** A file thread: runs each request's synchronous file calls and answers (errors as code and message, which cross threads). */
-parentPort?.on('message', (request: WholeFileRequest) => {
+async function answer(request: WholeFileRequest): Promise<void> {
   let response: WholeFileResponse;
   try {
     if (request.op === 'commit') {
-      response = { id: request.id, result: commitWholeFile(request.commit) };
+      // Its fill is synchronous: each request ends before the next is taken.
+      response = { id: request.id, result: await commitWholeFile(request.commit) };
     } else {
       const bytes = readWholeFile(request.file, request.size);
       response = { id: request.id, bytes };
@@ -18,4 +19,6 @@ parentPort?.on('message', (request: WholeFileRequest) => {
   }
   // A read's bytes move to the other thread instead of being copied.
   parentPort?.postMessage(response, 'bytes' in response ? [response.bytes.buffer as ArrayBuffer] : []);
-});
+}
+
+parentPort?.on('message', (request: WholeFileRequest) => void answer(request));

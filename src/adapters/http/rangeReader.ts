@@ -56,7 +56,7 @@ function defaultPort(url: URL): number {
  * Content-Length, a range thread that won't start) is asked again of
  * node:http, which then serves the origin.
  */
-export function createRangeReader(options: RangeReaderOptions): RangeReader & { dispose(): void } {
+export function createRangeReader(options: RangeReaderOptions): Required<RangeReader> & { dispose(): void } {
   let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
   let direct: DirectGets | undefined;
   let thread: RangeThread | undefined;
@@ -211,6 +211,16 @@ export function createRangeReader(options: RangeReaderOptions): RangeReader & { 
   return {
     // One body for both of RangeReader's forms: a file-writing body only ever answers a GET asked with 'file'.
     get: get as RangeReader['get'],
+    async fetchIntoPlace(url, expected, place, signal) {
+      const { thread: fileGets } = await connect();
+      const target = new URL(url);
+      const route = routes.get(target.origin);
+      // Only where the route is learned and direct: until then (or behind a proxy) the ordinary path serves.
+      if (route === undefined || route === 'node') {
+        return undefined;
+      }
+      return fileGets.place(route, target.pathname + target.search, { Range: rangeHeader({ start: 0, end: expected.size - 1 }) }, expected, place, signal);
+    },
     prepareForFiles() {
       // Not once disposed (the extension stopping): a thread started then would outlive it.
       connect().then(({ thread: fileGets }) => disposed || fileGets.warm(), () => undefined);

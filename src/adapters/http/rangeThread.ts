@@ -1,6 +1,7 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { cancelledError, localFileError } from '../../core/errors';
-import type { ChunkedBody, FileWritingBody } from '../../core/transfer';
+import type { ChunkedBody, CommitResult, ExpectedObject, FileWritingBody, WholeFileCommit } from '../../core/transfer';
 import { RequestThread } from '../requestThread';
 import { DirectUnavailable, type DirectRoute } from './directGet';
 
@@ -14,6 +15,7 @@ import { DirectUnavailable, type DirectRoute } from './directGet';
 
 export type RangeThreadRequest =
   | { type: 'get'; id: number; route: DirectRoute; pathAndQuery: string; headers: Record<string, string>; timeoutMs: number }
+  | { type: 'place'; id: number; route: DirectRoute; pathAndQuery: string; headers: Record<string, string>; timeoutMs: number; expected: ExpectedObject; place: PlaceOfObject }
   | { type: 'write'; id: number; fd: number; position: number }
   | { type: 'abort'; id: number };
 
@@ -32,7 +34,12 @@ export type RangeThreadMessage =
   | { type: 'head'; id: number; status: number; headers: [string, string][]; errorText?: string }
   | { type: 'failed'; id: number; error: RangeThreadError }
   | { type: 'progress'; id: number; bytes: number }
-  | { type: 'written'; id: number; kept: number; error?: RangeThreadError };
+  | { type: 'written'; id: number; kept: number; error?: RangeThreadError }
+  /** A 'place' done: its result; or its failure; or neither, declined (the answer was not the object expected). */
+  | { type: 'placed'; id: number; result?: CommitResult; error?: RangeThreadError };
+
+/** Where a whole object goes (see RangeReader.fetchIntoPlace). */
+export type PlaceOfObject = Omit<WholeFileCommit, 'bytes' | 'md5'>;
 
 export interface RangeThreadResponse {
   status: number;
@@ -120,6 +127,39 @@ export class RangeThread {
         }
       });
       thread.post({ type: 'get', id, route, pathAndQuery, headers, timeoutMs: this.timeoutMs() });
+    });
+  }
+
+  /**
+   * A whole object fetched into its place on the thread (see
+   * RangeReader.fetchIntoPlace): its result, or undefined when the GET or
+   * its answer failed (the caller fetches it the ordinary way). Cancels and
+   * the file system's refusals reject.
+   */
+  place(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, expected: ExpectedObject, place: PlaceOfObject, signal: AbortSignal): Promise<CommitResult | undefined> {
+    if (signal.aborted) {
+      return Promise.reject(cancelledError());
+    }
+    const id = this.nextId++;
+    const thread = this.started();
+    const onAbort = () => thread.post({ type: 'abort', id });
+    signal.addEventListener('abort', onAbort, { once: true });
+    return new Promise((resolve, reject) => {
+      thread.expect(id, (message) => {
+        signal.removeEventListener('abort', onAbort);
+        thread.forget(id);
+        if (message.type === 'placed') {
+          if (message.error?.cancelled || message.error?.file) {
+            reject(rebuilt(message.error));
+          } else {
+            resolve(message.result);
+          }
+        } else if (message.type === 'failed') {
+          // The thread stopped, perhaps halfway through the temporary file: nothing of it stays.
+          void fs.rm(place.temporary, { force: true }).then(() => resolve(undefined), () => resolve(undefined));
+        }
+      });
+      thread.post({ type: 'place', id, route, pathAndQuery, headers, timeoutMs: this.timeoutMs(), expected, place });
     });
   }
 

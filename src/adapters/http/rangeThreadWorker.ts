@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { parentPort } from 'node:worker_threads';
 import { LogqsError } from '../../core/errors';
-import { carriesBytes, errorText } from './answers';
+import { sameEtag } from '../../core/transfer/etags';
+import { occupant, putInPlace, writeAll } from '../files/wholeFileOps';
+import { carriesBytes, errorText, rangeResponse } from './answers';
 import { DirectGets, DirectUnavailable, type DirectResponse, plainConnector } from './directGet';
 import type { RangeThreadError, RangeThreadMessage, RangeThreadRequest } from './rangeThread';
 
@@ -117,6 +120,59 @@ async function write(request: Extract<RangeThreadRequest, { type: 'write' }>): P
   post({ type: 'written', id, kept, error });
 }
 
+/**
+ * A whole object into its place (see RangeReader.fetchIntoPlace): the
+ * target checked, the GET, the answer checked to be the whole object
+ * expected, its bytes written to the temporary file as they are read and
+ * hashed, then renamed. Failures of the file system (and cancels) are said
+ * as such; any other (the network, an answer refused) only as not placed.
+ */
+async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): Promise<void> {
+  const { id, expected, place: { target, temporary, replace } } = request;
+  // `writing`: a cancel aborts the GET and leaves the answer to this function.
+  const entry: Held = { controller: new AbortController(), writing: true };
+  requests.set(id, entry);
+  timeoutMs = request.timeoutMs;
+  /** Where a failure comes from: the file system, or the network (anything the ordinary path may retry). */
+  let fromFiles = true;
+  try {
+    const there = replace ? undefined : occupant(target);
+    if (there) {
+      post({ type: 'placed', id, result: there });
+      return;
+    }
+    fromFiles = false;
+    const response = await gets.get(request.route, request.pathAndQuery, request.headers, entry.controller.signal);
+    const answer = rangeResponse(response.status, (name) => response.headers.get(name), response.body);
+    const whole = (answer.status === 200 || (answer.status === 206 && answer.start === 0)) && Number(response.headers.get('content-length')) === expected.size;
+    if (!whole || answer.totalSize !== expected.size || answer.etag === undefined || !sameEtag(answer.etag, expected.etag)) {
+      response.discard();
+      post({ type: 'placed', id });
+      return;
+    }
+    const hash = expected.md5 === undefined ? undefined : createHash('md5');
+    fromFiles = true;
+    const result = await putInPlace(temporary, target, async (fd) => {
+      // A write that fails leaves the loop, which closes the connection (see DirectGets' body).
+      fromFiles = false;
+      for await (const chunk of response.body) {
+        fromFiles = true;
+        hash?.update(chunk);
+        writeAll(fd, chunk);
+        fromFiles = false;
+      }
+      fromFiles = true;
+      // Every byte came: the body ends at Content-Length, checked above, or fails.
+      return hash === undefined || hash.digest('hex') === expected.md5;
+    });
+    post({ type: 'placed', id, result });
+  } catch (error) {
+    post({ type: 'placed', id, error: { ...crossing(error), file: fromFiles } });
+  } finally {
+    forget(id);
+  }
+}
+
 /** A GET or a body being written ends with the cancel, and answers then; an answer not claimed is dropped now. */
 function abort(id: number): void {
   const entry = requests.get(id);
@@ -134,6 +190,9 @@ parentPort?.on('message', (request: RangeThreadRequest) => {
       break;
     case 'write':
       void write(request);
+      break;
+    case 'place':
+      void place(request);
       break;
     case 'abort':
       abort(request.id);

@@ -14,7 +14,7 @@ import { MAX_NAME_BYTES, type LocalSegments, keyBelow, localFileIdentity, localS
 import { PositionalWriter, WriteQueue } from './positionalWriter';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
-import type { ChunkedBody, DownloadContext, DownloadReport, DownloadRequest, RangeResponse, ReadResult } from './types';
+import type { ChunkedBody, CommitResult, DownloadContext, DownloadReport, DownloadRequest, RangeResponse, ReadResult } from './types';
 
 export interface ByteRange {
   start: number;
@@ -356,10 +356,11 @@ async function downloadLarge(object: RemoteObject, target: string, context: Down
 }
 
 /**
- * A small object through memory, put in place by the file threads in one
- * step (MD5 checked, temporary written, renamed). Unless `placement` says
- * otherwise an existing file is not replaced: `place` is asked then, and
- * its answer tried in turn.
+ * A small object put in place in one step: by the reader, which fetches it
+ * straight into its file where it can (fetchIntoPlace); otherwise fetched
+ * into memory and committed by the file threads (MD5 checked, temporary
+ * written, renamed). Unless `placement` says otherwise an existing file is
+ * not replaced: `place` is asked then, and its answer tried in turn.
  */
 async function downloadSmall(
   object: RemoteObject,
@@ -369,17 +370,36 @@ async function downloadSmall(
   onBytes: (count: number) => void,
   place: (target: string) => Promise<Placement>,
 ): Promise<Placement> {
-  const bytes = await fetchIntoBuffer(object, context, signal, onBytes);
-  if (bytes.byteLength !== object.size) {
-    throw incompleteError(object, bytes.byteLength);
-  }
   const md5 = plainMd5(object.etag);
+  const { etag, size } = object;
+  /** Fetched once the reader can't put the object in place itself; then kept for any other place tried. */
+  let bytes: Buffer | undefined;
+  const putInPlace = async (target: string, replace: boolean): Promise<CommitResult> => {
+    const temporary = temporaryBeside(target);
+    if (bytes === undefined && size > 0 && etag !== undefined && context.http.fetchIntoPlace) {
+      const result = await context.http.fetchIntoPlace(object.url, { size, etag, md5 }, { target, temporary, replace }, signal);
+      // Damaged bytes are fetched again, the ordinary way: damaged again, they are reported then.
+      if (result !== undefined && result !== 'damaged') {
+        if (result === 'written') {
+          onBytes(size);
+        }
+        return result;
+      }
+    }
+    if (bytes === undefined) {
+      bytes = await fetchIntoBuffer(object, context, signal, onBytes);
+      if (bytes.byteLength !== size) {
+        throw incompleteError(object, bytes.byteLength);
+      }
+    }
+    return context.files.commit({ target, temporary, bytes, replace, md5 });
+  };
   for (let current: Placement = placement; ; ) {
     if ('skip' in current) {
       return current;
     }
     throwIfAborted(signal);
-    const result = await context.files.commit({ target: current.target, temporary: temporaryBeside(current.target), bytes, replace: current.replace, md5 });
+    const result = await putInPlace(current.target, current.replace);
     switch (result) {
       case 'written':
         return current;

@@ -83,6 +83,25 @@ export interface RangeReader {
   get(url: string, range: { start: number; end?: number }, signal: AbortSignal, into: 'file'): Promise<RangeResponse<ChunkedBody | FileWritingBody>>;
   /** Said when GETs into files are likely soon: the reader may get ready for them (start a thread) meanwhile. */
   prepareForFiles?(): void;
+  /**
+   * A whole small object fetched and put in place in one step, where the
+   * reader can (on its range thread): unless `place.replace`, a file or
+   * folder at the target is answered at once, with no GET; then the object
+   * is written to `place.temporary`, its MD5 checked, and the temporary
+   * renamed onto the target. Undefined, with nothing left on disk, when the
+   * reader can't (no direct route to the server yet, a proxy) or the answer
+   * was not the object expected or broke off: the caller then fetches it the
+   * ordinary way, with its retries and renewals. A refusal of the file
+   * system, or a cancel, rejects.
+   */
+  fetchIntoPlace?(url: string, expected: ExpectedObject, place: Omit<WholeFileCommit, 'bytes' | 'md5'>, signal: AbortSignal): Promise<CommitResult | undefined>;
+}
+
+/** What a whole object fetched must be: its size and ETag, and its MD5 where the ETag is one. */
+export interface ExpectedObject {
+  size: number;
+  etag: string;
+  md5?: string;
 }
 
 /** A small file to put in place: `bytes` written to `temporary` (made anew beside `target`), then renamed onto `target`. */

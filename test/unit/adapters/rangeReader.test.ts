@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -546,5 +546,92 @@ describe('range reader', () => {
       assert.ok(response.body instanceof Readable, 'node:http serves the GET');
       assert.deepEqual(await bytesOf(response), DATA.subarray(10, 100_000));
     });
+  });
+});
+
+describe('range reader, a whole object into its place', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let reader: ReturnType<typeof createRangeReader>;
+  let folder: string;
+  const md5 = createHash('md5').update(DATA).digest('hex');
+  const expected = { size: DATA.length, etag: '"abc"', md5 };
+  const place = (name = 'object.bin', replace = false) => ({ target: path.join(folder, name), temporary: path.join(folder, `.${name}.partial`), replace });
+  /** What the folder holds: no temporary file may stay behind. */
+  const names = () => readdirSync(folder).sort();
+
+  beforeEach(async () => {
+    server = await startServer();
+    reader = createRangeReader({ timeoutMs: () => 5000 });
+    folder = mkdtempSync(path.join(os.tmpdir(), 'logqs-place-'));
+    // The first GET to the server learns its route (see 'range reader').
+    await bytesOf(await reader.get(server.url('/object'), { start: 0, end: 9 }, live()));
+    await settle();
+  });
+  afterEach(async () => {
+    reader.dispose();
+    await server.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('fetches the object straight into its file on the range thread, byte-exact, in one request', async () => {
+    const requests = server.seen.requests;
+    assert.equal(await reader.fetchIntoPlace(server.url('/object'), expected, place(), live()), 'written');
+    assert.ok(readFileSync(path.join(folder, 'object.bin')).equals(DATA));
+    assert.deepEqual(names(), ['object.bin']);
+    assert.equal(server.seen.requests, requests + 1);
+  });
+
+  it('declines before the route to the server is learned, asking it nothing', async () => {
+    const fresh = createRangeReader({ timeoutMs: () => 5000 });
+    try {
+      const requests = server.seen.requests;
+      assert.equal(await fresh.fetchIntoPlace(server.url('/object'), expected, place(), live()), undefined);
+      assert.equal(server.seen.requests, requests);
+      assert.deepEqual(names(), []);
+    } finally {
+      fresh.dispose();
+    }
+  });
+
+  it('answers a file or a folder at the target without a request, unless it may replace a file', async () => {
+    writeFileSync(path.join(folder, 'object.bin'), 'mine');
+    mkdirSync(path.join(folder, 'a folder'));
+    const requests = server.seen.requests;
+    assert.equal(await reader.fetchIntoPlace(server.url('/object'), expected, place(), live()), 'exists');
+    assert.equal(await reader.fetchIntoPlace(server.url('/object'), expected, place('a folder'), live()), 'folder');
+    assert.equal(server.seen.requests, requests);
+    assert.equal(readFileSync(path.join(folder, 'object.bin'), 'utf8'), 'mine');
+    assert.equal(await reader.fetchIntoPlace(server.url('/object'), expected, place('object.bin', true), live()), 'written');
+    assert.ok(readFileSync(path.join(folder, 'object.bin')).equals(DATA));
+    assert.equal(await reader.fetchIntoPlace(server.url('/object'), expected, place('a folder', true), live()), 'folder');
+    assert.deepEqual(names(), ['a folder', 'object.bin']);
+  });
+
+  it('declines another version, another size, an error or a body cut short, leaving no file', async () => {
+    assert.equal(await reader.fetchIntoPlace(server.url('/object'), { ...expected, etag: '"another"' }, place(), live()), undefined);
+    assert.equal(await reader.fetchIntoPlace(server.url('/object'), { ...expected, size: 100, md5: undefined }, place(), live()), undefined);
+    assert.equal(await reader.fetchIntoPlace(server.url('/forbidden'), expected, place(), live()), undefined);
+    assert.equal(await reader.fetchIntoPlace(server.url('/cut'), expected, place(), live()), undefined);
+    assert.deepEqual(names(), []);
+  });
+
+  it('says bytes whose MD5 is not the one expected are damaged, and keeps none of them', async () => {
+    assert.equal(await reader.fetchIntoPlace(server.url('/object'), { ...expected, md5: '0'.repeat(32) }, place(), live()), 'damaged');
+    assert.deepEqual(names(), []);
+  });
+
+  it('stops at once when cancelled mid-body, leaving no file', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const started = Date.now();
+    await assert.rejects(reader.fetchIntoPlace(server.url('/stall'), expected, place(), controller.signal), code('cancelled'));
+    assert.ok(Date.now() - started < 2000, 'not left to the 5 s timeout');
+    assert.deepEqual(names(), []);
+  });
+
+  it('says the file system’s refusal as such, not as a failed GET to try again', async () => {
+    const nowhere = { target: path.join(folder, 'missing', 'object.bin'), temporary: path.join(folder, 'missing', '.object.bin.partial'), replace: false };
+    await assert.rejects(reader.fetchIntoPlace(server.url('/object'), expected, nowhere, live()), (error: unknown) => code('storage')(error) && /ENOENT/.test((error as Error).message));
+    assert.deepEqual(names(), []);
   });
 });

@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { downloadObjects } from '../../../../src/core/transfer/download';
-import type { DownloadContext } from '../../../../src/core/transfer';
+import type { CommitResult, DownloadContext, ExpectedObject } from '../../../../src/core/transfer';
 import { code } from '../../../support/assertions';
 import { engineScratch, memoryDownloadContext } from '../../../support/transfers';
 
@@ -96,5 +98,67 @@ describe('the requests of a download by key', () => {
     const request = { keys: ['big.bin'], prefixes: [], targetDir: scratch.dir, signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' as const };
     await assert.rejects(downloadObjects(replaced, request), (error: unknown) => code('changed')(error));
     assert.ok(discarded >= 1, 'the answer was closed');
+  });
+
+  describe('of small objects a reader can put in place itself', () => {
+    const objects = { 'f/a.bin': Buffer.from('alpha'), 'f/b.bin': Buffer.from('bravo'), 'f/c.bin': Buffer.from('charlie') };
+    /** The memory store, its reader given fetchIntoPlace: `answer` says what it does for a key (writing the file itself for 'written'). */
+    function placing(answer: (key: string) => CommitResult | undefined) {
+      const context = memoryDownloadContext(objects, scratch.files);
+      const gets: string[] = [];
+      const placed: { key: string; expected: ExpectedObject; target: string; replace: boolean }[] = [];
+      const watched: DownloadContext = {
+        ...context,
+        http: {
+          get: ((url: string, range: { start: number; end: number }, signal: AbortSignal) => (gets.push(url.slice('mem:'.length)), context.http.get(url, range, signal))) as DownloadContext['http']['get'],
+          fetchIntoPlace: async (url, expected, place) => {
+            const key = url.slice('mem:'.length);
+            placed.push({ key, expected, target: path.relative(scratch.dir, place.target), replace: place.replace });
+            const result = answer(key);
+            if (result === 'written') {
+              await fs.writeFile(place.target, objects[key as keyof typeof objects]);
+            }
+            return result;
+          },
+        },
+      };
+      return { context: watched, gets, placed };
+    }
+    const request = (onConflict: () => Promise<'overwrite' | 'keepBoth' | 'skip'> = async () => 'overwrite') => ({ keys: [], prefixes: ['f/'], targetDir: scratch.dir, signal: new AbortController().signal, onProgress: () => undefined, onConflict });
+    const md5Of = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex');
+
+    it('lets the reader put each in place, and fetches the ordinary way only those it declines or found damaged', async () => {
+      const { context, gets, placed } = placing((key) => ({ 'f/a.bin': 'written' as const, 'f/b.bin': undefined, 'f/c.bin': 'damaged' as const })[key]);
+      const report = await downloadObjects(context, request());
+      assert.deepEqual(gets.sort(), ['f/b.bin', 'f/c.bin']);
+      assert.deepEqual(
+        placed.map(({ key, expected }) => ({ key, expected })).sort((x, y) => x.key.localeCompare(y.key)),
+        Object.entries(objects).map(([key, bytes]) => ({ key, expected: { size: bytes.length, etag: `"${md5Of(bytes)}"`, md5: md5Of(bytes) } })),
+      );
+      for (const [key, bytes] of Object.entries(objects)) {
+        assert.ok((await fs.readFile(path.join(scratch.dir, key))).equals(bytes), key);
+      }
+      assert.equal(report.files.length, 3);
+      assert.equal(report.bytes, 17);
+    });
+
+    it('asks about a file the reader found at the target, then has the reader put it where the answer says', async () => {
+      await fs.mkdir(path.join(scratch.dir, 'f'));
+      await fs.writeFile(path.join(scratch.dir, 'f', 'a.bin'), 'mine');
+      const { context, gets, placed } = placing((key) => (key === 'f/a.bin' && placed.filter((entry) => entry.key === key).length === 1 ? 'exists' : 'written'));
+      let asked = 0;
+      await downloadObjects(context, request(async () => (asked++, 'keepBoth')));
+      assert.equal(asked, 1);
+      assert.deepEqual(gets, []);
+      assert.deepEqual(
+        placed.filter((entry) => entry.key === 'f/a.bin').map(({ target, replace }) => ({ target, replace })),
+        [
+          { target: path.join('f', 'a.bin'), replace: false },
+          { target: path.join('f', 'a (1).bin'), replace: false },
+        ],
+      );
+      assert.equal(await fs.readFile(path.join(scratch.dir, 'f', 'a.bin'), 'utf8'), 'mine');
+      assert.equal(await fs.readFile(path.join(scratch.dir, 'f', 'a (1).bin'), 'utf8'), 'alpha');
+    });
   });
 });
