@@ -443,10 +443,8 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
   // Objects asked for by key are fetched (size, URL) first, several at once: the job's totals are then all of them from
   // the start, not only those started so far (after the first of many keys the bar stood full).
   const keys: Candidate[] = request.keys.map((key) => ({ key, segments: localSegments(keyBelow(key, key)) }));
-  if (keys.length > 0) {
-    // Objects asked for by key are most often large ones: the reader gets ready while their sizes are fetched.
-    context.http.prepareForFiles?.();
-  }
+  // Every download writes files (a folder's small ones too, see downloadSmall): the reader gets ready while sizes are fetched or listed.
+  context.http.prepareForFiles?.();
   await forEachConcurrently(
     keys.filter((candidate) => candidate.segments.ok),
     context.settings.fileConcurrency,
