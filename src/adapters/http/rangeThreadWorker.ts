@@ -67,7 +67,7 @@ async function get(request: Extract<RangeThreadRequest, { type: 'get' }>): Promi
       return;
     }
     entry.response = response;
-    entry.unclaimed = setTimeout(() => abort(id), timeoutMs);
+    entry.unclaimed = setTimeout(() => dropUnclaimed(id), timeoutMs);
     post({ type: 'head', id, status: response.status, headers });
   } catch (error) {
     forget(id);
@@ -170,6 +170,20 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
     post({ type: 'placed', id, error: { ...crossing(error), file: fromFiles } });
   } finally {
     forget(id);
+  }
+}
+
+/**
+ * An answer nobody asked to have written within the timeout is closed, and
+ * said as a connection that timed out, not a cancel: the extension host's
+ * thread may only have been too busy to claim it, and its caller asks again.
+ */
+function dropUnclaimed(id: number): void {
+  const entry = requests.get(id);
+  if (entry?.response && !entry.writing) {
+    entry.controller.abort();
+    forget(id);
+    post({ type: 'failed', id, error: { message: 'the answer waited too long to be written', code: 'ETIMEDOUT' } });
   }
 }
 

@@ -497,6 +497,20 @@ describe('range reader', () => {
       assert.ok(Date.now() - started < 2000, 'not left to the 5 s timeout');
     });
 
+    it('says an answer the extension host was too busy to claim in time as a timed-out connection, to be asked again, not as a cancel', async () => {
+      reader.dispose();
+      reader = createRangeReader({ timeoutMs: () => 100 });
+      await warmUp();
+      const response = await reader.get(server.url('/object'), { start: 0, end: 99_999 }, live(), 'file');
+      assert.ok('writeTo' in response.body);
+      // The thread's timeout passes while this thread is busy: its word that it closed the answer waits behind the write asked for.
+      for (const until = Date.now() + 400; Date.now() < until; );
+      const { kept, error } = await response.body.writeTo(fd, 0, () => undefined);
+      assert.equal(kept, 0);
+      assert.ok(!code('cancelled')(error), String(error));
+      assert.equal((error as NodeJS.ErrnoException).code, 'ETIMEDOUT');
+    });
+
     it('counts the bytes a range thread reported written before it stopped, and starts another for the next GET', async () => {
       // A stand-in thread that answers a head, reports 4 bytes written and stops.
       const standIn = path.join(folder, 'stopping-thread.js');
