@@ -83,15 +83,7 @@ export class RangeThread {
     if (signal.aborted) {
       return Promise.reject(cancelledError());
     }
-    const id = this.nextId++;
-    // The request's whole life is on this thread: if it stops, the request fails (and a new thread never had it).
-    const thread = this.started();
-    const onAbort = () => thread.post({ type: 'abort', id });
-    signal.addEventListener('abort', onAbort, { once: true });
-    const finish = () => {
-      signal.removeEventListener('abort', onAbort);
-      thread.forget(id);
-    };
+    const { id, thread, finish } = this.begin(signal);
     return new Promise((resolve, reject) => {
       thread.expect(id, (message) => {
         if (message.type === 'failed') {
@@ -140,14 +132,10 @@ export class RangeThread {
     if (signal.aborted) {
       return Promise.reject(cancelledError());
     }
-    const id = this.nextId++;
-    const thread = this.started();
-    const onAbort = () => thread.post({ type: 'abort', id });
-    signal.addEventListener('abort', onAbort, { once: true });
+    const { id, thread, finish } = this.begin(signal);
     return new Promise((resolve, reject) => {
       thread.expect(id, (message) => {
-        signal.removeEventListener('abort', onAbort);
-        thread.forget(id);
+        finish();
         if (message.type === 'placed') {
           if (message.error?.cancelled || message.error?.file) {
             reject(rebuilt(message.error));
@@ -170,6 +158,23 @@ export class RangeThread {
 
   dispose(): void {
     this.thread?.stop(new Error('closed'));
+  }
+
+  /**
+   * A request's id and thread, its cancel passed on to the thread; `finish`
+   * once it is answered. Its whole life is on that thread: if the thread
+   * stops, the request fails (and a new thread never had it).
+   */
+  private begin(signal: AbortSignal): { id: number; thread: RequestThread<RangeThreadRequest, RangeThreadMessage>; finish: () => void } {
+    const id = this.nextId++;
+    const thread = this.started();
+    const onAbort = () => thread.post({ type: 'abort', id });
+    signal.addEventListener('abort', onAbort, { once: true });
+    const finish = () => {
+      signal.removeEventListener('abort', onAbort);
+      thread.forget(id);
+    };
+    return { id, thread, finish };
   }
 
   private started(): RequestThread<RangeThreadRequest, RangeThreadMessage> {

@@ -47,41 +47,37 @@ describe('transfer commands', () => {
     });
   });
 
-  it('downloads the other stores of a selection when one store fails, and reports that store by name', async () => {
+  /** A download of two stores' objects whose first store's job ends with `failure`: how to run it, and what it did. */
+  async function downloadWithFirstStoreFailing(failure: LogqsError) {
     const { deps, source, store, ui, calls } = await setup();
-    const down = await source.create(validInput({ name: 'down', key_prefix: 'logs/' }));
+    const first = await source.create(validInput({ name: 'first', key_prefix: 'logs/' }));
     ui.localFolder = '/tmp/x';
     ui.conflictAnswer = 'overwrite';
     const real = deps.objects.download;
     deps.objects.download = async (...args) => {
-      if (args[1] === down.id) {
-        throw new LogqsError('unreachable', 'Can\'t reach 10.0.0.9:9000 (ECONNREFUSED)');
+      if (args[1] === first.id) {
+        throw failure;
       }
       return real(...args);
     };
-    const failing = new ObjectNode(new StoreNode(undefined, source, down), { key: 'logs/x.bag', name: 'x.bag', size: 3 });
-    const working = new ObjectNode(new StoreNode(undefined, source, store), { key: 'logs/a.bag', name: 'a.bag', size: 3 });
-    await download(deps)(failing, [failing, working]);
-    assert.ok(calls.includes('report Couldn\'t download from "down"'), calls.join('\n'));
-    assert.ok(calls.some((call) => call.startsWith('download keys=logs/a.bag')), calls.join('\n'));
+    const failing = new ObjectNode(new StoreNode(undefined, source, first), { key: 'logs/x.bag', name: 'x.bag', size: 3 });
+    const later = new ObjectNode(new StoreNode(undefined, source, store), { key: 'logs/a.bag', name: 'a.bag', size: 3 });
+    const laterAsked = () => calls.some((call) => call.startsWith('download keys=logs/a.bag'));
+    return { ui, calls, laterAsked, run: () => download(deps)(failing, [failing, later]) };
+  }
+
+  it('downloads the other stores of a selection when one store fails, and reports that store by name', async () => {
+    const { ui, calls, laterAsked, run } = await downloadWithFirstStoreFailing(new LogqsError('unreachable', 'Can\'t reach 10.0.0.9:9000 (ECONNREFUSED)'));
+    await run();
+    assert.ok(calls.includes('report Couldn\'t download from "first"'), calls.join('\n'));
+    assert.ok(laterAsked(), calls.join('\n'));
     assert.match(ui.told.at(-1) ?? '', /^info: Downloaded 1 file/);
   });
 
   it('stops a download of several stores at a cancel, asking none of the later stores', async () => {
-    const { deps, source, store, ui, calls } = await setup();
-    const first = await source.create(validInput({ name: 'first', key_prefix: 'logs/' }));
-    ui.localFolder = '/tmp/x';
-    const real = deps.objects.download;
-    deps.objects.download = async (...args) => {
-      if (args[1] === first.id) {
-        throw new LogqsError('cancelled', 'Cancelled');
-      }
-      return real(...args);
-    };
-    const cancelled = new ObjectNode(new StoreNode(undefined, source, first), { key: 'logs/x.bag', name: 'x.bag', size: 3 });
-    const later = new ObjectNode(new StoreNode(undefined, source, store), { key: 'logs/a.bag', name: 'a.bag', size: 3 });
-    await assert.rejects(download(deps)(cancelled, [cancelled, later]), code('cancelled'));
-    assert.ok(!calls.some((call) => call.startsWith('download keys=logs/a.bag')), calls.join('\n'));
+    const { calls, laterAsked, run } = await downloadWithFirstStoreFailing(new LogqsError('cancelled', 'Cancelled'));
+    await assert.rejects(run(), code('cancelled'));
+    assert.ok(!laterAsked(), calls.join('\n'));
   });
 
   it('shows in the tree what an upload sent before it was cancelled or failed', async () => {
