@@ -135,6 +135,9 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
   timeoutMs = request.timeoutMs;
   /** Where a failure comes from: the file system, or the network (anything the ordinary path may retry). */
   let fromFiles = true;
+  let response: DirectResponse | undefined;
+  /** Whether its body was begun: a body left unread holds its connection open until the timeout. */
+  let bodyBegun = false;
   try {
     const there = replace ? undefined : occupant(target);
     if (there) {
@@ -142,11 +145,11 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
       return;
     }
     fromFiles = false;
-    const response = await gets.get(request.route, request.pathAndQuery, request.headers, entry.controller.signal);
-    const answer = rangeResponse(response.status, (name) => response.headers.get(name), response.body);
-    const whole = (answer.status === 200 || (answer.status === 206 && answer.start === 0)) && Number(response.headers.get('content-length')) === expected.size;
+    response = await gets.get(request.route, request.pathAndQuery, request.headers, entry.controller.signal);
+    const { headers, body } = response;
+    const answer = rangeResponse(response.status, (name) => headers.get(name), body);
+    const whole = (answer.status === 200 || (answer.status === 206 && answer.start === 0)) && Number(headers.get('content-length')) === expected.size;
     if (!whole || answer.totalSize !== expected.size || answer.etag === undefined || !sameEtag(answer.etag, expected.etag)) {
-      response.discard();
       post({ type: 'placed', id });
       return;
     }
@@ -155,7 +158,8 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
     const result = await putInPlace(temporary, target, async (fd) => {
       // A write that fails leaves the loop, which closes the connection (see DirectGets' body).
       fromFiles = false;
-      for await (const chunk of response.body) {
+      bodyBegun = true;
+      for await (const chunk of body) {
         fromFiles = true;
         hash?.update(chunk);
         writeAll(fd, chunk);
@@ -169,6 +173,10 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
   } catch (error) {
     post({ type: 'placed', id, error: { ...crossing(error), file: fromFiles } });
   } finally {
+    // Begun, the body closes or keeps its connection itself (see DirectGets' body).
+    if (!bodyBegun) {
+      response?.discard();
+    }
     forget(id);
   }
 }

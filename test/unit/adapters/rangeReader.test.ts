@@ -648,4 +648,15 @@ describe('range reader, a whole object into its place', () => {
     await assert.rejects(reader.fetchIntoPlace(server.url('/object'), expected, nowhere, live()), (error: unknown) => code('storage')(error) && /ENOENT/.test((error as Error).message));
     assert.deepEqual(names(), []);
   });
+
+  it('closes at once the connection of an answer whose file could not be made, not left to the timeout', async () => {
+    // '/stall' sends its head and 10 bytes, then nothing: left unread, its connection would wait for the 5 s timeout.
+    const open = server.openConnections();
+    const nowhere = { target: path.join(folder, 'missing', 'object.bin'), temporary: path.join(folder, 'missing', '.object.bin.partial'), replace: false };
+    await assert.rejects(reader.fetchIntoPlace(server.url('/stall'), expected, nowhere, live()), code('storage'));
+    for (let waited = 0; server.openConnections() > open && waited < 1000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(server.openConnections(), open, 'the GET\'s connection is closed');
+  });
 });
