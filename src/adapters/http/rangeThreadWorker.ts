@@ -139,7 +139,7 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
   /** Whether its body was begun: a body left unread holds its connection open until the timeout. */
   let bodyBegun = false;
   try {
-    const there = replace ? undefined : occupant(target);
+    let there = replace ? undefined : occupant(target);
     if (there) {
       post({ type: 'placed', id, result: there });
       return;
@@ -166,10 +166,12 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
         fromFiles = false;
       }
       fromFiles = true;
+      // Looked at again: what came there while the object was on its way (another download, say) is not replaced unasked.
+      there = replace ? undefined : occupant(target);
       // Every byte came: the body ends at Content-Length, checked above, or fails.
-      return hash === undefined || hash.digest('hex') === expected.md5;
+      return there === undefined && (hash === undefined || hash.digest('hex') === expected.md5);
     });
-    post({ type: 'placed', id, result });
+    post({ type: 'placed', id, result: there ?? result });
   } catch (error) {
     post({ type: 'placed', id, error: { ...crossing(error), file: fromFiles } });
   } finally {

@@ -621,6 +621,14 @@ describe('range reader, a whole object into its place', () => {
     assert.deepEqual(names(), ['a folder', 'object.bin']);
   });
 
+  it('answers a file made at the target while the object was on its way, and leaves that file as it is', async () => {
+    // '/slow' sends the object over about 0.8 s: another download (or the person) puts a file there meanwhile.
+    setTimeout(() => writeFileSync(path.join(folder, 'object.bin'), 'mine'), 200);
+    assert.equal(await reader.fetchIntoPlace(server.url('/slow'), expected, place(), live()), 'exists');
+    assert.equal(readFileSync(path.join(folder, 'object.bin'), 'utf8'), 'mine');
+    assert.deepEqual(names(), ['object.bin']);
+  });
+
   it('declines another version, another size, an error or a body cut short, leaving no file', async () => {
     assert.equal(await reader.fetchIntoPlace(server.url('/object'), { ...expected, etag: '"another"' }, place(), live()), undefined);
     assert.equal(await reader.fetchIntoPlace(server.url('/object'), { ...expected, size: 100, md5: undefined }, place(), live()), undefined);
