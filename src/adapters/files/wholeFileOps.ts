@@ -20,7 +20,7 @@ export async function commitWholeFile(commit: WholeFileCommit): Promise<CommitRe
       return there;
     }
   }
-  return putInPlace(commit.temporary, commit.target, (fd) => {
+  return putInPlace(commit.temporary, commit.target, commit.replace, (fd) => {
     writeAll(fd, commit.bytes);
     return true;
   });
@@ -36,10 +36,13 @@ export function occupant(target: string): 'exists' | 'folder' | undefined {
 /**
  * `temporary` made anew (never an existing file), filled by `fill`, closed
  * and renamed onto `target`; `fill` answers false when what it wrote is not
- * what was expected ('damaged', nothing renamed). On any failure or refusal
- * the temporary is removed; a folder at `target` answers 'folder'.
+ * what was expected ('damaged', nothing renamed). Unless `replace`, the
+ * target is looked at once more just before the rename: what came there
+ * while the temporary was filled (another download, say) is not replaced
+ * unasked. On any failure or refusal the temporary is removed; a folder at
+ * `target` answers 'folder'.
  */
-export async function putInPlace(temporary: string, target: string, fill: (fd: number) => boolean | Promise<boolean>): Promise<'written' | 'folder' | 'damaged'> {
+export async function putInPlace(temporary: string, target: string, replace: boolean, fill: (fd: number) => boolean | Promise<boolean>): Promise<CommitResult> {
   try {
     const fd = fs.openSync(temporary, 'wx');
     let filled: boolean;
@@ -48,9 +51,10 @@ export async function putInPlace(temporary: string, target: string, fill: (fd: n
     } finally {
       fs.closeSync(fd);
     }
-    if (!filled) {
+    const refusal = !filled ? 'damaged' : replace ? undefined : occupant(target);
+    if (refusal) {
       fs.rmSync(temporary, { force: true });
-      return 'damaged';
+      return refusal;
     }
     fs.renameSync(temporary, target);
   } catch (error) {

@@ -139,7 +139,7 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
   /** Whether its body was begun: a body left unread holds its connection open until the timeout. */
   let bodyBegun = false;
   try {
-    let there = replace ? undefined : occupant(target);
+    const there = replace ? undefined : occupant(target);
     if (there) {
       post({ type: 'placed', id, result: there });
       return;
@@ -155,7 +155,7 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
     }
     const hash = expected.md5 === undefined ? undefined : createHash('md5');
     fromFiles = true;
-    const result = await putInPlace(temporary, target, async (fd) => {
+    const result = await putInPlace(temporary, target, replace, async (fd) => {
       // A write that fails leaves the loop, which closes the connection (see DirectGets' body).
       fromFiles = false;
       bodyBegun = true;
@@ -166,12 +166,10 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
         fromFiles = false;
       }
       fromFiles = true;
-      // Looked at again: what came there while the object was on its way (another download, say) is not replaced unasked.
-      there = replace ? undefined : occupant(target);
       // Every byte came: the body ends at Content-Length, checked above, or fails.
-      return there === undefined && (hash === undefined || hash.digest('hex') === expected.md5);
+      return hash === undefined || hash.digest('hex') === expected.md5;
     });
-    post({ type: 'placed', id, result: there ?? result });
+    post({ type: 'placed', id, result });
   } catch (error) {
     post({ type: 'placed', id, error: { ...crossing(error), file: fromFiles } });
   } finally {
