@@ -70,6 +70,10 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
   const connect = lazy(async () => {
     const { http, https } = await (options.nodeHttp ?? loadNodeHttp)();
     const { net, tls, dns } = await loadNodeHttp();
+    // Disposed of meanwhile (the extension stopping): nothing is made that would outlive it.
+    if (disposed) {
+      throw cancelledError();
+    }
     agents = {
       'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
       'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
@@ -135,6 +139,9 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
   }
 
   async function get(url: string, range: { start: number; end?: number }, signal: AbortSignal, into?: 'file'): Promise<RangeResponse<ChunkedBody | FileWritingBody>> {
+    if (disposed) {
+      throw cancelledError();
+    }
     const { http, https, agents, dns, direct: gets, thread: fileGets } = await connect();
     const target = new URL(url);
     const pending = learning.get(target.origin);

@@ -72,6 +72,8 @@ async function* textBody(text: string): ChunkedBody {
 export class RangeThread {
   private thread: RequestThread<RangeThreadRequest, RangeThreadMessage> | undefined;
   private nextId = 0;
+  /** Disposed of (the extension stopping): no thread starts again. */
+  private closed = false;
 
   constructor(
     private readonly timeoutMs: () => number,
@@ -80,7 +82,7 @@ export class RangeThread {
   ) {}
 
   get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<RangeThreadResponse> {
-    if (signal.aborted) {
+    if (signal.aborted || this.closed) {
       return Promise.reject(cancelledError());
     }
     const { id, thread, finish } = this.begin(signal);
@@ -129,7 +131,7 @@ export class RangeThread {
    * the file system's refusals reject.
    */
   place(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, expected: ExpectedObject, place: PlaceOfObject, signal: AbortSignal): Promise<CommitResult | undefined> {
-    if (signal.aborted) {
+    if (signal.aborted || this.closed) {
       return Promise.reject(cancelledError());
     }
     const { id, thread, finish } = this.begin(signal);
@@ -153,10 +155,13 @@ export class RangeThread {
 
   /** Starts the thread now (it takes tens of milliseconds), for GETs likely soon. */
   warm(): void {
-    this.started();
+    if (!this.closed) {
+      this.started();
+    }
   }
 
   dispose(): void {
+    this.closed = true;
     this.thread?.stop(new Error('closed'));
   }
 

@@ -595,6 +595,17 @@ describe('range reader, a whole object into its place', () => {
     assert.equal(server.seen.requests, requests + 1);
   });
 
+  it('does nothing once disposed of (the extension stopping): every GET is refused as cancelled, asking the server nothing', async () => {
+    reader.dispose();
+    const requests = server.seen.requests;
+    await assert.rejects(reader.fetchIntoPlace(server.url('/object'), expected, place(), live()), code('cancelled'));
+    await assert.rejects(reader.get(server.url('/object'), { start: 0, end: 9 }, live(), 'file'), code('cancelled'));
+    await assert.rejects(reader.get(server.url('/object'), { start: 0, end: 9 }, live()), code('cancelled'));
+    await settle();
+    assert.equal(server.seen.requests, requests);
+    assert.deepEqual(names(), []);
+  });
+
   it('declines before the route to the server is learned, asking it nothing', async () => {
     const fresh = createRangeReader({ timeoutMs: () => 5000 });
     try {
