@@ -19,6 +19,7 @@ const BUCKET = `logqs-bench-${Date.now().toString(36)}`;
 const BIG = 1024 * 1024 * 1024;
 const SMALL = 64 * 1024;
 const SMALL_COUNT = 2000;
+const WARMED_UP = "this engine, warmed up";
 const ENV = {
   ...process.env,
   AWS_ACCESS_KEY_ID: server.S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: server.S3_SECRET_KEY, AWS_DEFAULT_REGION: "us-east-1",
@@ -45,6 +46,16 @@ function fresh(dir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+let outputs = 0;
+/**
+ * A new, empty folder for one download. A folder row's outputs stay until the row ends: on ext4
+ * without a journal (this machine's disk), each file created within a minute of thousands being
+ * deleted skips over their inodes, which cost every tool 1.0 to 1.4 s of CPU in that row (perf).
+ */
+function downloadFolder(out) {
+  return fresh(path.join(out, String(++outputs)));
 }
 
 async function presigned(key) {
@@ -77,29 +88,40 @@ async function main() {
   });
   await esbuild.build({ entryPoints: Object.entries(workerBundles).map(([entry, name]) => ({ in: entry, out: name })), bundle: true, platform: "node", format: "cjs", target: "node20", mainFields, outdir: WORK, logLevel: "warning" });
   const engine = (...args) => ["node", bundle, ...args];
+  // The engine again, timed on its second job in one process: in the editor the extension host stays
+  // up, so after a first transfer (or browsing the tree) its code is compiled and optimised already.
+  // Its figure is the second job's own time; its peak memory is the process's, over both jobs.
+  const warmedUp = (...args) => {
+    const result = timed(engine(...args), { LOGQS_BENCH_WARM_UP: "1" });
+    return { ...result, seconds: result.ownSeconds, ownSeconds: undefined };
+  };
   if (SWEEP) return sweep(engine, bigFile, smallDir, out);
 
   const rows = [
     { name: "download 1 GiB object", bytes: BIG, runs: {
-      "this engine": () => timed(engine("download-key", BUCKET, "big/big.bin", fresh(out))),
-      "aws s3 cp": () => timed([...AWS, "s3", "cp", `s3://${BUCKET}/big/big.bin`, `${fresh(out)}/`, "--quiet"]),
-      "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/big/big.bin`, fresh(out)]),
-      "aria2c -x16 -s16": () => timed(["aria2c", "-q", "-x", "16", "-s", "16", "--file-allocation=none", "-d", fresh(out), "-o", "big.bin", url]),
-      "curl (presigned)": () => timed(["curl", "-sS", "-o", path.join(fresh(out), "big.bin"), url]),
+      "this engine": () => timed(engine("download-key", BUCKET, "big/big.bin", downloadFolder(out))),
+      [WARMED_UP]: () => warmedUp("download-key", BUCKET, "big/big.bin", downloadFolder(out)),
+      "aws s3 cp": () => timed([...AWS, "s3", "cp", `s3://${BUCKET}/big/big.bin`, `${downloadFolder(out)}/`, "--quiet"]),
+      "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/big/big.bin`, downloadFolder(out)]),
+      "aria2c -x16 -s16": () => timed(["aria2c", "-q", "-x", "16", "-s", "16", "--file-allocation=none", "-d", downloadFolder(out), "-o", "big.bin", url]),
+      "curl (presigned)": () => timed(["curl", "-sS", "-o", path.join(downloadFolder(out), "big.bin"), url]),
     } },
-    { name: `download folder of ${SMALL_COUNT} × 64 KiB`, bytes: SMALL * SMALL_COUNT, runs: {
-      "this engine": () => timed(engine("download-prefix", BUCKET, "small/", fresh(out))),
-      "aws s3 cp --recursive": () => timed([...AWS, "s3", "cp", "--recursive", `s3://${BUCKET}/small/`, fresh(out), "--quiet"]),
-      "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/small/`, fresh(out)]),
+    { name: `download folder of ${SMALL_COUNT} × 64 KiB`, bytes: SMALL * SMALL_COUNT, keepOutputs: true, runs: {
+      "this engine": () => timed(engine("download-prefix", BUCKET, "small/", downloadFolder(out))),
+      [WARMED_UP]: () => warmedUp("download-prefix", BUCKET, "small/", downloadFolder(out)),
+      "aws s3 cp --recursive": () => timed([...AWS, "s3", "cp", "--recursive", `s3://${BUCKET}/small/`, downloadFolder(out), "--quiet"]),
+      "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/small/`, downloadFolder(out)]),
     } },
     { name: "upload 1 GiB file", bytes: BIG, runs: {
       "this engine": () => timed(engine("upload", BUCKET, bigFile, "up-engine/")),
+      [WARMED_UP]: () => warmedUp("upload", BUCKET, bigFile, "up-engine/"),
       "aws s3 cp": () => timed([...AWS, "s3", "cp", bigFile, `s3://${BUCKET}/up-aws/big.bin`, "--quiet"]),
       // --ignore-times: rclone would otherwise skip the object the first round left there.
       "rclone copy": () => timed(["rclone", "copy", "--ignore-times", bigFile, `bench:${BUCKET}/up-rclone/`]),
     } },
     { name: `upload folder of ${SMALL_COUNT} × 64 KiB`, bytes: SMALL * SMALL_COUNT, runs: {
       "this engine": () => timed(engine("upload", BUCKET, smallDir, `up-engine-${Date.now()}/`)),
+      [WARMED_UP]: () => warmedUp("upload", BUCKET, smallDir, `up-engine-${Date.now()}/`),
       "aws s3 cp --recursive": () => timed([...AWS, "s3", "cp", "--recursive", smallDir, `s3://${BUCKET}/up-aws-${Date.now()}/`, "--quiet"]),
       "rclone copy": () => timed(["rclone", "copy", smallDir, `bench:${BUCKET}/up-rclone-${Date.now()}/`]),
     } },
@@ -110,12 +132,16 @@ async function main() {
     const best = {};
     for (let round = 0; round < ROUNDS; round++) {
       for (const [tool, run] of Object.entries(row.runs)) {
+        // The last run's dirty pages are written out before this one starts, not during it.
+        execFileSync("sync");
         const result = run();
+        if (!row.keepOutputs) rmSync(out, { recursive: true, force: true });
         if (!best[tool] || result.seconds < best[tool].seconds) best[tool] = { ...result, peakMb: Math.max(result.peakMb, best[tool]?.peakMb ?? 0) };
         else best[tool].peakMb = Math.max(best[tool].peakMb, result.peakMb);
       }
     }
-    const peers = Object.entries(best).filter(([tool]) => tool !== "this engine");
+    rmSync(out, { recursive: true, force: true });
+    const peers = Object.entries(best).filter(([tool]) => tool !== "this engine" && tool !== WARMED_UP);
     const fastest = Math.min(...peers.map(([, result]) => result.seconds));
     console.log(row.name);
     for (const [tool, result] of Object.entries(best)) {
@@ -149,7 +175,7 @@ async function sweep(engine, bigFile, smallDir, out) {
   }
   for (const files of [4, 8, 16, 32]) {
     const env = { LOGQS_FILE_CONCURRENCY: String(files) };
-    const down = best(() => timed(engine("download-prefix", BUCKET, "small/", fresh(out)), env));
+    const down = best(() => timed(engine("download-prefix", BUCKET, "small/", downloadFolder(out)), env));
     const up = best(() => timed(engine("upload", BUCKET, smallDir, "sweep-files/"), env));
     console.log(`  ${String(files).padStart(2)} files at once: ${SMALL_COUNT} × 64 KiB down ${down}   up ${up}`);
   }
