@@ -1,7 +1,7 @@
 import { LogqsError } from './errors';
 import { hasControlChars, isInScope, listingPrefix, scopeKey } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
-import type { FetchedObject, ListPage, ObjectDetails, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
+import type { FetchedObject, ListPage, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
 import { assertWritable } from './storeRules';
 import {
   type ConflictChoice,
@@ -83,7 +83,8 @@ export class ObjectService {
   ): Promise<{ etag?: string }> {
     const { store, writer } = await this.writable(source, storeId);
     const fullKey = scopeKey(store.key_prefix, key);
-    const current = await this.currentDetails(source, storeId, fullKey, options.signal);
+    // Asked of S3 with the writer's credentials: only S3 knows the type and user metadata the PUT must keep.
+    const current = await writer.headObject(fullKey, options.signal);
     // Compared without quotes or case: an API may pass on the ETag S3 quoted when the save stored it.
     if (options.expectedEtag !== undefined && (current?.etag === undefined || !sameEtag(current.etag, options.expectedEtag))) {
       throw new LogqsError(
@@ -201,11 +202,6 @@ export class ObjectService {
     const { store, credentials } = await source.credentialsFor(storeId);
     assertWritable(store);
     return { store, writer: this.deps.writers(store, credentials) };
-  }
-
-  private async currentDetails(source: ObjectStoreSource, storeId: string, fullKey: string, signal?: AbortSignal): Promise<ObjectDetails | undefined> {
-    const { objects } = await source.objectsOf(storeId);
-    return headOrUndefined(objects, fullKey, signal);
   }
 
   /** Calls `each` with every page of keys under a prefix (no delimiter), in scope only. */

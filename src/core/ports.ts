@@ -152,6 +152,12 @@ export interface CompletedPart {
  * before any of these is called.
  */
 export interface ObjectWriter {
+  /**
+   * What S3 itself says of an object, or undefined when there is none: read
+   * before a PUT that replaces it, for the type and user metadata the LogQS
+   * API doesn't give.
+   */
+  headObject(key: string, signal?: AbortSignal): Promise<ObjectDetails | undefined>;
   /** `metadata`: user metadata (x-amz-meta-*), names without the prefix. */
   putObject(key: string, body: Uint8Array, options?: { contentType?: string; metadata?: Record<string, string>; signal?: AbortSignal }): Promise<{ etag?: string }>;
   createMultipartUpload(key: string, options?: { contentType?: string; signal?: AbortSignal }): Promise<{ uploadId: string }>;

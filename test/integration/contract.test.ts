@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createWholeFileThreads } from '../../src/adapters/files/wholeFileThreads';
 import { createRangeReader } from '../../src/adapters/http/rangeReader';
 import { LogqsClient } from '../../src/adapters/logqs/logqsClient';
@@ -207,6 +207,21 @@ for (const [name, makeBackend] of [['the embedded data store', embeddedBackend],
       } finally {
         s3.destroy();
       }
+    });
+
+    it('saves an object back keeping its type and user metadata, and only over the version opened (S3 asked with session credentials for LogQS, whose API gives neither)', async () => {
+      const store = await create();
+      const admin = adminClient();
+      const key = 'logs/config.json';
+      await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"a":1}', ContentType: 'application/json', Metadata: { robot: 'r2', run: '7' } }));
+      const opened = await backend.objects.fetchObject(backend.source, store.id, 'config.json');
+      await backend.objects.saveObject(backend.source, store.id, 'config.json', Buffer.from('{"a":2}'), { expectedEtag: opened.details.etag });
+      const saved = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      assert.equal(await saved.Body!.transformToString(), '{"a":2}');
+      assert.equal(saved.ContentType, 'application/json');
+      assert.deepEqual(saved.Metadata, { robot: 'r2', run: '7' });
+      await assert.rejects(backend.objects.saveObject(backend.source, store.id, 'config.json', Buffer.from('{"a":3}'), { expectedEtag: opened.details.etag }), code('changed'));
+      assert.equal(await (await admin.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString(), '{"a":2}');
     });
 
     it('uploads to a writable store (with session credentials for LogQS, whose API has no object writes)', async () => {

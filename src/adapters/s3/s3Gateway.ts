@@ -2,6 +2,7 @@ import type { ObjectStore } from '../../core/objectStore';
 import type { FetchedObject, ListPage, ListPageRequest, ObjectDetails, ObjectGateway, ObjectGatewayFactory, ObjectSummary } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
 import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
+import { headObject } from './headObject';
 import { KeyPresigner } from './keyPresigner';
 import type { S3ClientCache } from './s3Client';
 import { describeS3Error } from './s3Errors';
@@ -72,16 +73,8 @@ export class S3ObjectGateway implements ObjectGateway {
     }
   }
 
-  private async head({ sdk, s3 }: S3Connection, key: string, signal?: AbortSignal): Promise<ObjectDetails> {
-    const head = await s3.send(new sdk.HeadObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { abortSignal: signal });
-    return {
-      key,
-      size: head.ContentLength ?? 0,
-      etag: head.ETag,
-      lastModified: head.LastModified,
-      contentType: head.ContentType,
-      metadata: head.Metadata ?? {},
-    };
+  private head({ sdk, s3 }: S3Connection, key: string, signal?: AbortSignal): Promise<ObjectDetails> {
+    return headObject(sdk, s3, this.store.bucket_name, key, signal);
   }
 }
 

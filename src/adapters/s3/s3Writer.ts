@@ -3,6 +3,7 @@ import type { ObjectStore } from '../../core/objectStore';
 import type { CompletedPart, ObjectWriter, ObjectWriterFactory } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
 import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
+import { headObject } from './headObject';
 import type { S3ClientCache } from './s3Client';
 import { describeS3Error } from './s3Errors';
 
@@ -26,6 +27,17 @@ export class S3ObjectWriter implements ObjectWriter {
       return await request(sdk, s3);
     } catch (error) {
       throw describeS3Error(error, this.store);
+    }
+  }
+
+  async headObject(key: string, signal?: AbortSignal) {
+    try {
+      return await this.call((sdk, s3) => headObject(sdk, s3, this.bucket, key, signal));
+    } catch (error) {
+      if (LogqsError.is(error, 'not-found')) {
+        return undefined;
+      }
+      throw error;
     }
   }
 

@@ -15,17 +15,20 @@ describe('object file system', () => {
   async function setup(keys: string[], storeOverrides: Record<string, unknown> = {}) {
     const { gateway } = memoryGateway(keys);
     const objects = gateway;
+    const detailsOf = (key: string) => (keys.includes(key) ? { key, size: 1, etag: '"e"', metadata: {} } : undefined);
     objects.fetchObject = async (key) => {
-      if (!keys.includes(key)) {
+      const details = detailsOf(key);
+      if (!details) {
         throw new LogqsError('not-found', `The object no longer exists`);
       }
-      return { details: { key, size: 1, etag: '"e"', metadata: {} }, presignedUrl: `http://s3/${key}` };
+      return { details, presignedUrl: `http://s3/${key}` };
     };
     const { source } = memorySource({ gateways: () => objects });
     const store = await source.create(validInput(storeOverrides));
     const puts: string[] = [];
     const changedStores: string[] = [];
     const writer = {
+      headObject: async (key: string) => detailsOf(key),
       putObject: async (key: string) => {
         puts.push(key);
         return {};
@@ -169,12 +172,15 @@ describe('object file system: saving back', () => {
     let version = 0;
     const headEtag = options.headEtag ?? ((etag: string) => etag);
     const { gateway } = memoryGateway([]);
-    gateway.fetchObject = async (key) => {
+    const detailsOf = (key: string) => {
       const stored = bucket.get(key);
-      if (!stored) {
+      return stored && { key, size: stored.bytes.byteLength, etag: headEtag(stored.etag), contentType: stored.contentType, metadata: { ...stored.metadata } };
+    };
+    gateway.fetchObject = async (key) => {
+      const details = detailsOf(key);
+      if (!details) {
         throw new LogqsError('not-found', 'The object no longer exists');
       }
-      const details = { key, size: stored.bytes.byteLength, etag: headEtag(stored.etag), contentType: stored.contentType, metadata: { ...stored.metadata } };
       return { details, presignedUrl: `http://s3/${encodeURIComponent(key)}` };
     };
     const put = (key: string, bytes: Uint8Array, rest: { contentType?: string; metadata?: Record<string, string> } = {}) => {
@@ -184,6 +190,7 @@ describe('object file system: saving back', () => {
       return { etag };
     };
     const writer = {
+      headObject: async (key: string) => detailsOf(key),
       putObject: async (key: string, bytes: Uint8Array, rest?: { contentType?: string; metadata?: Record<string, string> }) => put(key, bytes, rest),
     } as unknown as ObjectWriter;
     const http = {

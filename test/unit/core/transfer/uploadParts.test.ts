@@ -19,6 +19,7 @@ function partRecordingWriter() {
   let assembled: Buffer | undefined;
   const refused = () => Promise.reject(new Error('not expected in this test'));
   const writer: ObjectWriter = {
+    headObject: refused,
     putObject: refused,
     createMultipartUpload: async () => ({ uploadId: 'upload-1' }),
     uploadPart: async (_key, _uploadId, partNumber, body): Promise<CompletedPart> => {

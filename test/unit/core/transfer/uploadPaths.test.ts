@@ -20,6 +20,7 @@ describe('upload keys', () => {
     };
     return {
       writer: {
+        headObject: async () => assert.fail('no save here'),
         putObject: put,
         createMultipartUpload: async () => assert.fail('no large file here'),
         uploadPart: async () => assert.fail('no large file here'),
