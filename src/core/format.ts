@@ -60,6 +60,8 @@ export function s3Uri(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
+const UNSAID = '(not given by the LogQS API)';
+
 /** What Show Details lists for one object. */
 export function objectDetailRows(store: Pick<ObjectStore, 'name' | 'bucket_name'>, details: ObjectDetails): [string, string][] {
   const rows: [string, string][] = [
@@ -69,8 +71,13 @@ export function objectDetailRows(store: Pick<ObjectStore, 'name' | 'bucket_name'
     ['Size', `${formatBytes(details.size)} (${details.size.toLocaleString('en-US')} bytes)`],
     ['ETag', details.etag ?? '(none)'],
     ['Last modified', details.lastModified?.toISOString() ?? '(unknown)'],
-    ['Content type', details.contentType ?? '(none)'],
   ];
+  if (details.metadata === undefined) {
+    // Not "(none)": the object may well have both; its source just doesn't say.
+    rows.push(['Content type', details.contentType ?? UNSAID], ['User metadata', UNSAID]);
+    return rows;
+  }
+  rows.push(['Content type', details.contentType ?? '(none)']);
   const metadata = Object.entries(details.metadata).sort(([a], [b]) => a.localeCompare(b));
   for (const [name, value] of metadata) {
     rows.push([`Metadata ${name}`, value]);

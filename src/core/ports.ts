@@ -109,8 +109,12 @@ export interface ListPage {
 /** One object's metadata, as HEAD (or the LogQS API's fetch) gives it. */
 export interface ObjectDetails extends ObjectSummary {
   contentType?: string;
-  /** User metadata (x-amz-meta-*), names in lower case. */
-  metadata: Record<string, string>;
+  /**
+   * User metadata (x-amz-meta-*), names in lower case; undefined where the
+   * source doesn't say (the LogQS API's object record has neither this nor
+   * the content type).
+   */
+  metadata?: Record<string, string>;
 }
 
 /** "Fetching an object yields its metadata and a presigned URL" (the seed). */

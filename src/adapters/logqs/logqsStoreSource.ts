@@ -244,6 +244,6 @@ export class LogqsObjectGateway implements ObjectGateway {
     if (!presignedUrl) {
       throw new LogqsError('remote', `The LogQS API fetched "${key}" without a presigned URL`, { field: 'data.presigned_url' });
     }
-    return { details: { ...toObjectSummary(answer.data), metadata: {} }, presignedUrl };
+    return { details: toObjectSummary(answer.data), presignedUrl };
   }
 }

@@ -62,7 +62,7 @@ export class S3ObjectGateway implements ObjectGateway {
     const connection = await this.connect();
     const { sdk, s3, presigner } = connection;
     try {
-      const details = options.listed ? { ...options.listed, key, metadata: {} } : await this.head(connection, key, options.signal);
+      const details = options.listed ? { ...options.listed, key } : await this.head(connection, key, options.signal);
       const signedAt = Date.now();
       const presignedUrl = options.listed
         ? await presigner.presign(key, options.expiresInSeconds)

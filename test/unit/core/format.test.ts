@@ -30,6 +30,13 @@ describe('transfer progress in words', () => {
     assert.deepEqual(rows.slice(-2), [['Metadata alpha', '2'], ['Metadata zeta', '1']]);
     assert.ok(rows.some(([name, value]) => name === 'S3 URI' && value === s3Uri('b', 'logs/a b.bag')));
   });
+
+  it('says the type and user metadata of an object from the LogQS API are not given, not that there are none', () => {
+    const rows = objectDetailRows({ name: 'robots', bucket_name: 'b' }, { key: 'logs/a.bag', size: 1, etag: '"x"' });
+    assert.deepEqual(rows.slice(-2), [['Content type', '(not given by the LogQS API)'], ['User metadata', '(not given by the LogQS API)']]);
+    const described = objectDetailRows({ name: 'robots', bucket_name: 'b' }, { key: 'logs/a.bag', size: 1, etag: '"x"', metadata: {} });
+    assert.deepEqual(described.slice(-2), [['Content type', '(none)'], ['User metadata', '(none)']]);
+  });
 });
 
 describe('redact', () => {
