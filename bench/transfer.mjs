@@ -89,7 +89,7 @@ async function main() {
   await esbuild.build({ entryPoints: Object.entries(workerBundles).map(([entry, name]) => ({ in: entry, out: name })), bundle: true, platform: "node", format: "cjs", target: "node20", mainFields, outdir: WORK, logLevel: "warning" });
   const engine = (...args) => ["node", bundle, ...args];
   // The engine again, timed on its second job in one process: in the editor the extension host stays
-  // up, so after a first transfer (or browsing the tree) its code is compiled and optimised already.
+  // up, so after its first transfers the engine's code is compiled and optimised already.
   // Its figure is the second job's own time; its peak memory is the process's, over both jobs.
   const warmedUp = (...args) => {
     const result = timed(engine(...args), { LOGQS_BENCH_WARM_UP: "1" });
