@@ -316,7 +316,11 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
       }
       if (choice === 'keepBoth') {
         // Nor a key another file of this job goes to; claimed once free on the server too (claim looks again after the wait).
-        key = await firstFreeName(key, async (candidate) => !existing.has(candidate) && !taken.has(candidate) && !(await context.head(candidate, signal)) && taken.claim(candidate));
+        // Numbered after the destination prefix only: a key prefix may end inside a name ("reports/2024."), and a
+        // number put before that name's last dot would take the key outside it.
+        const base = key.startsWith(destinationPrefix) ? destinationPrefix : '';
+        const free = async (candidate: string) => !existing.has(candidate) && !taken.has(candidate) && !(await context.head(candidate, signal)) && taken.claim(candidate);
+        key = base + (await firstFreeName(key.slice(base.length), (rest) => free(base + rest)));
       }
     }
     const target = { ...item, key };

@@ -11,7 +11,7 @@ describe('upload keys', () => {
   const scratch = engineScratch('logqs-upload-');
   const { files } = scratch;
 
-  function context(stored: Map<string, string>): UploadContext {
+  function context(stored: Map<string, string>, keyPrefix = 'store/'): UploadContext {
     const put = async (key: string, body: Uint8Array) => {
       // Slow enough that the files of a job overlap, as they do on a network.
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -30,7 +30,7 @@ describe('upload keys', () => {
       },
       head: async (key) => (stored.has(key) ? { key, size: 0, metadata: {} } : undefined),
       list: async (prefix) => ({ folders: [], objects: [...stored.keys()].filter((key) => key.startsWith(prefix)).map((key) => ({ key, size: 0 })) }),
-      scopeKey: (key) => scopeKey('store/', key),
+      scopeKey: (key) => scopeKey(keyPrefix, key),
       files,
       settings: { partSizeBytes: 1024 * 1024, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60 },
       log: () => undefined,
@@ -92,6 +92,17 @@ describe('upload keys', () => {
     assert.equal(stored.get('store/top/a.txt'), 'old a');
     assert.equal(stored.get('store/top/a (1).txt'), 'new a (1)');
     assert.deepEqual(new Set(stored.values()), new Set(['old a', 'old b', 'new a', 'new a (1)', 'new b']));
+  });
+
+  it('keeps both inside a key prefix that ends in the middle of a name ("reports/2024.")', async () => {
+    // The store's root is its key prefix: a file "README" goes to "reports/2024.README". Numbered before its last
+    // dot, the copy would be "reports/2024 (1).README", outside the prefix.
+    await fs.writeFile(path.join(scratch.dir, 'README'), 'new');
+    const stored = new Map([['reports/2024.README', 'old']]);
+    const report = await uploadFiles(context(stored, 'reports/2024.'), { ...request([path.join(scratch.dir, 'README')], 'keepBoth'), destinationPrefix: 'reports/2024.' });
+    assert.deepEqual(report.keys, ['reports/2024.README (1)']);
+    assert.deepEqual([...stored.keys()].filter((key) => !key.startsWith('reports/2024.')), []);
+    assert.equal(stored.get('reports/2024.README'), 'old');
   });
 
   it('follows a folder that was picked through a link (links inside it are still not followed)', async () => {
