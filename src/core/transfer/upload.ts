@@ -77,6 +77,14 @@ export function multipartEtag(parts: readonly CompletedPart[]): string | undefin
   return `${createHash('md5').update(Buffer.from(md5s.join(''), 'hex')).digest('hex')}-${parts.length}`;
 }
 
+/** S3's most parts in one multipart upload: part numbers go from 1 to 10,000. */
+export const MAX_PARTS = 10_000;
+
+/** The part size for a file: the set size, or larger for a file that would need more than MAX_PARTS parts of it. */
+export function partSizeFor(fileSize: number, partSizeBytes: number): number {
+  return Math.max(partSizeBytes, Math.ceil(fileSize / MAX_PARTS));
+}
+
 /** A file whose size changed between being listed and being read: what was read would be stored as a file it never was. */
 export function fileChangedError(file: string): LogqsError {
   return new LogqsError('changed', `${file} changed size while it was being uploaded (is it still being written?); upload it again once it is complete`);
@@ -93,8 +101,10 @@ class PartBuffers {
 
   constructor(private readonly partSize: number) {}
 
-  take(): Buffer {
-    return this.spare.pop() ?? Buffer.allocUnsafe(this.partSize);
+  /** A buffer of at least `size` bytes (a file of more than MAX_PARTS parts has larger ones). */
+  take(size = this.partSize): Buffer {
+    const spare = this.spare.pop();
+    return spare && spare.length >= size ? spare : Buffer.allocUnsafe(Math.max(size, this.partSize));
   }
 
   give(buffer: Buffer): void {
@@ -259,11 +269,13 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
     const parts: CompletedPart[] = [];
     let sent = 0;
     try {
-      const ranges = planRanges(item.size, settings.partSizeBytes).map((range, index) => ({ ...range, partNumber: index + 1 }));
+      // Parts of the set size, unless that would take more than S3's 10,000: part 10,001 is refused after the rest is sent.
+      const partSize = partSizeFor(item.size, settings.partSizeBytes);
+      const ranges = planRanges(item.size, partSize).map((range, index) => ({ ...range, partNumber: index + 1 }));
       await forEachConcurrently(ranges, settings.partConcurrency, signal, async (range) => {
         const length = range.end - range.start + 1;
         const release = await budget.acquire(length, signal);
-        const buffer = partBuffers.take();
+        const buffer = partBuffers.take(length);
         try {
           const body = await readPart(file, item, buffer, range.start, length);
           parts.push(await withRetries(`part ${range.partNumber} of "${item.key}"`, context, signal, () => writer.uploadPart(item.key, uploadId, range.partNumber, body, signal)));

@@ -77,6 +77,34 @@ describe('upload parts', () => {
     assert.ok(memories.size <= 2, `11 parts came in ${memories.size} buffers, not at most the 2 in flight`);
   });
 
+  it('makes its parts larger for a file of more than 10,000 parts of the set size, as S3 takes no part number above 10,000', async function () {
+    this.timeout(20_000);
+    // 10,000 parts of 1 KiB and 1 byte more: at the set size the last part would be part 10,001 (at the default 16 MiB,
+    // a file of more than 156 GiB), refused by S3 after every other byte had been sent.
+    const partSize = KIB;
+    const bytes = patternBytes(10_000 * partSize + 1, 7);
+    const file = path.join(scratch.dir, 'huge.bin');
+    await fs.writeFile(file, bytes);
+    const { writer, assembled } = partRecordingWriter();
+    const uploadPart = writer.uploadPart.bind(writer);
+    writer.uploadPart = async (key, uploadId, partNumber, body, signal) =>
+      partNumber > 10_000
+        ? Promise.reject(new LogqsError('remote', `The object store answered with an error: InvalidArgument: Part number must be an integer between 1 and 10000, inclusive (part ${partNumber})`, { status: 400 }))
+        : uploadPart(key, uploadId, partNumber, body, signal);
+    const context: UploadContext = {
+      writer,
+      head: async () => undefined,
+      list: async () => ({ folders: [], objects: [] }),
+      scopeKey: (key) => key,
+      files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
+      settings: { partSizeBytes: partSize, partConcurrency: 4, loopbackPartConcurrency: 4, fileConcurrency: 1, presignExpirySeconds: 3600 },
+      log: () => undefined,
+    };
+    const report = await uploadFiles(context, { paths: [file], destinationPrefix: 'up/', signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' });
+    assert.deepEqual(report.keys, ['up/huge.bin']);
+    assert.ok(assembled()?.equals(bytes), 'the parts, in order, are the file');
+  });
+
   it('cancels at once while the upload is being started, and aborts the upload the server made after all', async () => {
     const file = path.join(scratch.dir, 'large.bin');
     await fs.writeFile(file, patternBytes(3 * PART, 2));
