@@ -83,8 +83,7 @@ export class ObjectService {
   ): Promise<{ etag?: string }> {
     const { store, writer } = await this.writable(source, storeId);
     const fullKey = scopeKey(store.key_prefix, key);
-    // Asked of S3 with the writer's credentials: only S3 knows the type and user metadata the PUT must keep.
-    const current = await writer.headObject(fullKey, options.signal);
+    const current = await this.currentForSave(source, storeId, writer, fullKey, options.signal);
     // Compared without quotes or case: an API may pass on the ETag S3 quoted when the save stored it.
     if (options.expectedEtag !== undefined && (current?.etag === undefined || !sameEtag(current.etag, options.expectedEtag))) {
       throw new LogqsError(
@@ -202,6 +201,23 @@ export class ObjectService {
     const { store, credentials } = await source.credentialsFor(storeId);
     assertWritable(store);
     return { store, writer: this.deps.writers(store, credentials) };
+  }
+
+  /**
+   * The object a save replaces, asked of S3 with the writer's credentials:
+   * only S3 knows the type and user metadata the PUT must keep. Credentials
+   * that may write but not read (a write-only policy) get the store's own
+   * lookup instead, which still gives the ETag to check.
+   */
+  private async currentForSave(source: ObjectStoreSource, storeId: string, writer: ObjectWriter, fullKey: string, signal?: AbortSignal) {
+    try {
+      return await writer.headObject(fullKey, signal);
+    } catch (error) {
+      if (!LogqsError.is(error, 'forbidden')) {
+        throw error;
+      }
+      return headOrUndefined((await source.objectsOf(storeId)).objects, fullKey, signal);
+    }
   }
 
   /** Calls `each` with every page of keys under a prefix (no delimiter), in scope only. */

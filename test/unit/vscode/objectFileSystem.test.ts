@@ -167,7 +167,7 @@ describe('object file system: saving back', () => {
     metadata: Record<string, string>;
   }
 
-  async function bucketSetup(options: { headEtag?: (etag: string) => string } = {}) {
+  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean } = {}) {
     const bucket = new Map<string, Stored>();
     let version = 0;
     const headEtag = options.headEtag ?? ((etag: string) => etag);
@@ -190,7 +190,12 @@ describe('object file system: saving back', () => {
       return { etag };
     };
     const writer = {
-      headObject: async (key: string) => detailsOf(key),
+      headObject: async (key: string) => {
+        if (options.writerMayNotRead) {
+          throw new LogqsError('forbidden', 'Access denied to bucket "b"', { status: 403 });
+        }
+        return detailsOf(key);
+      },
       putObject: async (key: string, bytes: Uint8Array, rest?: { contentType?: string; metadata?: Record<string, string> }) => put(key, bytes, rest),
     } as unknown as ObjectWriter;
     const http = {
@@ -234,6 +239,18 @@ describe('object file system: saving back', () => {
     assert.equal(Buffer.from(saved.bytes).toString(), '{"a":1}');
     assert.equal(saved.contentType, 'application/json');
     assert.deepEqual(saved.metadata, { robot: 'r2', run: '7' });
+  });
+
+  it('saves back with credentials that may write but not read (a write-only policy), the version still checked through the store', async () => {
+    const { fileSystem, bucket, put, uri, confirmations } = await bucketSetup({ writerMayNotRead: true });
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('ab'));
+    assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'ab');
+    assert.deepEqual(confirmations, []);
+    put('notes.txt', Buffer.from('someone else'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('abc'));
+    assert.equal(confirmations.length, 1);
   });
 
   it('keeps an "Open Anyway" to the size agreed: read again it opens, grown since it asks again', async () => {
