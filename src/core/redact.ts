@@ -46,3 +46,40 @@ export function redact(text: string): string {
     .replace(FISH_SECRET, '$1<redacted>')
     .replace(AUTHORIZATION, '$1<redacted>');
 }
+
+/** The shortest run of a known secret's characters that is scrubbed wherever it appears. */
+const SECRET_FRAGMENT = 6;
+
+/**
+ * Scrubs known secret values from a text that may echo them in any form (a
+ * server's error message quoting the request it refused, its own way): every
+ * run of SECRET_FRAGMENT or more characters that also occurs in one of them,
+ * so not even a fragment of a truncated or reworded echo stays.
+ */
+export function redactValues(text: string, secrets: readonly string[]): string {
+  const hidden = new Array<boolean>(text.length).fill(false);
+  for (const secret of secrets) {
+    for (let at = 0; at + SECRET_FRAGMENT <= text.length; at++) {
+      let longest = 0;
+      for (let from = 0; from + SECRET_FRAGMENT <= secret.length && longest < text.length - at; from++) {
+        let run = 0;
+        while (at + run < text.length && from + run < secret.length && text[at + run] === secret[from + run]) {
+          run++;
+        }
+        longest = Math.max(longest, run);
+      }
+      if (longest >= SECRET_FRAGMENT) {
+        hidden.fill(true, at, at + longest);
+      }
+    }
+  }
+  let scrubbed = '';
+  for (let index = 0; index < text.length; index++) {
+    if (!hidden[index]) {
+      scrubbed += text[index];
+    } else if (index === 0 || !hidden[index - 1]) {
+      scrubbed += '<redacted>';
+    }
+  }
+  return scrubbed;
+}

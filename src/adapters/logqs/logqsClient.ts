@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import { parseJsonText } from '../../core/jsonText';
 import { lazy } from '../../core/lazy';
+import { redactValues } from '../../core/redact';
 import { networkCode } from '../remoteErrors';
 import type { HTTPError, KyInstance } from '../vendor/ky';
 import { loadKy } from '../vendor/loaders';
@@ -100,12 +101,12 @@ export class LogqsClient {
     return this.request(schema, what, async () => (await this.http()).get(path, { ...this.perRequest(), searchParams: definedOnly(searchParams), signal }));
   }
 
-  async post<S extends z.ZodType>(path: string, body: unknown, schema: S, what: string): Promise<z.output<S>> {
-    return this.request(schema, what, async () => (await this.http()).post(path, { ...this.perRequest(), json: body }));
+  async post<S extends z.ZodType>(path: string, body: Record<string, unknown>, schema: S, what: string): Promise<z.output<S>> {
+    return this.request(schema, what, async () => (await this.http()).post(path, { ...this.perRequest(), json: body }), secretsIn(body));
   }
 
-  async patch<S extends z.ZodType>(path: string, body: unknown, schema: S, what: string): Promise<z.output<S>> {
-    return this.request(schema, what, async () => (await this.http()).patch(path, { ...this.perRequest(), json: body }));
+  async patch<S extends z.ZodType>(path: string, body: Record<string, unknown>, schema: S, what: string): Promise<z.output<S>> {
+    return this.request(schema, what, async () => (await this.http()).patch(path, { ...this.perRequest(), json: body }), secretsIn(body));
   }
 
   async delete(path: string, what: string): Promise<void> {
@@ -121,18 +122,22 @@ export class LogqsClient {
     return { timeout: this.options.timeoutMs() };
   }
 
-  private async request<S extends z.ZodType>(schema: S, what: string, send: () => Promise<Response>): Promise<z.output<S>> {
+  private async request<S extends z.ZodType>(schema: S, what: string, send: () => Promise<Response>, sentSecrets: string[] = []): Promise<z.output<S>> {
     let text: string;
     try {
       text = await (await send()).text();
     } catch (error) {
-      throw await this.describe(error, what);
+      throw await this.describe(error, what, sentSecrets);
     }
     return parseAnswer(schema, text, what);
   }
 
-  /** An API failure in words: its status and the API's own message, never the request (it carries the key). */
-  private async describe(error: unknown, what: string): Promise<LogqsError> {
+  /**
+   * An API failure in words: its status and the API's own message, never the
+   * request (it carries the key); any echo in that message of the API key
+   * secret or of a secret the request sent is scrubbed, fragments too.
+   */
+  private async describe(error: unknown, what: string, sentSecrets: string[] = []): Promise<LogqsError> {
     if (error instanceof LogqsError) {
       return error;
     }
@@ -143,7 +148,8 @@ export class LogqsClient {
     if (error instanceof HTTPError) {
       const status = error.response.status;
       const message = await apiMessage(error);
-      return apiError(status, message, what, this.where);
+      const secrets = [...sentSecrets, await this.endpoint.apiKeySecret().catch(() => '')];
+      return apiError(status, message === undefined ? undefined : redactValues(message, secrets), what, this.where);
     }
     if (error instanceof TimeoutError) {
       return new LogqsError('unreachable', `${this.where} did not answer in time (${what})`, { cause: error });
@@ -151,6 +157,11 @@ export class LogqsClient {
     const network = networkCode(error);
     return new LogqsError('unreachable', `Can't reach ${this.where} (${network ?? (error as Error).message})`, { cause: error });
   }
+}
+
+/** The secret values a request body carries (a store's secret_access_key), to be scrubbed from what the API answers to it. */
+function secretsIn(body: Record<string, unknown>): string[] {
+  return Object.entries(body).flatMap(([name, value]) => (/secret|token|password/i.test(name) && typeof value === 'string' ? [value] : []));
 }
 
 function definedOnly(params?: Record<string, string | number | boolean | undefined>): Record<string, string | number | boolean> | undefined {

@@ -123,6 +123,40 @@ describe('LogQS API client, pure parts', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+  it('scrubs from the API\'s error message any echo of a secret the request sent, or of the API key secret, fragments too', async () => {
+    const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    const API_SECRET = 'lqs-api-key-secret-0123456789';
+    // A stand-in for the API that quotes, its own way, what it refused: the secret truncated, and the API key secret.
+    const server = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const sent = JSON.parse(body) as { secret_access_key: string };
+        response.writeHead(400, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ message: `bad store: input_value='${sent.secret_access_key.slice(0, 17)}...${sent.secret_access_key.slice(-9)}' for key ${API_SECRET.slice(4, 20)}` }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const endpoint = { apiUrl: `http://127.0.0.1:${port}`, apiEndpointPrefix: '', datastoreId: 'ds', apiKeyId: 'id', apiKeySecret: async () => API_SECRET };
+      const client = new LogqsClient(endpoint, { timeoutMs: () => 5000, retries: 0 });
+      const error = await client.post('objectStores', { name: 'robots', secret_access_key: SECRET }, z.object({}), 'create the object store "robots"').then(
+        () => assert.fail('refused'),
+        (refused: Error) => refused,
+      );
+      assert.match(error.message, /refused create the object store "robots": bad store: input_value='<redacted>\.\.\.<redacted>' for key <redacted>/);
+      for (const secret of [SECRET, API_SECRET]) {
+        for (let at = 0; at + 6 <= secret.length; at++) {
+          assert.ok(!error.message.includes(secret.slice(at, at + 6)), `"${secret.slice(at, at + 6)}" left in: ${error.message}`);
+        }
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('retries every 5xx a proxy in front of the API may answer (a CDN\'s 522, 524), not only 500, 502, 503 and 504', async () => {
     const statuses = [522, 524];
     let asked = 0;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describeProgress, formatBytes, formatDuration, objectDetailRows, s3Uri } from '../../../src/core/format';
-import { redact } from '../../../src/core/redact';
+import { redact, redactValues } from '../../../src/core/redact';
 
 describe('formatBytes', () => {
   it('shows bytes, then one decimal in 1000-based units', () => {
@@ -100,5 +100,33 @@ describe('redact', () => {
   it('leaves prose about the fields alone', () => {
     const text = 'secret_access_key is write-only and can\'t be changed after creation';
     assert.equal(redact(text), text);
+  });
+});
+
+describe('redactValues', () => {
+  const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  /** Every run of 6 characters of the secret: none may be left in a scrubbed text. */
+  const fragments = Array.from({ length: SECRET.length - 5 }, (_, at) => SECRET.slice(at, at + 6));
+
+  it('scrubs a secret echoed whole, truncated, cut in two or wrapped in other words, and keeps the rest', () => {
+    const echoes = [
+      `secret_access_key: invalid value '${SECRET}'`,
+      `input_value='${SECRET.slice(0, 17)}...${SECRET.slice(-9)}', input_type=str`,
+      `bad key ${SECRET.slice(3, 25)} given`,
+      `${SECRET}`,
+    ];
+    for (const echo of echoes) {
+      const scrubbed = redactValues(echo, [SECRET]);
+      assert.ok(!fragments.some((fragment) => scrubbed.includes(fragment)), scrubbed);
+      assert.ok(scrubbed.includes('<redacted>'), scrubbed);
+    }
+    assert.equal(redactValues(`secret_access_key: invalid value '${SECRET}'`, [SECRET]), "secret_access_key: invalid value '<redacted>'");
+    assert.equal(redactValues(`input_value='${SECRET.slice(0, 17)}...${SECRET.slice(-9)}'`, [SECRET]), "input_value='<redacted>...<redacted>'");
+  });
+
+  it('leaves a text that shares fewer than 6 characters in a row with every secret as it is', () => {
+    assert.equal(redactValues('The name "robots" is already taken', [SECRET, 'api-key-secret-1']), 'The name "robots" is already taken');
+    assert.equal(redactValues('EXAMP is five of its characters; EXAMPL six', [SECRET]), 'EXAMP is five of its characters; <redacted> six');
+    assert.equal(redactValues('nothing', []), 'nothing');
   });
 });
