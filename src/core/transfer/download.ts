@@ -341,14 +341,35 @@ function temporaryBeside(target: string): string {
  * A large object to `target`: parallel ranges written at their offsets into
  * a temporary file beside it, verified (size, and MD5 where the ETag is
  * one), then renamed. On any failure or cancel the temporary file is removed
- * and `target` is untouched.
+ * and `target` is untouched. Unless `placement` says otherwise, the target
+ * is looked at once more before the rename: a file that came there while the
+ * bytes did (another download, say) is not replaced unasked; `place` is
+ * asked then, and its answer tried in turn (as downloadSmall does).
  */
-async function downloadLarge(object: RemoteObject, target: string, context: DownloadContext, signal: AbortSignal, onBytes: (count: number) => void): Promise<void> {
-  const temporary = temporaryBeside(target);
+async function downloadLarge(
+  object: RemoteObject,
+  placement: { target: string; replace: boolean },
+  context: DownloadContext,
+  signal: AbortSignal,
+  onBytes: (count: number) => void,
+  place: (target: string) => Promise<Placement>,
+): Promise<Placement> {
+  const temporary = temporaryBeside(placement.target);
   try {
     const { written, md5 } = await fetchRangesToFile(object, temporary, context, signal, onBytes);
     await verifyArrival(object, written, md5);
-    await fs.rename(temporary, target);
+    for (let current: Placement = placement; ; ) {
+      if ('skip' in current) {
+        await fs.rm(temporary, { force: true });
+        return current;
+      }
+      if (!current.replace && (await fs.lstat(current.target).catch(() => undefined))) {
+        current = await place(current.target);
+        continue;
+      }
+      await fs.rename(temporary, current.target);
+      return current;
+    }
   } catch (error) {
     await fs.rm(temporary, { force: true });
     throw error;
@@ -565,7 +586,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
       } else {
         placement = checked ?? (await place(target));
         if (!('skip' in placement)) {
-          await downloadLarge(object, placement.target, context, signal, onBytes);
+          placement = await downloadLarge(object, placement, context, signal, onBytes, place);
         }
       }
     } catch (error) {

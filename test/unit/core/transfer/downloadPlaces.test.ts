@@ -52,6 +52,25 @@ describe('download placement', () => {
     });
   }
 
+  it('does not replace, unasked, a file that came to the target while a large object was downloading (another download, say)', async () => {
+    const objects = { 'k/x.bin': Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'k') };
+    const target = path.join(scratch.dir, 'x.bin');
+    const ctx = context(objects);
+    const get = ctx.http.get.bind(ctx.http);
+    // The target is free when the download starts; the other download's file lands there while the bytes come.
+    ctx.http.get = (async (...args: Parameters<typeof get>) => {
+      await fs.writeFile(target, 'another download', { flag: 'wx' }).catch(() => undefined);
+      return get(...args);
+    }) as typeof get;
+    const asked: string[] = [];
+    const report = await downloadObjects(ctx, request(['k/x.bin'], [], 'skip', asked));
+    const there = await fs.readFile(target, 'utf8');
+    assert.ok(there === 'another download', `the other file was replaced by ${there.length} bytes`);
+    assert.deepEqual(asked, [target]);
+    assert.deepEqual(report.files, []);
+    assert.deepEqual(await fs.readdir(scratch.dir), ['x.bin'], 'no temporary file left');
+  });
+
   it('downloads a key whose name is near the 255 bytes a file name may have (its temporary name too)', async () => {
     const long = `${'é'.repeat(120)}.bin`;
     const objects = { [`s/${long}`]: Buffer.from('small'), [`l/${long}`]: Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'l') };
