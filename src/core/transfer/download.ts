@@ -453,7 +453,17 @@ export function downloadClaims(): Claims {
 
 /** Downloads objects (by key) and folders (by prefix, listed page by page while the first files download). */
 export async function downloadObjects(context: DownloadContext, request: DownloadRequest): Promise<DownloadReport> {
-  const { signal, targetDir } = request;
+  const { targetDir } = request;
+  // The job's cancel is the caller's, and also a Cancel given as the answer to the question about an existing file:
+  // either stops every request in flight at once, and no file of the job is written after it.
+  const job = new AbortController();
+  const forward = () => job.abort(request.signal.reason);
+  if (request.signal.aborted) {
+    forward();
+  } else {
+    request.signal.addEventListener('abort', forward, { once: true });
+  }
+  const signal = job.signal;
   const meter = new ProgressMeter(request.onProgress);
   const report: DownloadReport = { files: [], skipped: [], bytes: 0 };
   const conflict = askOnce(request.onConflict);
@@ -514,7 +524,12 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
       return { target, replace: false };
     }
     conflictsMet = true;
-    const choice = await conflict(target);
+    const choice = await conflict(target).catch((error: unknown) => {
+      if (isAbort(error)) {
+        job.abort(error);
+      }
+      throw error;
+    });
     if (choice === 'skip') {
       return { skip: 'a file of that name exists' };
     }

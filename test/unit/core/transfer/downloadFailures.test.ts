@@ -42,6 +42,35 @@ describe('download failures', () => {
     });
   }
 
+  it('stops the files in flight when Cancel is the answer to the question about an existing file, and writes none of them', async () => {
+    await fs.writeFile(path.join(scratch.dir, 'a.txt'), 'mine');
+    const objects = { 'k/a.txt': Buffer.from('theirs'), 'k/b.bin': Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'b') };
+    const ctx = context(objects);
+    const get = ctx.http.get.bind(ctx.http);
+    let started!: () => void;
+    const bStarted = new Promise<void>((resolve) => (started = resolve));
+    // b.bin comes slowly, as a large file does; a GET that is cancelled ends at once.
+    ctx.http.get = (async (url: string, range: { start: number; end?: number }, signal: AbortSignal) => {
+      if (url.endsWith('b.bin')) {
+        started();
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, 500);
+          signal.addEventListener('abort', () => (clearTimeout(timer), reject(new LogqsError('cancelled', 'Cancelled'))), { once: true });
+        });
+      }
+      return get(url, range, signal);
+    }) as typeof get;
+    // The modal question's Cancel (the vscode UI throws a cancel), asked while b.bin is on its way.
+    const onConflict = async (): Promise<ConflictChoice> => {
+      await bStarted;
+      throw new LogqsError('cancelled', 'Cancelled');
+    };
+    const began = Date.now();
+    await assert.rejects(downloadObjects(ctx, { ...request(['k/a.txt', 'k/b.bin'], []), onConflict }), code('cancelled'));
+    assert.deepEqual(await fs.readdir(scratch.dir), ['a.txt'], 'no file of the cancelled job, nor a temporary one');
+    assert.ok(Date.now() - began < 400, `the job ended ${Date.now() - began} ms after it began, not at the Cancel`);
+  });
+
   it('counts the bytes of a body that broke off once, however many of them were not yet written', async () => {
     const object = Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'x');
     let broken = false;
