@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LogqsError } from '../../core/errors';
 import { type CommitResult, type WholeFileCommit, type WholeFiles, fileChangedError } from '../../core/transfer';
@@ -86,7 +87,13 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
 
   return {
     async commit(commit) {
-      const response = await send({ op: 'commit', commit });
+      const response = await send({ op: 'commit', commit }).catch(async (error: unknown) => {
+        // The thread stopped, perhaps halfway through the temporary file: nothing of it stays (see RangeThread.place).
+        if (LogqsError.is(error, 'bug')) {
+          await fs.rm(commit.temporary, { force: true }).catch(() => undefined);
+        }
+        throw error;
+      });
       if (!('result' in response)) {
         throw unanswered('commit');
       }

@@ -13,8 +13,9 @@ describe('whole-file threads', () => {
   let dir: string;
   const bytes = Buffer.from('the bytes of a small object');
   const md5 = createHash('md5').update(bytes).digest('hex');
-  const commit = (name: string, options: { replace?: boolean; md5?: string } = {}) =>
-    files.commit({ target: path.join(dir, name), temporary: path.join(dir, `.${name}.partial`), bytes, replace: options.replace ?? false, md5: options.md5 });
+  const commitWith = (threads: typeof files, name: string, options: { replace?: boolean; md5?: string } = {}) =>
+    threads.commit({ target: path.join(dir, name), temporary: path.join(dir, `.${name}.partial`), bytes, replace: options.replace ?? false, md5: options.md5 });
+  const commit = (name: string, options: { replace?: boolean; md5?: string } = {}) => commitWith(files, name, options);
 
   beforeEach(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-files-'));
@@ -60,6 +61,23 @@ describe('whole-file threads', () => {
     await assert.rejects(files.read(path.join(dir, 'read.bin'), bytes.length + 1), code('changed'));
     // A log still being written: its first bytes are not the file.
     await assert.rejects(files.read(path.join(dir, 'read.bin'), bytes.length - 1), code('changed'));
+  });
+
+  it('leaves no temporary file of a commit whose thread died halfway through it', async () => {
+    // A thread that stops (ended with the extension, out of memory) after it began the temporary file, before the rename.
+    const dying = path.join(dir, 'dying-midway.js');
+    await fs.writeFile(
+      dying,
+      "const { parentPort } = require('node:worker_threads'); const fs = require('node:fs');\n" +
+        "parentPort.on('message', (request) => { fs.writeFileSync(request.commit.temporary, 'half'); process.exit(3); });",
+    );
+    const fragile = createWholeFileThreads({ workerFile: dying });
+    try {
+      await assert.rejects(commitWith(fragile, 'new.bin'), code('bug'));
+      assert.deepEqual((await fs.readdir(dir)).filter((name) => name !== 'dying-midway.js'), []);
+    } finally {
+      fragile.dispose();
+    }
   });
 
   it('fails the requests of a thread that dies, and starts a new one for the next', async () => {
