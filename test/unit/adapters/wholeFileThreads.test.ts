@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createWholeFileThreads } from '../../../src/adapters/files/wholeFileThreads';
@@ -53,6 +53,30 @@ describe('whole-file threads', () => {
     const problem = toLogqsError(error);
     assert.equal(problem.code, 'storage');
     assert.match(problem.message, /no-such-folder/);
+  });
+
+  it('says a write the disk refuses (full) as the file system\'s refusal, not as a bug, and leaves no temporary file', async function () {
+    if (!existsSync('/dev/full')) {
+      this.skip(); // Linux's device that refuses every write with ENOSPC
+    }
+    // The real file thread, with every write going to /dev/full: Node's own ENOSPC, which (a write's) names no path.
+    const worker = path.join(__dirname, '../../../src/adapters/files/wholeFileWorker.js');
+    const full = path.join(dir, 'full-disk.js');
+    await fs.writeFile(
+      full,
+      "const fs = require('node:fs'); const write = fs.writeSync; const device = fs.openSync('/dev/full', 'w');\n" +
+        `fs.writeSync = (fd, ...rest) => write(device, ...rest); require(${JSON.stringify(worker)});`,
+    );
+    const filled = createWholeFileThreads({ workerFile: full });
+    try {
+      const error = await commitWith(filled, 'new.bin').catch((failure: unknown) => failure);
+      const problem = toLogqsError(error);
+      assert.equal(problem.code, 'storage', problem.message);
+      assert.match(problem.message, /no space left/);
+      assert.deepEqual((await fs.readdir(dir)).filter((name) => name !== 'full-disk.js'), []);
+    } finally {
+      filled.dispose();
+    }
   });
 
   it('reads a whole file, and refuses one shorter or longer than it was listed', async () => {
