@@ -623,12 +623,17 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     meter.fileDone();
     context.log(`Downloaded "${candidate.key}" (${object.size} bytes) to ${target}`);
   };
-  // In a folder of many files a failure says which one (a 404, a full disk and a reset connection don't name it themselves).
-  await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, (candidate) =>
-    downloadCandidate(candidate).catch((error: unknown) => {
-      throw failureOf(`"${candidate.key}"`, error);
-    }),
-  );
+  try {
+    // In a folder of many files a failure says which one (a 404, a full disk and a reset connection don't name it themselves).
+    await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, (candidate) =>
+      downloadCandidate(candidate).catch((error: unknown) => {
+        throw failureOf(`"${candidate.key}"`, error);
+      }),
+    );
+  } finally {
+    // The caller's signal may outlive the job (one for several stores' downloads): it keeps no hold on this one.
+    request.signal.removeEventListener('abort', forward);
+  }
   meter.finish();
   return report;
 }
