@@ -133,7 +133,7 @@ export function memoryDownloadContext(
         if (scripted instanceof Error) {
           throw scripted;
         }
-        return scripted ?? { status: 206, etag: etagOf(bytes), totalSize: bytes.length, body: Readable.from([bytes.subarray(range.start, end + 1)]) };
+        return scripted ?? { status: 206, start: range.start, etag: etagOf(bytes), totalSize: bytes.length, body: Readable.from([bytes.subarray(range.start, end + 1)]) };
       }) as DownloadContext['http']['get'],
     },
     settings: { partSizeBytes: 8 * SMALL_OBJECT_BYTES, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60, retry: options.retry },

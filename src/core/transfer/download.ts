@@ -87,9 +87,14 @@ function acceptable(response: RangeResponse<unknown>, object: RemoteObject, posi
     // The whole object where a part was asked for: written at this part's place it would spoil the file.
     throw new LogqsError('remote', `The server of "${object.key}" ignored the byte range it was asked for (it sent the whole object), which this download needs`);
   }
-  if (response.start !== undefined && response.start !== position) {
-    // Written where they were asked for, bytes from elsewhere would spoil the file; a multipart ETag has no MD5 to catch it.
-    throw new LogqsError('remote', `The server of "${object.key}" sent bytes from ${response.start} when asked for bytes from ${position}`);
+  if (response.status === 206 && response.start !== position) {
+    // Written where they were asked for, bytes from elsewhere (or from nobody knows where) would spoil the file; a multipart ETag has no MD5 to catch it.
+    throw new LogqsError(
+      'remote',
+      response.start === undefined
+        ? `The server of "${object.key}" sent part of the object without saying which (no Content-Range)`
+        : `The server of "${object.key}" sent bytes from ${response.start} when asked for bytes from ${position}`,
+    );
   }
 }
 

@@ -85,7 +85,7 @@ describe('download failures', () => {
         yield* chunks;
         throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
       }
-      return { status: 206, etag: etagOf(object), totalSize: object.length, body: Readable.from(body()) };
+      return { status: 206, start, etag: etagOf(object), totalSize: object.length, body: Readable.from(body()) };
     };
     const progress: TransferProgress[] = [];
     const report = await downloadObjects(context({ 'a.bin': object }, breakOnce), request(['a.bin'], [], progress));
@@ -98,7 +98,7 @@ describe('download failures', () => {
   it('gives up on a server that keeps answering with no bytes, instead of asking forever', async () => {
     const object = Buffer.alloc(100, 'x');
     let asked = 0;
-    const empty = (): RangeResponse | Error => (++asked > 50 ? new Error('asked 50 times') : { status: 206, etag: etagOf(object), totalSize: object.length, body: Readable.from([]) });
+    const empty = (_key: string, start: number): RangeResponse | Error => (++asked > 50 ? new Error('asked 50 times') : { status: 206, start, etag: etagOf(object), totalSize: object.length, body: Readable.from([]) });
     await assert.rejects(downloadObjects(context({ 'a.bin': object }, empty), request(['a.bin'], [])), (error: unknown) => LogqsError.is(error) && error.code !== 'bug');
     assert.ok(asked <= 4, `asked ${asked} times`);
   });
@@ -172,6 +172,17 @@ describe('download failures', () => {
     const ctx = context({ 'big.bin': object }, shifted);
     ctx.settings = { ...ctx.settings, partSizeBytes: SMALL_OBJECT_BYTES / 2 };
     await assert.rejects(downloadObjects(ctx, request(['big.bin'], [])), (error: unknown) => code('remote')(error) && /sent bytes from \d+ when asked for bytes from \d+/.test((error as Error).message));
+    assert.deepEqual(await fs.readdir(scratch.dir), []);
+  });
+
+  it('refuses part of an object sent without saying which (a 206 without Content-Range), and leaves no file', async () => {
+    const object = Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'x');
+    // Bytes from one byte too far on, and nothing to tell: no Content-Range, so no start or total size.
+    const unsaid = (key: string, start: number, end: number): RangeResponse | undefined =>
+      start > 0 ? { status: 206, etag: etagOf(object), totalSize: undefined, start: undefined, body: Readable.from([object.subarray(start + 1, end + 2)]) } : undefined;
+    const ctx = context({ 'big.bin': object }, unsaid);
+    ctx.settings = { ...ctx.settings, partSizeBytes: SMALL_OBJECT_BYTES / 2 };
+    await assert.rejects(downloadObjects(ctx, request(['big.bin'], [])), (error: unknown) => code('remote')(error) && /without saying which/.test((error as Error).message));
     assert.deepEqual(await fs.readdir(scratch.dir), []);
   });
 

@@ -54,11 +54,12 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
 
   const serve = (bytes: Buffer = object, tag = etag) => (start: number, end: number): RangeResponse => ({
     status: 206,
+    start,
     etag: tag,
     totalSize: bytes.length,
     body: Readable.from([bytes.subarray(start, end + 1)]),
   });
-  const stopAt = (count: number) => (start: number): RangeResponse => ({ status: 206, etag, totalSize: object.length, body: Readable.from([object.subarray(start, start + count)]) });
+  const stopAt = (count: number) => (start: number): RangeResponse => ({ status: 206, start, etag, totalSize: object.length, body: Readable.from([object.subarray(start, start + count)]) });
   const request = (signal = new AbortController().signal) => ({
     keys: ['logs/a.bin'],
     prefixes: [],
@@ -117,6 +118,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
     // As the range thread answers: the reader writes the bytes into the file itself.
     const writing = (bytes: Buffer = object, fails?: Error) => (start: number, end: number): RangeResponse<FileWritingBody> => ({
       status: 206,
+      start,
       etag,
       totalSize: bytes.length,
       body: {
