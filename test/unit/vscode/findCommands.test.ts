@@ -114,6 +114,38 @@ describe('find and filter commands', () => {
     assert.equal(ui.asked.filter((line) => line.startsWith('pickOne')).length, 1);
   });
 
+  it('still acts on the object picked, and keeps a dismissed choice quiet, when the tree fails to reveal it', async () => {
+    const { deps, ui, info, folder } = await setup();
+    // Revealing loads the tree's later pages: one of them failing (the server gone, say) is the tree's problem, not the find's.
+    deps.editor.revealKey = async () => {
+      throw new Error('page 2 could not be listed');
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.prependListener('unhandledRejection', onUnhandled);
+    try {
+      const running = findObject(deps)(folder);
+      const pick = ui.livePicks[0];
+      await pick.itemsWhere((labels) => labels.length > 0);
+      ui.pickLabel = 'Copy Presigned URL';
+      pick.accept('file-042.bin');
+      await running;
+      assert.deepEqual(ui.clipboard, ['http://s3/logs/many/file-042.bin?X-Amz-Expires=3600']);
+      assert.ok(info.some((line) => line.includes('page 2 could not be listed')), info.join('\n'));
+
+      const dismissed = findObject(deps)(folder);
+      const second = ui.livePicks[1];
+      await second.itemsWhere((labels) => labels.length > 0);
+      ui.pickLabel = undefined;
+      second.accept('file-042.bin');
+      await assert.rejects(dismissed, code('cancelled'));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.removeListener('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('filters a folder with what the person types (validated), opens it, and Clear Filter drops the filter', async () => {
     const { deps, ui, calls, folder, state } = await setup();
     ui.textAnswer = 'file-1';
