@@ -2,7 +2,7 @@ import { LogqsError } from '../../core/errors';
 import { folderNameProblem } from '../../core/objectService';
 import { storeNodeOf } from '../explorer/nodes';
 import type { CommandDeps } from './deps';
-import { byStore, resolveTarget, resolveTargets } from './targets';
+import { type Target, byStore, resolveTarget, resolveTargets } from './targets';
 
 /** New Folder and Delete: the writes that are not transfers. */
 
@@ -33,7 +33,7 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
   if (targets.length === 0) {
     throw new LogqsError('invalid-input', 'Delete works on objects and folders, not on a whole store');
   }
-  for (const group of byStore(targets)) {
+  for (const group of byStore(targets).map(outermost)) {
     const { ref } = group[0];
     const keys = group.filter((target) => target.kind === 'object').map((target) => target.key);
     const prefixes = group.filter((target) => target.kind === 'folder').map((target) => target.key);
@@ -77,3 +77,9 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
     deps.ui.info(`Deleted ${total - failed.length} of ${total} objects from "${ref.store.name}"${failed.length ? ' (see the LogQS log for the rest)' : ''}.`);
   }
 };
+
+/** Targets of one store without those a selected folder holds already: each object counted, and deleted, once. */
+function outermost(group: Target[]): Target[] {
+  const folders = group.filter((target) => target.kind === 'folder').map((target) => target.key);
+  return group.filter((target) => !folders.some((prefix) => target.key !== prefix && target.key.startsWith(prefix)));
+}

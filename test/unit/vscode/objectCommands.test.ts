@@ -167,6 +167,17 @@ describe('object commands', () => {
     assert.match(ui.told.at(-1) ?? '', /Deleted 42 of 42 objects/);
   });
 
+  it('counts an object once when the selection holds it and the folder it is in (the folder expanded, both selected)', async () => {
+    const { deps, folder, object, ui, calls, state } = await setup();
+    state.counts.set('logs/run 1/', 42);
+    const inside = object('logs/run 1/a.bag');
+    const nested = new FolderNode(folder, 'logs/run 1/sub/', 'sub/');
+    await deleteObjects(deps)(inside, [folder, inside, nested]);
+    assert.match(ui.asked.at(-1) ?? '', /^confirm: Delete 42 objects \(including everything in "logs\/run 1\/"\) from "robots"\?/);
+    assert.deepEqual(calls.filter((call) => call.startsWith('countUnder') || call.startsWith('delete')), ['countUnder logs/run 1/', 'deleteObjects ', 'deleteFolder logs/run 1/']);
+    assert.match(ui.told.at(-1) ?? '', /Deleted 42 of 42 objects/);
+  });
+
   it('never empties a store that is only part of the selection: Delete is not offered on stores', async () => {
     const { deps, storeNode, object, ui, calls, state } = await setup();
     state.counts.set('logs/', 5000);
