@@ -2,6 +2,7 @@ import { browsePage } from '../../core/objectBrowser';
 import type { ObjectStore } from '../../core/objectStore';
 import type { ObjectStoreSource } from '../../core/ports';
 import type { StoreRef } from '../../core/sources';
+import { assertNotManaged } from '../../core/storeRules';
 import { SourceNode, StoreNode } from '../explorer/nodes';
 import { type CommandDeps, isInputObject } from './deps';
 
@@ -56,6 +57,8 @@ export const addObjectStore = (deps: Deps) => async (arg?: unknown) => {
 
 export const editObjectStore = (deps: Deps) => async (arg?: unknown, change?: unknown) => {
   const { source, store } = await targetStore(deps, arg, 'Object store to edit', (candidate) => !candidate.managed);
+  // A store named by id (or clicked, then found managed) is refused before its form is filled in for nothing.
+  assertNotManaged(store, 'edited');
   const patch = isInputObject(change) ? change : await deps.ui.promptStoreChange(store, await source.list());
   const updated = await source.update(store.id, patch);
   deps.log.info(`Edited object store "${updated.name}": ${Object.keys(patch).join(', ')}`);
@@ -64,6 +67,7 @@ export const editObjectStore = (deps: Deps) => async (arg?: unknown, change?: un
 
 export const deleteObjectStore = (deps: Deps) => async (arg?: unknown) => {
   const { source, store } = await targetStore(deps, arg, 'Object store to delete', (candidate) => !candidate.managed);
+  assertNotManaged(store, 'deleted');
   // A caller that names the store by id has decided already; a person is asked.
   const confirmed = storeIdIn(arg) !== undefined || await deps.ui.confirm(
     `Delete object store "${store.name}"?`,

@@ -53,6 +53,17 @@ describe('store commands', () => {
     assert.deepEqual(ui.asked, ['pickStore: Object store to edit: mine']);
   });
 
+  it('refuses to edit or delete a managed store named by id, or clicked, before asking for the change or the confirmation', async () => {
+    await source.syncManaged([{ ...validInput({ name: 'managed' }), endpoint_url: null, key_prefix: null, note: null }]);
+    const [managed] = await source.list();
+    ui.storeChange = { note: 'never asked for' };
+    await assert.rejects(editObjectStore(deps)({ id: managed.id }), code('managed'));
+    await assert.rejects(editObjectStore(deps)(new StoreNode(undefined, source, { ...managed, managed: false })), code('managed'));
+    await assert.rejects(deleteObjectStore(deps)(new StoreNode(undefined, source, { ...managed, managed: false })), code('managed'));
+    assert.deepEqual(ui.asked, []);
+    assert.equal((await source.list()).length, 1);
+  });
+
   it('deletes only after confirmation', async () => {
     const store = await source.create(validInput({ name: 'a' }));
     const node = new StoreNode(undefined, source, store);
