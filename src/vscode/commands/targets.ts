@@ -95,7 +95,12 @@ export async function resolveTargets(
     assertFits(ref.store);
     // A script may give a key without the prefix (the seed prepends it); a target's key is the full key.
     const key = typeof arg.key === 'string' && arg.key !== '' ? scopeKey(ref.store.key_prefix, arg.key) : (ref.store.key_prefix ?? '');
-    return [{ ref, kind: key === '' || key.endsWith('/') ? 'folder' : 'object', key }];
+    const kind = key === '' || key.endsWith('/') ? 'folder' : 'object';
+    // A key says its kind by its "/": an object's key given to Upload would be glued to the names of the files under it.
+    if (request.want !== 'either' && kind !== request.want) {
+      throw new LogqsError('invalid-input', `${request.title} works on ${request.want === 'object' ? 'an object\'s key' : 'a folder (a key that ends in "/") or a store'}`);
+    }
+    return [{ ref, kind, key }];
   }
   const candidates = await storesThatFit(deps, request.writes ? isWritable : isUsable);
   const ref = await deps.ui.pickStore(candidates, `${request.title}: which object store?`);

@@ -32,6 +32,19 @@ describe('object commands', () => {
     assert.deepEqual(opened.map((entry) => entry.address), [{ sourceId: source.id, storeId: store.id, key: 'logs/run 1/notes.txt' }]);
   });
 
+  it('refuses a scripted key of the wrong kind before asking anything, instead of gluing an upload onto an object\'s key', async () => {
+    const { deps, ui, calls, opened, store } = await setup();
+    ui.localPaths = ['/tmp/up/a.txt'];
+    ui.textAnswer = 'new';
+    await assert.rejects(upload(false)(deps)({ id: store.id, key: 'run 1/notes.txt' }), code('invalid-input'));
+    await assert.rejects(newFolder(deps)({ id: store.id, key: 'run 1/notes.txt' }), code('invalid-input'));
+    await assert.rejects(openObject(deps)({ id: store.id, key: 'run 1/' }), code('invalid-input'));
+    await assert.rejects(openObject(deps)({ id: store.id }), code('invalid-input'));
+    assert.deepEqual(ui.asked, []);
+    assert.deepEqual(opened, []);
+    assert.deepEqual(calls, []);
+  });
+
   it('asks before opening an object above the limit, and can download it instead', async () => {
     const { deps, opened, object, ui, calls } = await setup();
     ui.chooseAnswer = 'Open Anyway';
