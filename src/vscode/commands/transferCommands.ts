@@ -7,8 +7,8 @@ import { askOnce } from '../../core/transfer/conflicts';
 import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
 import type { MessageAction } from '../ui';
-import type { CommandDeps } from './deps';
-import { type Target, byStore, resolveTarget, resolveTargets, storesThatFit } from './targets';
+import { type CommandDeps, isInputObject } from './deps';
+import { type Target, byStore, resolveTarget, resolveTargets, selection, storesThatFit } from './targets';
 
 /** Downloads and uploads, from the tree, the palette, the Explorer and drag and drop. */
 
@@ -126,8 +126,13 @@ export const upload = (folders: boolean) => (deps: Deps) => async (arg?: unknown
 
 /** Files dropped on a store or folder in the tree (an internal command: the drop controller calls it). */
 export const uploadDropped = (deps: Deps) => async (target?: unknown, paths?: unknown) => {
+  // No target is no drop: the store and folder are not asked for as they are from the palette.
+  const dropped = selection(target, undefined).length > 0 || isInputObject(target);
+  if (!dropped || !Array.isArray(paths) || !paths.every((entry) => typeof entry === 'string')) {
+    throw new LogqsError('invalid-input', 'Drop files on a store or a folder');
+  }
   const [destination] = await resolveTargets(deps, target, undefined, { title: 'Upload', want: 'folder', writes: true });
-  if (!destination || !Array.isArray(paths) || !paths.every((entry) => typeof entry === 'string')) {
+  if (!destination) {
     throw new LogqsError('invalid-input', 'Drop files on a store or a folder');
   }
   if (paths.length === 0) {

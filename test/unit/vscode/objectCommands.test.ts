@@ -231,6 +231,16 @@ describe('object commands', () => {
     assert.deepEqual(calls, [], 'no job, no upload');
   });
 
+  it('refuses Upload Dropped Files run with no drop (no target, no paths) at once, instead of asking for a store first', async () => {
+    const { deps, ui, calls } = await setup();
+    ui.pickLabel = 'robots';
+    ui.browseAnswer = { kind: 'folder', key: 'logs/' };
+    await assert.rejects(uploadDropped(deps)(), code('invalid-input'));
+    await assert.rejects(uploadDropped(deps)(undefined, ['/home/me/a.txt']), code('invalid-input'));
+    assert.deepEqual(ui.asked, []);
+    assert.deepEqual(calls, []);
+  });
+
   it('refuses writes to a read-only store picked from the palette list before asking anything else', async () => {
     const { deps, ui } = await setup({ read_only: true });
     ui.pickLabel = 'robots';
