@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type * as z from 'zod';
@@ -48,7 +49,8 @@ export async function readJsonDocument<S extends z.ZodType>(
  */
 export async function writeJsonFile(filePath: string, description: string, value: unknown): Promise<void> {
   const body = JSON.stringify(value, null, 2) + '\n';
-  const temporary = `${filePath}.${process.pid}.${Date.now()}.tmp`;
+  // Unique per save, not per millisecond: two saves sharing one temporary file mix their bytes into it.
+  const temporary = `${filePath}.${process.pid}.${randomUUID()}.tmp`;
   try {
     await fs.mkdir(path.dirname(filePath), { recursive: true });
     await fs.writeFile(temporary, body, { encoding: 'utf8', mode: 0o600 });

@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { writeJsonFile } from '../../../src/adapters/files/jsonDocument';
 import { JsonFileRecordRepository } from '../../../src/adapters/files/jsonFileRecords';
 import { readManagedStoresFile } from '../../../src/adapters/files/managedStoresFile';
 import { LogqsError } from '../../../src/core/errors';
@@ -42,6 +44,19 @@ describe('JSON file record repository', () => {
     await assert.rejects(registry.list(), (error: unknown) => LogqsError.is(error, 'storage') && /damaged/.test(error.message));
     await assert.rejects(registry.create(validInput()), /damaged/);
     assert.equal(await fs.readFile(file, 'utf8'), '{"version": 1, "objectStores": [{"name": 3}]}');
+  });
+
+  it('never leaves a mixed or half-written file when two saves of it overlap', async () => {
+    const file = path.join(folder(), 'object-stores.json');
+    const long = { version: 1, objectStores: [], padding: 'x'.repeat(20_000) };
+    const short = { version: 1, objectStores: [] };
+    for (let round = 0; round < 20; round++) {
+      // Started in the same millisecond: each save must have its own temporary file.
+      await Promise.all([writeJsonFile(file, 'object stores file', long), writeJsonFile(file, 'object stores file', short)]);
+      const saved: unknown = JSON.parse(await fs.readFile(file, 'utf8'));
+      assert.ok(isDeepStrictEqual(saved, long) || isDeepStrictEqual(saved, short), `round ${round}: the file is neither save`);
+    }
+    assert.deepEqual(await fs.readdir(folder()), ['object-stores.json']);
   });
 
   it('reports a save it cannot make as a storage error', async () => {
