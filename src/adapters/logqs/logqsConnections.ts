@@ -34,6 +34,9 @@ export interface LogqsConnectionsDeps {
  * once (the key, the DataStore, the address) before anything is kept.
  */
 export class LogqsConnections {
+  /** Changes of the connections file, one at a time: each reads the file and writes it back. */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly deps: LogqsConnectionsDeps) {}
 
   /** Adds a source for every saved connection (at start-up). */
@@ -53,27 +56,39 @@ export class LogqsConnections {
       datastoreId: settings.datastoreId,
       apiKeyId: settings.apiKeyId,
     });
-    const existing = (await this.deps.file.load()).find((known) => known.apiUrl === connection.apiUrl && known.datastoreId === connection.datastoreId);
-    if (existing) {
-      throw new LogqsError('conflict', `The DataStore ${connection.datastoreId} at ${connection.apiUrl} is connected already, as "${existing.name}"`);
-    }
+    const assertNew = (known: readonly Connection[]) => {
+      const existing = known.find((candidate) => candidate.apiUrl === connection.apiUrl && candidate.datastoreId === connection.datastoreId);
+      if (existing) {
+        throw new LogqsError('conflict', `The DataStore ${connection.datastoreId} at ${connection.apiUrl} is connected already, as "${existing.name}"`);
+      }
+    };
+    assertNew(await this.deps.file.load());
     // One request that needs the key and the DataStore: a wrong key, an unknown DataStore or a bad address shows now
     // (not a store record the extension can't read: the source leaves that one out and lists the others).
     await this.client(connection, async () => secret).get('objectStores', listEnvelope(z.unknown()), LIST_STORES, { limit: 1 }, signal);
-    await this.deps.secrets.set(connection.id, secret);
-    try {
-      await this.deps.file.save([...(await this.deps.file.load()), connection]);
-    } catch (error) {
-      await this.deps.secrets.delete(connection.id).catch(() => undefined);
-      throw error;
-    }
-    const source = this.sourceFor(connection);
-    this.deps.sources.add(source);
-    return source;
+    return this.serially(async () => {
+      // Read again: another connect may have added it (or other DataStores) meanwhile, and must not be lost.
+      const known = await this.deps.file.load();
+      assertNew(known);
+      await this.deps.secrets.set(connection.id, secret);
+      try {
+        await this.deps.file.save([...known, connection]);
+      } catch (error) {
+        await this.deps.secrets.delete(connection.id).catch(() => undefined);
+        throw error;
+      }
+      const source = this.sourceFor(connection);
+      this.deps.sources.add(source);
+      return source;
+    });
   }
 
   /** Forgets a connection and its secret; its stores leave the tree (nothing changes in LogQS). */
-  async disconnect(sourceId: string): Promise<Connection> {
+  disconnect(sourceId: string): Promise<Connection> {
+    return this.serially(() => this.disconnectNow(sourceId));
+  }
+
+  private async disconnectNow(sourceId: string): Promise<Connection> {
     const connections = await this.deps.file.load();
     const connection = connections.find((candidate) => `logqs:${candidate.id}` === sourceId);
     if (!connection) {
@@ -87,6 +102,13 @@ export class LogqsConnections {
     }
     this.deps.sources.remove(sourceId);
     return connection;
+  }
+
+  /** Runs `change` after every change before it has ended, so no two read and rewrite the file at once. */
+  private serially<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(change);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private sourceFor(connection: Connection): LogqsStoreSource {

@@ -1,0 +1,61 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { JsonFileConnections } from '../../../src/adapters/files/connectionsFile';
+import { LogqsConnections } from '../../../src/adapters/logqs/logqsConnections';
+import { LogqsError } from '../../../src/core/errors';
+import { SessionCredentialCache } from '../../../src/core/sessionCache';
+import { StoreSources } from '../../../src/core/sources';
+import { MemoryVault } from '../../support/memoryPorts';
+
+/** A LogQS API that answers every list of object stores with none, after `delayMs`. */
+async function emptyApi(delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((_request, response) => {
+    setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"offset":0,"limit":1,"count":0,"data":[]}'), delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('LogQS connections', () => {
+  let dir = '';
+  let api: { url: string; close(): Promise<void> };
+
+  beforeEach(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-test-'));
+    api = await emptyApi(20);
+  });
+  afterEach(async () => {
+    await api.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  const make = () => {
+    const file = new JsonFileConnections(path.join(dir, 'logqs-connections.json'));
+    const vault = new MemoryVault();
+    const connections = new LogqsConnections({ file, secrets: vault, sources: new StoreSources(), sessions: new SessionCredentialCache(), client: { timeoutMs: () => 5_000 } });
+    return { file, vault, connections };
+  };
+  const settings = (datastoreId: string) => ({ apiUrl: api.url, apiEndpointPrefix: '', datastoreId, apiKeyId: 'key-id', apiKeySecret: 'key-secret-1234' });
+
+  it('keeps every DataStore of connects made at the same time', async () => {
+    const { file, vault, connections } = make();
+    await Promise.all(['robots-a', 'robots-b', 'robots-c'].map((id) => connections.connect(settings(id))));
+    assert.deepEqual((await file.load()).map((connection) => connection.datastoreId).sort(), ['robots-a', 'robots-b', 'robots-c']);
+    assert.equal(vault.secrets.size, 3);
+  });
+
+  it('connects one DataStore once, even when asked twice at the same time', async () => {
+    const { file, vault, connections } = make();
+    const results = await Promise.allSettled([connections.connect(settings('robots')), connections.connect(settings('robots'))]);
+    assert.deepEqual(results.map((result) => result.status).sort(), ['fulfilled', 'rejected']);
+    const refused = results.find((result) => result.status === 'rejected');
+    assert.ok(LogqsError.is(refused?.reason, 'conflict'));
+    assert.equal((await file.load()).length, 1);
+    assert.equal(vault.secrets.size, 1);
+  });
+});
