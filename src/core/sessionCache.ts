@@ -1,23 +1,36 @@
+import { type ObjectStore, dataPlaneKey } from './objectStore';
 import type { SessionCredentials } from './ports';
+import type { StoreRef } from './sources';
 
 /** Credentials this close to their expiration are renewed rather than handed out. */
 export const RENEW_BEFORE_MS = 5 * 60 * 1000;
 
 /**
+ * What a store's session credentials depend on: its bucket, key_prefix,
+ * read_only flag and keys (the data plane) and its context (the role).
+ */
+export function sessionScope(store: ObjectStore): string {
+  return JSON.stringify([dataPlaneKey(store), store.context]);
+}
+
+/**
  * Session credentials kept per store and handed out again until a few
  * minutes before they expire; then renewed, so an expired (or nearly
  * expired) set is never handed out. Concurrent askers share one request.
+ * Each set is kept with the scope it was issued for: asked for another
+ * scope (the store changed where no change was announced: in another
+ * window, on the LogQS server), new credentials are issued.
  */
 export class SessionCredentialCache {
-  private readonly entries = new Map<string, Promise<SessionCredentials>>();
+  private readonly entries = new Map<string, { scope: string; pending: Promise<SessionCredentials> }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async get(key: string, issue: () => Promise<SessionCredentials>): Promise<SessionCredentials> {
+  async get(key: string, issue: () => Promise<SessionCredentials>, scope = ''): Promise<SessionCredentials> {
     const cached = this.entries.get(key);
-    if (cached) {
+    if (cached?.scope === scope) {
       try {
-        const credentials = await cached;
+        const credentials = await cached.pending;
         if (credentials.expiration.getTime() - this.now() > RENEW_BEFORE_MS) {
           return credentials;
         }
@@ -25,17 +38,17 @@ export class SessionCredentialCache {
         // A failed request is not kept: ask again.
       }
       if (this.entries.get(key) !== cached) {
-        return this.get(key, issue);
+        return this.get(key, issue, scope);
       }
     }
-    const pending = issue();
-    this.entries.set(key, pending);
-    pending.catch(() => {
-      if (this.entries.get(key) === pending) {
+    const entry = { scope, pending: issue() };
+    this.entries.set(key, entry);
+    entry.pending.catch(() => {
+      if (this.entries.get(key) === entry) {
         this.entries.delete(key);
       }
     });
-    return pending;
+    return entry.pending;
   }
 
   /** Drops what was kept for stores that changed (their scope may be different now). */
@@ -46,4 +59,13 @@ export class SessionCredentialCache {
   clear(): void {
     this.entries.clear();
   }
+}
+
+/** A store's session credentials from its source, kept per source and store for the scope the store has now. */
+export function storeSessionCredentials(
+  cache: SessionCredentialCache,
+  { source, store }: StoreRef,
+  options: { durationSeconds: number; signal?: AbortSignal },
+): Promise<SessionCredentials> {
+  return cache.get(`${source.id}/${store.id}`, async () => (await source.sessionCredentials(store.id, options)).credentials, sessionScope(store));
 }

@@ -11,7 +11,7 @@ import { s3Writers } from '../adapters/s3/s3Writer';
 import { stsSessions } from '../adapters/sts/stsSessions';
 import { EmbeddedStoreSource } from '../core/embeddedStoreSource';
 import { ObjectService } from '../core/objectService';
-import { SessionCredentialCache } from '../core/sessionCache';
+import { SessionCredentialCache, storeSessionCredentials } from '../core/sessionCache';
 import { type StoreRef, StoreSources } from '../core/sources';
 import { commandSpecs } from './commands';
 import { registerCommands } from './commands/register';
@@ -79,8 +79,7 @@ export function activate(context: vscode.ExtensionContext): void {
     runJob,
     editor: editorActions(view, tree, fileSystem),
     settings: { openSizeLimitBytes, presignExpirySeconds },
-    sessionCredentials: ({ source, store }: StoreRef, signal: AbortSignal) =>
-      sessionCache.get(`${source.id}/${store.id}`, async () => (await source.sessionCredentials(store.id, { durationSeconds: sessionDurationSeconds(), signal })).credentials),
+    sessionCredentials: (ref: StoreRef, signal: AbortSignal) => storeSessionCredentials(sessionCache, ref, { durationSeconds: sessionDurationSeconds(), signal }),
     connections: {
       connect: (settings: Parameters<LogqsConnections['connect']>[0], signal?: AbortSignal) => connections.connect(settings, signal),
       disconnect: (sourceId: string) => connections.disconnect(sourceId),

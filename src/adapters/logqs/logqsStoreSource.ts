@@ -13,7 +13,7 @@ import type {
   StoreChange,
   StorePage,
 } from '../../core/ports';
-import type { SessionCredentialCache } from '../../core/sessionCache';
+import { type SessionCredentialCache, sessionScope } from '../../core/sessionCache';
 import { assertNotManaged, assertUsable } from '../../core/storeRules';
 import { LIST_STORES, type LogqsClient, checkAnswer, encodeKeyPath } from './logqsClient';
 import {
@@ -148,7 +148,7 @@ export class LogqsStoreSource implements ObjectStoreSource {
   async credentialsFor(id: string): Promise<{ store: ObjectStore; credentials: CredentialProvider }> {
     const store = await this.usable(id);
     // Lazy: nothing is asked of the API until the SDK signs a request; renewed before it expires.
-    const credentials: CredentialProvider = () => this.sessions.get(`${this.id}/${id}`, () => this.issue(id));
+    const credentials: CredentialProvider = () => this.sessions.get(`${this.id}/${id}`, () => this.issue(id), sessionScope(store));
     return { store, credentials };
   }
 

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { RENEW_BEFORE_MS, SessionCredentialCache } from '../../../src/core/sessionCache';
+import type { SessionIssuer } from '../../../src/core/ports';
+import { RENEW_BEFORE_MS, SessionCredentialCache, storeSessionCredentials } from '../../../src/core/sessionCache';
+import { MemoryRecords, memorySource, validInput } from '../../support/memoryPorts';
 
 describe('session credential cache', () => {
   let now = 0;
@@ -44,5 +46,24 @@ describe('session credential cache', () => {
     const cache = new SessionCredentialCache(() => now);
     await assert.rejects(cache.get('store', () => Promise.reject(new Error('STS down'))), /STS down/);
     assert.equal((await cache.get('store', issue(3600_000))).accessKeyId, 'ASIA1');
+  });
+
+  it('issues new credentials for a store whose prefix or read_only changed in another window, though no change was announced here', async () => {
+    // Two editor windows share the records file (here one MemoryRecords); each has its own sources and cache.
+    const sessions: SessionIssuer = async (store, _credentials, { policy }) =>
+      ({ accessKeyId: `ASIA${++issued}`, secretAccessKey: 's', sessionToken: policy, expiration: new Date(now + 3600_000) });
+    const shared = new MemoryRecords();
+    const { source: windowA, vault } = memorySource({ records: shared, sessions });
+    const windowB = memorySource({ records: shared, secrets: vault, sessions }).source;
+    const created = await windowA.create(validInput({ key_prefix: 'logs/' }));
+    const cacheB = new SessionCredentialCache(() => now);
+    const askB = async () => storeSessionCredentials(cacheB, { source: windowB, store: await windowB.get(created.id) }, { durationSeconds: 900 });
+
+    assert.match((await askB()).sessionToken, /logs\/\*/);
+    await windowA.update(created.id, { key_prefix: 'logs/robot-1/', read_only: true });
+    const after = await askB();
+    assert.match(after.sessionToken, /logs\/robot-1\/\*/, 'credentials for the prefix the store has now');
+    assert.ok(!after.sessionToken.includes('s3:PutObject'), 'the store is read-only now');
+    assert.equal(issued, 2);
   });
 });
