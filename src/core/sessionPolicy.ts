@@ -58,7 +58,12 @@ export function sessionPolicyDocument(store: Pick<ObjectStore, 'bucket_name' | '
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** The policy as STS takes it (a JSON string). */
+/**
+ * The policy as STS takes it (a JSON string). STS accepts only the characters
+ * \u0009, \u000A, \u000D and \u0020 to \u00FF in a policy: any other character
+ * of a prefix ("データ/", "😀/") is written as its JSON escape, which IAM reads
+ * back as the same character.
+ */
 export function sessionPolicy(store: Pick<ObjectStore, 'bucket_name' | 'key_prefix' | 'read_only'>): string {
-  return JSON.stringify(sessionPolicyDocument(store));
+  return JSON.stringify(sessionPolicyDocument(store)).replace(/[^\t\n\r\u0020-\u00ff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -70,6 +70,19 @@ describe('session credentials against a real S3 server with STS', function () {
     s3.destroy();
   });
 
+  it('reach a prefix outside Latin-1 (sent to STS escaped), and nothing outside it', async () => {
+    const store = await addStore({ key_prefix: 'データ/', read_only: true });
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: 'データ/a.txt', Body: 'unicode' }));
+    const s3 = clientWith((await source.sessionCredentials(store.id, { durationSeconds: 900 })).credentials);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'データ/' }));
+    assert.deepEqual((listed.Contents ?? []).map((object) => object.Key), ['データ/a.txt']);
+    const read = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'データ/a.txt' }));
+    assert.equal(await read.Body!.transformToString(), 'unicode');
+    await refused(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'logs/readme.txt' })));
+    await refused(s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'logs/' })));
+    s3.destroy();
+  });
+
   it('refuses writes for a read-only store, and allows them under the prefix only for a writable one', async () => {
     const readOnly = await addStore({ read_only: true });
     const reader = clientWith((await source.sessionCredentials(readOnly.id, { durationSeconds: 900 })).credentials);

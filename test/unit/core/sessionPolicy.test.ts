@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { policyLiteral, sessionPolicyDocument } from '../../../src/core/sessionPolicy';
+import { policyLiteral, sessionPolicy, sessionPolicyDocument } from '../../../src/core/sessionPolicy';
 
 const READ = ['s3:GetObject', 's3:ListMultipartUploadParts'];
 const READ_WRITE = [...READ, 's3:PutObject', 's3:AbortMultipartUpload'];
@@ -36,6 +36,16 @@ describe('session policy', () => {
     const document = sessionPolicyDocument({ bucket_name: 'b', key_prefix: 'a*b?c$d/', read_only: true });
     assert.deepEqual(document.Statement[0].Resource, ['arn:aws:s3:::b/a${*}b${?}c${$}d/*']);
     assert.deepEqual(document.Statement[1].Condition, { StringLike: { 's3:prefix': ['a${*}b${?}c${$}d/*'] } });
+  });
+
+  it('holds only the characters STS accepts in a policy, whatever the prefix, and means the same prefix', () => {
+    for (const keyPrefix of ['データ/', 'robots/😀-run/', 'café/', 'Ωmega/r1-']) {
+      const store = { bucket_name: 'b', key_prefix: keyPrefix, read_only: false };
+      const policy = sessionPolicy(store);
+      // AssumeRole and GetFederationToken: Policy must match [\u0009\u000A\u000D\u0020-\u00FF]+.
+      assert.match(policy, /^[\t\n\r\u0020-\u00ff]+$/, `${keyPrefix}: ${policy}`);
+      assert.deepEqual(JSON.parse(policy), sessionPolicyDocument(store));
+    }
   });
 
   it('is valid JSON with quotes and backslashes in a prefix', () => {
