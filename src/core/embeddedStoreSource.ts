@@ -179,7 +179,9 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
   }
 
   private mutate<T>(change: (stores: ObjectStore[]) => Promise<{ result: T; touched: string[] }>): Promise<T> {
-    const run = this.queue.then(async () => change(await this.records.load()));
+    // One at a time here (the queue) and among the windows that share the records (the repository's lock).
+    const work = async () => change(await this.records.load());
+    const run = this.queue.then(() => (this.records.exclusive ? this.records.exclusive(work) : work()));
     this.queue = run.catch(() => undefined);
     return run.then(({ result, touched }) => {
       const event: StoreChange = { storeIds: touched };

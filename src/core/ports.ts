@@ -5,6 +5,11 @@ import type { ObjectStore } from './objectStore';
 export interface RecordRepository {
   load(): Promise<ObjectStore[]>;
   save(stores: readonly ObjectStore[]): Promise<void>;
+  /**
+   * Runs `work` (a load, a change, a save) while no other process changes
+   * the records: several editor windows share one records file.
+   */
+  exclusive?<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** Where each store's secret_access_key is kept (VS Code SecretStorage). */

@@ -37,6 +37,23 @@ describe('JSON file record repository', () => {
     assert.deepEqual(await fs.readdir(path.dirname(file)), ['object-stores.json']);
   });
 
+  it('keeps every record when two windows, sharing the file, change it at the same time', async () => {
+    // Each editor window runs its own extension host: its own source and queue over the same file and secret storage.
+    const file = path.join(folder(), 'object-stores.json');
+    const windowA = memorySource({ records: new JsonFileRecordRepository(file) });
+    const windowB = memorySource({ records: new JsonFileRecordRepository(file), secrets: windowA.vault });
+    const names = ['a1', 'b1', 'a2', 'b2', 'a3', 'b3'];
+    await Promise.all(names.map((name) => (name.startsWith('a') ? windowA : windowB).source.create(validInput({ name }))));
+    assert.deepEqual((await windowA.source.list()).map((store) => store.name), [...names].sort());
+    assert.equal(windowA.vault.secrets.size, names.length);
+    await assert.rejects(
+      Promise.all([windowA.source.create(validInput({ name: 'twin' })), windowB.source.create(validInput({ name: 'twin' }))]),
+      (error: unknown) => LogqsError.is(error, 'conflict'),
+    );
+    assert.equal((await windowB.source.list()).filter((store) => store.name === 'twin').length, 1);
+    assert.deepEqual((await fs.readdir(folder())).sort(), ['object-stores.json']);
+  });
+
   it('refuses to load or overwrite a damaged file', async () => {
     const file = path.join(folder(), 'object-stores.json');
     await fs.writeFile(file, '{"version": 1, "objectStores": [{"name": 3}]}');
