@@ -61,6 +61,11 @@ export const endpointUrlSchema = z
   .string()
   .trim()
   .superRefine((value, ctx) => {
+    // The URL parser drops tabs and line breaks, but the record keeps the text as typed.
+    if (hasControlChars(value)) {
+      ctx.addIssue({ code: 'custom', message: 'must not contain control characters' });
+      return;
+    }
     let url: URL;
     try {
       url = new URL(value);

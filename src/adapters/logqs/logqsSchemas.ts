@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { hasControlChars } from '../../core/keyPrefix';
 import { type ObjectStore, objectStoreSchema } from '../../core/objectStore';
 import type { ObjectSummary, SessionCredentials } from '../../core/ports';
 
@@ -14,12 +15,15 @@ import type { ObjectSummary, SessionCredentials } from '../../core/ports';
 const timestamp = z.iso.datetime({ offset: true, local: true });
 const uuidOrNull = z.string().nullable().optional();
 
+/** Loosened, but never a line break or other control character: these reach copied AWS CLI profiles and shell snippets. */
+const text = () => z.string().refine((value) => !hasControlChars(value), 'must not contain control characters');
+
 export const apiObjectStoreSchema = objectStoreSchema.extend({
-  bucket_name: z.string().min(1),
-  region_name: z.string().nullable(),
-  access_key_id: z.string().nullable(),
-  endpoint_url: z.string().nullable(),
-  key_prefix: z.string().nullable(),
+  bucket_name: text().min(1),
+  region_name: text().nullable(),
+  access_key_id: text().nullable(),
+  endpoint_url: text().nullable(),
+  key_prefix: text().nullable(),
   note: z.string().nullable(),
   created_at: timestamp,
   updated_at: timestamp.nullable(),

@@ -94,6 +94,23 @@ describe('LogQS API client, pure parts', () => {
     assert.equal(apiDate('2026-11-01T10:00:00+02:00').toISOString(), '2026-11-01T08:00:00.000Z');
   });
 
+  it('leaves out a LogQS record whose text fields hold line breaks or other control characters, which would reach copied profiles and snippets', () => {
+    const good = {
+      id: '8a1f6a0e-6b8e-4d1c-9a56-2f3b9d1e7c11', name: 'shared', bucket_name: 'robot-logs', region_name: 'us-east-1', access_key_id: 'AKIA',
+      endpoint_url: 'http://127.0.0.1:7480', key_prefix: 'logs/', default: false, managed: false, disabled: false, read_only: false, note: null, context: null,
+      created_at: '2026-11-01T10:00:00', updated_at: null,
+    };
+    assert.equal(apiObjectStoreSchema.safeParse(good).success, true);
+    for (const [field, value] of [
+      ['endpoint_url', 'http://127.0.0.1:7480/\n[default]\ncredential_process = touch /tmp/owned'],
+      ['region_name', 'us-east-1\n[default]'],
+      ['bucket_name', 'robot-logs\r\nx'],
+      ['key_prefix', 'logs/\n# x'],
+    ]) {
+      assert.equal(apiObjectStoreSchema.safeParse({ ...good, [field]: value }).success, false, field);
+    }
+  });
+
   it('reads the LogQS client\'s settings from its environment variables and config file', () => {
     assert.equal(settingsFromEnvironment({ PATH: '/bin' }), undefined);
     assert.deepEqual(settingsFromEnvironment({ LQS_API_KEY_ID: ' id ', LQS_API_KEY_SECRET: 's', LQS_DATASTORE_ID: 'ds', LQS_API_URL: 'http://x' }), {

@@ -47,6 +47,14 @@ describe('object store schemas', () => {
     assert.equal(parsed.endpoint_url, 'http://127.0.0.1:7480');
   });
 
+  it('refuses endpoint URLs with control characters, which the URL parser drops but the record would keep', () => {
+    // Kept, a line break would add lines (another [profile], a credential_process) to the copied AWS CLI profile.
+    for (const bad of ['http://127.0.0.1:7480/\n[default]\ncredential_process = touch /tmp/owned', 'http://127.0.0.1:7480/a\tb', 'http://127.0.\r0.1:7480']) {
+      assert.throws(() => parseInput(objectStoreCreateSchema, validInput({ endpoint_url: bad })), fieldError('endpoint_url'), JSON.stringify(bad));
+      assert.match(validateField('endpoint_url', bad) ?? '', /endpoint_url/);
+    }
+  });
+
   it('refuses key prefixes that start with a slash or hold dot segments', () => {
     for (const bad of ['/logs/', 'logs/../', './x']) {
       assert.throws(() => parseInput(objectStoreCreateSchema, validInput({ key_prefix: bad })), fieldError('key_prefix'), bad);
