@@ -36,7 +36,8 @@ function quote(value: string, shell: Shell): string {
     case 'fish':
       return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
     case 'powershell':
-      return `'${value.replace(/'/g, "''")}'`;
+      // PowerShell reads the typographic single quotes ‘ ’ ‚ ‛ as quotes too: each is doubled like '.
+      return `'${value.replace(/['\u2018-\u201b]/g, '$&$&')}'`;
   }
 }
 

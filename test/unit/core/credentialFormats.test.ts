@@ -29,6 +29,13 @@ describe('session credential formats', () => {
     assert.match(environmentSnippet(store, credentials, 'powershell'), /^\$env:AWS_SECRET_ACCESS_KEY = 'se''cr\/et\+KEY'$/m);
   });
 
+  it('keeps PowerShell inside its quotes when a value holds a typographic single quote, which PowerShell also reads as a quote', () => {
+    // PowerShell's tokenizer takes ' ‘ ’ ‚ ‛ alike as single quotes; a doubled one stands for itself.
+    const endpoint = 'http://127.0.0.1:7480/’; Remove-Item -Recurse ~; ‘';
+    const line = environmentSnippet({ ...store, endpoint_url: endpoint }, credentials, 'powershell').split('\n').find((text) => text.startsWith('$env:AWS_ENDPOINT_URL'));
+    assert.equal(readPowerShellQuoted(line!.slice('$env:AWS_ENDPOINT_URL = '.length)), endpoint);
+  });
+
   it('makes an AWS CLI profile for the config and the credentials files', () => {
     const profile = awsCliProfile(store, credentials);
     assert.equal(profileName(store), 'logqs-robot-logs');
@@ -64,3 +71,23 @@ describe('session credential formats', () => {
     }
   });
 });
+
+/** A PowerShell single-quoted string read as PowerShell reads it; throws unless it is the whole text. */
+function readPowerShellQuoted(text: string): string {
+  const isQuote = (char: string | undefined) => char !== undefined && "'‘’‚‛".includes(char);
+  assert.ok(isQuote(text[0]), text);
+  let value = '';
+  let at = 1;
+  for (;;) {
+    assert.ok(at < text.length, `unterminated: ${text}`);
+    if (isQuote(text[at])) {
+      if (!isQuote(text[at + 1])) {
+        break;
+      }
+      at++;
+    }
+    value += text[at++];
+  }
+  assert.equal(at, text.length - 1, `the string ends before the line does, leaving ${JSON.stringify(text.slice(at + 1))} to run`);
+  return value;
+}
