@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type Connection, connectionSchema } from '../../core/connections';
 import { LogqsError } from '../../core/errors';
-import { readJsonDocument, writeJsonFile } from './jsonDocument';
+import { readJsonDocument, withFileLock, writeJsonFile } from './jsonDocument';
 
 const fileSchema = z.object({ version: z.literal(1), connections: z.array(connectionSchema) });
 
@@ -19,5 +19,10 @@ export class JsonFileConnections {
 
   async save(connections: readonly Connection[]): Promise<void> {
     await writeJsonFile(this.filePath, 'LogQS connections file', { version: 1, connections });
+  }
+
+  /** Runs `work` (a load, a change, a save) while no other window changes the file. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return withFileLock(this.filePath, 'LogQS connections file', work);
   }
 }

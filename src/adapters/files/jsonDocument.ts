@@ -60,3 +60,43 @@ export async function writeJsonFile(filePath: string, description: string, value
     throw new LogqsError('storage', `Can't save the ${description} ${filePath}: ${(error as Error).message}`, { cause: error });
   }
 }
+
+/** A lock older than this was left by a window that died holding it. */
+const STALE_LOCK_MS = 30_000;
+/** How long a change waits for another window's before giving up. */
+const LOCK_WAIT_MS = 10_000;
+
+/**
+ * Runs `work` (a load, a change, a save of the file) while holding the
+ * file's lock: a lock file created exclusively. Every editor window has its
+ * own extension host over the same files; without it, a window saves over
+ * what another has just added.
+ */
+export async function withFileLock<T>(filePath: string, description: string, work: () => Promise<T>): Promise<T> {
+  const lock = `${filePath}.lock`;
+  await fs.mkdir(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      await fs.writeFile(lock, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new LogqsError('storage', `Can't lock the ${description} ${filePath}: ${(error as Error).message}`, { cause: error });
+      }
+      const age = await fs.stat(lock).then((stat) => Date.now() - stat.mtimeMs, () => 0);
+      if (age > STALE_LOCK_MS) {
+        await fs.rm(lock, { force: true });
+      } else if (Date.now() > deadline) {
+        throw new LogqsError('storage', `The ${description} ${filePath} is being changed by another window; try again`);
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+      }
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await fs.rm(lock, { force: true }).catch(() => undefined);
+  }
+}

@@ -104,9 +104,9 @@ export class LogqsConnections {
     return connection;
   }
 
-  /** Runs `change` after every change before it has ended, so no two read and rewrite the file at once. */
+  /** Runs `change` after every change before it has ended, here and in other windows, so no two read and rewrite the file at once. */
   private serially<T>(change: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(change);
+    const run = this.queue.then(() => this.deps.file.exclusive(change));
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -49,6 +49,15 @@ describe('LogQS connections', () => {
     assert.equal(vault.secrets.size, 3);
   });
 
+  it('keeps every DataStore when two windows, sharing the connections file, connect at the same time', async () => {
+    // Each editor window runs its own extension host: its own LogqsConnections over the same file.
+    const windowA = make();
+    const windowB = make();
+    await Promise.all(['robots-a', 'robots-b', 'robots-c', 'robots-d'].map((id, index) => (index % 2 ? windowB : windowA).connections.connect(settings(id))));
+    assert.deepEqual((await windowA.file.load()).map((connection) => connection.datastoreId).sort(), ['robots-a', 'robots-b', 'robots-c', 'robots-d']);
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['logqs-connections.json']);
+  });
+
   it('connects one DataStore once, even when asked twice at the same time', async () => {
     const { file, vault, connections } = make();
     const results = await Promise.allSettled([connections.connect(settings('robots')), connections.connect(settings('robots'))]);
