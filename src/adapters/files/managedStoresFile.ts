@@ -10,9 +10,18 @@ import { readJsonDocument } from './jsonDocument';
  * Secrets are moved into SecretStorage; records are marked managed.
  */
 const managedFileSchema = z.object({
-  objectStores: z
-    .array(objectStoreCreateSchema)
-    .refine((entries) => new Set(entries.map((entry) => entry.name)).size === entries.length, 'names must be unique'),
+  objectStores: z.array(objectStoreCreateSchema).superRefine((entries, ctx) => {
+    // Said of the entry that repeats a name, with the entry it repeats, so the file's author can find both.
+    const firstWith = new Map<string, number>();
+    entries.forEach((entry, index) => {
+      const first = firstWith.get(entry.name);
+      if (first === undefined) {
+        firstWith.set(entry.name, index);
+      } else {
+        ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `is the name of objectStores.${first} too: names must be unique` });
+      }
+    });
+  }),
 });
 
 export async function readManagedStoresFile(filePath: string): Promise<ObjectStoreCreate[]> {

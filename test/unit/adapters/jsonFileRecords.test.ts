@@ -122,6 +122,9 @@ describe('managed object stores file', () => {
 
   it('refuses duplicate names, bad JSON and a missing file', async () => {
     await assert.rejects(readManagedStoresFile(await write({ objectStores: [validInput(), validInput()] })), /names must be unique/);
+    // Which entry repeats which, names compared as they are kept (trimmed).
+    const entries = [validInput({ name: 'a' }), validInput({ name: 'b' }), validInput({ name: ' a ' })];
+    await assert.rejects(readManagedStoresFile(await write({ objectStores: entries })), /objectStores\.2\.name is the name of objectStores\.0 too/);
     await assert.rejects(readManagedStoresFile(await write('{nope')), /not valid JSON/);
     await assert.rejects(readManagedStoresFile(path.join(folder(), 'missing.json')), (error: unknown) => LogqsError.is(error, 'storage'));
   });
