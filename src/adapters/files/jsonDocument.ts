@@ -29,7 +29,8 @@ export async function readJsonDocument<S extends z.ZodType>(
     throw new LogqsError('storage', `Can't read the ${description} ${filePath}: ${(error as Error).message}`, { cause: error });
   }
   // Never JSON.parse's own message: it quotes the text around the fault, which may be a secret.
-  const json = parseJsonText(text);
+  // A byte order mark (Notepad, PowerShell's UTF-8) is no part of the JSON: JSON.parse refuses it.
+  const json = parseJsonText(text.replace(/^\ufeff/, ''));
   if (!json.ok) {
     return { ok: false, problem: json.problem };
   }

@@ -120,6 +120,11 @@ describe('managed object stores file', () => {
     });
   });
 
+  it('reads a file saved with a byte order mark, as Windows editors and PowerShell write UTF-8', async () => {
+    const file = await write(`\ufeff${JSON.stringify({ objectStores: [validInput()] })}`);
+    assert.deepEqual((await readManagedStoresFile(file)).map((entry) => entry.name), ['robots']);
+  });
+
   it('refuses duplicate names, bad JSON and a missing file', async () => {
     await assert.rejects(readManagedStoresFile(await write({ objectStores: [validInput(), validInput()] })), /names must be unique/);
     // Which entry repeats which, names compared as they are kept (trimmed).
