@@ -17,7 +17,7 @@ import type {
   SessionIssuer,
   StoreChange,
 } from './ports';
-import { sessionPolicy } from './sessionPolicy';
+import { sessionPolicy, sessionPolicyProblem } from './sessionPolicy';
 import {
   type ManagedSyncResult,
   assertUsable,
@@ -170,6 +170,10 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
 
   async sessionCredentials(id: string, options: { durationSeconds: number; signal?: AbortSignal }) {
     const { store, credentials } = await this.credentialsFor(id);
+    const problem = sessionPolicyProblem(store);
+    if (problem) {
+      throw new LogqsError('invalid-input', `"${store.name}": ${problem}`, { field: 'key_prefix' });
+    }
     const policy = sessionPolicy(store);
     return { store, credentials: await this.deps.sessions(store, credentials, { policy, ...options }) };
   }

@@ -22,6 +22,20 @@ export function policyLiteral(text: string): string {
   return text.replace(/[*?$]/g, (char) => `\${${char}}`);
 }
 
+/**
+ * Why no session policy can hold a store to its key_prefix, or undefined
+ * when one can. Only AWS reads ${*}, ${?} and ${$} as the characters
+ * themselves; S3-compatible servers (Ceph RGW, MinIO) have no such escapes,
+ * so there a prefix with "*" or "?" would be a wildcard reaching keys outside
+ * it (and "$" a text that matches nothing).
+ */
+export function sessionPolicyProblem(store: Pick<ObjectStore, 'key_prefix' | 'endpoint_url'>): string | undefined {
+  if (store.endpoint_url && /[*?$]/.test(store.key_prefix ?? '')) {
+    return `session credentials can't be limited to the key_prefix "${store.key_prefix}" at ${store.endpoint_url}: its policies read "*" and "?" as wildcards, with no way to mean the characters themselves; only AWS can (use a key_prefix without "*", "?" or "$")`;
+  }
+  return undefined;
+}
+
 export interface PolicyDocument {
   Version: '2012-10-17';
   Statement: {

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { policyLiteral, sessionPolicy, sessionPolicyDocument } from '../../../src/core/sessionPolicy';
+import { LogqsError } from '../../../src/core/errors';
+import { policyLiteral, sessionPolicy, sessionPolicyDocument, sessionPolicyProblem } from '../../../src/core/sessionPolicy';
+import { memorySource, validInput } from '../../support/memoryPorts';
 
 const READ = ['s3:GetObject', 's3:ListMultipartUploadParts'];
 const READ_WRITE = [...READ, 's3:PutObject', 's3:AbortMultipartUpload'];
@@ -46,6 +48,18 @@ describe('session policy', () => {
       assert.match(policy, /^[\t\n\r\u0020-\u00ff]+$/, `${keyPrefix}: ${policy}`);
       assert.deepEqual(JSON.parse(policy), sessionPolicyDocument(store));
     }
+  });
+
+  it('issues nothing for a prefix with "*", "?" or "$" at an S3-compatible server, whose policies have no escapes for them', async () => {
+    assert.equal(sessionPolicyProblem({ key_prefix: 'run*/', endpoint_url: null }), undefined, 'AWS reads ${*} literally');
+    assert.equal(sessionPolicyProblem({ key_prefix: 'logs/', endpoint_url: 'http://127.0.0.1:7480' }), undefined);
+    let asked = 0;
+    const { source } = memorySource({ sessions: async () => { asked++; throw new Error('not reached'); } });
+    for (const keyPrefix of ['run*/', 'run?/', 'cost$/']) {
+      const store = await source.create(validInput({ name: keyPrefix, key_prefix: keyPrefix, endpoint_url: 'http://127.0.0.1:7480', context: { role_arn: 'arn:aws:iam:::role/logqs' } }));
+      await assert.rejects(source.sessionCredentials(store.id, { durationSeconds: 900 }), (error: unknown) => LogqsError.is(error, 'invalid-input') && error.field === 'key_prefix');
+    }
+    assert.equal(asked, 0);
   });
 
   it('is valid JSON with quotes and backslashes in a prefix', () => {
