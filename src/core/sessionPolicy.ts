@@ -30,10 +30,19 @@ export function policyLiteral(text: string): string {
  * it (and "$" a text that matches nothing).
  */
 export function sessionPolicyProblem(store: Pick<ObjectStore, 'key_prefix' | 'endpoint_url'>): string | undefined {
-  if (store.endpoint_url && /[*?$]/.test(store.key_prefix ?? '')) {
+  if (store.endpoint_url && !isAwsEndpoint(store.endpoint_url) && /[*?$]/.test(store.key_prefix ?? '')) {
     return `session credentials can't be limited to the key_prefix "${store.key_prefix}" at ${store.endpoint_url}: its policies read "*" and "?" as wildcards, with no way to mean the characters themselves; only AWS can (use a key_prefix without "*", "?" or "$")`;
   }
   return undefined;
+}
+
+/** An endpoint_url that is AWS's own S3 (a regional or FIPS endpoint written out), where the escapes hold. */
+function isAwsEndpoint(endpointUrl: string): boolean {
+  try {
+    return /(^|\.)amazonaws\.com(\.cn)?$/i.test(new URL(endpointUrl).hostname);
+  } catch {
+    return false;
+  }
 }
 
 export interface PolicyDocument {

@@ -53,6 +53,8 @@ describe('session policy', () => {
   it('issues nothing for a prefix with "*", "?" or "$" at an S3-compatible server, whose policies have no escapes for them', async () => {
     assert.equal(sessionPolicyProblem({ key_prefix: 'run*/', endpoint_url: null }), undefined, 'AWS reads ${*} literally');
     assert.equal(sessionPolicyProblem({ key_prefix: 'logs/', endpoint_url: 'http://127.0.0.1:7480' }), undefined);
+    assert.equal(sessionPolicyProblem({ key_prefix: 'run*/', endpoint_url: 'https://s3.eu-west-1.amazonaws.com' }), undefined, 'AWS written out as an endpoint');
+    assert.ok(sessionPolicyProblem({ key_prefix: 'run*/', endpoint_url: 'https://amazonaws.com.example.org' }));
     let asked = 0;
     const { source } = memorySource({ sessions: async () => { asked++; throw new Error('not reached'); } });
     for (const keyPrefix of ['run*/', 'run?/', 'cost$/']) {
