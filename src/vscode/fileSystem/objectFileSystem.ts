@@ -174,6 +174,13 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   async createDirectory(uri: vscode.Uri): Promise<void> {
     await this.mapped(uri, async ({ address, ref }) => {
       const trimmed = address.key.replace(/\/$/, '');
+      // Made from its parent and name, a folder whose parent is the root ("") would land under the key prefix
+      // instead ("other" of the prefix "logs/" as "logs/other/"): the key prefix and the folders above it exist
+      // already, and a folder outside them is refused, as a file there is.
+      if (ref.store.key_prefix?.startsWith(`${trimmed}/`)) {
+        throw vscode.FileSystemError.FileExists(uri);
+      }
+      assertInScope(ref.store.key_prefix, `${trimmed}/`);
       const parent = trimmed.slice(0, trimmed.lastIndexOf('/') + 1);
       await this.deps.objects.createFolder(ref.source, ref.store.id, parent, trimmed.slice(parent.length));
       this.deps.objectsChanged(ref.store.id);

@@ -141,6 +141,13 @@ describe('object file system', () => {
     assert.deepEqual(puts, []);
   });
 
+  it('makes no folder for a new file whose folder is outside the key prefix (a path typed into Save As), not even one under the prefix', async () => {
+    const { fileSystem, puts, uri } = await setup(['logs/a.txt'], { key_prefix: 'logs/' });
+    await assert.rejects(saveNewFile(fileSystem, uri('other/new.txt')), /outside this object store's key prefix/);
+    await assert.rejects(fileSystem.createDirectory(uri('logs')), /FileExists/);
+    assert.deepEqual(puts, []);
+  });
+
   it('lists a folder of more than one page of keys whole (the Save As dialog browses it)', async () => {
     const keys = Array.from({ length: 1005 }, (_, index) => `logs/run 1/${String(index).padStart(4, '0')}.txt`);
     const { fileSystem, uri } = await setup(keys, { key_prefix: 'logs/' });
