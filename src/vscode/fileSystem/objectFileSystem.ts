@@ -95,6 +95,14 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       if (address.key === '' || address.key.endsWith('/')) {
         return directory;
       }
+      // A URI names the full key: fetched, one outside the prefix would be prefix + key ("logs" of the prefix "logs/"
+      // taken for the object "logs/logs", a folder of the breadcrumbs and Save As said to be a file).
+      if (!isInScope(ref.store.key_prefix, address.key)) {
+        if (await isFolder(ref, `${address.key}/`)) {
+          return directory;
+        }
+        throw new LogqsError('not-found', `"${address.key}" is outside this object store's key prefix "${ref.store.key_prefix}"`);
+      }
       try {
         const { details } = await this.deps.objects.fetchObject(ref.source, ref.store.id, address.key);
         const mtime = details.lastModified?.getTime() ?? 0;

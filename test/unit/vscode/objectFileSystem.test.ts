@@ -99,6 +99,16 @@ describe('object file system', () => {
     await assert.rejects(fileSystem.stat(uri('team/logs/run 2')), /FileNotFound/);
   });
 
+  it('says the key prefix\'s folder is a folder even when an object inside it has the folder\'s name ("logs/logs"), and knows no file outside the prefix', async () => {
+    const { fileSystem, puts, uri } = await setup(['logs/logs', 'logs/a.txt'], { key_prefix: 'logs/' });
+    assert.equal((await fileSystem.stat(uri('logs'))).type, vscode.FileType.Directory);
+    assert.equal((await fileSystem.stat(uri('logs/logs'))).type, vscode.FileType.File);
+    // "a.txt" is not "logs/a.txt": the URI names the full key.
+    await assert.rejects(fileSystem.stat(uri('a.txt')), /FileNotFound/);
+    await saveNewFile(fileSystem, uri('logs/run 2/new.txt'));
+    assert.deepEqual(puts, ['logs/run 2/', 'logs/run 2/new.txt']);
+  });
+
   it('saves a new file into an existing folder of a key-prefixed store without making folders nobody asked for', async () => {
     const { fileSystem, puts, uri } = await setup(['logs/run 1/a.txt'], { key_prefix: 'logs/' });
     await saveNewFile(fileSystem, uri('logs/run 1/new.txt'));
