@@ -244,13 +244,32 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
     context.log(`Made the empty folder "${marker}"`);
   }
 
-  const putSmall = async (item: UploadItem) => {
+  /**
+   * A file listed but refused when opened (no permission, held by another program on Windows): skipped with the
+   * reason, as a folder that can't be read is, before anything of it is sent. One that vanished still fails.
+   */
+  const unreadableFile = (item: UploadItem, error: unknown): undefined => {
+    const { code } = (error ?? {}) as { code?: unknown };
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EBUSY') {
+      throw error;
+    }
+    skip(item.path, `can't be read (${(error as Error).message})`);
+    meter.removeTotal(1, item.size);
+    return undefined;
+  };
+
+  /** False when the file was skipped as unreadable. */
+  const putSmall = async (item: UploadItem): Promise<boolean> => {
     const release = await budget.acquire(item.size, signal);
     try {
       // One step on a file thread (open, read, close), not three hand-offs to the thread pool.
-      const body = await context.files.read(item.path, item.size);
+      const body = await context.files.read(item.path, item.size).catch((error: unknown) => unreadableFile(item, error));
+      if (!body) {
+        return false;
+      }
       await withRetries(`"${item.key}"`, context, signal, () => writer.putObject(item.key, body, { signal }));
       meter.addBytes(item.size);
+      return true;
     } finally {
       release();
     }
@@ -337,14 +356,17 @@ export async function uploadFiles(context: UploadContext, request: UploadRequest
     }
     const target = { ...item, key };
     if (item.size > settings.partSizeBytes) {
-      const file = await fs.open(item.path, 'r');
+      const file = await fs.open(item.path, 'r').catch((error: unknown) => unreadableFile(item, error));
+      if (!file) {
+        return;
+      }
       try {
         await putLarge(target, file);
       } finally {
         await file.close();
       }
-    } else {
-      await putSmall(target);
+    } else if (!(await putSmall(target))) {
+      return;
     }
     existing.add(key);
     report.keys.push(key);

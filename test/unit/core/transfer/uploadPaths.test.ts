@@ -159,6 +159,45 @@ describe('upload keys', () => {
     }
   });
 
+  it('skips, saying why, a file it may not read (no permission), and uploads the rest', async () => {
+    await fs.mkdir(path.join(scratch.dir, 'top'));
+    await fs.writeFile(path.join(scratch.dir, 'top', 'a.txt'), 'a');
+    await fs.writeFile(path.join(scratch.dir, 'top', 'locked.txt'), 'locked');
+    // Larger than a part: opened by the engine itself, for a multipart upload (which the writer here refuses to start).
+    await fs.writeFile(path.join(scratch.dir, 'top', 'locked.bin'), new Uint8Array(1024 * 1024 + 1));
+    const stored = new Map<string, string>();
+    const ctx = context(stored);
+    // Root reads any file: the refusal a person would meet (chmod 000, a file another program holds on Windows) is stood in for.
+    ctx.files = {
+      ...files,
+      read: async (file, size) => {
+        if (file.endsWith('locked.txt')) {
+          throw Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES', path: file });
+        }
+        return files.read(file, size);
+      },
+    };
+    const realOpen = fs.open;
+    (fs as { open: unknown }).open = async (file: string, flags: string) => {
+      if (file.endsWith('locked.bin')) {
+        throw Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES', path: file });
+      }
+      return realOpen(file, flags);
+    };
+    try {
+      const progress: TransferProgress[] = [];
+      const report = await uploadFiles(ctx, request([path.join(scratch.dir, 'top')], 'overwrite', progress));
+      assert.deepEqual(report.keys, ['store/top/a.txt']);
+      assert.deepEqual(report.skipped.map((entry) => path.basename(entry.path)).sort(), ['locked.bin', 'locked.txt']);
+      report.skipped.forEach((entry) => assert.match(entry.reason, /permission denied/));
+      const last = progress[progress.length - 1];
+      assert.equal(last.filesDone, last.filesTotal, JSON.stringify(last));
+      assert.equal(last.bytesDone, last.bytesTotal, JSON.stringify(last));
+    } finally {
+      (fs as { open: unknown }).open = realOpen;
+    }
+  });
+
   it('keeps empty folders, as the folder markers New Folder makes', async () => {
     await fs.mkdir(path.join(scratch.dir, 'top', 'empty', 'deeper'), { recursive: true });
     await fs.mkdir(path.join(scratch.dir, 'nothing'));
