@@ -161,14 +161,20 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       const folderPrefix = address.key === '' || address.key.endsWith('/') ? address.key : `${address.key}/`;
       // Above the key prefix (the root, "team/" of "team/logs/"), a folder holds only the prefix's next folder.
       const keyPrefix = ref.store.key_prefix ?? '';
+      let listed: string | undefined = folderPrefix || undefined;
       if (keyPrefix.startsWith(folderPrefix) && keyPrefix !== folderPrefix) {
-        return [[keyPrefix.slice(folderPrefix.length).split('/')[0], vscode.FileType.Directory]];
+        const rest = keyPrefix.slice(folderPrefix.length);
+        if (rest.includes('/')) {
+          return [[rest.split('/')[0], vscode.FileType.Directory]];
+        }
+        // A key prefix that ends inside a name ("reports/2024."): this folder holds the store's root, the names that start with it.
+        listed = undefined;
       }
       const entries: [string, vscode.FileType][] = [];
       // Every page: a folder cut at the first 1000 keys would hide the rest from the Save As dialog.
       let continuationToken: string | undefined;
       do {
-        const page = await browsePage(ref.source, ref.store.id, { folderPrefix: folderPrefix || undefined, pageSize: 1000, continuationToken });
+        const page = await browsePage(ref.source, ref.store.id, { folderPrefix: listed, pageSize: 1000, continuationToken });
         entries.push(
           ...page.folders.map((folder) => [folder.name.slice(0, -1), vscode.FileType.Directory] as [string, vscode.FileType]),
           ...page.objects.map((object) => [object.name, vscode.FileType.File] as [string, vscode.FileType]),
@@ -189,7 +195,11 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         throw vscode.FileSystemError.FileExists(uri);
       }
       assertInScope(ref.store.key_prefix, `${trimmed}/`);
-      const parent = trimmed.slice(0, trimmed.lastIndexOf('/') + 1);
+      let parent = trimmed.slice(0, trimmed.lastIndexOf('/') + 1);
+      // Its parent above a key prefix that ends inside a name ("reports/" of "reports/2024."): made from the store's root.
+      if (!isInScope(ref.store.key_prefix, parent)) {
+        parent = ref.store.key_prefix ?? '';
+      }
       await this.deps.objects.createFolder(ref.source, ref.store.id, parent, trimmed.slice(parent.length));
       this.deps.objectsChanged(ref.store.id);
     });

@@ -91,6 +91,24 @@ describe('object file system', () => {
     ]);
   });
 
+  it('lists the folder a key prefix ends inside of ("reports/2024.") with the prefix\'s objects, not a folder "2024." that isn\'t there', async () => {
+    const { fileSystem, uri } = await setup(['reports/2024.README', 'reports/2024.q1/a.txt'], { key_prefix: 'reports/2024.' });
+    assert.deepEqual(await fileSystem.readDirectory(uri('')), [['reports', vscode.FileType.Directory]]);
+    assert.deepEqual(await fileSystem.readDirectory(uri('reports')), [
+      ['2024.q1', vscode.FileType.Directory],
+      ['2024.README', vscode.FileType.File],
+    ]);
+    for (const [name, type] of await fileSystem.readDirectory(uri('reports'))) {
+      assert.equal((await fileSystem.stat(uri(`reports/${name}`))).type, type, name);
+    }
+  });
+
+  it('makes a new file\'s folder in the folder a key prefix ends inside of ("reports/2024.new/" of the prefix "reports/2024.")', async () => {
+    const { fileSystem, puts, uri } = await setup(['reports/2024.README'], { key_prefix: 'reports/2024.' });
+    await saveNewFile(fileSystem, uri('reports/2024.new/x.txt'));
+    assert.deepEqual(puts, ['reports/2024.new/', 'reports/2024.new/x.txt']);
+  });
+
   it('says a folder is a folder when VS Code names it without the trailing "/", the key prefix and its parents included', async () => {
     const { fileSystem, uri } = await setup(['team/logs/run 1/a.txt'], { key_prefix: 'team/logs/' });
     for (const key of ['team/logs/run 1', 'team/logs', 'team']) {
