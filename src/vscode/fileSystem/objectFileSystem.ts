@@ -149,6 +149,11 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         result = await save();
       }
       this.opened.set(uri.toString(), { etag: result.etag, readOnly: ref.store.read_only });
+      // Grown by this tab's own save, an object opened above the size limit still opens when read again (Revert).
+      const allowed = this.allowedLarge.get(uri.toString());
+      if (allowed !== undefined && content.byteLength > allowed) {
+        this.allowedLarge.set(uri.toString(), content.byteLength);
+      }
       this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
       // The view shows sizes, and a Save As makes an object (and folders) it hasn't listed.
       this.deps.objectsChanged(ref.store.id);

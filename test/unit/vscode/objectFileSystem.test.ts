@@ -300,6 +300,17 @@ describe('object file system: saving back', () => {
     await assert.rejects(fileSystem.readFile(uri('big.bin')), /more than/);
   });
 
+  it('reads again an object opened with "Open Anyway" after its own tab saved it larger (Revert, Reopen Closed Editor)', async () => {
+    const { fileSystem, put, uri } = await bucketSetup();
+    put('big.log', new Uint8Array(2000));
+    fileSystem.allowLarge(uri('big.log'));
+    await fileSystem.readFile(uri('big.log'));
+    await fileSystem.writeFile(uri('big.log'), new Uint8Array(2100));
+    assert.equal((await fileSystem.readFile(uri('big.log'))).byteLength, 2100);
+    put('big.log', new Uint8Array(50_000));
+    await assert.rejects(fileSystem.readFile(uri('big.log')), /more than/);
+  });
+
   it('saves twice in a row without asking, when the server passes ETags on unquoted', async () => {
     const { fileSystem, put, uri, confirmations } = await bucketSetup({ headEtag: (etag) => etag.replace(/"/g, '') });
     put('notes.txt', Buffer.from('a'));
