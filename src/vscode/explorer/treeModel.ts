@@ -230,10 +230,18 @@ export class ObjectTreeModel {
     await this.appendPage(parent, listing);
   }
 
-  /** Lists the page after `listing` under a store or folder, keeps it, and redraws. */
+  /**
+   * Lists the page after `listing` under a store or folder, keeps it, and
+   * redraws. When the listing was replaced meanwhile (a refresh, an upload, a
+   * filter, another Load more), the page belongs to an older listing: it is
+   * not kept, so the older listing is never put back over the newer one.
+   */
   private async appendPage(node: ContainerNode, listing: Listing): Promise<Listing> {
     const { page, children } = await this.listPage(node, listing.nextContinuationToken);
     const longer = { children: [...listing.children, ...children], nextContinuationToken: page.nextContinuationToken };
+    if (this.listings.get(node.id) !== listing) {
+      return longer;
+    }
     this.listings.set(node.id, longer);
     this.changed(node);
     return longer;

@@ -165,3 +165,52 @@ describe('the tree model: filters and reveal', () => {
     assert.equal(contextValue(store), 'store editable notDefault enabled writable');
   });
 });
+
+/** A tree over keys that can change, whose server answers only when the test lets it (`hold()` then `release()`). */
+async function heldTreeOver(keys: string[], pageSize: number) {
+  let gate: Promise<void> | undefined;
+  let open = () => undefined as void;
+  const gateway = {
+    ...memoryGateway([]).gateway,
+    listPage: async (request: Parameters<ReturnType<typeof memoryGateway>['gateway']['listPage']>[0]) => {
+      // The server reads its keys when asked; its answer reaches the editor only once released.
+      const answer = memoryGateway(keys).gateway.listPage(request);
+      await gate;
+      return answer;
+    },
+  };
+  const { source } = memorySource({ gateways: () => gateway });
+  await source.create(validInput({ key_prefix: 'logs/' }));
+  const model = new ObjectTreeModel({ sources: new StoreSources([source]), pageSize: () => pageSize, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+  const [store] = (await model.getChildren()) as StoreNode[];
+  return {
+    model,
+    store,
+    hold: () => {
+      gate = new Promise<void>((resolve) => (open = resolve));
+    },
+    release: () => {
+      gate = undefined;
+      open();
+    },
+  };
+}
+
+describe('the tree model: answers that arrive after a refresh', () => {
+  it('drops a Load more… answer that arrives after a refresh, instead of putting the older listing back', async () => {
+    const keys = ['logs/a.bin', 'logs/b.bin', 'logs/c.bin', 'logs/d.bin'];
+    const { model, store, hold, release } = await heldTreeOver(keys, 2);
+    const first = await model.getChildren(store);
+    assert.deepEqual(names(first), ['a.bin', 'b.bin', 'loadMore']);
+    const more = first.at(-1);
+    assert.ok(more?.kind === 'loadMore');
+    hold();
+    const loading = model.loadMore(more);
+    // a.bin is deleted meanwhile, and the store refreshed.
+    keys.splice(0, 1);
+    model.objectsChanged(store.store.id);
+    release();
+    await loading;
+    assert.deepEqual(names(await model.getChildren(store)), ['b.bin', 'c.bin', 'loadMore'], 'the deleted a.bin is not put back');
+  });
+});
