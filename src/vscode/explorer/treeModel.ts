@@ -51,6 +51,7 @@ export class ObjectTreeModel {
       this.forgetListings(node.storeNode.id);
     } else {
       this.listings.clear();
+      this.inFlight.clear();
     }
     this.changed(node?.storeNode);
   }
@@ -248,9 +249,16 @@ export class ObjectTreeModel {
   }
 
   private forgetListings(storeNodeId: string): void {
+    const under = (nodeId: string) => nodeId === storeNodeId || nodeId.startsWith(`${storeNodeId}/`);
     for (const key of this.listings.keys()) {
-      if (key === storeNodeId || key.startsWith(`${storeNodeId}/`)) {
+      if (under(key)) {
         this.listings.delete(key);
+      }
+    }
+    // A listing begun before is not the one to wait for, nor to keep.
+    for (const flight of this.inFlight.keys()) {
+      if (under(flight.slice(0, flight.indexOf('\n')))) {
+        this.inFlight.delete(flight);
       }
     }
   }
@@ -301,12 +309,18 @@ export class ObjectTreeModel {
     if (pending) {
       return pending;
     }
-    const load = this.listFirstPage(node).finally(() => this.inFlight.delete(flight));
+    // Still current when the answer comes unless a refresh forgot it meanwhile.
+    const current = () => this.inFlight.get(flight) === load;
+    const load: Promise<Listing> = this.listFirstPage(node, current).finally(() => {
+      if (current()) {
+        this.inFlight.delete(flight);
+      }
+    });
     this.inFlight.set(flight, load);
     return load;
   }
 
-  private async listFirstPage(node: ContainerNode): Promise<Listing> {
+  private async listFirstPage(node: ContainerNode, current: () => boolean): Promise<Listing> {
     const { store } = node.storeNode;
     const filter = this.filters.get(node.id);
     let listing: Listing;
@@ -323,8 +337,8 @@ export class ObjectTreeModel {
       listing = { children: [new MessageNode(node, userMessage(error), true)] };
     }
     // Errors are kept too, so a redraw doesn't raise the same notification again; Refresh retries.
-    // A listing made for a filter changed meanwhile is not kept.
-    if (this.filters.get(node.id) === filter) {
+    // A listing made for a filter changed meanwhile, or begun before a refresh, is not kept.
+    if (this.filters.get(node.id) === filter && current()) {
       this.listings.set(node.id, listing);
     }
     return listing;

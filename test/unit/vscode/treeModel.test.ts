@@ -213,4 +213,20 @@ describe('the tree model: answers that arrive after a refresh', () => {
     await loading;
     assert.deepEqual(names(await model.getChildren(store)), ['b.bin', 'c.bin', 'loadMore'], 'the deleted a.bin is not put back');
   });
+
+  it('lists again after a refresh while the first listing was still on its way, instead of showing and keeping the older one', async () => {
+    const keys = ['logs/a.bin'];
+    const { model, store, hold, release } = await heldTreeOver(keys, 1000);
+    hold();
+    const before = model.getChildren(store);
+    await new Promise((resolve) => setImmediate(resolve));
+    // b.bin is uploaded meanwhile, and the store refreshed: the view asks for its children again.
+    keys.push('logs/b.bin');
+    model.objectsChanged(store.store.id);
+    const after = model.getChildren(store);
+    release();
+    assert.deepEqual(names(await before), ['a.bin'], 'the first caller gets what it asked for');
+    assert.deepEqual(names(await after), ['a.bin', 'b.bin'], 'the redraw after the upload shows it');
+    assert.deepEqual(names(await model.getChildren(store)), ['a.bin', 'b.bin'], 'and the older listing is not kept');
+  });
 });
