@@ -106,8 +106,12 @@ async function pickFoundKey(deps: Pick<CommandDeps, 'ui' | 'log'>, ref: StoreRef
           if (step.action === 'more') {
             search.more();
           } else if (step.action === 'folder') {
-            pick.value = step.relative;
-            search.searchNow(step.relative);
+            // At the store's root a text that starts with the key prefix is read as a full key (a pasted one), so a
+            // folder named like the prefix ("logs/" holding "logs/logs/") is searched by its full key, not as the root.
+            const { key_prefix: keyPrefix } = ref.store;
+            const text = folderPrefix === undefined && keyPrefix && step.relative.startsWith(keyPrefix) ? keyPrefix + step.relative : step.relative;
+            pick.value = text;
+            search.searchNow(text);
           }
           return step.action === 'object';
         },

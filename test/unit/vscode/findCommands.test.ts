@@ -84,6 +84,24 @@ describe('find and filter commands', () => {
     await assert.rejects(running, code('cancelled'));
   });
 
+  it('opens a folder picked in the list that is named like the key prefix ("logs/logs/" in "logs/") as that folder, not the root again', async () => {
+    const { gateway, requests } = memoryGateway(['logs/logs/deep.bag', 'logs/top.bin']);
+    const { source } = memorySource({ gateways: () => gateway });
+    const store = await source.create(validInput({ name: 'robots', key_prefix: 'logs/' }));
+    const { deps, ui } = fakeCommandDeps([source]);
+    const running = findObject(deps)(new StoreNode(undefined, source, store));
+    const pick = ui.livePicks[0];
+    assert.deepEqual(await pick.itemsWhere((labels) => labels.length > 0), ['$(folder) logs/', '$(file) top.bin']);
+    pick.accept('logs/');
+    assert.deepEqual(await pick.itemsWhere(() => pick.shown.length === 2), ['$(file) logs/deep.bag']);
+    assert.deepEqual(
+      requests.map((request) => request.prefix),
+      ['logs/', 'logs/logs/'],
+    );
+    pick.hide();
+    await assert.rejects(running, code('cancelled'));
+  });
+
   it('finds nothing outside the key prefix: a typed "../" is refused before any request', async () => {
     const { deps, ui, storeNode, prefixes } = await setup();
     const running = findObject(deps)(storeNode);
