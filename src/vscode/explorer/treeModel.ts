@@ -224,6 +224,10 @@ export class ObjectTreeModel {
     }
     if (parent.kind === 'source') {
       const next = await this.storePage(parent, parent.source, Number(listing.nextContinuationToken));
+      // The stores changed (or the view was refreshed) meanwhile: this page extends an older list, not the one shown.
+      if (this.listings.get(parent.id) !== listing) {
+        return;
+      }
       this.listings.set(parent.id, { children: [...listing.children, ...next.children], nextContinuationToken: next.nextContinuationToken });
       this.changed(parent);
       return;

@@ -229,4 +229,43 @@ describe('the tree model: answers that arrive after a refresh', () => {
     assert.deepEqual(names(await after), ['a.bin', 'b.bin'], 'the redraw after the upload shows it');
     assert.deepEqual(names(await model.getChildren(store)), ['a.bin', 'b.bin'], 'and the older listing is not kept');
   });
+
+  it('drops a page of a DataStore\'s stores that arrives after the stores changed, instead of putting the older list back', async () => {
+    const { source } = memorySource();
+    for (const name of ['s0', 's1', 's2', 's3']) {
+      await source.create(validInput({ name }));
+    }
+    let gate: Promise<void> | undefined;
+    const paged: ObjectStoreSource = Object.assign(Object.create(source) as ObjectStoreSource, {
+      id: 'datastore',
+      listPage: async (offset: number, limit: number) => {
+        const all = await source.list();
+        await gate;
+        const stores = all.slice(offset, offset + limit);
+        return { stores, total: all.length, covered: stores.length, unreadable: [] };
+      },
+    });
+    const { source: embedded } = memorySource();
+    const model = new ObjectTreeModel({ sources: new StoreSources([embedded, paged]), pageSize: () => 2, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+    const datastore = (await model.getChildren()).find((node) => node.kind === 'source' && node.source.id === 'datastore');
+    assert.ok(datastore);
+    const storeNames = (nodes: TreeNode[]) => nodes.map((node) => (node.kind === 'store' ? node.store.name : node.kind));
+    const first = await model.getChildren(datastore);
+    assert.deepEqual(storeNames(first), ['s0', 's1', 'loadMore']);
+    const more = first.at(-1);
+    assert.ok(more?.kind === 'loadMore');
+    let open = () => undefined as void;
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const loading = model.loadMore(more);
+    await new Promise((resolve) => setImmediate(resolve));
+    // s0 is deleted meanwhile.
+    const s0 = (await source.list()).find((store) => store.name === 's0');
+    assert.ok(s0);
+    await source.delete(s0.id);
+    model.storesChanged();
+    gate = undefined;
+    open();
+    await loading;
+    assert.ok(!storeNames(await model.getChildren(datastore)).includes('s0'), 'the deleted store is not put back');
+  });
 });
