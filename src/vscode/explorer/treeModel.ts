@@ -186,8 +186,16 @@ export class ObjectTreeModel {
         searchedUpTo = 0;
         continue;
       }
-      searchedUpTo = listing.children.length;
-      listing = await this.appendPage(container, listing);
+      const longer = await this.appendPage(container, listing);
+      const kept = this.listings.get(container.id);
+      if (kept === longer) {
+        searchedUpTo = listing.children.length;
+        listing = longer;
+      } else {
+        // Another Load more… (or a refresh) replaced the listing meanwhile: go on from the one kept, which the view shows.
+        listing = kept ?? (await this.loadFirstPage(container));
+        searchedUpTo = 0;
+      }
     }
   }
 

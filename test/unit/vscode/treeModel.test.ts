@@ -268,4 +268,21 @@ describe('the tree model: answers that arrive after a refresh', () => {
     await loading;
     assert.ok(!storeNames(await model.getChildren(datastore)).includes('s0'), 'the deleted store is not put back');
   });
+
+  it('reveals a key on a later page while Load more… is clicked, keeping every page loaded', async () => {
+    const keys = ['logs/a.bin', 'logs/b.bin', 'logs/c.bin', 'logs/d.bin', 'logs/e.bin', 'logs/f.bin'];
+    const { model, store, hold, release } = await heldTreeOver(keys, 2);
+    const first = await model.getChildren(store);
+    const more = first.at(-1);
+    assert.ok(more?.kind === 'loadMore');
+    hold();
+    const loading = model.loadMore(more);
+    const revealing = model.findKey(store.id, 'logs/f.bin', { loadPages: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await loading;
+    const node = await revealing;
+    assert.ok(node?.kind === 'object' && node.entry.key === 'logs/f.bin');
+    assert.deepEqual(names(await model.getChildren(store)), ['a.bin', 'b.bin', 'c.bin', 'd.bin', 'e.bin', 'f.bin'], 'the pages the reveal loaded are kept, for the view to show it');
+  });
 });
