@@ -39,6 +39,8 @@ export class ObjectTreeModel {
   private listedStores = new Map<string, ObjectStore>();
   /** Each filtered store or folder's filter (the start of its children's names), by node id; kept until cleared. */
   private readonly filters = new Map<string, string>();
+  /** Counts the changes of stores (and refreshes): a page of stores listed before one is not kept. */
+  private storesGeneration = 0;
 
   constructor(private readonly deps: TreeDeps) {}
 
@@ -52,6 +54,7 @@ export class ObjectTreeModel {
     } else {
       this.listings.clear();
       this.inFlight.clear();
+      this.storesGeneration++;
     }
     this.changed(node?.storeNode);
   }
@@ -72,6 +75,7 @@ export class ObjectTreeModel {
    * edit of one store doesn't re-list (and re-report errors of) the others.
    */
   storesChanged(): void {
+    this.storesGeneration++;
     // Pages of stores are listed again (the change may be on any page); object listings stay unless their store changed.
     for (const key of [...this.listings.keys()]) {
       if (key.startsWith('source:') && !key.includes('/')) {
@@ -293,6 +297,7 @@ export class ObjectTreeModel {
    * source node is kept until the stores change or the view is refreshed.
    */
   private async storePage(parent: SourceNode | undefined, source: ObjectStoreSource, offset: number): Promise<Listing> {
+    const generation = this.storesGeneration;
     let listing: Listing;
     try {
       const page = source.listPage ? await source.listPage(offset, this.deps.pageSize()) : { stores: await source.list(), total: undefined, covered: undefined, unreadable: [] };
@@ -308,7 +313,7 @@ export class ObjectTreeModel {
       // An empty list would show the welcome view and invite adding over a damaged file.
       listing = { children: [new MessageNode(parent, userMessage(error), true)] };
     }
-    if (parent && offset === 0) {
+    if (parent && offset === 0 && generation === this.storesGeneration) {
       this.listings.set(parent.id, listing);
     }
     return listing;

@@ -285,4 +285,41 @@ describe('the tree model: answers that arrive after a refresh', () => {
     assert.ok(node?.kind === 'object' && node.entry.key === 'logs/f.bin');
     assert.deepEqual(names(await model.getChildren(store)), ['a.bin', 'b.bin', 'c.bin', 'd.bin', 'e.bin', 'f.bin'], 'the pages the reveal loaded are kept, for the view to show it');
   });
+
+  it('never keeps a first page of a DataStore\'s stores listed before the stores changed, even when it arrives last', async () => {
+    const { source } = memorySource();
+    for (const name of ['s0', 's1']) {
+      await source.create(validInput({ name }));
+    }
+    const answers: (() => void)[] = [];
+    const paged: ObjectStoreSource = Object.assign(Object.create(source) as ObjectStoreSource, {
+      id: 'datastore',
+      listPage: async (offset: number, limit: number) => {
+        const all = await source.list();
+        await new Promise<void>((resolve) => answers.push(resolve));
+        const stores = all.slice(offset, offset + limit);
+        return { stores, total: all.length, covered: stores.length, unreadable: [] };
+      },
+    });
+    const { source: embedded } = memorySource();
+    const model = new ObjectTreeModel({ sources: new StoreSources([embedded, paged]), pageSize: () => 10, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+    const datastore = (await model.getChildren()).find((node) => node.kind === 'source' && node.source.id === 'datastore');
+    assert.ok(datastore);
+    const storeNames = (nodes: TreeNode[]) => nodes.map((node) => (node.kind === 'store' ? node.store.name : node.kind));
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const before = model.getChildren(datastore);
+    await tick();
+    const s0 = (await source.list()).find((store) => store.name === 's0');
+    assert.ok(s0);
+    await source.delete(s0.id);
+    model.storesChanged();
+    const after = model.getChildren(datastore);
+    await tick();
+    assert.equal(answers.length, 2);
+    answers[1]();
+    assert.deepEqual(storeNames(await after), ['s1']);
+    answers[0]();
+    assert.deepEqual(storeNames(await before), ['s0', 's1'], 'the first caller gets what it asked for');
+    assert.deepEqual(storeNames(await model.getChildren(datastore)), ['s1'], 'the deleted store is not put back');
+  });
 });
