@@ -343,6 +343,19 @@ function temporaryBeside(target: string): string {
 }
 
 /**
+ * Fetches an object and puts it where `placement` says, asking `place`
+ * again when a file is found there: the place it took, or why it was skipped.
+ */
+type PutInPlace = (
+  object: RemoteObject,
+  placement: { target: string; replace: boolean },
+  context: DownloadContext,
+  signal: AbortSignal,
+  onBytes: (count: number) => void,
+  place: (target: string) => Promise<Placement>,
+) => Promise<Placement>;
+
+/**
  * A large object to `target`: parallel ranges written at their offsets into
  * a temporary file beside it, verified (size, and MD5 where the ETag is
  * one), then renamed. On any failure or cancel the temporary file is removed
@@ -351,14 +364,7 @@ function temporaryBeside(target: string): string {
  * bytes did (another download, say) is not replaced unasked; `place` is
  * asked then, and its answer tried in turn (as downloadSmall does).
  */
-async function downloadLarge(
-  object: RemoteObject,
-  placement: { target: string; replace: boolean },
-  context: DownloadContext,
-  signal: AbortSignal,
-  onBytes: (count: number) => void,
-  place: (target: string) => Promise<Placement>,
-): Promise<Placement> {
+const downloadLarge: PutInPlace = async (object, placement, context, signal, onBytes, place) => {
   const temporary = temporaryBeside(placement.target);
   try {
     const { written, md5 } = await fetchRangesToFile(object, temporary, context, signal, onBytes);
@@ -379,7 +385,7 @@ async function downloadLarge(
     await fs.rm(temporary, { force: true });
     throw error;
   }
-}
+};
 
 /**
  * A small object put in place in one step: by the reader, which fetches it
@@ -388,14 +394,7 @@ async function downloadLarge(
  * written, renamed). Unless `placement` says otherwise an existing file is
  * not replaced: `place` is asked then, and its answer tried in turn.
  */
-async function downloadSmall(
-  object: RemoteObject,
-  placement: { target: string; replace: boolean },
-  context: DownloadContext,
-  signal: AbortSignal,
-  onBytes: (count: number) => void,
-  place: (target: string) => Promise<Placement>,
-): Promise<Placement> {
+const downloadSmall: PutInPlace = async (object, placement, context, signal, onBytes, place) => {
   const md5 = plainMd5(object.etag);
   const { etag, size } = object;
   /** Fetched once the reader can't put the object in place itself; then kept for any other place tried. */
@@ -437,7 +436,7 @@ async function downloadSmall(
         current = await place(current.target);
     }
   }
-}
+};
 
 const FOLDER_THERE = 'a folder of the same name exists (a key that is both a file and a folder)';
 
