@@ -84,7 +84,7 @@ export class KeyPresigner {
       .join('&');
     const canonicalRequest = `GET\n${path}\n${canonicalQuery}\nhost:${url.host}\n\nhost\nUNSIGNED-PAYLOAD`;
     const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-    const signature = createHmac('sha256', this.keyFor(day, accessKeyId, secretAccessKey)).update(stringToSign).digest('hex');
+    const signature = hmac(this.keyFor(day, accessKeyId, secretAccessKey), stringToSign).toString('hex');
     return `${url.protocol}//${url.host}${path}?${canonicalQuery}&X-Amz-Signature=${signature}`;
   }
 
