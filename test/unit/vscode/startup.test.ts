@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -95,6 +95,11 @@ describe('start-up', function () {
       await Promise.all(vendors.map((options) => bundle(options)));
       const libraries = Object.keys(metafile.inputs).filter((input) => /node_modules\/(@aws-sdk|@smithy|ky)\//.test(input));
       assert.deepEqual(libraries, [], 'the main bundle holds no client library');
+      // A dynamic import in a CommonJS bundle goes through Node's ES module loader (see esbuild.mjs): the SDK's HTTP handler's is a require.
+      for (const file of (await readdir(path.join(outdir, 'vendor'))).filter((name) => name.endsWith('.js'))) {
+        const text = await readFile(path.join(outdir, 'vendor', file), 'utf8');
+        assert.deepEqual(text.match(/\bimport\(\s*["'][^"']*["']\s*\)/g) ?? [], [], `${file} imports no module dynamically`);
+      }
 
       const result = await probe(path.join(outdir, 'extension.js'), store);
       assert.deepEqual(loaded(result.modulesAtActivation, /\/vendor\//), []);
