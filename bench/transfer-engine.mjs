@@ -1,6 +1,7 @@
 // The extension's transfer engine as a command, so the benchmark can time it (and its peak memory)
-// exactly like the peer tools: a fresh process per run. bench/transfer.mjs bundles it with esbuild
-// first, as the extension itself is bundled, so it starts like the extension's code loads.
+// exactly like the peer tools: a fresh process per run. bench/transfer.mjs bundles it as the extension
+// is bundled (esbuild.mjs), so it starts like the extension's code loads, and runs it on the Node of
+// the editor's extension host.
 // Usage: node <bundle> download-key|download-prefix|upload <bucket> <key|prefix|path> <dir|prefix>
 // Settings: package.json defaults, or LOGQS_PART_MIB / LOGQS_PART_CONCURRENCY / LOGQS_LOOPBACK_PART_CONCURRENCY /
 // LOGQS_FILE_CONCURRENCY (the server is on this machine: downloads use the loopback one).
@@ -22,23 +23,31 @@ const rig = transferRig({
     fileConcurrency: setting("LOGQS_FILE_CONCURRENCY", "fileConcurrency"),
   },
 });
-const store = await rig.addStore(bucket);
-const job = (target) => {
-  const { callbacks } = jobCallbacks();
-  if (command === "upload") return rig.objects.upload(rig.source, store.id, [what], target, callbacks);
-  const items = command === "download-key" ? { keys: [what], prefixes: [] } : { keys: [], prefixes: [what] };
-  return rig.objects.download(rig.source, store.id, items, target, callbacks);
-};
-// The warm-up job goes elsewhere: a sibling folder, left for the benchmark to remove with its other
-// outputs (deleting it here would slow the next tool's file creation), or another key prefix. Its dirty
-// pages are written out before the timed job starts.
-const warmUpFolder = process.env.LOGQS_BENCH_WARM_UP && command !== "upload" ? `${where}-warm-up` : undefined;
-if (process.env.LOGQS_BENCH_WARM_UP) {
-  if (warmUpFolder) mkdirSync(warmUpFolder, { recursive: true });
-  await job(warmUpFolder ?? `warm-up-${where}`);
-  execFileSync("sync");
-  started = performance.now();
+// A CommonJS bundle, as the extension is: no top-level await.
+async function main() {
+  const store = await rig.addStore(bucket);
+  const job = (target) => {
+    const { callbacks } = jobCallbacks();
+    if (command === "upload") return rig.objects.upload(rig.source, store.id, [what], target, callbacks);
+    const items = command === "download-key" ? { keys: [what], prefixes: [] } : { keys: [], prefixes: [what] };
+    return rig.objects.download(rig.source, store.id, items, target, callbacks);
+  };
+  // The warm-up job goes elsewhere: a sibling folder, left for the benchmark to remove with its other
+  // outputs (deleting it here would slow the next tool's file creation), or another key prefix. Its dirty
+  // pages are written out before the timed job starts.
+  const warmUpFolder = process.env.LOGQS_BENCH_WARM_UP && command !== "upload" ? `${where}-warm-up` : undefined;
+  if (process.env.LOGQS_BENCH_WARM_UP) {
+    if (warmUpFolder) mkdirSync(warmUpFolder, { recursive: true });
+    await job(warmUpFolder ?? `warm-up-${where}`);
+    execFileSync("sync");
+    started = performance.now();
+  }
+  const report = await job(where);
+  rig.dispose();
+  console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, files: report.files?.length ?? report.keys.length, bytes: report.bytes, skipped: report.skipped.length }));
 }
-const report = await job(where);
-rig.dispose();
-console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, files: report.files?.length ?? report.keys.length, bytes: report.bytes, skipped: report.skipped.length }));
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

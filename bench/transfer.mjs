@@ -10,7 +10,7 @@ import path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import server from "../out/test/support/s3Server.js";
-import { mainFields, workerBundles } from "../esbuild.mjs";
+import { buildOptions } from "../esbuild.mjs";
 
 const SWEEP = process.argv.includes("--sweep");
 const ROUNDS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 2);
@@ -20,6 +20,9 @@ const BIG = 1024 * 1024 * 1024;
 const SMALL = 64 * 1024;
 const SMALL_COUNT = 2000;
 const WARMED_UP = "this engine, warmed up";
+const ON_THIS_NODE = `this engine, Node ${process.versions.node.split(".")[0]}`;
+/** The Node that runs the extension host of the editor here (code-server's); bench/transfer.sh finds it. */
+const EDITOR_NODE = process.env.LOGQS_BENCH_EDITOR_NODE || process.execPath;
 const ENV = {
   ...process.env,
   AWS_ACCESS_KEY_ID: server.S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: server.S3_SECRET_KEY, AWS_DEFAULT_REGION: "us-east-1",
@@ -80,14 +83,18 @@ async function main() {
   execFileSync(AWS[0], [...AWS.slice(1), "s3", "cp", "--recursive", smallDir, `s3://${BUCKET}/small/`, "--quiet"], { env: ENV });
   const url = await presigned("big/big.bin");
   const out = path.join(WORK, "out");
-  const bundle = path.join(WORK, "transfer-engine.mjs");
-  await esbuild.build({
-    entryPoints: ["bench/transfer-engine.mjs"], bundle: true, platform: "node", format: "esm", target: "node20", mainFields, outfile: bundle, logLevel: "warning",
-    // The file threads' worker is found beside the bundle, through __dirname, as in dist/.
-    banner: { js: "import { createRequire } from 'node:module'; import { fileURLToPath as __toPath } from 'node:url'; const require = createRequire(import.meta.url); const __dirname = __toPath(new URL('.', import.meta.url));" },
-  });
-  await esbuild.build({ entryPoints: Object.entries(workerBundles).map(([entry, name]) => ({ in: entry, out: name })), bundle: true, platform: "node", format: "cjs", target: "node20", mainFields, outdir: WORK, logLevel: "warning" });
-  const engine = (...args) => ["node", bundle, ...args];
+  // The engine is built as the extension is (esbuild.mjs, production): CommonJS, minified, the AWS SDK in
+  // its own bundle required at the first request, the worker threads' files beside it.
+  const engineDir = path.join(WORK, "engine");
+  const [extension, ...others] = buildOptions({ production: true, outdir: engineDir, logLevel: "warning" });
+  await esbuild.build({ ...extension, entryPoints: ["bench/transfer-engine.mjs"], outfile: path.join(engineDir, "transfer-engine.js") });
+  await Promise.all(others.map((options) => esbuild.build(options)));
+  const bundle = path.join(engineDir, "transfer-engine.js");
+  // It runs on the Node of the editor's extension host (code-server's, see bench/transfer.sh), and also on this
+  // one, when they differ.
+  const engineOn = (node) => (...args) => [node, bundle, ...args];
+  const engine = engineOn(EDITOR_NODE);
+  const thisNode = EDITOR_NODE === process.execPath ? undefined : engineOn(process.execPath);
   // The engine again, timed on its second job in one process: in the editor the extension host stays
   // up, so after its first transfers the engine's code is compiled and optimised already.
   // Its figure is the second job's own time; its peak memory is the process's, over both jobs.
@@ -95,39 +102,42 @@ async function main() {
     const result = timed(engine(...args), { LOGQS_BENCH_WARM_UP: "1" });
     return { ...result, seconds: result.ownSeconds, ownSeconds: undefined };
   };
+  /** The engine's entries of a row: `job` gives its arguments, anew for each run. */
+  const engineRuns = (job) => ({
+    "this engine": () => timed(engine(...job())),
+    [WARMED_UP]: () => warmedUp(...job()),
+    ...(thisNode && { [ON_THIS_NODE]: () => timed(thisNode(...job())) }),
+  });
   if (SWEEP) return sweep(engine, bigFile, smallDir, out);
 
   const rows = [
     { name: "download 1 GiB object", bytes: BIG, runs: {
-      "this engine": () => timed(engine("download-key", BUCKET, "big/big.bin", downloadFolder(out))),
-      [WARMED_UP]: () => warmedUp("download-key", BUCKET, "big/big.bin", downloadFolder(out)),
+      ...engineRuns(() => ["download-key", BUCKET, "big/big.bin", downloadFolder(out)]),
       "aws s3 cp": () => timed([...AWS, "s3", "cp", `s3://${BUCKET}/big/big.bin`, `${downloadFolder(out)}/`, "--quiet"]),
       "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/big/big.bin`, downloadFolder(out)]),
       "aria2c -x16 -s16": () => timed(["aria2c", "-q", "-x", "16", "-s", "16", "--file-allocation=none", "-d", downloadFolder(out), "-o", "big.bin", url]),
       "curl (presigned)": () => timed(["curl", "-sS", "-o", path.join(downloadFolder(out), "big.bin"), url]),
     } },
     { name: `download folder of ${SMALL_COUNT} × 64 KiB`, bytes: SMALL * SMALL_COUNT, keepOutputs: true, runs: {
-      "this engine": () => timed(engine("download-prefix", BUCKET, "small/", downloadFolder(out))),
-      [WARMED_UP]: () => warmedUp("download-prefix", BUCKET, "small/", downloadFolder(out)),
+      ...engineRuns(() => ["download-prefix", BUCKET, "small/", downloadFolder(out)]),
       "aws s3 cp --recursive": () => timed([...AWS, "s3", "cp", "--recursive", `s3://${BUCKET}/small/`, downloadFolder(out), "--quiet"]),
       "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/small/`, downloadFolder(out)]),
     } },
     { name: "upload 1 GiB file", bytes: BIG, runs: {
-      "this engine": () => timed(engine("upload", BUCKET, bigFile, "up-engine/")),
-      [WARMED_UP]: () => warmedUp("upload", BUCKET, bigFile, "up-engine/"),
+      ...engineRuns(() => ["upload", BUCKET, bigFile, "up-engine/"]),
       "aws s3 cp": () => timed([...AWS, "s3", "cp", bigFile, `s3://${BUCKET}/up-aws/big.bin`, "--quiet"]),
       // --ignore-times: rclone would otherwise skip the object the first round left there.
       "rclone copy": () => timed(["rclone", "copy", "--ignore-times", bigFile, `bench:${BUCKET}/up-rclone/`]),
     } },
     { name: `upload folder of ${SMALL_COUNT} × 64 KiB`, bytes: SMALL * SMALL_COUNT, runs: {
-      "this engine": () => timed(engine("upload", BUCKET, smallDir, `up-engine-${Date.now()}/`)),
-      [WARMED_UP]: () => warmedUp("upload", BUCKET, smallDir, `up-engine-${Date.now()}/`),
+      ...engineRuns(() => ["upload", BUCKET, smallDir, `up-engine-${Date.now()}/`]),
       "aws s3 cp --recursive": () => timed([...AWS, "s3", "cp", "--recursive", smallDir, `s3://${BUCKET}/up-aws-${Date.now()}/`, "--quiet"]),
       "rclone copy": () => timed(["rclone", "copy", smallDir, `bench:${BUCKET}/up-rclone-${Date.now()}/`]),
     } },
   ];
 
-  console.log(`best of ${ROUNDS} rounds; ${server.S3_ENDPOINT}; ${new Date().toISOString()}\n`);
+  const editorNode = execFileSync(EDITOR_NODE, ["--version"], { encoding: "utf8" }).trim().replace(/^v/, "");
+  console.log(`best of ${ROUNDS} rounds; ${server.S3_ENDPOINT}; the engine on Node ${editorNode}; ${new Date().toISOString()}\n`);
   for (const row of rows) {
     const best = {};
     for (let round = 0; round < ROUNDS; round++) {
@@ -141,7 +151,7 @@ async function main() {
       }
     }
     rmSync(out, { recursive: true, force: true });
-    const peers = Object.entries(best).filter(([tool]) => tool !== "this engine" && tool !== WARMED_UP);
+    const peers = Object.entries(best).filter(([tool]) => !tool.startsWith("this engine"));
     const fastest = Math.min(...peers.map(([, result]) => result.seconds));
     console.log(row.name);
     for (const [tool, result] of Object.entries(best)) {

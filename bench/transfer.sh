@@ -8,4 +8,7 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 rm -rf out && npx tsc -p .
 bash scripts/s3-server.sh start
 bash scripts/apt-install.sh awscli rclone aria2 curl time
-node bench/transfer.mjs "$@"
+# The engine runs on the Node of the editor's extension host: code-server's (Node 24, as the E2E tests use it).
+bash scripts/code-server.sh install >/dev/null
+eval "$(bash scripts/code-server.sh paths)"
+LOGQS_BENCH_EDITOR_NODE="$NODE24" node bench/transfer.mjs "$@"
