@@ -1,6 +1,7 @@
+import { LogqsError } from './errors';
 import { displayName, isInScope, narrowedPrefix, relativeName } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
-import type { ObjectStoreSource, ObjectSummary } from './ports';
+import type { ListPage, ListPageRequest, ObjectGateway, ObjectStoreSource, ObjectSummary } from './ports';
 
 export const MAX_PAGE_SIZE = 1000;
 
@@ -22,6 +23,20 @@ export interface BrowsePage {
 }
 
 /**
+ * One page of a listing, from any gateway. A server that answers a
+ * continuation token with that same token is refused: every loop that lists
+ * a whole prefix (a folder's download or delete, a folder of the `logqs:`
+ * file system) would ask for the same page forever.
+ */
+export async function listPage(objects: ObjectGateway, request: ListPageRequest, signal?: AbortSignal): Promise<ListPage> {
+  const page = await objects.listPage(request, signal);
+  if (page.nextContinuationToken !== undefined && page.nextContinuationToken === request.continuationToken) {
+    throw new LogqsError('remote', `The server answered the listing of "${request.prefix}" with the continuation token it was asked with, which would never end; the listing stopped there`);
+  }
+  return page;
+}
+
+/**
  * One page of a store's objects, one folder level at a time, scoped to its key
  * prefix, from whichever source the store comes from. Anything a server
  * returns outside the prefix is dropped. `startsWith` narrows the folder to
@@ -37,10 +52,7 @@ export async function browsePage(
   const { store, objects } = await source.objectsOf(storeId);
   const prefix = narrowedPrefix(store.key_prefix, options.folderPrefix, options.startsWith);
   const pageSize = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(options.pageSize)));
-  const page = await objects.listPage(
-    { prefix, delimiter: '/', maxKeys: pageSize, continuationToken: options.continuationToken },
-    options.signal,
-  );
+  const page = await listPage(objects, { prefix, delimiter: '/', maxKeys: pageSize, continuationToken: options.continuationToken }, options.signal);
   const inScope = (key: string) => key.startsWith(prefix) && isInScope(store.key_prefix, key);
   return {
     store,

@@ -2,6 +2,7 @@ import { LogqsError } from './errors';
 import { hasControlChars, isInScope, listingPrefix, scopeKey } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
 import type { FetchedObject, ListPage, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
+import { listPage } from './objectBrowser';
 import { assertWritable } from './storeRules';
 import {
   type ConflictChoice,
@@ -259,7 +260,7 @@ export class ObjectService {
 /** One page of every key under a prefix (no delimiter, the largest pages), only keys that really start with it. */
 function pageUnder(objects: ObjectGateway) {
   return async (prefix: string, continuationToken: string | undefined, signal?: AbortSignal): Promise<ListPage> => {
-    const page = await objects.listPage({ prefix, maxKeys: DELETE_BATCH, continuationToken }, signal);
+    const page = await listPage(objects, { prefix, maxKeys: DELETE_BATCH, continuationToken }, signal);
     return { ...page, objects: page.objects.filter((object) => object.key.startsWith(prefix)) };
   };
 }

@@ -1,0 +1,84 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { LogqsError } from '../../../src/core/errors';
+import { browsePage } from '../../../src/core/objectBrowser';
+import { ObjectService } from '../../../src/core/objectService';
+import type { ListPageRequest, ObjectGateway } from '../../../src/core/ports';
+import { memorySource, validInput } from '../../support/memoryPorts';
+
+/**
+ * A server that answers every listing with the same continuation token, as
+ * one that ignores the token does. It gives up after 20 pages, so a loop
+ * that never stops fails the test instead of hanging it.
+ */
+function repeatingServer() {
+  const requests: ListPageRequest[] = [];
+  const gateway: ObjectGateway = {
+    listPage: async (request) => {
+      requests.push(request);
+      if (requests.length > 20) {
+        throw new Error('listed 20 pages of the same listing: the loop did not stop');
+      }
+      return { folders: [], objects: [], nextContinuationToken: 'same-token' };
+    },
+    fetchObject: () => Promise.reject(new LogqsError('bug', 'no object is fetched here')),
+  };
+  return { gateway, requests };
+}
+
+const refusal = (error: unknown) => LogqsError.is(error, 'remote') && /continuation token it was asked with/.test(error.message);
+
+describe('listings that would never end', () => {
+  async function setup() {
+    const server = repeatingServer();
+    const { source } = memorySource({ gateways: () => server.gateway });
+    const store = await source.create(validInput({ key_prefix: 'logs/' }));
+    const service = new ObjectService({
+      writers: () => undefined as never,
+      http: { get: (() => Promise.reject(new LogqsError('bug', 'no GET is made here'))) as never },
+      files: undefined as never,
+      settings: () => ({ partSizeBytes: 1024, partConcurrency: 1, loopbackPartConcurrency: 1, fileConcurrency: 2, presignExpirySeconds: 3600 }),
+      log: () => undefined,
+    });
+    return { ...server, source, store, service };
+  }
+
+  it('browsing: a page asked with a token and answered with it is refused, saying why', async () => {
+    const { source, store, requests } = await setup();
+    const first = await browsePage(source, store.id, { pageSize: 10 });
+    assert.equal(first.nextContinuationToken, 'same-token', 'the first page is as the server sent it');
+    await assert.rejects(browsePage(source, store.id, { pageSize: 10, continuationToken: first.nextContinuationToken }), refusal);
+    assert.equal(requests.length, 2);
+  });
+
+  it('counting (and deleting) a folder stops at the repeated token instead of listing forever', async () => {
+    const { source, store, service, requests } = await setup();
+    await assert.rejects(service.countUnder(source, store.id, 'logs/run-1/'), refusal);
+    assert.deepEqual(
+      requests.map((request) => request.continuationToken),
+      [undefined, 'same-token'],
+    );
+    assert.equal(requests[0].prefix, 'logs/run-1/');
+  });
+
+  it('downloading a folder stops at the repeated token, and leaves no file', async () => {
+    const { source, store, service, requests } = await setup();
+    const target = await mkdtemp(path.join(tmpdir(), 'logqs-listing-'));
+    try {
+      await assert.rejects(
+        service.download(source, store.id, { keys: [], prefixes: ['logs/run-1/'] }, target, {
+          signal: new AbortController().signal,
+          onProgress: () => undefined,
+          onConflict: async () => 'skip',
+        }),
+        (error: unknown) => refusal(error) || (error instanceof Error && refusal((error as { cause?: unknown }).cause)),
+      );
+      assert.equal(requests.length, 2);
+      assert.deepEqual(await readdir(target), []);
+    } finally {
+      await rm(target, { recursive: true, force: true });
+    }
+  });
+});
