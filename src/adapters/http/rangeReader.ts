@@ -25,7 +25,14 @@ function unreachable(target: URL, error: unknown): LogqsError {
   return new LogqsError('unreachable', `Can't reach ${target.host} (${networkCode(error) ?? (error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
 }
 
-const rangeHeader = (range: { start: number; end?: number }) => `bytes=${range.start}-${range.end ?? ''}`;
+/**
+ * A GET's Range header: none for the whole object (from byte 0, no end). A
+ * range costs radosgw more than a plain GET of a small object: for 2000
+ * objects of 64 KiB, 2.1 CPU-seconds against 1.6 to 1.9, and its OSD 0.6
+ * against 0.4, on the CPU the client shares with it here.
+ */
+const rangeHeaders = (range: { start: number; end?: number }): Record<string, string> =>
+  range.start === 0 && range.end === undefined ? {} : { Range: `bytes=${range.start}-${range.end ?? ''}` };
 
 /**
  * What the GET that learns an origin's route asks node:http for, at most,
@@ -126,7 +133,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
   ): Promise<RangeResponse<Body>> {
     let response;
     try {
-      response = await gets.get(route, target.pathname + target.search, { Range: rangeHeader(range) }, signal);
+      response = await gets.get(route, target.pathname + target.search, rangeHeaders(range), signal);
     } catch (error) {
       // Failing before any answer (refused, or a certificate VS Code's https trusts and plain tls.connect doesn't): node:http decides.
       throw error instanceof DirectUnavailable || LogqsError.is(error) ? error : new DirectUnavailable(networkCode(error) ?? (error as Error).message, { cause: error });
@@ -193,7 +200,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
       }
       const protocol = target.protocol === 'https:' ? https : http;
       const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
-      const headers = { Range: rangeHeader(asked) };
+      const headers = rangeHeaders(asked);
       const request = protocol.get(target, { agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
         const status = response.statusCode ?? 0;
         endLearning(carriesBytes(status) ? response.socket : undefined);
@@ -226,7 +233,8 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
       if (route === undefined || route === 'node') {
         return undefined;
       }
-      return fileGets.place(route, target.pathname + target.search, { Range: rangeHeader({ start: 0, end: expected.size - 1 }) }, expected, place, signal);
+      // The whole object: the thread checks that the answer is all of it (its length, its ETag).
+      return fileGets.place(route, target.pathname + target.search, rangeHeaders({ start: 0 }), expected, place, signal);
     },
     prepareForFiles() {
       // Not once disposed (the extension stopping): a thread started then would outlive it.

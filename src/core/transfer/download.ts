@@ -302,7 +302,8 @@ async function fetchIntoBuffer(object: RemoteObject, context: DownloadContext, s
   const size = object.size;
   const bytes = Buffer.allocUnsafe(size);
   if (size > 0) {
-    const get = (url: string, range: { start: number; end: number }) => context.http.get(url, range, signal);
+    // Asked whole at first (no Range: cheaper for the server), then for the bytes still missing; a 200 is the whole object either way.
+    const get = (url: string, range: { start: number; end: number }) => context.http.get(url, range.start === 0 ? { start: 0 } : range, signal);
     await fetchRange(object, { start: 0, end: size - 1 }, context, signal, get, async (response, position) => {
       let kept = 0;
       try {

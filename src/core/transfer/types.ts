@@ -78,6 +78,7 @@ export interface RangeResponse<Body = ChunkedBody> {
 
 /** Reads bytes from a presigned URL; `end` inclusive, omitted for "to the end". */
 export interface RangeReader {
+  /** The bytes of `range`; `{ start: 0 }` (no end) asks for the whole object, without a Range header, and a server answers 200. */
   get(url: string, range: { start: number; end?: number }, signal: AbortSignal): Promise<RangeResponse>;
   /** For bytes that go into a file: the reader may answer with a body that writes itself there. */
   get(url: string, range: { start: number; end?: number }, signal: AbortSignal, into: 'file'): Promise<RangeResponse<ChunkedBody | FileWritingBody>>;

@@ -21,9 +21,10 @@ const DATA = randomBytes(3 * 1024 * 1024 + 17);
  */
 function startServer(tls?: { key: Buffer; cert: Buffer }) {
   const sockets = new Set<Socket>();
-  const seen = { connections: 0, requests: 0 };
+  const seen = { connections: 0, requests: 0, ranges: [] as (string | undefined)[] };
   const handler: http.RequestListener = (request, response) => {
     seen.requests++;
+    seen.ranges.push(request.headers.range);
     const [, start, end] = /bytes=(\d+)-(\d*)/.exec(request.headers.range ?? '') ?? [];
     const from = Number(start ?? 0);
     const to = end ? Number(end) : DATA.length - 1;
@@ -84,7 +85,8 @@ function startServer(tls?: { key: Buffer; cert: Buffer }) {
         response.end('<Error><Code>SlowDown</Code></Error>');
         return;
       default:
-        response.writeHead(206, headers);
+        // As S3 does: a GET without a Range is answered 200, the whole object, without Content-Range.
+        response.writeHead(request.headers.range === undefined ? 200 : 206, request.headers.range === undefined ? { etag: headers.etag, 'content-length': part.length } : headers);
         response.end(part);
     }
   };
@@ -181,6 +183,20 @@ describe('range reader', () => {
       assert.deepEqual(await bytesOf(response), DATA.subarray(start, end + 1));
     }
     assert.equal(server.seen.connections - connectionsBefore, 1, 'the three GETs share one connection');
+  });
+
+  it('asks for the whole object without a Range (a range of a small object costs radosgw more), on node:http and directly', async () => {
+    for (const how of ['node:http', 'direct']) {
+      const response = await reader.get(server.url('/object'), { start: 0 }, live());
+      assert.equal(response.body instanceof Readable, how === 'node:http', how);
+      assert.equal(server.seen.ranges.at(-1), undefined, `${how}: no Range header`);
+      assert.equal(response.status, 200);
+      assert.equal(response.totalSize, DATA.length);
+      assert.deepEqual(await bytesOf(response), DATA);
+      await settle();
+    }
+    await bytesOf(await reader.get(server.url('/object'), { start: 5 }, live()));
+    assert.equal(server.seen.ranges.at(-1), 'bytes=5-', 'the rest of an object is still a range');
   });
 
   it('lets GETs that start with the first wait for its route, then read directly', async () => {
@@ -593,6 +609,7 @@ describe('range reader, a whole object into its place', () => {
     assert.ok(readFileSync(path.join(folder, 'object.bin')).equals(DATA));
     assert.deepEqual(names(), ['object.bin']);
     assert.equal(server.seen.requests, requests + 1);
+    assert.equal(server.seen.ranges.at(-1), undefined, 'asked whole, without a Range');
   });
 
   it('does nothing once disposed of (the extension stopping): every GET is refused as cancelled, asking the server nothing', async () => {

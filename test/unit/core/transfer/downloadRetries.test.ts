@@ -21,7 +21,11 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
   const scratch = engineScratch('logqs-unit-');
   const { files } = scratch;
 
-  function context(script: ((start: number, end: number) => RangeResponse<ChunkedBody | FileWritingBody> | Error)[], urls: string[] = []): DownloadContext & { log: (m: string) => void; lines: string[] } {
+  function context(
+    script: ((start: number, end: number) => RangeResponse<ChunkedBody | FileWritingBody> | Error)[],
+    urls: string[] = [],
+    ranges: { start: number; end?: number }[] = [],
+  ): DownloadContext & { log: (m: string) => void; lines: string[] } {
     const lines: string[] = [];
     let fetches = 0;
     return {
@@ -36,6 +40,7 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
         // A script may answer with a body that writes itself, as the real reader does only for a GET asked with 'file'.
         get: (async (url: string, range: { start: number; end?: number }) => {
           urls.push(url);
+          ranges.push(range);
           const step = script.shift();
           if (!step) {
             throw new Error('the script ran out');
@@ -83,9 +88,12 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
   it('asks only for the missing bytes after a response that stops short', async () => {
     const urls: string[] = [];
     const asked: number[] = [];
-    const ctx = context([(start) => (asked.push(start), stopAt(7)(start)), (start, end) => (asked.push(start), serve()(start, end))], urls);
+    const ranges: { start: number; end?: number }[] = [];
+    const ctx = context([(start) => (asked.push(start), stopAt(7)(start)), (start, end) => (asked.push(start), serve()(start, end))], urls, ranges);
     const report = await downloadObjects(ctx, request());
     assert.deepEqual(asked, [0, 7]);
+    // A small object is asked whole at first (no Range: cheaper for the server); a large one's parts are ranges; then the range still missing.
+    assert.deepEqual(ranges, [route === 'through memory' ? { start: 0 } : { start: 0, end: object.length - 1 }, { start: 7, end: object.length - 1 }]);
     assert.deepEqual(await fs.readFile(report.files[0].path), object);
   });
 
