@@ -12,7 +12,7 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 export const vendorBundles = { 'src/adapters/vendor/awsSdk.ts': 'aws-sdk', 'src/adapters/vendor/ky.ts': 'ky' };
 
 /** Worker threads' entries, each bundled to dist/<name>.js, beside the main bundle that starts them. */
-export const workerBundles = { 'src/adapters/files/wholeFileWorker.ts': 'wholeFileWorker', 'src/adapters/http/rangeThreadWorker.ts': 'rangeThreadWorker' };
+const workerBundles = { 'src/adapters/files/wholeFileWorker.ts': 'wholeFileWorker', 'src/adapters/http/rangeThreadWorker.ts': 'rangeThreadWorker' };
 
 /** In the main bundle, a require of a vendor entry becomes a require of its bundle, next to it. */
 const vendorBundlesExternal = {
@@ -32,7 +32,7 @@ const vendorBundlesExternal = {
  * from those, not from CommonJS. The AWS SDK's bundle is 30% smaller, and
  * the first S3 request loads it 50 ms sooner.
  */
-export const mainFields = ['module', 'main'];
+const mainFields = ['module', 'main'];
 
 /**
  * A package's `import('node:http')` becomes a `require`: in a CommonJS bundle a dynamic import goes
