@@ -67,6 +67,12 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
   let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
   let direct: DirectGets | undefined;
   let thread: RangeThread | undefined;
+  /**
+   * Made synchronously, so that prepareForFiles starts the thread before its
+   * caller goes on: the thread then starts on the other core while this one
+   * loads the AWS SDK for the HEAD (a promise would wait until after it).
+   */
+  const rangeThread = () => (thread ??= new RangeThread(options.timeoutMs, options.rangeThreadFile));
   /** Per origin: where DirectGets connects, or 'node' (proxied, or not readable directly). */
   const routes = new Map<string, DirectRoute | 'node'>();
   /** Per origin on node:http: when its route is to be learned again (see onNodeHttp). */
@@ -86,8 +92,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
       'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
     };
     direct = new DirectGets(plainConnector(net, tls), options.timeoutMs);
-    thread = new RangeThread(options.timeoutMs, options.rangeThreadFile);
-    return { http, https, agents, dns, direct, thread };
+    return { http, https, agents, dns, direct, thread: rangeThread() };
   });
 
   /**
@@ -238,7 +243,9 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     },
     prepareForFiles() {
       // Not once disposed (the extension stopping): a thread started then would outlive it.
-      connect().then(({ thread: fileGets }) => disposed || fileGets.warm(), () => undefined);
+      if (!disposed) {
+        rangeThread().warm();
+      }
     },
     dispose() {
       disposed = true;
