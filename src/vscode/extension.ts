@@ -32,10 +32,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const report = (action: string, error: unknown) => reportError(log, action, error);
   const recordsFile = vscode.Uri.joinPath(context.globalStorageUri, 'object-stores.json').fsPath;
   const s3Clients = new S3ClientCache(() => ({ timeoutMs: requestTimeoutMs() }));
+  const http = createRangeReader({ timeoutMs: requestTimeoutMs });
   const embedded = new EmbeddedStoreSource({
     records: new JsonFileRecordRepository(recordsFile),
     secrets: new SecretStorageVault(context.secrets, storeSecretKey),
-    gateways: s3Gateways(s3Clients),
+    gateways: s3Gateways(s3Clients, http.head),
     sessions: stsSessions({ timeoutMs: requestTimeoutMs }),
   });
   const sources = new StoreSources([embedded]);
@@ -48,7 +49,6 @@ export function activate(context: vscode.ExtensionContext): void {
     client: { timeoutMs: requestTimeoutMs },
   });
   const info = (message: string) => log.info(message);
-  const http = createRangeReader({ timeoutMs: requestTimeoutMs });
   const files = createWholeFileThreads();
   const objects = new ObjectService({ writers: s3Writers(s3Clients), http, files, settings: transferSettings, log: info });
   const tree = new ObjectStoreTreeProvider({ sources, pageSize: listingPageSize, report, info });

@@ -1,4 +1,4 @@
-import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import { LogqsError, cancelledError } from '../../core/errors';
@@ -63,7 +63,13 @@ function defaultPort(url: URL): number {
  * Content-Length, a range thread that won't start) is asked again of
  * node:http, which then serves the origin.
  */
-export function createRangeReader(options: RangeReaderOptions): Required<RangeReader> & { dispose(): void } {
+/** A HEAD's answer: its status, and its headers by lower-case name. */
+export interface HeadAnswer {
+  status: number;
+  headers: Readonly<Record<string, string>>;
+}
+
+export function createRangeReader(options: RangeReaderOptions): Required<RangeReader> & { head: (url: string, signal: AbortSignal) => Promise<HeadAnswer>; dispose(): void } {
   let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
   let direct: DirectGets | undefined;
   let thread: RangeThread | undefined;
@@ -116,6 +122,8 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
    * Whether node:http's socket went straight to the URL's server (its peer is
    * one of the host's addresses, at the URL's port); asked once per origin.
    */
+  type Connection = Awaited<ReturnType<typeof connect>>;
+
   async function learnRoute(target: URL, socket: Socket, dns: typeof import('node:dns')): Promise<void> {
     const address = socket.remoteAddress?.replace(/^::ffff:/, '');
     const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -154,7 +162,8 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     if (disposed) {
       throw cancelledError();
     }
-    const { http, https, agents, dns, direct: gets, thread: fileGets } = await connect();
+    const connection = await connect();
+    const { direct: gets, thread: fileGets } = connection;
     const target = new URL(url);
     const pending = learning.get(target.origin);
     if (pending) {
@@ -172,13 +181,26 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
         onNodeHttp(target.origin);
       }
     }
-    // The first GET to an origin learns its route from node:http's connection; until then it is 'node'.
+    // Through node:http, the first GET to an origin learns its route (see throughNodeHttp).
+    const asked = route === undefined && into === 'file' ? { start: range.start, end: Math.min(range.end ?? Infinity, range.start + LEARNING_BYTES - 1) } : range;
+    const response = await throughNodeHttp(connection, 'GET', target, rangeHeaders(asked), signal);
+    const status = response.statusCode ?? 0;
+    if (!carriesBytes(status)) {
+      throw statusError(status, target, await errorText(response));
+    }
+    return rangeResponse(status, (name) => response.headers[name] as string | undefined, response, () => response.destroy());
+  }
+
+  /**
+   * A request through node:http, answered with whatever status. The first to
+   * an origin learns its route from node:http's connection; until then the
+   * origin is 'node', and requests that come meanwhile wait for it.
+   */
+  function throughNodeHttp(connection: Connection, method: 'GET' | 'HEAD', target: URL, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
+    // Synchronous up to learning.set: two first requests must not both learn.
+    const { http, https, agents, dns } = connection;
     let learned: (() => void) | undefined;
-    let asked = range;
-    if (route === undefined) {
-      if (into === 'file') {
-        asked = { start: range.start, end: Math.min(range.end ?? Infinity, range.start + LEARNING_BYTES - 1) };
-      }
+    if (!routes.has(target.origin)) {
       onNodeHttp(target.origin);
       learning.set(target.origin, new Promise<void>((resolve) => (learned = resolve)));
     }
@@ -197,7 +219,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
         done();
       });
     };
-    return new Promise<RangeResponse>((resolve, reject) => {
+    return new Promise<IncomingMessage>((resolve, reject) => {
       if (signal.aborted) {
         endLearning();
         reject(cancelledError());
@@ -205,31 +227,41 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
       }
       const protocol = target.protocol === 'https:' ? https : http;
       const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
-      const headers = rangeHeaders(asked);
-      const request = protocol.get(target, { agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
-        const status = response.statusCode ?? 0;
-        endLearning(carriesBytes(status) ? response.socket : undefined);
-        if (!carriesBytes(status)) {
-          void errorText(response).then((text) => reject(statusError(status, target, text)));
-          return;
-        }
-        resolve(rangeResponse(status, (name) => response.headers[name] as string | undefined, response, () => response.destroy()));
+      const request = protocol.request(target, { method, agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
+        // An answer that carries no object teaches nothing about the route: a refusal may come from a proxy.
+        endLearning(carriesBytes(response.statusCode ?? 0) ? response.socket : undefined);
+        resolve(response);
       });
       request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
       request.on('error', (error) => {
         endLearning();
-        if (signal.aborted) {
-          reject(cancelledError());
-          return;
-        }
-        reject(unreachable(target, error));
+        reject(signal.aborted ? cancelledError() : unreachable(target, error));
       });
+      request.end();
     });
+  }
+
+  /** A HEAD of a presigned URL: its status and headers (by lower-case name); it learns the origin's route as a first GET would. */
+  async function head(url: string, signal: AbortSignal): Promise<HeadAnswer> {
+    if (disposed) {
+      throw cancelledError();
+    }
+    const connection = await connect();
+    const target = new URL(url);
+    const pending = learning.get(target.origin);
+    if (pending) {
+      await pending;
+    }
+    const response = await throughNodeHttp(connection, 'HEAD', target, {}, signal);
+    response.resume();
+    const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]));
+    return { status: response.statusCode ?? 0, headers };
   }
 
   return {
     // One body for both of RangeReader's forms: a file-writing body only ever answers a GET asked with 'file'.
     get: get as RangeReader['get'],
+    head,
     async fetchIntoPlace(url, expected, place, signal) {
       const { thread: fileGets } = await connect();
       const target = new URL(url);

@@ -14,3 +14,19 @@ export async function headObject(sdk: AwsSdk, s3: S3Client, bucket: string, key:
     metadata: head.Metadata ?? {},
   };
 }
+
+/** The same metadata read from a HEAD's headers (lower-case names), as the SDK reads them. */
+export function detailsFromHeaders(key: string, headers: Readonly<Record<string, string>>): ObjectDetails {
+  const lastModified = headers['last-modified'] === undefined ? undefined : new Date(headers['last-modified']);
+  return {
+    key,
+    size: Number(headers['content-length'] ?? 0),
+    etag: headers.etag,
+    lastModified: lastModified && !Number.isNaN(lastModified.getTime()) ? lastModified : undefined,
+    contentType: headers['content-type'],
+    metadata: Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (name.startsWith(META) ? [[name.slice(META.length), value]] : []))),
+  };
+}
+
+/** Where S3 says a user metadata entry: `x-amz-meta-<name>`. */
+const META = 'x-amz-meta-';

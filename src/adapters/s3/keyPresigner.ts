@@ -1,4 +1,5 @@
 import { type KeyObject, createHash, createHmac, createSecretKey } from 'node:crypto';
+import type { ObjectStore } from '../../core/objectStore';
 import type { CredentialProvider } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
 import { lazy } from '../../core/lazy';
@@ -23,43 +24,73 @@ function escapeUri(text: string): string {
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 const hmac = (key: string | Buffer | KeyObject, text: string) => createHmac('sha256', key).update(text).digest();
 
+/** Where a bucket's keys go in its URLs: the origin, and the path before each key. */
+export interface UrlLayout {
+  url: URL;
+  pathPrefix: string;
+}
+
 /**
- * Presigned GET URLs of one bucket's keys, for a folder download that needs
- * one per object. The SDK's presigner runs the whole command middleware and
- * endpoint rules for each URL (about 0.4 ms of CPU, most of a small file's
- * cost), and even its SigV4 signer alone took 0.2 ms a URL, awaiting each
- * hash. Here the SDK presigns one probe key to fix the origin and the path
- * layout (path- or virtual-hosted style, whatever the endpoint rules chose),
- * and each key is then signed with SigV4's query signing, as the SDK's
- * signer does it (the unit tests compare the two, byte for byte): one
- * SHA-256 and one HMAC a URL, the day's signing key kept (as a KeyObject:
- * on Node 22 and later an HMAC keyed with bytes makes one each time, five
- * times the cost of the HMAC itself). The URLs carry only SigV4's query (no
- * `x-id`): what any S3 server needs to answer a GET.
+ * Where a path-style endpoint puts a bucket's keys, as the SDK does with
+ * forcePathStyle (every store with an endpoint_url, see createS3Client): the
+ * endpoint's own path, then the bucket. The unit tests compare it with the
+ * SDK's URLs.
+ */
+export function pathStyleLayout(endpointUrl: string, bucket: string): UrlLayout {
+  const url = new URL(endpointUrl);
+  return { url, pathPrefix: `${url.pathname.replace(/\/+$/, '')}/${bucket}/` };
+}
+
+/**
+ * Presigned GET (and HEAD) URLs of one bucket's keys, made without the SDK.
+ * The SDK's presigner runs the whole command middleware and endpoint rules
+ * for each URL (about 0.4 ms of CPU, most of a small file's cost), and even
+ * its SigV4 signer alone took 0.2 ms a URL, awaiting each hash. Here each
+ * key is signed with SigV4's query signing, as the SDK's signer does it (the
+ * unit tests compare the two, byte for byte): one SHA-256 and one HMAC a
+ * URL, the day's signing key kept (as a KeyObject: on Node 22 and later an
+ * HMAC keyed with bytes makes one each time, five times the cost of the HMAC
+ * itself). The URLs carry only SigV4's query (no `x-id`): what any S3 server
+ * needs to answer a GET. Where the keys go is known without the SDK for a
+ * path-style endpoint (`lean`); on AWS, whose endpoint rules choose between
+ * path and virtual-hosted style, the SDK presigns one probe key to show it.
  */
 export class KeyPresigner {
+  /** Whether the layout is known without the SDK: signing a URL loads nothing. */
+  readonly lean: boolean;
   /** Where keys go in the URLs; found at the first URL (a failure, of credentials say, is not remembered). */
-  private readonly layout = lazy(async () => {
-    const sdk = await loadAwsSdk();
-    const url = new URL(await sdk.getSignedUrl(this.s3, new sdk.GetObjectCommand({ Bucket: this.bucket, Key: PROBE_KEY }), { expiresIn: 60 }));
-    if (!url.pathname.endsWith(`/${PROBE_KEY}`)) {
-      throw new Error(`Unexpected presigned URL layout: ${url.pathname}`);
-    }
-    return { url, pathPrefix: url.pathname.slice(0, -PROBE_KEY.length) };
-  });
+  private readonly layout: () => Promise<UrlLayout>;
+  private readonly bucket: string;
+  private readonly region: string;
 
   /** The last signing key made: it depends only on the day and the credentials. */
   private signingKey?: { day: string; accessKeyId: string; secretAccessKey: string; key: KeyObject };
 
+  /** `probeClient`: the store's SDK client, asked for only on AWS (no endpoint_url), to sign the probe key. */
   constructor(
-    private readonly s3: S3Client,
-    private readonly bucket: string,
-    private readonly region: string,
+    store: Pick<ObjectStore, 'bucket_name' | 'region_name' | 'endpoint_url'>,
     private readonly credentials: CredentialProvider,
-  ) {}
+    probeClient: () => Promise<S3Client>,
+  ) {
+    this.bucket = store.bucket_name;
+    this.region = store.region_name;
+    // As createS3Client reads it: any endpoint_url means path-style.
+    const endpoint = store.endpoint_url || undefined;
+    this.lean = endpoint !== undefined;
+    this.layout = endpoint !== undefined ? () => Promise.resolve(pathStyleLayout(endpoint, this.bucket)) : lazy(() => this.probe(probeClient));
+  }
 
-  /** A presigned GET URL of `key`, signed at `at` (now, but for tests). */
-  async presign(key: string, expiresInSeconds: number, at = new Date()): Promise<string> {
+  private async probe(probeClient: () => Promise<S3Client>): Promise<UrlLayout> {
+    const [sdk, s3] = await Promise.all([loadAwsSdk(), probeClient()]);
+    const url = new URL(await sdk.getSignedUrl(s3, new sdk.GetObjectCommand({ Bucket: this.bucket, Key: PROBE_KEY }), { expiresIn: 60 }));
+    if (!url.pathname.endsWith(`/${PROBE_KEY}`)) {
+      throw new Error(`Unexpected presigned URL layout: ${url.pathname}`);
+    }
+    return { url, pathPrefix: url.pathname.slice(0, -PROBE_KEY.length) };
+  }
+
+  /** A presigned GET (or HEAD) URL of `key`, signed at `at` (now, but for tests). */
+  async presign(key: string, expiresInSeconds: number, at = new Date(), method: 'GET' | 'HEAD' = 'GET'): Promise<string> {
     const { url, pathPrefix } = await this.layout();
     const { accessKeyId, secretAccessKey, sessionToken } = await this.credentials();
     const longDate = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
@@ -84,7 +115,7 @@ export class KeyPresigner {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([name, value]) => `${name}=${value}`)
       .join('&');
-    const canonicalRequest = `GET\n${path}\n${canonicalQuery}\nhost:${url.host}\n\nhost\nUNSIGNED-PAYLOAD`;
+    const canonicalRequest = `${method}\n${path}\n${canonicalQuery}\nhost:${url.host}\n\nhost\nUNSIGNED-PAYLOAD`;
     const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
     const signature = hmac(this.keyFor(day, accessKeyId, secretAccessKey), stringToSign).toString('hex');
     return `${url.protocol}//${url.host}${path}?${canonicalQuery}&X-Amz-Signature=${signature}`;

@@ -2,6 +2,7 @@ import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
 import type { CredentialProvider, Disposable } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
 import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
+import { KeyPresigner } from './keyPresigner';
 
 export interface S3ClientOptions {
   /** How long to wait for a connection and for each response. */
@@ -31,6 +32,8 @@ export function createS3Client(sdk: AwsSdk, store: ObjectStore, credentials: Cre
  */
 export class S3ClientCache implements Disposable {
   private readonly clients = new Map<string, { key: string; client: S3Client }>();
+  /** Each store's presigner, remade and dropped as its client is (without a client: signing needs none, see KeyPresigner). */
+  private readonly presigners = new Map<string, { key: string; presigner: KeyPresigner }>();
 
   /** `options` is read for each new client, so a settings change applies to the next one. */
   constructor(private readonly options: () => S3ClientOptions) {}
@@ -50,11 +53,24 @@ export class S3ClientCache implements Disposable {
     return client;
   }
 
-  /** Drops the clients of stores that changed (their records or their secrets). */
+  /** The store's presigner; it asks for the store's client only if it needs one. */
+  presigner(store: ObjectStore, credentials: CredentialProvider): KeyPresigner {
+    const key = dataPlaneKey(store);
+    const cached = this.presigners.get(store.id);
+    if (cached?.key === key) {
+      return cached.presigner;
+    }
+    const presigner = new KeyPresigner(store, credentials, () => this.get(store, credentials));
+    this.presigners.set(store.id, { key, presigner });
+    return presigner;
+  }
+
+  /** Drops the clients and presigners of stores that changed (their records or their secrets). */
   forget(storeIds: readonly string[]): void {
     for (const id of storeIds) {
       this.clients.get(id)?.client.destroy();
       this.clients.delete(id);
+      this.presigners.delete(id);
     }
   }
 
@@ -63,6 +79,6 @@ export class S3ClientCache implements Disposable {
   }
 
   dispose(): void {
-    this.forget([...this.clients.keys()]);
+    this.forget([...new Set([...this.clients.keys(), ...this.presigners.keys()])]);
   }
 }

@@ -1,18 +1,25 @@
+import { LogqsError } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
+import type { HeadAnswer } from '../http/rangeReader';
 import type { FetchedObject, ListPage, ListPageRequest, ObjectDetails, ObjectGateway, ObjectGatewayFactory, ObjectSummary } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
 import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
-import { headObject } from './headObject';
-import { KeyPresigner } from './keyPresigner';
+import { detailsFromHeaders, headObject } from './headObject';
+import type { KeyPresigner } from './keyPresigner';
 import type { S3ClientCache } from './s3Client';
 import { describeS3Error } from './s3Errors';
 
-/** What a gateway's requests go through: the SDK, the store's client and its presigner. */
+/** What a gateway's SDK requests go through: the SDK and the store's client. */
 interface S3Connection {
   sdk: AwsSdk;
   s3: S3Client;
-  presigner: KeyPresigner;
 }
+
+/** A HEAD of a presigned URL, through the HTTP adapter that also reads the bytes (see RangeReader's head). */
+export type HeadRequest = (url: string, signal: AbortSignal) => Promise<HeadAnswer>;
+
+/** How long the URL of a HEAD lives: it is used at once. */
+const HEAD_URL_SECONDS = 60;
 
 /**
  * A store's objects reached with S3 calls signed by the store's own
@@ -23,6 +30,8 @@ export class S3ObjectGateway implements ObjectGateway {
   constructor(
     private readonly store: ObjectStore,
     private readonly connect: () => Promise<S3Connection>,
+    private readonly presigner: KeyPresigner,
+    private readonly headRequest?: HeadRequest,
   ) {}
 
   async listPage(request: ListPageRequest, signal?: AbortSignal): Promise<ListPage> {
@@ -53,43 +62,69 @@ export class S3ObjectGateway implements ObjectGateway {
   }
 
   /**
-   * HEAD for the metadata, then a URL signed here, without a request, for the
-   * bytes. An object a listing described (one of a folder's many) skips the
-   * HEAD and is signed by the lean presigner; a single one (a URL a user may
-   * copy) by the SDK's own.
+   * Metadata, then a URL signed here, without a request, for the bytes. An
+   * object a listing described (one of a folder's many) needs no HEAD. On a
+   * path-style endpoint the HEAD is a presigned one too, so that a download
+   * or an open of one object doesn't wait for the AWS SDK to load (150 ms of
+   * a fresh extension host on Node 24) nor for its first request; the
+   * HTTP adapter learns the route to the server from it as well. On AWS the
+   * SDK heads the object and signs its URL.
    */
   async fetchObject(key: string, options: { expiresInSeconds: number; signal?: AbortSignal; listed?: ObjectSummary }): Promise<FetchedObject> {
-    const connection = await this.connect();
-    const { sdk, s3, presigner } = connection;
     try {
-      const details = options.listed ? { ...options.listed, key } : await this.head(connection, key, options.signal);
+      const details = options.listed ? { ...options.listed, key } : await this.leanHead(key, options.signal);
+      if (details) {
+        const signedAt = Date.now();
+        const presignedUrl = await this.presigner.presign(key, options.expiresInSeconds);
+        return { details, presignedUrl, expiresAt: new Date(signedAt + options.expiresInSeconds * 1000) };
+      }
+      const { sdk, s3 } = await this.connect();
+      const headed = await headObject(sdk, s3, this.store.bucket_name, key, options.signal);
       const signedAt = Date.now();
-      const presignedUrl = options.listed
-        ? await presigner.presign(key, options.expiresInSeconds)
-        : await sdk.getSignedUrl(s3, new sdk.GetObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { expiresIn: options.expiresInSeconds });
-      return { details, presignedUrl, expiresAt: new Date(signedAt + options.expiresInSeconds * 1000) };
+      const presignedUrl = await sdk.getSignedUrl(s3, new sdk.GetObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { expiresIn: options.expiresInSeconds });
+      return { details: headed, presignedUrl, expiresAt: new Date(signedAt + options.expiresInSeconds * 1000) };
     } catch (error) {
       throw describeS3Error(error, this.store);
     }
   }
 
-  private head({ sdk, s3 }: S3Connection, key: string, signal?: AbortSignal): Promise<ObjectDetails> {
-    return headObject(sdk, s3, this.store.bucket_name, key, signal);
+  /**
+   * The object's metadata from a presigned HEAD, where the presigner needs no
+   * SDK. Undefined when it can't say: the SDK's HEAD then asks again, with
+   * its retries, and its error is the one worded (a HEAD's answer has no
+   * body: a refusal is only a status).
+   */
+  private async leanHead(key: string, signal?: AbortSignal): Promise<ObjectDetails | undefined> {
+    if (!this.headRequest || !this.presigner.lean) {
+      return undefined;
+    }
+    const url = await this.presigner.presign(key, HEAD_URL_SECONDS, undefined, 'HEAD');
+    const answer = await this.headRequest(url, signal ?? new AbortController().signal).catch((error: unknown) => {
+      if (LogqsError.is(error, 'cancelled')) {
+        throw error;
+      }
+      return undefined;
+    });
+    if (answer?.status === 404) {
+      // What the SDK's HEAD throws for it, so that it is worded in one place.
+      throw Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+    }
+    return answer?.status === 200 ? detailsFromHeaders(key, answer.headers) : undefined;
   }
 }
 
-/** Gateways over the cache's clients: building one per request is free, the client (and its presigner) is shared. */
-export function s3Gateways(cache: S3ClientCache): ObjectGatewayFactory {
-  // A new client (the store changed) gets a new presigner; a dropped client takes its presigner with it.
-  const presigners = new WeakMap<S3Client, KeyPresigner>();
-  return (store, credentials) =>
-    new S3ObjectGateway(store, async () => {
+/**
+ * Gateways over the cache's clients: building one per request is free; the
+ * client and the presigner of a store are shared (the cache keeps both).
+ * `headRequest`: where HEADs of presigned URLs go (without it, the SDK heads
+ * every object).
+ */
+export function s3Gateways(cache: S3ClientCache, headRequest?: HeadRequest): ObjectGatewayFactory {
+  return (store, credentials) => {
+    const connect = async () => {
       const [sdk, s3] = await Promise.all([loadAwsSdk(), cache.get(store, credentials)]);
-      let presigner = presigners.get(s3);
-      if (!presigner) {
-        presigner = new KeyPresigner(s3, store.bucket_name, store.region_name, credentials);
-        presigners.set(s3, presigner);
-      }
-      return { sdk, s3, presigner };
-    });
+      return { sdk, s3 };
+    };
+    return new S3ObjectGateway(store, connect, cache.presigner(store, credentials), headRequest);
+  };
 }

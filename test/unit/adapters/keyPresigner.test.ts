@@ -1,9 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash, createHmac } from 'node:crypto';
 import { KeyPresigner, encodeKeyPath } from '../../../src/adapters/s3/keyPresigner';
+import { createS3Client } from '../../../src/adapters/s3/s3Client';
+import * as sdk from '../../../src/adapters/vendor/awsSdk';
 import { SignatureV4 } from '../../../src/adapters/vendor/awsSdk';
+import type { ObjectStore } from '../../../src/core/objectStore';
 
 /** SHA-256 and HMAC-SHA-256 as the SDK's SigV4 signer takes them (a constructor, with a secret for HMAC). */
 class NodeSha256 {
@@ -26,12 +29,12 @@ function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Arra
   return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** What the SDK's own SigV4 signer makes of the GET of `key`, signed at `at`: the reference the lean signer must match. */
-async function sdkSigned(origin: URL, pathPrefix: string, key: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, at: Date): Promise<URL> {
+/** What the SDK's own SigV4 signer makes of the GET (or HEAD) of `key`, signed at `at`: the reference the lean signer must match. */
+async function sdkSigned(method: 'GET' | 'HEAD', origin: URL, pathPrefix: string, key: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, at: Date): Promise<URL> {
   const signer = new SignatureV4({ credentials, region, service: 's3', sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
   const signed = await signer.presign(
     {
-      method: 'GET',
+      method,
       protocol: origin.protocol,
       hostname: origin.hostname,
       port: origin.port ? Number(origin.port) : undefined,
@@ -45,6 +48,9 @@ async function sdkSigned(origin: URL, pathPrefix: string, key: string, region: s
   return new URL(`${origin.protocol}//${origin.host}${signed.path}?${query.join('&')}`);
 }
 
+/** A store whose presigner must never need its client. */
+const noClient = () => Promise.reject(new Error('no SDK client for a path-style endpoint'));
+
 const sortedParams = (url: URL) => [...url.searchParams].sort(([a], [b]) => a.localeCompare(b));
 
 /**
@@ -56,52 +62,62 @@ const sortedParams = (url: URL) => [...url.searchParams].sort(([a], [b]) => a.lo
 describe('KeyPresigner', () => {
   const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
   const keys = ['plain.bin', 'logs/2024/run 1.mcap', 'a+b=c&d?e#f', 'ünïcødé/文件.bag', "it's (a) *star*!", 'tilde~dash-under_dot.', 'double//slash/', '%41 percent', 'semi;colon,comma:colon@at$dollar'];
-  const layouts = {
-    'path-style (a custom endpoint)': { endpoint: 'http://127.0.0.1:7480', forcePathStyle: true },
-    'virtual-hosted (AWS)': {},
+  /** Stores as createS3Client configures their SDK clients: every endpoint_url path-style, AWS's endpoint rules otherwise. */
+  const endpoints = {
+    'path-style (a custom endpoint)': 'http://127.0.0.1:7480',
+    'path-style, a trailing slash': 'https://minio.example.com:9000/',
+    'path-style, an endpoint with a path': 'https://gateway.example.com/s3/',
+    'path-style, a path without a trailing slash': 'http://localhost:9000/base',
+    'virtual-hosted (AWS)': undefined,
   };
+  const storeAt = (endpoint_url: string | undefined) => ({ bucket_name: 'my-bucket', region_name: 'eu-west-1', endpoint_url }) as ObjectStore;
 
-  for (const [name, config] of Object.entries(layouts)) {
-    it(`puts keys where the SDK does, ${name}`, async () => {
-      const s3 = new S3Client({ region: 'eu-west-1', credentials, ...config });
-      const presigner = new KeyPresigner(s3, 'my-bucket', 'eu-west-1', () => Promise.resolve(credentials));
+  for (const [name, endpoint] of Object.entries(endpoints)) {
+    it(`puts keys where the SDK does, ${name}${endpoint ? ', without the SDK' : ''}`, async () => {
+      const store = storeAt(endpoint);
+      const s3 = createS3Client(sdk, store, () => Promise.resolve(credentials), { timeoutMs: 1000 });
+      let probed = false;
+      const presigner = new KeyPresigner(store, () => Promise.resolve(credentials), async () => {
+        probed = true;
+        return s3;
+      });
+      assert.equal(presigner.lean, endpoint !== undefined);
       for (const key of keys) {
         const ours = new URL(await presigner.presign(key, 900));
-        const sdk = new URL(await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'my-bucket', Key: key }), { expiresIn: 900 }));
-        assert.equal(ours.origin, sdk.origin, key);
-        assert.equal(ours.pathname, sdk.pathname, key);
+        const sdkUrl = new URL(await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'my-bucket', Key: key }), { expiresIn: 900 }));
+        assert.equal(ours.origin, sdkUrl.origin, key);
+        assert.equal(ours.pathname, sdkUrl.pathname, key);
         for (const param of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Expires', 'X-Amz-SignedHeaders']) {
-          assert.equal(ours.searchParams.get(param), sdk.searchParams.get(param), `${param} of ${key}`);
+          assert.equal(ours.searchParams.get(param), sdkUrl.searchParams.get(param), `${param} of ${key}`);
         }
         assert.match(ours.searchParams.get('X-Amz-Signature') ?? '', /^[0-9a-f]{64}$/);
       }
+      assert.equal(probed, endpoint === undefined, 'the SDK is asked only on AWS');
       s3.destroy();
     });
   }
 
-  it('signs each key exactly as the SDK’s SigV4 signer does, with and without a session token, across days', async () => {
+  it('signs each key exactly as the SDK’s SigV4 signer does, GET and HEAD, with and without a session token, across days', async () => {
     const origin = new URL('http://127.0.0.1:7480');
-    const s3 = new S3Client({ region: 'eu-west-1', credentials, endpoint: origin.origin, forcePathStyle: true });
     const temporary = { ...credentials, sessionToken: 'token/with+chars=' };
     for (const creds of [credentials, temporary]) {
-      const presigner = new KeyPresigner(s3, 'my-bucket', 'eu-west-1', () => Promise.resolve(creds));
+      const presigner = new KeyPresigner(storeAt(origin.origin), () => Promise.resolve(creds), noClient);
       for (const at of [new Date('2026-12-01T23:59:59.999Z'), new Date('2026-12-02T00:00:00.000Z')]) {
-        for (const key of keys) {
-          const ours = new URL(await presigner.presign(key, 900, at));
-          const sdk = await sdkSigned(origin, '/my-bucket/', key, 'eu-west-1', creds, at);
-          assert.equal(ours.pathname, sdk.pathname, key);
-          assert.deepEqual(sortedParams(ours), sortedParams(sdk), `${key} at ${at.toISOString()}`);
+        for (const method of ['GET', 'HEAD'] as const) {
+          for (const key of keys) {
+            const ours = new URL(await presigner.presign(key, 900, at, method));
+            const reference = await sdkSigned(method, origin, '/my-bucket/', key, 'eu-west-1', creds, at);
+            assert.equal(ours.pathname, reference.pathname, key);
+            assert.deepEqual(sortedParams(ours), sortedParams(reference), `${method} ${key} at ${at.toISOString()}`);
+          }
         }
       }
     }
-    s3.destroy();
   });
 
   it('signs with the session token of temporary credentials', async () => {
     const temporary = { ...credentials, sessionToken: 'token/with+chars=' };
-    const s3 = new S3Client({ region: 'us-east-1', credentials: temporary, endpoint: 'http://127.0.0.1:7480', forcePathStyle: true });
-    const url = new URL(await new KeyPresigner(s3, 'my-bucket', 'us-east-1', () => Promise.resolve(temporary)).presign('k', 60));
+    const url = new URL(await new KeyPresigner({ ...storeAt('http://127.0.0.1:7480'), region_name: 'us-east-1' }, () => Promise.resolve(temporary), noClient).presign('k', 60));
     assert.equal(url.searchParams.get('X-Amz-Security-Token'), temporary.sessionToken);
-    s3.destroy();
   });
 });

@@ -323,8 +323,8 @@ describe('range reader', () => {
     const proxyPort = (proxy.address() as AddressInfo).port;
     const viaProxy: typeof http = {
       ...http,
-      get: ((url: URL, options: http.RequestOptions, callback: (response: http.IncomingMessage) => void) =>
-        http.get({ ...options, host: '127.0.0.1', port: proxyPort, path: url.href, agent: undefined }, callback)) as typeof http.get,
+      request: ((url: URL, options: http.RequestOptions, callback: (response: http.IncomingMessage) => void) =>
+        http.request({ ...options, host: '127.0.0.1', port: proxyPort, path: url.href, agent: undefined }, callback)) as typeof http.request,
     };
     reader.dispose();
     reader = createRangeReader({ timeoutMs: () => 5000, nodeHttp: async () => ({ http: viaProxy, https: await import('node:https') }) });
@@ -384,7 +384,7 @@ describe('range reader', () => {
     // node:https as VS Code gives it: with certificates plain tls.connect doesn't have.
     const trusting = {
       ...https,
-      get: ((url: URL, options: https.RequestOptions, callback: (response: http.IncomingMessage) => void) => https.get(url, { ...options, ca: tls.cert }, callback)) as typeof https.get,
+      request: ((url: URL, options: https.RequestOptions, callback: (response: http.IncomingMessage) => void) => https.request(url, { ...options, ca: tls.cert }, callback)) as typeof https.request,
     };
     reader.dispose();
     reader = createRangeReader({ timeoutMs: () => 5000, nodeHttp: async () => ({ http, https: trusting }) });
@@ -548,6 +548,17 @@ describe('range reader', () => {
         assert.equal(kept, 4);
         assert.match((error as Error).message, /range thread stopped/);
       }
+    });
+
+    it('answers a HEAD with its status and headers, a refusal too, and learns the route from it as a first GET would', async () => {
+      const refused = await reader.head(server.url('/forbidden'), live());
+      assert.equal(refused.status, 403);
+      const answer = await reader.head(server.url('/object'), live());
+      assert.deepEqual([answer.status, answer.headers.etag, answer.headers['content-length']], [200, '"abc"', String(DATA.length)]);
+      await settle();
+      const response = await reader.get(server.url('/object'), { start: 0, end: 99_999 }, live(), 'file');
+      assert.ok('writeTo' in response.body, 'the first GET into a file goes to the range thread, whole');
+      response.discard?.();
     });
 
     it('starts its thread when told GETs into files are coming, before any GET, and at once', async () => {

@@ -1,0 +1,119 @@
+import * as assert from 'node:assert/strict';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRangeReader } from '../../src/adapters/http/rangeReader';
+import { S3ClientCache } from '../../src/adapters/s3/s3Client';
+import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
+import { LogqsError } from '../../src/core/errors';
+import { memorySource } from '../support/memoryPorts';
+import { adminClient, createBucketWith, deleteBucket, testStoreFields } from '../support/s3Server';
+
+const KEY = 'logs/run 1+é/config.json';
+const BODY = '{"robot":"r2"}';
+
+/**
+ * On a path-style endpoint one object's metadata comes from a presigned HEAD
+ * through the HTTP adapter, not the AWS SDK (see S3ObjectGateway): checked
+ * here against the SDK's own HEAD on the real server.
+ */
+describe('objects headed through presigned URLs, against a real S3 server', function () {
+  this.timeout(60_000);
+  let bucket: string;
+  let clients: S3ClientCache;
+  let reader: ReturnType<typeof createRangeReader>;
+  /** The URLs the lean HEAD was asked for. */
+  let heads: string[];
+
+  before(async () => {
+    bucket = await createBucketWith('heads', {});
+    const admin = adminClient();
+    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: BODY, ContentType: 'application/json', Metadata: { robot: 'r2', 'run-id': '7' } }));
+    admin.destroy();
+  });
+  after(() => deleteBucket(bucket));
+
+  beforeEach(() => {
+    clients = new S3ClientCache(() => ({ timeoutMs: 10_000 }));
+    reader = createRangeReader({ timeoutMs: () => 10_000 });
+    heads = [];
+  });
+  afterEach(() => {
+    clients.dispose();
+    reader.dispose();
+  });
+
+  /** One store (`fields` over the test ones) seen through a gateway that heads lean, and through one that heads with the SDK. */
+  async function gateways(fields: Record<string, unknown> = {}) {
+    const { source } = memorySource();
+    const store = await source.create(testStoreFields(bucket, fields));
+    const { credentials } = await source.credentialsFor(store.id);
+    const lean = s3Gateways(clients, (url, signal) => (heads.push(url), reader.head(url, signal)));
+    return { lean: lean(store, credentials), viaSdk: s3Gateways(clients)(store, credentials) };
+  }
+
+  it('says of an object what the SDK’s HEAD says (size, ETag, last modified, type, user metadata), and its URL reads it', async () => {
+    const { lean, viaSdk } = await gateways();
+    const ours = await lean.fetchObject(KEY, { expiresInSeconds: 60 });
+    assert.equal(heads.length, 1, 'one presigned HEAD');
+    assert.ok(!heads[0].includes('x-id='), 'signed here, not by the SDK');
+    const sdks = await viaSdk.fetchObject(KEY, { expiresInSeconds: 60 });
+    assert.deepEqual(ours.details, sdks.details);
+    assert.deepEqual(ours.details.metadata, { robot: 'r2', 'run-id': '7' });
+    assert.equal(ours.details.contentType, 'application/json');
+    assert.equal(await (await fetch(ours.presignedUrl)).text(), BODY);
+  });
+
+  it('says a missing object is not found, and words a refusal as the SDK’s HEAD does (asked again through it)', async () => {
+    const { lean, viaSdk } = await gateways();
+    const missing = async (gateway: typeof lean) => gateway.fetchObject('logs/none.json', { expiresInSeconds: 60 }).catch((error: unknown) => error);
+    const [ours, sdks] = [await missing(lean), await missing(viaSdk)];
+    assert.ok(LogqsError.is(ours, 'not-found'), String(ours));
+    assert.equal(ours.message, (sdks as LogqsError).message);
+
+    heads = [];
+    const wrong = await gateways({ secret_access_key: 'not-the-secret' });
+    const refusal = async (gateway: typeof lean) => gateway.fetchObject(KEY, { expiresInSeconds: 60 }).catch((error: unknown) => error);
+    const [leanRefusal, sdkRefusal] = [await refusal(wrong.lean), await refusal(wrong.viaSdk)];
+    assert.equal(heads.length, 1, 'the lean HEAD was tried first');
+    assert.ok(LogqsError.is(leanRefusal) && LogqsError.is(sdkRefusal), String(leanRefusal));
+    assert.deepEqual([leanRefusal.code, leanRefusal.message], [sdkRefusal.code, sdkRefusal.message]);
+  });
+
+  it('downloads an object asked for by key without loading the AWS SDK at all', () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'logqs-heads-'));
+    try {
+      // A fresh process, as the extension host is before its first S3 request: what it loaded is in require's cache.
+      // Made of the adapters themselves: the test rig's helpers load the SDK for their own use.
+      const out = (file: string) => JSON.stringify(path.resolve(__dirname, '../../src', file));
+      const script = `
+        const { S3ClientCache } = require(${out('adapters/s3/s3Client.js')});
+        const { s3Gateways } = require(${out('adapters/s3/s3Gateway.js')});
+        const { s3Writers } = require(${out('adapters/s3/s3Writer.js')});
+        const { createRangeReader } = require(${out('adapters/http/rangeReader.js')});
+        const { createWholeFileThreads } = require(${out('adapters/files/wholeFileThreads.js')});
+        const { ObjectService } = require(${out('core/objectService.js')});
+        const { memorySource } = require(${JSON.stringify(path.resolve(__dirname, '../support/memoryPorts.js'))});
+        (async () => {
+          const clients = new S3ClientCache(() => ({ timeoutMs: 10000 }));
+          const http = createRangeReader({ timeoutMs: () => 10000 });
+          const files = createWholeFileThreads();
+          const { source } = memorySource({ gateways: s3Gateways(clients, http.head) });
+          const settings = { partSizeBytes: 5 << 20, partConcurrency: 4, loopbackPartConcurrency: 1, fileConcurrency: 8, presignExpirySeconds: 3600 };
+          const objects = new ObjectService({ writers: s3Writers(clients), http, files, settings: () => settings, log: () => undefined });
+          const store = await source.create(${JSON.stringify(testStoreFields(bucket))});
+          const callbacks = { signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' };
+          await objects.download(source, store.id, { keys: [${JSON.stringify(KEY)}], prefixes: [] }, ${JSON.stringify(folder)}, callbacks);
+          clients.dispose(); http.dispose(); files.dispose();
+          console.log(JSON.stringify(Object.keys(require.cache).filter((file) => /node_modules[\\/](@aws-sdk|@smithy)[\\/]/.test(file))));
+        })().catch((error) => { console.error(error); process.exitCode = 1; });`;
+      const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
+      assert.equal(readFileSync(path.join(folder, 'config.json'), 'utf8'), BODY);
+      assert.deepEqual(loaded, []);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
