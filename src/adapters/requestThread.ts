@@ -12,6 +12,7 @@ export class RequestThread<Request, Message extends { id: number }> {
   private readonly handlers = new Map<number, (message: Message) => void>();
   private readonly worker: Worker;
   private stoppedBy: Error | undefined;
+  private runs = false;
 
   constructor(
     workerFile: string,
@@ -20,9 +21,15 @@ export class RequestThread<Request, Message extends { id: number }> {
   ) {
     this.worker = new Worker(workerFile);
     this.worker.unref();
+    this.worker.once('online', () => (this.runs = true));
     this.worker.on('message', (message: Message) => this.handlers.get(message.id)?.(message));
     this.worker.on('error', (error) => this.stop(error));
     this.worker.on('exit', (code) => this.stop(new Error(`exit code ${code}`)));
+  }
+
+  /** Whether the thread runs its code yet: starting one takes tens of milliseconds (90 here), its requests wait meanwhile. */
+  get online(): boolean {
+    return this.runs && !this.stoppedBy;
   }
 
   /** Requests in flight. */

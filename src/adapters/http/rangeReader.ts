@@ -42,6 +42,14 @@ const rangeHeaders = (range: { start: number; end?: number }): Record<string, st
  */
 const LEARNING_BYTES = 64 * 1024;
 
+/**
+ * What a GET into a file asks for, at most, on this thread while the range
+ * thread starts (90 ms here, on the first download of a session): the
+ * caller asks again for the rest, by then of the thread. Waiting instead
+ * left the link idle after the HEAD.
+ */
+const EARLY_BYTES = 2 * 1024 * 1024;
+
 /** See onNodeHttp. */
 const RELEARN_AFTER_MS = 5 * 60_000;
 
@@ -173,6 +181,10 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     const route = routes.get(target.origin);
     if (route !== undefined && route !== 'node') {
       try {
+        if (into === 'file' && fileGets.starting) {
+          // The range thread is starting (see prepareForFiles): the first bytes are read here meanwhile, the rest asked of it once it runs.
+          return await getDirect(route, target, { start: range.start, end: Math.min(range.end ?? Infinity, range.start + EARLY_BYTES - 1) }, signal, gets);
+        }
         return await (into === 'file' ? getDirect(route, target, range, signal, fileGets) : getDirect(route, target, range, signal, gets));
       } catch (error) {
         if (!(error instanceof DirectUnavailable)) {

@@ -153,6 +153,11 @@ export class RangeThread {
     });
   }
 
+  /** Whether a thread was started and does not run its code yet (see RequestThread.online): a GET made now would wait for it. */
+  get starting(): boolean {
+    return this.thread !== undefined && !this.thread.online;
+  }
+
   /** Starts the thread now (it takes tens of milliseconds), for GETs likely soon. */
   warm(): void {
     if (!this.closed) {

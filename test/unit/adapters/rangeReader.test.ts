@@ -428,6 +428,8 @@ describe('range reader', () => {
     });
 
     const fileBytes = () => readFileSync(path.join(folder, 'object'));
+    /** What a GET into a file reads on the extension host's thread while the range thread starts. */
+    const EARLY = 2 * 1024 * 1024;
 
     async function writeRange(start: number, end: number, signal = live()): Promise<{ kept: number; error?: unknown; reported: number }> {
       const response = await reader.get(server.url('/object'), { start, end }, signal, 'file');
@@ -449,6 +451,26 @@ describe('range reader', () => {
       assert.ok(fileBytes().subarray(64 * 1024).equals(DATA.subarray(64 * 1024)));
     });
 
+    it('reads a GET into a file here while its thread starts, 2 MiB at most, and leaves the GETs after it to the thread once it runs', async () => {
+      await warmUp();
+      reader.prepareForFiles?.();
+      const early = await reader.get(server.url('/object'), { start: 0 }, live(), 'file');
+      assert.ok(!('writeTo' in early.body), 'read here: the thread does not run yet');
+      assert.equal(server.seen.ranges.at(-1), `bytes=0-${EARLY - 1}`);
+      assert.deepEqual(await bytesOf(early), DATA.subarray(0, EARLY));
+      for (const until = Date.now() + 5000; ; await settle()) {
+        const rest = await reader.get(server.url('/object'), { start: EARLY }, live(), 'file');
+        if ('writeTo' in rest.body) {
+          const { kept } = await rest.body.writeTo(fd, EARLY, () => undefined);
+          assert.equal(kept, DATA.length - EARLY);
+          break;
+        }
+        assert.deepEqual(await bytesOf(rest), DATA.subarray(EARLY, EARLY + EARLY), 'read here again, 2 MiB');
+        assert.ok(Date.now() < until, 'the thread runs within 5 s');
+      }
+      assert.ok(fileBytes().subarray(EARLY).equals(DATA.subarray(EARLY)));
+    });
+
     it('reports progress as a slow body arrives, not only once it has', async () => {
       await warmUp();
       const response = await reader.get(server.url('/slow'), { start: 0, end: 1024 * 1024 - 1 }, live(), 'file');
@@ -463,6 +485,8 @@ describe('range reader', () => {
 
     it('writes ranges byte-exact at their offsets, from parallel GETs, reporting every byte', async () => {
       await warmUp();
+      // The thread running first: GETs made while it starts are read on this thread (see the test of that).
+      await writeRange(0, 0);
       const third = Math.ceil(DATA.length / 3);
       const results = await Promise.all([0, 1, 2].map((i) => writeRange(i * third, Math.min(DATA.length, (i + 1) * third) - 1)));
       assert.deepEqual(
