@@ -82,7 +82,7 @@ describe('objects headed through presigned URLs, against a real S3 server', func
     assert.deepEqual([leanRefusal.code, leanRefusal.message], [sdkRefusal.code, sdkRefusal.message]);
   });
 
-  it('downloads an object asked for by key without loading the AWS SDK at all', () => {
+  it('downloads an object asked for by key without loading the AWS SDK at all, nor TLS from a plain-HTTP server', () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'logqs-heads-'));
     try {
       // A fresh process, as the extension host is before its first S3 request: what it loaded is in require's cache.
@@ -107,11 +107,12 @@ describe('objects headed through presigned URLs, against a real S3 server', func
           const callbacks = { signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' };
           await objects.download(source, store.id, { keys: [${JSON.stringify(KEY)}], prefixes: [] }, ${JSON.stringify(folder)}, callbacks);
           clients.dispose(); http.dispose(); files.dispose();
-          console.log(JSON.stringify(Object.keys(require.cache).filter((file) => /node_modules[\\/](@aws-sdk|@smithy)[\\/]/.test(file))));
+          const sdk = Object.keys(require.cache).filter((file) => /node_modules[\\/](@aws-sdk|@smithy)[\\/]/.test(file));
+          console.log(JSON.stringify({ sdk, tls: process.moduleLoadList.filter((name) => /^NativeModule (https|tls)$/.test(name)) }));
         })().catch((error) => { console.error(error); process.exitCode = 1; });`;
-      const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
+      const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { sdk: string[]; tls: string[] };
       assert.equal(readFileSync(path.join(folder, 'config.json'), 'utf8'), BODY);
-      assert.deepEqual(loaded, []);
+      assert.deepEqual(loaded, { sdk: [], tls: [] });
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

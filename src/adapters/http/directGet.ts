@@ -35,13 +35,17 @@ export interface DirectConnector {
   connect(route: DirectRoute, onread: { buffer: () => Uint8Array; callback: (bytes: number, buffer: Uint8Array) => boolean }): Socket;
 }
 
-/** Connections with Node's own net and tls: the certificate is checked against the URL's host name, not the address. */
-export function plainConnector(net: typeof import('node:net'), tls: typeof import('node:tls')): DirectConnector {
+/**
+ * Connections with Node's own net and tls (asked for at the first TLS
+ * connection, see nodeHttps): the certificate is checked against the URL's
+ * host name, not the address.
+ */
+export function plainConnector(net: typeof import('node:net'), tls: () => typeof import('node:tls')): DirectConnector {
   return {
     connect: (route, onread) =>
       route.tls
         ? // tls.connect passes onread on to its socket (Node's types list it for net only).
-          tls.connect({ host: route.address, port: route.port, servername: net.isIP(route.hostname) ? undefined : route.hostname, onread } as import('node:tls').ConnectionOptions)
+          tls().connect({ host: route.address, port: route.port, servername: net.isIP(route.hostname) ? undefined : route.hostname, onread } as import('node:tls').ConnectionOptions)
         : net.connect({ host: route.address, port: route.port, onread }),
   };
 }

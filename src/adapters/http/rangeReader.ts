@@ -5,7 +5,7 @@ import { LogqsError, cancelledError } from '../../core/errors';
 import { lazy } from '../../core/lazy';
 import type { ChunkedBody, FileWritingBody, RangeReader, RangeResponse } from '../../core/transfer';
 import { networkCode } from '../remoteErrors';
-import { loadNodeHttp } from '../vendor/loaders';
+import { loadNodeHttp, nodeHttps } from '../vendor/loaders';
 import { carriesBytes, errorText, rangeResponse, statusError } from './answers';
 import { DirectGets, DirectUnavailable, plainConnector, type DirectRoute } from './directGet';
 import { RangeThread } from './rangeThread';
@@ -78,7 +78,8 @@ export interface HeadAnswer {
 }
 
 export function createRangeReader(options: RangeReaderOptions): Required<RangeReader> & { head: (url: string, signal: AbortSignal) => Promise<HeadAnswer>; dispose(): void } {
-  let agents: { 'http:': HttpAgent; 'https:': HttpsAgent } | undefined;
+  /** Keep-alive agents, each made at its protocol's first request. */
+  const agents: { 'http:'?: HttpAgent; 'https:'?: HttpsAgent } = {};
   let direct: DirectGets | undefined;
   let thread: RangeThread | undefined;
   /**
@@ -95,18 +96,14 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
   const learning = new Map<string, Promise<void>>();
   let disposed = false;
   const connect = lazy(async () => {
-    const { http, https } = await (options.nodeHttp ?? loadNodeHttp)();
-    const { net, tls, dns } = await loadNodeHttp();
+    const { http, net, dns } = await loadNodeHttp();
+    const host = await options.nodeHttp?.();
     // Disposed of meanwhile (the extension stopping): nothing is made that would outlive it.
     if (disposed) {
       throw cancelledError();
     }
-    agents = {
-      'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-      'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
-    };
-    direct = new DirectGets(plainConnector(net, tls), options.timeoutMs);
-    return { http, https, agents, dns, direct, thread: rangeThread() };
+    direct = new DirectGets(plainConnector(net, () => nodeHttps().tls), options.timeoutMs);
+    return { http: host?.http ?? http, https: () => host?.https ?? nodeHttps().https, dns, direct, thread: rangeThread() };
   });
 
   /**
@@ -210,7 +207,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
    */
   function throughNodeHttp(connection: Connection, method: 'GET' | 'HEAD', target: URL, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
     // Synchronous up to learning.set: two first requests must not both learn.
-    const { http, https, agents, dns } = connection;
+    const { http, https, dns } = connection;
     let learned: (() => void) | undefined;
     if (!routes.has(target.origin)) {
       onNodeHttp(target.origin);
@@ -237,8 +234,9 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
         reject(cancelledError());
         return;
       }
-      const protocol = target.protocol === 'https:' ? https : http;
-      const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
+      const secure = target.protocol === 'https:';
+      const protocol = secure ? https() : http;
+      const agent = secure ? (agents['https:'] ??= new (https().Agent)({ keepAlive: true, maxSockets: 64 })) : (agents['http:'] ??= new http.Agent({ keepAlive: true, maxSockets: 64 }));
       const request = protocol.request(target, { method, agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
         // An answer that carries no object teaches nothing about the route: a refusal may come from a proxy.
         endLearning(carriesBytes(response.statusCode ?? 0) ? response.socket : undefined);
@@ -293,8 +291,8 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     },
     dispose() {
       disposed = true;
-      agents?.['http:'].destroy();
-      agents?.['https:'].destroy();
+      agents['http:']?.destroy();
+      agents['https:']?.destroy();
       direct?.dispose();
       thread?.dispose();
       relearning.forEach((timer) => clearTimeout(timer));

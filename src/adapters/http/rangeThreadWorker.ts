@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { writeSync } from 'node:fs';
 import * as net from 'node:net';
-import * as tls from 'node:tls';
 import { parentPort } from 'node:worker_threads';
 import { LogqsError } from '../../core/errors';
 import { sameEtag } from '../../core/transfer/etags';
@@ -21,7 +20,9 @@ import type { RangeThreadError, RangeThreadMessage, RangeThreadRequest } from '.
 const PROGRESS_MS = 200;
 
 let timeoutMs = 30_000;
-const gets = new DirectGets(plainConnector(net, tls), () => timeoutMs);
+// TLS at the first TLS connection only (see nodeHttps): a thread starts sooner without it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const gets = new DirectGets(plainConnector(net, () => require('node:tls') as typeof import('node:tls')), () => timeoutMs);
 /** A request this thread holds: how to stop it, and its answer once the head is in, until its body is written. */
 interface Held {
   controller: AbortController;
