@@ -4,7 +4,7 @@
 // --sweep times the engine alone over part sizes and concurrencies instead, to choose the defaults.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as esbuild from "esbuild";
-import { mkdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
@@ -89,6 +89,9 @@ async function main() {
   const [extension, ...others] = buildOptions({ production: true, outdir: engineDir, logLevel: "warning" });
   await esbuild.build({ ...extension, entryPoints: ["bench/transfer-engine.mjs"], outfile: path.join(engineDir, "transfer-engine.js") });
   await Promise.all(others.map((options) => esbuild.build(options)));
+  // The engine's code caches (see bench/transfer-engine.mjs) start empty, as in the editor's first session: the first
+  // run writes them, the next ones read them.
+  for (const entry of readdirSync(engineDir)) if (entry.startsWith("code-cache-")) rmSync(path.join(engineDir, entry), { recursive: true, force: true });
   const bundle = path.join(engineDir, "transfer-engine.js");
   // It runs on the Node of the editor's extension host (code-server's, see bench/transfer.sh), and also on this
   // one, when they differ.

@@ -11,7 +11,7 @@
  * module loading is what is measured, and Node caches modules.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,6 +39,8 @@ export interface ProbeResult {
   /** Loaded module files right after `activate`, and after the first page. */
   modulesAtActivation?: string[];
   modulesAfterFirstPage?: string[];
+  /** The files of the vendor bundles' code cache in the extension's global storage, after the first page. */
+  codeCache?: string[];
 }
 
 interface ProbeNode {
@@ -109,6 +111,8 @@ async function probe(extensionPath: string, store: ProbeStore | undefined, withM
       result.firstPageMs = performance.now() - started;
       result.firstPage = page.map(label);
       result.modulesAfterFirstPage = modules();
+      // Written right after the SDK's bundle is loaded (see requireWithCodeCache), so by now.
+      result.codeCache = existsSync(path.join(storageDir, 'code-cache')) ? readdirSync(path.join(storageDir, 'code-cache')) : [];
     }
     context.subscriptions.forEach((disposable) => disposable.dispose());
     return result;

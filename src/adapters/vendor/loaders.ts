@@ -1,4 +1,6 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a require in a function runs at the first use; an import would run at start-up */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { lazy } from '../../core/lazy';
 
 /*
@@ -10,10 +12,30 @@ import { lazy } from '../../core/lazy';
  * (esbuild.mjs).
  */
 
-export const loadAwsSdk = lazy(async () => require('./awsSdk') as typeof import('./awsSdk'));
+let codeCacheDir: string | undefined;
+
+/** Where V8's code cache of the vendor bundles is kept (the extension's global storage): see requireWithCodeCache. */
+export function keepCodeCacheIn(dir: string): void {
+  codeCacheDir = dir;
+}
+
+/**
+ * A vendor bundle, dist/vendor/<name>.js beside the main bundle (names as in
+ * esbuild.mjs), with its code cache; `plain` where there is no such file or
+ * no cache (compiled by tsc, in tests: it requires the library itself).
+ */
+function vendor<T>(name: string, plain: () => T): T {
+  const bundle = path.join(__dirname, 'vendor', `${name}.js`);
+  if (codeCacheDir === undefined || !existsSync(bundle)) {
+    return plain();
+  }
+  return (require('./codeCache') as typeof import('./codeCache')).requireWithCodeCache(bundle, codeCacheDir).exports as T;
+}
+
+export const loadAwsSdk = lazy(async () => vendor('aws-sdk', () => require('./awsSdk') as typeof import('./awsSdk')));
 export type AwsSdk = Awaited<ReturnType<typeof loadAwsSdk>>;
 
-export const loadKy = lazy(async () => require('./ky') as typeof import('./ky'));
+export const loadKy = lazy(async () => vendor('ky', () => require('./ky') as typeof import('./ky')));
 
 export const loadNodeHttp = lazy(async () => ({
   http: require('node:http') as typeof import('node:http'),

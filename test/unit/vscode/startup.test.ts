@@ -81,6 +81,7 @@ describe('start-up', function () {
     assert.deepEqual(result.firstPage, ['logs/run-001/', 'logs/robot.bag']);
     assert.ok(loaded(result.modulesAfterFirstPage, /\/node_modules\/@aws-sdk\/client-s3\//).length > 0, 'the listing loaded the SDK');
     assert.deepEqual(loaded(result.modulesAfterFirstPage, KY), [], 'S3 alone needs no ky');
+    assert.deepEqual(result.codeCache, [], 'no code cache without the vendor bundles');
   });
 
   it('bundles the client libraries apart, and activation of the bundle requires none of them', async () => {
@@ -105,6 +106,7 @@ describe('start-up', function () {
       assert.deepEqual(loaded(result.modulesAtActivation, /\/vendor\//), []);
       assert.deepEqual(result.firstPage, ['logs/run-001/', 'logs/robot.bag']);
       assert.deepEqual(loaded(result.modulesAfterFirstPage, /\/vendor\//).map((file) => path.basename(file)), ['aws-sdk.js']);
+      assert.deepEqual(result.codeCache?.map((file) => file.replace(/-[0-9a-f]{16}\./, '-HASH.')), ['aws-sdk-HASH.v8cache'], 'V8’s code cache of the SDK’s bundle, in the global storage');
     } finally {
       await rm(outdir, { recursive: true, force: true });
     }
