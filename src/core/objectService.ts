@@ -61,7 +61,7 @@ export class ObjectService {
     if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_PRESIGN_SECONDS) {
       throw new LogqsError('invalid-input', `A presigned URL lives from 1 second to 7 days (${MAX_PRESIGN_SECONDS} seconds)`);
     }
-    return this.fetchWithExpiry(source, storeId, key, expiresInSeconds);
+    return this.fetchWithExpiry(source, storeId, key, expiresInSeconds, undefined, true);
   }
 
   /** One object's bytes in memory, for an editor tab; refused above maxBytes. */
@@ -191,9 +191,10 @@ export class ObjectService {
     );
   }
 
-  private async fetchWithExpiry(source: ObjectStoreSource, storeId: string, key: string, expiresInSeconds: number, signal?: AbortSignal) {
+  /** `forSharing`: the URL is one a person copies (see FetchOptions). */
+  private async fetchWithExpiry(source: ObjectStoreSource, storeId: string, key: string, expiresInSeconds: number, signal?: AbortSignal, forSharing?: boolean) {
     const { store, objects } = await source.objectsOf(storeId);
-    const fetched = await objects.fetchObject(scopeKey(store.key_prefix, key), { expiresInSeconds, signal });
+    const fetched = await objects.fetchObject(scopeKey(store.key_prefix, key), { expiresInSeconds, signal, forSharing });
     return { ...fetched, store };
   }
 

@@ -143,7 +143,15 @@ export interface ObjectGateway {
    * object (size, ETag); a gateway that can sign URLs itself may skip asking
    * for the metadata again.
    */
-  fetchObject(key: string, options: { expiresInSeconds: number; signal?: AbortSignal; listed?: ObjectSummary }): Promise<FetchedObject>;
+  fetchObject(key: string, options: FetchOptions): Promise<FetchedObject>;
+}
+
+export interface FetchOptions {
+  expiresInSeconds: number;
+  signal?: AbortSignal;
+  listed?: ObjectSummary;
+  /** The URL is for a person to copy and use elsewhere: a gateway that signs URLs itself signs it with the S3 SDK's presigner. */
+  forSharing?: boolean;
 }
 
 /** Builds (or reuses) the gateway to a store's objects in its bucket. */

@@ -9,6 +9,7 @@ import { S3ClientCache } from '../../src/adapters/s3/s3Client';
 import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
 import { LogqsError } from '../../src/core/errors';
 import { memorySource } from '../support/memoryPorts';
+import { transferRig } from '../support/transfers';
 import { adminClient, createBucketWith, deleteBucket, testStoreFields } from '../support/s3Server';
 
 const KEY = 'logs/run 1+é/config.json';
@@ -64,6 +65,22 @@ describe('objects headed through presigned URLs, against a real S3 server', func
     assert.deepEqual(ours.details.metadata, { robot: 'r2', 'run-id': '7' });
     assert.equal(ours.details.contentType, 'application/json');
     assert.equal(await (await fetch(ours.presignedUrl)).text(), BODY);
+  });
+
+  it('signs a URL to share (Copy Presigned URL) with the SDK’s presigner, after the same presigned HEAD', async () => {
+    const { lean } = await gateways();
+    const shared = await lean.fetchObject(KEY, { expiresInSeconds: 600, forSharing: true });
+    assert.equal(heads.length, 1, 'one presigned HEAD');
+    assert.equal(new URL(shared.presignedUrl).searchParams.get('x-id'), 'GetObject', 'the SDK’s presigner marks its URLs');
+    assert.equal(await (await fetch(shared.presignedUrl)).text(), BODY);
+    const rig = transferRig();
+    try {
+      const store = await rig.addStore(bucket);
+      const copied = await rig.objects.presignedUrl(rig.source, store.id, KEY, 600);
+      assert.equal(new URL(copied.presignedUrl).searchParams.get('x-id'), 'GetObject', 'Copy Presigned URL asks for a URL to share');
+    } finally {
+      rig.dispose();
+    }
   });
 
   it('says a missing object is not found, and words a refusal as the SDK’s HEAD does (asked again through it)', async () => {

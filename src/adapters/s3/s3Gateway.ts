@@ -1,7 +1,7 @@
 import { LogqsError } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
 import type { HeadAnswer } from '../http/rangeReader';
-import type { FetchedObject, ListPage, ListPageRequest, ObjectDetails, ObjectGateway, ObjectGatewayFactory, ObjectSummary } from '../../core/ports';
+import type { FetchOptions, FetchedObject, ListPage, ListPageRequest, ObjectDetails, ObjectGateway, ObjectGatewayFactory } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
 import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
 import { detailsFromHeaders, headObject } from './headObject';
@@ -68,21 +68,22 @@ export class S3ObjectGateway implements ObjectGateway {
    * or an open of one object doesn't wait for the AWS SDK to load (150 ms of
    * a fresh extension host on Node 24) nor for its first request; the
    * HTTP adapter learns the route to the server from it as well. On AWS the
-   * SDK heads the object and signs its URL.
+   * SDK heads the object. A URL for sharing (Copy Presigned URL) is the
+   * SDK's presigner's.
    */
-  async fetchObject(key: string, options: { expiresInSeconds: number; signal?: AbortSignal; listed?: ObjectSummary }): Promise<FetchedObject> {
+  async fetchObject(key: string, options: FetchOptions): Promise<FetchedObject> {
+    const expiresAt = (signedAt: number) => new Date(signedAt + options.expiresInSeconds * 1000);
     try {
       const details = options.listed ? { ...options.listed, key } : await this.leanHead(key, options.signal);
-      if (details) {
+      if (details && !options.forSharing) {
         const signedAt = Date.now();
-        const presignedUrl = await this.presigner.presign(key, options.expiresInSeconds);
-        return { details, presignedUrl, expiresAt: new Date(signedAt + options.expiresInSeconds * 1000) };
+        return { details, presignedUrl: await this.presigner.presign(key, options.expiresInSeconds), expiresAt: expiresAt(signedAt) };
       }
       const { sdk, s3 } = await this.connect();
-      const headed = await headObject(sdk, s3, this.store.bucket_name, key, options.signal);
+      const headed = details ?? (await headObject(sdk, s3, this.store.bucket_name, key, options.signal));
       const signedAt = Date.now();
       const presignedUrl = await sdk.getSignedUrl(s3, new sdk.GetObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { expiresIn: options.expiresInSeconds });
-      return { details: headed, presignedUrl, expiresAt: new Date(signedAt + options.expiresInSeconds * 1000) };
+      return { details: headed, presignedUrl, expiresAt: expiresAt(signedAt) };
     } catch (error) {
       throw describeS3Error(error, this.store);
     }
