@@ -50,6 +50,9 @@ const LEARNING_BYTES = 64 * 1024;
  */
 const EARLY_BYTES = 2 * 1024 * 1024;
 
+/** The first `bytes` of a range (all of it if shorter): what a GET asks for when the rest is to come another way. */
+const firstBytes = (range: { start: number; end?: number }, bytes: number) => ({ start: range.start, end: Math.min(range.end ?? Infinity, range.start + bytes - 1) });
+
 /** See onNodeHttp. */
 const RELEARN_AFTER_MS = 5 * 60_000;
 
@@ -57,26 +60,27 @@ function defaultPort(url: URL): number {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
-/**
- * Ranged GETs of presigned URLs. The first GET to an origin goes through
- * node:http(s) (keep-alive agents), as the host has them: in VS Code that
- * applies the user's proxy settings. When that connection went straight to
- * the server (its peer is one of the host's addresses, at the URL's port)
- * the next GETs to the origin read the socket directly (DirectGets), which
- * costs a fraction of node:http's CPU per byte; those asked with 'file' are
- * made on the range thread (RangeThread), which writes their bytes itself.
- * A GET into a file that learns the route asks node:http for its first
- * LEARNING_BYTES only. Through a proxy node:http serves every GET; a GET
- * that can't be made directly (no connection, an answer without
- * Content-Length, a range thread that won't start) is asked again of
- * node:http, which then serves the origin.
- */
 /** A HEAD's answer: its status, and its headers by lower-case name. */
 export interface HeadAnswer {
   status: number;
   headers: Readonly<Record<string, string>>;
 }
 
+/**
+ * Ranged GETs (and HEADs) of presigned URLs. The first request to an
+ * origin goes through node:http(s) (keep-alive agents), as the host has them: in VS Code that
+ * applies the user's proxy settings. When that connection went straight to
+ * the server (its peer is one of the host's addresses, at the URL's port)
+ * the next GETs to the origin read the socket directly (DirectGets), which
+ * costs a fraction of node:http's CPU per byte; those asked with 'file' are
+ * made on the range thread (RangeThread), which writes their bytes itself.
+ * A GET into a file that learns the route asks node:http for its first
+ * LEARNING_BYTES only, and one made while the range thread starts reads its
+ * first EARLY_BYTES here. Through a proxy node:http serves every GET; a GET
+ * that can't be made directly (no connection, an answer without
+ * Content-Length, a range thread that won't start) is asked again of
+ * node:http, which then serves the origin.
+ */
 export function createRangeReader(options: RangeReaderOptions): Required<RangeReader> & { head: (url: string, signal: AbortSignal) => Promise<HeadAnswer>; dispose(): void } {
   /** Keep-alive agents, each made at its protocol's first request. */
   const agents: { 'http:'?: HttpAgent; 'https:'?: HttpsAgent } = {};
@@ -123,12 +127,12 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     relearning.set(origin, setTimeout(relearn, options.relearnAfterMs ?? RELEARN_AFTER_MS).unref());
   }
 
+  type Connection = Awaited<ReturnType<typeof connect>>;
+
   /**
    * Whether node:http's socket went straight to the URL's server (its peer is
    * one of the host's addresses, at the URL's port); asked once per origin.
    */
-  type Connection = Awaited<ReturnType<typeof connect>>;
-
   async function learnRoute(target: URL, socket: Socket, dns: typeof import('node:dns')): Promise<void> {
     const address = socket.remoteAddress?.replace(/^::ffff:/, '');
     const hostname = target.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -180,7 +184,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
       try {
         if (into === 'file' && fileGets.starting) {
           // The range thread is starting (see prepareForFiles): the first bytes are read here meanwhile, the rest asked of it once it runs.
-          return await getDirect(route, target, { start: range.start, end: Math.min(range.end ?? Infinity, range.start + EARLY_BYTES - 1) }, signal, gets);
+          return await getDirect(route, target, firstBytes(range, EARLY_BYTES), signal, gets);
         }
         return await (into === 'file' ? getDirect(route, target, range, signal, fileGets) : getDirect(route, target, range, signal, gets));
       } catch (error) {
@@ -191,7 +195,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
       }
     }
     // Through node:http, the first GET to an origin learns its route (see throughNodeHttp).
-    const asked = route === undefined && into === 'file' ? { start: range.start, end: Math.min(range.end ?? Infinity, range.start + LEARNING_BYTES - 1) } : range;
+    const asked = route === undefined && into === 'file' ? firstBytes(range, LEARNING_BYTES) : range;
     const response = await throughNodeHttp(connection, 'GET', target, rangeHeaders(asked), signal);
     const status = response.statusCode ?? 0;
     if (!carriesBytes(status)) {
