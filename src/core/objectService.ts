@@ -135,9 +135,12 @@ export class ObjectService {
     return { deleted: fullKeys.length - failed.length, failed };
   }
 
-  /** Deletes everything under a prefix, page by page as it is listed. */
+  /** Deletes everything under a folder's prefix, page by page as it is listed; never a whole store. */
   async deleteFolder(source: ObjectStoreSource, storeId: string, prefix: string, signal?: AbortSignal, onDeleted?: (count: number) => void) {
     const { store, writer } = await this.writable(source, storeId);
+    if (listingPrefix(store.key_prefix, prefix) === (store.key_prefix ?? '')) {
+      throw new LogqsError('invalid-input', `Delete works on objects and folders, not on a whole store ("${store.name}")`);
+    }
     let deleted = 0;
     const failed: { key: string; reason: string }[] = [];
     await this.eachPageUnder(source, storeId, prefix, signal, async (keys) => {

@@ -5,7 +5,7 @@ import { displayName } from '../core/keyPrefix';
 import { type BrowsePage, browsePage } from '../core/objectBrowser';
 import type { StoreRef } from '../core/sources';
 import { listingPageSize } from './settings';
-import type { BrowsedItem } from './ui';
+import type { BrowseRequest, BrowsedItem } from './ui';
 
 type Step =
   | { action: 'choose'; item: BrowsedItem }
@@ -20,7 +20,7 @@ interface StepItem extends vscode.QuickPickItem {
  * Browses a store in a quick pick, one folder at a time, scoped to its
  * key_prefix like the tree, until the person picks an object or a folder.
  */
-export async function browseStore(ref: StoreRef, request: { title: string; want: 'object' | 'folder' | 'either' }): Promise<BrowsedItem> {
+export async function browseStore(ref: StoreRef, request: BrowseRequest): Promise<BrowsedItem> {
   const root = ref.store.key_prefix ?? '';
   let prefix = root;
   const quickPick = vscode.window.createQuickPick<StepItem>();
@@ -49,7 +49,7 @@ export async function browseStore(ref: StoreRef, request: { title: string; want:
           });
           if (visit === shown) {
             pages.push(page);
-            quickPick.items = itemsFor(pages, folder, root, request.want);
+            quickPick.items = itemsFor(pages, folder, root, request);
           }
         } catch (error) {
           if (visit === shown) {
@@ -110,9 +110,9 @@ function nextStep(quickPick: vscode.QuickPick<StepItem>, loadMore: () => Promise
   });
 }
 
-function itemsFor(pages: readonly BrowsePage[], prefix: string, root: string, want: 'object' | 'folder' | 'either'): StepItem[] {
+function itemsFor(pages: readonly BrowsePage[], prefix: string, root: string, { want, rootFolder }: BrowseRequest): StepItem[] {
   const items: StepItem[] = [];
-  if (want !== 'object') {
+  if (want !== 'object' && (prefix !== root || rootFolder !== false)) {
     items.push({ label: '$(check) Choose this folder', description: prefix || '(the whole bucket)', step: { action: 'choose', item: { kind: 'folder', key: prefix } } });
   }
   if (prefix !== root) {

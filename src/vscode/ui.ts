@@ -10,6 +10,13 @@ export interface BrowsedItem {
   key: string;
 }
 
+export interface BrowseRequest {
+  title: string;
+  want: 'object' | 'folder' | 'either';
+  /** False when the store's root is no answer (Delete: a store is not emptied by a pick at its root). */
+  rootFolder?: boolean;
+}
+
 /**
  * What commands ask of the editor's UI. Commands take it as a dependency, so
  * tests run them with scripted answers instead of the palette; prompts.ts
@@ -31,7 +38,7 @@ export interface Ui {
   promptNewStore(stores: readonly ObjectStore[]): Promise<ObjectStoreCreateInput>;
   promptStoreChange(store: ObjectStore, stores: readonly ObjectStore[]): Promise<ObjectStoreUpdateInput>;
   /** Browses a store folder by folder until the person picks an object or a folder, as `want` allows. */
-  browseStore(ref: StoreRef, request: { title: string; want: 'object' | 'folder' | 'either' }): Promise<BrowsedItem>;
+  browseStore(ref: StoreRef, request: BrowseRequest): Promise<BrowsedItem>;
   /** A local folder (the workspace folder offered first); its file-system path. */
   pickLocalFolder(request: { title: string }): Promise<string>;
   /** Local files or folders to upload; their file-system paths. */

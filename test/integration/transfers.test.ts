@@ -389,6 +389,11 @@ describe('transfers against a real S3 server', function () {
     assert.equal(deleted.deleted, 1);
     assert.deepEqual(await keysUnder('edit/'), ['edit/keep.txt']);
     await assert.rejects(rig.objects.deleteObjects(rig.source, store.id, ['../outside']), code('outside-prefix'));
+    // Not a whole store, by its root or by its key prefix.
+    for (const root of ['', 'edit/']) {
+      await assert.rejects(rig.objects.deleteFolder(rig.source, store.id, root), /not on a whole store/);
+    }
+    assert.deepEqual(await keysUnder('edit/'), ['edit/keep.txt']);
   });
 });
 

@@ -20,6 +20,8 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
     downloadReport: { files: [{ key: 'logs/a.bag', path: '/tmp/x/a.bag', size: 3 }], skipped: [], bytes: 3 } as DownloadReport,
     uploadReport: { keys: ['logs/up/a.txt'], skipped: [], bytes: 5 } as UploadReport,
     counts: new Map<string, number>(),
+    /** Objects a folder holds when deleted, when not as many as counted (written into it, or deleted, in between). */
+    countsWhenDeleted: new Map<string, number>(),
     filters: new Map<string, string>(),
     hints: [] as { label: string; settings: Record<string, string> }[],
     session: { accessKeyId: 'ASIATEMP', secretAccessKey: 'tempSecret/xyz', sessionToken: 'FQoGtoken', expiration: new Date('2026-11-25T13:00:00Z') },
@@ -77,7 +79,7 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
       },
       deleteFolder: async (_source, _storeId, prefix, _signal, onDeleted) => {
         calls.push(`deleteFolder ${prefix}`);
-        const count = state.counts.get(prefix) ?? 0;
+        const count = state.countsWhenDeleted.get(prefix) ?? state.counts.get(prefix) ?? 0;
         onDeleted?.(count);
         return { deleted: count, failed: [] };
       },

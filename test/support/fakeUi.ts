@@ -62,7 +62,7 @@ export class FakeUi implements Ui {
   };
 
   browseStore: Ui['browseStore'] = async (ref, request) => {
-    this.asked.push(`browseStore: ${request.title}: ${ref.store.name} (${request.want})`);
+    this.asked.push(`browseStore: ${request.title}: ${ref.store.name} (${request.want}${request.rootFolder === false ? ', not its root' : ''})`);
     return this.scripted(this.browseAnswer, 'browseStore');
   };
 

@@ -29,7 +29,7 @@ export const newFolder = (deps: Deps) => async (arg?: unknown) => {
 /** Deletes the selected objects and folders' contents, after saying how many objects that is. */
 export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
   // Delete is not offered on stores: one that is only part of a selection is not a request to empty it.
-  const targets = await resolveTargets(deps, arg, selected, { title: 'Delete', want: 'either', writes: true, storeNodes: false });
+  const targets = await resolveTargets(deps, arg, selected, { title: 'Delete', want: 'either', writes: true, wholeStore: false });
   if (targets.length === 0) {
     throw new LogqsError('invalid-input', 'Delete works on objects and folders, not on a whole store');
   }
@@ -54,9 +54,9 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
     if (!confirmed) {
       continue;
     }
-    let failed;
+    let outcome;
     try {
-      failed = await deps.runJob(`Deleting from "${ref.store.name}"`, async (signal, onProgress) => {
+      outcome = await deps.runJob(`Deleting from "${ref.store.name}"`, async (signal, onProgress) => {
         const result = await deps.objects.deleteObjects(ref.source, ref.store.id, keys, signal);
         let done = result.deleted;
         const failures = [...result.failed];
@@ -67,14 +67,18 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
           done += folder.deleted;
           failures.push(...folder.failed);
         }
-        return failures;
+        return { done, failed: failures };
       });
     } finally {
       // What went before a cancel or a failure is gone from the store: the tree drops it either way.
       deps.tree.objectsChanged(ref.store.id);
     }
+    const { done, failed } = outcome;
     failed.forEach((entry) => deps.log.warn(`Not deleted: "${entry.key}": ${entry.reason}`));
-    deps.ui.info(`Deleted ${total - failed.length} of ${total} objects from "${ref.store.name}"${failed.length ? ' (see the LogQS log for the rest)' : ''}.`);
+    // A folder is deleted as it is listed then, not as counted: objects written into it since are gone too.
+    deps.ui.info(
+      `Deleted ${done} object${done === 1 ? '' : 's'} from "${ref.store.name}"${done > total ? ` (${done - total} more than counted: they came in the meantime)` : ''}${failed.length ? `; ${failed.length} could not be (see the LogQS log)` : ''}.`,
+    );
   }
 };
 

@@ -75,8 +75,8 @@ export async function resolveTargets(
     title: string;
     want: 'object' | 'folder' | 'either';
     writes: boolean;
-    /** False when a store's node in a selection is no target (Delete: it is not a request to empty the store). */
-    storeNodes?: boolean;
+    /** False when a whole store is no target: its node in a selection, its root given by a script or picked (Delete: it does not empty stores). */
+    wholeStore?: boolean;
   },
 ): Promise<Target[]> {
   const assertFits = request.writes ? assertWritable : assertUsable;
@@ -84,7 +84,7 @@ export async function resolveTargets(
   if (fromTree.length > 0) {
     const targets = fromTree
       .filter((target) => request.want === 'either' || target.kind === request.want || (request.want === 'folder' && target.node?.kind === 'store'))
-      .filter((target) => request.storeNodes !== false || target.node?.kind !== 'store');
+      .filter((target) => request.wholeStore !== false || target.node?.kind !== 'store');
     // Every store acted on is checked before the first is: none is asked about, or changed, then refused. A node left
     // out (a store's, for Delete) is no reason to refuse the rest.
     targets.forEach((target) => assertFits(target.ref.store));
@@ -96,6 +96,9 @@ export async function resolveTargets(
     // A script may give a key without the prefix (the seed prepends it); a target's key is the full key.
     const key = typeof arg.key === 'string' && arg.key !== '' ? scopeKey(ref.store.key_prefix, arg.key) : (ref.store.key_prefix ?? '');
     const kind = key === '' || key.endsWith('/') ? 'folder' : 'object';
+    if (request.wholeStore === false && kind === 'folder' && key === (ref.store.key_prefix ?? '')) {
+      return [];
+    }
     // A key says its kind by its "/": an object's key given to Upload would be glued to the names of the files under it.
     if (request.want !== 'either' && kind !== request.want) {
       throw new LogqsError('invalid-input', `${request.title} works on ${request.want === 'object' ? 'an object\'s key' : 'a folder (a key that ends in "/") or a store'}`);
@@ -106,7 +109,7 @@ export async function resolveTargets(
   const ref = await deps.ui.pickStore(candidates, `${request.title}: which object store?`);
   // Refused here too: a picker may have been offered a store that changed since.
   assertFits(ref.store);
-  const item = await deps.ui.browseStore(ref, { title: request.title, want: request.want });
+  const item = await deps.ui.browseStore(ref, { title: request.title, want: request.want, rootFolder: request.wholeStore !== false });
   return [{ ref, kind: item.kind, key: item.key }];
 }
 

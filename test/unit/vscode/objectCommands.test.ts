@@ -177,7 +177,7 @@ describe('object commands', () => {
     ui.confirmAnswer = true;
     await deleteObjects(deps)(a, [a, folder]);
     assert.ok(calls.includes('deleteObjects logs/a.bag') && calls.includes('deleteFolder logs/run 1/'));
-    assert.match(ui.told.at(-1) ?? '', /Deleted 42 of 42 objects/);
+    assert.equal(ui.told.at(-1), 'info: Deleted 42 objects from "robots".');
   });
 
   it('counts an object once when the selection holds it and the folder it is in (the folder expanded, both selected)', async () => {
@@ -188,7 +188,30 @@ describe('object commands', () => {
     await deleteObjects(deps)(inside, [folder, inside, nested]);
     assert.match(ui.asked.at(-1) ?? '', /^confirm: Delete 42 objects \(including everything in "logs\/run 1\/"\) from "robots"\?/);
     assert.deepEqual(calls.filter((call) => call.startsWith('countUnder') || call.startsWith('delete')), ['countUnder logs/run 1/', 'deleteObjects ', 'deleteFolder logs/run 1/']);
-    assert.match(ui.told.at(-1) ?? '', /Deleted 42 of 42 objects/);
+    assert.equal(ui.told.at(-1), 'info: Deleted 42 objects from "robots".');
+  });
+
+  it('says how many objects a folder held when deleted, when more came in after they were counted', async () => {
+    const { deps, folder, ui, state } = await setup();
+    state.counts.set('logs/run 1/', 10);
+    state.countsWhenDeleted.set('logs/run 1/', 50);
+    await deleteObjects(deps)(folder);
+    assert.match(ui.asked.at(-1) ?? '', /^confirm: Delete 10 objects/);
+    assert.equal(ui.told.at(-1), 'info: Deleted 50 objects from "robots" (40 more than counted: they came in the meantime).');
+  });
+
+  it('never empties a whole store from the palette or a script: its root is no folder to pick, nor a key to give', async () => {
+    const { deps, ui, calls, store } = await setup();
+    ui.pickLabel = 'robots';
+    ui.browseAnswer = { kind: 'folder', key: 'logs/run 1/' };
+    await deleteObjects(deps)();
+    assert.ok(ui.asked.includes('browseStore: Delete: robots (either, not its root)'), ui.asked.join('\n'));
+    assert.ok(calls.includes('deleteFolder logs/run 1/'), calls.join('\n'));
+    calls.length = 0;
+    for (const script of [{ id: store.id }, { id: store.id, key: '' }, { id: store.id, key: 'logs/' }]) {
+      await assert.rejects(deleteObjects(deps)(script), /not on a whole store/, JSON.stringify(script));
+    }
+    assert.ok(!calls.some((call) => call.startsWith('delete') || call.startsWith('countUnder')), calls.join('\n'));
   });
 
   it('never empties a store that is only part of the selection: Delete is not offered on stores', async () => {
