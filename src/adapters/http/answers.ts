@@ -1,5 +1,6 @@
 import { LogqsError } from '../../core/errors';
 import type { RangeResponse } from '../../core/transfer';
+import { etagHidesMd5 } from '../../core/transfer/etags';
 
 /*
  * What a download makes of an HTTP answer, however it was read (node:http,
@@ -34,7 +35,15 @@ export function rangeResponse<Body>(status: number, header: (name: string) => st
   // A 206's Content-Range: "bytes START-END/TOTAL". TOTAL is the whole object's size (a 200's is its length).
   const contentRange = status === 206 ? /(\d+)-\d+\/(\d+)\s*$/.exec(header('content-range') ?? '') : undefined;
   const total = status === 206 ? contentRange?.[2] : header('content-length');
-  return { status, etag: header('etag'), totalSize: total === undefined ? undefined : Number(total), start: contentRange ? Number(contentRange[1]) : undefined, body, discard };
+  return {
+    status,
+    etag: header('etag'),
+    totalSize: total === undefined ? undefined : Number(total),
+    start: contentRange ? Number(contentRange[1]) : undefined,
+    md5Hidden: etagHidesMd5(header),
+    body,
+    discard,
+  };
 }
 
 /** The start of an error answer's body (where S3 names the error), read to its end so the connection can be kept. */

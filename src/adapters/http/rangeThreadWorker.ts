@@ -154,7 +154,7 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
       post({ type: 'placed', id });
       return;
     }
-    const hash = expected.md5 === undefined ? undefined : createHash('md5');
+    const hash = expected.md5 === undefined || answer.md5Hidden ? undefined : createHash('md5');
     fromFiles = true;
     const result = await putInPlace(temporary, target, replace, async (fd) => {
       // A write that fails leaves the loop, which closes the connection (see DirectGets' body).

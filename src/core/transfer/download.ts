@@ -34,6 +34,8 @@ export function planRanges(size: number, partSize: number): ByteRange[] {
 /** One object being fetched: its metadata and a presigned URL, renewed when it expires. */
 class RemoteObject {
   private renewal?: Promise<void>;
+  /** An answer said the ETag is no MD5 of the bytes (an encrypted object: see etagHidesMd5). */
+  private md5Hidden = false;
 
   constructor(
     private readonly context: DownloadContext,
@@ -55,6 +57,16 @@ class RemoteObject {
 
   get url(): string {
     return this.fetched.presignedUrl;
+  }
+
+  /** The MD5 its bytes must have, where its ETag is one; known for sure once an answer's headers came. */
+  get md5(): string | undefined {
+    return this.md5Hidden ? undefined : plainMd5(this.etag);
+  }
+
+  /** Takes in what an answer says of the object's ETag. */
+  heard(response: RangeResponse<unknown>): void {
+    this.md5Hidden ||= response.md5Hidden === true;
   }
 
   /** A fresh URL (one request however many parts ask at once); the object must still be the same one. */
@@ -83,6 +95,7 @@ class RemoteObject {
 /** Refuses an answer whose bytes don't belong at `position` of this object: another version, the whole object, bytes from elsewhere. */
 function acceptable(response: RangeResponse<unknown>, object: RemoteObject, position: number, range: ByteRange): void {
   object.assertSame(response.etag, response.totalSize);
+  object.heard(response);
   if (response.status === 200 && (position > 0 || range.end < object.size - 1)) {
     // The whole object where a part was asked for: written at this part's place it would spoil the file.
     throw new LogqsError('remote', `The server of "${object.key}" ignored the byte range it was asked for (it sent the whole object), which this download needs`);
@@ -226,7 +239,7 @@ async function verifyArrival(object: RemoteObject, written: number, md5: () => P
   if (written !== object.size) {
     throw incompleteError(object, written);
   }
-  const expectedMd5 = plainMd5(object.etag);
+  const expectedMd5 = object.md5;
   if (expectedMd5 && (await md5()) !== expectedMd5) {
     throw damagedError(object);
   }
@@ -252,7 +265,7 @@ async function fetchRangesToFile(
     const ranges = planRanges(object.size, lanes > 1 ? partSizeBytes : object.size);
     // A single range arrives in order and is hashed as it comes; after a failed attempt (bytes received but
     // not kept) or with several ranges, the finished file is hashed instead.
-    let streamingHash = plainMd5(object.etag) && ranges.length === 1 ? createHash('md5') : undefined;
+    let streamingHash = object.md5 && ranges.length === 1 ? createHash('md5') : undefined;
     await forEachConcurrently(ranges, lanes, signal, (range) =>
       fetchRange(
         object,
@@ -396,14 +409,14 @@ const downloadLarge: PutInPlace = async (object, placement, context, signal, onB
  * not replaced: `place` is asked then, and its answer tried in turn.
  */
 const downloadSmall: PutInPlace = async (object, placement, context, signal, onBytes, place) => {
-  const md5 = plainMd5(object.etag);
   const { etag, size } = object;
   /** Fetched once the reader can't put the object in place itself; then kept for any other place tried. */
   let bytes: Buffer | undefined;
   const putInPlace = async (target: string, replace: boolean): Promise<CommitResult> => {
     const temporary = temporaryBeside(target);
     if (bytes === undefined && size > 0 && etag !== undefined && context.http.fetchIntoPlace) {
-      const result = await context.http.fetchIntoPlace(object.url, { size, etag, md5 }, { target, temporary, replace }, signal);
+      // The reader checks the MD5 unless the answer's headers say the ETag is none (see etagHidesMd5).
+      const result = await context.http.fetchIntoPlace(object.url, { size, etag, md5: object.md5 }, { target, temporary, replace }, signal);
       // Damaged bytes are fetched again, the ordinary way: damaged again, they are reported then.
       if (result !== undefined && result !== 'damaged') {
         if (result === 'written') {
@@ -418,7 +431,7 @@ const downloadSmall: PutInPlace = async (object, placement, context, signal, onB
         throw incompleteError(object, bytes.byteLength);
       }
     }
-    return context.files.commit({ target, temporary, bytes, replace, md5 });
+    return context.files.commit({ target, temporary, bytes, replace, md5: object.md5 });
   };
   for (let current: Placement = placement; ; ) {
     if ('skip' in current) {

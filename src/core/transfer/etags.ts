@@ -13,7 +13,17 @@ export function sameEtag(a: string, b: string): boolean {
   return etagValue(a) === etagValue(b);
 }
 
-/** An ETag that is the MD5 of the object (a single PUT): 32 hex digits, no "-N" multipart suffix. */
+/**
+ * Whether an answer's headers (by lower-case name) say the server encrypts
+ * the object with a key of KMS (SSE-KMS, DSSE-KMS) or of the customer's
+ * (SSE-C): S3 then makes its ETag otherwise than as the MD5 of its bytes,
+ * even where it looks like one. SSE-S3's ETag (AES256) is still the MD5.
+ */
+export function etagHidesMd5(header: (name: string) => string | undefined): boolean {
+  return /^aws:kms/i.test(header('x-amz-server-side-encryption') ?? '') || header('x-amz-server-side-encryption-customer-algorithm') !== undefined;
+}
+
+/** An ETag that is the MD5 of the object (a single PUT, unencrypted or SSE-S3: see etagHidesMd5): 32 hex digits, no "-N" multipart suffix. */
 export function plainMd5(etag: string | undefined): string | undefined {
   const bare = etag && etagValue(etag);
   return bare && /^[0-9a-f]{32}$/.test(bare) ? bare : undefined;

@@ -73,6 +73,8 @@ export interface RangeResponse<Body = ChunkedBody> {
   totalSize?: number;
   /** Where a 206's bytes start in the object (from Content-Range). */
   start?: number;
+  /** The object's ETag is no MD5 of its bytes, plain as it may look (see etagHidesMd5). */
+  md5Hidden?: boolean;
   body: Body;
 }
 
@@ -102,6 +104,7 @@ export interface RangeReader {
 export interface ExpectedObject {
   size: number;
   etag: string;
+  /** Checked unless the answer's headers say the ETag is no MD5 (an encrypted object: see etagHidesMd5). */
   md5?: string;
 }
 

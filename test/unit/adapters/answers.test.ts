@@ -13,4 +13,13 @@ describe('range answers', () => {
     const unreadable = rangeResponse(206, headers({ 'content-range': 'bytes */1000' }), undefined);
     assert.deepEqual({ start: unreadable.start, totalSize: unreadable.totalSize }, { start: undefined, totalSize: undefined });
   });
+
+  it('says an ETag is no MD5 where the object is encrypted with KMS or a key of the customer\'s, and is one with SSE-S3 or none', () => {
+    const hidden = (values: Record<string, string>) => rangeResponse(200, headers({ 'content-length': '3', etag: '"0123456789abcdef0123456789abcdef"', ...values }), undefined).md5Hidden;
+    assert.equal(hidden({ 'x-amz-server-side-encryption': 'aws:kms' }), true);
+    assert.equal(hidden({ 'x-amz-server-side-encryption': 'aws:kms:dsse' }), true);
+    assert.equal(hidden({ 'x-amz-server-side-encryption-customer-algorithm': 'AES256' }), true);
+    assert.equal(hidden({ 'x-amz-server-side-encryption': 'AES256' }), false);
+    assert.equal(hidden({}), false);
+  });
 });

@@ -84,6 +84,13 @@ function startServer(tls?: { key: Buffer; cert: Buffer }) {
         response.writeHead(503, { 'content-length': 36 });
         response.end('<Error><Code>SlowDown</Code></Error>');
         return;
+      case '/kms': {
+        // As S3 answers for an object encrypted with SSE-KMS: its ETag is no MD5 of its bytes.
+        const kms = { 'x-amz-server-side-encryption': 'aws:kms' };
+        response.writeHead(request.headers.range === undefined ? 200 : 206, request.headers.range === undefined ? { etag: headers.etag, 'content-length': part.length, ...kms } : { ...headers, ...kms });
+        response.end(part);
+        return;
+      }
       default:
         // As S3 does: a GET without a Range is answered 200, the whole object, without Content-Range.
         response.writeHead(request.headers.range === undefined ? 200 : 206, request.headers.range === undefined ? { etag: headers.etag, 'content-length': part.length } : headers);
@@ -705,6 +712,11 @@ describe('range reader, a whole object into its place', () => {
   it('says bytes whose MD5 is not the one expected are damaged, and keeps none of them', async () => {
     assert.equal(await reader.fetchIntoPlace(server.url('/object'), { ...expected, md5: '0'.repeat(32) }, place(), live()), 'damaged');
     assert.deepEqual(names(), []);
+  });
+
+  it('checks no MD5 where the answer says the object is encrypted with KMS, whose ETag is none', async () => {
+    assert.equal(await reader.fetchIntoPlace(server.url('/kms'), { ...expected, md5: '0'.repeat(32) }, place(), live()), 'written');
+    assert.ok(readFileSync(path.join(folder, 'object.bin')).equals(DATA));
   });
 
   it('stops at once when cancelled mid-body, leaving no file', async () => {
