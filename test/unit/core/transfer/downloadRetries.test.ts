@@ -170,13 +170,11 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
   it('takes bytes whose ETag is no MD5 of theirs where the answer says the object is encrypted with KMS', async () => {
     const otherMd5 = `"${'0'.repeat(32)}"`;
     const kms = (start: number, end: number): RangeResponse => ({ ...serve(object, otherMd5)(start, end), md5Hidden: true });
-    const ctx = context([kms]);
-    ctx.fetch = async (key) => ({ details: { key, size: object.length, etag: otherMd5, metadata: {} }, presignedUrl: 'https://s3/url' });
-    const report = await downloadObjects(ctx, request());
+    const fetch: DownloadContext['fetch'] = async (key) => ({ details: { key, size: object.length, etag: otherMd5, metadata: {} }, presignedUrl: 'https://s3/url' });
+    const report = await downloadObjects({ ...context([kms]), fetch }, request());
     assert.deepEqual(await fs.readFile(report.files[0].path), object);
     // Without that header, the same ETag is the MD5 the bytes must have.
-    const plain = context([serve(object, otherMd5)]);
-    plain.fetch = ctx.fetch;
+    const plain = { ...context([serve(object, otherMd5)]), fetch };
     await assert.rejects(downloadObjects(plain, { ...request(), targetDir: path.join(scratch.dir, 'again') }), /damaged/);
   });
 
