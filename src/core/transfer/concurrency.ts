@@ -58,3 +58,24 @@ async function* toAsync<T>(iterator: Iterator<T>): AsyncGenerator<T> {
     yield result.value;
   }
 }
+
+/**
+ * A job's own cancel: aborted with the caller's signal, or by the job itself
+ * (a Cancel given as the answer to a question), either way stopping every
+ * request in flight at once. `run` stops following the caller's signal when
+ * the job ends: that signal may outlive it (one for several stores' jobs).
+ */
+export async function withJobCancel<T>(outer: AbortSignal, run: (job: AbortController) => Promise<T>): Promise<T> {
+  const job = new AbortController();
+  const forward = () => job.abort(outer.reason);
+  if (outer.aborted) {
+    forward();
+  } else {
+    outer.addEventListener('abort', forward, { once: true });
+  }
+  try {
+    return await run(job);
+  } finally {
+    outer.removeEventListener('abort', forward);
+  }
+}

@@ -1,9 +1,20 @@
+import { isAbort } from '../errors';
 import type { ConflictChoice } from './types';
 
-/** The same conflict answer for a whole job: asked the first time, remembered after. */
-export function askOnce(ask: (existing: string) => Promise<ConflictChoice>): (existing: string) => Promise<ConflictChoice> {
+/**
+ * The same conflict answer for a whole job (or several): asked the first
+ * time, remembered after. The question dismissed (Cancel) cancels `job`,
+ * its files in flight included, not only the file that asked.
+ */
+export function askOnce(ask: (existing: string) => Promise<ConflictChoice>, job?: AbortController): (existing: string) => Promise<ConflictChoice> {
   let answer: Promise<ConflictChoice> | undefined;
-  return (existing) => (answer ??= ask(existing));
+  return (existing) =>
+    (answer ??= ask(existing).catch((error: unknown) => {
+      if (isAbort(error)) {
+        job?.abort(error);
+      }
+      throw error;
+    }));
 }
 
 /**

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '../errors';
 import { formatBytes } from '../format';
 import type { FetchedObject, ObjectSummary } from '../ports';
-import { forEachConcurrently } from './concurrency';
+import { forEachConcurrently, withJobCancel } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
 import { plainMd5, sameEtag } from './etags';
 import { isLoopbackUrl } from './loopback';
@@ -470,21 +470,18 @@ export function downloadClaims(): Claims {
 }
 
 /** Downloads objects (by key) and folders (by prefix, listed page by page while the first files download). */
-export async function downloadObjects(context: DownloadContext, request: DownloadRequest): Promise<DownloadReport> {
-  const { targetDir } = request;
+export function downloadObjects(context: DownloadContext, request: DownloadRequest): Promise<DownloadReport> {
   // The job's cancel is the caller's, and also a Cancel given as the answer to the question about an existing file:
   // either stops every request in flight at once, and no file of the job is written after it.
-  const job = new AbortController();
-  const forward = () => job.abort(request.signal.reason);
-  if (request.signal.aborted) {
-    forward();
-  } else {
-    request.signal.addEventListener('abort', forward, { once: true });
-  }
+  return withJobCancel(request.signal, (job) => downloadJob(context, request, job));
+}
+
+async function downloadJob(context: DownloadContext, request: DownloadRequest, job: AbortController): Promise<DownloadReport> {
+  const { targetDir } = request;
   const signal = job.signal;
   const meter = new ProgressMeter(request.onProgress);
   const report: DownloadReport = { files: [], skipped: [], bytes: 0 };
-  const conflict = askOnce(request.onConflict);
+  const conflict = askOnce(request.onConflict, job);
   // Totals are shown once every folder has been listed; until then they are only what was listed so far.
   meter.setTotalsKnown(request.prefixes.length === 0);
   await fs.mkdir(targetDir, { recursive: true });
@@ -542,12 +539,7 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
       return { target, replace: false };
     }
     conflictsMet = true;
-    const choice = await conflict(target).catch((error: unknown) => {
-      if (isAbort(error)) {
-        job.abort(error);
-      }
-      throw error;
-    });
+    const choice = await conflict(target);
     if (choice === 'skip') {
       return { skip: 'a file of that name exists' };
     }
@@ -641,17 +633,12 @@ export async function downloadObjects(context: DownloadContext, request: Downloa
     meter.fileDone();
     context.log(`Downloaded "${candidate.key}" (${object.size} bytes) to ${target}`);
   };
-  try {
-    // In a folder of many files a failure says which one (a 404, a full disk and a reset connection don't name it themselves).
-    await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, (candidate) =>
-      downloadCandidate(candidate).catch((error: unknown) => {
-        throw failureOf(`"${candidate.key}"`, error);
-      }),
-    );
-  } finally {
-    // The caller's signal may outlive the job (one for several stores' downloads): it keeps no hold on this one.
-    request.signal.removeEventListener('abort', forward);
-  }
+  // In a folder of many files a failure says which one (a 404, a full disk and a reset connection don't name it themselves).
+  await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, (candidate) =>
+    downloadCandidate(candidate).catch((error: unknown) => {
+      throw failureOf(`"${candidate.key}"`, error);
+    }),
+  );
   meter.finish();
   return report;
 }

@@ -3,13 +3,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '../errors';
 import type { CompletedPart } from '../ports';
-import { forEachConcurrently } from './concurrency';
+import { forEachConcurrently, withJobCancel } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
 import { planRanges } from './download';
 import { plainMd5, sameEtag } from './etags';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted, untilAborted } from './retry';
-import type { UploadContext, UploadReport, UploadRequest } from './types';
+import type { ConflictChoice, UploadContext, UploadReport, UploadRequest } from './types';
 
 /** A local file and the key it goes to. */
 interface UploadItem {
@@ -191,7 +191,7 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
       skip(entry, 'not a regular file');
     }
   };
-  for (const entry of paths) {
+  for (const entry of outermostPaths(paths)) {
     const stat = await fs.stat(entry).catch(() => undefined);
     if (stat?.isDirectory()) {
       folders.push(context.scopeKey(`${prefix}${path.basename(entry)}/`));
@@ -199,6 +199,12 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
     await walk(entry, path.basename(entry), true);
   }
   return { items, folders, markers, taken };
+}
+
+/** Picked paths without those inside another picked (a folder and a file in it): each file goes once, under its folder. */
+function outermostPaths(paths: readonly string[]): string[] {
+  const resolved = paths.map((entry) => path.resolve(entry));
+  return paths.filter((_, index) => !resolved.some((other, at) => at !== index && resolved[index].startsWith(other + path.sep)));
 }
 
 /** The keys that exist already under the folders being uploaded (one listing each) and at the single files' keys. */
@@ -222,12 +228,17 @@ async function existingKeys(context: UploadContext, folders: readonly string[], 
 }
 
 /** Uploads local files and folders under a prefix: PutObject for small files, parallel multipart for large ones. */
-export async function uploadFiles(context: UploadContext, request: UploadRequest): Promise<UploadReport> {
-  const { signal, destinationPrefix } = request;
+export function uploadFiles(context: UploadContext, request: UploadRequest): Promise<UploadReport> {
+  // The job's cancel is the caller's, and also a Cancel given as the answer to the question about an existing key:
+  // either stops every file in flight at once (and aborts its multipart upload).
+  return withJobCancel(request.signal, (job) => uploadJob(context, request, job.signal, askOnce(request.onConflict, job)));
+}
+
+async function uploadJob(context: UploadContext, request: UploadRequest, signal: AbortSignal, conflict: (key: string) => Promise<ConflictChoice>): Promise<UploadReport> {
+  const { destinationPrefix } = request;
   const { settings, writer } = context;
   const meter = new ProgressMeter(request.onProgress);
   const report: UploadReport = { keys: [], skipped: [], bytes: 0 };
-  const conflict = askOnce(request.onConflict);
   const budget = new ByteBudget(settings.partConcurrency * settings.partSizeBytes);
   const partBuffers = new PartBuffers(settings.partSizeBytes);
   const skip = (file: string, reason: string) => {

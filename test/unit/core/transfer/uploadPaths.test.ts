@@ -58,6 +58,34 @@ describe('upload keys', () => {
     assert.equal(stored.get('store/a.txt'), 'from x');
   });
 
+  it('sends a file picked with the folder it is in once, under its folder', async () => {
+    await fs.mkdir(path.join(scratch.dir, 'data', 'sub'), { recursive: true });
+    await fs.writeFile(path.join(scratch.dir, 'data', 'a.txt'), 'a');
+    await fs.writeFile(path.join(scratch.dir, 'data', 'sub', 'b.txt'), 'b');
+    const stored = new Map<string, string>();
+    const picked = [path.join(scratch.dir, 'data', 'a.txt'), path.join(scratch.dir, 'data'), path.join(scratch.dir, 'data', 'sub')];
+    const report = await uploadFiles(context(stored), request(picked));
+    assert.deepEqual([...stored.keys()].sort(), ['store/data/a.txt', 'store/data/sub/b.txt']);
+    assert.deepEqual(report.skipped, []);
+  });
+
+  it('stops the files on their way when the question about an existing key is dismissed (Cancel)', async () => {
+    await fs.writeFile(path.join(scratch.dir, 'a.txt'), 'new a');
+    await fs.writeFile(path.join(scratch.dir, 'b.txt'), 'new b');
+    const stored = new Map([['store/a.txt', 'old a']]);
+    const ctx = context(stored);
+    const stopped: string[] = [];
+    ctx.writer.putObject = (key, _body, options) =>
+      new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => (stopped.push(key), reject(options.signal?.reason as Error)), { once: true }));
+    const dismissed = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      throw new LogqsError('cancelled', 'Cancelled');
+    };
+    await assert.rejects(uploadFiles(ctx, { ...request([path.join(scratch.dir, 'a.txt'), path.join(scratch.dir, 'b.txt')]), onConflict: dismissed }), (error: unknown) => LogqsError.is(error, 'cancelled'));
+    assert.deepEqual(stopped, ['store/b.txt']);
+    assert.equal(stored.get('store/a.txt'), 'old a');
+  });
+
   it('takes a file skipped as existing out of the totals, so the bar ends full', async () => {
     await fs.writeFile(path.join(scratch.dir, 'a.txt'), 'new a');
     await fs.writeFile(path.join(scratch.dir, 'b.txt'), 'new b');
