@@ -40,7 +40,8 @@ export function occupant(target: string): 'exists' | 'folder' | undefined {
  * target is looked at once more just before the rename: what came there
  * while the temporary was filled (another download, say) is not replaced
  * unasked. On any failure or refusal the temporary is removed; a folder at
- * `target` answers 'folder'.
+ * `target` answers 'folder'. A file that replaces another is on disk before
+ * the rename (as download.ts's onDiskBeforeReplacing says why).
  */
 export async function putInPlace(temporary: string, target: string, replace: boolean, fill: (fd: number) => boolean | Promise<boolean>): Promise<CommitResult> {
   try {
@@ -48,6 +49,9 @@ export async function putInPlace(temporary: string, target: string, replace: boo
     let filled: boolean;
     try {
       filled = await fill(fd);
+      if (filled && replace) {
+        fs.fdatasyncSync(fd);
+      }
     } finally {
       fs.closeSync(fd);
     }

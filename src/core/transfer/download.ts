@@ -337,6 +337,22 @@ async function fetchIntoBuffer(object: RemoteObject, context: DownloadContext, s
   return bytes;
 }
 
+/**
+ * A file's bytes written to disk before it is renamed over an existing one:
+ * after a crash, some file systems (XFS; ext4 mounted without auto_da_alloc)
+ * could otherwise show the rename and not the bytes, an empty file where the
+ * old one was. New files skip it (nothing is lost by them), as curl and the
+ * AWS CLI do for all.
+ */
+async function onDiskBeforeReplacing(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r+');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Where a file lands, and whether it may replace a file there; or why it is skipped. */
 type Placement = { target: string; replace: boolean } | { skip: string };
 
@@ -392,6 +408,11 @@ const downloadLarge: PutInPlace = async (object, placement, context, signal, onB
         current = await place(current.target);
         continue;
       }
+      if (current.replace) {
+        await onDiskBeforeReplacing(temporary);
+      }
+      // No file of a cancelled job is put in place, however far its bytes came.
+      throwIfAborted(signal);
       await fs.rename(temporary, current.target);
       return current;
     }
@@ -431,6 +452,7 @@ const downloadSmall: PutInPlace = async (object, placement, context, signal, onB
         throw incompleteError(object, bytes.byteLength);
       }
     }
+    throwIfAborted(signal);
     return context.files.commit({ target, temporary, bytes, replace, md5: object.md5 });
   };
   for (let current: Placement = placement; ; ) {

@@ -178,6 +178,25 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
     await assert.rejects(downloadObjects(plain, { ...request(), targetDir: path.join(scratch.dir, 'again') }), /damaged/);
   });
 
+  it('puts no file in place once cancelled, however far its bytes came', async () => {
+    const controller = new AbortController();
+    // The last byte arrives, then the person cancels: before the file is checked and put in place.
+    const thenCancel = (start: number, end: number): RangeResponse => ({
+      status: 206,
+      start,
+      etag,
+      totalSize: object.length,
+      body: Readable.from(
+        (function* () {
+          yield object.subarray(start, end + 1);
+          controller.abort();
+        })(),
+      ),
+    });
+    await assert.rejects(downloadObjects(context([thenCancel]), request(controller.signal)), code('cancelled'));
+    assert.deepEqual(await fs.readdir(scratch.dir), []);
+  });
+
   it('refuses bytes whose MD5 is not the ETag', async () => {
     const damaged = Buffer.from(object);
     damaged[3] ^= 0xff;
