@@ -94,8 +94,13 @@ export class ObjectService {
           : `"${fullKey}" changed in "${store.name}" since it was opened`,
       );
     }
-    // A PUT replaces the object whole: what isn't sent again (its type, its x-amz-meta-*) is lost.
-    const result = await writer.putObject(fullKey, bytes, { contentType: options.contentType ?? current?.contentType, metadata: current?.metadata, signal: options.signal });
+    // A PUT replaces the object whole: what isn't sent again (its type, its x-amz-meta-*) is lost. It is made on the
+    // condition that the object is still the one just checked: a write by someone else in between is not lost either.
+    const result = await writer
+      .putObject(fullKey, bytes, { contentType: options.contentType ?? current?.contentType, metadata: current?.metadata, ifMatch: options.expectedEtag === undefined ? undefined : current?.etag, signal: options.signal })
+      .catch((error: unknown) => {
+        throw LogqsError.is(error, 'changed') ? new LogqsError('changed', `"${fullKey}" changed in "${store.name}" since it was opened`) : error;
+      });
     this.deps.log(`Saved ${bytes.byteLength} bytes to "${fullKey}" in "${store.name}"`);
     return result;
   }

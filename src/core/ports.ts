@@ -175,8 +175,14 @@ export interface ObjectWriter {
    * API doesn't give.
    */
   headObject(key: string, signal?: AbortSignal): Promise<ObjectDetails | undefined>;
-  /** `metadata`: user metadata (x-amz-meta-*), names without the prefix. */
-  putObject(key: string, body: Uint8Array, options?: { contentType?: string; metadata?: Record<string, string>; signal?: AbortSignal }): Promise<{ etag?: string }>;
+  /**
+   * `metadata`: user metadata (x-amz-meta-*), names without the prefix.
+   * With `ifMatch`, the server writes only while the object's ETag is still
+   * that one, checked as the write lands (S3's conditional write), and
+   * 'changed' is thrown otherwise; a server without conditional writes
+   * writes anyway (the caller has checked the ETag just before).
+   */
+  putObject(key: string, body: Uint8Array, options?: { contentType?: string; metadata?: Record<string, string>; ifMatch?: string; signal?: AbortSignal }): Promise<{ etag?: string }>;
   createMultipartUpload(key: string, options?: { contentType?: string; signal?: AbortSignal }): Promise<{ uploadId: string }>;
   /** `body` is lent until the promise settles: the engine fills it again for a later part. */
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<CompletedPart>;

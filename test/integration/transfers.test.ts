@@ -363,6 +363,38 @@ describe('transfers against a real S3 server', function () {
     assert.equal((await get('save/notes.txt')).toString(), 'mine again');
   });
 
+  it('loses no write that lands between the check of the version opened and the save (a conditional PUT)', async () => {
+    let sneakIn: string | undefined;
+    rig.dispose();
+    rig = transferRig({
+      wrapWriters: (real): ObjectWriterFactory => (store, credentials) => {
+        const writer = real(store, credentials);
+        // Someone else's write, after the version was checked and before the PUT lands.
+        const putObject: typeof writer.putObject = async (key, body, options) => {
+          if (sneakIn !== undefined) {
+            await put(key, sneakIn);
+          }
+          return writer.putObject(key, body, options);
+        };
+        return new Proxy(writer, { get: (target, name: string) => (name === 'putObject' ? putObject : (Reflect.get(target, name) as unknown)) });
+      },
+    });
+    const store = await rig.addStore(bucket, { key_prefix: 'race/' });
+    await put('race/notes.txt', 'first');
+    const opened = await rig.objects.readObject(rig.source, store.id, 'race/notes.txt', 1000, new AbortController().signal);
+    sneakIn = 'theirs';
+    await assert.rejects(rig.objects.saveObject(rig.source, store.id, 'race/notes.txt', Buffer.from('mine'), { expectedEtag: opened.details.etag }), (error: unknown) =>
+      code('changed')(error) && /changed in .* since it was opened/.test((error as Error).message),
+    );
+    assert.equal((await get('race/notes.txt')).toString(), 'theirs');
+    // Unraced, the same conditional PUT writes (radosgw takes the ETag only unquoted: the writer asks again so).
+    sneakIn = undefined;
+    const theirs = await rig.objects.readObject(rig.source, store.id, 'race/notes.txt', 1000, new AbortController().signal);
+    assert.match(theirs.details.etag ?? '', /^"/);
+    await rig.objects.saveObject(rig.source, store.id, 'race/notes.txt', Buffer.from('mine'), { expectedEtag: theirs.details.etag });
+    assert.equal((await get('race/notes.txt')).toString(), 'mine');
+  });
+
   it('refuses to read into memory an object above the limit, before fetching it', async () => {
     const store = await rig.addStore(bucket, { key_prefix: 'limit/' });
     await put('limit/big.txt', 'x'.repeat(2000));

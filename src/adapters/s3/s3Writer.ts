@@ -5,6 +5,7 @@ import type { S3Client } from '../vendor/awsSdk';
 import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
 import { headObject } from './headObject';
 import type { S3ClientCache } from './s3Client';
+import { awsServiceError } from '../remoteErrors';
 import { describeS3Error } from './s3Errors';
 
 /**
@@ -41,14 +42,43 @@ export class S3ObjectWriter implements ObjectWriter {
     }
   }
 
-  putObject(key: string, body: Uint8Array, options: { contentType?: string; metadata?: Record<string, string>; signal?: AbortSignal } = {}) {
+  putObject(key: string, body: Uint8Array, options: { contentType?: string; metadata?: Record<string, string>; ifMatch?: string; signal?: AbortSignal } = {}) {
     return this.call(async (sdk, s3) => {
-      const response = await s3.send(
-        new sdk.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata, ContentLength: body.byteLength }),
-        { abortSignal: options.signal },
-      );
-      return { etag: response.ETag };
+      const put = async (ifMatch: string | undefined) => {
+        const response = await s3.send(
+          new sdk.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata, ContentLength: body.byteLength, IfMatch: ifMatch }),
+          { abortSignal: options.signal },
+        );
+        return { etag: response.ETag };
+      };
+      return options.ifMatch === undefined ? put(undefined) : this.conditionalPut(key, options.ifMatch, put);
     });
+  }
+
+  /**
+   * A PUT on the condition that the object is still the version `etag`
+   * names. Ceph's radosgw compares If-Match with the ETag it stores, without
+   * quotes, and refuses the quoted form HTTP (and AWS) use: a refusal of the
+   * quoted form is asked again unquoted before it is believed. A server that
+   * has no conditional writes (501) gets a plain PUT.
+   */
+  private async conditionalPut(key: string, etag: string, put: (ifMatch: string | undefined) => Promise<{ etag?: string }>): Promise<{ etag?: string }> {
+    const forms = [...new Set([etag, etag.replace(/"/g, '')])];
+    for (const form of forms) {
+      try {
+        return await put(form);
+      } catch (error) {
+        const { name, status } = awsServiceError(error);
+        if (status === 501 || name === 'NotImplemented') {
+          return put(undefined);
+        }
+        // 409 ConditionalRequestConflict: another write to the key landed meanwhile.
+        if (status !== 412 && name !== 'PreconditionFailed' && name !== 'ConditionalRequestConflict') {
+          throw error;
+        }
+      }
+    }
+    throw new LogqsError('changed', `"${key}" in "${this.store.name}" is no longer the version the write was for`);
   }
 
   createMultipartUpload(key: string, options: { contentType?: string; signal?: AbortSignal } = {}) {
