@@ -36,6 +36,8 @@ class RemoteObject {
   private renewal?: Promise<void>;
   /** An answer said the ETag is no MD5 of the bytes (an encrypted object: see etagHidesMd5). */
   private md5Hidden = false;
+  /** The ETag answers gave, where the object's details had none (an API may not say it). */
+  answeredEtag?: string;
 
   constructor(
     private readonly context: DownloadContext,
@@ -67,6 +69,7 @@ class RemoteObject {
   /** Takes in what an answer says of the object's ETag. */
   heard(response: RangeResponse<unknown>): void {
     this.md5Hidden ||= response.md5Hidden === true;
+    this.answeredEtag ??= response.etag;
   }
 
   /** A fresh URL (one request however many parts ask at once); the object must still be the same one. */
@@ -675,5 +678,6 @@ export async function readObjectBytes(context: DownloadContext, key: string, max
   const object = new RemoteObject(context, fetched, signal);
   const bytes = await fetchIntoBuffer(object, context, signal, () => undefined);
   await verifyArrival(object, bytes.byteLength, () => md5Of(bytes));
-  return { bytes, details: fetched.details };
+  // Without an ETag, a save back could not tell whether the object changed since: the one the GET answered with stands in.
+  return { bytes, details: { ...fetched.details, etag: fetched.details.etag ?? object.answeredEtag } };
 }

@@ -4,7 +4,7 @@ import { promises as fs, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { LogqsError, localFileError } from '../../../../src/core/errors';
-import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
+import { SMALL_OBJECT_BYTES, downloadObjects, readObjectBytes } from '../../../../src/core/transfer/download';
 import type { ChunkedBody, DownloadContext, FileWritingBody, RangeResponse } from '../../../../src/core/transfer';
 import { code } from '../../../support/assertions';
 import { engineScratch } from '../../../support/transfers';
@@ -176,6 +176,13 @@ for (const [route, size] of [['through memory', 20], ['straight to the file', SM
     // Without that header, the same ETag is the MD5 the bytes must have.
     const plain = { ...context([serve(object, otherMd5)]), fetch };
     await assert.rejects(downloadObjects(plain, { ...request(), targetDir: path.join(scratch.dir, 'again') }), /damaged/);
+  });
+
+  it('opens an object whose details have no ETag with the one its GET answered, for the check at save', async () => {
+    const fetch: DownloadContext['fetch'] = async (key) => ({ details: { key, size: object.length, metadata: {} }, presignedUrl: 'https://s3/url' });
+    const read = await readObjectBytes({ ...context([serve()]), fetch }, 'logs/a.bin', object.length, new AbortController().signal);
+    assert.deepEqual(Buffer.from(read.bytes), object);
+    assert.equal(read.details.etag, etag);
   });
 
   it('puts no file in place once cancelled, however far its bytes came', async () => {
