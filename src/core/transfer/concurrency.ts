@@ -1,21 +1,28 @@
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import { throwIfAborted } from './retry';
 
-/** Listeners a lane's work may hold on the job's signal at once (its request, its file write, a back-off). */
-const LISTENERS_PER_LANE = 3;
+/** Listeners a lane's work may hold on its signal at once (its request, its file write, a back-off, a loop of its own). */
+const LISTENERS_PER_LANE = 4;
 
 /**
  * Runs `worker` on every item of `items` (which may still be arriving: a
  * listing page by page), at most `limit` at once. The first failure stops
- * taking new items; it is thrown once the items already started have
+ * taking new items, and stops the items in flight too (the signal each
+ * worker is given aborts): a job that has failed transfers nothing more,
+ * and says so without waiting for their ends. It is thrown once they have
  * settled, so nothing runs on after the job has ended.
  */
-export async function forEachConcurrently<T>(
+export function forEachConcurrently<T>(
   items: AsyncIterable<T> | Iterable<T>,
   limit: number,
   signal: AbortSignal,
-  worker: (item: T) => Promise<void>,
+  worker: (item: T, signal: AbortSignal) => Promise<void>,
 ): Promise<void> {
+  return withJobCancel(signal, (lanes) => eachInLanes(items, limit, lanes, worker));
+}
+
+async function eachInLanes<T>(items: AsyncIterable<T> | Iterable<T>, limit: number, stop: AbortController, worker: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
+  const signal = stop.signal;
   const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : toAsync(items[Symbol.iterator]());
   let failure: { error: unknown } | undefined;
   // Each lane pulls the next item when it is free; pulls are serialised so an async source is read once at a time.
@@ -32,21 +39,23 @@ export async function forEachConcurrently<T>(
       if (result.done || failure) {
         return;
       }
-      await worker(result.value);
+      await worker(result.value, signal);
     }
   };
-  // Every lane listens on the job's signal (lanes of parts inside lanes of files too); past Node's
-  // default of 10 listeners it would warn of a leak that isn't one, so the allowance grows with the lanes.
+  // Every lane's work listens on the lanes' signal; past Node's default of 10 listeners it would warn
+  // of a leak that isn't one, so the allowance grows with the lanes.
   const laneCount = Math.max(1, limit);
-  const allowance = LISTENERS_PER_LANE * laneCount;
-  setMaxListeners(getMaxListeners(signal) + allowance, signal);
+  setMaxListeners(getMaxListeners(signal) + LISTENERS_PER_LANE * laneCount, signal);
   const lanes = Array.from({ length: laneCount }, () =>
     lane().catch((error: unknown) => {
-      failure ??= { error };
+      if (!failure) {
+        failure = { error };
+        // The others' work stops with it (each then fails as cancelled, which is not what is thrown).
+        stop.abort(error);
+      }
     }),
   );
   await Promise.all(lanes);
-  setMaxListeners(getMaxListeners(signal) - allowance, signal);
   if (failure) {
     await iterator.return?.();
     throw failure.error;

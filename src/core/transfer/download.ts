@@ -269,13 +269,13 @@ async function fetchRangesToFile(
     // A single range arrives in order and is hashed as it comes; after a failed attempt (bytes received but
     // not kept) or with several ranges, the finished file is hashed instead.
     let streamingHash = object.md5 && ranges.length === 1 ? createHash('md5') : undefined;
-    await forEachConcurrently(ranges, lanes, signal, (range) =>
+    await forEachConcurrently(ranges, lanes, signal, (range, rangeSignal) =>
       fetchRange(
         object,
         range,
         context,
-        signal,
-        (url, part) => context.http.get(url, part, signal, 'file'),
+        rangeSignal,
+        (url, part) => context.http.get(url, part, rangeSignal, 'file'),
         async ({ body }, position) => {
           let result: { kept: number; error?: unknown };
           if ('writeTo' in body) {
@@ -520,8 +520,8 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     keys.filter((candidate) => candidate.segments.ok),
     context.settings.fileConcurrency,
     signal,
-    async (candidate) => {
-      candidate.fetched = await context.fetch(candidate.key, signal).catch((error: unknown) => {
+    async (candidate, fetchSignal) => {
+      candidate.fetched = await context.fetch(candidate.key, fetchSignal).catch((error: unknown) => {
         throw failureOf(`"${candidate.key}"`, error);
       });
       meter.addTotal(1, candidate.fetched.details.size);
@@ -578,7 +578,8 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     return { target, replace: true };
   };
 
-  const downloadCandidate = async (candidate: Candidate) => {
+  /** One file, its work stopped by `signal` (the job's, or aborted when another file fails the job). */
+  const downloadCandidate = async (candidate: Candidate, signal: AbortSignal) => {
     /** What this file added to the job's totals, taken out again if it is skipped. */
     const counted = candidate.listed?.size ?? candidate.fetched?.details.size;
     const skip = (key: string, reason: string) => {
@@ -659,8 +660,8 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     context.log(`Downloaded "${candidate.key}" (${object.size} bytes) to ${target}`);
   };
   // In a folder of many files a failure says which one (a 404, a full disk and a reset connection don't name it themselves).
-  await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, (candidate) =>
-    downloadCandidate(candidate).catch((error: unknown) => {
+  await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, (candidate, fileSignal) =>
+    downloadCandidate(candidate, fileSignal).catch((error: unknown) => {
       throw failureOf(`"${candidate.key}"`, error);
     }),
   );

@@ -219,8 +219,8 @@ async function existingKeys(context: UploadContext, folders: readonly string[], 
     } while (continuationToken);
   }
   const loose = items.filter((item) => !folders.some((folder) => item.key.startsWith(folder)));
-  await forEachConcurrently(loose, context.settings.fileConcurrency, signal, async (item) => {
-    if (await context.head(item.key, signal)) {
+  await forEachConcurrently(loose, context.settings.fileConcurrency, signal, async (item, headSignal) => {
+    if (await context.head(item.key, headSignal)) {
       existing.add(item.key);
     }
   });
@@ -270,7 +270,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, signal:
   };
 
   /** False when the file was skipped as unreadable. */
-  const putSmall = async (item: UploadItem): Promise<boolean> => {
+  const putSmall = async (item: UploadItem, signal: AbortSignal): Promise<boolean> => {
     const release = await budget.acquire(item.size, signal);
     try {
       // One step on a file thread (open, read, close), not three hand-offs to the thread pool.
@@ -286,7 +286,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, signal:
     }
   };
 
-  const putLarge = async (item: UploadItem, file: fs.FileHandle) => {
+  const putLarge = async (item: UploadItem, file: fs.FileHandle, signal: AbortSignal) => {
     // The request that starts it is not aborted by Cancel: the server may have made the upload already, and only its
     // id lets it be aborted. Cancel still answers at once; an upload that arrives after it is aborted then.
     const starting = withRetries(`starting "${item.key}"`, context, signal, () => writer.createMultipartUpload(item.key));
@@ -302,13 +302,13 @@ async function uploadJob(context: UploadContext, request: UploadRequest, signal:
       // Parts of the set size, unless that would take more than S3's 10,000: part 10,001 is refused after the rest is sent.
       const partSize = partSizeFor(item.size, settings.partSizeBytes);
       const ranges = planRanges(item.size, partSize).map((range, index) => ({ ...range, partNumber: index + 1 }));
-      await forEachConcurrently(ranges, settings.partConcurrency, signal, async (range) => {
+      await forEachConcurrently(ranges, settings.partConcurrency, signal, async (range, partSignal) => {
         const length = range.end - range.start + 1;
-        const release = await budget.acquire(length, signal);
+        const release = await budget.acquire(length, partSignal);
         const buffer = partBuffers.take(length);
         try {
           const body = await readPart(file, item, buffer, range.start, length);
-          parts.push(await withRetries(`part ${range.partNumber} of "${item.key}"`, context, signal, () => writer.uploadPart(item.key, uploadId, range.partNumber, body, signal)));
+          parts.push(await withRetries(`part ${range.partNumber} of "${item.key}"`, context, partSignal, () => writer.uploadPart(item.key, uploadId, range.partNumber, body, partSignal)));
           sent += length;
           meter.addBytes(length);
         } finally {
@@ -347,7 +347,8 @@ async function uploadJob(context: UploadContext, request: UploadRequest, signal:
     }
   };
 
-  const uploadItem = async (item: UploadItem) => {
+  /** One file, its work stopped by `signal` (the job's, or aborted when another file fails the job). */
+  const uploadItem = async (item: UploadItem, signal: AbortSignal) => {
     let key = item.key;
     if (existing.has(key)) {
       const choice = await conflict(key);
@@ -372,11 +373,11 @@ async function uploadJob(context: UploadContext, request: UploadRequest, signal:
         return;
       }
       try {
-        await putLarge(target, file);
+        await putLarge(target, file, signal);
       } finally {
         await file.close();
       }
-    } else if (!(await putSmall(target))) {
+    } else if (!(await putSmall(target, signal))) {
       return;
     }
     existing.add(key);
@@ -386,8 +387,8 @@ async function uploadJob(context: UploadContext, request: UploadRequest, signal:
     context.log(`Uploaded ${item.path} (${item.size} bytes) to "${key}"`);
   };
   // Of many files, a failure says which one (a refused part or a reset connection doesn't name it itself).
-  await forEachConcurrently(items, settings.fileConcurrency, signal, (item) =>
-    uploadItem(item).catch((error: unknown) => {
+  await forEachConcurrently(items, settings.fileConcurrency, signal, (item, fileSignal) =>
+    uploadItem(item, fileSignal).catch((error: unknown) => {
       throw failureOf(item.path, error);
     }),
   );

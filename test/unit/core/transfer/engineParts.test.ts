@@ -107,27 +107,39 @@ describe('transfer engine parts', () => {
     assert.ok(!done.includes(8), `items after the failure ran: ${done.join(',')}`);
   });
 
-  it('lets every lane, and lanes of parts inside lanes of files, listen on the job signal without a leak warning', async () => {
+  it('lets every lane, and lanes of parts inside lanes of files, listen on the signal it is given without a leak warning', async () => {
     const signal = new AbortController().signal;
     const warnings: string[] = [];
     const onWarning = (warning: Error) => warnings.push(warning.name);
     process.on('warning', onWarning);
     try {
-      const listenAWhile = async () => {
+      const listenAWhile = async (_: number, partSignal: AbortSignal) => {
         const listeners = Array.from({ length: 3 }, () => () => undefined);
-        listeners.forEach((listener) => signal.addEventListener('abort', listener));
+        listeners.forEach((listener) => partSignal.addEventListener('abort', listener));
         await new Promise((resolve) => setTimeout(resolve, 2));
-        listeners.forEach((listener) => signal.removeEventListener('abort', listener));
+        listeners.forEach((listener) => partSignal.removeEventListener('abort', listener));
       };
-      await forEachConcurrently(Array.from({ length: 32 }, (_, index) => index), 16, signal, async () => {
-        await forEachConcurrently([1, 2, 3, 4, 5, 6, 7, 8], 4, signal, listenAWhile);
+      await forEachConcurrently(Array.from({ length: 32 }, (_, index) => index), 16, signal, async (_, fileSignal) => {
+        await forEachConcurrently([1, 2, 3, 4, 5, 6, 7, 8], 4, fileSignal, listenAWhile);
       });
       await new Promise((resolve) => setImmediate(resolve));
     } finally {
       process.off('warning', onWarning);
     }
     assert.deepEqual(warnings, []);
-    assert.equal(getMaxListeners(signal), defaultMaxListeners, 'the allowance is given back when the lanes end');
+    assert.equal(getMaxListeners(signal), defaultMaxListeners, 'the job\'s own signal is given no allowance');
+  });
+
+  it('stops the items in flight at the first failure, and throws that failure, not their cancels', async () => {
+    const stopped: number[] = [];
+    const failure = new Error('the first failure');
+    const running = forEachConcurrently([0, 1, 2, 3], 4, new AbortController().signal, (item, signal) =>
+      item === 2
+        ? new Promise((_resolve, reject) => setTimeout(() => reject(failure), 10))
+        : new Promise((_resolve, reject) => signal.addEventListener('abort', () => (stopped.push(item), reject(new Error(`cancelled ${item}`))), { once: true })),
+    );
+    await assert.rejects(running, (error: unknown) => error === failure);
+    assert.deepEqual(stopped.sort(), [0, 1, 3]);
   });
 
   it('names a copy "name (n).ext", for keys and paths alike', async () => {
