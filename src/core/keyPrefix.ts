@@ -18,11 +18,11 @@ export function hasDotSegment(key: string): boolean {
   return key.split('/').some((segment) => segment === '.' || segment === '..');
 }
 
-/** C0 controls and DEL: invisible in a name, and refused or mangled by many tools. */
+/** Control characters (C0, DEL and C1): invisible in a name, and refused or mangled by many tools. */
 export function hasControlChars(text: string): boolean {
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if (code < 0x20 || code === 0x7f) {
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) {
       return true;
     }
   }

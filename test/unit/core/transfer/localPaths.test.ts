@@ -16,6 +16,8 @@ describe('keys as local paths', () => {
       ['a//b', /empty path segment/],
       ['a\u0000b', /NUL or control/],
       ['a\nb', /NUL or control/],
+      ['a\u0085b', /NUL or control/],
+      ['a\u009bb', /NUL or control/],
       ['', /names no file/],
       [`${'x'.repeat(256)}`, /longer than 255 bytes/],
     ];
