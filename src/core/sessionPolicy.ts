@@ -29,11 +29,23 @@ export function policyLiteral(text: string): string {
  * so there a prefix with "*" or "?" would be a wildcard reaching keys outside
  * it (and "$" a text that matches nothing).
  */
-export function sessionPolicyProblem(store: Pick<ObjectStore, 'key_prefix' | 'endpoint_url'>): string | undefined {
-  if (store.endpoint_url && !isAwsEndpoint(store.endpoint_url) && /[*?$]/.test(store.key_prefix ?? '')) {
+export function sessionPolicyProblem(store: PolicyScope): string | undefined {
+  if (!onAws(store) && /[*?$]/.test(store.key_prefix ?? '')) {
     return `session credentials can't be limited to the key_prefix "${store.key_prefix}" at ${store.endpoint_url}: its policies read "*" and "?" as wildcards, with no way to mean the characters themselves; only AWS can (use a key_prefix without "*", "?" or "$")`;
   }
+  // AWS STS takes a session policy of at most 2048 characters (the prefix is in it twice, a character past U+00FF as six).
+  const length = sessionPolicy(store).length;
+  if (onAws(store) && length > MAX_AWS_POLICY_CHARACTERS) {
+    return `session credentials can't be limited to the key_prefix: the session policy that does it would have ${length} characters, more than the ${MAX_AWS_POLICY_CHARACTERS} AWS STS takes (a shorter key_prefix, or one with fewer characters beyond Latin-1, fits)`;
+  }
   return undefined;
+}
+
+const MAX_AWS_POLICY_CHARACTERS = 2048;
+
+/** A store on AWS itself: no endpoint_url, or AWS's own S3 endpoint written out (regional, FIPS, China). */
+export function onAws(store: { endpoint_url?: string | null }): boolean {
+  return !store.endpoint_url || isAwsEndpoint(store.endpoint_url);
 }
 
 /** An endpoint_url that is AWS's own S3 (a regional or FIPS endpoint written out), where the escapes hold. */
@@ -44,6 +56,17 @@ function isAwsEndpoint(endpointUrl: string): boolean {
     return false;
   }
 }
+
+/** The ARN partition of a store's bucket: AWS's China and GovCloud regions have their own; S3-compatible servers read "aws". */
+function partition(store: PolicyScope): string {
+  if (!onAws(store) || !store.region_name) {
+    return 'aws';
+  }
+  return store.region_name.startsWith('cn-') ? 'aws-cn' : store.region_name.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+/** What a session policy is built from: the store's scope, and where it is (AWS's partitions, its limits). */
+export type PolicyScope = Pick<ObjectStore, 'bucket_name' | 'key_prefix' | 'read_only'> & { endpoint_url?: string | null; region_name?: string | null };
 
 export interface PolicyDocument {
   Version: '2012-10-17';
@@ -56,8 +79,8 @@ export interface PolicyDocument {
   }[];
 }
 
-export function sessionPolicyDocument(store: Pick<ObjectStore, 'bucket_name' | 'key_prefix' | 'read_only'>): PolicyDocument {
-  const bucketArn = `arn:aws:s3:::${store.bucket_name}`;
+export function sessionPolicyDocument(store: PolicyScope): PolicyDocument {
+  const bucketArn = `arn:${partition(store)}:s3:::${store.bucket_name}`;
   const prefix = policyLiteral(store.key_prefix ?? '');
   const statements: PolicyDocument['Statement'] = [
     {
@@ -87,6 +110,6 @@ export function sessionPolicyDocument(store: Pick<ObjectStore, 'bucket_name' | '
  * of a prefix ("データ/", "😀/") is written as its JSON escape, which IAM reads
  * back as the same character.
  */
-export function sessionPolicy(store: Pick<ObjectStore, 'bucket_name' | 'key_prefix' | 'read_only'>): string {
+export function sessionPolicy(store: PolicyScope): string {
   return JSON.stringify(sessionPolicyDocument(store)).replace(/[^\t\n\r\u0020-\u00ff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

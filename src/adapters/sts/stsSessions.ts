@@ -1,6 +1,7 @@
 import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
 import type { SessionCredentials, SessionIssuer } from '../../core/ports';
+import { onAws } from '../../core/sessionPolicy';
 import { awsServiceError, networkCode } from '../remoteErrors';
 import { loadAwsSdk } from '../vendor/loaders';
 
@@ -25,14 +26,16 @@ function stsName(store: ObjectStore, maxLength: number): string {
  * session policy: AssumeRole when the store's context names a role
  * (context.role_arn, optionally context.external_id), else
  * GetFederationToken on AWS. STS is asked at the store's endpoint for
- * S3-compatible servers (Ceph RGW, MinIO), at AWS STS for AWS stores. The
- * SDK is loaded at the first request.
+ * S3-compatible servers (Ceph RGW, MinIO), at AWS STS for AWS stores (an
+ * endpoint_url that is AWS's own S3 too: STS is not there). The SDK is
+ * loaded at the first request.
  */
 export function stsSessions(options: StsOptions): SessionIssuer {
   return async (store, credentials, { policy, durationSeconds, signal }) => {
     const roleArn = contextString(store, 'role_arn');
-    const where = store.endpoint_url ?? `AWS STS (${store.region_name})`;
-    if (!roleArn && store.endpoint_url) {
+    const aws = onAws(store);
+    const where = aws || !store.endpoint_url ? `AWS STS (${store.region_name})` : store.endpoint_url;
+    if (!roleArn && !aws) {
       throw new LogqsError(
         'invalid-input',
         `"${store.name}" names no role to assume: session credentials from ${store.endpoint_url} need a role. Edit the object store's context to {"role_arn": "arn:aws:iam::…:role/…"} (and "external_id" if the role asks for one)`,
@@ -44,7 +47,7 @@ export function stsSessions(options: StsOptions): SessionIssuer {
     const client = new STSClient({
       region: store.region_name,
       credentials,
-      ...(store.endpoint_url ? { endpoint: store.endpoint_url } : {}),
+      ...(aws || !store.endpoint_url ? {} : { endpoint: store.endpoint_url }),
       maxAttempts: 2,
       requestHandler: { connectionTimeout: timeout, requestTimeout: timeout },
     });
@@ -107,11 +110,22 @@ export function describeStsError(error: unknown, store: ObjectStore, call: strin
         options,
       );
     case 'InvalidClientTokenId':
+    case 'InvalidAccessKeyId':
     case 'SignatureDoesNotMatch':
       return new LogqsError('auth', `${call} at ${where} refused the access key or secret access key of "${store.name}"`, options);
     case 'ValidationError':
-    case 'ValidationException':
-      return new LogqsError('invalid-input', `${call} at ${where} refused the request: ${error instanceof Error ? error.message : detail} (check logqs.sessionCredentials.durationSeconds against the role's maximum session duration)`, options);
+    case 'ValidationException': {
+      // AWS quotes the value it refused (the whole policy, say): its name is enough.
+      const message = (error instanceof Error ? error.message : detail).replace(/Value '[^]*?' at '/g, "The value at '");
+      const hint = /duration/i.test(message) ? " (check logqs.sessionCredentials.durationSeconds against the role's maximum session duration)" : '';
+      return new LogqsError('invalid-input', `${call} at ${where} refused the request: ${message}${hint}`, options);
+    }
+    case 'PackedPolicyTooLarge':
+      return new LogqsError('too-large', `${call} at ${where}: the session policy that limits the credentials to the key_prefix of "${store.name}" is too large (a shorter key_prefix fits)`, options);
+    case 'MalformedPolicyDocument':
+      return new LogqsError('invalid-input', `${call} at ${where} refused the session policy for "${store.name}" (its bucket_name and key_prefix): ${error instanceof Error ? error.message : detail}`, options);
+    case 'RegionDisabledException':
+      return new LogqsError('forbidden', `${call}: STS is not activated in ${store.region_name} for the account of "${store.name}" (an administrator activates it in IAM's account settings)`, options);
     case 'NoSuchEntity':
       return new LogqsError('not-found', `${call} at ${where}: the role ${roleArn ?? ''} does not exist; check context.role_arn of "${store.name}"`, options);
     default:

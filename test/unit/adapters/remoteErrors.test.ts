@@ -43,6 +43,25 @@ describe('remote errors, classified by their fields', () => {
     assert.equal(error.status, 403);
   });
 
+  it('says what in the request STS refused: the policy, its size, or the duration, without quoting the policy', () => {
+    const sts = (name: string, message: string) => new STSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
+    const aws = 'AWS STS (us-east-1)';
+    const policyTooLong = describeStsError(
+      sts('ValidationError', `1 validation error detected: Value '{"Version":"2012-10-17","Statement":[]}' at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048`),
+      store,
+      'GetFederationToken',
+      aws,
+    );
+    assert.equal(policyTooLong.code, 'invalid-input');
+    assert.doesNotMatch(policyTooLong.message, /Statement|durationSeconds/);
+    assert.match(policyTooLong.message, /The value at 'policy' failed/);
+    const duration = describeStsError(sts('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.'), store, 'AssumeRole', aws);
+    assert.match(duration.message, /logqs\.sessionCredentials\.durationSeconds/);
+    assert.equal(describeStsError(sts('PackedPolicyTooLarge', 'Packed policy consumes 120% of allotted space'), store, 'AssumeRole', aws).code, 'too-large');
+    assert.match(describeStsError(sts('MalformedPolicyDocument', 'bad'), store, 'AssumeRole', aws).message, /refused the session policy/);
+    assert.equal(describeStsError(sts('InvalidAccessKeyId', 'unknown key'), store, 'AssumeRole', 'http://127.0.0.1:7480').code, 'auth');
+  });
+
   it('finds a network failure anywhere in the cause chain', () => {
     const refused = Object.assign(new Error('connect'), { code: 'ECONNREFUSED' });
     assert.equal(networkCode(new Error('request failed', { cause: refused })), 'ECONNREFUSED');

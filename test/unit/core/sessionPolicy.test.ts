@@ -51,10 +51,11 @@ describe('session policy', () => {
   });
 
   it('issues nothing for a prefix with "*", "?" or "$" at an S3-compatible server, whose policies have no escapes for them', async () => {
-    assert.equal(sessionPolicyProblem({ key_prefix: 'run*/', endpoint_url: null }), undefined, 'AWS reads ${*} literally');
-    assert.equal(sessionPolicyProblem({ key_prefix: 'logs/', endpoint_url: 'http://127.0.0.1:7480' }), undefined);
-    assert.equal(sessionPolicyProblem({ key_prefix: 'run*/', endpoint_url: 'https://s3.eu-west-1.amazonaws.com' }), undefined, 'AWS written out as an endpoint');
-    assert.ok(sessionPolicyProblem({ key_prefix: 'run*/', endpoint_url: 'https://amazonaws.com.example.org' }));
+    const scope = { bucket_name: 'b', read_only: false };
+    assert.equal(sessionPolicyProblem({ ...scope, key_prefix: 'run*/', endpoint_url: null }), undefined, 'AWS reads ${*} literally');
+    assert.equal(sessionPolicyProblem({ ...scope, key_prefix: 'logs/', endpoint_url: 'http://127.0.0.1:7480' }), undefined);
+    assert.equal(sessionPolicyProblem({ ...scope, key_prefix: 'run*/', endpoint_url: 'https://s3.eu-west-1.amazonaws.com' }), undefined, 'AWS written out as an endpoint');
+    assert.ok(sessionPolicyProblem({ ...scope, key_prefix: 'run*/', endpoint_url: 'https://amazonaws.com.example.org' }));
     let asked = 0;
     const { source } = memorySource({ sessions: async () => { asked++; throw new Error('not reached'); } });
     for (const keyPrefix of ['run*/', 'run?/', 'cost$/']) {
@@ -122,6 +123,24 @@ describe('what session credentials reach', () => {
     assert.equal(allows(policy, 's3:GetObject', object('run*/a.bag')), true);
     assert.equal(allows(policy, 's3:GetObject', object('run-1/a.bag')), false, 'the "*" of the prefix is no wildcard');
     assert.equal(allows(policy, 's3:ListBucket', bucket, 'runX/'), false);
+  });
+
+  it('names the bucket in the ARN partition of its AWS region (China, GovCloud), and "aws" on S3-compatible servers', () => {
+    const arn = (store: { region_name: string; endpoint_url: string | null }) => sessionPolicyDocument({ bucket_name: 'b', key_prefix: null, read_only: true, ...store }).Statement[1].Resource[0];
+    assert.equal(arn({ region_name: 'cn-north-1', endpoint_url: null }), 'arn:aws-cn:s3:::b');
+    assert.equal(arn({ region_name: 'cn-north-1', endpoint_url: 'https://s3.cn-north-1.amazonaws.com.cn' }), 'arn:aws-cn:s3:::b');
+    assert.equal(arn({ region_name: 'us-gov-west-1', endpoint_url: null }), 'arn:aws-us-gov:s3:::b');
+    assert.equal(arn({ region_name: 'eu-west-1', endpoint_url: null }), 'arn:aws:s3:::b');
+    assert.equal(arn({ region_name: 'cn-ceph', endpoint_url: 'http://127.0.0.1:7480' }), 'arn:aws:s3:::b');
+  });
+
+  it('issues nothing whose policy AWS STS would refuse as longer than 2048 characters, saying the key_prefix is why', () => {
+    const scope = { bucket_name: 'my-robot-logs-bucket', read_only: false, region_name: 'us-east-1', endpoint_url: null };
+    assert.equal(sessionPolicyProblem({ ...scope, key_prefix: `${'a'.repeat(700)}/` }), undefined);
+    assert.match(sessionPolicyProblem({ ...scope, key_prefix: `${'a'.repeat(900)}/` }) ?? '', /key_prefix: the session policy .* \d+ characters, more than the 2048/);
+    // Beyond Latin-1 a character is six in the policy: 300 of them are too many, though 900 bytes make a valid prefix.
+    assert.ok(sessionPolicyProblem({ ...scope, key_prefix: `${'デ'.repeat(300)}/` }));
+    assert.equal(sessionPolicyProblem({ ...scope, key_prefix: `${'a'.repeat(900)}/`, endpoint_url: 'http://127.0.0.1:7480' }), undefined, 'not AWS: its own limits');
   });
 
   it('reaches the whole bucket, and only it, when the store has no prefix', () => {
