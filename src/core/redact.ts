@@ -35,6 +35,8 @@ const XML_SECRET = /(<(?:SecretAccessKey|SessionToken)>)[^<]*/gi;
 // A password in a URL (https://user:password@host).
 const URL_PASSWORD = /(\b[a-z][\w+.-]*:\/\/[^\s/:@]+:)[^\s/@]+@/gi;
 const AUTHORIZATION = /(Authorization["']?\s*[:=]\s*["']?)[^"'\n]+/gi;
+// A bearer token however it is labelled (a server's message quoting it).
+const BEARER = /(\bBearer\s+)[\w+/=.~-]+/gi;
 
 export function redact(text: string): string {
   return text
@@ -44,7 +46,8 @@ export function redact(text: string): string {
     .replace(URL_PASSWORD, '$1<redacted>@')
     .replace(KEY_VALUE_SECRET, '$1<redacted>')
     .replace(FISH_SECRET, '$1<redacted>')
-    .replace(AUTHORIZATION, '$1<redacted>');
+    .replace(AUTHORIZATION, '$1<redacted>')
+    .replace(BEARER, '$1<redacted>');
 }
 
 /** The shortest run of a known secret's characters that is scrubbed wherever it appears. */

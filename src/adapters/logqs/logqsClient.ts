@@ -102,17 +102,23 @@ export class LogqsClient {
   }
 
   async post<S extends z.ZodType>(path: string, body: Record<string, unknown>, schema: S, what: string): Promise<z.output<S>> {
-    return this.request(schema, what, async () => (await this.http()).post(path, { ...this.perRequest(), json: body }), secretsIn(body));
+    return this.request(schema, what, async () => (await this.http()).post(path, { ...this.perRequest(), json: body }), body);
   }
 
   async patch<S extends z.ZodType>(path: string, body: Record<string, unknown>, schema: S, what: string): Promise<z.output<S>> {
-    return this.request(schema, what, async () => (await this.http()).patch(path, { ...this.perRequest(), json: body }), secretsIn(body));
+    return this.request(schema, what, async () => (await this.http()).patch(path, { ...this.perRequest(), json: body }), body);
   }
 
+  /** Deletes; a 404 after a retry is the first try's success (its answer lost: a proxy's 504, say), not a failure. */
   async delete(path: string, what: string): Promise<void> {
+    let retried = false;
     try {
-      await (await this.http()).delete(path, this.perRequest());
+      await (await this.http()).delete(path, { ...this.perRequest(), hooks: { beforeRetry: [() => void (retried = true)] } });
     } catch (error) {
+      const { HTTPError } = await loadKy();
+      if (retried && error instanceof HTTPError && error.response.status === 404) {
+        return;
+      }
       throw await this.describe(error, what);
     }
   }
@@ -122,12 +128,13 @@ export class LogqsClient {
     return { timeout: this.options.timeoutMs() };
   }
 
-  private async request<S extends z.ZodType>(schema: S, what: string, send: () => Promise<Response>, sentSecrets: string[] = []): Promise<z.output<S>> {
+  /** `sent`: the body of a POST or PATCH, whose secrets are scrubbed from the answer and whose name a 409 may be about. */
+  private async request<S extends z.ZodType>(schema: S, what: string, send: () => Promise<Response>, sent: Record<string, unknown> = {}): Promise<z.output<S>> {
     let text: string;
     try {
       text = await (await send()).text();
     } catch (error) {
-      throw await this.describe(error, what, sentSecrets);
+      throw await this.describe(error, what, sent);
     }
     return parseAnswer(schema, text, what);
   }
@@ -137,7 +144,7 @@ export class LogqsClient {
    * request (it carries the key); any echo in that message of the API key
    * secret or of a secret the request sent is scrubbed, fragments too.
    */
-  private async describe(error: unknown, what: string, sentSecrets: string[] = []): Promise<LogqsError> {
+  private async describe(error: unknown, what: string, sent: Record<string, unknown> = {}): Promise<LogqsError> {
     if (error instanceof LogqsError) {
       return error;
     }
@@ -148,8 +155,10 @@ export class LogqsClient {
     if (error instanceof HTTPError) {
       const status = error.response.status;
       const message = await apiMessage(error);
-      const secrets = [...sentSecrets, await this.endpoint.apiKeySecret().catch(() => '')];
-      return apiError(status, message === undefined ? undefined : redactValues(message, secrets), what, this.where);
+      const apiKeySecret = await this.endpoint.apiKeySecret().catch(() => '');
+      // The key as sent too (base64 of "id:secret"), which shares no run of characters with the secret itself.
+      const secrets = [...secretsIn(sent), apiKeySecret, bearer(this.endpoint.apiKeyId, apiKeySecret).slice('Bearer '.length)];
+      return apiError(status, message === undefined ? undefined : redactValues(message, secrets), what, this.where, 'name' in sent);
     }
     if (error instanceof TimeoutError) {
       return new LogqsError('unreachable', `${this.where} did not answer in time (${what})`, { cause: error });
@@ -183,7 +192,7 @@ export const LIST_STORES = 'list the object stores';
 const STORE_ACTION = /^(fetch|edit|delete) the object store\b|the default object store$/;
 
 /** API statuses as the extension's one error type, each with what it means to a person. */
-export function apiError(status: number, message: string | undefined, what: string, where: string): LogqsError {
+export function apiError(status: number, message: string | undefined, what: string, where: string, nameSent = false): LogqsError {
   const said = message ? `: ${message}` : '';
   const options = { status, detail: `HTTP ${status} for ${what}${said}` };
   switch (status) {
@@ -200,11 +209,20 @@ export function apiError(status: number, message: string | undefined, what: stri
       }
       // Asked of the store itself (how `what` begins or ends, never a store or key name inside it), a 404 means no such store.
       return new LogqsError('not-found', STORE_ACTION.test(what) ? `No such object store in ${where}${said}` : `Not found: ${what}${said}`, options);
+    case 408:
+      return new LogqsError('unreachable', `${where} did not answer in time (${what})${said}`, options);
     case 409:
-      return new LogqsError('conflict', `That name is already taken in ${where}${said}`, { ...options, field: 'name' });
+      // A name sent (a store created or renamed) is what clashes; anything else (a store in use, say) is said as the API says it.
+      return nameSent
+        ? new LogqsError('conflict', `That name is already taken in ${where}${said}`, { ...options, field: 'name' })
+        : new LogqsError('conflict', `Can't ${what}: it conflicts with the state of ${where}${said}`, options);
+    case 413:
+      return new LogqsError('too-large', `The LogQS API refused ${what} as too large${said}`, options);
     case 423:
       // `what` is an action ("list the objects of …"), not a thing that can be locked: said as what couldn't be done.
       return new LogqsError('locked', `Can't ${what}: it is locked in LogQS${said}`, options);
+    case 429:
+      return new LogqsError('remote', `${where} is limiting its requests (HTTP 429) and still refused ${what} after waiting; try again in a while${said}`, options);
     default:
       return new LogqsError(status >= 500 ? 'remote' : 'invalid-input', `${where} answered HTTP ${status} to ${what}${said}`, options);
   }

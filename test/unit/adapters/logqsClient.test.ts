@@ -6,6 +6,7 @@ import { LogqsClient, apiBaseUrl, apiError, bearer, encodeKeyPath, parseAnswer }
 import { apiDate, apiObjectStoreSchema, toObjectStore } from '../../../src/adapters/logqs/logqsSchemas';
 import { settingsFromConfigFile, settingsFromEnvironment } from '../../../src/core/connections';
 import { redact } from '../../../src/core/redact';
+import { LogqsError } from '../../../src/core/errors';
 
 describe('LogQS API client, pure parts', () => {
   it('builds the base URL as the reference says', () => {
@@ -24,6 +25,7 @@ describe('LogQS API client, pure parts', () => {
     const header = bearer('key-id', 'key-secret');
     assert.equal(header, `Bearer ${Buffer.from('key-id:key-secret').toString('base64')}`);
     assert.ok(!redact(`Authorization: ${header}`).includes(Buffer.from('key-id:key-secret').toString('base64')));
+    assert.equal(redact(`the token ${header} may not`), 'the token Bearer <redacted> may not');
   });
 
   it('turns statuses into the one error type with what they mean', () => {
@@ -31,7 +33,10 @@ describe('LogQS API client, pure parts', () => {
       [401, 'auth', /API key was refused/],
       [403, 'forbidden', /may not/],
       [404, 'not-found', /No such object store/],
-      [409, 'conflict', /already taken/],
+      [409, 'conflict', /conflicts with the state of the DataStore: the API says why/],
+      [408, 'unreachable', /did not answer in time/],
+      [413, 'too-large', /as too large/],
+      [429, 'remote', /limiting its requests/],
       [423, 'locked', /locked/],
       [503, 'remote', /HTTP 503/],
       [400, 'invalid-input', /refused/],
@@ -42,6 +47,12 @@ describe('LogQS API client, pure parts', () => {
       assert.match(error.message, message, String(status));
       assert.equal(error.status, status);
     }
+  });
+
+  it('says a 409 is a name already taken only when the request sent a name', () => {
+    assert.match(apiError(409, undefined, 'create the object store "x"', 'the DataStore', true).message, /^That name is already taken/);
+    assert.equal(apiError(409, undefined, 'create the object store "x"', 'the DataStore', true).field, 'name');
+    assert.match(apiError(409, 'used by 3 ingestions', 'delete the object store "x"', 'the DataStore').message, /^Can't delete the object store "x": it conflicts .*used by 3 ingestions/);
   });
 
   it('says a 404 to the list of stores means the DataStore or the address, even when the API gives no message', () => {
@@ -168,6 +179,55 @@ describe('LogQS API client, pure parts', () => {
           assert.ok(!error.message.includes(secret.slice(at, at + 6)), `"${secret.slice(at, at + 6)}" left in: ${error.message}`);
         }
       }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('scrubs the API key as sent (base64 of "id:secret") from an error message that echoes it, with or without "Bearer"', async () => {
+    const server = http.createServer((request, response) => {
+      const token = (request.headers.authorization ?? '').replace(/^Bearer /, '');
+      response.writeHead(403, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ message: `token ${token} may not; Bearer ${token}` }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const endpoint = { apiUrl: `http://127.0.0.1:${port}`, apiEndpointPrefix: '', datastoreId: 'ds', apiKeyId: 'key-id-1', apiKeySecret: async () => 'the-api-key-secret' };
+      const client = new LogqsClient(endpoint, { timeoutMs: () => 5000, retries: 0 });
+      const error = await client.get('objectStores', z.object({}), 'list the object stores').then(
+        () => assert.fail('refused'),
+        (refused: LogqsError) => refused,
+      );
+      const token = Buffer.from('key-id-1:the-api-key-secret').toString('base64');
+      for (const text of [error.message, error.detail ?? '']) {
+        assert.match(text, /may not/);
+        for (let at = 0; at + 6 <= token.length; at++) {
+          assert.ok(!text.includes(token.slice(at, at + 6)), `"${token.slice(at, at + 6)}" left in: ${text}`);
+        }
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('takes a 404 to a retried DELETE as the first try\'s success, and a first 404 as no such store', async () => {
+    let asked = 0;
+    const statuses = [504, 404, 404];
+    const server = http.createServer((_request, response) => {
+      response.writeHead(statuses[asked++] ?? 500, { 'content-type': 'application/json' });
+      response.end('{"message": "gone"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const endpoint = { apiUrl: `http://127.0.0.1:${port}`, apiEndpointPrefix: '', datastoreId: 'ds', apiKeyId: 'id', apiKeySecret: async () => 'secret' };
+      const client = new LogqsClient(endpoint, { timeoutMs: () => 5000, retries: 2 });
+      await client.delete('objectStores/x', 'delete the object store "x"');
+      assert.equal(asked, 2);
+      await assert.rejects(client.delete('objectStores/x', 'delete the object store "x"'), (error: unknown) => LogqsError.is(error, 'not-found'));
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
