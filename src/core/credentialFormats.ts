@@ -16,15 +16,23 @@ export type Shell = 'bash' | 'fish' | 'powershell';
 const header = (store: Store, credentials: SessionCredentials) =>
   `# Session credentials for the LogQS object store "${store.name}", valid until ${credentials.expiration.toISOString()}`;
 
-/** The environment a terminal gets: what the AWS CLI and SDKs read. */
-export function credentialEnvironment(store: Store, credentials: SessionCredentials): Record<string, string> {
+/**
+ * The environment a terminal gets: what the AWS CLI and SDKs read. Null is
+ * a variable removed: a profile, or an endpoint set for other work (a
+ * LocalStack's AWS_ENDPOINT_URL, say), would send these credentials, and
+ * their requests, elsewhere than the store.
+ */
+export function credentialEnvironment(store: Store, credentials: SessionCredentials): Record<string, string | null> {
   return {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_SESSION_TOKEN: credentials.sessionToken,
     AWS_REGION: store.region_name,
     AWS_DEFAULT_REGION: store.region_name,
-    ...(store.endpoint_url ? { AWS_ENDPOINT_URL: store.endpoint_url } : {}),
+    AWS_ENDPOINT_URL: store.endpoint_url ?? null,
+    AWS_ENDPOINT_URL_S3: null,
+    AWS_PROFILE: null,
+    AWS_DEFAULT_PROFILE: null,
   };
 }
 
@@ -45,11 +53,11 @@ export function environmentSnippet(store: Store, credentials: SessionCredentials
   const lines = Object.entries(credentialEnvironment(store, credentials)).map(([name, value]) => {
     switch (shell) {
       case 'bash':
-        return `export ${name}=${quote(value, shell)}`;
+        return value === null ? `unset ${name}` : `export ${name}=${quote(value, shell)}`;
       case 'fish':
-        return `set -gx ${name} ${quote(value, shell)}`;
+        return value === null ? `set -e ${name}` : `set -gx ${name} ${quote(value, shell)}`;
       case 'powershell':
-        return `$env:${name} = ${quote(value, shell)}`;
+        return value === null ? `Remove-Item Env:${name} -ErrorAction SilentlyContinue` : `$env:${name} = ${quote(value, shell)}`;
     }
   });
   return [header(store, credentials), ...lines].join('\n') + '\n';

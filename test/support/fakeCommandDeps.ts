@@ -13,7 +13,7 @@ import { FakeUi } from './fakeUi';
 export function fakeCommandDeps(sources: ObjectStoreSource[]) {
   const calls: string[] = [];
   const opened: { address: ObjectAddress; large: boolean }[] = [];
-  const terminals: { name: string; environment: Record<string, string>; message: string }[] = [];
+  const terminals: { name: string; environment: Record<string, string | null>; message: string }[] = [];
   const progress: TransferProgress[] = [];
   const state = {
     size: 10,

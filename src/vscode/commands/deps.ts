@@ -25,7 +25,8 @@ export interface EditorActions {
   /** Opens a store or folder in the Object Stores view. */
   expand(node: ContainerNode): Promise<void>;
   /** Opens a terminal with these environment variables added (and nothing of them written anywhere), showing `message` first. */
-  openTerminal(name: string, environment: Record<string, string>, message: string): void;
+  /** `environment`: added to the user's; a null removes a variable. */
+  openTerminal(name: string, environment: Record<string, string | null>, message: string): void;
 }
 
 /** The settings commands read, as functions so a change applies to the next command. */

@@ -15,18 +15,25 @@ describe('session credential formats', () => {
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ENDPOINT_URL: 'http://127.0.0.1:7480',
+      AWS_ENDPOINT_URL_S3: null,
+      AWS_PROFILE: null,
+      AWS_DEFAULT_PROFILE: null,
     });
-    assert.ok(!('AWS_ENDPOINT_URL' in credentialEnvironment({ ...store, endpoint_url: null }, credentials)));
+    // Removed, not left out: an AWS store's requests must not follow an endpoint set for other work.
+    assert.equal(credentialEnvironment({ ...store, endpoint_url: null }, credentials).AWS_ENDPOINT_URL, null);
   });
 
-  it('quotes values so bash reads them back exactly', () => {
-    const script = `${environmentSnippet(store, credentials, 'bash')}\nprintf '%s\\n' "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_ENDPOINT_URL"`;
-    assert.equal(execFileSync('bash', ['-c', script], { encoding: 'utf8' }), "se'cr/et+KEY\nFwoGZXIvYXdzE+token/==\nhttp://127.0.0.1:7480\n");
+  it('quotes values so bash reads them back exactly, and unsets what would send them elsewhere', () => {
+    const script = `${environmentSnippet(store, credentials, 'bash')}\nprintf '%s\\n' "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_ENDPOINT_URL" "\${AWS_PROFILE-unset}" "\${AWS_ENDPOINT_URL_S3-unset}"`;
+    const environment = { ...process.env, AWS_PROFILE: 'localstack', AWS_ENDPOINT_URL_S3: 'http://localhost:4566' };
+    assert.equal(execFileSync('bash', ['-c', script], { encoding: 'utf8', env: environment }), "se'cr/et+KEY\nFwoGZXIvYXdzE+token/==\nhttp://127.0.0.1:7480\nunset\nunset\n");
   });
 
   it('writes fish and PowerShell forms', () => {
     assert.match(environmentSnippet(store, credentials, 'fish'), /^set -gx AWS_SECRET_ACCESS_KEY 'se\\'cr\/et\+KEY'$/m);
     assert.match(environmentSnippet(store, credentials, 'powershell'), /^\$env:AWS_SECRET_ACCESS_KEY = 'se''cr\/et\+KEY'$/m);
+    assert.match(environmentSnippet(store, credentials, 'fish'), /^set -e AWS_PROFILE$/m);
+    assert.match(environmentSnippet(store, credentials, 'powershell'), /^Remove-Item Env:AWS_PROFILE -ErrorAction SilentlyContinue$/m);
   });
 
   it('keeps PowerShell inside its quotes when a value holds a typographic single quote, which PowerShell also reads as a quote', () => {

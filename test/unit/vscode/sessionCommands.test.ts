@@ -55,6 +55,9 @@ describe('session credential commands', () => {
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ENDPOINT_URL: 'http://127.0.0.1:7480',
+      AWS_ENDPOINT_URL_S3: null,
+      AWS_PROFILE: null,
+      AWS_DEFAULT_PROFILE: null,
     });
     assert.deepEqual(ui.clipboard, []);
   });
