@@ -26,19 +26,20 @@ export class SessionCredentialCache {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async get(key: string, issue: () => Promise<SessionCredentials>, scope = ''): Promise<SessionCredentials> {
+  /** `minRemainingMs`: how long a set handed out must still be valid (at least RENEW_BEFORE_MS). */
+  async get(key: string, issue: () => Promise<SessionCredentials>, scope = '', minRemainingMs = RENEW_BEFORE_MS): Promise<SessionCredentials> {
     const cached = this.entries.get(key);
     if (cached?.scope === scope) {
       try {
         const credentials = await cached.pending;
-        if (credentials.expiration.getTime() - this.now() > RENEW_BEFORE_MS) {
+        if (credentials.expiration.getTime() - this.now() > Math.max(RENEW_BEFORE_MS, minRemainingMs)) {
           return credentials;
         }
       } catch {
         // A failed request is not kept: ask again.
       }
       if (this.entries.get(key) !== cached) {
-        return this.get(key, issue, scope);
+        return this.get(key, issue, scope, minRemainingMs);
       }
     }
     const entry = { scope, pending: issue() };
@@ -61,11 +62,17 @@ export class SessionCredentialCache {
   }
 }
 
-/** A store's session credentials from its source, kept per source and store for the scope the store has now. */
+/**
+ * A store's session credentials from its source, kept per source and store
+ * for the scope the store has now and the duration asked. They are handed to
+ * people (copied, a terminal), who can't renew them: a set is handed out
+ * again only while at least half the duration asked is left.
+ */
 export function storeSessionCredentials(
   cache: SessionCredentialCache,
   { source, store }: StoreRef,
   options: { durationSeconds: number; signal?: AbortSignal },
 ): Promise<SessionCredentials> {
-  return cache.get(`${source.id}/${store.id}`, async () => (await source.sessionCredentials(store.id, options)).credentials, sessionScope(store));
+  const scope = `${sessionScope(store)} for ${options.durationSeconds} s`;
+  return cache.get(`${source.id}/${store.id}`, async () => (await source.sessionCredentials(store.id, options)).credentials, scope, (options.durationSeconds * 1000) / 2);
 }

@@ -48,6 +48,22 @@ describe('session credential cache', () => {
     assert.equal((await cache.get('store', issue(3600_000))).accessKeyId, 'ASIA1');
   });
 
+  it('hands a store\'s credentials out again only while half the duration asked is left, and anew for another duration', async () => {
+    const sessions: SessionIssuer = async (_store, _credentials, { durationSeconds }) =>
+      ({ accessKeyId: `ASIA${++issued}`, secretAccessKey: 's', sessionToken: 't', expiration: new Date(now + durationSeconds * 1000) });
+    const { source } = memorySource({ sessions });
+    const store = await source.create(validInput());
+    const cache = new SessionCredentialCache(() => now);
+    const ask = (durationSeconds: number) => storeSessionCredentials(cache, { source, store }, { durationSeconds });
+    const first = await ask(3600);
+    now += 1700_000;
+    assert.equal((await ask(3600)).accessKeyId, first.accessKeyId, 'more than half an hour left');
+    now += 200_000;
+    assert.notEqual((await ask(3600)).accessKeyId, first.accessKeyId, 'less than half an hour left: pasted, it would not last');
+    assert.equal((await ask(7200)).expiration.getTime(), now + 7200_000, 'a duration changed in the settings holds at once');
+    assert.equal(issued, 3);
+  });
+
   it('issues new credentials for a store whose prefix or read_only changed in another window, though no change was announced here', async () => {
     // Two editor windows share the records file (here one MemoryRecords); each has its own sources and cache.
     const sessions: SessionIssuer = async (store, _credentials, { policy }) =>
