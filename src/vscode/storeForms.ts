@@ -52,11 +52,11 @@ function problemWith(parse: () => unknown): string | undefined {
   }
 }
 
-async function askYesNo(title: string, question: string, current: boolean): Promise<boolean> {
-  const items = [
-    { label: 'No', value: false, picked: !current },
-    { label: 'Yes', value: true, picked: current },
-  ];
+/** `current`: the answer Enter gives, shown as `currentNote` ("(current)" of an edit, "(default)" of a new store). */
+async function askYesNo(title: string, question: string, current: boolean, currentNote: string): Promise<boolean> {
+  // A single-choice pick ignores `picked`: the current answer goes first, so that Enter keeps it.
+  const answer = (value: boolean) => ({ label: value ? 'Yes' : 'No', value, description: value === current ? currentNote : undefined });
+  const items = [answer(current), answer(!current)];
   const choice = await vscode.window.showQuickPick(items, { title, placeHolder: question, ignoreFocusOut: true });
   if (!choice) {
     throw cancelled();
@@ -94,7 +94,7 @@ export async function promptForNewStore(stores: readonly ObjectStore[]): Promise
   for (const [index, { field, ...step }] of CREATE_STEPS.entries()) {
     answers[field] = await askText({ ...step, title: title(index), validate: fieldRule(field, stores) });
   }
-  const readOnly = await askYesNo(title(CREATE_STEPS.length), 'read_only: refuse writes to this object store?', false);
+  const readOnly = await askYesNo(title(CREATE_STEPS.length), 'read_only: refuse writes to this object store?', false, '(default)');
   const note = await askText({
     title: title(CREATE_STEPS.length + 1),
     prompt: 'note (optional): anything worth knowing about this object store',
@@ -137,7 +137,7 @@ export async function promptForStoreChange(store: ObjectStore, stores: readonly 
   }
   const field = choice.field;
   if (field === 'read_only' || field === 'disabled') {
-    return { [field]: await askYesNo(title, `${field}?`, store[field]) };
+    return { [field]: await askYesNo(title, `${field}?`, store[field], '(current)') };
   }
   if (field === 'context') {
     const text = await askText({
