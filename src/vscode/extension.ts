@@ -54,8 +54,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const files = createWholeFileThreads();
   const objects = new ObjectService({ writers: s3Writers(s3Clients), http, files, settings: transferSettings, log: info });
   const tree = new ObjectStoreTreeProvider({ sources, pageSize: listingPageSize, report, info });
+  // Set once the connections are restored, below: a tab of a DataStore's object restored with the window waits for it.
+  let connectionsRestored: Promise<unknown> = Promise.resolve();
   const fileSystem = ObjectFileSystem.register({
     sources,
+    sourcesRestored: () => connectionsRestored,
     objects,
     openSizeLimitBytes,
     log: info,
@@ -110,7 +113,7 @@ export function activate(context: vscode.ExtensionContext): void {
   log.info(`LogQS Object Stores activated; records in ${recordsFile}`);
 
   void syncManagedStores(embedded, log);
-  void connections.restore().catch((error: unknown) => report('Couldn\'t restore the LogQS connections', error));
+  connectionsRestored = connections.restore().catch((error: unknown) => report('Couldn\'t restore the LogQS connections', error));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('logqs.managedObjectStoresFile')) {

@@ -16,6 +16,12 @@ export interface ObjectFileSystemDeps {
   log: (message: string) => void;
   /** A store's objects were written (a save, a new folder): the Object Stores view lists it again. */
   objectsChanged: (storeId: string) => void;
+  /**
+   * Settles once the sources of the last session are back (the LogQS
+   * DataStores, connected again at start-up): a tab restored with the
+   * window, read as the extension activates, waits for its source.
+   */
+  sourcesRestored?: () => Promise<unknown>;
 }
 
 export function objectUri(address: ObjectAddress): vscode.Uri {
@@ -222,7 +228,11 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   private async mapped<T>(uri: vscode.Uri, body: (target: { address: ObjectAddress; ref: StoreRef }) => Promise<T>): Promise<T> {
     try {
       const address = fromUriParts(uri);
-      const source = this.deps.sources.byId(address.sourceId);
+      let source = this.deps.sources.byId(address.sourceId);
+      if (!source && this.deps.sourcesRestored) {
+        await this.deps.sourcesRestored().catch(() => undefined);
+        source = this.deps.sources.byId(address.sourceId);
+      }
       if (!source) {
         throw new LogqsError('not-found', 'The data store of this object is no longer connected');
       }

@@ -50,7 +50,7 @@ describe('object file system', () => {
       objectsChanged: (storeId) => changedStores.push(storeId),
     });
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
-    return { fileSystem, puts, uri, store, changedStores, sourceId: source.id, source };
+    return { fileSystem, puts, uri, store, changedStores, sourceId: source.id, source, service };
   }
 
   /** What VS Code's FileService.writeFile does for a file that doesn't exist: make its folders (mkdirp), then write. */
@@ -75,6 +75,31 @@ describe('object file system', () => {
     await fileSystem.writeFile(uri, new Uint8Array([1]));
   }
 
+
+  it('waits for the connections restored at start-up before it says a restored tab\'s object is not there', async () => {
+    const { source, service, uri } = await setup(['a.txt']);
+    const sources = new StoreSources([]);
+    let restore: () => void = () => undefined;
+    const restored = new Promise<void>((resolve) => (restore = resolve));
+    const fileSystem = new ObjectFileSystem({
+      sources,
+      objects: service,
+      openSizeLimitBytes: () => 100,
+      confirmOverwrite: async () => true,
+      log: () => undefined,
+      objectsChanged: () => undefined,
+      sourcesRestored: () => restored,
+    });
+    // VS Code reads a tab restored with the window as soon as the extension activates, before its DataStore is connected again.
+    const stat = fileSystem.stat(uri('a.txt'));
+    setTimeout(() => {
+      sources.add(source);
+      restore();
+    }, 20);
+    assert.equal((await stat).type, vscode.FileType.File);
+    // A source not among those restored is not there.
+    await assert.rejects(fileSystem.stat(uri('a.txt').with({ query: 'source=gone' })), /no longer connected/);
+  });
   it('opens the store\'s root and the folders above the key prefix as folders that lead to it (breadcrumbs, Save As going up)', async () => {
     const { fileSystem, uri } = await setup(['team/logs/a.txt', 'team/logs/run 1/b.txt'], { key_prefix: 'team/logs/' });
     assert.equal((await fileSystem.stat(uri(''))).type, vscode.FileType.Directory);
