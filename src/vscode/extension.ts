@@ -59,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const fileSystem = ObjectFileSystem.register({
     sources,
     sourcesRestored: () => connectionsRestored,
+    runJob,
     objects,
     openSizeLimitBytes,
     log: info,

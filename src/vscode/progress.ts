@@ -16,7 +16,13 @@ export const runJob: RunJob = (title, job) =>
       const cancel = token.onCancellationRequested(() => controller.abort());
       let shownPercent = 0;
       const report = (update: TransferProgress) => {
-        const percent = fractionDone(update) * 100;
+        const fraction = fractionDone(update);
+        if (fraction === undefined) {
+          // No total yet (a folder still being listed): the bar stays the moving one, not a bar stuck at 0 %.
+          progress.report({ message: describeProgress(update) });
+          return;
+        }
+        const percent = fraction * 100;
         progress.report({ message: describeProgress(update), increment: Math.max(0, percent - shownPercent) });
         shownPercent = Math.max(shownPercent, percent);
       };
@@ -28,12 +34,13 @@ export const runJob: RunJob = (title, job) =>
     }),
   );
 
-function fractionDone(update: TransferProgress): number {
+/** How much of the job is done, by bytes when their total is known, else by files; undefined while neither total is. */
+function fractionDone(update: TransferProgress): number | undefined {
   if (update.bytesTotal) {
     return Math.min(1, update.bytesDone / update.bytesTotal);
   }
   if (update.filesTotal) {
     return Math.min(1, update.filesDone / update.filesTotal);
   }
-  return 0;
+  return undefined;
 }

@@ -5,6 +5,7 @@ import { browsePage } from '../../core/objectBrowser';
 import type { ObjectService } from '../../core/objectService';
 import type { StoreRef, StoreSources } from '../../core/sources';
 import { type ObjectAddress, OBJECT_SCHEME, fromUriParts, toUriParts } from './objectAddress';
+import type { RunJob } from '../ui';
 
 export interface ObjectFileSystemDeps {
   sources: StoreSources;
@@ -22,6 +23,8 @@ export interface ObjectFileSystemDeps {
    * window, read as the extension activates, waits for its source.
    */
   sourcesRestored?: () => Promise<unknown>;
+  /** Runs the read of an object opened above the size limit under a notification with Cancel (see runJob). */
+  runJob?: RunJob;
 }
 
 export function objectUri(address: ObjectAddress): vscode.Uri {
@@ -129,8 +132,9 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       // A URI names the full key: one outside the prefix (hand-made, or opened before the prefix was set) would read prefix + key.
       assertInScope(ref.store.key_prefix, address.key);
       const limit = Math.max(this.allowedLarge.get(uri.toString()) ?? 0, this.deps.openSizeLimitBytes());
-      const controller = new AbortController();
-      const { bytes, details } = await this.deps.objects.readObject(ref.source, ref.store.id, address.key, limit, controller.signal);
+      const read = (signal: AbortSignal) => this.deps.objects.readObject(ref.source, ref.store.id, address.key, limit, signal);
+      // A large object takes a while: it is read under a notification whose Cancel stops it (a small one, at once, without).
+      const { bytes, details } = this.allowedLarge.has(uri.toString()) && this.deps.runJob ? await this.deps.runJob(`Opening "${address.key}"`, read) : await read(new AbortController().signal);
       if (this.allowedLarge.has(uri.toString())) {
         // VS Code reads again (Revert, Reopen Closed Editor): the size agreed opens, an object grown since is asked about again.
         this.allowedLarge.set(uri.toString(), bytes.byteLength);

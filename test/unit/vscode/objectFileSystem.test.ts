@@ -8,6 +8,7 @@ import type { ObjectWriter } from '../../../src/core/ports';
 import type { RangeReader } from '../../../src/core/transfer';
 import { StoreSources } from '../../../src/core/sources';
 import { ObjectFileSystem, objectUri } from '../../../src/vscode/fileSystem/objectFileSystem';
+import type { RunJob } from '../../../src/vscode/ui';
 import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
 
 /** The logqs: file system as VS Code's file service drives it, over keys in memory. */
@@ -227,7 +228,7 @@ describe('object file system: saving back', () => {
     metadata: Record<string, string>;
   }
 
-  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean } = {}) {
+  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob } = {}) {
     const bucket = new Map<string, Stored>();
     let version = 0;
     const headEtag = options.headEtag ?? ((etag: string) => etag);
@@ -285,6 +286,7 @@ describe('object file system: saving back', () => {
       },
       log: () => undefined,
       objectsChanged: () => undefined,
+      runJob: options.runJob,
     });
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
     return { fileSystem, bucket, put, uri, confirmations };
@@ -323,6 +325,24 @@ describe('object file system: saving back', () => {
     assert.equal((await fileSystem.readFile(uri('big.bin'))).byteLength, 2000);
     put('big.bin', new Uint8Array(50_000));
     await assert.rejects(fileSystem.readFile(uri('big.bin')), /more than/);
+  });
+
+  it('reads an object opened with "Open Anyway" under a notification whose Cancel stops it, and a small one at once', async () => {
+    const jobs: string[] = [];
+    const cancelledAtOnce: RunJob = async (title, job) => {
+      jobs.push(title);
+      const controller = new AbortController();
+      controller.abort();
+      return job(controller.signal, () => undefined);
+    };
+    const { fileSystem, put, uri } = await bucketSetup({ runJob: cancelledAtOnce });
+    put('big.bin', new Uint8Array(2000));
+    put('small.txt', new Uint8Array(10));
+    assert.equal((await fileSystem.readFile(uri('small.txt'))).byteLength, 10);
+    assert.deepEqual(jobs, []);
+    fileSystem.allowLarge(uri('big.bin'));
+    await assert.rejects(fileSystem.readFile(uri('big.bin')), /cancel/i);
+    assert.deepEqual(jobs, ['Opening "big.bin"']);
   });
 
   it('reads again an object opened with "Open Anyway" after its own tab saved it larger (Revert, Reopen Closed Editor)', async () => {
