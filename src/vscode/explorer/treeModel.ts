@@ -1,4 +1,4 @@
-import { userMessage } from '../../core/errors';
+import { LogqsError, userMessage } from '../../core/errors';
 import { folderFilterProblem, listingPrefix } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
 import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
@@ -350,8 +350,11 @@ export class ObjectTreeModel {
       };
       this.deps.info(`Listed "${page.prefix}" in "${store.name}": ${page.folders.length} folders, ${page.objects.length} objects${page.nextContinuationToken ? ', more to load' : ''}`);
     } catch (error) {
-      this.deps.report(`Couldn't list objects in "${store.name}"`, error);
-      listing = { children: [new MessageNode(node, userMessage(error), true)] };
+      // A disabled store is not browsed: said in the tree, where it was expanded, not as an error to dismiss.
+      if (!LogqsError.is(error, 'disabled')) {
+        this.deps.report(`Couldn't list objects in "${store.name}"`, error);
+      }
+      listing = { children: [new MessageNode(node, userMessage(error), !LogqsError.is(error, 'disabled'))] };
     }
     // Errors are kept too, so a redraw doesn't raise the same notification again; Refresh retries.
     // A listing made for a filter changed meanwhile, or begun before a refresh, is not kept.

@@ -323,3 +323,18 @@ describe('the tree model: answers that arrive after a refresh', () => {
     assert.deepEqual(storeNames(await model.getChildren(datastore)), ['s1'], 'the deleted store is not put back');
   });
 });
+
+describe('the tree model: a disabled store', () => {
+  it('says in the tree that it is disabled when expanded, and raises no error notification', async () => {
+    const { gateway } = memoryGateway(['a.bin']);
+    const { source } = memorySource({ gateways: () => gateway });
+    await source.create(validInput({ disabled: true }));
+    const reported: string[] = [];
+    const model = new ObjectTreeModel({ sources: new StoreSources([source]), pageSize: () => 10, report: (action) => reported.push(action), info: () => undefined });
+    const [store] = (await model.getChildren()) as StoreNode[];
+    const children = await model.getChildren(store);
+    assert.equal(children.length, 1);
+    assert.ok(children[0].kind === 'message' && /disabled/.test(children[0].text) && !children[0].isError, JSON.stringify(children[0]));
+    assert.deepEqual(reported, []);
+  });
+});
