@@ -2,7 +2,7 @@ import { LogqsError } from '../../core/errors';
 import { folderNameProblem } from '../../core/objectService';
 import { storeNodeOf } from '../explorer/nodes';
 import type { CommandDeps } from './deps';
-import { type Target, byStore, resolveTarget, resolveTargets } from './targets';
+import { byStore, outermost, resolveTarget, resolveTargets } from './targets';
 
 /** New Folder and Delete: the writes that are not transfers. */
 
@@ -82,8 +82,3 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
   }
 };
 
-/** Targets of one store without those a selected folder holds already: each object counted, and deleted, once. */
-function outermost(group: Target[]): Target[] {
-  const folders = group.filter((target) => target.kind === 'folder').map((target) => target.key);
-  return group.filter((target) => !folders.some((prefix) => target.key !== prefix && target.key.startsWith(prefix)));
-}

@@ -131,3 +131,9 @@ export function byStore(targets: readonly Target[]): Target[][] {
   }
   return [...groups.values()];
 }
+
+/** Targets of one store without those a selected folder holds already: each object counted, deleted or downloaded once. */
+export function outermost(group: Target[]): Target[] {
+  const folders = group.filter((target) => target.kind === 'folder').map((target) => target.key);
+  return group.filter((target) => !folders.some((prefix) => target.key !== prefix && target.key.startsWith(prefix)));
+}

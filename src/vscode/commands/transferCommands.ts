@@ -8,7 +8,7 @@ import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
 import type { MessageAction } from '../ui';
 import { type CommandDeps, isInputObject } from './deps';
-import { type Target, byStore, resolveTarget, resolveTargets, selection, storesThatFit } from './targets';
+import { type Target, byStore, outermost, resolveTarget, resolveTargets, selection, storesThatFit } from './targets';
 
 /** Downloads and uploads, from the tree, the palette, the Explorer and drag and drop. */
 
@@ -37,7 +37,8 @@ export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJo
   const onConflict = askOnce((existing) => deps.ui.askConflict(existing));
   // Nor does a key of one store land on the file a key of another went to (written over, or asked about as if it had been there).
   const claims = downloadClaims();
-  const groups = byStore(targets);
+  // An object (or folder) inside a selected folder comes with it: alone, it would be fetched again, to the top of the folder.
+  const groups = byStore(targets).map(outermost);
   for (const group of groups) {
     const { ref } = group[0];
     try {

@@ -102,6 +102,15 @@ describe('transfer commands', () => {
     assert.ok(calls.includes(`tree.objectsChanged ${store.id}`), calls.join('\n'));
   });
 
+  it('downloads an object selected with the folder it is in once, with its folder', async () => {
+    const { deps, folder, object, ui, calls } = await setup();
+    ui.localFolder = '/tmp/x';
+    ui.conflictAnswer = 'skip';
+    const inside = object('logs/run 1/a.bag');
+    await download(deps)(inside, [folder, inside]);
+    assert.deepEqual(calls.filter((call) => call.startsWith('download ')), ['download keys= prefixes=logs/run 1/ into /tmp/x']);
+  });
+
   it('says nothing was downloaded when every object was skipped, not "Downloaded 0 files"', async () => {
     const { deps, object, ui, state } = await setup();
     ui.localFolder = '/tmp/x';
