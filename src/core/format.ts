@@ -44,7 +44,10 @@ export function describeProgress(progress: TransferProgress): string {
   if (progress.filesTotal !== 1) {
     parts.push(progress.filesTotal === undefined ? `${progress.filesDone} files` : `${progress.filesDone} of ${progress.filesTotal} files`);
   }
-  parts.push(progress.bytesTotal === undefined ? formatBytes(progress.bytesDone) : `${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`);
+  // No bytes and no total of them (a delete counts objects only): nothing to say of bytes.
+  if (progress.bytesTotal !== undefined || progress.bytesDone > 0) {
+    parts.push(progress.bytesTotal === undefined ? formatBytes(progress.bytesDone) : `${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`);
+  }
   const rate = progress.bytesPerSecond;
   if (rate !== undefined && rate > 0) {
     parts.push(`${formatBytes(rate)}/s`);

@@ -62,7 +62,7 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
         const failures = [...result.failed];
         for (const prefix of prefixes) {
           const folder = await deps.objects.deleteFolder(ref.source, ref.store.id, prefix, signal, (count) =>
-            onProgress({ filesDone: done + count, filesTotal: total, bytesDone: 0 }),
+            onProgress({ filesDone: done + count, filesTotal: Math.max(total, done + count), bytesDone: 0 }),
           );
           done += folder.deleted;
           failures.push(...folder.failed);

@@ -19,6 +19,7 @@ describe('transfer progress in words', () => {
       '3 of 120 files · 45.2 MB of 1.2 GB · 85.0 MB/s · 14 s left');
     assert.equal(describeProgress({ filesDone: 7, bytesDone: 2000 }), '7 files · 2.0 KB');
     assert.equal(describeProgress({ filesDone: 0, filesTotal: 1, bytesDone: 0, bytesTotal: 10 }), '0 B of 10 B');
+    assert.equal(describeProgress({ filesDone: 40, filesTotal: 42, bytesDone: 0 }), '40 of 42 files', 'a delete: objects, no bytes');
   });
 
   it('says durations in seconds, minutes and hours', () => {
