@@ -47,16 +47,18 @@ export class ObjectTreeModel {
   /** Tells the view a node (undefined: everything) must be drawn again; the provider fires its event. */
   protected changed(_node: TreeNode | undefined): void {}
 
-  /** Forgets what was listed (everywhere, or under one store) and redraws. */
+  /** Forgets what was listed (everywhere, or under one store, whose record is read again too) and redraws. */
   refresh(node?: ContainerNode): void {
     if (node) {
       this.forgetListings(node.storeNode.id);
-    } else {
-      this.listings.clear();
-      this.inFlight.clear();
-      this.storesGeneration++;
+      // Its record may have changed where no change was announced here (another window made it read-only, say).
+      this.storesChanged();
+      return;
     }
-    this.changed(node?.storeNode);
+    this.listings.clear();
+    this.inFlight.clear();
+    this.storesGeneration++;
+    this.changed(undefined);
   }
 
   /** Re-lists a store whose objects were just written or deleted, wherever it shows. */

@@ -4,7 +4,7 @@ import { contextValue } from '../../../src/vscode/explorer/contextValue';
 import type { ObjectStoreSource } from '../../../src/core/ports';
 import { type ContainerNode, StoreNode, type TreeNode } from '../../../src/vscode/explorer/nodes';
 import { ObjectTreeModel } from '../../../src/vscode/explorer/treeModel';
-import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
+import { MemoryRecords, memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
 
 const KEYS = [
   'logs/readme.txt',
@@ -336,5 +336,24 @@ describe('the tree model: a disabled store', () => {
     assert.equal(children.length, 1);
     assert.ok(children[0].kind === 'message' && /disabled/.test(children[0].text) && !children[0].isError, JSON.stringify(children[0]));
     assert.deepEqual(reported, []);
+  });
+});
+
+describe('the tree model: Refresh on a store', () => {
+  it('reads the store\'s record again, as another window may have changed it (read-only now: no write is offered)', async () => {
+    const { gateway } = memoryGateway(['logs/a.bin']);
+    const records = new MemoryRecords();
+    const { source, vault } = memorySource({ records, gateways: () => gateway });
+    const otherWindow = memorySource({ records, secrets: vault, gateways: () => gateway }).source;
+    const created = await source.create(validInput({ key_prefix: 'logs/' }));
+    const model = new ObjectTreeModel({ sources: new StoreSources([source]), pageSize: () => 10, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+    const [before] = (await model.getChildren()) as StoreNode[];
+    await model.getChildren(before);
+    await otherWindow.update(created.id, { read_only: true });
+    model.refresh(before);
+    const [after] = (await model.getChildren()) as StoreNode[];
+    assert.equal(after.store.read_only, true);
+    const [object] = await model.getChildren(after);
+    assert.match(contextValue(object), /readOnly/);
   });
 });
