@@ -37,6 +37,26 @@ export class MemoryVault implements SecretVault {
   }
 }
 
+/** A whole store record as the sources give it (a Ceph store with a key prefix), for adapters that take one. */
+export const storeRecord = (overrides: Partial<ObjectStore> = {}): ObjectStore => ({
+  id: '00000000-0000-4000-8000-000000000001',
+  name: 'robots',
+  bucket_name: 'robot-logs',
+  region_name: 'us-east-1',
+  access_key_id: 'AKIAEXAMPLE',
+  endpoint_url: 'http://127.0.0.1:7480',
+  key_prefix: 'logs/',
+  default: false,
+  managed: false,
+  disabled: false,
+  read_only: false,
+  note: null,
+  context: null,
+  created_at: '2026-11-24T12:00:00.000Z',
+  updated_at: '2026-11-24T12:00:00.000Z',
+  ...overrides,
+});
+
 export const validInput = (overrides: Record<string, unknown> = {}) => ({
   name: 'robots',
   bucket_name: 'robot-logs',

@@ -1,26 +1,9 @@
 import * as assert from 'node:assert/strict';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { S3ClientCache } from '../../../src/adapters/s3/s3Client';
-import type { ObjectStore } from '../../../src/core/objectStore';
+import { storeRecord } from '../../support/memoryPorts';
 
-const store = (overrides: Partial<ObjectStore> = {}): ObjectStore => ({
-  id: '00000000-0000-4000-8000-000000000001',
-  name: 'robots',
-  bucket_name: 'robot-logs',
-  region_name: 'us-east-1',
-  access_key_id: 'AKIAEXAMPLE',
-  endpoint_url: 'http://127.0.0.1:7480',
-  key_prefix: 'logs/',
-  default: false,
-  managed: false,
-  disabled: false,
-  read_only: false,
-  note: null,
-  context: null,
-  created_at: '2026-11-24T12:00:00.000Z',
-  updated_at: '2026-11-24T12:00:00.000Z',
-  ...overrides,
-});
+const store = storeRecord;
 
 const credentials = async () => ({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' });
 

@@ -2,27 +2,12 @@ import * as assert from 'node:assert/strict';
 import { S3ObjectWriter } from '../../../src/adapters/s3/s3Writer';
 import type { S3Client } from '../../../src/adapters/vendor/awsSdk';
 import { loadAwsSdk } from '../../../src/adapters/vendor/loaders';
-import { type ObjectStore, objectStoreSchema } from '../../../src/core/objectStore';
 import { code } from '../../support/assertions';
-import { validInput } from '../../support/memoryPorts';
+import { storeRecord } from '../../support/memoryPorts';
 
 /** The writer's conditional PUT against answers a real server gives only one of: radosgw, AWS, a server without conditional writes. */
 describe('S3 writer, a PUT on the condition of a version', () => {
-  const store: ObjectStore = objectStoreSchema.parse({
-    ...validInput(),
-    secret_access_key: undefined,
-    id: '00000000-0000-4000-8000-000000000001',
-    endpoint_url: null,
-    key_prefix: null,
-    default: false,
-    managed: false,
-    disabled: false,
-    read_only: false,
-    note: null,
-    context: null,
-    created_at: '2026-12-02T00:00:00Z',
-    updated_at: '2026-12-02T00:00:00Z',
-  });
+  const store = storeRecord({ endpoint_url: null, key_prefix: null });
 
   /** A client that answers each PUT from `answers` by its If-Match, and notes what it was asked. */
   async function writer(answer: (ifMatch: string | undefined) => Error | undefined) {
