@@ -64,7 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
     openSizeLimitBytes,
     log: info,
     confirmOverwrite: (key, reason) => vscodeUi.confirm(`${reason}.`, `Saving replaces the newer version of "${key}" on the server.`, 'Overwrite'),
-    objectsChanged: (storeId) => tree.objectsChanged(storeId),
+    objectsChanged: (storeId, key) => tree.objectsChanged(storeId, key),
   });
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,

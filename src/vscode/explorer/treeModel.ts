@@ -61,11 +61,16 @@ export class ObjectTreeModel {
     this.changed(undefined);
   }
 
-  /** Re-lists a store whose objects were just written or deleted, wherever it shows. */
-  objectsChanged(storeId: string): void {
+  /**
+   * Re-lists a store whose objects were just written or deleted, wherever it
+   * shows; with `key` (one object saved), only the folders on its path, whose
+   * sizes or folders it may change: an editor saving every few seconds does
+   * not re-list every folder open in the view (nor drop their Load more… pages).
+   */
+  objectsChanged(storeId: string, key?: string): void {
     for (const [nodeId, store] of this.listedStores) {
       if (store.id === storeId) {
-        this.forgetListings(nodeId);
+        this.forgetListings(nodeId, key);
       }
     }
     this.changed(undefined);
@@ -266,8 +271,11 @@ export class ObjectTreeModel {
     return longer;
   }
 
-  private forgetListings(storeNodeId: string): void {
-    const under = (nodeId: string) => nodeId === storeNodeId || nodeId.startsWith(`${storeNodeId}/`);
+  /** Forgets a store's listings: all of them, or those of the folders on `key`'s path (see FolderNode.id). */
+  private forgetListings(storeNodeId: string, key?: string): void {
+    const folders = `${storeNodeId}/folder:`;
+    const under = (nodeId: string) =>
+      nodeId === storeNodeId || (key === undefined ? nodeId.startsWith(`${storeNodeId}/`) : nodeId.startsWith(folders) && key.startsWith(nodeId.slice(folders.length)));
     for (const key of this.listings.keys()) {
       if (under(key)) {
         this.listings.delete(key);

@@ -15,8 +15,8 @@ export interface ObjectFileSystemDeps {
   /** Asks whether to overwrite an object that changed on the server since it was opened. */
   confirmOverwrite: (key: string, reason: string) => Promise<boolean>;
   log: (message: string) => void;
-  /** A store's objects were written (a save, a new folder): the Object Stores view lists it again. */
-  objectsChanged: (storeId: string) => void;
+  /** A store's objects were written (a save, a new folder): the Object Stores view lists again the folders on `key`'s path. */
+  objectsChanged: (storeId: string, key: string) => void;
   /**
    * Settles once the sources of the last session are back (the LogQS
    * DataStores, connected again at start-up): a tab restored with the
@@ -165,8 +165,8 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         this.allowedLarge.set(uri.toString(), content.byteLength);
       }
       this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
-      // The view shows sizes, and a Save As makes an object (and folders) it hasn't listed.
-      this.deps.objectsChanged(ref.store.id);
+      // The view shows sizes, and a Save As makes an object (and folders) it hasn't listed: the folders on its path are listed again.
+      this.deps.objectsChanged(ref.store.id, address.key);
     });
   }
 
@@ -216,7 +216,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         parent = ref.store.key_prefix ?? '';
       }
       await this.deps.objects.createFolder(ref.source, ref.store.id, parent, trimmed.slice(parent.length));
-      this.deps.objectsChanged(ref.store.id);
+      this.deps.objectsChanged(ref.store.id, `${trimmed}/`);
     });
   }
 

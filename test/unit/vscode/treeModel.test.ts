@@ -357,3 +357,28 @@ describe('the tree model: Refresh on a store', () => {
     assert.match(contextValue(object), /readOnly/);
   });
 });
+
+describe('the tree model: an object saved from an editor', () => {
+  it('lists again only the folders on its path, not every folder open in the view', async () => {
+    const { gateway, requests } = memoryGateway(['logs/a/1.bin', 'logs/b/2.bin', 'logs/c.bin']);
+    const { source } = memorySource({ gateways: () => gateway });
+    const created = await source.create(validInput({ key_prefix: 'logs/' }));
+    const model = new ObjectTreeModel({ sources: new StoreSources([source]), pageSize: () => 10, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+    const [store] = (await model.getChildren()) as StoreNode[];
+    const [a, b] = (await model.getChildren(store)) as ContainerNode[];
+    await model.getChildren(a);
+    await model.getChildren(b);
+    const listed = () => requests.splice(0).map((request) => request.prefix);
+    listed();
+    model.objectsChanged(created.id, 'logs/a/1.bin');
+    await model.getChildren(store);
+    await model.getChildren(a);
+    await model.getChildren(b);
+    assert.deepEqual(listed(), ['logs/', 'logs/a/']);
+    model.objectsChanged(created.id);
+    await model.getChildren(store);
+    await model.getChildren(a);
+    await model.getChildren(b);
+    assert.deepEqual(listed(), ['logs/', 'logs/a/', 'logs/b/'], 'without a key, every listing of the store');
+  });
+});
