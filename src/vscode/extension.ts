@@ -17,6 +17,7 @@ import { type StoreRef, StoreSources } from '../core/sources';
 import { commandSpecs } from './commands';
 import { registerCommands } from './commands/register';
 import { connectionHints } from './connectionHints';
+import { CONNECTED_CONTEXT_KEY, isDataStoreSource } from './explorer/contextValue';
 import { UploadOnDrop } from './explorer/dragAndDrop';
 import { ObjectStoreTreeProvider, VIEW_ID } from './explorer/provider';
 import { ObjectFileSystem } from './fileSystem/objectFileSystem';
@@ -93,6 +94,8 @@ export function activate(context: vscode.ExtensionContext): void {
     },
   };
 
+  // Disconnect is in the palette only while there is a DataStore to disconnect from.
+  const showConnected = () => void vscode.commands.executeCommand('setContext', CONNECTED_CONTEXT_KEY, sources.all().some(isDataStoreSource));
   context.subscriptions.push(
     log,
     tree,
@@ -107,7 +110,10 @@ export function activate(context: vscode.ExtensionContext): void {
       tree.storesChanged();
       void fileSystem.storesChanged(source.id, change.storeIds);
     }),
-    sources.onDidChangeSources(() => tree.storesChanged()),
+    sources.onDidChangeSources(() => {
+      tree.storesChanged();
+      showConnected();
+    }),
     fileSystem,
     ...registerCommands(commandSpecs(deps), report),
   );

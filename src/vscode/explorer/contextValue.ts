@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../../core/objectStore';
+import type { ObjectStoreSource } from '../../core/ports';
 import { type TreeNode, storeNodeOf } from './nodes';
 
 /**
@@ -17,12 +18,20 @@ function storeTokens(store: ObjectStore): string[] {
   ];
 }
 
+/** A source that can be disconnected: a LogQS DataStore, not this computer's embedded store. */
+export function isDataStoreSource(source: ObjectStoreSource): boolean {
+  return source.id !== 'embedded';
+}
+
+/** The context key, true while a LogQS DataStore is connected, that shows Disconnect in the palette. */
+export const CONNECTED_CONTEXT_KEY = 'logqs.connected';
+
 export function contextValue(node: TreeNode, filter?: string): string {
   const filtered = filter === undefined ? [] : ['filtered'];
   switch (node.kind) {
     case 'source':
       // The embedded store is always there; a LogQS DataStore can be disconnected.
-      return node.source.id === 'embedded' ? 'source embedded' : 'source logqs';
+      return isDataStoreSource(node.source) ? 'source logqs' : 'source embedded';
     case 'store':
       return ['store', ...storeTokens(node.store), ...filtered].join(' ');
     case 'folder':

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { ObjectStore } from '../../../src/core/objectStore';
 import type { ObjectStoreSource } from '../../../src/core/ports';
 import { commandSpecs } from '../../../src/vscode/commands';
-import { contextValue } from '../../../src/vscode/explorer/contextValue';
+import { CONNECTED_CONTEXT_KEY, contextValue } from '../../../src/vscode/explorer/contextValue';
 import { FolderNode, ObjectNode, StoreNode, type TreeNode } from '../../../src/vscode/explorer/nodes';
 import { fakeCommandDeps } from '../../support/fakeCommandDeps';
 
@@ -50,6 +50,10 @@ describe('package.json: Find Object, Filter and Clear Filter', () => {
     assert.ok(hidden.includes('logqs.filterFolder'));
     assert.ok(hidden.includes('logqs.clearFilter'));
     assert.ok(menus['view/title'].some((entry) => entry.command === 'logqs.findObject' && entry.when === 'view == logqs.objectStores'));
+  });
+
+  it('offers Disconnect in the palette only while a LogQS DataStore is connected, the context key the extension sets', () => {
+    assert.deepEqual(menus.commandPalette.filter((entry) => entry.command === 'logqs.disconnect'), [{ command: 'logqs.disconnect', when: CONNECTED_CONTEXT_KEY }]);
   });
 
   it('shows Find Object and Filter… on enabled stores and on folders, never on objects', () => {
