@@ -1,6 +1,7 @@
+import { LogqsError } from '../../core/errors';
 import { formatBytes, objectDetailRows, s3Uri } from '../../core/format';
 import type { CommandDeps } from './deps';
-import { resolveTarget } from './targets';
+import { type Target, resolveTarget, resolveTargets } from './targets';
 import { downloadTargets } from './transferCommands';
 
 /** Open, copy and inspect one object: each a function of its dependencies and argument. */
@@ -11,8 +12,18 @@ type Deps = Pick<CommandDeps, 'sources' | 'ui' | 'report' | 'log' | 'objects' | 
  * Opens an object in an editor tab. Above the size limit the person is asked
  * first, and offered a download instead.
  */
-export const openObject = (deps: Deps) => async (arg?: unknown) => {
-  const target = await resolveTarget(deps, arg, { title: 'Open Object', want: 'object', writes: false });
+export const openObject = (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
+  // Each object of a selection in a tab of its own (folders in it are not opened).
+  const targets = await resolveTargets(deps, arg, selected, { title: 'Open Object', want: 'object', writes: false });
+  if (targets.length === 0) {
+    throw new LogqsError('invalid-input', 'Open works on objects');
+  }
+  for (const target of targets) {
+    await openOne(deps, target);
+  }
+};
+
+async function openOne(deps: Deps, target: Target): Promise<void> {
   const size = target.size ?? (await deps.objects.fetchObject(target.ref.source, target.ref.store.id, target.key)).details.size;
   const limit = deps.settings.openSizeLimitBytes();
   let large = false;
@@ -29,7 +40,7 @@ export const openObject = (deps: Deps) => async (arg?: unknown) => {
     large = true;
   }
   await deps.editor.openObject({ sourceId: target.ref.source.id, storeId: target.ref.store.id, key: target.key }, { large });
-};
+}
 
 export const copyPresignedUrl = (deps: Deps) => async (arg?: unknown) => {
   const target = await resolveTarget(deps, arg, { title: 'Copy Presigned URL', want: 'object', writes: false });
@@ -40,15 +51,15 @@ export const copyPresignedUrl = (deps: Deps) => async (arg?: unknown) => {
   deps.ui.info(`Copied a presigned URL for "${target.key}"${until}.`);
 };
 
-export const copyS3Uri = (deps: Deps) => async (arg?: unknown) => {
-  const target = await resolveTarget(deps, arg, { title: 'Copy S3 URI', want: 'either', writes: false });
-  await deps.ui.copyToClipboard(s3Uri(target.ref.store.bucket_name, target.key));
+/** Copies a text of each target (of a selection: one a line). */
+const copyEach = (title: string, text: (target: Target) => string) => (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
+  const targets = await resolveTargets(deps, arg, selected, { title, want: 'either', writes: false });
+  await deps.ui.copyToClipboard(targets.map(text).join('\n'));
 };
 
-export const copyKey = (deps: Deps) => async (arg?: unknown) => {
-  const target = await resolveTarget(deps, arg, { title: 'Copy Key', want: 'either', writes: false });
-  await deps.ui.copyToClipboard(target.key);
-};
+export const copyS3Uri = copyEach('Copy S3 URI', (target) => s3Uri(target.ref.store.bucket_name, target.key));
+
+export const copyKey = copyEach('Copy Key', (target) => target.key);
 
 export const showObjectDetails = (deps: Deps) => async (arg?: unknown) => {
   const target = await resolveTarget(deps, arg, { title: 'Show Details', want: 'object', writes: false });

@@ -77,6 +77,15 @@ describe('object commands', () => {
     assert.deepEqual(ui.clipboard, [`s3://${store.bucket_name}/logs/run 1/a b+é.bag`, `s3://${store.bucket_name}/logs/run 1/`, 'logs/run 1/a b+é.bag', 'logs/run 1/']);
   });
 
+  it('copies one line a target for a selection, and opens each selected object in a tab', async () => {
+    const { deps, object, folder, ui, opened } = await setup();
+    const [a, b] = [object('logs/run 1/a.bag'), object('logs/run 1/b.bag')];
+    await copyKey(deps)(a, [a, b, folder]);
+    assert.deepEqual(ui.clipboard, ['logs/run 1/a.bag\nlogs/run 1/b.bag\nlogs/run 1/']);
+    await openObject(deps)(b, [a, b, folder]);
+    assert.deepEqual(opened.map((entry) => entry.address.key), ['logs/run 1/a.bag', 'logs/run 1/b.bag']);
+  });
+
   it('shows size, ETag, content type and user metadata', async () => {
     const { deps, object, ui } = await setup();
     await showObjectDetails(deps)(object('logs/run 1/a.bag'));
