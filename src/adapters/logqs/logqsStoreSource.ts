@@ -138,6 +138,8 @@ export class LogqsStoreSource implements ObjectStoreSource {
   async setDefault(id: string): Promise<ObjectStore> {
     const current = await this.fresh(id);
     assertUsable(current);
+    // The default flag is part of the DataStore's record, which LogQS keeps for a managed store (the API refuses the change).
+    assertNotManaged(current, 'made the default');
     const updated = await this.write(() => this.client.patch(storePath(id), { default: true }, dataEnvelope(apiObjectStoreSchema), `make "${current.name}" the default object store`));
     // The previous default lost its flag on the server: every store's record may have changed.
     this.records.clear();

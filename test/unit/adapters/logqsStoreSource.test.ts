@@ -33,6 +33,21 @@ describe('LogQS store source', () => {
     assert.match(page.unreadable[0].message, /name \(must be at most 128 characters\)/);
     assert.deepEqual((await source.list()).map((store) => store.name), ['a', 'c']);
   });
+  it('refuses to make a managed store the default before asking the API, saying it is managed', async () => {
+    const managed = record('provisioned', { managed: true });
+    const patches: string[] = [];
+    const client = {
+      get: async <S extends z.ZodType>(_path: string, schema: S, what: string) => parseAnswer(schema, JSON.stringify({ data: managed }), what),
+      patch: async (path: string) => {
+        patches.push(path);
+        return { data: managed };
+      },
+    } as unknown as LogqsClient;
+    const source = new LogqsStoreSource({ id: 'c1', name: 'DS' }, client, undefined as unknown as SessionCredentialCache);
+    await assert.rejects(source.setDefault(managed.id), (error: Error & { code?: string }) => error.code === 'managed' && /managed by LogQS and can't be made the default/.test(error.message));
+    assert.deepEqual(patches, []);
+  });
+
   it('refuses a listing that says it is truncated but gives no token for the rest, rather than end the listing there', async () => {
     // Folder downloads and deletes go page by page until there is no token: without this they would stop silently.
     const answer = { data: [{ key: 'logs/a.txt', size: 1 }], is_truncated: true, next_continuation_token: null, common_prefixes: [] };
