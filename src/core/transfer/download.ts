@@ -603,6 +603,11 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
       // ENOTDIR/EEXIST: a file stands where this key needs a folder (keys "a" and "a/b"). Anything else (a folder
       // without write permission, a full disk) fails the job, saying so: not every file skipped for a wrong reason.
       const { code } = error as NodeJS.ErrnoException;
+      if (code === 'ENAMETOOLONG') {
+        // One key nested deeper than the file system's paths go: the rest of the folder still comes.
+        skip(candidate.key, 'its path would be longer than this file system allows');
+        return;
+      }
       if (code !== 'ENOTDIR' && code !== 'EEXIST') {
         throw error;
       }

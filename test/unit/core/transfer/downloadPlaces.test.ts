@@ -99,6 +99,14 @@ describe('download placement', () => {
     }
   });
 
+  it('skips a key nested deeper than the file system\'s paths go, saying why, and downloads the rest', async () => {
+    const deep = `deep/${`${'d'.repeat(250)}/`.repeat(20)}x.bin`;
+    const objects = { [deep]: Buffer.from('deep'), 'deep/ok.txt': Buffer.from('ok') };
+    const report = await downloadObjects(context(objects), request([], ['deep/']));
+    assert.deepEqual(report.files.map((file) => path.relative(scratch.dir, file.path)), [path.join('deep', 'ok.txt')]);
+    assert.deepEqual(report.skipped.map((entry) => [entry.key, entry.reason]), [[deep, 'its path would be longer than this file system allows']]);
+  });
+
   it('downloads a key whose name starts with ".." (it is not a ".." segment)', async () => {
     const objects = { 'logs/..hidden': Buffer.from('h'), '..cache/a.txt': Buffer.from('c') };
     const report = await downloadObjects(context(objects), request(['logs/..hidden'], ['..cache/']));
