@@ -33,13 +33,14 @@ export const carriesBytes = (status: number) => status === 200 || status === 206
 /** What a transfer needs of an answer that carries bytes, from its headers (by lower-case name), however the client gave them. */
 export function rangeResponse<Body>(status: number, header: (name: string) => string | undefined, body: Body, discard?: () => void): RangeResponse<Body> {
   // A 206's Content-Range: "bytes START-END/TOTAL". TOTAL is the whole object's size (a 200's is its length).
-  const contentRange = status === 206 ? /(\d+)-\d+\/(\d+)\s*$/.exec(header('content-range') ?? '') : undefined;
-  const total = status === 206 ? contentRange?.[2] : header('content-length');
+  const contentRange = status === 206 ? /(\d+)-(\d+)\/(\d+)\s*$/.exec(header('content-range') ?? '') : undefined;
+  const total = status === 206 ? contentRange?.[3] : header('content-length');
   return {
     status,
     etag: header('etag'),
     totalSize: total === undefined ? undefined : Number(total),
     start: contentRange ? Number(contentRange[1]) : undefined,
+    end: contentRange ? Number(contentRange[2]) : undefined,
     md5Hidden: etagHidesMd5(header),
     body,
     discard,

@@ -103,6 +103,10 @@ function acceptable(response: RangeResponse<unknown>, object: RemoteObject, posi
     // The whole object where a part was asked for: written at this part's place it would spoil the file.
     throw new LogqsError('remote', `The server of "${object.key}" ignored the byte range it was asked for (it sent the whole object), which this download needs`);
   }
+  if (response.status === 206 && response.end !== undefined && response.end > range.end) {
+    // Past the range, its bytes would be written over the next range's, and counted twice: the file would seem too long.
+    throw new LogqsError('remote', `The server of "${object.key}" sent bytes up to ${response.end} when asked for bytes up to ${range.end}`);
+  }
   if (response.status === 206 && response.start !== position) {
     // Written where they were asked for, bytes from elsewhere (or from nobody knows where) would spoil the file; a multipart ETag has no MD5 to catch it.
     throw new LogqsError(

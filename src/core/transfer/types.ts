@@ -73,6 +73,8 @@ export interface RangeResponse<Body = ChunkedBody> {
   totalSize?: number;
   /** Where a 206's bytes start in the object (from Content-Range). */
   start?: number;
+  /** Where they end (inclusive, from Content-Range). */
+  end?: number;
   /** The object's ETag is no MD5 of its bytes, plain as it may look (see etagHidesMd5). */
   md5Hidden?: boolean;
   body: Body;

@@ -6,7 +6,7 @@ describe('range answers', () => {
 
   it('reads where a 206 starts and the whole size from its Content-Range, and a 200 size from its length', () => {
     const partial = rangeResponse(206, headers({ 'content-range': 'bytes 100-199/1000', etag: '"e"' }), undefined);
-    assert.deepEqual({ start: partial.start, totalSize: partial.totalSize, etag: partial.etag }, { start: 100, totalSize: 1000, etag: '"e"' });
+    assert.deepEqual({ start: partial.start, end: partial.end, totalSize: partial.totalSize, etag: partial.etag }, { start: 100, end: 199, totalSize: 1000, etag: '"e"' });
     const whole = rangeResponse(200, headers({ 'content-length': '1000' }), undefined);
     assert.deepEqual({ start: whole.start, totalSize: whole.totalSize }, { start: undefined, totalSize: 1000 });
     // A Content-Range that can't be read checks nothing rather than something wrong.

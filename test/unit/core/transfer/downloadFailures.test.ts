@@ -175,6 +175,16 @@ describe('download failures', () => {
     assert.deepEqual(await fs.readdir(scratch.dir), []);
   });
 
+  it('refuses bytes past the end of the range asked for (Content-Range), rather than count them twice', async () => {
+    const object = Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'x');
+    // A server that answers a part with the rest of the object from where it was asked.
+    const tooFar = (key: string, start: number): RangeResponse => ({ status: 206, etag: etagOf(object), totalSize: object.length, start, end: object.length - 1, body: Readable.from([object.subarray(start)]) });
+    const ctx = context({ 'big.bin': object }, tooFar);
+    ctx.settings = { ...ctx.settings, partSizeBytes: SMALL_OBJECT_BYTES / 2, partConcurrency: 2, loopbackPartConcurrency: 2 };
+    await assert.rejects(downloadObjects(ctx, request(['big.bin'], [])), (error: unknown) => code('remote')(error) && /sent bytes up to \d+ when asked for bytes up to \d+/.test((error as Error).message));
+    assert.deepEqual(await fs.readdir(scratch.dir), []);
+  });
+
   it('refuses part of an object sent without saying which (a 206 without Content-Range), and leaves no file', async () => {
     const object = Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'x');
     // Bytes from one byte too far on, and nothing to tell: no Content-Range, so no start or total size.
