@@ -34,8 +34,8 @@ export function sessionPolicyProblem(store: PolicyScope): string | undefined {
     return `session credentials can't be limited to the key_prefix "${store.key_prefix}" at ${store.endpoint_url}: its policies read "*" and "?" as wildcards, with no way to mean the characters themselves; only AWS can (use a key_prefix without "*", "?" or "$")`;
   }
   // AWS STS takes a session policy of at most 2048 characters (the prefix is in it twice, a character past U+00FF as six).
-  const length = sessionPolicy(store).length;
-  if (onAws(store) && length > MAX_AWS_POLICY_CHARACTERS) {
+  const length = onAws(store) ? sessionPolicy(store).length : 0;
+  if (length > MAX_AWS_POLICY_CHARACTERS) {
     return `session credentials can't be limited to the key_prefix: the session policy that does it would have ${length} characters, more than the ${MAX_AWS_POLICY_CHARACTERS} AWS STS takes (a shorter key_prefix, or one with fewer characters beyond Latin-1, fits)`;
   }
   return undefined;

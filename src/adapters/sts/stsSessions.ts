@@ -33,12 +33,13 @@ function stsName(store: ObjectStore, maxLength: number): string {
 export function stsSessions(options: StsOptions): SessionIssuer {
   return async (store, credentials, { policy, durationSeconds, signal }) => {
     const roleArn = contextString(store, 'role_arn');
-    const aws = onAws(store);
-    const where = aws || !store.endpoint_url ? `AWS STS (${store.region_name})` : store.endpoint_url;
-    if (!roleArn && !aws) {
+    // STS at an S3-compatible server's endpoint; AWS's at none (its regional one).
+    const endpoint = onAws(store) ? undefined : (store.endpoint_url ?? undefined);
+    const where = endpoint ?? `AWS STS (${store.region_name})`;
+    if (!roleArn && endpoint) {
       throw new LogqsError(
         'invalid-input',
-        `"${store.name}" names no role to assume: session credentials from ${store.endpoint_url} need a role. Edit the object store's context to {"role_arn": "arn:aws:iam::…:role/…"} (and "external_id" if the role asks for one)`,
+        `"${store.name}" names no role to assume: session credentials from ${endpoint} need a role. Edit the object store's context to {"role_arn": "arn:aws:iam::…:role/…"} (and "external_id" if the role asks for one)`,
         { field: 'context' },
       );
     }
@@ -47,7 +48,7 @@ export function stsSessions(options: StsOptions): SessionIssuer {
     const client = new STSClient({
       region: store.region_name,
       credentials,
-      ...(aws || !store.endpoint_url ? {} : { endpoint: store.endpoint_url }),
+      ...(endpoint ? { endpoint } : {}),
       maxAttempts: 2,
       requestHandler: { connectionTimeout: timeout, requestTimeout: timeout },
     });

@@ -9,7 +9,7 @@ import { planRanges } from './download';
 import { plainMd5, sameEtag } from './etags';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted, untilAborted } from './retry';
-import type { ConflictChoice, UploadContext, UploadReport, UploadRequest } from './types';
+import type { UploadContext, UploadReport, UploadRequest } from './types';
 
 /** A local file and the key it goes to. */
 interface UploadItem {
@@ -231,11 +231,13 @@ async function existingKeys(context: UploadContext, folders: readonly string[], 
 export function uploadFiles(context: UploadContext, request: UploadRequest): Promise<UploadReport> {
   // The job's cancel is the caller's, and also a Cancel given as the answer to the question about an existing key:
   // either stops every file in flight at once (and aborts its multipart upload).
-  return withJobCancel(request.signal, (job) => uploadJob(context, request, job.signal, askOnce(request.onConflict, job)));
+  return withJobCancel(request.signal, (job) => uploadJob(context, request, job));
 }
 
-async function uploadJob(context: UploadContext, request: UploadRequest, signal: AbortSignal, conflict: (key: string) => Promise<ConflictChoice>): Promise<UploadReport> {
+async function uploadJob(context: UploadContext, request: UploadRequest, job: AbortController): Promise<UploadReport> {
   const { destinationPrefix } = request;
+  const signal = job.signal;
+  const conflict = askOnce(request.onConflict, job);
   const { settings, writer } = context;
   const meter = new ProgressMeter(request.onProgress);
   const report: UploadReport = { keys: [], skipped: [], bytes: 0 };
