@@ -231,6 +231,26 @@ async function md5OfFile(file: string, signal: AbortSignal): Promise<string> {
  */
 export const SMALL_OBJECT_BYTES = 1024 * 1024;
 
+/** Why a key's folder (`folder`, in the download folder) can't be made, where that is the key's alone: not a full disk's, say. */
+function unplaceableReason(error: unknown, folder: string): string | undefined {
+  if (LogqsError.is(error, 'outside-prefix')) {
+    return `a link in the download folder leads its folder ${folder} outside it`;
+  }
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOTDIR':
+    case 'EEXIST':
+      // Keys "a" and "a/b".
+      return `a file stands where its folder ${folder} would go`;
+    case 'ENAMETOOLONG':
+      // A key nested deeper than the file system's paths go.
+      return 'its path would be longer than this file system allows';
+    case 'ELOOP':
+      return `its folder ${folder} goes through a loop of links`;
+    default:
+      return undefined;
+  }
+}
+
 /** A download that did not bring every byte replaces nothing. */
 function incompleteError(object: RemoteObject, written: number): LogqsError {
   return new LogqsError('changed', `"${object.key}" arrived with ${written} bytes instead of ${object.size}; try again`);
@@ -604,18 +624,13 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     try {
       await prepareParent(target);
     } catch (error) {
-      // ENOTDIR/EEXIST: a file stands where this key needs a folder (keys "a" and "a/b"). Anything else (a folder
-      // without write permission, a full disk) fails the job, saying so: not every file skipped for a wrong reason.
-      const { code } = error as NodeJS.ErrnoException;
-      if (code === 'ENAMETOOLONG') {
-        // One key nested deeper than the file system's paths go: the rest of the folder still comes.
-        skip(candidate.key, 'its path would be longer than this file system allows');
-        return;
-      }
-      if (code !== 'ENOTDIR' && code !== 'EEXIST') {
+      // A key the download folder can't take is skipped, saying why, and the rest of the folder still comes. Anything
+      // else (a folder without write permission, a full disk) fails the job, saying so: not every file skipped for a wrong reason.
+      const reason = unplaceableReason(error, path.relative(targetDir, path.dirname(target)));
+      if (reason === undefined) {
         throw error;
       }
-      skip(candidate.key, `a file stands where its folder ${path.relative(targetDir, path.dirname(target))} would go`);
+      skip(candidate.key, reason);
       return;
     }
     // Small objects of a folder are fetched first and not written over an existing file (one step on a file

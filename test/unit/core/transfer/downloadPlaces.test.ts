@@ -117,11 +117,23 @@ describe('download placement', () => {
     const outside = await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-outside-'));
     try {
       await fs.symlink(outside, path.join(scratch.dir, 'linked'));
-      const objects = { 'linked/deeper/file.txt': Buffer.from('through the link') };
-      await downloadObjects(context(objects), request([], ['linked/'])).catch(() => undefined);
+      const objects = { 'linked/deeper/file.txt': Buffer.from('through the link'), 'plain/file.txt': Buffer.from('plain') };
+      const report = await downloadObjects(context(objects), request([], ['linked/', 'plain/']));
       assert.deepEqual(await fs.readdir(outside), []);
+      // That key is skipped, saying why; the others still come.
+      assert.deepEqual(report.skipped.map((entry) => [entry.key, entry.reason]), [['linked/deeper/file.txt', `a link in the download folder leads its folder ${path.join('linked', 'deeper')} outside it`]]);
+      assert.deepEqual(report.files.map((file) => path.relative(scratch.dir, file.path)), [path.join('plain', 'file.txt')]);
     } finally {
       await fs.rm(outside, { recursive: true, force: true });
     }
+  });
+
+  it('skips a key whose folder goes through a loop of links, saying why, and downloads the rest', async () => {
+    await fs.symlink('loop-b', path.join(scratch.dir, 'loop-a'));
+    await fs.symlink('loop-a', path.join(scratch.dir, 'loop-b'));
+    const objects = { 'loop-a/file.txt': Buffer.from('looped'), 'ok.txt': Buffer.from('ok') };
+    const report = await downloadObjects(context(objects), request(['ok.txt'], ['loop-a/']));
+    assert.deepEqual(report.skipped.map((entry) => [entry.key, entry.reason]), [['loop-a/file.txt', 'its folder loop-a goes through a loop of links']]);
+    assert.deepEqual(report.files.map((file) => path.relative(scratch.dir, file.path)), ['ok.txt']);
   });
 });
