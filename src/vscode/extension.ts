@@ -74,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): void {
     dragAndDropController: new UploadOnDrop((target, paths) =>
       // A drop runs the same upload as Upload Files…, through the commands' one error path.
       Promise.resolve(vscode.commands.executeCommand<void>('logqs.uploadPaths', target, paths)),
+      () => vscodeUi.info('Drop files onto an object store or one of its folders to upload them there.'),
     ),
   });
   const deps = {

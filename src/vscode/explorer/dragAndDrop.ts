@@ -8,17 +8,23 @@ import type { ContainerNode, TreeNode } from './nodes';
  * Files dragged from the Explorer (or the desktop) onto a store or folder are
  * uploaded there; dropped on an object, they go beside it. A file that comes
  * without a path (from the desktop into a browser-hosted editor) is written to
- * a temporary folder first, so every drop goes through the same upload.
+ * a temporary folder first, so every drop goes through the same upload. A
+ * drop on the view's empty part says where to drop instead.
  */
 export class UploadOnDrop implements vscode.TreeDragAndDropController<TreeNode> {
   readonly dropMimeTypes = ['text/uri-list', 'files'];
   readonly dragMimeTypes: string[] = [];
 
-  constructor(private readonly upload: (target: ContainerNode, paths: string[]) => Promise<void>) {}
+  constructor(
+    private readonly upload: (target: ContainerNode, paths: string[]) => Promise<void>,
+    /** Said for a drop on the view's empty part: there is no store or folder under it to upload to. */
+    private readonly tellWhereToDrop: () => void,
+  ) {}
 
   async handleDrop(target: TreeNode | undefined, dataTransfer: vscode.DataTransfer): Promise<void> {
     const container = target?.kind === 'object' ? target.parent : target?.kind === 'store' || target?.kind === 'folder' ? target : undefined;
     if (!container) {
+      this.tellWhereToDrop();
       return;
     }
     const paths = new Set<string>();

@@ -28,16 +28,27 @@ describe('drag and drop', () => {
     const folder = new FolderNode(storeNode, 'logs/run 1/', 'run 1/');
     const object = new ObjectNode(folder, { key: 'logs/run 1/a.bag', name: 'a.bag', size: 3 });
     const uploads: { target: ContainerNode; paths: string[] }[] = [];
-    const controller = new UploadOnDrop(async (target, paths) => {
-      uploads.push({ target, paths });
-    });
-    return { source, store, storeNode, folder, object, uploads, controller };
+    const told: string[] = [];
+    const controller = new UploadOnDrop(
+      async (target, paths) => {
+        uploads.push({ target, paths });
+      },
+      () => told.push('where to drop'),
+    );
+    return { source, store, storeNode, folder, object, uploads, told, controller };
   }
 
   it('uploads files dropped on an object into the object\'s folder', async () => {
     const { controller, object, folder, uploads } = await setup();
     await controller.handleDrop(object, dataTransfer({ 'text/uri-list': 'file:///home/me/a.txt\r\nfile:///home/me/b.txt' }));
     assert.deepEqual(uploads.map(({ target, paths }) => [target, paths]), [[folder, ['/home/me/a.txt', '/home/me/b.txt']]]);
+  });
+
+  it('says where to drop, and uploads nothing, for files dropped on the view\'s empty part', async () => {
+    const { controller, uploads, told } = await setup();
+    await controller.handleDrop(undefined, dataTransfer({ 'text/uri-list': 'file:///home/me/a.txt' }));
+    assert.deepEqual(uploads, []);
+    assert.deepEqual(told, ['where to drop']);
   });
 
   it('refuses, with a reason, a node of the view dropped on another (no move or copy between folders)', async () => {
@@ -56,10 +67,13 @@ describe('drag and drop', () => {
     const transfer = { get: () => undefined, forEach: (callback: (item: unknown, mime: string) => void) => items.forEach((item) => callback(item, 'files')) } as unknown as vscode.DataTransfer;
     let staged: string[] = [];
     const contents: string[] = [];
-    const upload = new UploadOnDrop(async (_target, paths) => {
-      staged = paths;
-      contents.push(...(await Promise.all(paths.map((file) => fs.readFile(file, 'utf8')))));
-    });
+    const upload = new UploadOnDrop(
+      async (_target, paths) => {
+        staged = paths;
+        contents.push(...(await Promise.all(paths.map((file) => fs.readFile(file, 'utf8')))));
+      },
+      () => assert.fail('dropped on a folder'),
+    );
     await upload.handleDrop(folder, transfer);
     assert.deepEqual(staged.map((file) => path.basename(file)), ['a.txt', 'a.txt']);
     assert.deepEqual(contents, ['first', 'second'], 'each dropped file reaches the upload with its own bytes');
