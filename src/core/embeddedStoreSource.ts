@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LogqsError } from './errors';
+import { LogqsError, userMessage } from './errors';
 import {
   type ObjectStore,
   type ObjectStoreCreate,
@@ -38,6 +38,8 @@ export interface EmbeddedSourceDeps {
   gateways: ObjectGatewayFactory;
   /** How session credentials are obtained (STS at the store's endpoint). */
   sessions: SessionIssuer;
+  /** The LogQS output channel, for what fails without failing the change (see delete). */
+  log?: (line: string) => void;
 }
 
 export interface EmbeddedSourceOptions {
@@ -114,7 +116,9 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
     return this.mutate(async (stores) => {
       const { stores: next, deleted } = deleteRecord(stores, id);
       await this.records.save(next);
-      await this.secrets.delete(id);
+      // The store is gone once its record is: a keychain that refuses to delete the secret (locked, say) leaves it
+      // there, unused (no record will have its id again), and says so in the log rather than failing the delete.
+      await this.secrets.delete(id).catch((error: unknown) => this.deps.log?.(`The secret of deleted "${deleted.name}" stays in the secret storage: ${userMessage(error)}`));
       return { result: deleted, touched: [id] };
     });
   }
@@ -153,10 +157,9 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
     const credentials: CredentialProvider = async () => {
       const secretAccessKey = await this.secrets.get(id);
       if (secretAccessKey === undefined) {
-        throw new LogqsError(
-          'auth',
-          `The secret access key of "${store.name}" is missing from this machine's secret storage; delete the object store and add it again`,
-        );
+        // A managed store can't be deleted: its secret comes back from the managed stores file when the window reloads.
+        const remedy = store.managed ? 'reload the window, and if it is still missing ask whoever manages the object stores file' : 'delete the object store and add it again';
+        throw new LogqsError('auth', `The secret access key of "${store.name}" is missing from this machine's secret storage; ${remedy}`);
       }
       return { accessKeyId: store.access_key_id, secretAccessKey };
     };

@@ -83,6 +83,34 @@ export const endpointUrlSchema = z
   })
   .transform((value) => value.replace(/\/+$/, ''));
 
+/**
+ * Why an endpoint_url that names the bucket itself is refused: every request
+ * adds the bucket to the endpoint (path style), so the bucket would be in it
+ * twice, and keys would be read and written under "<bucket>/" in the bucket.
+ * Such URLs are what consoles show for a bucket: R2's "S3 API" URL ends with
+ * it, AWS's virtual-hosted URL starts with it. Undefined when the URL is fine.
+ */
+export function endpointBucketProblem(endpointUrl: string | null | undefined, bucket: string | undefined): string | undefined {
+  if (!endpointUrl || !bucket) {
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(endpointUrl.trim());
+  } catch {
+    return undefined;
+  }
+  const segments = url.pathname.split('/').filter(Boolean);
+  if (segments.length > 0 && decodeURIComponent(segments[segments.length - 1]) === bucket) {
+    return `endpoint_url ends with the bucket "${bucket}": give the service's address without it (the bucket is added to every request)`;
+  }
+  const host = url.hostname.toLowerCase();
+  if (host.startsWith(`${bucket}.`) && /(^|\.)(amazonaws\.com(\.cn)?|r2\.cloudflarestorage\.com)$/.test(host)) {
+    return `endpoint_url names the bucket "${bucket}" in its host: give the service's address without it, such as ${host.slice(bucket.length + 1)}`;
+  }
+  return undefined;
+}
+
 /** A key prefix is a raw S3 prefix ("logs/" or "robots/r1-"); its rules live with the other key rules. */
 export const keyPrefixSchema = z.string().superRefine((value, ctx) => {
   const problem = keyPrefixProblem(value);

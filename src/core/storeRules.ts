@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { LogqsError } from './errors';
-import type { ObjectStore, ObjectStoreCreate, ObjectStoreUpdate } from './objectStore';
+import { type ObjectStore, type ObjectStoreCreate, type ObjectStoreUpdate, endpointBucketProblem } from './objectStore';
 
 /**
  * The rules of the object-store registry as pure functions over the list of
@@ -35,6 +35,38 @@ function assertNameFree(stores: readonly ObjectStore[], name: string, exceptId?:
   const problem = nameTakenMessage(stores, name, exceptId);
   if (problem) {
     throw new LogqsError('conflict', problem, { field: 'name' });
+  }
+}
+
+/**
+ * What makes a list of records impossible to follow, as a hand-edited file may
+ * have it: a repeated id (an edit of one would overwrite the other, a delete
+ * remove both), a repeated name, or more than one default. Undefined when none.
+ */
+export function recordsProblem(stores: readonly ObjectStore[]): string | undefined {
+  const repeated = (field: 'id' | 'name') => {
+    const seen = new Map<string, number>();
+    for (const [index, store] of stores.entries()) {
+      const first = seen.get(store[field]);
+      if (first !== undefined) {
+        return `records ${first + 1} and ${index + 1} have the same ${field} "${store[field]}"`;
+      }
+      seen.set(store[field], index);
+    }
+    return undefined;
+  };
+  const defaults = stores.filter((store) => store.default);
+  return (
+    repeated('id') ??
+    repeated('name') ??
+    (defaults.length > 1 ? `${defaults.map((store) => `"${store.name}"`).join(' and ')} are each marked the default; at most one may be` : undefined)
+  );
+}
+
+function assertEndpointWithoutBucket(store: Pick<ObjectStore, 'endpoint_url' | 'bucket_name'>): void {
+  const problem = endpointBucketProblem(store.endpoint_url, store.bucket_name);
+  if (problem) {
+    throw new LogqsError('invalid-input', problem, { field: 'endpoint_url' });
   }
 }
 
@@ -80,7 +112,11 @@ export function createRecord(
   now: string,
 ): { stores: ObjectStore[]; created: ObjectStore } {
   assertNameFree(stores, input.name);
+  if (input.default && input.disabled) {
+    throw new LogqsError('invalid-input', 'A disabled object store can\'t be the default', { field: 'default' });
+  }
   const created = recordFrom(input, id, now);
+  assertEndpointWithoutBucket(created);
   const next = [...stores, created];
   return { stores: created.default ? withOnlyDefault(next, id, now) : next, created };
 }
@@ -121,7 +157,8 @@ export function syncManagedRecords(
       const record: ObjectStore = { ...recordFrom(entry, newId(), now), managed: true, default: false };
       next.push(record);
       added.push(record);
-      newDefault = entry.default ? record.id : newDefault;
+      // A disabled store is never the default (see setDefaultRecord).
+      newDefault = entry.default && !record.disabled ? record.id : newDefault;
     } else {
       const record: ObjectStore = {
         ...recordFrom(entry, existing.id, existing.updated_at),
@@ -152,6 +189,13 @@ export function updateRecord(
   }
   const changes = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
   const updated: ObjectStore = { ...current, ...changes, updated_at: now };
+  if (patch.endpoint_url !== undefined || patch.bucket_name !== undefined) {
+    assertEndpointWithoutBucket(updated);
+  }
+  // Disabled, the default stops being it: a disabled store is never the default (see setDefaultRecord).
+  if (updated.disabled && updated.default) {
+    updated.default = false;
+  }
   return { stores: stores.map((store) => (store.id === id ? updated : store)), updated };
 }
 

@@ -41,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
     secrets: new SecretStorageVault(context.secrets, storeSecretKey),
     gateways: s3Gateways(s3Clients, http.head),
     sessions: stsSessions({ timeoutMs: requestTimeoutMs }),
+    log: (line) => log.warn(line),
   });
   const sources = new StoreSources([embedded]);
   const sessionCache = new SessionCredentialCache();

@@ -1,5 +1,18 @@
 import type * as vscode from 'vscode';
+import { LogqsError } from '../core/errors';
 import type { SecretVault } from '../core/ports';
+
+/**
+ * A refusal of the keychain (locked, access denied, no keyring on Linux) as
+ * the error users read. Its own words are kept, without the secret being stored
+ * (a keychain has no reason to quote it, but it would not be shown if it did).
+ */
+function refused(action: string, error: unknown, secret?: string): LogqsError {
+  const said = error instanceof Error ? error.message : String(error);
+  const words = secret ? said.split(secret).join('[secret]') : said;
+  // The log keeps an error's causes: not one that was given the secret.
+  return new LogqsError('storage', `VS Code's secret storage (this computer's keychain) could not ${action} a secret: ${words}`, { cause: secret ? undefined : error });
+}
 
 /** Secrets in VS Code SecretStorage (the OS keychain on desktop), one per id under a name pattern. */
 export class SecretStorageVault implements SecretVault {
@@ -8,16 +21,28 @@ export class SecretStorageVault implements SecretVault {
     private readonly keyFor: (id: string) => string,
   ) {}
 
-  get(id: string) {
-    return Promise.resolve(this.secrets.get(this.keyFor(id)));
+  async get(id: string) {
+    try {
+      return await this.secrets.get(this.keyFor(id));
+    } catch (error) {
+      throw refused('read', error);
+    }
   }
 
-  set(id: string, secret: string) {
-    return Promise.resolve(this.secrets.store(this.keyFor(id), secret));
+  async set(id: string, secret: string) {
+    try {
+      await this.secrets.store(this.keyFor(id), secret);
+    } catch (error) {
+      throw refused('store', error, secret);
+    }
   }
 
-  delete(id: string) {
-    return Promise.resolve(this.secrets.delete(this.keyFor(id)));
+  async delete(id: string) {
+    try {
+      await this.secrets.delete(this.keyFor(id));
+    } catch (error) {
+      throw refused('delete', error);
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import {
   type ObjectStoreCreateInput,
   type ObjectStoreUpdateInput,
   type TextField,
+  endpointBucketProblem,
   parseContextJson,
   validateField,
 } from '../core/objectStore';
@@ -37,9 +38,14 @@ export async function askText({ validate, ...options }: InputRequest): Promise<s
   return value;
 }
 
-/** The field's own rule and, for a name, that no other store has it (`exceptId`: the store being edited). */
-function fieldRule(field: TextField, stores: readonly ObjectStore[], exceptId?: string) {
-  return (text: string) => validateField(field, text) ?? (field === 'name' ? nameTakenMessage(stores, text.trim(), exceptId) : undefined);
+/**
+ * The field's own rule; for a name, that no other store has it (`exceptId`: the store being edited); for an
+ * endpoint_url, that it doesn't name the bucket (`bucket`: the one answered or kept).
+ */
+function fieldRule(field: TextField, stores: readonly ObjectStore[], exceptId?: string, bucket?: string) {
+  return (text: string) =>
+    validateField(field, text) ??
+    (field === 'name' ? nameTakenMessage(stores, text.trim(), exceptId) : field === 'endpoint_url' ? endpointBucketProblem(text, bucket) : undefined);
 }
 
 /** The message a parse function throws for a bad value, or undefined when it accepts it. */
@@ -92,7 +98,7 @@ export async function promptForNewStore(stores: readonly ObjectStore[]): Promise
   const title = (index: number) => `Add Object Store (${index + 1}/${total})`;
   const answers: Record<string, string> = {};
   for (const [index, { field, ...step }] of CREATE_STEPS.entries()) {
-    answers[field] = await askText({ ...step, title: title(index), validate: fieldRule(field, stores) });
+    answers[field] = await askText({ ...step, title: title(index), validate: fieldRule(field, stores, undefined, answers.bucket_name?.trim()) });
   }
   const readOnly = await askYesNo(title(CREATE_STEPS.length), 'read_only: refuse writes to this object store?', false, '(default)');
   const note = await askText({
@@ -152,7 +158,7 @@ export async function promptForStoreChange(store: ObjectStore, stores: readonly 
     title,
     prompt: `${field}${field === 'endpoint_url' || field === 'key_prefix' || field === 'note' ? ' (empty to clear)' : ''}`,
     value: currentValue(store, field),
-    validate: fieldRule(field, stores, store.id),
+    validate: fieldRule(field, stores, store.id, store.bucket_name),
   });
   return { [field]: value };
 }

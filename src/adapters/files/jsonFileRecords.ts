@@ -2,11 +2,14 @@ import * as z from 'zod';
 import { LogqsError } from '../../core/errors';
 import { type ObjectStore, objectStoreSchema } from '../../core/objectStore';
 import type { RecordRepository } from '../../core/ports';
+import { recordsProblem } from '../../core/storeRules';
 import { readJsonDocument, withFileLock, writeJsonFile } from './jsonDocument';
 
 const fileSchema = z.object({
   version: z.literal(1),
-  objectStores: z.array(objectStoreSchema),
+  // A record's fields this version doesn't know (added by hand, or by a newer version) are kept: every save
+  // writes the records back whole, and would otherwise drop them. Edits spread the record, so they keep them too.
+  objectStores: z.array(objectStoreSchema.loose()),
 });
 
 /**
@@ -21,6 +24,10 @@ export class JsonFileRecordRepository implements RecordRepository {
     const document = await readJsonDocument(this.filePath, 'object stores file', fileSchema, { version: 1, objectStores: [] });
     if (!document.ok) {
       throw this.corrupt(document.problem);
+    }
+    const problem = recordsProblem(document.data.objectStores);
+    if (problem) {
+      throw this.corrupt(problem);
     }
     return document.data.objectStores;
   }

@@ -54,6 +54,42 @@ describe('JSON file record repository', () => {
     assert.deepEqual((await fs.readdir(folder())).sort(), ['object-stores.json']);
   });
 
+  /** The records as the file holds them. */
+  const recordsIn = async (file: string) => (JSON.parse(await fs.readFile(file, 'utf8')) as { objectStores: Record<string, unknown>[] }).objectStores;
+
+  it('refuses, naming them, records with one id or one name, or two defaults: an edit of one would overwrite the other', async () => {
+    const file = path.join(folder(), 'object-stores.json');
+    const registry = memorySource({ records: new JsonFileRecordRepository(file) }).source;
+    const prod = await registry.create(validInput({ name: 'prod', default: true }));
+    const good = await fs.readFile(file, 'utf8');
+    const copies = [
+      { ...prod, name: 'staging', bucket_name: 'staging-logs', default: false },
+      { ...prod, id: '00000000-0000-4000-8000-0000000000aa', bucket_name: 'staging-logs', default: false },
+      { ...prod, id: '00000000-0000-4000-8000-0000000000bb', name: 'staging' },
+    ];
+    const problems = [/records 1 and 2 have the same id/, /records 1 and 2 have the same name "prod"/, /"prod" and "staging" are each marked the default/];
+    for (const [index, copy] of copies.entries()) {
+      await fs.writeFile(file, JSON.stringify({ version: 1, objectStores: [prod, copy] }));
+      await assert.rejects(registry.update(prod.id, { note: 'edited' }), (error: unknown) => LogqsError.is(error, 'storage') && /damaged and was left untouched/.test((error as Error).message) && problems[index].test((error as Error).message));
+      assert.deepEqual((await recordsIn(file))[1], copy, 'the file is left as it was');
+    }
+    await fs.writeFile(file, good);
+    assert.equal((await registry.list()).length, 1);
+  });
+
+  it('keeps the fields of a record it doesn\'t know (added by hand, or by a newer version) when it saves', async () => {
+    const file = path.join(folder(), 'object-stores.json');
+    const registry = memorySource({ records: new JsonFileRecordRepository(file) }).source;
+    const created = await registry.create(validInput({ name: 'prod' }));
+    const [record] = await recordsIn(file);
+    await fs.writeFile(file, JSON.stringify({ version: 1, objectStores: [{ ...record, team: 'perception' }] }));
+    await registry.update(created.id, { note: 'edited' });
+    await registry.create(validInput({ name: 'other' }));
+    const saved = (await recordsIn(file)).find((store) => store.name === 'prod');
+    assert.equal(saved?.team, 'perception');
+    assert.equal(saved?.note, 'edited');
+  });
+
   it('refuses to load or overwrite a damaged file', async () => {
     const file = path.join(folder(), 'object-stores.json');
     await fs.writeFile(file, '{"version": 1, "objectStores": [{"name": 3}]}');

@@ -122,12 +122,57 @@ describe('embedded object store source', () => {
     assert.deepEqual(changes, [[a.id, b.id].sort(), [a.id]]);
   });
 
+  it('never makes a disabled store the default: refused at creation, and cleared when the default is disabled', async () => {
+    const { registry } = setup();
+    await assert.rejects(registry.create(validInput({ name: 'off', default: true, disabled: true })), (error: unknown) => code('invalid-input')(error) && /disabled object store can't be the default/.test((error as Error).message));
+    const main = await registry.create(validInput({ name: 'main', default: true }));
+    const changed = await registry.update(main.id, { disabled: true });
+    assert.equal(changed.default, false);
+    assert.deepEqual((await registry.list()).filter((store) => store.default), []);
+  });
+
+  it('refuses an endpoint_url that names the bucket, at creation and in an edit', async () => {
+    const { registry, records } = setup();
+    const refused = (error: unknown) => code('invalid-input')(error) && (error as LogqsError).field === 'endpoint_url';
+    await assert.rejects(registry.create(validInput({ bucket_name: 'robot-logs', endpoint_url: 'https://0123abcd.r2.cloudflarestorage.com/robot-logs' })), refused);
+    await assert.rejects(registry.create(validInput({ bucket_name: 'robot-logs', endpoint_url: 'https://robot-logs.s3.eu-west-1.amazonaws.com' })), refused);
+    assert.equal(records.stores.length, 0);
+    // A host that merely starts with the bucket's name elsewhere is the service's own.
+    const minio = await registry.create(validInput({ bucket_name: 'minio', endpoint_url: 'https://minio.example.com' }));
+    await assert.rejects(registry.update(minio.id, { endpoint_url: 'https://minio.example.com/minio/' }), refused);
+    await assert.rejects(registry.update(minio.id, { bucket_name: 'other', endpoint_url: 'https://s3.example.com/other' }), refused);
+    assert.equal((await registry.get(minio.id)).endpoint_url, 'https://minio.example.com');
+  });
+
+  it('deletes the store even when the keychain refuses to delete its secret, and says so in the log', async () => {
+    const logged: string[] = [];
+    const { source: registry, vault } = memorySource({ log: (line) => logged.push(line) });
+    const created = await registry.create(validInput());
+    vault.delete = async () => {
+      // As the SecretStorage adapter words a keychain's refusal.
+      throw new LogqsError('storage', 'the keychain is locked');
+    };
+    await registry.delete(created.id);
+    assert.deepEqual(await registry.list(), []);
+    assert.equal(logged.length, 1);
+    assert.match(logged[0], /secret of deleted "robots" stays in the secret storage: .*keychain is locked/);
+  });
+
   it('says so when the secret is missing from the vault', async () => {
     const { registry, vault } = setup();
     const created = await registry.create(validInput());
     vault.secrets.clear();
     const { credentials } = await registry.credentialsFor(created.id);
-    await assert.rejects(credentials(), /missing from this machine's secret storage/);
+    await assert.rejects(credentials(), /missing from this machine's secret storage; delete the object store and add it again/);
+  });
+
+  it('for a managed store missing its secret, says to reload, not to delete what can\'t be deleted', async () => {
+    const { registry, records, vault } = setup();
+    const created = await registry.create(validInput());
+    records.stores[0].managed = true;
+    vault.secrets.clear();
+    const { credentials } = await registry.credentialsFor(created.id);
+    await assert.rejects(credentials(), /missing from this machine's secret storage; reload the window/);
   });
 });
 
