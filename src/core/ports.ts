@@ -70,6 +70,8 @@ export interface ObjectStoreSource {
   readonly id: string;
   /** How the source is named to a person ("This computer", a DataStore's name). */
   readonly label: string;
+  /** A managed store's record is the source's own, default flag included (a DataStore's: LogQS keeps it); absent: it may be made the default. */
+  readonly managedRecordsFixed?: boolean;
   list(): Promise<ObjectStore[]>;
   /** One page of stores, for a source that may hold many (a LogQS DataStore); without it, list() is shown whole. */
   listPage?(offset: number, limit: number): Promise<StorePage>;

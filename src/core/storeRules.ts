@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { LogqsError } from './errors';
 import { type ObjectStore, type ObjectStoreCreate, type ObjectStoreUpdate, endpointBucketProblem } from './objectStore';
+import type { ObjectStoreSource } from './ports';
 
 /**
  * The rules of the object-store registry as pure functions over the list of
@@ -214,6 +215,11 @@ export function setDefaultRecord(stores: readonly ObjectStore[], id: string, now
   const store = findStore(stores, id);
   assertUsable(store);
   return withOnlyDefault(stores, id, now);
+}
+
+/** Whether Set as Default can make `store` its source's default: not already it, not disabled, and not managed where the source keeps a managed store's record. */
+export function canBecomeDefault(store: ObjectStore, source: Pick<ObjectStoreSource, 'managedRecordsFixed'>): boolean {
+  return !store.default && !store.disabled && !(store.managed && source.managedRecordsFixed === true);
 }
 
 export function assertUsable(store: ObjectStore): void {

@@ -45,6 +45,8 @@ const storePath = (id: string) => `objectStores/${encodeURIComponent(id)}`;
  */
 export class LogqsStoreSource implements ObjectStoreSource {
   readonly id: string;
+  // LogQS keeps a managed store's record, its default flag too (the API refuses the change).
+  readonly managedRecordsFixed = true;
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly records = new Map<string, { store: ObjectStore; at: number }>();
   /** Every store this source has handed out: what may be kept for them elsewhere (S3 clients, session credentials). */

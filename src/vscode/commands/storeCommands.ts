@@ -2,7 +2,7 @@ import { browsePage } from '../../core/objectBrowser';
 import type { ObjectStore } from '../../core/objectStore';
 import type { ObjectStoreSource } from '../../core/ports';
 import type { StoreRef } from '../../core/sources';
-import { assertNotManaged } from '../../core/storeRules';
+import { assertNotManaged, canBecomeDefault } from '../../core/storeRules';
 import { SourceNode, StoreNode } from '../explorer/nodes';
 import { type CommandDeps, isInputObject } from './deps';
 
@@ -23,7 +23,7 @@ export async function targetStore(
   deps: Pick<CommandDeps, 'sources' | 'ui' | 'report'>,
   arg: unknown,
   placeHolder: string,
-  fits: (store: ObjectStore) => boolean = () => true,
+  fits: (store: ObjectStore, source: ObjectStoreSource) => boolean = () => true,
 ): Promise<StoreRef> {
   if (arg instanceof StoreNode) {
     return { source: arg.source, store: await arg.source.get(arg.store.id) };
@@ -33,7 +33,7 @@ export async function targetStore(
     return deps.sources.find(id);
   }
   const stores = await deps.sources.allStores((source, error) => deps.report(`Couldn't load the object stores of ${source.label}`, error));
-  return deps.ui.pickStore(stores.filter((ref) => fits(ref.store)), placeHolder);
+  return deps.ui.pickStore(stores.filter((ref) => fits(ref.store, ref.source)), placeHolder);
 }
 
 /** The source a new store goes to: the clicked one, the only one, or one picked. */
@@ -83,7 +83,7 @@ export const deleteObjectStore = (deps: Deps) => async (arg?: unknown) => {
 };
 
 export const setDefaultObjectStore = (deps: Deps) => async (arg?: unknown) => {
-  const { source, store } = await targetStore(deps, arg, 'Object store to make the default', (candidate) => !candidate.default && !candidate.disabled);
+  const { source, store } = await targetStore(deps, arg, 'Object store to make the default', canBecomeDefault);
   await source.setDefault(store.id);
   deps.log.info(`Default object store is now "${store.name}"`);
   deps.ui.info(`"${store.name}" is now the default object store.`);

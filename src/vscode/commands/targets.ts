@@ -86,9 +86,18 @@ export async function resolveTargets(
       .filter((target) => request.want === 'either' || target.kind === request.want || (request.want === 'folder' && target.node?.kind === 'store'))
       .filter((target) => request.wholeStore !== false || target.node?.kind !== 'store');
     // Every store acted on is checked before the first is: none is asked about, or changed, then refused. A node left
-    // out (a store's, for Delete) is no reason to refuse the rest.
-    targets.forEach((target) => assertFits(target.ref.store));
-    return targets;
+    // out (a store's, for Delete) is no reason to refuse the rest. Checked against each record as it is now, not as the
+    // tree drew it: another window, or the LogQS server, may have made the store read-only or disabled since.
+    const records = new Map<string, Promise<ObjectStore>>();
+    const current = async ({ source, store }: StoreRef): Promise<StoreRef> => {
+      const id = `${source.id}/${store.id}`;
+      const record = records.get(id) ?? source.get(store.id);
+      records.set(id, record);
+      return { source, store: await record };
+    };
+    const checked = await Promise.all(targets.map(async (target) => ({ ...target, ref: await current(target.ref) })));
+    checked.forEach((target) => assertFits(target.ref.store));
+    return checked;
   }
   if (isInputObject(arg) && typeof arg.id === 'string') {
     const ref = await deps.sources.find(arg.id);

@@ -1,5 +1,6 @@
 import type { ObjectStore } from '../../core/objectStore';
 import type { ObjectStoreSource } from '../../core/ports';
+import { canBecomeDefault } from '../../core/storeRules';
 import { type TreeNode, storeNodeOf } from './nodes';
 
 /**
@@ -9,12 +10,14 @@ import { type TreeNode, storeNodeOf } from './nodes';
  * write command's menu entry reads the same on each; a filtered store or
  * folder carries `filtered` (Clear Filter).
  */
-function storeTokens(store: ObjectStore): string[] {
+function storeTokens(source: ObjectStoreSource, store: ObjectStore): string[] {
   return [
     store.managed ? 'managed' : 'editable',
     store.default ? 'default' : 'notDefault',
     store.disabled ? 'disabled' : 'enabled',
     store.read_only ? 'readOnly' : 'writable',
+    // Set as Default: see canBecomeDefault.
+    ...(canBecomeDefault(store, source) ? ['defaultable'] : []),
   ];
 }
 
@@ -33,7 +36,7 @@ export function contextValue(node: TreeNode, filter?: string): string {
       // The embedded store is always there; a LogQS DataStore can be disconnected.
       return isDataStoreSource(node.source) ? 'source logqs' : 'source embedded';
     case 'store':
-      return ['store', ...storeTokens(node.store), ...filtered].join(' ');
+      return ['store', ...storeTokens(node.source, node.store), ...filtered].join(' ');
     case 'folder':
     case 'object': {
       const store = storeNodeOf(node)?.store;

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { LogqsError, userMessage } from '../../core/errors';
 import { folderFilterProblem, listingPrefix } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
@@ -41,6 +42,12 @@ export class ObjectTreeModel {
   private readonly filters = new Map<string, string>();
   /** Counts the changes of stores (and refreshes): a page of stores listed before one is not kept. */
   private storesGeneration = 0;
+  /**
+   * The source and store nodes handed out, by id. VS Code knows a node by its object, and ignores a redraw asked
+   * for one it wasn't given: a store listed again (the root's stores are, at every redraw) is the same object
+   * while its record is the same, so the walks that reveal a key can redraw what they load.
+   */
+  private readonly handedOut = new Map<string, SourceNode | StoreNode>();
 
   constructor(private readonly deps: TreeDeps) {}
 
@@ -119,7 +126,7 @@ export class ObjectTreeModel {
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
       const sources = this.deps.sources.all();
-      return sources.length === 1 ? (await this.storePage(undefined, sources[0], 0)).children : sources.map((source) => new SourceNode(source));
+      return sources.length === 1 ? (await this.storePage(undefined, sources[0], 0)).children : sources.map((source) => this.sourceNode(source));
     }
     if (node.kind === 'source') {
       const listing = this.listings.get(node.id) ?? (await this.storePage(node, node.source, 0));
@@ -312,7 +319,7 @@ export class ObjectTreeModel {
     try {
       const page = source.listPage ? await source.listPage(offset, this.deps.pageSize()) : { stores: await source.list(), total: undefined, covered: undefined, unreadable: [] };
       page.unreadable.forEach((problem) => this.deps.report(`Left out an object store of ${source.label}`, problem));
-      const stores = this.track(page.stores.map((store) => new StoreNode(parent, source, store)));
+      const stores = this.track(page.stores.map((store) => this.storeNode(parent, source, store)));
       const covered = page.covered ?? stores.length;
       const next = offset + covered;
       // At the root an empty list shows the welcome view; under a source it would show nothing at all.
@@ -327,6 +334,28 @@ export class ObjectTreeModel {
       this.listings.set(parent.id, listing);
     }
     return listing;
+  }
+
+  /** A source's node: the one handed out before (see handedOut). */
+  private sourceNode(source: ObjectStoreSource): SourceNode {
+    const made = new SourceNode(source);
+    const kept = this.handedOut.get(made.id);
+    if (kept?.kind === 'source' && kept.source === source) {
+      return kept;
+    }
+    this.handedOut.set(made.id, made);
+    return made;
+  }
+
+  /** A store's node: the one handed out before while its record and parent are the same (see handedOut). */
+  private storeNode(parent: SourceNode | undefined, source: ObjectStoreSource, store: ObjectStore): StoreNode {
+    const made = new StoreNode(parent, source, store);
+    const kept = this.handedOut.get(made.id);
+    if (kept?.kind === 'store' && kept.parent === parent && kept.source === source && isDeepStrictEqual(kept.store, store)) {
+      return kept;
+    }
+    this.handedOut.set(made.id, made);
+    return made;
   }
 
   private loadFirstPage(node: ContainerNode): Promise<Listing> {

@@ -81,3 +81,20 @@ describe('package.json: Find Object, Filter and Clear Filter', () => {
     }
   });
 });
+
+describe('package.json: Set as Default', () => {
+  const setDefault = menus['view/item/context'].filter((entry) => entry.command === 'logqs.setDefaultObjectStore');
+  const dataStore = { id: 'logqs:https://api.logqs.com', label: 'LogQS', managedRecordsFixed: true } as ObjectStoreSource;
+  const onDataStore = (flags: Partial<ObjectStore>) => new StoreNode(undefined, dataStore, { id: 's2', name: 'fleet', default: false, managed: false, disabled: false, read_only: false, ...flags } as ObjectStore);
+
+  it('is offered where it can work: an enabled store that is not the default, a managed one on this computer, not on a DataStore, which keeps its record', () => {
+    assert.equal(setDefault.length, 1);
+    const [entry] = setDefault;
+    assert.ok(shownOn(entry, store()));
+    assert.ok(shownOn(entry, store({ managed: true })), 'this computer may make a managed store its default');
+    assert.ok(shownOn(entry, onDataStore({})));
+    assert.ok(!shownOn(entry, onDataStore({ managed: true })), 'LogQS refuses to change a managed store\'s record');
+    assert.ok(!shownOn(entry, store({ default: true })));
+    assert.ok(!shownOn(entry, store({ disabled: true })));
+  });
+});

@@ -91,6 +91,18 @@ describe('transfer commands', () => {
     assert.ok(calls.includes(`tree.objectsChanged ${store.id}`), calls.join('\n'));
   });
 
+  it('refuses, before any count, question or progress, a write to a store made read-only since the tree drew it (or a download from one disabled)', async () => {
+    const { deps, folder, calls, source, store, ui } = await setup();
+    // Another window (or the LogQS server) changes the record; the tree still holds the one it drew.
+    await source.update(store.id, { read_only: true });
+    await assert.rejects(deleteObjects(deps)(folder, [folder]), code('read-only'));
+    await assert.rejects(upload(false)(deps)(folder), code('read-only'));
+    await source.update(store.id, { read_only: false, disabled: true });
+    await assert.rejects(download(deps)(folder, [folder]), code('disabled'));
+    assert.deepEqual(calls.filter((call) => !call.startsWith('report')), [], calls.join('\n'));
+    assert.equal(ui.asked.length, 0, ui.asked.join('\n'));
+  });
+
   it('takes out of the tree what a delete removed before it was cancelled or failed', async () => {
     const { deps, folder, calls, store, state } = await setup();
     state.counts.set('logs/run 1/', 3000);

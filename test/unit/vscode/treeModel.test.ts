@@ -161,8 +161,8 @@ describe('the tree model: filters and reveal', () => {
 
   it('marks filtered nodes in their context value, for Clear Filter', async () => {
     const { store } = await treeOver(KEYS, 1000);
-    assert.equal(contextValue(store, 'ru'), 'store editable notDefault enabled writable filtered');
-    assert.equal(contextValue(store), 'store editable notDefault enabled writable');
+    assert.equal(contextValue(store, 'ru'), 'store editable notDefault enabled writable defaultable filtered');
+    assert.equal(contextValue(store), 'store editable notDefault enabled writable defaultable');
   });
 });
 
@@ -336,6 +336,35 @@ describe('the tree model: a disabled store', () => {
     assert.equal(children.length, 1);
     assert.ok(children[0].kind === 'message' && /disabled/.test(children[0].text) && !children[0].isError, JSON.stringify(children[0]));
     assert.deepEqual(reported, []);
+  });
+});
+
+describe('the tree model: nodes as VS Code knows them', () => {
+  it('redraws, while revealing a key on a later page of a store\'s top level, the very store node the view was given', async () => {
+    // VS Code ignores a redraw of a node object it didn't get from getChildren; the root's stores are listed anew at every redraw.
+    const keys = Array.from({ length: 25 }, (_, index) => `logs/bag-${String(index).padStart(2, '0')}.bag`);
+    const { gateway } = memoryGateway(keys);
+    const { source } = memorySource({ gateways: () => gateway });
+    await source.create(validInput({ key_prefix: 'logs/' }));
+    const redrawn: (TreeNode | undefined)[] = [];
+    const model = new (class extends ObjectTreeModel {
+      protected override changed(node: TreeNode | undefined) {
+        redrawn.push(node);
+      }
+    })({ sources: new StoreSources([source]), pageSize: () => 10, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+    const [shown] = (await model.getChildren()) as StoreNode[];
+    await model.getChildren(shown);
+    const found = await model.findKey(shown.id, 'logs/bag-23.bag', { loadPages: true });
+    assert.equal(found?.kind === 'object' && found.entry.key, 'logs/bag-23.bag');
+    assert.ok(redrawn.length > 0);
+    assert.ok(redrawn.every((node) => node === shown), 'each page loaded redraws the node the view holds');
+    assert.equal(found?.parent, shown, 'and the object found is its child, so the view can reveal it');
+    const [again] = (await model.getChildren()) as StoreNode[];
+    assert.equal(again, shown, 'listed again unchanged, a store is the same node');
+    await source.update(shown.store.id, { note: 'changed' });
+    const [changed] = (await model.getChildren()) as StoreNode[];
+    assert.notEqual(changed, shown, 'changed, it is a new node with the new record');
+    assert.equal(changed.store.note, 'changed');
   });
 });
 

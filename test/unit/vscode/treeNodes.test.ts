@@ -37,6 +37,7 @@ describe('tree nodes', () => {
     assert.equal(contextValue(new ObjectNode(folder, { key: 'a/b', name: 'b', size: 0 })), 'object readOnly');
     const writable = new StoreNode(undefined, source, record({ disabled: true }));
     assert.equal(contextValue(writable), 'store editable notDefault disabled writable');
+    assert.equal(contextValue(new StoreNode(undefined, source, record())), 'store editable notDefault enabled writable defaultable');
     assert.equal(contextValue(new FolderNode(writable, 'a/', 'a/')), 'folder writable');
   });
 });
