@@ -66,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): void {
     openSizeLimitBytes,
     log: info,
     confirmOverwrite: (key, reason) => vscodeUi.confirm(`${reason}.`, `Saving replaces the newer version of "${key}" on the server.`, 'Overwrite'),
-    objectsChanged: (storeId, key) => tree.objectsChanged(storeId, key),
+    objectsChanged: (storeId, key, saved) => tree.objectsChanged(storeId, key, saved),
   });
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,

@@ -73,14 +73,36 @@ export class ObjectTreeModel {
    * shows; with `key` (one object saved), only the folders on its path, whose
    * sizes or folders it may change: an editor saving every few seconds does
    * not re-list every folder open in the view (nor drop their Load more… pages).
+   * With `saved` too, an object already listed is redrawn with its new size in
+   * the listing it is in, and nothing is listed again: only a new object (a
+   * Save As) can add a folder on its path.
    */
-  objectsChanged(storeId: string, key?: string): void {
+  objectsChanged(storeId: string, key?: string, saved?: { size: number }): void {
+    if (key !== undefined && saved && this.redrawSaved(storeId, key, saved)) {
+      return;
+    }
     for (const [nodeId, store] of this.listedStores) {
       if (store.id === storeId) {
         this.forgetListings(nodeId, key);
       }
     }
     this.changed(undefined);
+  }
+
+  /** Replaces the listed node of an object just saved with one of its new size, wherever it shows; false when none is listed. */
+  private redrawSaved(storeId: string, key: string, saved: { size: number }): boolean {
+    let found = false;
+    for (const listing of this.listings.values()) {
+      const index = listing.children.findIndex((child) => child.kind === 'object' && child.entry.key === key && child.storeNode.store.id === storeId);
+      const node = listing.children[index];
+      if (node?.kind === 'object') {
+        // In place: a page being appended to this listing meanwhile keeps it (see appendPage).
+        listing.children[index] = new ObjectNode(node.parent, { ...node.entry, size: saved.size, lastModified: new Date(), etag: undefined });
+        this.changed(node.parent);
+        found = true;
+      }
+    }
+    return found;
   }
 
   /**

@@ -16,7 +16,8 @@ export interface ObjectFileSystemDeps {
   confirmOverwrite: (key: string, reason: string) => Promise<boolean>;
   log: (message: string) => void;
   /** A store's objects were written (a save, a new folder): the Object Stores view lists again the folders on `key`'s path. */
-  objectsChanged: (storeId: string, key: string) => void;
+  /** `saved`: an object's new size, when one was saved (see ObjectTreeModel.objectsChanged). */
+  objectsChanged: (storeId: string, key: string, saved?: { size: number }) => void;
   /**
    * Settles once the sources of the last session are back (the LogQS
    * DataStores, connected again at start-up): a tab restored with the
@@ -165,8 +166,9 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         this.allowedLarge.set(uri.toString(), content.byteLength);
       }
       this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
-      // The view shows sizes, and a Save As makes an object (and folders) it hasn't listed: the folders on its path are listed again.
-      this.deps.objectsChanged(ref.store.id, address.key);
+      // The view shows sizes (the object's is redrawn where it is listed), and a Save As makes an object (and folders) it hasn't
+      // listed: the folders on its path are listed again.
+      this.deps.objectsChanged(ref.store.id, address.key, { size: content.byteLength });
     });
   }
 

@@ -410,4 +410,36 @@ describe('the tree model: an object saved from an editor', () => {
     await model.getChildren(b);
     assert.deepEqual(listed(), ['logs/', 'logs/a/', 'logs/b/'], 'without a key, every listing of the store');
   });
+
+  it('redraws an object saved again with its new size where it is listed, listing nothing again and keeping every page loaded', async () => {
+    const keys = Array.from({ length: 25 }, (_, index) => `logs/run/f-${String(index).padStart(2, '0')}.yaml`);
+    const { gateway, requests } = memoryGateway(keys);
+    const { source } = memorySource({ gateways: () => gateway });
+    const created = await source.create(validInput({ key_prefix: 'logs/' }));
+    const redrawn: (TreeNode | undefined)[] = [];
+    const model = new (class extends ObjectTreeModel {
+      protected override changed(node: TreeNode | undefined) {
+        redrawn.push(node);
+      }
+    })({ sources: new StoreSources([source]), pageSize: () => 10, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+    const [store] = (await model.getChildren()) as StoreNode[];
+    const [run] = (await model.getChildren(store)) as ContainerNode[];
+    const more = (await model.getChildren(run)).at(-1);
+    assert.equal(more?.kind, 'loadMore');
+    await model.loadMore(more);
+    requests.length = 0;
+    redrawn.length = 0;
+    model.objectsChanged(created.id, 'logs/run/f-14.yaml', { size: 4321 });
+    assert.deepEqual(redrawn, [run], 'its folder only is drawn again');
+    const children = await model.getChildren(run);
+    assert.equal(children.length, 21, 'both pages, and Load more…');
+    const saved = children.find((node) => node.kind === 'object' && node.entry.key === 'logs/run/f-14.yaml');
+    assert.equal(saved?.kind === 'object' && saved.entry.size, 4321);
+    await model.getChildren(store);
+    assert.equal(requests.length, 0, 'nothing listed again');
+    // An object no listing shows (a Save As to a new key) lists the folders on its path again.
+    model.objectsChanged(created.id, 'logs/new/x.yaml', { size: 1 });
+    await model.getChildren(store);
+    assert.deepEqual(requests.map((request) => request.prefix), ['logs/']);
+  });
 });
