@@ -32,6 +32,8 @@ export interface PrefixSearchDeps<Page extends SearchPage> {
  */
 export class PrefixSearch<Page extends SearchPage> {
   private text: string | undefined;
+  /** The text whose results (or error) were given last: the list shows them until the next text's come. */
+  private answered: string | undefined;
   private pages: Page[] = [];
   private cancelTimer?: () => void;
   private running?: AbortController;
@@ -47,6 +49,8 @@ export class PrefixSearch<Page extends SearchPage> {
       return;
     }
     this.restart(text);
+    // Busy from the keystroke: the results still shown are an older text's.
+    this.deps.onBusy(true);
     this.cancelTimer = this.schedule(() => {
       this.cancelTimer = undefined;
       void this.fetch(text, undefined);
@@ -57,6 +61,11 @@ export class PrefixSearch<Page extends SearchPage> {
   searchNow(text: string): void {
     this.restart(text);
     void this.fetch(text, undefined);
+  }
+
+  /** Whether the results given last are `text`'s, and it is the text being searched: not an older text's, still shown while it waits. */
+  shows(text: string): boolean {
+    return this.text === text && this.answered === text;
   }
 
   /** The next page of the current text, unless a request is under way or there is none. */
@@ -77,6 +86,8 @@ export class PrefixSearch<Page extends SearchPage> {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.running?.abort();
+    // Its end is not the end of being busy: the new text's search is still to come.
+    this.running = undefined;
   }
 
   private async fetch(text: string, continuationToken: string | undefined): Promise<void> {
@@ -88,10 +99,12 @@ export class PrefixSearch<Page extends SearchPage> {
       // A newer keystroke aborted this request; its answer would be stale.
       if (!controller.signal.aborted) {
         this.pages = [...this.pages, page];
+        this.answered = text;
         this.deps.onResults(text, this.pages);
       }
     } catch (error) {
       if (!controller.signal.aborted && !isAbort(error)) {
+        this.answered = text;
         this.deps.onError(text, error);
       }
     } finally {

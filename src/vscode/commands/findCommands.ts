@@ -103,6 +103,11 @@ async function pickFoundKey(deps: Pick<CommandDeps, 'ui' | 'log'>, ref: StoreRef
       return {
         onValue: (text) => search.type(text),
         onAccept: (step) => {
+          // Enter on a list that answers older text (a key pasted, Enter pressed at once) is no choice: the text is searched now.
+          if (!search.shows(pick.value)) {
+            search.searchNow(pick.value);
+            return false;
+          }
           if (step.action === 'more') {
             search.more();
           } else if (step.action === 'folder') {

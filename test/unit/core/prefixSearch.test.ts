@@ -147,6 +147,24 @@ describe('prefix search as the person types', () => {
     await settle();
     assert.equal(server.requests.length, 1);
     assert.deepEqual(delivered, []);
-    assert.deepEqual(busy, [true, false]);
+    // Busy from the keystroke on (what is shown answers older text), and not ended by the end of a request it replaced.
+    assert.deepEqual(busy, [true, true]);
+  });
+
+  it('says whether the results shown answer the text typed, not an older text still shown while the newer one waits', async () => {
+    const { search } = searchWith(server, clock);
+    search.searchNow('a');
+    assert.equal(search.shows('a'), false, 'nothing answered yet');
+    server.requests[0].answer({ keys: ['a1'] });
+    await settle();
+    assert.equal(search.shows('a'), true);
+    search.type('ab');
+    assert.equal(search.shows('ab'), false, 'typed, not yet searched');
+    assert.equal(search.shows('a'), false, 'no longer the text searched');
+    clock.advance(1000);
+    server.requests[1].answer({ keys: ['ab1'] });
+    await settle();
+    assert.equal(search.shows('ab'), true);
+    search.dispose();
   });
 });

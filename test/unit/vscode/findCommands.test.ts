@@ -67,6 +67,22 @@ describe('find and filter commands', () => {
     await assert.rejects(running, code('cancelled'));
   });
 
+  it('takes Enter on a list that still answers older text (a key pasted, Enter pressed at once) as "search this now", not as a pick', async () => {
+    const { deps, ui, folder, prefixes } = await setup();
+    const running = findObject(deps)(folder);
+    const pick = ui.livePicks[0];
+    await pick.itemsWhere((labels) => labels.length > 0);
+    pick.type('file-149');
+    assert.equal(pick.busy, true, 'busy from the keystroke');
+    pick.accept('file-000.bin');
+    assert.deepEqual(await pick.itemsWhere((labels) => labels.length === 1), ['$(file) file-149.bin']);
+    assert.deepEqual(prefixes(), ['logs/many/', 'logs/many/file-149'], 'searched at once, without waiting for the pause');
+    ui.pickLabel = 'Copy Presigned URL';
+    pick.accept('file-149.bin');
+    await running;
+    assert.deepEqual(ui.clipboard, ['http://s3/logs/many/file-149.bin?X-Amz-Expires=3600']);
+  });
+
   it('opens a folder picked in the list as a narrower search, and pages with "More results…"', async () => {
     const { deps, ui, storeNode, prefixes } = await setup();
     const running = findObject(deps)(storeNode);
