@@ -112,6 +112,22 @@ export function narrowedPrefix(keyPrefix: string | null, folderPrefix: string | 
   return prefix;
 }
 
+/**
+ * A folder's filter, the start of its children's names as shown (whole last
+ * segments), as the text to list after its listing prefix `base`: the same
+ * text, unless the prefix ends inside a name (a key_prefix "reports/2024."
+ * shows "2024.01/", so "2024.0" lists after it "0"). Undefined when no name
+ * under `base` can start with it ("2025" there).
+ */
+export function filterAfterPrefix(base: string, filter: string): string | undefined {
+  const nameStart = base.slice(base.lastIndexOf('/') + 1);
+  if (filter.startsWith(nameStart)) {
+    return filter.slice(nameStart.length);
+  }
+  // Shorter than what every name there starts with: it holds them all.
+  return nameStart.startsWith(filter) ? '' : undefined;
+}
+
 /** Why a text can't filter a folder's children, or undefined when it can: it is the start of one name. */
 export function folderFilterProblem(text: string): string | undefined {
   if (text.includes('/')) {

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { LogqsError, userMessage } from '../../core/errors';
-import { folderFilterProblem, listingPrefix } from '../../core/keyPrefix';
+import { filterAfterPrefix, folderFilterProblem, listingPrefix } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
 import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
 import type { ObjectStoreSource } from '../../core/ports';
@@ -246,7 +246,8 @@ export class ObjectTreeModel {
   /** Filters a container to the name of the child on the way to `key`; false when it already is, or can't be. */
   private filterToward(container: ContainerNode, key: string): boolean {
     const base = prefixOf(container);
-    const name = key.slice(base.length).split('/')[0];
+    // The name as shown: whole, from the last "/" (see filterAfterPrefix).
+    const name = base.slice(base.lastIndexOf('/') + 1) + key.slice(base.length).split('/')[0];
     if (name === '' || this.filters.get(container.id) === name || folderFilterProblem(name) !== undefined) {
       return false;
     }
@@ -257,8 +258,8 @@ export class ObjectTreeModel {
 
   private dropFilterHiding(container: ContainerNode, key: string): void {
     const filter = this.filters.get(container.id);
-    const base = prefixOf(container);
-    if (filter !== undefined && !key.startsWith(base + filter)) {
+    const after = filter === undefined ? undefined : filterAfterPrefix(prefixOf(container), filter);
+    if (filter !== undefined && (after === undefined || !key.startsWith(prefixOf(container) + after))) {
       this.setFilter(container, '');
     }
   }
@@ -381,8 +382,15 @@ export class ObjectTreeModel {
   }
 
   private loadFirstPage(node: ContainerNode): Promise<Listing> {
+    const filter = this.filters.get(node.id);
+    if (filter !== undefined && filterAfterPrefix(prefixOf(node), filter) === undefined) {
+      // No name here can start with it: nothing to ask the server.
+      const listing = { children: [nothingListed(node, filter)] };
+      this.listings.set(node.id, listing);
+      return Promise.resolve(listing);
+    }
     // Keyed by the filter too: a listing begun before the filter changed is not the one to wait for.
-    const flight = `${node.id}\n${this.filters.get(node.id) ?? ''}`;
+    const flight = `${node.id}\n${filter ?? ''}`;
     const pending = this.inFlight.get(flight);
     if (pending) {
       return pending;
@@ -404,7 +412,7 @@ export class ObjectTreeModel {
     let listing: Listing;
     try {
       const { page, children } = await this.listPage(node);
-      const empty = new MessageNode(node, filter === undefined ? 'No objects' : `No names start with "${filter}"`, false);
+      const empty = nothingListed(node, filter);
       listing = {
         children: children.length > 0 || page.nextContinuationToken ? children : [empty],
         nextContinuationToken: page.nextContinuationToken,
@@ -430,7 +438,7 @@ export class ObjectTreeModel {
     const { source, store } = node.storeNode;
     const page = await browsePage(source, store.id, {
       folderPrefix: node.kind === 'folder' ? node.prefix : undefined,
-      startsWith: this.filters.get(node.id),
+      startsWith: filterAfterPrefix(prefixOf(node), this.filters.get(node.id) ?? ''),
       continuationToken,
       pageSize: this.deps.pageSize(),
     });
@@ -440,6 +448,11 @@ export class ObjectTreeModel {
     ];
     return { page, children };
   }
+}
+
+/** What a store or folder (filtered by `filter`) with nothing to list shows. */
+function nothingListed(node: ContainerNode, filter: string | undefined): MessageNode {
+  return new MessageNode(node, filter === undefined ? 'No objects' : `No names start with "${filter}"`, false);
 }
 
 /** The key prefix a store's or folder's children's names follow (the key_prefix at a store's root). */

@@ -72,6 +72,31 @@ describe('the tree model: filters and reveal', () => {
     assert.deepEqual(names(await model.getChildren(run1)), ['robot.bag']);
   });
 
+  it('filters by the names as shown where the key prefix ends inside a name ("reports/2024." shows "2024.01/")', async () => {
+    const keys = ['reports/2024.01/a.csv', 'reports/2024.02/b.csv', 'reports/2024.summary.csv', 'reports/2025.01/c.csv'];
+    const { gateway, requests } = memoryGateway(keys);
+    const { source } = memorySource({ gateways: () => gateway });
+    await source.create(validInput({ key_prefix: 'reports/2024.' }));
+    const model = new ObjectTreeModel({ sources: new StoreSources([source]), pageSize: () => 10, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+    const [store] = (await model.getChildren()) as StoreNode[];
+    assert.deepEqual(names(await model.getChildren(store)), ['2024.01/', '2024.02/', '2024.summary.csv']);
+    requests.length = 0;
+    model.setFilter(store, '2024.0');
+    assert.deepEqual(names(await model.getChildren(store)), ['2024.01/', '2024.02/']);
+    assert.deepEqual(requests.map((request) => request.prefix), ['reports/2024.0']);
+    model.setFilter(store, '20');
+    assert.deepEqual(names(await model.getChildren(store)), ['2024.01/', '2024.02/', '2024.summary.csv'], 'every name shown starts with it');
+    requests.length = 0;
+    model.setFilter(store, '2025');
+    assert.deepEqual(names(await model.getChildren(store)), ['(No names start with "2025")']);
+    assert.equal(requests.length, 0, 'nothing asked: no name there can start with it');
+    // A reveal keeps a filter that does not hide the key.
+    model.setFilter(store, '2024.0');
+    await model.getChildren(store);
+    assert.equal((await model.findKey(store.id, 'reports/2024.01/a.csv', { loadPages: true }))?.kind, 'object');
+    assert.equal(model.filterOf(store), '2024.0');
+  });
+
   it('says when nothing matches a filter, and never reaches outside the key prefix', async () => {
     const { model, store } = await treeOver(KEYS, 1000);
     model.setFilter(store, 'smith');
