@@ -53,8 +53,8 @@ export async function browseStore(ref: StoreRef, request: BrowseRequest): Promis
           }
         } catch (error) {
           if (visit === shown) {
-            quickPick.items = [];
-            quickPick.placeholder = userMessage(error);
+            // What was loaded stays, with the way on: a failed Load more… is tried again from the error's item.
+            quickPick.items = itemsFor(pages, folder, root, request, userMessage(error));
           }
         } finally {
           loading = false;
@@ -110,15 +110,21 @@ function nextStep(quickPick: vscode.QuickPick<StepItem>, loadMore: () => Promise
   });
 }
 
-function itemsFor(pages: readonly BrowsePage[], prefix: string, root: string, { want, rootFolder }: BrowseRequest): StepItem[] {
+/**
+ * A folder's items: the way on (choose it, up), its pages of folders and objects, then Load more…, or the error
+ * of the last page asked for (`failure`), which asks again. The way on is shown whatever the person types, which
+ * filters only the names loaded.
+ */
+function itemsFor(pages: readonly BrowsePage[], prefix: string, root: string, { want, rootFolder }: BrowseRequest, failure?: string): StepItem[] {
   const items: StepItem[] = [];
   if (want !== 'object' && (prefix !== root || rootFolder !== false)) {
-    items.push({ label: '$(check) Choose this folder', description: prefix || '(the whole bucket)', step: { action: 'choose', item: { kind: 'folder', key: prefix } } });
+    items.push({ label: '$(check) Choose this folder', description: prefix || '(the whole bucket)', alwaysShow: true, step: { action: 'choose', item: { kind: 'folder', key: prefix } } });
   }
   if (prefix !== root) {
     const parent = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
-    items.push({ label: '$(arrow-up) ..', description: 'up one folder', step: { action: 'open', prefix: parent.length < root.length ? root : parent } });
+    items.push({ label: '$(arrow-up) ..', description: 'up one folder', alwaysShow: true, step: { action: 'open', prefix: parent.length < root.length ? root : parent } });
   }
+  const wayOn = items.length;
   for (const page of pages) {
     items.push(...page.folders.map((folder): StepItem => ({ label: `$(folder) ${folder.name}`, step: { action: 'open', prefix: folder.prefix } })));
     if (want !== 'folder') {
@@ -131,11 +137,12 @@ function itemsFor(pages: readonly BrowsePage[], prefix: string, root: string, { 
       );
     }
   }
-  if (pages.at(-1)?.nextContinuationToken) {
-    items.push({ label: '$(ellipsis) Load more…', step: { action: 'more' } });
-  }
-  if (items.length === (want !== 'object' ? 1 : 0) + (prefix !== root ? 1 : 0)) {
-    items.push({ label: 'No objects here', description: displayName(prefix || '/'), step: { action: 'open', prefix } });
+  if (failure !== undefined) {
+    items.push({ label: `$(error) ${failure}`, description: 'Enter to try again', alwaysShow: true, step: { action: 'more' } });
+  } else if (pages.at(-1)?.nextContinuationToken) {
+    items.push({ label: '$(ellipsis) Load more…', alwaysShow: true, step: { action: 'more' } });
+  } else if (items.length === wayOn) {
+    items.push({ label: want === 'folder' ? 'No folders here' : 'No objects here', description: displayName(prefix || '/'), step: { action: 'open', prefix } });
   }
   return items;
 }

@@ -59,7 +59,12 @@ const copyEach = (title: string, text: (target: Target) => string) => (deps: Dep
 
 export const copyS3Uri = copyEach('Copy S3 URI', (target) => s3Uri(target.ref.store.bucket_name, target.key));
 
-export const copyKey = copyEach('Copy Key', (target) => target.key);
+export const copyKey = copyEach('Copy Key', (target) => {
+  if (target.key === '') {
+    throw new LogqsError('invalid-input', `The root of "${target.ref.store.name}" (no key_prefix) has no key to copy; Copy S3 URI names its bucket`);
+  }
+  return target.key;
+});
 
 export const showObjectDetails = (deps: Deps) => async (arg?: unknown) => {
   const target = await resolveTarget(deps, arg, { title: 'Show Details', want: 'object', writes: false });

@@ -77,6 +77,15 @@ describe('object commands', () => {
     assert.deepEqual(ui.clipboard, [`s3://${store.bucket_name}/logs/run 1/a b+é.bag`, `s3://${store.bucket_name}/logs/run 1/`, 'logs/run 1/a b+é.bag', 'logs/run 1/']);
   });
 
+  it('refuses Copy Key on the root of a store without a key_prefix (an empty clipboard), and copies the key_prefix of one that has it', async () => {
+    const { deps, ui, storeNode } = await setup({ key_prefix: null });
+    await assert.rejects(copyKey(deps)(storeNode), (error: unknown) => code('invalid-input')(error) && /has no key to copy; Copy S3 URI/.test((error as Error).message));
+    assert.deepEqual(ui.clipboard, []);
+    const prefixed = await setup({ name: 'prefixed' });
+    await copyKey(prefixed.deps)(prefixed.storeNode);
+    assert.deepEqual(prefixed.ui.clipboard, ['logs/']);
+  });
+
   it('copies one line a target for a selection, and opens each selected object in a tab', async () => {
     const { deps, object, folder, ui, opened } = await setup();
     const [a, b] = [object('logs/run 1/a.bag'), object('logs/run 1/b.bag')];

@@ -91,4 +91,63 @@ describe('object picker', () => {
     picker.hide();
     await assert.rejects(picked);
   });
+
+  it('keeps what it loaded when Load more… fails, and asks again from the error\'s item', async () => {
+    const keys = ['1.txt', '2.txt', '3.txt'];
+    let failNext = false;
+    const listed = memoryGateway(keys).gateway;
+    const { picker, picked } = await browsing(keys, (gateway) => {
+      gateway.listPage = async (request: ListPageRequest) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('connection reset');
+        }
+        return listed.listPage(request);
+      };
+    });
+    failNext = true;
+    picker.accept('$(ellipsis) Load more…');
+    await settled();
+    assert.equal(picker.labels()[0], '$(file) 1.txt', 'the first page is still there');
+    const error = picker.quickPick.items.at(-1);
+    assert.match(error?.label ?? '', /^\$\(error\) /);
+    picker.accept(error?.label ?? '');
+    await settled();
+    assert.deepEqual(picker.labels(), ['$(file) 1.txt', '$(file) 2.txt', '$(ellipsis) Load more…']);
+    picker.hide();
+    await assert.rejects(picked);
+  });
+
+  it('always shows the way on (choose, up, Load more…), whatever is typed to filter the names loaded', async () => {
+    vscodeStub.settings['logqs.objectListing.pageSize'] = 1;
+    const { gateway } = memoryGateway(['a/1.txt', 'a/2.txt', 'a/b/3.txt']);
+    const { source } = memorySource({ gateways: () => gateway });
+    const store = await source.create(validInput());
+    const picker = fakeQuickPick();
+    (vscode.window as unknown as { createQuickPick: () => unknown }).createQuickPick = () => picker.quickPick;
+    const picked = browseStore({ source, store }, { title: 'Upload', want: 'folder' });
+    await settled();
+    picker.accept('$(folder) a/');
+    await settled();
+    const shown = picker.quickPick.items;
+    assert.deepEqual(shown.filter((item) => item.alwaysShow).map((item) => item.label), ['$(check) Choose this folder', '$(arrow-up) ..', '$(ellipsis) Load more…']);
+    picker.hide();
+    await assert.rejects(picked);
+  });
+
+  it('says "No folders here" where only folders are wanted and the folder holds objects only', async () => {
+    vscodeStub.settings['logqs.objectListing.pageSize'] = 10;
+    const { gateway } = memoryGateway(['a/1.txt']);
+    const { source } = memorySource({ gateways: () => gateway });
+    const store = await source.create(validInput());
+    const picker = fakeQuickPick();
+    (vscode.window as unknown as { createQuickPick: () => unknown }).createQuickPick = () => picker.quickPick;
+    const picked = browseStore({ source, store }, { title: 'Upload', want: 'folder' });
+    await settled();
+    picker.accept('$(folder) a/');
+    await settled();
+    assert.deepEqual(picker.labels(), ['$(check) Choose this folder', '$(arrow-up) ..', 'No folders here']);
+    picker.hide();
+    await assert.rejects(picked);
+  });
 });
