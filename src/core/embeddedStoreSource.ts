@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { LogqsError, userMessage } from './errors';
 import {
   type ObjectStore,
@@ -63,6 +64,8 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly records: RecordRepository;
   private readonly secrets: SecretVault;
+  /** The records as this window last read or wrote them, by id (see recordsChanged). */
+  private known = new Map<string, ObjectStore>();
 
   constructor(
     private readonly deps: EmbeddedSourceDeps,
@@ -80,7 +83,9 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
   }
 
   async list(): Promise<ObjectStore[]> {
-    return sortStores(await this.records.load());
+    const stores = await this.records.load();
+    this.remember(stores);
+    return sortStores(stores);
   }
 
   async get(id: string): Promise<ObjectStore> {
@@ -99,7 +104,7 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
         await this.secrets.delete(created.id).catch(() => undefined);
         throw error;
       }
-      return { result: created, touched: changedIds(stores, next) };
+      return { result: created, touched: changedIds(stores, next), stores: next };
     });
   }
 
@@ -108,7 +113,7 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
     return this.mutate(async (stores) => {
       const { stores: next, updated } = updateRecord(stores, id, parsed, this.timestamp());
       await this.records.save(next);
-      return { result: updated, touched: [id] };
+      return { result: updated, touched: [id], stores: next };
     });
   }
 
@@ -119,7 +124,7 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
       // The store is gone once its record is: a keychain that refuses to delete the secret (locked, say) leaves it
       // there, unused (no record will have its id again), and says so in the log rather than failing the delete.
       await this.secrets.delete(id).catch((error: unknown) => this.deps.log?.(`The secret of deleted "${deleted.name}" stays in the secret storage: ${userMessage(error)}`));
-      return { result: deleted, touched: [id] };
+      return { result: deleted, touched: [id], stores: next };
     });
   }
 
@@ -127,7 +132,7 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
     return this.mutate(async (stores) => {
       const next = setDefaultRecord(stores, id, this.timestamp());
       await this.records.save(next);
-      return { result: findStore(next, id), touched: changedIds(stores, next) };
+      return { result: findStore(next, id), touched: changedIds(stores, next), stores: next };
     });
   }
 
@@ -147,7 +152,7 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
       await this.records.save(result.stores);
       await Promise.all(result.removed.map((store) => this.secrets.delete(store.id)));
       const touched = [...changedIds(stores, result.stores), ...rekeyed];
-      return { result, touched: [...new Set(touched)] };
+      return { result, touched: [...new Set(touched)], stores: result.stores };
     });
   }
 
@@ -185,16 +190,57 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
     return this.now().toISOString();
   }
 
-  private mutate<T>(change: (stores: ObjectStore[]) => Promise<{ result: T; touched: string[] }>): Promise<T> {
+  private mutate<T>(change: (stores: ObjectStore[]) => Promise<{ result: T; touched: string[]; stores: readonly ObjectStore[] }>): Promise<T> {
     // One at a time here (the queue) and among the windows that share the records (the repository's lock).
     const work = async () => change(await this.records.load());
     const run = this.queue.then(() => (this.records.exclusive ? this.records.exclusive(work) : work()));
     this.queue = run.catch(() => undefined);
-    return run.then(({ result, touched }) => {
-      const event: StoreChange = { storeIds: touched };
-      this.listeners.forEach((listener) => listener(event));
+    return run.then(({ result, touched, stores }) => {
+      this.remember(stores);
+      this.announce(touched);
       return result;
     });
+  }
+
+  /**
+   * The records were written, by this window or another (the file watched):
+   * the stores that differ from the records this window last read or wrote are
+   * announced as changed, so another window's new store shows here without a
+   * Refresh. This window's own writes announce nothing again. Queued after the
+   * changes under way, which are known once done.
+   */
+  recordsChanged(): Promise<void> {
+    const run = this.queue.then(async () => {
+      let stores: ObjectStore[];
+      try {
+        stores = await this.records.load();
+      } catch {
+        // Damaged now (a hand edit): every store is announced, and the list shows why.
+        const all = [...this.known.keys()];
+        this.known.clear();
+        this.announce(all);
+        return;
+      }
+      const changed = stores.filter((store) => !isDeepStrictEqual(this.known.get(store.id), store)).map((store) => store.id);
+      const gone = [...this.known.keys()].filter((id) => !stores.some((store) => store.id === id));
+      this.remember(stores);
+      this.announce([...changed, ...gone]);
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The records as this window last read or wrote them (see recordsChanged). */
+  private remember(stores: readonly ObjectStore[]): void {
+    this.known = new Map(stores.map((store) => [store.id, store]));
+  }
+
+  private announce(storeIds: string[]): void {
+    if (storeIds.length === 0) {
+      return;
+    }
+    const event: StoreChange = { storeIds };
+    this.listeners.forEach((listener) => listener(event));
   }
 }
 

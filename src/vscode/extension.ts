@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { JsonFileConnections } from '../adapters/files/connectionsFile';
 import { JsonFileRecordRepository } from '../adapters/files/jsonFileRecords';
+import { watchFile } from '../adapters/files/fileWatch';
 import { LogqsConnections } from '../adapters/logqs/logqsConnections';
 import { readManagedStoresFile } from '../adapters/files/managedStoresFile';
 import { createWholeFileThreads } from '../adapters/files/wholeFileThreads';
@@ -117,6 +118,8 @@ export function activate(context: vscode.ExtensionContext): void {
       showConnected();
     }),
     fileSystem,
+    // Another window's change of the records (a store added there) shows here without a Refresh.
+    watchFile(recordsFile, () => void embedded.recordsChanged()),
     ...registerCommands(commandSpecs(deps), report),
   );
   log.info(`LogQS Object Stores activated; records in ${recordsFile}`);

@@ -158,6 +158,29 @@ describe('embedded object store source', () => {
     assert.match(logged[0], /secret of deleted "robots" stays in the secret storage: .*keychain is locked/);
   });
 
+  it('announces the stores another window changed in the records, and nothing again for its own changes', async () => {
+    const { registry: here, records, vault } = setup();
+    const there = memorySource({ records, secrets: vault }).source;
+    const mine = await here.create(validInput({ name: 'mine' }));
+    await here.list();
+    const announced: string[][] = [];
+    here.onDidChange((change) => announced.push([...change.storeIds]));
+    await here.recordsChanged();
+    assert.equal(announced.length, 0, 'nothing changed since this window read them');
+    const theirs = await there.create(validInput({ name: 'theirs' }));
+    await there.update(mine.id, { note: 'edited there' });
+    await here.recordsChanged();
+    assert.deepEqual(announced.map((ids) => ids.sort()), [[mine.id, theirs.id].sort()]);
+    await here.recordsChanged();
+    assert.equal(announced.length, 1, 'announced once');
+    await here.delete(theirs.id);
+    await here.recordsChanged();
+    assert.deepEqual(announced.slice(1), [[theirs.id]], 'its own delete is announced by the delete alone');
+    records.stores.length = 0;
+    await here.recordsChanged();
+    assert.deepEqual(announced.slice(2), [[mine.id]], 'a store deleted there is announced');
+  });
+
   it('says so when the secret is missing from the vault', async () => {
     const { registry, vault } = setup();
     const created = await registry.create(validInput());
