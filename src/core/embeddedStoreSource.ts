@@ -64,7 +64,10 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
   private readonly listeners = new Set<(change: StoreChange) => void>();
   private readonly records: RecordRepository;
   private readonly secrets: SecretVault;
-  /** The records as this window last read or wrote them, by id (see recordsChanged). */
+  /**
+   * The records as this window last wrote them, or last announced them changed, by id (see recordsChanged). Not
+   * as last listed: a list between another window's write and its announcement would leave that write unannounced.
+   */
   private known = new Map<string, ObjectStore>();
 
   constructor(
@@ -83,9 +86,7 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
   }
 
   async list(): Promise<ObjectStore[]> {
-    const stores = await this.records.load();
-    this.remember(stores);
-    return sortStores(stores);
+    return sortStores(await this.records.load());
   }
 
   async get(id: string): Promise<ObjectStore> {
@@ -204,7 +205,7 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
 
   /**
    * The records were written, by this window or another (the file watched):
-   * the stores that differ from the records this window last read or wrote are
+   * the stores that differ from the records this window last wrote or announced are
    * announced as changed, so another window's new store shows here without a
    * Refresh. This window's own writes announce nothing again. Queued after the
    * changes under way, which are known once done.
@@ -230,7 +231,7 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
     return run;
   }
 
-  /** The records as this window last read or wrote them (see recordsChanged). */
+  /** See known. */
   private remember(stores: readonly ObjectStore[]): void {
     this.known = new Map(stores.map((store) => [store.id, store]));
   }
