@@ -100,8 +100,9 @@ export function endpointBucketProblem(endpointUrl: string | null | undefined, bu
   } catch {
     return undefined;
   }
-  const segments = url.pathname.split('/').filter(Boolean);
-  if (segments.length > 0 && decodeURIComponent(segments[segments.length - 1]) === bucket) {
+  const last = url.pathname.split('/').filter(Boolean).at(-1);
+  // Bucket names need no escaping: the segment is compared as written.
+  if (last === bucket) {
     return `endpoint_url ends with the bucket "${bucket}": give the service's address without it (the bucket is added to every request)`;
   }
   const host = url.hostname.toLowerCase();
