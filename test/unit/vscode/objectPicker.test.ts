@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ListPageRequest, ObjectGateway } from '../../../src/core/ports';
 import { browseStore } from '../../../src/vscode/objectPicker';
+import type { BrowseRequest } from '../../../src/vscode/ui';
 import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
 
 /** A quick pick as the browser drives it: items shown, and the person's accepts and hide. */
@@ -35,16 +36,19 @@ function fakeQuickPick() {
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
-/** Browses a store of `keys` in memory, one key a page, in the fake quick pick; `gateway` may be changed before the first page. */
-async function browsing(keys: string[], shape: (gateway: ObjectGateway) => void = () => undefined) {
-  vscodeStub.settings['logqs.objectListing.pageSize'] = 1;
+/**
+ * Browses a store of `keys` in memory, `pageSize` keys a page (1 by default), in the fake quick pick, for an object
+ * (or what `request` wants); `gateway` may be changed before the first page.
+ */
+async function browsing(keys: string[], shape: (gateway: ObjectGateway) => void = () => undefined, request: BrowseRequest = { title: 'Download', want: 'object' }, pageSize = 1) {
+  vscodeStub.settings['logqs.objectListing.pageSize'] = pageSize;
   const { gateway, requests } = memoryGateway(keys);
   shape(gateway);
   const { source } = memorySource({ gateways: () => gateway });
   const store = await source.create(validInput());
   const picker = fakeQuickPick();
   (vscode.window as unknown as { createQuickPick: () => unknown }).createQuickPick = () => picker.quickPick;
-  const picked = browseStore({ source, store }, { title: 'Download', want: 'object' });
+  const picked = browseStore({ source, store }, request);
   await settled();
   return { picker, picked, requests };
 }
@@ -119,14 +123,7 @@ describe('object picker', () => {
   });
 
   it('always shows the way on (choose, up, Load more…), whatever is typed to filter the names loaded', async () => {
-    vscodeStub.settings['logqs.objectListing.pageSize'] = 1;
-    const { gateway } = memoryGateway(['a/1.txt', 'a/2.txt', 'a/b/3.txt']);
-    const { source } = memorySource({ gateways: () => gateway });
-    const store = await source.create(validInput());
-    const picker = fakeQuickPick();
-    (vscode.window as unknown as { createQuickPick: () => unknown }).createQuickPick = () => picker.quickPick;
-    const picked = browseStore({ source, store }, { title: 'Upload', want: 'folder' });
-    await settled();
+    const { picker, picked } = await browsing(['a/1.txt', 'a/2.txt', 'a/b/3.txt'], undefined, { title: 'Upload', want: 'folder' });
     picker.accept('$(folder) a/');
     await settled();
     const shown = picker.quickPick.items;
@@ -136,14 +133,7 @@ describe('object picker', () => {
   });
 
   it('says "No folders here" where only folders are wanted and the folder holds objects only', async () => {
-    vscodeStub.settings['logqs.objectListing.pageSize'] = 10;
-    const { gateway } = memoryGateway(['a/1.txt']);
-    const { source } = memorySource({ gateways: () => gateway });
-    const store = await source.create(validInput());
-    const picker = fakeQuickPick();
-    (vscode.window as unknown as { createQuickPick: () => unknown }).createQuickPick = () => picker.quickPick;
-    const picked = browseStore({ source, store }, { title: 'Upload', want: 'folder' });
-    await settled();
+    const { picker, picked } = await browsing(['a/1.txt'], undefined, { title: 'Upload', want: 'folder' }, 10);
     picker.accept('$(folder) a/');
     await settled();
     assert.deepEqual(picker.labels(), ['$(check) Choose this folder', '$(arrow-up) ..', 'No folders here']);
