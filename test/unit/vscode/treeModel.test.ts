@@ -364,19 +364,24 @@ describe('the tree model: a disabled store', () => {
   });
 });
 
+/** A tree of one store (prefix "logs/") over `keys`, 10 a page, that records each node it asks the view to redraw, as the object. */
+async function redrawnTree(keys: readonly string[]) {
+  const { gateway, requests } = memoryGateway(keys);
+  const { source } = memorySource({ gateways: () => gateway });
+  const created = await source.create(validInput({ key_prefix: 'logs/' }));
+  const redrawn: (TreeNode | undefined)[] = [];
+  const model = new (class extends ObjectTreeModel {
+    protected override changed(node: TreeNode | undefined) {
+      redrawn.push(node);
+    }
+  })({ sources: new StoreSources([source]), pageSize: () => 10, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+  return { model, redrawn, requests, source, created };
+}
+
 describe('the tree model: nodes as VS Code knows them', () => {
   it('redraws, while revealing a key on a later page of a store\'s top level, the very store node the view was given', async () => {
     // VS Code ignores a redraw of a node object it didn't get from getChildren; the root's stores are listed anew at every redraw.
-    const keys = Array.from({ length: 25 }, (_, index) => `logs/bag-${String(index).padStart(2, '0')}.bag`);
-    const { gateway } = memoryGateway(keys);
-    const { source } = memorySource({ gateways: () => gateway });
-    await source.create(validInput({ key_prefix: 'logs/' }));
-    const redrawn: (TreeNode | undefined)[] = [];
-    const model = new (class extends ObjectTreeModel {
-      protected override changed(node: TreeNode | undefined) {
-        redrawn.push(node);
-      }
-    })({ sources: new StoreSources([source]), pageSize: () => 10, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+    const { model, redrawn, source } = await redrawnTree(Array.from({ length: 25 }, (_, index) => `logs/bag-${String(index).padStart(2, '0')}.bag`));
     const [shown] = (await model.getChildren()) as StoreNode[];
     await model.getChildren(shown);
     const found = await model.findKey(shown.id, 'logs/bag-23.bag', { loadPages: true });
@@ -437,16 +442,7 @@ describe('the tree model: an object saved from an editor', () => {
   });
 
   it('redraws an object saved again with its new size where it is listed, listing nothing again and keeping every page loaded', async () => {
-    const keys = Array.from({ length: 25 }, (_, index) => `logs/run/f-${String(index).padStart(2, '0')}.yaml`);
-    const { gateway, requests } = memoryGateway(keys);
-    const { source } = memorySource({ gateways: () => gateway });
-    const created = await source.create(validInput({ key_prefix: 'logs/' }));
-    const redrawn: (TreeNode | undefined)[] = [];
-    const model = new (class extends ObjectTreeModel {
-      protected override changed(node: TreeNode | undefined) {
-        redrawn.push(node);
-      }
-    })({ sources: new StoreSources([source]), pageSize: () => 10, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
+    const { model, redrawn, requests, created } = await redrawnTree(Array.from({ length: 25 }, (_, index) => `logs/run/f-${String(index).padStart(2, '0')}.yaml`));
     const [store] = (await model.getChildren()) as StoreNode[];
     const [run] = (await model.getChildren(store)) as ContainerNode[];
     const more = (await model.getChildren(run)).at(-1);
