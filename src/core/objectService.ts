@@ -162,15 +162,23 @@ export class ObjectService {
   async download(
     source: ObjectStoreSource,
     storeId: string,
-    items: { keys: readonly string[]; prefixes: readonly string[] },
+    items: { keys: readonly string[]; prefixes: readonly string[] } & Pick<DownloadRequest, 'listedAs'>,
     targetDir: string,
     callbacks: JobCallbacks & Pick<DownloadRequest, 'claims'>,
   ): Promise<DownloadReport> {
     const { store, objects } = await source.objectsOf(storeId);
     const keys = items.keys.map((key) => scopeKey(store.key_prefix, key));
     const prefixes = items.prefixes.map((prefix) => listingPrefix(store.key_prefix, prefix));
-    this.deps.log(`Download from "${store.name}" to ${targetDir}: ${keys.length} objects, ${prefixes.length} folders`);
-    return downloadObjects(this.downloadContext(store, objects), { keys, prefixes, targetDir, ...callbacks });
+    // A filtered folder's listing is its own prefix made longer, within the folder: never another folder's, nor one outside it.
+    const listedAs = new Map([...(items.listedAs ?? [])].map(([prefix, listed]) => [listingPrefix(store.key_prefix, prefix), listed] as const));
+    for (const [prefix, listed] of listedAs) {
+      if (!listed.startsWith(prefix) || listed.slice(prefix.length).includes('/')) {
+        throw new LogqsError('invalid-input', `"${listed}" is not a filter of the folder "${prefix}"`);
+      }
+    }
+    const filtered = listedAs.size > 0 ? ` (${listedAs.size} filtered: ${[...listedAs.values()].map((listed) => `"${listed}*"`).join(', ')})` : '';
+    this.deps.log(`Download from "${store.name}" to ${targetDir}: ${keys.length} objects, ${prefixes.length} folders${filtered}`);
+    return downloadObjects(this.downloadContext(store, objects), { keys, prefixes, listedAs, targetDir, ...callbacks });
   }
 
   /** Uploads local files and folders under a prefix of a writable store. */

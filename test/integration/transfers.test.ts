@@ -218,6 +218,23 @@ describe('transfers against a real S3 server', function () {
     assert.deepEqual(await fs.readdir(outside), []);
   });
 
+  it('downloads what a filtered folder shows, and refuses a filter that reaches outside the folder', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'filtered/' });
+    for (const key of ['filtered/run/2023-05-01.bag', 'filtered/run/2023-05-02.bag', 'filtered/run/2024-01-01.bag', 'filtered/other/2023.bag']) {
+      await put(key, `body of ${key}`);
+    }
+    const report = await rig.objects.download(rig.source, store.id, { keys: [], prefixes: ['filtered/run/'], listedAs: new Map([['filtered/run/', 'filtered/run/2023-05']]) }, folder.dir, jobCallbacks().callbacks);
+    assert.deepEqual(await filesUnder(folder.dir), ['run/2023-05-01.bag', 'run/2023-05-02.bag']);
+    assert.equal(report.files.length, 2);
+    for (const listed of ['filtered/other/', 'filtered/run/../other/', 'filtered/ru']) {
+      await assert.rejects(
+        rig.objects.download(rig.source, store.id, { keys: [], prefixes: ['filtered/run/'], listedAs: new Map([['filtered/run/', listed]]) }, folder.dir, jobCallbacks().callbacks),
+        code('invalid-input'),
+        listed,
+      );
+    }
+  });
+
   it('skips a key that is both a file and a folder, with a reason', async () => {
     const store = await rig.addStore(bucket, { key_prefix: 'both/' });
     await put('both/a', 'a file');

@@ -55,7 +55,8 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
         return { store, details: { key, size: 1, metadata: {} }, presignedUrl: `http://s3/${key}?X-Amz-Expires=${seconds}`, expiresAt: new Date('2026-11-25T13:00:00Z') };
       },
       download: async (_source, _storeId, items, dir, callbacks) => {
-        calls.push(`download keys=${items.keys.join(',')} prefixes=${items.prefixes.join(',')} into ${dir}`);
+        const filtered = [...(items.listedAs ?? [])].map(([prefix, listed]) => ` ${prefix} as ${listed}*`).join('');
+        calls.push(`download keys=${items.keys.join(',')} prefixes=${items.prefixes.join(',')}${filtered} into ${dir}`);
         callbacks.onProgress({ filesDone: 1, bytesDone: 3, bytesTotal: 3 });
         await callbacks.onConflict('/tmp/x/a.bag');
         return state.downloadReport;

@@ -555,9 +555,10 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
   async function* candidates(): AsyncGenerator<Candidate> {
     yield* keys;
     for (const prefix of request.prefixes) {
+      const listed = request.listedAs?.get(prefix) ?? prefix;
       let continuationToken: string | undefined;
       do {
-        const page = await context.list(prefix, continuationToken, signal);
+        const page = await context.list(listed, continuationToken, signal);
         for (const listed of page.objects) {
           if (listed.key.endsWith('/') && listed.size === 0) {
             continue; // a folder marker: its folder is made by the files in it

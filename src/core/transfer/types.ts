@@ -156,6 +156,11 @@ export interface DownloadRequest {
   keys: readonly string[];
   /** Folders by full prefix ending in "/": each lands as `targetDir/<folder name>/…`, keys kept relative. */
   prefixes: readonly string[];
+  /**
+   * Folders shown filtered (Filter…): per folder prefix, the longer prefix it is listed with instead, so that only
+   * the names the filter shows come, still kept relative to the folder.
+   */
+  listedAs?: ReadonlyMap<string, string>;
   targetDir: string;
   signal: AbortSignal;
   onProgress: (progress: TransferProgress) => void;

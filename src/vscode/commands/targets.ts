@@ -1,5 +1,5 @@
 import { LogqsError } from '../../core/errors';
-import { scopeKey } from '../../core/keyPrefix';
+import { filterAfterPrefix, listingPrefix, scopeKey } from '../../core/keyPrefix';
 import type { ObjectStore } from '../../core/objectStore';
 import type { StoreRef } from '../../core/sources';
 import { assertUsable, assertWritable } from '../../core/storeRules';
@@ -22,6 +22,8 @@ export interface Target {
   /** Known size of an object listed in the tree. */
   size?: number;
   node?: TreeNode;
+  /** A folder shown filtered in the tree: the longer prefix that lists what it shows (see shownAsFiltered). */
+  listedAs?: string;
 }
 
 type TargetDeps = Pick<CommandDeps, 'sources' | 'ui' | 'report'>;
@@ -143,6 +145,21 @@ export function byStore(targets: readonly Target[]): Target[][] {
 
 /** Targets of one store without those a selected folder holds already: each object counted, deleted or downloaded once. */
 export function outermost(group: Target[]): Target[] {
-  const folders = group.filter((target) => target.kind === 'folder').map((target) => target.key);
+  // A filtered folder holds only what its filter shows.
+  const folders = group.filter((target) => target.kind === 'folder').map((target) => target.listedAs ?? target.key);
   return group.filter((target) => !folders.some((prefix) => target.key !== prefix && target.key.startsWith(prefix)));
+}
+
+/**
+ * A folder (or store) of the tree as it is shown: filtered (Filter…), only the names its filter shows (listed
+ * with the longer prefix); undefined when its filter can show none. Anything else as it is.
+ */
+export function shownAsFiltered(target: Target, filterOf: (node: TreeNode) => string | undefined): Target | undefined {
+  const filter = target.kind === 'folder' && target.node ? filterOf(target.node) : undefined;
+  if (filter === undefined || !target.node || (target.node.kind !== 'folder' && target.node.kind !== 'store')) {
+    return target;
+  }
+  const base = listingPrefix(target.ref.store.key_prefix, target.node.kind === 'folder' ? target.node.prefix : undefined);
+  const after = filterAfterPrefix(base, filter);
+  return after === undefined ? undefined : { ...target, listedAs: base + after };
 }

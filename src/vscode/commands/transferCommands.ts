@@ -8,7 +8,7 @@ import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
 import type { MessageAction } from '../ui';
 import { type CommandDeps, isInputObject } from './deps';
-import { type Target, byStore, outermost, resolveTarget, resolveTargets, selection, storesThatFit } from './targets';
+import { type Target, byStore, outermost, resolveTarget, resolveTargets, selection, shownAsFiltered, storesThatFit } from './targets';
 
 /** Downloads and uploads, from the tree, the palette, the Explorer and drag and drop. */
 
@@ -68,6 +68,7 @@ async function downloadGroup(
       {
         keys: group.filter((target) => target.kind === 'object').map((target) => target.key),
         prefixes: group.filter((target) => target.kind === 'folder').map((target) => target.key),
+        listedAs: new Map(group.flatMap((target) => (target.kind === 'folder' && target.listedAs !== undefined ? [[target.key, target.listedAs] as const] : []))),
       },
       folder,
       { signal, onProgress, ...shared },
@@ -113,7 +114,13 @@ function revealedKey(prefix: string, firstKey: string, pathCount: number): strin
 
 export const download = (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
   const targets = await resolveTargets(deps, arg, selected, { title: 'Download', want: 'either', writes: false });
-  await downloadTargets(deps, targets);
+  // A filtered folder brings what it shows: a folder of millions filtered to one day's bags is not downloaded whole.
+  const shown = targets.map((target) => shownAsFiltered(target, (node) => deps.tree.filterOf(node))).filter((target): target is Target => target !== undefined);
+  if (shown.length === 0) {
+    deps.ui.info('Nothing to download: the filter of that folder shows no names.');
+    return;
+  }
+  await downloadTargets(deps, shown);
 };
 
 /** Upload Files… / Upload Folder… on a store or folder (or a store picked and browsed). */

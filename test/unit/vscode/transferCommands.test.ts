@@ -103,6 +103,31 @@ describe('transfer commands', () => {
     assert.equal(ui.asked.length, 0, ui.asked.join('\n'));
   });
 
+  it('downloads what a filtered folder shows, not the whole folder; an object the filter hides comes by itself', async () => {
+    const { deps, folder, calls, state, object, ui } = await setup();
+    ui.localFolder = '/tmp/x';
+    ui.conflictAnswer = 'overwrite';
+    state.filters.set(folder.id, '2023');
+    const hidden = object('logs/run 1/2024-b.bag');
+    const shown = object('logs/run 1/2023-a.bag');
+    await download(deps)(folder, [folder, hidden, shown]);
+    assert.deepEqual(
+      calls.filter((call) => call.startsWith('download')),
+      ['download keys=logs/run 1/2024-b.bag prefixes=logs/run 1/ logs/run 1/ as logs/run 1/2023* into /tmp/x'],
+    );
+  });
+
+  it('says there is nothing to download when the filter of the folder shows no names', async () => {
+    const { source } = memorySource();
+    const store = await source.create(validInput({ key_prefix: 'reports/2024.' }));
+    const { deps, calls, state, ui } = fakeCommandDeps([source]);
+    const storeNode = new StoreNode(undefined, source, store);
+    state.filters.set(storeNode.id, '2025');
+    await download(deps)(storeNode, [storeNode]);
+    assert.equal(calls.filter((call) => call.startsWith('download')).length, 0, calls.join('\n'));
+    assert.ok(ui.told.some((line) => /Nothing to download: the filter/.test(line)), ui.told.join('\n'));
+  });
+
   it('takes out of the tree what a delete removed before it was cancelled or failed', async () => {
     const { deps, folder, calls, store, state } = await setup();
     state.counts.set('logs/run 1/', 3000);

@@ -107,6 +107,12 @@ describe('download placement', () => {
     assert.deepEqual(report.skipped.map((entry) => [entry.key, entry.reason]), [[deep, 'its path would be longer than this file system allows']]);
   });
 
+  it('downloads only what a filtered folder lists, each file kept relative to the folder', async () => {
+    const objects = { 'logs/run/2023-a.bag': Buffer.from('a'), 'logs/run/2023/deep.bag': Buffer.from('d'), 'logs/run/2024-b.bag': Buffer.from('b') };
+    const report = await downloadObjects(context(objects), { ...request([], ['logs/run/']), listedAs: new Map([['logs/run/', 'logs/run/2023']]) });
+    assert.deepEqual(report.files.map((file) => path.relative(scratch.dir, file.path)).sort(), [path.join('run', '2023-a.bag'), path.join('run', '2023', 'deep.bag')].sort());
+  });
+
   it('downloads a key whose name starts with ".." (it is not a ".." segment)', async () => {
     const objects = { 'logs/..hidden': Buffer.from('h'), '..cache/a.txt': Buffer.from('c') };
     const report = await downloadObjects(context(objects), request(['logs/..hidden'], ['..cache/']));
