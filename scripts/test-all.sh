@@ -18,7 +18,13 @@ step() { printf '\n=== %s ===\n' "$*"; }
 # A stage that can't even start counts as one failure, so a broken set-up is never green.
 broken() { echo "{\"stage\":\"$1\",\"passes\":0,\"failures\":1,\"pending\":0,\"error\":\"$2\"}" >> "$LOGQS_TEST_SUMMARY"; echo "!!! $1: $2"; }
 has() { [[ " $STAGES " == *" $1 "* ]]; }
-mocha_stage() { local stage=$1; shift; LOGQS_TEST_STAGE=$stage npx mocha --reporter "$ROOT/test/support/summaryReporter.cjs" "$@" || true; }
+# Mocha's exit code is not the verdict (the summary's totals are), but a stage that ends without its totals (a test
+# file that throws while loading, no test files found) counts as a failure, not as a stage that was never there.
+mocha_stage() {
+  local stage=$1; shift
+  LOGQS_TEST_STAGE=$stage npx mocha --reporter "$ROOT/test/support/summaryReporter.cjs" "$@" || true
+  grep -q "\"stage\":\"$stage\"" "$LOGQS_TEST_SUMMARY" || broken "$stage" "mocha ended before reporting its totals"
+}
 
 step "install npm packages"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

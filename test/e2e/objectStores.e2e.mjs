@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import s3Server from "../../out/test/support/s3Server.js";
-import { REPO_ROOT, startEditor } from "./harness.mjs";
+import { REPO_ROOT, startEditor, waitFor } from "./harness.mjs";
 
 const { S3_ACCESS_KEY, S3_ENDPOINT, S3_SECRET_KEY, adminClient, createBucketWith, deleteBucket } = s3Server;
 const VSIX = path.join(REPO_ROOT, "dist", "logqs-object-stores.vsix");
@@ -192,7 +192,12 @@ describe("LogQS Object Stores in code-server", function () {
     assert.ok(!entries.some((entry) => /Edit Object Store|Delete Object Store/.test(entry)), entries.join(" | "));
 
     await editor.runCommand("LogQS: Edit Object Store");
-    const options = await editor.quickInput().locator(".quick-input-list [role=option]").allInnerTexts();
+    // Read once the picker has drawn its stores (the editable one is there), not while it is still empty.
+    const optionList = editor.quickInput().locator(".quick-input-list [role=option]");
+    const options = await waitFor(async () => {
+      const shown = await optionList.allInnerTexts();
+      return shown.some((option) => option.includes("robot-logs")) ? shown : null;
+    }, { timeoutMs: 20_000, what: "the stores offered for Edit" });
     await editor.dismissQuickInput();
     assert.ok(!options.some((option) => option.includes("lqs-managed")), options.join(" | "));
     await editor.screenshot("e2e-5-managed");

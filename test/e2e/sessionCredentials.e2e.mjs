@@ -121,11 +121,14 @@ describe("session credentials in code-server", function () {
       const shown = await terminalText();
       return shown.includes("They expire at") && !shown.includes("exit=");
     }, { timeoutMs: 30_000, what: "a second terminal with the credentials" });
-    await typeInTerminal(`/usr/bin/aws s3 ls s3://${bucket}/other/ --endpoint-url ${S3_ENDPOINT}; echo "outside=$?"`);
+    // Inside the prefix the same terminal lists (its credentials work), outside it is refused by the server.
+    await typeInTerminal(`/usr/bin/aws s3 ls s3://${bucket}/logs/ --endpoint-url ${S3_ENDPOINT}; echo "inside=$?"; /usr/bin/aws s3 ls s3://${bucket}/other/ --endpoint-url ${S3_ENDPOINT}; echo "outside=$?"`);
     const text = await waitFor(async () => {
       const shown = await terminalText();
       return /outside=\d+/.test(shown) ? shown : null;
     }, { timeoutMs: 60_000, what: "the refused listing's exit code" });
+    assert.match(text, /inside=0\b/);
+    assert.match(text, /AccessDenied/);
     assert.doesNotMatch(text, /outside=0\b/);
     assert.doesNotMatch(text, /hidden\.txt/);
   });

@@ -126,7 +126,7 @@ describe('LogQS API client and connections', function () {
       const settings = { apiUrl: server.url, apiEndpointPrefix: server.prefix, datastoreId: server.datastoreId, apiKeyId: server.apiKeyId, name: 'Robots' };
 
       await assert.rejects(make().connect({ ...settings, apiKeySecret: 'wrong-secret-5678' }), code('auth'));
-      await assert.rejects(fs.access(file));
+      await assert.rejects(fs.access(file), { code: 'ENOENT' });
       assert.equal(vault.secrets.size, 0);
 
       const source = await make().connect({ ...settings, apiKeySecret: server.apiKeySecret });

@@ -83,23 +83,11 @@ describe('session credentials against a real S3 server with STS', function () {
     s3.destroy();
   });
 
-  it('never reach keys outside a prefix holding "*" or "?", which RGW\'s policies can\'t take literally', async () => {
-    for (const key of ['run*/a.txt', 'run?/a.txt', 'run${x}/a.txt']) {
-      await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
-    }
+  it('are refused, before any request, for a prefix holding "*", "?" or "$", which RGW\'s policies can\'t take literally', async () => {
+    // What the server can't be told exactly must not be granted loosely: run*/ would grant run-1/ as well.
     for (const prefix of ['run*/', 'run?/', 'run$']) {
       const store = await addStore({ key_prefix: prefix, read_only: true });
-      let credentials: SessionCredentials;
-      try {
-        ({ credentials } = await source.sessionCredentials(store.id, { durationSeconds: 900 }));
-      } catch (error) {
-        // Refusing is right: what the server can't be told exactly must not be granted loosely.
-        assert.ok(code('invalid-input')(error) && /key_prefix/.test((error as Error).message), `${prefix}: ${(error as Error).message}`);
-        continue;
-      }
-      const s3 = clientWith(credentials);
-      await refused(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'run${x}/a.txt' })));
-      s3.destroy();
+      await assert.rejects(source.sessionCredentials(store.id, { durationSeconds: 900 }), (error: unknown) => code('invalid-input')(error) && /key_prefix/.test((error as Error).message), prefix);
     }
   });
 

@@ -5,8 +5,10 @@ import type { BrowsedItem, LivePick, LivePickBehaviour, MessageAction, PickChoic
 
 /**
  * The commands' Ui with scripted answers, recording what it was asked and
- * told. An unscripted question fails the test; `undefined` answers as a
- * person pressing Escape.
+ * told. A question left unscripted (`undefined`) answers as a person pressing
+ * Escape: a 'cancelled' error. So a test that expects a cancel also checks
+ * where it came from (what was asked, or the call it reached), or an
+ * unanswered question could pass for it.
  */
 export class FakeUi implements Ui {
   readonly told: string[] = [];

@@ -65,9 +65,14 @@ describe('session policy', () => {
     assert.equal(asked, 0);
   });
 
-  it('is valid JSON with quotes and backslashes in a prefix', () => {
-    const document = sessionPolicyDocument({ bucket_name: 'b', key_prefix: 'say "hi"\\/', read_only: false });
-    assert.deepEqual(JSON.parse(JSON.stringify(document)), document);
+  it('is valid JSON with quotes, backslashes and non-Latin text in a prefix, as sent to STS', () => {
+    const scope = { bucket_name: 'b', key_prefix: 'say "hi"\\/', read_only: false };
+    const document = sessionPolicyDocument(scope);
+    // The text STS gets (non-Latin-1 characters escaped) reads back as the document.
+    assert.deepEqual(JSON.parse(sessionPolicy(scope)), document);
+    const unicode = { ...scope, key_prefix: 'ロボット/ç/' };
+    assert.ok(!/[^\t\n\r\u0020-\u00ff]/.test(sessionPolicy(unicode)), 'only Latin-1 in the text sent');
+    assert.deepEqual(JSON.parse(sessionPolicy(unicode)), sessionPolicyDocument(unicode));
     assert.deepEqual(document.Statement[0].Resource, ['arn:aws:s3:::b/say "hi"\\/*']);
   });
 });

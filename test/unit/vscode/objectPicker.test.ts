@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { ListPageRequest, ObjectGateway } from '../../../src/core/ports';
 import { browseStore } from '../../../src/vscode/objectPicker';
 import type { BrowseRequest } from '../../../src/vscode/ui';
+import { code } from '../../support/assertions';
 import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
 
 /** A quick pick as the browser drives it: items shown, and the person's accepts and hide. */
@@ -93,7 +94,7 @@ describe('object picker', () => {
     assert.deepEqual(picker.labels(), ['$(file) 1.txt', '$(file) 2.txt', '$(ellipsis) Load more…']);
     assert.equal(requests.length, 2);
     picker.hide();
-    await assert.rejects(picked);
+    await assert.rejects(picked, code('cancelled'));
   });
 
   it('keeps what it loaded when Load more… fails, and asks again from the error\'s item', async () => {
@@ -119,7 +120,7 @@ describe('object picker', () => {
     await settled();
     assert.deepEqual(picker.labels(), ['$(file) 1.txt', '$(file) 2.txt', '$(ellipsis) Load more…']);
     picker.hide();
-    await assert.rejects(picked);
+    await assert.rejects(picked, code('cancelled'));
   });
 
   it('always shows the way on (choose, up, Load more…), whatever is typed to filter the names loaded', async () => {
@@ -129,7 +130,7 @@ describe('object picker', () => {
     const shown = picker.quickPick.items;
     assert.deepEqual(shown.filter((item) => item.alwaysShow).map((item) => item.label), ['$(check) Choose this folder', '$(arrow-up) ..', '$(ellipsis) Load more…']);
     picker.hide();
-    await assert.rejects(picked);
+    await assert.rejects(picked, code('cancelled'));
   });
 
   it('says "No folders here" where only folders are wanted and the folder holds objects only', async () => {
@@ -138,6 +139,6 @@ describe('object picker', () => {
     await settled();
     assert.deepEqual(picker.labels(), ['$(check) Choose this folder', '$(arrow-up) ..', 'No folders here']);
     picker.hide();
-    await assert.rejects(picked);
+    await assert.rejects(picked, code('cancelled'));
   });
 });

@@ -56,6 +56,8 @@ describe('transfer commands', () => {
     const real = deps.objects.download;
     deps.objects.download = async (...args) => {
       if (args[1] === first.id) {
+        // Recorded: the failure must be this store's job's, not a question left unanswered before it (which cancels too).
+        calls.push('download of "first" (fails)');
         throw failure;
       }
       return real(...args);
@@ -77,6 +79,7 @@ describe('transfer commands', () => {
   it('stops a download of several stores at a cancel, asking none of the later stores', async () => {
     const { calls, laterAsked, run } = await downloadWithFirstStoreFailing(new LogqsError('cancelled', 'Cancelled'));
     await assert.rejects(run(), code('cancelled'));
+    assert.ok(calls.includes('download of "first" (fails)'), calls.join('\n'));
     assert.ok(!laterAsked(), calls.join('\n'));
   });
 
