@@ -1,7 +1,8 @@
 // Bundles the extension into CommonJS files; `vscode` is provided by the editor.
-// dist/extension.js is all that activation evaluates. The client libraries (the
-// AWS SDK, ky) are bundled apart, into dist/vendor/*.js, and required at their
-// first use (src/adapters/vendor/loaders.ts), so start-up never even parses them.
+// dist/extension.js and dist/main.js (which it loads with V8's code cache) are
+// all that activation evaluates. The client libraries (the AWS SDK, ky) are
+// bundled apart, into dist/vendor/*.js, and required at their first use
+// (src/adapters/vendor/loaders.ts), so start-up never even parses them.
 import * as esbuild from 'esbuild';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,11 +43,21 @@ const mainFields = ['module', 'main'];
  */
 const supported = { 'dynamic-import': false };
 
-/** The builds: the extension (dist/extension.js), the vendor bundles (dist/vendor/), the worker threads (dist/). */
+/** The builds: the extension (dist/extension.js, its entry, and dist/main.js), the vendor bundles (dist/vendor/), the worker threads (dist/). */
 export function buildOptions({ production = false, outdir = path.join(root, 'dist'), logLevel = 'info' } = {}) {
   const common = { absWorkingDir: root, bundle: true, format: 'cjs', platform: 'node', target: 'node20', mainFields, sourcemap: !production, minify: production, logLevel, supported };
   return [
-    { ...common, entryPoints: ['src/vscode/extension.ts'], outfile: path.join(outdir, 'extension.js'), external: ['vscode'], plugins: [vendorBundlesExternal] },
+    // dist/extension.js is the entry (package.json "main"): it loads dist/main.js, the extension, with V8's code cache (src/vscode/entry.ts).
+    {
+      ...common,
+      entryPoints: [
+        { in: 'src/vscode/entry.ts', out: 'extension' },
+        { in: 'src/vscode/extension.ts', out: 'main' },
+      ],
+      outdir,
+      external: ['vscode'],
+      plugins: [vendorBundlesExternal],
+    },
     { ...common, entryPoints: Object.entries(vendorBundles).map(([entry, name]) => ({ in: entry, out: name })), outdir: path.join(outdir, 'vendor') },
     { ...common, entryPoints: Object.entries(workerBundles).map(([entry, name]) => ({ in: entry, out: name })), outdir },
   ];

@@ -8,6 +8,7 @@ import { createWholeFileThreads } from '../adapters/files/wholeFileThreads';
 import { createRangeReader } from '../adapters/http/rangeReader';
 import { S3ClientCache } from '../adapters/s3/s3Client';
 import { s3Gateways } from '../adapters/s3/s3Gateway';
+import { codeCacheFolder } from '../adapters/vendor/codeCache';
 import { keepCodeCacheIn } from '../adapters/vendor/loaders';
 import { s3Writers } from '../adapters/s3/s3Writer';
 import { stsSessions } from '../adapters/sts/stsSessions';
@@ -34,7 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = new Log();
   const report = (action: string, error: unknown) => reportError(log, action, error);
   const recordsFile = vscode.Uri.joinPath(context.globalStorageUri, 'object-stores.json').fsPath;
-  keepCodeCacheIn(vscode.Uri.joinPath(context.globalStorageUri, 'code-cache').fsPath);
+  keepCodeCacheIn(codeCacheFolder(context.globalStorageUri.fsPath));
   const s3Clients = new S3ClientCache(() => ({ timeoutMs: requestTimeoutMs() }));
   const http = createRangeReader({ timeoutMs: requestTimeoutMs });
   const embedded = new EmbeddedStoreSource({

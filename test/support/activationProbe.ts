@@ -4,14 +4,18 @@
  * the tree, as the editor does when the store is expanded, and prints what
  * it measured and which modules were loaded, as one line of JSON.
  *
- *   node activationProbe.js <extension module> [--store '<json of ProbeStore>'] [--modules]
+ *   node activationProbe.js <extension module> [--store '<json of ProbeStore>'] [--modules] [--code-cache DIR]
+ *
+ * `--code-cache DIR`: the code caches of the global storage are taken from DIR
+ * and put back there, so that the runs after the first start as the editor's
+ * later sessions do, with V8's code cached.
  *
  * The start-up test runs it on the compiled sources and on a bundle; the
  * activation benchmark on the packaged bundle. A fresh process per run:
  * module loading is what is measured, and Node caches modules.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -83,8 +87,12 @@ function seedStore(storageDir: string, secrets: Map<string, string>, store: Prob
 
 const label = (node: ProbeNode) => node.text ?? node.entry?.key ?? node.prefix ?? node.id;
 
-async function probe(extensionPath: string, store: ProbeStore | undefined, withModules: boolean): Promise<ProbeResult> {
+async function probe(extensionPath: string, store: ProbeStore | undefined, withModules: boolean, keptCodeCache?: string): Promise<ProbeResult> {
   const storageDir = mkdtempSync(path.join(tmpdir(), 'logqs-probe-'));
+  const codeCache = path.join(storageDir, 'code-cache');
+  if (keptCodeCache && existsSync(keptCodeCache)) {
+    cpSync(keptCodeCache, codeCache, { recursive: true });
+  }
   try {
     const secrets = new Map<string, string>();
     if (store) {
@@ -112,9 +120,17 @@ async function probe(extensionPath: string, store: ProbeStore | undefined, withM
       result.firstPage = page.map(label);
       result.modulesAfterFirstPage = modules();
       // Written right after the SDK's bundle is loaded (see requireWithCodeCache), so by now.
-      result.codeCache = existsSync(path.join(storageDir, 'code-cache')) ? readdirSync(path.join(storageDir, 'code-cache')) : [];
+      result.codeCache = existsSync(codeCache) ? readdirSync(codeCache) : [];
     }
     context.subscriptions.forEach((disposable) => disposable.dispose());
+    if (keptCodeCache) {
+      // Caches are written right after the turn that loaded their bundle: by now.
+      await new Promise((resolve) => setImmediate(resolve));
+      rmSync(keptCodeCache, { recursive: true, force: true });
+      if (existsSync(codeCache)) {
+        cpSync(codeCache, keptCodeCache, { recursive: true });
+      }
+    }
     return result;
   } finally {
     rmSync(storageDir, { recursive: true, force: true });
@@ -125,7 +141,8 @@ function main(): void {
   const [extensionPath, ...options] = process.argv.slice(2);
   const storeIndex = options.indexOf('--store');
   const store = storeIndex >= 0 ? (JSON.parse(options[storeIndex + 1]) as ProbeStore) : undefined;
-  probe(extensionPath, store, options.includes('--modules')).then(
+  const cacheIndex = options.indexOf('--code-cache');
+  probe(extensionPath, store, options.includes('--modules'), cacheIndex >= 0 ? options[cacheIndex + 1] : undefined).then(
     (result) => {
       process.stdout.write(`${JSON.stringify(result)}\n`);
       process.exit(0); // an S3 client's idle sockets would keep the process alive

@@ -4,6 +4,11 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 
+/** Where the code caches are kept: a folder of the extension's global storage (`globalStorage`). */
+export function codeCacheFolder(globalStorage: string): string {
+  return path.join(globalStorage, 'code-cache');
+}
+
 /**
  * Requires a CommonJS file with V8's code cache for it kept in `cacheDir`:
  * compiling the AWS SDK's bundle is most of the 150 ms its first require

@@ -106,7 +106,12 @@ describe('start-up', function () {
       assert.deepEqual(loaded(result.modulesAtActivation, /\/vendor\//), []);
       assert.deepEqual(result.firstPage, ['logs/run-001/', 'logs/robot.bag']);
       assert.deepEqual(loaded(result.modulesAfterFirstPage, /\/vendor\//).map((file) => path.basename(file)), ['aws-sdk.js']);
-      assert.deepEqual(result.codeCache?.map((file) => file.replace(/-[0-9a-f]{16}\./, '-HASH.')), ['aws-sdk-HASH.v8cache'], 'V8’s code cache of the SDK’s bundle, in the global storage');
+      assert.deepEqual(
+        result.codeCache?.map((file) => file.replace(/-[0-9a-f]{16}\./, '-HASH.')).sort(),
+        ['aws-sdk-HASH.v8cache', 'main-HASH.v8cache'],
+        'V8’s code cache of the extension’s bundle and of the SDK’s, in the global storage',
+      );
+      assert.deepEqual(loaded(result.modulesAtActivation, /\/main\.js$/).map((file) => path.basename(file)), ['main.js'], 'the entry loads the extension from main.js');
     } finally {
       await rm(outdir, { recursive: true, force: true });
     }
