@@ -48,6 +48,12 @@ export class ObjectTreeModel {
    * while its record is the same, so the walks that reveal a key can redraw what they load.
    */
   private readonly handedOut = new Map<string, SourceNode | StoreNode>();
+  /**
+   * What was last said about each page of a source's stores (a record left out, a list that failed): the root's
+   * stores are listed again at every redraw (a save, an upload), and a damaged file is said once, not at each.
+   * Refresh says it again.
+   */
+  private readonly saidOfStores = new Map<string, Set<string>>();
 
   constructor(private readonly deps: TreeDeps) {}
 
@@ -64,6 +70,7 @@ export class ObjectTreeModel {
     }
     this.listings.clear();
     this.inFlight.clear();
+    this.saidOfStores.clear();
     this.storesGeneration++;
     this.changed(undefined);
   }
@@ -338,10 +345,18 @@ export class ObjectTreeModel {
    */
   private async storePage(parent: SourceNode | undefined, source: ObjectStoreSource, offset: number): Promise<Listing> {
     const generation = this.storesGeneration;
+    const said = new Set<string>();
+    const sayOnce = (action: string, error: unknown) => {
+      const text = `${action}: ${userMessage(error)}`;
+      said.add(text);
+      if (!this.saidOfStores.get(`${source.id}@${offset}`)?.has(text)) {
+        this.deps.report(action, error);
+      }
+    };
     let listing: Listing;
     try {
       const page = source.listPage ? await source.listPage(offset, this.deps.pageSize()) : { stores: await source.list(), total: undefined, covered: undefined, unreadable: [] };
-      page.unreadable.forEach((problem) => this.deps.report(`Left out an object store of ${source.label}`, problem));
+      page.unreadable.forEach((problem) => sayOnce(`Left out an object store of ${source.label}`, problem));
       const stores = this.track(page.stores.map((store) => this.storeNode(parent, source, store)));
       const covered = page.covered ?? stores.length;
       const next = offset + covered;
@@ -349,10 +364,11 @@ export class ObjectTreeModel {
       const children = stores.length === 0 && offset === 0 && parent ? [new MessageNode(parent, 'No object stores', false)] : stores;
       listing = { children, nextContinuationToken: page.total !== undefined && covered > 0 && next < page.total ? String(next) : undefined };
     } catch (error) {
-      this.deps.report(`Couldn't load the object stores of ${source.label}`, error);
+      sayOnce(`Couldn't load the object stores of ${source.label}`, error);
       // An empty list would show the welcome view and invite adding over a damaged file.
       listing = { children: [new MessageNode(parent, userMessage(error), true)] };
     }
+    this.saidOfStores.set(`${source.id}@${offset}`, said);
     if (parent && offset === 0 && generation === this.storesGeneration) {
       this.listings.set(parent.id, listing);
     }

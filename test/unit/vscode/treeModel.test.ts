@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { LogqsError } from '../../../src/core/errors';
 import { StoreSources } from '../../../src/core/sources';
 import { contextValue } from '../../../src/vscode/explorer/contextValue';
 import type { ObjectStoreSource } from '../../../src/core/ports';
@@ -395,6 +396,36 @@ describe('the tree model: nodes as VS Code knows them', () => {
     const [changed] = (await model.getChildren()) as StoreNode[];
     assert.notEqual(changed, shown, 'changed, it is a new node with the new record');
     assert.equal(changed.store.note, 'changed');
+  });
+});
+
+describe('the tree model: a records file that can\'t be read', () => {
+  it('says so once, not at every redraw of the stores, again after Refresh, and again if it breaks again', async () => {
+    const { source } = memorySource();
+    await source.create(validInput());
+    const list = source.list.bind(source);
+    let damaged = true;
+    source.list = async () => {
+      if (damaged) {
+        throw new LogqsError('storage', 'The object stores file is damaged and was left untouched: records 1 and 2 have the same id');
+      }
+      return list();
+    };
+    const reported: string[] = [];
+    const model = new ObjectTreeModel({ sources: new StoreSources([source]), pageSize: () => 10, report: (action) => reported.push(action), info: () => undefined });
+    const [message] = await model.getChildren();
+    assert.equal(message.kind === 'message' && message.isError, true, 'the tree says why');
+    await model.getChildren();
+    await model.getChildren();
+    assert.equal(reported.length, 1, 'a notification once, not at each redraw');
+    model.refresh();
+    await model.getChildren();
+    assert.equal(reported.length, 2, 'Refresh says it again');
+    damaged = false;
+    assert.equal((await model.getChildren())[0].kind, 'store');
+    damaged = true;
+    await model.getChildren();
+    assert.equal(reported.length, 3, 'broken again after being read: said again');
   });
 });
 
