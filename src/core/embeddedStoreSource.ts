@@ -222,10 +222,9 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
         this.announce(all);
         return;
       }
-      const changed = stores.filter((store) => !isDeepStrictEqual(this.known.get(store.id), store)).map((store) => store.id);
-      const gone = [...this.known.keys()].filter((id) => !stores.some((store) => store.id === id));
+      const changed = changedIds([...this.known.values()], stores);
       this.remember(stores);
-      this.announce([...changed, ...gone]);
+      this.announce(changed);
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -245,12 +244,12 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
   }
 }
 
-/** Ids of records added, removed or changed between two lists. */
+/** Ids of records added, removed or changed between two lists (read apart, or one made from the other). */
 function changedIds(before: readonly ObjectStore[], after: readonly ObjectStore[]): string[] {
   const old = new Map(before.map((store) => [store.id, store]));
   const ids = new Set<string>();
   for (const store of after) {
-    if (old.get(store.id) !== store) {
+    if (!isDeepStrictEqual(old.get(store.id), store)) {
       ids.add(store.id);
     }
     old.delete(store.id);

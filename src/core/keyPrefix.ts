@@ -112,6 +112,11 @@ export function narrowedPrefix(keyPrefix: string | null, folderPrefix: string | 
   return prefix;
 }
 
+/** What every name listed under a listing prefix starts with, as shown: "2024." of "reports/2024.", "" of "logs/". */
+export function nameStartIn(base: string): string {
+  return base.slice(base.lastIndexOf('/') + 1);
+}
+
 /**
  * A folder's filter, the start of its children's names as shown (whole last
  * segments), as the text to list after its listing prefix `base`: the same
@@ -120,7 +125,7 @@ export function narrowedPrefix(keyPrefix: string | null, folderPrefix: string | 
  * under `base` can start with it ("2025" there).
  */
 export function filterAfterPrefix(base: string, filter: string): string | undefined {
-  const nameStart = base.slice(base.lastIndexOf('/') + 1);
+  const nameStart = nameStartIn(base);
   if (filter.startsWith(nameStart)) {
     return filter.slice(nameStart.length);
   }

@@ -1,9 +1,9 @@
 import { LogqsError } from '../../core/errors';
-import { filterAfterPrefix, listingPrefix, scopeKey } from '../../core/keyPrefix';
+import { filterAfterPrefix, scopeKey } from '../../core/keyPrefix';
 import type { ObjectStore } from '../../core/objectStore';
 import type { StoreRef } from '../../core/sources';
 import { assertUsable, assertWritable } from '../../core/storeRules';
-import { FolderNode, ObjectNode, StoreNode, type TreeNode } from '../explorer/nodes';
+import { FolderNode, ObjectNode, StoreNode, type TreeNode, childPrefixOf } from '../explorer/nodes';
 import { type CommandDeps, isInputObject } from './deps';
 
 /**
@@ -159,7 +159,7 @@ export function shownAsFiltered(target: Target, filterOf: (node: TreeNode) => st
   if (filter === undefined || !target.node || (target.node.kind !== 'folder' && target.node.kind !== 'store')) {
     return target;
   }
-  const base = listingPrefix(target.ref.store.key_prefix, target.node.kind === 'folder' ? target.node.prefix : undefined);
+  const base = childPrefixOf(target.node);
   const after = filterAfterPrefix(base, filter);
   return after === undefined ? undefined : { ...target, listedAs: base + after };
 }

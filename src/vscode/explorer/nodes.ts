@@ -1,3 +1,4 @@
+import { listingPrefix } from '../../core/keyPrefix';
 import type { ObjectEntry } from '../../core/objectBrowser';
 import type { ObjectStore } from '../../core/objectStore';
 import type { ObjectStoreSource } from '../../core/ports';
@@ -87,6 +88,11 @@ export class MessageNode {
 /** Nodes whose children are objects and folders. */
 export type ContainerNode = StoreNode | FolderNode;
 export type TreeNode = SourceNode | ContainerNode | ObjectNode | LoadMoreNode | MessageNode;
+
+/** The key prefix a store's or folder's children's names follow (the key_prefix at a store's root). */
+export function childPrefixOf(container: ContainerNode): string {
+  return listingPrefix(container.storeNode.store.key_prefix, container.kind === 'folder' ? container.prefix : undefined);
+}
 
 /** The store node a node belongs to, if it is inside one. */
 export function storeNodeOf(node: TreeNode): StoreNode | undefined {

@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { LogqsError, userMessage } from '../../core/errors';
-import { filterAfterPrefix, folderFilterProblem, listingPrefix } from '../../core/keyPrefix';
+import { filterAfterPrefix, folderFilterProblem, nameStartIn } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
 import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
 import type { ObjectStoreSource } from '../../core/ports';
 import type { StoreSources } from '../../core/sources';
-import { type ContainerNode, FolderNode, LoadMoreNode, MessageNode, ObjectNode, SourceNode, StoreNode, type TreeNode } from './nodes';
+import { type ContainerNode, FolderNode, LoadMoreNode, MessageNode, ObjectNode, SourceNode, StoreNode, type TreeNode, childPrefixOf } from './nodes';
 
 /** What has been loaded under a store or folder so far, page by page. */
 interface Listing {
@@ -252,9 +252,9 @@ export class ObjectTreeModel {
 
   /** Filters a container to the name of the child on the way to `key`; false when it already is, or can't be. */
   private filterToward(container: ContainerNode, key: string): boolean {
-    const base = prefixOf(container);
+    const base = childPrefixOf(container);
     // The name as shown: whole, from the last "/" (see filterAfterPrefix).
-    const name = base.slice(base.lastIndexOf('/') + 1) + key.slice(base.length).split('/')[0];
+    const name = nameStartIn(base) + key.slice(base.length).split('/')[0];
     if (name === '' || this.filters.get(container.id) === name || folderFilterProblem(name) !== undefined) {
       return false;
     }
@@ -265,8 +265,9 @@ export class ObjectTreeModel {
 
   private dropFilterHiding(container: ContainerNode, key: string): void {
     const filter = this.filters.get(container.id);
-    const after = filter === undefined ? undefined : filterAfterPrefix(prefixOf(container), filter);
-    if (filter !== undefined && (after === undefined || !key.startsWith(prefixOf(container) + after))) {
+    const base = childPrefixOf(container);
+    const after = filter === undefined ? undefined : filterAfterPrefix(base, filter);
+    if (filter !== undefined && (after === undefined || !key.startsWith(base + after))) {
       this.setFilter(container, '');
     }
   }
@@ -399,7 +400,7 @@ export class ObjectTreeModel {
 
   private loadFirstPage(node: ContainerNode): Promise<Listing> {
     const filter = this.filters.get(node.id);
-    if (filter !== undefined && filterAfterPrefix(prefixOf(node), filter) === undefined) {
+    if (filter !== undefined && filterAfterPrefix(childPrefixOf(node), filter) === undefined) {
       // No name here can start with it: nothing to ask the server.
       const listing = { children: [nothingListed(node, filter)] };
       this.listings.set(node.id, listing);
@@ -454,7 +455,7 @@ export class ObjectTreeModel {
     const { source, store } = node.storeNode;
     const page = await browsePage(source, store.id, {
       folderPrefix: node.kind === 'folder' ? node.prefix : undefined,
-      startsWith: filterAfterPrefix(prefixOf(node), this.filters.get(node.id) ?? ''),
+      startsWith: filterAfterPrefix(childPrefixOf(node), this.filters.get(node.id) ?? ''),
       continuationToken,
       pageSize: this.deps.pageSize(),
     });
@@ -471,7 +472,3 @@ function nothingListed(node: ContainerNode, filter: string | undefined): Message
   return new MessageNode(node, filter === undefined ? 'No objects' : `No names start with "${filter}"`, false);
 }
 
-/** The key prefix a store's or folder's children's names follow (the key_prefix at a store's root). */
-function prefixOf(container: ContainerNode): string {
-  return listingPrefix(container.storeNode.store.key_prefix, container.kind === 'folder' ? container.prefix : undefined);
-}
