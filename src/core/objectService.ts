@@ -119,10 +119,10 @@ export class ObjectService {
     return prefix;
   }
 
-  /** Counts the objects under a prefix (for a confirmation that says how many). */
-  async countUnder(source: ObjectStoreSource, storeId: string, prefix: string, signal?: AbortSignal): Promise<number> {
+  /** Counts the objects in a folder, or those its filter shows (for a confirmation that says how many). */
+  async countUnder(source: ObjectStoreSource, storeId: string, folder: ShownFolder, signal?: AbortSignal): Promise<number> {
     let count = 0;
-    await this.eachPageUnder(source, storeId, prefix, signal, async (keys) => {
+    await this.eachPageUnder(source, storeId, folder, signal, async (keys) => {
       count += keys.length;
     });
     return count;
@@ -140,21 +140,25 @@ export class ObjectService {
     return { deleted: fullKeys.length - failed.length, failed };
   }
 
-  /** Deletes everything under a folder's prefix, page by page as it is listed; never a whole store. */
-  async deleteFolder(source: ObjectStoreSource, storeId: string, prefix: string, signal?: AbortSignal, onDeleted?: (count: number) => void) {
+  /**
+   * Deletes everything in a folder, or only what its filter shows, page by
+   * page as it is listed; never a whole store, filtered or not.
+   */
+  async deleteFolder(source: ObjectStoreSource, storeId: string, folder: ShownFolder, signal?: AbortSignal, onDeleted?: (count: number) => void) {
     const { store, writer } = await this.writable(source, storeId);
-    if (listingPrefix(store.key_prefix, prefix) === (store.key_prefix ?? '')) {
+    const { prefix, listed } = shownListing(store.key_prefix, folder);
+    if (prefix === (store.key_prefix ?? '')) {
       throw new LogqsError('invalid-input', `Delete works on objects and folders, not on a whole store ("${store.name}")`);
     }
     let deleted = 0;
     const failed: { key: string; reason: string }[] = [];
-    await this.eachPageUnder(source, storeId, prefix, signal, async (keys) => {
+    await this.eachPageUnder(source, storeId, folder, signal, async (keys) => {
       const result = await writer.deleteObjects(keys, signal);
       failed.push(...result.failed);
       deleted += keys.length - result.failed.length;
       onDeleted?.(deleted);
     });
-    this.deps.log(`Deleted ${deleted} objects under "${prefix}" from "${store.name}"${failed.length ? `; ${failed.length} failed` : ''}`);
+    this.deps.log(`Deleted ${deleted} objects under "${listed}${listed === prefix ? '' : '*'}" from "${store.name}"${failed.length ? `; ${failed.length} failed` : ''}`);
     return { deleted, failed };
   }
 
@@ -170,12 +174,10 @@ export class ObjectService {
     const keys = items.keys.map((key) => scopeKey(store.key_prefix, key));
     const prefixes = items.prefixes.map((prefix) => listingPrefix(store.key_prefix, prefix));
     // A filtered folder's listing is its own prefix made longer, within the folder: never another folder's, nor one outside it.
-    const listedAs = new Map([...(items.listedAs ?? [])].map(([prefix, listed]) => [listingPrefix(store.key_prefix, prefix), listed] as const));
-    for (const [prefix, listed] of listedAs) {
-      if (!listed.startsWith(prefix) || listed.slice(prefix.length).includes('/')) {
-        throw new LogqsError('invalid-input', `"${listed}" is not a filter of the folder "${prefix}"`);
-      }
-    }
+    const listedAs = new Map([...(items.listedAs ?? [])].map(([prefix, listedAs]) => {
+      const shown = shownListing(store.key_prefix, { prefix, listedAs });
+      return [shown.prefix, shown.listed] as const;
+    }));
     const filtered = listedAs.size > 0 ? ` (${listedAs.size} filtered: ${[...listedAs.values()].map((listed) => `"${listed}*"`).join(', ')})` : '';
     this.deps.log(`Download from "${store.name}" to ${targetDir}: ${keys.length} objects, ${prefixes.length} folders${filtered}`);
     return downloadObjects(this.downloadContext(store, objects), { keys, prefixes, listedAs, targetDir, ...callbacks });
@@ -238,16 +240,16 @@ export class ObjectService {
     }
   }
 
-  /** Calls `each` with every page of keys under a prefix (no delimiter), in scope only. */
+  /** Calls `each` with every page of keys in a folder, or of those its filter shows (no delimiter), in scope only. */
   private async eachPageUnder(
     source: ObjectStoreSource,
     storeId: string,
-    prefix: string,
+    folder: ShownFolder,
     signal: AbortSignal | undefined,
     each: (keys: string[]) => Promise<void>,
   ): Promise<void> {
     const { store, objects } = await source.objectsOf(storeId);
-    const scoped = listingPrefix(store.key_prefix, prefix);
+    const scoped = shownListing(store.key_prefix, folder).listed;
     const list = pageUnder(objects);
     let continuationToken: string | undefined;
     do {
@@ -272,6 +274,26 @@ export class ObjectService {
       log: this.deps.log,
     };
   }
+}
+
+/** A folder (by prefix) as the tree shows it: filtered (Filter…), it is listed with the longer prefix `listedAs` instead. */
+export interface ShownFolder {
+  prefix: string;
+  listedAs?: string;
+}
+
+/**
+ * A folder's listing prefix (scoped), and the prefix that lists what it
+ * shows: its filter's, which must stay inside the folder and on its level
+ * (never another folder's, nor one outside it), or its own.
+ */
+function shownListing(keyPrefix: string | null, folder: ShownFolder): { prefix: string; listed: string } {
+  const prefix = listingPrefix(keyPrefix, folder.prefix);
+  const listed = folder.listedAs ?? prefix;
+  if (!listed.startsWith(prefix) || listed.slice(prefix.length).includes('/')) {
+    throw new LogqsError('invalid-input', `"${listed}" is not a filter of the folder "${prefix}"`);
+  }
+  return { prefix, listed };
 }
 
 /** One page of every key under a prefix (no delimiter, the largest pages), only keys that really start with it. */

@@ -363,7 +363,7 @@ describe('transfers against a real S3 server', function () {
     await assert.rejects(rig.objects.upload(rig.source, store.id, [local], 'ro/', jobCallbacks().callbacks), readOnly);
     await assert.rejects(rig.objects.saveObject(rig.source, store.id, 'ro/existing.txt', Buffer.from('changed')), readOnly);
     await assert.rejects(rig.objects.deleteObjects(rig.source, store.id, ['ro/existing.txt']), readOnly);
-    await assert.rejects(rig.objects.deleteFolder(rig.source, store.id, 'ro/'), readOnly);
+    await assert.rejects(rig.objects.deleteFolder(rig.source, store.id, { prefix: 'ro/' }), readOnly);
     await assert.rejects(rig.objects.createFolder(rig.source, store.id, 'ro/', 'new'), readOnly);
     assert.deepEqual(written, []);
     assert.deepEqual(await keysUnder('ro/'), ['ro/existing.txt']);
@@ -435,8 +435,8 @@ describe('transfers against a real S3 server', function () {
     }
     await put('edit/keep.txt', 'kept');
     await put('edit/gone.txt', 'gone');
-    assert.equal(await rig.objects.countUnder(rig.source, store.id, 'edit/run 9/'), 1006);
-    const deletedFolder = await rig.objects.deleteFolder(rig.source, store.id, 'edit/run 9/');
+    assert.equal(await rig.objects.countUnder(rig.source, store.id, { prefix: 'edit/run 9/' }), 1006);
+    const deletedFolder = await rig.objects.deleteFolder(rig.source, store.id, { prefix: 'edit/run 9/' });
     assert.equal(deletedFolder.deleted, 1006);
     const deleted = await rig.objects.deleteObjects(rig.source, store.id, ['gone.txt']);
     assert.equal(deleted.deleted, 1);
@@ -444,9 +444,25 @@ describe('transfers against a real S3 server', function () {
     await assert.rejects(rig.objects.deleteObjects(rig.source, store.id, ['../outside']), code('outside-prefix'));
     // Not a whole store, by its root or by its key prefix.
     for (const root of ['', 'edit/']) {
-      await assert.rejects(rig.objects.deleteFolder(rig.source, store.id, root), /not on a whole store/);
+      await assert.rejects(rig.objects.deleteFolder(rig.source, store.id, { prefix: root }), /not on a whole store/);
     }
     assert.deepEqual(await keysUnder('edit/'), ['edit/keep.txt']);
+  });
+
+  it('counts and deletes only what a folder\'s filter shows, and no filter that leaves the folder', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'shown/' });
+    const keys = ['shown/day/2023-a.bag', 'shown/day/2023 b/c.bag', 'shown/day/2024-a.bag', 'shown/day2023.bag', 'shown/other/2023-a.bag'];
+    await Promise.all(keys.map((key) => put(key, 'x')));
+    const shown = { prefix: 'shown/day/', listedAs: 'shown/day/2023' };
+    assert.equal(await rig.objects.countUnder(rig.source, store.id, shown), 2);
+    assert.equal((await rig.objects.deleteFolder(rig.source, store.id, shown)).deleted, 2);
+    assert.deepEqual(await keysUnder('shown/'), ['shown/day/2024-a.bag', 'shown/day2023.bag', 'shown/other/2023-a.bag']);
+    // A "filter" that names a sibling, a subfolder or another folder is refused before anything is listed or deleted.
+    for (const listedAs of ['shown/day', 'shown/day/2024-a.bag/', 'shown/other/2023', 'elsewhere/day/']) {
+      await assert.rejects(rig.objects.deleteFolder(rig.source, store.id, { prefix: 'shown/day/', listedAs }), code('invalid-input'), listedAs);
+      await assert.rejects(rig.objects.countUnder(rig.source, store.id, { prefix: 'shown/day/', listedAs }), code('invalid-input'), listedAs);
+    }
+    assert.deepEqual(await keysUnder('shown/'), ['shown/day/2024-a.bag', 'shown/day2023.bag', 'shown/other/2023-a.bag']);
   });
 });
 

@@ -70,17 +70,19 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
         calls.push(`createFolder ${parent}${name}/`);
         return `${parent}${name}/`;
       },
-      countUnder: async (_source, _storeId, prefix) => {
-        calls.push(`countUnder ${prefix}`);
-        return state.counts.get(prefix) ?? 0;
+      // A filtered folder is said, and counted, as the prefix it lists: "countUnder logs/ as logs/2024".
+      countUnder: async (_source, _storeId, folder) => {
+        calls.push(`countUnder ${folderSaid(folder)}`);
+        return state.counts.get(folder.listedAs ?? folder.prefix) ?? 0;
       },
       deleteObjects: async (_source, _storeId, keys) => {
         calls.push(`deleteObjects ${keys.join(',')}`);
         return { deleted: keys.length, failed: [] };
       },
-      deleteFolder: async (_source, _storeId, prefix, _signal, onDeleted) => {
-        calls.push(`deleteFolder ${prefix}`);
-        const count = state.countsWhenDeleted.get(prefix) ?? state.counts.get(prefix) ?? 0;
+      deleteFolder: async (_source, _storeId, folder, _signal, onDeleted) => {
+        calls.push(`deleteFolder ${folderSaid(folder)}`);
+        const listed = folder.listedAs ?? folder.prefix;
+        const count = state.countsWhenDeleted.get(listed) ?? state.counts.get(listed) ?? 0;
         onDeleted?.(count);
         return { deleted: count, failed: [] };
       },
@@ -126,4 +128,8 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
     settings: { openSizeLimitBytes: () => 100, presignExpirySeconds: () => 3600 },
   };
   return { deps, ui, calls, opened, progress, state, info, terminals };
+}
+
+function folderSaid(folder: { prefix: string; listedAs?: string }): string {
+  return folder.listedAs === undefined ? folder.prefix : `${folder.prefix} as ${folder.listedAs}`;
 }

@@ -2,7 +2,7 @@ import { LogqsError } from '../../core/errors';
 import { folderNameProblem } from '../../core/objectService';
 import { storeNodeOf } from '../explorer/nodes';
 import type { CommandDeps } from './deps';
-import { byStore, outermost, resolveTarget, resolveTargets } from './targets';
+import { type Target, byStore, outermost, resolveTarget, resolveTargets, shownAsFiltered } from './targets';
 
 /** New Folder and Delete: the writes that are not transfers. */
 
@@ -33,19 +33,23 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
   if (targets.length === 0) {
     throw new LogqsError('invalid-input', 'Delete works on objects and folders, not on a whole store');
   }
-  for (const group of byStore(targets).map(outermost)) {
+  // A filtered folder loses what it shows, as it downloads what it shows: never objects the person can't see there.
+  // (A folder's filter always shows some names: only a store's root, which Delete never takes, can have one that shows none.)
+  const shown = targets.map((target) => shownAsFiltered(target, (node) => deps.tree.filterOf(node))).filter((target): target is Target => target !== undefined);
+  for (const group of byStore(shown).map(outermost)) {
     const { ref } = group[0];
     const keys = group.filter((target) => target.kind === 'object').map((target) => target.key);
-    const prefixes = group.filter((target) => target.kind === 'folder').map((target) => target.key);
+    const folders = group.filter((target) => target.kind === 'folder').map((target) => ({ prefix: target.key, listedAs: target.listedAs }));
     const inFolders = await deps.runJob(`Counting the objects to delete in "${ref.store.name}"`, async (signal) => {
       let count = 0;
-      for (const prefix of prefixes) {
-        count += await deps.objects.countUnder(ref.source, ref.store.id, prefix, signal);
+      for (const folder of folders) {
+        count += await deps.objects.countUnder(ref.source, ref.store.id, folder, signal);
       }
       return count;
     });
     const total = keys.length + inFolders;
-    const what = prefixes.length > 0 ? `${total} object${total === 1 ? '' : 's'} (including everything in ${prefixes.length === 1 ? `"${prefixes[0]}"` : `${prefixes.length} folders`})` : `${total} object${total === 1 ? '' : 's'}`;
+    const objects = `${total} object${total === 1 ? '' : 's'}`;
+    const what = folders.length > 0 ? `${objects} (including ${foldersSaid(folders)})` : objects;
     const confirmed = await deps.ui.confirm(
       `Delete ${what} from "${ref.store.name}"?`,
       `They are removed from the bucket "${ref.store.bucket_name}". This can't be undone.`,
@@ -60,12 +64,12 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
         const result = await deps.objects.deleteObjects(ref.source, ref.store.id, keys, signal);
         let done = result.deleted;
         const failures = [...result.failed];
-        for (const prefix of prefixes) {
-          const folder = await deps.objects.deleteFolder(ref.source, ref.store.id, prefix, signal, (count) =>
+        for (const folder of folders) {
+          const result = await deps.objects.deleteFolder(ref.source, ref.store.id, folder, signal, (count) =>
             onProgress({ filesDone: done + count, filesTotal: Math.max(total, done + count), bytesDone: 0 }),
           );
-          done += folder.deleted;
-          failures.push(...folder.failed);
+          done += result.deleted;
+          failures.push(...result.failed);
         }
         return { done, failed: failures };
       });
@@ -82,3 +86,13 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
   }
 };
 
+
+/** The folders of a confirmation: everything in one, or what its filter shows; or how many (and how many filtered). */
+function foldersSaid(folders: readonly { prefix: string; listedAs?: string }[]): string {
+  const filtered = folders.filter((folder) => folder.listedAs !== undefined).length;
+  if (folders.length > 1) {
+    return `everything in ${folders.length} folders${filtered > 0 ? `, ${filtered} of them only as far as their filter shows` : ''}`;
+  }
+  const [{ prefix, listedAs }] = folders;
+  return listedAs === undefined ? `everything in "${prefix}"` : `everything in "${prefix}" that its filter shows: keys that start with "${listedAs}"`;
+}

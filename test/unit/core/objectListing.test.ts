@@ -55,7 +55,7 @@ describe('listings that would never end', () => {
 
   it('counting (and deleting) a folder stops at the repeated token instead of listing forever', async () => {
     const { source, store, service, requests } = await setup();
-    await assert.rejects(service.countUnder(source, store.id, 'logs/run-1/'), refusal);
+    await assert.rejects(service.countUnder(source, store.id, { prefix: 'logs/run-1/' }), refusal);
     assert.deepEqual(
       requests.map((request) => request.continuationToken),
       [undefined, 'same-token'],

@@ -218,6 +218,23 @@ describe('object commands', () => {
     assert.equal(ui.told.at(-1), 'info: Deleted 50 objects from "robots" (40 more than counted: they came in the meantime).');
   });
 
+  it('deletes only what a filtered folder shows, and says so; an object the filter hides, selected too, goes by itself', async () => {
+    const { deps, folder, object, ui, calls, state } = await setup();
+    state.filters.set(folder.id, '2023');
+    state.counts.set('logs/run 1/', 5000);
+    state.counts.set('logs/run 1/2023', 7);
+    const hidden = object('logs/run 1/2024-b.bag');
+    const shown = object('logs/run 1/2023-a.bag');
+    await deleteObjects(deps)(folder, [folder, hidden, shown]);
+    assert.match(ui.asked.at(-1) ?? '', /^confirm: Delete 8 objects \(including everything in "logs\/run 1\/" that its filter shows: keys that start with "logs\/run 1\/2023"\) from "robots"\?/);
+    assert.deepEqual(calls.filter((call) => call.startsWith('countUnder') || call.startsWith('delete')), [
+      'countUnder logs/run 1/ as logs/run 1/2023',
+      'deleteObjects logs/run 1/2024-b.bag',
+      'deleteFolder logs/run 1/ as logs/run 1/2023',
+    ]);
+    assert.equal(ui.told.at(-1), 'info: Deleted 8 objects from "robots".');
+  });
+
   it('never empties a whole store from the palette or a script: its root is no folder to pick, nor a key to give', async () => {
     const { deps, ui, calls, store } = await setup();
     ui.pickLabel = 'robots';
