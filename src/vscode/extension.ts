@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { JsonFileConnections } from '../adapters/files/connectionsFile';
 import { JsonFileRecordRepository } from '../adapters/files/jsonFileRecords';
-import { watchFile } from '../adapters/files/fileWatch';
+import { watchFile, watchFileNamed } from '../adapters/files/fileWatch';
 import { LogqsConnections } from '../adapters/logqs/logqsConnections';
 import { readManagedStoresFile } from '../adapters/files/managedStoresFile';
 import { createWholeFileThreads } from '../adapters/files/wholeFileThreads';
@@ -127,9 +127,13 @@ export function activate(context: vscode.ExtensionContext): void {
 
   void syncManagedStores(embedded, log);
   connectionsRestored = connections.restore().catch((error: unknown) => report('Couldn\'t restore the LogQS connections', error));
+  // The provisioning file is read again when it changes (an administrator's update), as when the setting names another.
+  const managedFile = watchFileNamed(managedStoresFile, () => void syncManagedStores(embedded, log));
   context.subscriptions.push(
+    managedFile,
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('logqs.managedObjectStoresFile')) {
+        managedFile.follow();
         void syncManagedStores(embedded, log);
       }
     }),

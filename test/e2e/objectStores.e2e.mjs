@@ -172,12 +172,11 @@ describe("LogQS Object Stores in code-server", function () {
 
   it("shows a managed store from the provisioning file and offers no edit or delete for it", async function () {
     const managedFile = path.join(tmp, "managed-object-stores.json");
-    fs.writeFileSync(managedFile, JSON.stringify({
-      objectStores: [{
-        name: "lqs-managed", bucket_name: bucket, region_name: "us-east-1", access_key_id: S3_ACCESS_KEY,
-        secret_access_key: S3_SECRET_KEY, endpoint_url: S3_ENDPOINT, key_prefix: "logs/run-002/", read_only: true,
-      }],
-    }));
+    const managed = {
+      name: "lqs-managed", bucket_name: bucket, region_name: "us-east-1", access_key_id: S3_ACCESS_KEY,
+      secret_access_key: S3_SECRET_KEY, endpoint_url: S3_ENDPOINT, key_prefix: "logs/run-002/", read_only: true,
+    };
+    fs.writeFileSync(managedFile, JSON.stringify({ objectStores: [managed] }));
     // Set through the Settings editor, as a person would; the extension re-syncs on the change.
     await editor.setSettingInEditor("logqs.managedObjectStoresFile", "Managed Object Stores File", managedFile);
     await visible("lqs-managed");
@@ -201,6 +200,13 @@ describe("LogQS Object Stores in code-server", function () {
     await editor.dismissQuickInput();
     assert.ok(!options.some((option) => option.includes("lqs-managed")), options.join(" | "));
     await editor.screenshot("e2e-5-managed");
+
+    // The administrator updates the file while the editor is open: its stores follow, without a reload or a setting change.
+    fs.writeFileSync(managedFile, JSON.stringify({ objectStores: [managed, { ...managed, name: "provisioned-later" }] }));
+    await visible("provisioned-later");
+    fs.writeFileSync(managedFile, JSON.stringify({ objectStores: [managed] }));
+    await row("provisioned-later").waitFor({ state: "detached", timeout: 20_000 });
+    await visible("lqs-managed");
   });
 
   it("shows new objects after Refresh", async function () {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { watchFile } from '../../../src/adapters/files/fileWatch';
+import { watchFile, watchFileNamed } from '../../../src/adapters/files/fileWatch';
 import { writeJsonFile } from '../../../src/adapters/files/jsonDocument';
 
 /** The records file watched, as another window writes it (a temporary file renamed over it). */
@@ -25,7 +25,7 @@ describe('watching a file', () => {
   it('tells of the file written or replaced, once per burst, and not of other files in its folder', async () => {
     const file = path.join(dir, 'store', 'object-stores.json');
     let calls = 0;
-    const watcher = watchFile(file, () => calls++, 20);
+    const watcher = watchFile(file, () => calls++, { quietMs: 20 });
     try {
       await fs.writeFile(path.join(dir, 'store', 'other.json'), '{}');
       await new Promise((resolve) => setTimeout(resolve, 150));
@@ -43,5 +43,37 @@ describe('watching a file', () => {
     await writeJsonFile(file, 'object stores file', { version: 1, objectStores: [] });
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(calls, 2, 'nothing once disposed');
+  });
+
+  it('follows the file a setting names: the new one once told, not the old one, and never makes its folder', async () => {
+    const first = path.join(dir, 'first.json');
+    const second = path.join(dir, 'second.json');
+    const absent = path.join(dir, 'no such folder', 'managed.json');
+    let named: string | undefined = first;
+    let calls = 0;
+    const watcher = watchFileNamed(() => named, () => calls++, 20);
+    try {
+      await fs.writeFile(first, '{}');
+      await until(() => calls, 1);
+      assert.equal(calls, 1, 'the file named first');
+      named = second;
+      watcher.follow();
+      await fs.writeFile(first, '{"changed": true}');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal(calls, 1, 'the file named before');
+      await fs.writeFile(second, '{}');
+      await until(() => calls, 2);
+      assert.equal(calls, 2, 'the file named now');
+      named = absent;
+      watcher.follow();
+      await assert.rejects(fs.stat(path.dirname(absent)), { code: 'ENOENT' });
+      named = undefined;
+      watcher.follow();
+      await fs.writeFile(second, '{"changed": true}');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal(calls, 2, 'no file named');
+    } finally {
+      watcher.dispose();
+    }
   });
 });
