@@ -47,8 +47,9 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const sources = new StoreSources([embedded]);
   const sessionCache = new SessionCredentialCache();
+  const connectionsFile = vscode.Uri.joinPath(context.globalStorageUri, 'logqs-connections.json').fsPath;
   const connections = new LogqsConnections({
-    file: new JsonFileConnections(vscode.Uri.joinPath(context.globalStorageUri, 'logqs-connections.json').fsPath),
+    file: new JsonFileConnections(connectionsFile),
     secrets: new SecretStorageVault(context.secrets, connectionSecretKey),
     sources,
     sessions: sessionCache,
@@ -119,8 +120,9 @@ export function activate(context: vscode.ExtensionContext): void {
       showConnected();
     }),
     fileSystem,
-    // Another window's change of the records (a store added there) shows here without a Refresh.
+    // Another window's change of the records (a store added there) shows here without a Refresh; so does a DataStore it connected.
     watchFile(recordsFile, () => void embedded.recordsChanged()),
+    watchFile(connectionsFile, () => void connections.fileChanged().catch((error: unknown) => report('Couldn\'t read the LogQS connections', error))),
     ...registerCommands(commandSpecs(deps), report),
   );
   log.info(`LogQS Object Stores activated; records in ${recordsFile}`);

@@ -17,7 +17,7 @@ import type { StoreSources } from '../../core/sources';
 import type { JsonFileConnections } from '../files/connectionsFile';
 import { LIST_STORES, LogqsClient, type LogqsClientOptions } from './logqsClient';
 import { listEnvelope } from './logqsSchemas';
-import { LogqsStoreSource } from './logqsStoreSource';
+import { LogqsStoreSource, logqsSourceId } from './logqsStoreSource';
 
 export interface LogqsConnectionsDeps {
   file: JsonFileConnections;
@@ -40,10 +40,36 @@ export class LogqsConnections {
   constructor(private readonly deps: LogqsConnectionsDeps) {}
 
   /** Adds a source for every saved connection (at start-up). */
-  async restore(): Promise<Connection[]> {
-    const connections = await this.deps.file.load();
-    connections.forEach((connection) => this.deps.sources.add(this.sourceFor(connection)));
-    return connections;
+  restore(): Promise<Connection[]> {
+    return this.inOrder(async () => {
+      const connections = await this.deps.file.load();
+      connections.forEach((connection) => this.deps.sources.add(this.sourceFor(connection)));
+      return connections;
+    });
+  }
+
+  /**
+   * The connections file as another window left it (the file is watched):
+   * the DataStores it connected are added here, and those it disconnected
+   * leave (their secret left the shared secret storage with them). Those
+   * this window connected or disconnected are as they should be already.
+   */
+  fileChanged(): Promise<void> {
+    return this.inOrder(async () => {
+      const connections = await this.deps.file.load();
+      const saved = new Set(connections.map(logqsSourceId));
+      for (const connection of connections) {
+        if (!this.deps.sources.byId(logqsSourceId(connection))) {
+          this.deps.sources.add(this.sourceFor(connection));
+        }
+      }
+      for (const source of this.deps.sources.all()) {
+        if (source instanceof LogqsStoreSource && !saved.has(source.id)) {
+          source.disconnected();
+          this.deps.sources.remove(source.id);
+        }
+      }
+    });
   }
 
   async connect(settings: ConnectionSettings & { name?: string }, signal?: AbortSignal): Promise<LogqsStoreSource> {
@@ -90,7 +116,7 @@ export class LogqsConnections {
 
   private async disconnectNow(sourceId: string): Promise<Connection> {
     const connections = await this.deps.file.load();
-    const connection = connections.find((candidate) => `logqs:${candidate.id}` === sourceId);
+    const connection = connections.find((candidate) => logqsSourceId(candidate) === sourceId);
     if (!connection) {
       throw new LogqsError('not-found', 'That LogQS DataStore is not connected');
     }
@@ -106,7 +132,12 @@ export class LogqsConnections {
 
   /** Runs `change` after every change before it has ended, here and in other windows, so no two read and rewrite the file at once. */
   private serially<T>(change: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => this.deps.file.exclusive(change));
+    return this.inOrder(() => this.deps.file.exclusive(change));
+  }
+
+  /** Runs `work` after what this window began before (a read of the file needs no lock: it is replaced whole). */
+  private inOrder<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }

@@ -58,7 +58,7 @@ export class LogqsStoreSource implements ObjectStoreSource {
     private readonly sessions: SessionCredentialCache,
     private readonly now: () => number = Date.now,
   ) {
-    this.id = `logqs:${connection.id}`;
+    this.id = logqsSourceId(connection);
     this.label = connection.name;
   }
 
@@ -250,4 +250,9 @@ export class LogqsObjectGateway implements ObjectGateway {
     }
     return { details: toObjectSummary(answer.data), presignedUrl };
   }
+}
+
+/** The id of a connection's source, among the sources of the view. */
+export function logqsSourceId(connection: { id: string }): string {
+  return `logqs:${connection.id}`;
 }

@@ -34,11 +34,12 @@ describe('LogQS connections', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  const make = () => {
+  /** A window's connections; windows of one editor share the file and the secret storage. */
+  const make = (vault = new MemoryVault()) => {
     const file = new JsonFileConnections(path.join(dir, 'logqs-connections.json'));
-    const vault = new MemoryVault();
-    const connections = new LogqsConnections({ file, secrets: vault, sources: new StoreSources(), sessions: new SessionCredentialCache(), client: { timeoutMs: () => 5_000 } });
-    return { file, vault, connections };
+    const sources = new StoreSources();
+    const connections = new LogqsConnections({ file, secrets: vault, sources, sessions: new SessionCredentialCache(), client: { timeoutMs: () => 5_000 } });
+    return { file, vault, sources, connections };
   };
   const settings = (datastoreId: string) => ({ apiUrl: api.url, apiEndpointPrefix: '', datastoreId, apiKeyId: 'key-id', apiKeySecret: 'key-secret-1234' });
 
@@ -66,5 +67,23 @@ describe('LogQS connections', () => {
     assert.ok(LogqsError.is(refused?.reason, 'conflict'));
     assert.equal((await file.load()).length, 1);
     assert.equal(vault.secrets.size, 1);
+  });
+
+  it('shows in a window the DataStores another window connected and disconnected, once the file changed', async () => {
+    const windowA = make();
+    const windowB = make(windowA.vault);
+    const robotsA = await windowA.connections.connect(settings('robots-a'));
+    await windowA.connections.connect(settings('robots-b'));
+    const sourceIds = (sources: StoreSources) => sources.all().map((source) => source.id).sort();
+    assert.deepEqual(sourceIds(windowB.sources), [], 'nothing before the file is read again');
+    await Promise.all([windowB.connections.fileChanged(), windowB.connections.fileChanged()]);
+    assert.deepEqual(sourceIds(windowB.sources), sourceIds(windowA.sources), 'each once');
+    const shownInB = windowB.sources.byId(robotsA.id);
+    assert.ok(shownInB, 'robots-a in window B');
+    assert.deepEqual(await shownInB.list(), [], 'listed with the secret window A stored');
+    await windowA.connections.disconnect(robotsA.id);
+    await windowB.connections.fileChanged();
+    assert.deepEqual(sourceIds(windowB.sources), sourceIds(windowA.sources));
+    assert.equal(windowB.sources.byId(robotsA.id), undefined, 'robots-a left window B');
   });
 });
