@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '../errors';
+import { LogqsError, cancelledError, failureOf, isAbort, localFileError, toLogqsError } from '../errors';
 import type { CompletedPart } from '../ports';
 import { forEachConcurrently, withJobCancel } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
@@ -85,9 +85,27 @@ export function partSizeFor(fileSize: number, partSizeBytes: number): number {
   return Math.max(partSizeBytes, Math.ceil(fileSize / MAX_PARTS));
 }
 
-/** A file whose size changed between being listed and being read: what was read would be stored as a file it never was. */
-export function fileChangedError(file: string): LogqsError {
-  return new LogqsError('changed', `${file} changed size while it was being uploaded (is it still being written?); upload it again once it is complete`);
+/**
+ * A file whose size changed between being listed and being read, or that
+ * was written to while its parts were read: what was read would be stored
+ * as a file it never was.
+ */
+export function fileChangedError(file: string, what: 'size' | 'content' = 'size'): LogqsError {
+  const changed = what === 'size' ? 'changed size' : 'was written to';
+  return new LogqsError('changed', `${file} ${changed} while it was being uploaded (is it still being written?); upload it again once it is complete`);
+}
+
+/**
+ * A call on an open local file, whose error carries no path (a read, a stat)
+ * and would pass for a bug: said as the file system's (a disk pulled out, a
+ * network share gone).
+ */
+async function onLocalFile<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw LogqsError.is(error) || !(error instanceof Error) ? error : localFileError(error);
+  }
 }
 
 /**
@@ -117,7 +135,7 @@ async function readPart(file: fs.FileHandle, item: UploadItem, into: Buffer, off
   const buffer = into.subarray(0, length);
   let filled = 0;
   while (filled < length) {
-    const { bytesRead } = await file.read(buffer, filled, length - filled, offset + filled);
+    const { bytesRead } = await onLocalFile(file.read(buffer, filled, length - filled, offset + filled));
     if (bytesRead === 0) {
       throw fileChangedError(item.path);
     }
@@ -289,6 +307,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
   };
 
   const putLarge = async (item: UploadItem, file: fs.FileHandle, signal: AbortSignal) => {
+    const opened = await onLocalFile(file.stat());
     // The request that starts it is not aborted by Cancel: the server may have made the upload already, and only its
     // id lets it be aborted. Cancel still answers at once; an upload that arrives after it is aborted then.
     const starting = withRetries(`starting "${item.key}"`, context, signal, () => writer.createMultipartUpload(item.key));
@@ -319,8 +338,14 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
         }
       });
       // Longer now (a log still being written): its first bytes alone would be stored as if they were the file.
-      if ((await file.stat()).size !== item.size) {
+      const read = await onLocalFile(file.stat());
+      if (read.size !== item.size) {
         throw fileChangedError(item.path);
+      }
+      // Written to in place (a recording into a file made full size first, a database's pages): parts read minutes
+      // apart would put two versions together.
+      if (read.mtimeMs !== opened.mtimeMs) {
+        throw fileChangedError(item.path, 'content');
       }
       parts.sort((a, b) => a.partNumber - b.partNumber);
       // Every byte is sent: a Cancel now doesn't stop the request that puts them together. Stopped, it may have
@@ -341,11 +366,21 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
       }
     } catch (error) {
       meter.removeBytes(sent);
-      // No part may stay behind on the server (they cost storage and are invisible in listings).
-      await writer.abortMultipartUpload(item.key, uploadId).catch((abortError: unknown) =>
-        context.log(`Couldn't abort the multipart upload of "${item.key}" (${(abortError as Error).message}); its parts may remain until the bucket's lifecycle rules remove them`),
+      // No part may stay behind on the server (they cost storage and are invisible in listings): the abort is tried as
+      // a part is, even after a Cancel (the job's signal is aborted then), since the failure may be a passing one too.
+      const cleanup = new AbortController().signal;
+      const left = await withRetries(`aborting the upload of "${item.key}"`, context, cleanup, () => writer.abortMultipartUpload(item.key, uploadId)).then(
+        () => false,
+        (abortError: unknown) => {
+          context.log(`Couldn't abort the multipart upload of "${item.key}" (${(abortError as Error).message}); its parts may remain until the bucket's lifecycle rules remove them`);
+          return true;
+        },
       );
-      throw error;
+      const failure = toLogqsError(error);
+      // A failure says so too (a cancel says nothing: the log does).
+      throw left && failure.code !== 'cancelled'
+        ? new LogqsError(failure.code, `${failure.message}; the parts sent may stay on the server until the bucket's lifecycle rules remove them (see the LogQS log)`, { cause: error })
+        : error;
     }
   };
 

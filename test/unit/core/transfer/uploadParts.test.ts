@@ -42,7 +42,7 @@ function partRecordingWriter() {
 
 const PART = 64 * KIB;
 
-/** An upload of `file` in parts of PART bytes, two at a time, through `writer`. */
+/** An upload of `file` in parts of PART bytes, two at a time, through `writer` (retries without waiting). */
 function uploadThrough(
   writer: ObjectWriter,
   file: string,
@@ -56,7 +56,7 @@ function uploadThrough(
     list: async () => ({ folders: [], objects: [] }),
     scopeKey: (key) => key,
     files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
-    settings: { partSizeBytes: PART, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600 },
+    settings: { partSizeBytes: PART, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } },
     log,
   };
   return uploadFiles(context, { paths: [file], destinationPrefix: 'up/', signal, onProgress: () => undefined, onConflict: async () => 'overwrite' });
@@ -198,5 +198,74 @@ describe('upload parts', () => {
     writer.abortMultipartUpload = async (_key, uploadId) => void aborted.push(uploadId);
     await assert.rejects(uploadThrough(writer, file), (error: unknown) => code('changed')(error) && /changed size while it was being uploaded/.test((error as Error).message));
     assert.deepEqual(aborted, ['upload-1']);
+  });
+
+  it('refuses a file written to in place while its parts were sent (same size: two versions in one object), and aborts its upload', async () => {
+    const file = path.join(scratch.dir, 'recording.db3');
+    await fs.writeFile(file, patternBytes(3 * PART, 3));
+    const { writer } = partRecordingWriter();
+    const send = writer.uploadPart.bind(writer);
+    writer.uploadPart = async (key, uploadId, partNumber, body, signal) => {
+      if (partNumber === 1) {
+        // Pages rewritten where they are, as a database or a recorder into a file made full size first does.
+        const handle = await fs.open(file, 'r+');
+        await handle.write(Buffer.from('rewritten'), 0, 9, 2 * PART);
+        await handle.close();
+        await fs.utimes(file, new Date(), new Date(Date.now() + 5000));
+      }
+      return send(key, uploadId, partNumber, body, signal);
+    };
+    const aborted: string[] = [];
+    writer.abortMultipartUpload = async (_key, uploadId) => void aborted.push(uploadId);
+    await assert.rejects(uploadThrough(writer, file), (error: unknown) => code('changed')(error) && /was written to while it was being uploaded/.test((error as Error).message));
+    assert.deepEqual(aborted, ['upload-1']);
+  });
+
+  it('says a read that fails midway (a disk pulled out) as the file system\'s refusal, naming the file, not as a bug', async () => {
+    const file = path.join(scratch.dir, 'on-usb.bag');
+    await fs.writeFile(file, patternBytes(3 * PART, 4));
+    // An open file's reads fail as a vanished device's do: EIO, and no path in the error.
+    const probe = await fs.open(file, 'r');
+    const handles = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<unknown> };
+    await probe.close();
+    const read = handles.read;
+    let reads = 0;
+    handles.read = function (this: unknown, ...args: unknown[]) {
+      return ++reads > 1 ? Promise.reject(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO', errno: -5, syscall: 'read' })) : read.apply(this, args);
+    };
+    try {
+      const { writer } = partRecordingWriter();
+      await assert.rejects(uploadThrough(writer, file), (error: unknown) => code('storage')(error) && (error as Error).message.includes(file) && /i\/o error/.test((error as Error).message));
+    } finally {
+      handles.read = read;
+    }
+  });
+
+  it('tries the abort of a failed upload again, and says when its parts may stay on the server', async () => {
+    const file = path.join(scratch.dir, 'refused.bag');
+    await fs.writeFile(file, patternBytes(3 * PART, 6));
+    const unreachable = () => new LogqsError('unreachable', 'the connection was reset');
+    const { writer } = partRecordingWriter();
+    writer.uploadPart = async () => {
+      throw new LogqsError('forbidden', 'Access denied');
+    };
+    let aborts = 0;
+    writer.abortMultipartUpload = async () => {
+      if (++aborts === 1) {
+        throw unreachable();
+      }
+    };
+    await assert.rejects(uploadThrough(writer, file), (error: unknown) => code('forbidden')(error) && !/may stay on the server/.test((error as Error).message));
+    assert.equal(aborts, 2, 'aborted on the second try');
+
+    aborts = 0;
+    writer.abortMultipartUpload = async () => {
+      aborts++;
+      throw unreachable();
+    };
+    const log: string[] = [];
+    await assert.rejects(uploadThrough(writer, file, undefined, (line) => log.push(line)), (error: unknown) => code('forbidden')(error) && /parts sent may stay on the server/.test((error as Error).message));
+    assert.equal(aborts, 3, 'as many tries as a part gets');
+    assert.ok(log.some((line) => /Couldn't abort the multipart upload of "up\/refused.bag"/.test(line)), log.join('\n'));
   });
 });
