@@ -26,6 +26,20 @@ export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 /** S3 deletes at most this many keys per request. */
 const DELETE_BATCH = 1000;
 
+/**
+ * A save refused because the object is no longer the version opened: what
+ * is there now, by its ETag (undefined once deleted, or when the server gave
+ * none), which an Overwrite may replace, and only it.
+ */
+export class ObjectChangedError extends LogqsError {
+  constructor(
+    message: string,
+    readonly currentEtag: string | undefined,
+  ) {
+    super('changed', message);
+  }
+}
+
 export interface ObjectServiceDeps {
   writers: ObjectWriterFactory;
   http: RangeReader;
@@ -87,19 +101,22 @@ export class ObjectService {
     const current = await this.currentForSave(source, storeId, writer, fullKey, options.signal);
     // Compared without quotes or case: an API may pass on the ETag S3 quoted when the save stored it.
     if (options.expectedEtag !== undefined && (current?.etag === undefined || !sameEtag(current.etag, options.expectedEtag))) {
-      throw new LogqsError(
-        'changed',
-        current === undefined
-          ? `"${fullKey}" was deleted from "${store.name}" since it was opened`
-          : `"${fullKey}" changed in "${store.name}" since it was opened`,
+      throw new ObjectChangedError(
+        current === undefined ? `"${fullKey}" was deleted from "${store.name}" since it was opened` : `"${fullKey}" changed in "${store.name}" since it was opened`,
+        current?.etag,
       );
     }
     // A PUT replaces the object whole: what isn't sent again (its type, its x-amz-meta-*) is lost. It is made on the
     // condition that the object is still the one just checked: a write by someone else in between is not lost either.
     const result = await writer
       .putObject(fullKey, bytes, { contentType: options.contentType ?? current?.contentType, metadata: current?.metadata, ifMatch: options.expectedEtag === undefined ? undefined : current?.etag, signal: options.signal })
-      .catch((error: unknown) => {
-        throw LogqsError.is(error, 'changed') ? new LogqsError('changed', `"${fullKey}" changed in "${store.name}" since it was opened`) : error;
+      .catch(async (error: unknown) => {
+        if (!LogqsError.is(error, 'changed')) {
+          throw error;
+        }
+        // Written in between: what is there now is asked for, so that an Overwrite replaces that version and no other.
+        const now = await this.currentForSave(source, storeId, writer, fullKey, options.signal).catch(() => undefined);
+        throw new ObjectChangedError(`"${fullKey}" changed in "${store.name}" since it was opened`, now?.etag);
       });
     this.deps.log(`Saved ${bytes.byteLength} bytes to "${fullKey}" in "${store.name}"`);
     return result;

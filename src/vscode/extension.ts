@@ -70,6 +70,8 @@ export function activate(context: vscode.ExtensionContext): void {
     log: info,
     confirmOverwrite: (key, reason) => vscodeUi.confirm(`${reason}.`, `Saving replaces the newer version of "${key}" on the server.`, 'Overwrite'),
     objectsChanged: (storeId, key, saved) => tree.objectsChanged(storeId, key, saved),
+    // The window's own: a tab restored after a reload is checked against the version this window opened it as.
+    memory: context.workspaceState,
   });
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,

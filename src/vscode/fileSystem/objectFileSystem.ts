@@ -2,10 +2,12 @@ import * as vscode from 'vscode';
 import { LogqsError, userMessage } from '../../core/errors';
 import { assertInScope, isInScope } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
-import type { ObjectService } from '../../core/objectService';
+import { ObjectChangedError, type ObjectService } from '../../core/objectService';
+import { sameEtag } from '../../core/transfer';
 import type { StoreRef, StoreSources } from '../../core/sources';
 import { type ObjectAddress, OBJECT_SCHEME, fromUriParts, toUriParts } from './objectAddress';
 import type { RunJob } from '../ui';
+import { OpenedObjects, type OpenedObjectsMemory } from './openedObjects';
 
 export interface ObjectFileSystemDeps {
   sources: StoreSources;
@@ -26,6 +28,8 @@ export interface ObjectFileSystemDeps {
   sourcesRestored?: () => Promise<unknown>;
   /** Runs the read of an object opened above the size limit under a notification with Cancel (see runJob). */
   runJob?: RunJob;
+  /** Where the versions tabs were opened as outlive a window reload (see OpenedObjects). */
+  memory?: OpenedObjectsMemory;
 }
 
 export function objectUri(address: ObjectAddress): vscode.Uri {
@@ -42,11 +46,13 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   private readonly changed = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changed.event;
   /** Each open object, by URI, as it was last read or saved: its ETag, and whether its store was read-only (see storesChanged). */
-  private readonly opened = new Map<string, { etag?: string; readOnly: boolean }>();
+  private readonly opened: OpenedObjects;
   /** URIs the person agreed to open above the size limit, and up to what size (unbounded until first read). */
   private readonly allowedLarge = new Map<string, number>();
 
-  constructor(private readonly deps: ObjectFileSystemDeps) {}
+  constructor(private readonly deps: ObjectFileSystemDeps) {
+    this.opened = new OpenedObjects(deps.memory);
+  }
 
   static register(deps: ObjectFileSystemDeps): ObjectFileSystem & vscode.Disposable {
     const fileSystem = new ObjectFileSystem(deps);
@@ -73,14 +79,17 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   async storesChanged(sourceId: string, storeIds: readonly string[]): Promise<void> {
     const source = this.deps.sources.byId(sourceId);
     const affected: vscode.Uri[] = [];
-    for (const [text, { readOnly }] of this.opened) {
+    for (const [text, opened] of [...this.opened]) {
       const uri = vscode.Uri.parse(text);
       const address = fromUriParts(uri);
       if (address.sourceId !== sourceId || !storeIds.includes(address.storeId)) {
         continue;
       }
       const store = await source?.get(address.storeId).catch(() => undefined);
-      if (store && store.read_only !== readOnly) {
+      if (store && store.read_only !== opened.readOnly) {
+        // VS Code takes the new permissions from a stat, without reading the object again: noted here, so that a
+        // later change (writable again) is one too.
+        this.opened.set(text, { ...opened, readOnly: store.read_only });
         affected.push(uri);
       }
     }
@@ -150,14 +159,21 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     await this.mapped(uri, async ({ address, ref }) => {
       assertInScope(ref.store.key_prefix, address.key);
       const save = (expectedEtag?: string) => this.deps.objects.saveObject(ref.source, ref.store.id, address.key, content, { expectedEtag });
+      let expected = this.opened.get(uri.toString())?.etag;
       let result;
-      try {
-        result = await save(this.opened.get(uri.toString())?.etag);
-      } catch (error) {
-        if (!LogqsError.is(error, 'changed') || !(await this.deps.confirmOverwrite(address.key, error.message))) {
-          throw error;
+      for (;;) {
+        try {
+          result = await save(expected);
+          break;
+        } catch (error) {
+          // A refusal of the very version asked about last (a server that keeps refusing the condition) is not asked again.
+          const refusedAgain = expected !== undefined && error instanceof ObjectChangedError && error.currentEtag !== undefined && sameEtag(error.currentEtag, expected);
+          if (!(error instanceof ObjectChangedError) || refusedAgain || !(await this.deps.confirmOverwrite(address.key, error.message))) {
+            throw error;
+          }
+          // Overwrite replaces the version the person was told of, and only it: one written while they were asked is asked about too.
+          expected = error.currentEtag;
         }
-        result = await save();
       }
       this.opened.set(uri.toString(), { etag: result.etag, readOnly: ref.store.read_only });
       // Grown by this tab's own save, an object opened above the size limit still opens when read again (Revert).

@@ -7,7 +7,9 @@ import { ObjectService } from '../../../src/core/objectService';
 import type { ObjectWriter } from '../../../src/core/ports';
 import type { RangeReader } from '../../../src/core/transfer';
 import { StoreSources } from '../../../src/core/sources';
+import { sameEtag } from '../../../src/core/transfer';
 import { ObjectFileSystem, objectUri } from '../../../src/vscode/fileSystem/objectFileSystem';
+import type { OpenedObjectsMemory } from '../../../src/vscode/fileSystem/openedObjects';
 import type { RunJob } from '../../../src/vscode/ui';
 import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
 
@@ -228,7 +230,7 @@ describe('object file system: saving back', () => {
     metadata: Record<string, string>;
   }
 
-  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob } = {}) {
+  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob; memory?: OpenedObjectsMemory; refusesConditions?: boolean } = {}) {
     const bucket = new Map<string, Stored>();
     let version = 0;
     const headEtag = options.headEtag ?? ((etag: string) => etag);
@@ -257,7 +259,14 @@ describe('object file system: saving back', () => {
         }
         return detailsOf(key);
       },
-      putObject: async (key: string, bytes: Uint8Array, rest?: { contentType?: string; metadata?: Record<string, string> }) => put(key, bytes, rest),
+      putObject: async (key: string, bytes: Uint8Array, rest?: { contentType?: string; metadata?: Record<string, string>; ifMatch?: string }) => {
+        // As S3 does with If-Match: written only while the object is still that version.
+        const there = bucket.get(key)?.etag;
+        if (rest?.ifMatch !== undefined && (there === undefined || !sameEtag(there, rest.ifMatch) || options.refusesConditions)) {
+          throw new LogqsError('changed', 'At least one of the pre-conditions you specified did not hold');
+        }
+        return put(key, bytes, rest);
+      },
     } as unknown as ObjectWriter;
     const http = {
       get: async (url: string, range: { start: number; end?: number }) => {
@@ -276,20 +285,36 @@ describe('object file system: saving back', () => {
       log: () => undefined,
     });
     const confirmations: string[] = [];
-    const fileSystem = new ObjectFileSystem({
+    /** What the person does when asked to overwrite (after it, they answer Overwrite). */
+    const whileAsked: (() => void)[] = [];
+    const deps = {
       sources: new StoreSources([source]),
       objects: service,
       openSizeLimitBytes: () => 1024,
-      confirmOverwrite: async (key, reason) => {
+      confirmOverwrite: async (_key: string, reason: string) => {
         confirmations.push(reason);
+        whileAsked.shift()?.();
         return true;
       },
       log: () => undefined,
       objectsChanged: () => undefined,
       runJob: options.runJob,
-    });
+      memory: options.memory,
+    };
+    const fileSystem = new ObjectFileSystem(deps);
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
-    return { fileSystem, bucket, put, uri, confirmations };
+    /** The file system of the window reloaded: what it kept is only what `memory` kept. */
+    const reloaded = () => new ObjectFileSystem(deps);
+    return { fileSystem, bucket, put, uri, confirmations, whileAsked, reloaded };
+  }
+
+  /** A workspace's state, as VS Code keeps it from one session of the window to the next. */
+  function workspaceMemory(): OpenedObjectsMemory {
+    const kept = new Map<string, unknown>();
+    return {
+      get: (key) => kept.get(key),
+      update: async (key, value) => void kept.set(key, JSON.parse(JSON.stringify(value))),
+    };
   }
 
   it('keeps the object\'s Content-Type and user metadata when it is saved back', async () => {
@@ -375,5 +400,56 @@ describe('object file system: saving back', () => {
     put('notes.txt', Buffer.from('someone else'));
     await fileSystem.writeFile(uri('notes.txt'), Buffer.from('abcd'));
     assert.equal(confirmations.length, 1);
+  });
+
+  it('overwrites only the version the person was asked about: one written while they were asked is asked about too', async () => {
+    const { fileSystem, bucket, put, uri, confirmations, whileAsked } = await bucketSetup();
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    put('notes.txt', Buffer.from('colleague B'));
+    whileAsked.push(() => put('notes.txt', Buffer.from('colleague C')));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine'));
+    assert.equal(confirmations.length, 2, 'C, written while B was asked about, was asked about too');
+    assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'mine', 'then overwritten, as the person said');
+  });
+
+  it('checks the save of a tab restored unsaved after a reload against the version it was opened as, not the one there now', async () => {
+    const memory = workspaceMemory();
+    const { fileSystem, put, uri, confirmations, reloaded } = await bucketSetup({ memory });
+    put('config/robot.yaml', Buffer.from('speed: 10'));
+    await fileSystem.readFile(uri('config/robot.yaml'));
+    // The window reloads; VS Code restores the tab's unsaved text from its backup, without reading the object again.
+    const afterReload = reloaded();
+    put('config/robot.yaml', Buffer.from('speed: 20'));
+    await afterReload.writeFile(uri('config/robot.yaml'), Buffer.from('speed: 15'));
+    assert.equal(confirmations.length, 1, 'the colleague\'s change is not written over unasked');
+    assert.match(confirmations[0], /changed in .* since it was opened/);
+  });
+
+  it('asks once, then says the refusal, when the server refuses to write on the very version it reports (no endless questions)', async () => {
+    const { fileSystem, bucket, put, uri, confirmations } = await bucketSetup({ refusesConditions: true });
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    put('notes.txt', Buffer.from('colleague'));
+    await assert.rejects(fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine')), /changed in .* since it was opened/);
+    assert.equal(confirmations.length, 1);
+    assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'colleague');
+  });
+
+  it('follows every read-only change of a store in its open tabs, not only the first', async () => {
+    const { fileSystem, uri } = await bucketSetup();
+    const { source, store, sourceId } = await (async () => {
+      const sources = (fileSystem as unknown as { deps: { sources: StoreSources } }).deps.sources;
+      const [only] = sources.all();
+      return { source: only, store: (await only.list())[0], sourceId: only.id };
+    })();
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('a'));
+    const seen: string[] = [];
+    fileSystem.onDidChangeFile((events) => events.forEach((event) => seen.push(event.uri.path)));
+    for (const readOnly of [true, false, true]) {
+      await source.update(store.id, { read_only: readOnly });
+      await fileSystem.storesChanged(sourceId, [store.id]);
+    }
+    assert.deepEqual(seen, ['/notes.txt', '/notes.txt', '/notes.txt'], 'read-only, writable again, read-only again');
   });
 });
