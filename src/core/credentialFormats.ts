@@ -1,5 +1,6 @@
 import type { ObjectStore } from './objectStore';
 import type { SessionCredentials } from './ports';
+import { onAws } from './sessionPolicy';
 
 /**
  * Session credentials in the forms people paste them: environment variables
@@ -18,19 +19,27 @@ const header = (store: Store, credentials: SessionCredentials) =>
 
 /**
  * The environment a terminal gets: what the AWS CLI and SDKs read. Null is
- * a variable removed: a profile, or an endpoint set for other work (a
- * LocalStack's AWS_ENDPOINT_URL, say), would send these credentials, and
- * their requests, elsewhere than the store.
+ * a variable removed: a profile, an older session's token (botocore reads
+ * AWS_SECURITY_TOKEN before AWS_SESSION_TOKEN), or an endpoint set for other
+ * work (a LocalStack's AWS_ENDPOINT_URL, say) would send these credentials,
+ * and their requests, elsewhere than the store. On AWS the endpoints
+ * configured anywhere (a profile's endpoint_url too) are ignored; elsewhere
+ * the store's is AWS_ENDPOINT_URL, which wins over a profile's.
  */
 export function credentialEnvironment(store: Store, credentials: SessionCredentials): Record<string, string | null> {
+  const aws = onAws(store);
   return {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_SESSION_TOKEN: credentials.sessionToken,
+    AWS_SECURITY_TOKEN: null,
+    AWS_CREDENTIAL_EXPIRATION: credentials.expiration.toISOString(),
     AWS_REGION: store.region_name,
     AWS_DEFAULT_REGION: store.region_name,
-    AWS_ENDPOINT_URL: store.endpoint_url ?? null,
+    AWS_ENDPOINT_URL: aws ? null : (store.endpoint_url ?? null),
     AWS_ENDPOINT_URL_S3: null,
+    AWS_ENDPOINT_URL_STS: null,
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: aws ? 'true' : null,
     AWS_PROFILE: null,
     AWS_DEFAULT_PROFILE: null,
   };
@@ -102,15 +111,15 @@ const py = (value: string) => JSON.stringify(value);
 
 /**
  * The seed's boto3 example with the store filled in: list under its
- * key_prefix, upload (unless the store is read-only, whose credentials
- * refuse writes) and download.
+ * key_prefix, upload (unless the store is read-only) and download.
  */
 export function boto3Snippet(store: Store, credentials: SessionCredentials): string {
   const prefix = store.key_prefix ?? '';
   const bucket = py(store.bucket_name);
   const listArguments = prefix ? `Bucket=${bucket}, Prefix=${py(prefix)}` : `Bucket=${bucket}`;
+  // A read-only store gets no upload; what it downloads is its first object, if it has one.
   const upload = store.read_only
-    ? ['# This object store is read-only: its session credentials refuse writes.', 'key = response["Contents"][0]["Key"]']
+    ? ['# This object store is read-only: nothing is uploaded to it.', 'contents = response.get("Contents", [])', 'key = contents[0]["Key"] if contents else None']
     : ['# Upload an object to the bucket', `key = ${py(`${prefix}new_log.bag`)}`, `s3_client.put_object(Bucket=${bucket}, Key=key, Body=b"Log file content")`];
   return [
     header(store, credentials),
@@ -133,11 +142,9 @@ export function boto3Snippet(store: Store, credentials: SessionCredentials): str
     '',
     ...upload,
     '',
-    '# Download an object from the bucket',
-    `response = s3_client.get_object(Bucket=${bucket}, Key=key)`,
-    'log_data = response["Body"].read()',
-    'with open("downloaded_log.bag", "wb") as f:',
-    '    f.write(log_data)',
+    // download_file streams to disk in parts: a log of gigabytes is never read into memory whole.
+    '# Download an object from the bucket (to disk as it comes, whatever its size)',
+    ...(store.read_only ? ['if key is not None:', `    s3_client.download_file(${bucket}, key, "downloaded_log.bag")`] : [`s3_client.download_file(${bucket}, key, "downloaded_log.bag")`]),
     '',
   ].join('\n');
 }

@@ -6,7 +6,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { S3ClientCache } from '../../src/adapters/s3/s3Client';
 import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
 import { stsSessions } from '../../src/adapters/sts/stsSessions';
-import { awsCliProfile, boto3Snippet, profileName } from '../../src/core/credentialFormats';
+import { awsCliProfile, boto3Snippet, credentialEnvironment, profileName } from '../../src/core/credentialFormats';
 import type { SessionCredentials } from '../../src/core/ports';
 import { code } from '../support/assertions';
 import { memorySource } from '../support/memoryPorts';
@@ -148,6 +148,44 @@ describe('session credentials against a real S3 server with STS', function () {
     } finally {
       await folder.remove();
     }
+  });
+
+  it('work in the read-only store\'s boto3 example, which uploads nothing and copes with a prefix holding no object', async () => {
+    const folder = await temporaryFolder();
+    try {
+      const run = async (store: Awaited<ReturnType<typeof addStore>>) => {
+        const { credentials } = await source.sessionCredentials(store.id, { durationSeconds: 900 });
+        const script = path.join(folder.dir, 'example.py');
+        await fs.writeFile(script, boto3Snippet(store, credentials));
+        return execFileSync(PYTHON, [script], { cwd: folder.dir, encoding: 'utf8', env: cleanEnvironment() });
+      };
+      await run(await addStore({ read_only: true, key_prefix: 'logs/run-1/' }));
+      assert.equal(await fs.readFile(path.join(folder.dir, 'downloaded_log.bag'), 'utf8'), 'bag bytes', 'the first object listed, logs/run-1/robot.bag');
+      await fs.rm(path.join(folder.dir, 'downloaded_log.bag'));
+      assert.equal(await run(await addStore({ read_only: true, key_prefix: 'nothing-here/' })), '');
+      await assert.rejects(fs.stat(path.join(folder.dir, 'downloaded_log.bag')), { code: 'ENOENT' });
+    } finally {
+      await folder.remove();
+    }
+  });
+
+  it('work in a terminal opened from a shell that held another session\'s token and expiry (awsume, aws-vault)', async () => {
+    const store = await addStore();
+    const { credentials } = await source.sessionCredentials(store.id, { durationSeconds: 900 });
+    // What the terminal's environment becomes: the editor's, with these set and those removed.
+    const inherited = { ...cleanEnvironment(), AWS_SECURITY_TOKEN: 'an-older-sessions-token', AWS_CREDENTIAL_EXPIRATION: '2020-01-01T00:00:00Z', AWS_PROFILE: 'elsewhere' };
+    const env: NodeJS.ProcessEnv = { ...inherited };
+    for (const [name, value] of Object.entries(credentialEnvironment(store, credentials))) {
+      if (value === null) {
+        delete env[name];
+      } else {
+        env[name] = value;
+      }
+    }
+    // The endpoint passed on: Debian's botocore predates AWS_ENDPOINT_URL. The credentials are the environment's.
+    const python = ['import boto3, os', 's3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])', `for o in s3.list_objects_v2(Bucket=${JSON.stringify(bucket)}, Prefix="logs/")["Contents"]: print(o["Key"])`];
+    const listing = execFileSync(PYTHON, ['-c', python.join('\n')], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.match(listing, /^logs\/readme\.txt$/m);
   });
 
   it('work unchanged as a copied profile in Debian\'s AWS CLI: list and copy', async () => {

@@ -15,6 +15,9 @@ export function createS3Client(sdk: AwsSdk, store: ObjectStore, credentials: Cre
     region: store.region_name,
     credentials,
     ...(store.endpoint_url ? { endpoint: store.endpoint_url, forcePathStyle: true } : {}),
+    // The store's record says where it is: an AWS_ENDPOINT_URL or a profile's endpoint_url (LocalStack's) must not
+    // send an AWS store's requests, signed with its key, elsewhere.
+    ignoreConfiguredEndpointUrls: true,
     // MinIO, Ceph and R2 don't all accept the SDK's newer default checksums.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

@@ -49,6 +49,8 @@ export function stsSessions(options: StsOptions): SessionIssuer {
       region: store.region_name,
       credentials,
       ...(endpoint ? { endpoint } : {}),
+      // Nor an endpoint set outside the record (see createS3Client): the key would be sent to it.
+      ignoreConfiguredEndpointUrls: true,
       maxAttempts: 2,
       requestHandler: { connectionTimeout: timeout, requestTimeout: timeout },
     });

@@ -2,6 +2,7 @@ import { awsCliProfile, boto3Snippet, credentialEnvironment, environmentSnippet,
 import type { SessionCredentials } from '../../core/ports';
 import type { StoreRef } from '../../core/sources';
 import { assertUsable } from '../../core/storeRules';
+import { isDataStoreSource } from '../explorer/contextValue';
 import type { CommandDeps } from './deps';
 import { targetStore } from './storeCommands';
 
@@ -12,8 +13,12 @@ type Deps = Pick<CommandDeps, 'sources' | 'ui' | 'report' | 'log' | 'runJob' | '
 type Action = { kind: 'environment'; shell: Shell } | { kind: 'profile' } | { kind: 'boto3' } | { kind: 'terminal' };
 
 const time = (date: Date) => date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-/** What the credentials reach, as a person reads it: "bucket/prefix, read-only". */
-const scopeOf = ({ store }: StoreRef) => `${store.bucket_name}/${store.key_prefix ?? ''}${store.read_only ? ', read-only' : ''}`;
+/**
+ * What the credentials reach, as a person reads it: "bucket/prefix, read-only". A LogQS DataStore's are LogQS's
+ * to scope (its read-only stores' may still write): said as such, not promised here.
+ */
+const scopeOf = ({ source, store }: StoreRef) =>
+  `${store.bucket_name}/${store.key_prefix ?? ''}${isDataStoreSource(source) ? ', as LogQS scopes them' : store.read_only ? ', read-only' : ''}`;
 
 async function credentialsFor(deps: Deps, arg: unknown, title: string): Promise<{ ref: StoreRef; credentials: SessionCredentials }> {
   // Credentials are for a whole store: a store is picked, not browsed.

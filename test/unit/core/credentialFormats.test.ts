@@ -12,15 +12,24 @@ describe('session credential formats', () => {
       AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE',
       AWS_SECRET_ACCESS_KEY: "se'cr/et+KEY",
       AWS_SESSION_TOKEN: 'FwoGZXIvYXdzE+token/==',
+      AWS_SECURITY_TOKEN: null,
+      AWS_CREDENTIAL_EXPIRATION: '2026-11-25T13:00:00.000Z',
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ENDPOINT_URL: 'http://127.0.0.1:7480',
       AWS_ENDPOINT_URL_S3: null,
+      AWS_ENDPOINT_URL_STS: null,
+      AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: null,
       AWS_PROFILE: null,
       AWS_DEFAULT_PROFILE: null,
     });
-    // Removed, not left out: an AWS store's requests must not follow an endpoint set for other work.
-    assert.equal(credentialEnvironment({ ...store, endpoint_url: null }, credentials).AWS_ENDPOINT_URL, null);
+    // Removed, not left out: an AWS store's requests must not follow an endpoint set for other work, in the environment
+    // or a profile; nor does its own S3 endpoint, written out, become every service's.
+    for (const endpoint_url of [null, 'https://s3.eu-west-1.amazonaws.com']) {
+      const aws = credentialEnvironment({ ...store, endpoint_url }, credentials);
+      assert.equal(aws.AWS_ENDPOINT_URL, null, String(endpoint_url));
+      assert.equal(aws.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, 'true', String(endpoint_url));
+    }
   });
 
   it('quotes values so bash reads them back exactly, and unsets what would send them elsewhere', () => {
@@ -59,6 +68,8 @@ describe('session credential formats', () => {
     assert.match(snippet, /aws_secret_access_key="se'cr\/et\+KEY"/);
     const readOnly = boto3Snippet({ ...store, read_only: true }, credentials);
     assert.doesNotMatch(readOnly, /put_object/);
+    // Streamed to disk, never read whole into memory: the first object listed may be a bag of gigabytes.
+    assert.doesNotMatch(snippet + readOnly, /\.read\(\)/);
   });
 
   it('is scrubbed whole by redact(), whichever form reaches a log by mistake', () => {

@@ -42,6 +42,17 @@ describe('session credential commands', () => {
     assert.deepEqual(terminals, []);
   });
 
+  it('promises no scope for a LogQS DataStore\'s credentials, which LogQS scopes (its read-only stores\' may write)', async () => {
+    const { source: embedded } = memorySource();
+    // The same source seen as a DataStore's (any source but the embedded one is).
+    const dataStore = Object.create(embedded, { id: { value: 'logqs:datastore-1' } }) as typeof embedded;
+    const store = await embedded.create(validInput({ name: 'robots', read_only: true }));
+    const { deps, terminals } = fakeCommandDeps([dataStore]);
+    await openSessionTerminal(deps)(new StoreNode(undefined, dataStore, store));
+    assert.match(terminals[0].message, /\(robot-logs\/, as LogQS scopes them\)/);
+    assert.doesNotMatch(terminals[0].message, /read-only/);
+  });
+
   it('opens a terminal named after the store with the credentials in its environment only', async () => {
     const { deps, node, terminals, ui } = await setup();
     await openSessionTerminal(deps)(node);
@@ -52,10 +63,14 @@ describe('session credential commands', () => {
       AWS_ACCESS_KEY_ID: 'ASIATEMP',
       AWS_SECRET_ACCESS_KEY: 'tempSecret/xyz',
       AWS_SESSION_TOKEN: 'FQoGtoken',
+      AWS_SECURITY_TOKEN: null,
+      AWS_CREDENTIAL_EXPIRATION: '2026-11-25T13:00:00.000Z',
       AWS_REGION: 'us-east-1',
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_ENDPOINT_URL: 'http://127.0.0.1:7480',
       AWS_ENDPOINT_URL_S3: null,
+      AWS_ENDPOINT_URL_STS: null,
+      AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: null,
       AWS_PROFILE: null,
       AWS_DEFAULT_PROFILE: null,
     });
