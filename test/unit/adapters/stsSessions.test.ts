@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { stsSessions } from '../../../src/adapters/sts/stsSessions';
 import { LogqsError } from '../../../src/core/errors';
 import type { ObjectStore } from '../../../src/core/objectStore';
@@ -17,6 +19,32 @@ describe('STS sessions, where they are asked for', () => {
       assert.match(error.message, /AWS STS \(eu-west-1\)/);
       return true;
     });
+  });
+
+  it('never follows an endpoint configured for other work (AWS_ENDPOINT_URL_STS, a LocalStack\'s) with an AWS store\'s key', async () => {
+    const asked: string[] = [];
+    const localStack = http.createServer((request, response) => {
+      asked.push(`${request.method} ${request.url}`);
+      response.writeHead(500).end();
+    });
+    await new Promise<void>((resolve) => localStack.listen(0, '127.0.0.1', resolve));
+    const elsewhere = `http://127.0.0.1:${(localStack.address() as AddressInfo).port}`;
+    const saved = { sts: process.env.AWS_ENDPOINT_URL_STS, all: process.env.AWS_ENDPOINT_URL };
+    process.env.AWS_ENDPOINT_URL_STS = elsewhere;
+    process.env.AWS_ENDPOINT_URL = elsewhere;
+    try {
+      await assert.rejects(issue(store(null)), (error: unknown) => LogqsError.is(error) && /AWS STS \(eu-west-1\)/.test(error.message));
+      assert.deepEqual(asked, [], 'the key went to the configured endpoint');
+    } finally {
+      for (const [name, value] of [['AWS_ENDPOINT_URL_STS', saved.sts], ['AWS_ENDPOINT_URL', saved.all]] as const) {
+        if (value === undefined) {
+          delete process.env[name];
+        } else {
+          process.env[name] = value;
+        }
+      }
+      localStack.close();
+    }
   });
 
   it('asks for a role at an S3-compatible server before any request', async () => {
