@@ -6,7 +6,8 @@ import type { ContainerNode, TreeNode } from './nodes';
 
 /**
  * Files dragged from the Explorer (or the desktop) onto a store or folder are
- * uploaded there; dropped on an object, they go beside it. A file that comes
+ * uploaded there; dropped on an object, they go beside it, and on a folder's
+ * "Load more…" or message ("No objects" of a new folder), into that folder. A file that comes
  * without a path (from the desktop into a browser-hosted editor) is written to
  * a temporary folder first, so every drop goes through the same upload. A
  * drop on the view's empty part says where to drop instead.
@@ -22,7 +23,7 @@ export class UploadOnDrop implements vscode.TreeDragAndDropController<TreeNode> 
   ) {}
 
   async handleDrop(target: TreeNode | undefined, dataTransfer: vscode.DataTransfer): Promise<void> {
-    const container = target?.kind === 'object' ? target.parent : target?.kind === 'store' || target?.kind === 'folder' ? target : undefined;
+    const container = dropContainer(target);
     if (!container) {
       this.tellWhereToDrop();
       return;
@@ -62,5 +63,21 @@ export class UploadOnDrop implements vscode.TreeDragAndDropController<TreeNode> 
         await fs.rm(staging, { recursive: true, force: true });
       }
     }
+  }
+}
+
+/** The store or folder a drop on `target` goes to: none for the view's empty part, a source, or the list of stores. */
+function dropContainer(target: TreeNode | undefined): ContainerNode | undefined {
+  switch (target?.kind) {
+    case 'store':
+    case 'folder':
+      return target;
+    case 'object':
+      return target.parent;
+    case 'loadMore':
+    case 'message':
+      return target.parent?.kind === 'store' || target.parent?.kind === 'folder' ? target.parent : undefined;
+    default:
+      return undefined;
   }
 }

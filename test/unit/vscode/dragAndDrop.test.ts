@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { uploadDropped } from '../../../src/vscode/commands/transferCommands';
 import { UploadOnDrop } from '../../../src/vscode/explorer/dragAndDrop';
-import { type ContainerNode, FolderNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
+import { type ContainerNode, FolderNode, LoadMoreNode, MessageNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
 import { code } from '../../support/assertions';
 import { fakeCommandDeps } from '../../support/fakeCommandDeps';
 import { memorySource, validInput } from '../../support/memoryPorts';
@@ -42,6 +42,16 @@ describe('drag and drop', () => {
     const { controller, object, folder, uploads } = await setup();
     await controller.handleDrop(object, dataTransfer({ 'text/uri-list': 'file:///home/me/a.txt\r\nfile:///home/me/b.txt' }));
     assert.deepEqual(uploads.map(({ target, paths }) => [target, paths]), [[folder, ['/home/me/a.txt', '/home/me/b.txt']]]);
+  });
+
+  it('uploads files dropped on a folder\'s only row ("No objects" of a new folder) or its "Load more…" into that folder', async () => {
+    const { controller, folder, storeNode, uploads, told } = await setup();
+    await controller.handleDrop(new MessageNode(folder, 'No objects', false), dataTransfer({ 'text/uri-list': 'file:///home/me/a.txt' }));
+    await controller.handleDrop(new LoadMoreNode(storeNode), dataTransfer({ 'text/uri-list': 'file:///home/me/b.txt' }));
+    assert.deepEqual(uploads.map(({ target, paths }) => [target, paths]), [[folder, ['/home/me/a.txt']], [storeNode, ['/home/me/b.txt']]]);
+    // A message of the view itself, or of a source's list of stores, is in no store.
+    await controller.handleDrop(new MessageNode(undefined, 'No object stores yet.', false), dataTransfer({ 'text/uri-list': 'file:///home/me/c.txt' }));
+    assert.deepEqual(told, ['where to drop']);
   });
 
   it('says where to drop, and uploads nothing, for files dropped on the view\'s empty part', async () => {
