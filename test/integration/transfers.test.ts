@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectWriterFactory } from '../../src/core/ports';
 import type { CommitResult, RangeReader } from '../../src/core/transfer';
 import { code } from '../support/assertions';
@@ -58,6 +58,22 @@ describe('transfers against a real S3 server', function () {
       assert.equal(await sha256OfFile(down.files[0].path), sha256(bytes));
     });
   }
+
+  it('gives uploads the Content-Type of their extension, small and multipart alike, and none it would have to guess', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'typed/' });
+    const local = path.join(folder.dir, 'typed');
+    await fs.mkdir(local);
+    const files: Record<string, number> = { 'report.HTML': 10, 'data.json': 10, 'camera.mp4': PART + 1, 'run.bag': 10 };
+    for (const [name, size] of Object.entries(files)) {
+      await fs.writeFile(path.join(local, name), patternBytes(size, size));
+    }
+    await rig.objects.upload(rig.source, store.id, [local], 'typed/', jobCallbacks().callbacks);
+    const typeOf = async (name: string) => (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `typed/typed/${name}` }))).ContentType;
+    assert.equal(await typeOf('report.HTML'), 'text/html');
+    assert.equal(await typeOf('data.json'), 'application/json');
+    assert.equal(await typeOf('camera.mp4'), 'video/mp4', 'multipart');
+    assert.ok(['binary/octet-stream', 'application/octet-stream'].includes((await typeOf('run.bag')) ?? ''), 'the server\'s default');
+  });
 
   it('round-trips a 100 MiB object in parallel parts, with progress that ends at its size', async () => {
     const store = await rig.addStore(bucket);

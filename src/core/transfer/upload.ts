@@ -5,6 +5,7 @@ import { LogqsError, cancelledError, failureOf, isAbort, localFileError, toLogqs
 import type { CompletedPart } from '../ports';
 import { forEachConcurrently, withJobCancel } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
+import { contentTypeOf } from './contentTypes';
 import { planRanges } from './download';
 import { plainMd5, sameEtag } from './etags';
 import { ProgressMeter } from './progress';
@@ -298,7 +299,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
       if (!body) {
         return false;
       }
-      await withRetries(`"${item.key}"`, context, signal, () => writer.putObject(item.key, body, { signal }));
+      await withRetries(`"${item.key}"`, context, signal, () => writer.putObject(item.key, body, { contentType: contentTypeOf(path.basename(item.path)), signal }));
       meter.addBytes(item.size);
       return true;
     } finally {
@@ -310,7 +311,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
     const opened = await onLocalFile(file.stat());
     // The request that starts it is not aborted by Cancel: the server may have made the upload already, and only its
     // id lets it be aborted. Cancel still answers at once; an upload that arrives after it is aborted then.
-    const starting = withRetries(`starting "${item.key}"`, context, signal, () => writer.createMultipartUpload(item.key));
+    const starting = withRetries(`starting "${item.key}"`, context, signal, () => writer.createMultipartUpload(item.key, { contentType: contentTypeOf(path.basename(item.path)) }));
     const { uploadId } = await untilAborted(starting, signal).catch((error: unknown) => {
       if (signal.aborted) {
         void starting.then(({ uploadId: late }) => writer.abortMultipartUpload(item.key, late)).catch(() => undefined);
