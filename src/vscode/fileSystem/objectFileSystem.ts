@@ -32,6 +32,9 @@ export interface ObjectFileSystemDeps {
   memory?: OpenedObjectsMemory;
 }
 
+/** The most entries a folder lists for the editor (Save As, the breadcrumbs): 10 pages. */
+export const MAX_DIRECTORY_ENTRIES = 10_000;
+
 export function objectUri(address: ObjectAddress): vscode.Uri {
   return vscode.Uri.from(toUriParts(address));
 }
@@ -204,9 +207,15 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         listed = undefined;
       }
       const entries: [string, vscode.FileType][] = [];
-      // Every page: a folder cut at the first 1000 keys would hide the rest from the Save As dialog.
+      // Page after page: a folder cut at the first 1000 keys would hide the rest from the Save As dialog. But not a
+      // folder of millions whole (thousands of requests before the dialog shows anything): its first pages, and the
+      // person types the name.
       let continuationToken: string | undefined;
       do {
+        if (entries.length >= MAX_DIRECTORY_ENTRIES) {
+          this.deps.log(`Listed the first ${entries.length} entries of "${folderPrefix}" in "${ref.store.name}" for the editor; it holds more`);
+          break;
+        }
         const page = await browsePage(ref.source, ref.store.id, { folderPrefix: listed, pageSize: 1000, continuationToken });
         entries.push(
           ...page.folders.map((folder) => [folder.name.slice(0, -1), vscode.FileType.Directory] as [string, vscode.FileType]),

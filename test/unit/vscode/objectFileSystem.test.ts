@@ -8,7 +8,7 @@ import type { ObjectWriter } from '../../../src/core/ports';
 import type { RangeReader } from '../../../src/core/transfer';
 import { StoreSources } from '../../../src/core/sources';
 import { sameEtag } from '../../../src/core/transfer';
-import { ObjectFileSystem, objectUri } from '../../../src/vscode/fileSystem/objectFileSystem';
+import { MAX_DIRECTORY_ENTRIES, ObjectFileSystem, objectUri } from '../../../src/vscode/fileSystem/objectFileSystem';
 import type { OpenedObjectsMemory } from '../../../src/vscode/fileSystem/openedObjects';
 import type { RunJob } from '../../../src/vscode/ui';
 import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
@@ -210,6 +210,13 @@ describe('object file system', () => {
     const entries = await fileSystem.readDirectory(uri('logs/run 1'));
     assert.equal(entries.length, 1005);
     assert.deepEqual(entries.at(-1), ['1004.txt', vscode.FileType.File]);
+  });
+
+  it('lists only the first pages of a folder of millions for the Save As dialog, not every key before it shows', async () => {
+    const keys = Array.from({ length: MAX_DIRECTORY_ENTRIES + 1500 }, (_, index) => `logs/many/${String(index).padStart(6, '0')}.txt`);
+    const { fileSystem, uri } = await setup(keys, { key_prefix: 'logs/' });
+    const entries = await fileSystem.readDirectory(uri('logs/many'));
+    assert.equal(entries.length, MAX_DIRECTORY_ENTRIES);
   });
 
   it('lists a folder VS Code names without the trailing "/"', async () => {
