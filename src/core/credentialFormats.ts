@@ -1,3 +1,5 @@
+import { LogqsError } from './errors';
+import { hasControlChars } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
 import type { SessionCredentials } from './ports';
 import { onAws } from './sessionPolicy';
@@ -77,8 +79,17 @@ export function profileName(store: Pick<ObjectStore, 'name'>): string {
   return `logqs-${store.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'store'}`;
 }
 
-/** The two blocks of an AWS CLI profile: one for ~/.aws/config, one for ~/.aws/credentials. */
+/**
+ * The two blocks of an AWS CLI profile: one for ~/.aws/config, one for
+ * ~/.aws/credentials. Its values are not quoted (the format has no quotes):
+ * a credential holding a line break, from a server that misbehaves, would
+ * write other profiles ("[default]") into the file it is pasted into, and
+ * is refused (without quoting it: it is secret).
+ */
 export function awsCliProfile(store: Store, credentials: SessionCredentials): { config: string; credentials: string; text: string } {
+  if ([credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken].some(hasControlChars)) {
+    throw new LogqsError('remote', 'The session credentials hold a line break or another control character, which would break out of an AWS CLI profile; copy them in another form');
+  }
   const name = profileName(store);
   const config = [
     `[profile ${name}]`,

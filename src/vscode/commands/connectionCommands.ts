@@ -30,7 +30,8 @@ async function completeSettings(deps: Deps, known: ConnectionSettings): Promise<
   const apiKeyId = known.apiKeyId ?? (await deps.ui.askText({ title, prompt: 'API key ID', validate: rule(apiKeyIdSchema, 'The API key ID') }));
   const apiKeySecret =
     known.apiKeySecret ??
-    (await deps.ui.askText({ title, prompt: 'API key secret: kept in secret storage, never shown again', password: true, validate: rule(apiKeySecretSchema, 'The API key secret') }));
+    // Where it goes, said: settings from a workspace's logqs-config.json may name another server than the person expects.
+    (await deps.ui.askText({ title, prompt: `API key secret, sent to ${apiUrl}: kept in secret storage, never shown again`, password: true, validate: rule(apiKeySecretSchema, 'The API key secret') }));
   const name = await deps.ui.askText({ title, prompt: 'Name of this DataStore in the Object Stores view', value: defaultConnectionName(datastoreId) });
   return { ...known, apiUrl, datastoreId, apiKeyId, apiKeySecret, name };
 }
@@ -42,7 +43,7 @@ export const connectToLogqs = (deps: Deps) => async (arg?: unknown) => {
   } else {
     const hints = await deps.connections.hints();
     const choice = hints.length === 0 ? {} : await deps.ui.pickOne('Connect to LogQS: where are the settings?', [
-      ...hints.map((hint) => ({ label: `$(key) ${hint.label}`, description: hint.settings.datastoreId ? `DataStore ${hint.settings.datastoreId}` : '', value: hint.settings })),
+      ...hints.map((hint) => ({ label: `$(key) ${hint.label}`, description: hintDescription(hint.settings), value: hint.settings })),
       { label: '$(edit) Enter them', description: 'API URL, DataStore ID, API key ID and secret', value: {} },
     ]);
     settings = await completeSettings(deps, choice);
@@ -71,3 +72,8 @@ export const disconnectFromLogqs = (deps: Deps) => async (arg?: unknown) => {
   deps.log.info(`Disconnected from ${source.label}`);
   deps.ui.info(`Disconnected from "${source.label}".`);
 };
+
+/** A hint as the picker shows it: its DataStore, and the server its secret would go to. */
+function hintDescription(settings: ConnectionSettings): string {
+  return [settings.datastoreId && `DataStore ${settings.datastoreId}`, `at ${settings.apiUrl ?? DEFAULT_API_URL}`].filter(Boolean).join(' ');
+}

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { awsCliProfile, boto3Snippet, credentialEnvironment, environmentSnippet, profileName } from '../../../src/core/credentialFormats';
 import { redact } from '../../../src/core/redact';
+import { code } from '../../support/assertions';
 
 const credentials = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: "se'cr/et+KEY", sessionToken: 'FwoGZXIvYXdzE+token/==', expiration: new Date('2026-11-25T13:00:00Z') };
 const store = { name: 'Robot Logs', bucket_name: 'robot-logs', region_name: 'us-east-1', endpoint_url: 'http://127.0.0.1:7480', key_prefix: 'logs/', read_only: false };
@@ -58,6 +59,11 @@ describe('session credential formats', () => {
     assert.equal(profile.config, '[profile logqs-robot-logs]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:7480\n');
     assert.equal(profile.credentials, "[logqs-robot-logs]\naws_access_key_id = ASIAEXAMPLE\naws_secret_access_key = se'cr/et+KEY\naws_session_token = FwoGZXIvYXdzE+token/==\n");
     assert.match(profile.text, /--endpoint-url http:\/\/127\.0\.0\.1:7480 s3 ls s3:\/\/robot-logs\/logs\//);
+  });
+
+  it('refuses to make a profile of credentials holding a line break, which would write other profiles, and quotes none of them', () => {
+    const hostile = { ...credentials, sessionToken: 'FwoG\n[default]\naws_access_key_id = AKIAOTHER' };
+    assert.throws(() => awsCliProfile(store, hostile), (error: unknown) => code('remote')(error) && !(error as Error).message.includes('FwoG') && !(error as Error).message.includes("se'cr"));
   });
 
   it('fills the seed\'s boto3 example with the store, its prefix, and no write for a read-only store', () => {

@@ -16,7 +16,7 @@ describe('connection commands', () => {
     };
     await connectToLogqs(deps)();
     assert.deepEqual(asked.map((question) => question.password ?? false), [false, false, false, true, false]);
-    assert.match(asked[3].prompt, /secret/);
+    assert.match(asked[3].prompt, /secret, sent to https:\/\/api\.logqs\.com:/, 'says where the secret goes');
     assert.ok(calls.includes('connect {"apiUrl":"https://api.logqs.com","datastoreId":"11111111-2222-4333-8444-555555555555","apiKeyId":"key-id","apiKeySecret":"<given>","name":"Robots"}'), calls.join('\n'));
     assert.match(ui.told[0], /Connected to the LogQS DataStore "Robots"/);
   });
@@ -33,6 +33,26 @@ describe('connection commands', () => {
     await connectToLogqs(deps)();
     assert.deepEqual(prompts.map((prompt) => prompt.split(' ')[0]), ['API', 'Name']);
     assert.ok(calls.some((call) => call.startsWith('connect ') && call.includes('"datastoreId":"ds-1"') && call.includes('"name":"LogQS ds-1"')), calls.join('\n'));
+  });
+
+  it('shows the server a workspace\'s settings would send the secret to, and names it when asking for the secret', async () => {
+    const { deps, ui, state } = fakeCommandDeps([memorySource().source]);
+    state.hints = [{ label: 'Use logqs-config.json', settings: { apiUrl: 'https://logqs.example.net', datastoreId: 'ds-1', apiKeyId: 'id' } }];
+    ui.pickLabel = 'Use logqs-config.json';
+    const prompts: string[] = [];
+    ui.askText = async (request) => {
+      prompts.push(request.prompt);
+      return request.value ?? 'a-secret-value';
+    };
+    const described: string[] = [];
+    const pick = ui.pickOne.bind(ui);
+    ui.pickOne = async (title, choices) => {
+      described.push(...choices.map((choice) => choice.description ?? ''));
+      return pick(title, choices);
+    };
+    await connectToLogqs(deps)();
+    assert.equal(described[0], 'DataStore ds-1 at https://logqs.example.net');
+    assert.match(prompts[0], /^API key secret, sent to https:\/\/logqs\.example\.net:/);
   });
 
   it('disconnects a DataStore after asking, never the embedded store', async () => {
