@@ -226,18 +226,37 @@ function outermostPaths(paths: readonly string[]): string[] {
   return paths.filter((_, index) => !resolved.some((other, at) => at !== index && resolved[index].startsWith(other + path.sep)));
 }
 
-/** The keys that exist already under the folders being uploaded (one listing each) and at the single files' keys. */
+/** Pages of a destination folder listed at least before its files' keys are asked one by one instead. */
+const MIN_LISTED_PAGES = 10;
+
+/**
+ * The keys that exist already under the folders being uploaded (a listing
+ * each) and at the other files' keys (a HEAD each). A folder that holds far
+ * more than is uploaded into it (the day's 20 bags into a folder of
+ * millions) is not listed whole before the first byte goes: past as many
+ * pages as its files' HEADs would take (they go several at once), its
+ * files are asked about one by one.
+ */
 async function existingKeys(context: UploadContext, folders: readonly string[], items: readonly UploadItem[], signal: AbortSignal): Promise<Set<string>> {
   const existing = new Set<string>();
+  const listedWhole: string[] = [];
   for (const folder of folders) {
+    const files = items.filter((item) => item.key.startsWith(folder)).length;
+    const maxPages = Math.max(MIN_LISTED_PAGES, Math.ceil(files / context.settings.fileConcurrency));
     let continuationToken: string | undefined;
+    let pages = 0;
     do {
       const page = await context.list(folder, continuationToken, signal);
       page.objects.forEach((object) => existing.add(object.key));
       continuationToken = page.nextContinuationToken;
-    } while (continuationToken);
+    } while (continuationToken && ++pages < maxPages);
+    if (!continuationToken) {
+      listedWhole.push(folder);
+    } else {
+      context.log(`"${folder}" holds more than ${pages} pages of keys: each file uploaded into it is looked for by itself`);
+    }
   }
-  const loose = items.filter((item) => !folders.some((folder) => item.key.startsWith(folder)));
+  const loose = items.filter((item) => !listedWhole.some((folder) => item.key.startsWith(folder)));
   await forEachConcurrently(loose, context.settings.fileConcurrency, signal, async (item, headSignal) => {
     if (await context.head(item.key, headSignal)) {
       existing.add(item.key);

@@ -58,6 +58,36 @@ describe('upload keys', () => {
     assert.equal(stored.get('store/a.txt'), 'from x');
   });
 
+  it('looks for each file by itself in a destination folder of millions, instead of listing it whole before the first byte', async () => {
+    await fs.mkdir(path.join(scratch.dir, 'bags'));
+    await fs.writeFile(path.join(scratch.dir, 'bags', 'today-1.bag'), 'one');
+    await fs.writeFile(path.join(scratch.dir, 'bags', 'today-2.bag'), 'two');
+    const stored = new Map<string, string>([['store/bags/today-2.bag', 'yesterday']]);
+    const base = context(stored);
+    let pages = 0;
+    const heads: string[] = [];
+    const report = await uploadFiles(
+      {
+        ...base,
+        // A folder that never ends: every page of a thousand old keys says there are more.
+        list: async (prefix) => {
+          pages++;
+          assert.ok(pages < 1000, 'listed on and on');
+          return { folders: [], objects: Array.from({ length: 1000 }, (_, index) => ({ key: `${prefix}old-${pages}-${index}.bag`, size: 1 })), nextContinuationToken: `page-${pages}` };
+        },
+        head: async (key, headSignal) => {
+          heads.push(key);
+          return base.head(key, headSignal);
+        },
+      },
+      request([path.join(scratch.dir, 'bags')], 'skip'),
+    );
+    assert.equal(pages, 10);
+    assert.deepEqual(heads.sort(), ['store/bags/today-1.bag', 'store/bags/today-2.bag']);
+    assert.deepEqual(report.keys, ['store/bags/today-1.bag']);
+    assert.deepEqual(report.skipped.map((entry) => entry.reason), ['"store/bags/today-2.bag" exists already']);
+  });
+
   it('sends a file picked with the folder it is in once, under its folder', async () => {
     await fs.mkdir(path.join(scratch.dir, 'data', 'sub'), { recursive: true });
     await fs.writeFile(path.join(scratch.dir, 'data', 'a.txt'), 'a');
