@@ -106,10 +106,16 @@ export class ObjectService {
         current?.etag,
       );
     }
-    // A PUT replaces the object whole: what isn't sent again (its type, its x-amz-meta-*) is lost. It is made on the
+    // A PUT replaces the object whole: what isn't sent again (its type, its x-amz-meta-*, its Cache-Control…) is lost. It is made on the
     // condition that the object is still the one just checked: a write by someone else in between is not lost either.
     const result = await writer
-      .putObject(fullKey, bytes, { contentType: options.contentType ?? current?.contentType, metadata: current?.metadata, ifMatch: options.expectedEtag === undefined ? undefined : current?.etag, signal: options.signal })
+      .putObject(fullKey, bytes, {
+        contentType: options.contentType ?? current?.contentType,
+        metadata: current?.metadata,
+        stored: current?.stored,
+        ifMatch: options.expectedEtag === undefined ? undefined : current?.etag,
+        signal: options.signal,
+      })
       .catch(async (error: unknown) => {
         if (!LogqsError.is(error, 'changed')) {
           throw error;

@@ -113,9 +113,23 @@ export interface ListPage {
   nextContinuationToken?: string;
 }
 
+/**
+ * What S3 keeps with an object, besides its type, and answers its GETs with:
+ * a PUT that doesn't send them again drops them (a website's Cache-Control,
+ * a download's Content-Disposition).
+ */
+export interface StoredHeaders {
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+}
+
 /** One object's metadata, as HEAD (or the LogQS API's fetch) gives it. */
 export interface ObjectDetails extends ObjectSummary {
   contentType?: string;
+  /** Absent where the object has none (or the source doesn't say). */
+  stored?: StoredHeaders;
   /**
    * User metadata (x-amz-meta-*), names in lower case; undefined where the
    * source doesn't say (the LogQS API's object record has neither this nor
@@ -184,7 +198,7 @@ export interface ObjectWriter {
    * 'changed' is thrown otherwise; a server without conditional writes
    * writes anyway (the caller has checked the ETag just before).
    */
-  putObject(key: string, body: Uint8Array, options?: { contentType?: string; metadata?: Record<string, string>; ifMatch?: string; signal?: AbortSignal }): Promise<{ etag?: string }>;
+  putObject(key: string, body: Uint8Array, options?: { contentType?: string; metadata?: Record<string, string>; stored?: StoredHeaders; ifMatch?: string; signal?: AbortSignal }): Promise<{ etag?: string }>;
   createMultipartUpload(key: string, options?: { contentType?: string; signal?: AbortSignal }): Promise<{ uploadId: string }>;
   /** `body` is lent until the promise settles: the engine fills it again for a later part. */
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<CompletedPart>;

@@ -209,17 +209,18 @@ for (const [name, makeBackend] of [['the embedded data store', embeddedBackend],
       }
     });
 
-    it('saves an object back keeping its type and user metadata, and only over the version opened (S3 asked with session credentials for LogQS, whose API gives neither)', async () => {
+    it('saves an object back keeping its type, user metadata and stored headers, and only over the version opened (S3 asked with session credentials for LogQS, whose API gives neither)', async () => {
       const store = await create();
       const admin = adminClient();
       const key = 'logs/config.json';
-      await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"a":1}', ContentType: 'application/json', Metadata: { robot: 'r2', run: '7' } }));
+      await admin.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '{"a":1}', ContentType: 'application/json', Metadata: { robot: 'r2', run: '7' }, CacheControl: 'no-cache', ContentDisposition: 'inline', ContentLanguage: 'en' }));
       const opened = await backend.objects.fetchObject(backend.source, store.id, 'config.json');
       await backend.objects.saveObject(backend.source, store.id, 'config.json', Buffer.from('{"a":2}'), { expectedEtag: opened.details.etag });
       const saved = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       assert.equal(await saved.Body!.transformToString(), '{"a":2}');
       assert.equal(saved.ContentType, 'application/json');
       assert.deepEqual(saved.Metadata, { robot: 'r2', run: '7' });
+      assert.deepEqual([saved.CacheControl, saved.ContentDisposition, saved.ContentLanguage], ['no-cache', 'inline', 'en'], 'the headers S3 keeps with it');
       await assert.rejects(backend.objects.saveObject(backend.source, store.id, 'config.json', Buffer.from('{"a":3}'), { expectedEtag: opened.details.etag }), code('changed'));
       assert.equal(await (await admin.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString(), '{"a":2}');
     });

@@ -31,7 +31,9 @@ describe('objects headed through presigned URLs, against a real S3 server', func
   before(async () => {
     bucket = await createBucketWith('heads', {});
     const admin = adminClient();
-    await admin.send(new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: BODY, ContentType: 'application/json', Metadata: { robot: 'r2', 'run-id': '7' } }));
+    await admin.send(
+      new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: BODY, ContentType: 'application/json', Metadata: { robot: 'r2', 'run-id': '7' }, CacheControl: 'max-age=60', ContentDisposition: 'attachment; filename="robot.json"' }),
+    );
     admin.destroy();
   });
   after(() => deleteBucket(bucket));
@@ -64,6 +66,7 @@ describe('objects headed through presigned URLs, against a real S3 server', func
     assert.deepEqual(ours.details, sdks.details);
     assert.deepEqual(ours.details.metadata, { robot: 'r2', 'run-id': '7' });
     assert.equal(ours.details.contentType, 'application/json');
+    assert.deepEqual(ours.details.stored, { cacheControl: 'max-age=60', contentDisposition: 'attachment; filename="robot.json"' });
     assert.equal(await (await fetch(ours.presignedUrl)).text(), BODY);
   });
 

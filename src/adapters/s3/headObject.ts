@@ -1,4 +1,4 @@
-import type { ObjectDetails } from '../../core/ports';
+import type { ObjectDetails, StoredHeaders } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
 import type { AwsSdk } from '../vendor/loaders';
 
@@ -12,6 +12,7 @@ export async function headObject(sdk: AwsSdk, s3: S3Client, bucket: string, key:
     lastModified: head.LastModified,
     contentType: head.ContentType,
     metadata: head.Metadata ?? {},
+    ...storedHeaders((header) => ({ 'cache-control': head.CacheControl, 'content-disposition': head.ContentDisposition, 'content-encoding': head.ContentEncoding, 'content-language': head.ContentLanguage })[header]),
   };
 }
 
@@ -25,7 +26,25 @@ export function detailsFromHeaders(key: string, headers: Readonly<Record<string,
     lastModified: lastModified && !Number.isNaN(lastModified.getTime()) ? lastModified : undefined,
     contentType: headers['content-type'],
     metadata: Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (name.startsWith(META) ? [[name.slice(META.length), value]] : []))),
+    ...storedHeaders((header) => headers[header]),
   };
+}
+
+/** The headers S3 keeps with an object (see StoredHeaders), by their names in a response. */
+const STORED: Record<keyof StoredHeaders, string> = {
+  cacheControl: 'cache-control',
+  contentDisposition: 'content-disposition',
+  contentEncoding: 'content-encoding',
+  contentLanguage: 'content-language',
+};
+
+/** `{ stored }` with those an object has, or nothing when it has none: details read either way are the same. */
+function storedHeaders(valueOf: (header: string) => string | undefined): { stored?: StoredHeaders } {
+  const present = Object.entries(STORED).flatMap(([field, header]) => {
+    const value = valueOf(header);
+    return value === undefined || value === '' ? [] : [[field, value] as const];
+  });
+  return present.length > 0 ? { stored: Object.fromEntries(present) } : {};
 }
 
 /** Where S3 says a user metadata entry: `x-amz-meta-<name>`. */

@@ -1,6 +1,6 @@
 import { LogqsError } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
-import type { CompletedPart, ObjectWriter, ObjectWriterFactory } from '../../core/ports';
+import type { CompletedPart, ObjectWriter, ObjectWriterFactory, StoredHeaders } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
 import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
 import { headObject } from './headObject';
@@ -42,11 +42,24 @@ export class S3ObjectWriter implements ObjectWriter {
     }
   }
 
-  putObject(key: string, body: Uint8Array, options: { contentType?: string; metadata?: Record<string, string>; ifMatch?: string; signal?: AbortSignal } = {}) {
+  putObject(key: string, body: Uint8Array, options: { contentType?: string; metadata?: Record<string, string>; stored?: StoredHeaders; ifMatch?: string; signal?: AbortSignal } = {}) {
+    const { cacheControl, contentDisposition, contentEncoding, contentLanguage } = options.stored ?? {};
     return this.call(async (sdk, s3) => {
       const put = async (ifMatch: string | undefined) => {
         const response = await s3.send(
-          new sdk.PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata, ContentLength: body.byteLength, IfMatch: ifMatch }),
+          new sdk.PutObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Body: body,
+            ContentType: options.contentType,
+            Metadata: options.metadata,
+            CacheControl: cacheControl,
+            ContentDisposition: contentDisposition,
+            ContentEncoding: contentEncoding,
+            ContentLanguage: contentLanguage,
+            ContentLength: body.byteLength,
+            IfMatch: ifMatch,
+          }),
           { abortSignal: options.signal },
         );
         return { etag: response.ETag };
