@@ -136,7 +136,8 @@ export class ObjectService {
     }
     const { store, writer } = await this.writable(source, storeId);
     const parent = listingPrefix(store.key_prefix, parentPrefix);
-    const prefix = scopeKey(store.key_prefix, `${parent}${name.trim()}/`);
+    // The name as given: a person's typed one comes trimmed (New Folder); the editor's (a Save As path's folders) are exact.
+    const prefix = scopeKey(store.key_prefix, `${parent}${name}/`);
     await writer.putObject(prefix, new Uint8Array(0));
     this.deps.log(`Created folder "${prefix}" in "${store.name}"`);
     return prefix;

@@ -18,7 +18,8 @@ export const newFolder = (deps: Deps) => async (arg?: unknown) => {
       return problem && `The folder name ${problem}`;
     },
   });
-  const prefix = await deps.objects.createFolder(target.ref.source, target.ref.store.id, target.key, name);
+  // Spaces around a typed name are a slip of the keyboard, not part of it.
+  const prefix = await deps.objects.createFolder(target.ref.source, target.ref.store.id, target.key, name.trim());
   deps.tree.objectsChanged(target.ref.store.id);
   const node = target.node && storeNodeOf(target.node);
   if (node) {

@@ -182,6 +182,9 @@ describe('object commands', () => {
     await newFolder(deps)(folder);
     assert.ok(calls.includes('createFolder logs/run 1/run 2/'));
     assert.ok(calls.includes('revealKey logs/run 1/run 2/'));
+    ui.textAnswer = '  run 3 ';
+    await newFolder(deps)(folder);
+    assert.ok(calls.includes('createFolder logs/run 1/run 3/'), 'spaces typed around the name are dropped');
   });
 
   it('says how many objects a delete removes, folders counted, and deletes nothing when not confirmed', async () => {

@@ -167,6 +167,12 @@ describe('object file system', () => {
     assert.deepEqual(puts, ['logs/run 2/', 'logs/run 2/new.txt']);
   });
 
+  it('makes a new file\'s missing folder by its exact name, spaces kept, where the file then goes (Save As to "logs/ run 1/x.txt")', async () => {
+    const { fileSystem, puts, uri } = await setup([], { key_prefix: 'logs/' });
+    await saveNewFile(fileSystem, uri('logs/ run 1/x.txt'));
+    assert.deepEqual(puts, ['logs/ run 1/', 'logs/ run 1/x.txt']);
+  });
+
   it('tells the tree a save changed the store, so a new object (and its new folder) shows there', async () => {
     const { fileSystem, uri, store, changedStores } = await setup(['logs/run 1/a.txt'], { key_prefix: 'logs/' });
     await saveNewFile(fileSystem, uri('logs/run 2/new.txt'));
