@@ -32,6 +32,6 @@ export function activate(context: vscode.ExtensionContext): void {
   extension.activate(context);
 }
 
-export function deactivate(): void {
-  extension?.deactivate();
+export function deactivate(): Promise<void> | undefined {
+  return extension?.deactivate();
 }

@@ -26,7 +26,7 @@ import { ObjectFileSystem } from './fileSystem/objectFileSystem';
 import { Log, reportError } from './log';
 import { vscodeUi } from './vscodeUi';
 import { SecretStorageVault, connectionSecretKey, storeSecretKey } from './secretVault';
-import { runJob } from './progress';
+import { runJob, stopJobs } from './progress';
 import { listingPageSize, managedStoresFile, openSizeLimitBytes, presignExpirySeconds, requestTimeoutMs, sessionDurationSeconds, transferSettings } from './settings';
 import { editorActions } from './editorActions';
 
@@ -161,4 +161,7 @@ async function syncManagedStores(embedded: EmbeddedStoreSource, log: Log): Promi
   }
 }
 
-export function deactivate(): void {}
+/** VS Code waits a few seconds for this when the window closes or reloads: the transfers under way undo what they began. */
+export function deactivate(): Promise<void> {
+  return stopJobs(3000);
+}

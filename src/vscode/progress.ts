@@ -14,6 +14,7 @@ export const runJob: RunJob = (title, job) =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
+      const running = { controller, ended: undefined as Promise<unknown> | undefined };
       let shownPercent = 0;
       const report = (update: TransferProgress) => {
         const fraction = fractionDone(update);
@@ -26,13 +27,36 @@ export const runJob: RunJob = (title, job) =>
         progress.report({ message: describeProgress(update), increment: Math.max(0, percent - shownPercent) });
         shownPercent = Math.max(shownPercent, percent);
       };
+      const ended = job(controller.signal, report);
+      running.ended = ended;
+      jobsRunning.add(running);
       try {
-        return await job(controller.signal, report);
+        return await ended;
       } finally {
+        jobsRunning.delete(running);
         cancel.dispose();
       }
     }),
   );
+
+/** The jobs under way: cancelled when the extension stops. */
+const jobsRunning = new Set<{ controller: AbortController; ended?: Promise<unknown> }>();
+
+/**
+ * Cancels every job under way and waits, up to `timeoutMs`, for each to
+ * undo what it began, as a Cancel does: when the window closes or reloads
+ * mid-transfer, a multipart upload is aborted (its parts would stay on the
+ * server, billed and unlisted) and a download's temporary file removed.
+ */
+export async function stopJobs(timeoutMs: number): Promise<void> {
+  const ended = [...jobsRunning].map((running) => {
+    running.controller.abort();
+    return running.ended?.catch(() => undefined) ?? Promise.resolve();
+  });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(ended), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+}
 
 /** How much of the job is done, by bytes when their total is known, else by files; undefined while neither total is. */
 function fractionDone(update: TransferProgress): number | undefined {
