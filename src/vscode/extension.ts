@@ -72,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
     objectsChanged: (storeId, key, saved) => tree.objectsChanged(storeId, key, saved),
     // The window's own: a tab restored after a reload is checked against the version this window opened it as.
     memory: context.workspaceState,
+    hasUnsavedChanges: (uri) => vscode.workspace.textDocuments.some((document) => document.isDirty && document.uri.toString() === uri.toString()),
   });
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,

@@ -30,6 +30,8 @@ export interface ObjectFileSystemDeps {
   runJob?: RunJob;
   /** Where the versions tabs were opened as outlive a window reload (see OpenedObjects). */
   memory?: OpenedObjectsMemory;
+  /** Whether a tab of this object has unsaved changes (a text document VS Code holds dirty). */
+  hasUnsavedChanges?: (uri: vscode.Uri) => boolean;
 }
 
 /** The most entries a folder lists for the editor (Save As, the breadcrumbs): 10 pages. */
@@ -152,7 +154,11 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         // VS Code reads again (Revert, Reopen Closed Editor): the size agreed opens, an object grown since is asked about again.
         this.allowedLarge.set(uri.toString(), bytes.byteLength);
       }
-      this.opened.set(uri.toString(), { etag: details.etag, readOnly: ref.store.read_only });
+      // Read again while a tab of it holds unsaved changes (the same object reopened in the hex editor, say), the newer
+      // version is not the one those changes were made to: its save must still be checked against the one they were.
+      if (!this.opened.get(uri.toString()) || !this.deps.hasUnsavedChanges?.(uri)) {
+        this.opened.set(uri.toString(), { etag: details.etag, readOnly: ref.store.read_only });
+      }
       this.deps.log(`Opened "${address.key}" from "${ref.store.name}" (${bytes.byteLength} bytes)`);
       return bytes;
     });

@@ -243,7 +243,7 @@ describe('object file system: saving back', () => {
     metadata: Record<string, string>;
   }
 
-  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob; memory?: OpenedObjectsMemory; refusesConditions?: boolean } = {}) {
+  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob; memory?: OpenedObjectsMemory; refusesConditions?: boolean; hasUnsavedChanges?: () => boolean } = {}) {
     const bucket = new Map<string, Stored>();
     let version = 0;
     const headEtag = options.headEtag ?? ((etag: string) => etag);
@@ -313,6 +313,7 @@ describe('object file system: saving back', () => {
       objectsChanged: () => undefined,
       runJob: options.runJob,
       memory: options.memory,
+      hasUnsavedChanges: options.hasUnsavedChanges,
     };
     const fileSystem = new ObjectFileSystem(deps);
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
@@ -447,6 +448,25 @@ describe('object file system: saving back', () => {
     await assert.rejects(fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine')), /changed in .* since it was opened/);
     assert.equal(confirmations.length, 1);
     assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'colleague');
+  });
+
+  it('keeps checking a tab with unsaved changes against the version they were made to, when the object is read again meanwhile', async () => {
+    let dirty = false;
+    const { fileSystem, bucket, put, uri, confirmations } = await bucketSetup({ hasUnsavedChanges: () => dirty });
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    dirty = true;
+    put('notes.txt', Buffer.from('colleague'));
+    // The same object opened again elsewhere (Reopen Editor With… the hex editor) while the text tab is dirty.
+    await fileSystem.readFile(uri('notes.txt'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine'));
+    assert.equal(confirmations.length, 1, 'the colleague\'s version is not written over unasked');
+    assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'mine');
+    // Saved, the tab is clean: a read now is the version its next changes are made to.
+    dirty = false;
+    await fileSystem.readFile(uri('notes.txt'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine again'));
+    assert.equal(confirmations.length, 1);
   });
 
   it('follows every read-only change of a store in its open tabs, not only the first', async () => {
