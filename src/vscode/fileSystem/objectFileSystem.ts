@@ -184,7 +184,9 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
           expected = error.currentEtag;
         }
       }
-      this.opened.set(uri.toString(), { etag: result.etag, readOnly: ref.store.read_only });
+      // A server whose PUT answers without an ETag: the version saved is asked for, else the next save would be checked against nothing.
+      const etag = result.etag ?? (await this.deps.objects.fetchObject(ref.source, ref.store.id, address.key).then((fetched) => fetched.details.etag, () => undefined));
+      this.opened.set(uri.toString(), { etag, readOnly: ref.store.read_only });
       // Grown by this tab's own save, an object opened above the size limit still opens when read again (Revert).
       const allowed = this.allowedLarge.get(uri.toString());
       if (allowed !== undefined && content.byteLength > allowed) {

@@ -243,7 +243,7 @@ describe('object file system: saving back', () => {
     metadata: Record<string, string>;
   }
 
-  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob; memory?: OpenedObjectsMemory; refusesConditions?: boolean; hasUnsavedChanges?: () => boolean } = {}) {
+  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob; memory?: OpenedObjectsMemory; refusesConditions?: boolean; hasUnsavedChanges?: () => boolean; putAnswersNoEtag?: boolean } = {}) {
     const bucket = new Map<string, Stored>();
     let version = 0;
     const headEtag = options.headEtag ?? ((etag: string) => etag);
@@ -278,7 +278,8 @@ describe('object file system: saving back', () => {
         if (rest?.ifMatch !== undefined && (there === undefined || !sameEtag(there, rest.ifMatch) || options.refusesConditions)) {
           throw new LogqsError('changed', 'At least one of the pre-conditions you specified did not hold');
         }
-        return put(key, bytes, rest);
+        const answer = put(key, bytes, rest);
+        return options.putAnswersNoEtag ? {} : answer;
       },
     } as unknown as ObjectWriter;
     const http = {
@@ -466,6 +467,18 @@ describe('object file system: saving back', () => {
     dirty = false;
     await fileSystem.readFile(uri('notes.txt'));
     await fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine again'));
+    assert.equal(confirmations.length, 1);
+  });
+
+  it('checks the save after a save against the version saved, when the server\'s PUT answers without an ETag', async () => {
+    const { fileSystem, put, uri, confirmations } = await bucketSetup({ putAnswersNoEtag: true });
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('ab'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('abc'));
+    assert.deepEqual(confirmations, [], 'its own saves are no change');
+    put('notes.txt', Buffer.from('someone else'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('abcd'));
     assert.equal(confirmations.length, 1);
   });
 
