@@ -14,7 +14,6 @@ export const runJob: RunJob = (title, job) =>
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
-      const running = { controller, ended: undefined as Promise<unknown> | undefined };
       let shownPercent = 0;
       const report = (update: TransferProgress) => {
         const fraction = fractionDone(update);
@@ -27,11 +26,10 @@ export const runJob: RunJob = (title, job) =>
         progress.report({ message: describeProgress(update), increment: Math.max(0, percent - shownPercent) });
         shownPercent = Math.max(shownPercent, percent);
       };
-      const ended = job(controller.signal, report);
-      running.ended = ended;
+      const running = { controller, ended: job(controller.signal, report) };
       jobsRunning.add(running);
       try {
-        return await ended;
+        return await running.ended;
       } finally {
         jobsRunning.delete(running);
         cancel.dispose();
@@ -40,7 +38,7 @@ export const runJob: RunJob = (title, job) =>
   );
 
 /** The jobs under way: cancelled when the extension stops. */
-const jobsRunning = new Set<{ controller: AbortController; ended?: Promise<unknown> }>();
+const jobsRunning = new Set<{ controller: AbortController; ended: Promise<unknown> }>();
 
 /**
  * Cancels every job under way and waits, up to `timeoutMs`, for each to
@@ -51,7 +49,7 @@ const jobsRunning = new Set<{ controller: AbortController; ended?: Promise<unkno
 export async function stopJobs(timeoutMs: number): Promise<void> {
   const ended = [...jobsRunning].map((running) => {
     running.controller.abort();
-    return running.ended?.catch(() => undefined) ?? Promise.resolve();
+    return running.ended.catch(() => undefined);
   });
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.all(ended), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);

@@ -2,7 +2,7 @@ import { LogqsError } from '../../core/errors';
 import { folderNameProblem } from '../../core/objectService';
 import { storeNodeOf } from '../explorer/nodes';
 import type { CommandDeps } from './deps';
-import { type Target, byStore, outermost, resolveTarget, resolveTargets, shownAsFiltered } from './targets';
+import { byStore, outermost, resolveTarget, resolveTargets, shownTargets } from './targets';
 
 /** New Folder and Delete: the writes that are not transfers. */
 
@@ -36,7 +36,7 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
   }
   // A filtered folder loses what it shows, as it downloads what it shows: never objects the person can't see there.
   // (A folder's filter always shows some names: only a store's root, which Delete never takes, can have one that shows none.)
-  const shown = targets.map((target) => shownAsFiltered(target, (node) => deps.tree.filterOf(node))).filter((target): target is Target => target !== undefined);
+  const shown = shownTargets(targets, (node) => deps.tree.filterOf(node));
   for (const group of byStore(shown).map(outermost)) {
     const { ref } = group[0];
     const keys = group.filter((target) => target.kind === 'object').map((target) => target.key);

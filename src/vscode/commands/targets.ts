@@ -151,10 +151,18 @@ export function outermost(group: Target[]): Target[] {
 }
 
 /**
+ * Targets as the tree shows them: a filtered folder (or store) only as far as its filter shows (see
+ * shownAsFiltered), and none whose filter can show no names.
+ */
+export function shownTargets(targets: readonly Target[], filterOf: (node: TreeNode) => string | undefined): Target[] {
+  return targets.flatMap((target) => shownAsFiltered(target, filterOf) ?? []);
+}
+
+/**
  * A folder (or store) of the tree as it is shown: filtered (Filter…), only the names its filter shows (listed
  * with the longer prefix); undefined when its filter can show none. Anything else as it is.
  */
-export function shownAsFiltered(target: Target, filterOf: (node: TreeNode) => string | undefined): Target | undefined {
+function shownAsFiltered(target: Target, filterOf: (node: TreeNode) => string | undefined): Target | undefined {
   const filter = target.kind === 'folder' && target.node ? filterOf(target.node) : undefined;
   if (filter === undefined || !target.node || (target.node.kind !== 'folder' && target.node.kind !== 'store')) {
     return target;

@@ -8,7 +8,7 @@ import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
 import type { MessageAction } from '../ui';
 import { type CommandDeps, isInputObject } from './deps';
-import { type Target, byStore, outermost, resolveTarget, resolveTargets, selection, shownAsFiltered, storesThatFit } from './targets';
+import { type Target, byStore, outermost, resolveTarget, resolveTargets, selection, shownTargets, storesThatFit } from './targets';
 
 /** Downloads and uploads, from the tree, the palette, the Explorer and drag and drop. */
 
@@ -115,7 +115,7 @@ function revealedKey(prefix: string, firstKey: string, pathCount: number): strin
 export const download = (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
   const targets = await resolveTargets(deps, arg, selected, { title: 'Download', want: 'either', writes: false });
   // A filtered folder brings what it shows: a folder of millions filtered to one day's bags is not downloaded whole.
-  const shown = targets.map((target) => shownAsFiltered(target, (node) => deps.tree.filterOf(node))).filter((target): target is Target => target !== undefined);
+  const shown = shownTargets(targets, (node) => deps.tree.filterOf(node));
   if (shown.length === 0) {
     deps.ui.info('Nothing to download: the filter of that folder shows no names.');
     return;
