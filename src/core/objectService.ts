@@ -5,6 +5,7 @@ import type { FetchedObject, ListPage, ObjectGateway, ObjectStoreSource, ObjectW
 import { listPage } from './objectBrowser';
 import { assertWritable } from './storeRules';
 import {
+  Claims,
   type ConflictChoice,
   type DownloadContext,
   type DownloadRequest,
@@ -63,6 +64,9 @@ export interface JobCallbacks {
  * every write, and every key is scoped by key_prefix.
  */
 export class ObjectService {
+  /** Keep-both keys of uploads on their way, by bucket (see UploadContext.keysInFlight). */
+  private readonly keysInFlight = new Map<string, Claims>();
+
   constructor(private readonly deps: ObjectServiceDeps) {}
 
   /** Metadata and a presigned URL for one object ("fetching an object", as the seed says). */
@@ -225,12 +229,24 @@ export class ObjectService {
         head: (key, signal) => headOrUndefined(objects, key, signal),
         list: pageUnder(objects),
         scopeKey: (key) => scopeKey(store.key_prefix, key),
+        keysInFlight: this.keysInFlightOf(store),
         files: this.deps.files,
         settings: this.deps.settings(),
         log: this.deps.log,
       },
       { paths, destinationPrefix: prefix, ...callbacks },
     );
+  }
+
+  /** One set for all the stores of a bucket: two stores may share it, with overlapping key prefixes. */
+  private keysInFlightOf(store: ObjectStore): Claims {
+    const bucket = JSON.stringify([store.endpoint_url ?? '', store.bucket_name]);
+    let claims = this.keysInFlight.get(bucket);
+    if (!claims) {
+      claims = new Claims();
+      this.keysInFlight.set(bucket, claims);
+    }
+    return claims;
   }
 
   /** `forSharing`: the URL is one a person copies (see FetchOptions). */

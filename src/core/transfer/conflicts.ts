@@ -74,4 +74,9 @@ export class Claims {
     this.claimed.add(this.identity(name));
     return true;
   }
+
+  /** Gives `name` back (its file is done: from now on the destination itself says it is taken). */
+  release(name: string): void {
+    this.claimed.delete(this.identity(name));
+  }
 }

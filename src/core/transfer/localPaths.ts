@@ -68,7 +68,7 @@ export function keyBelow(folderPrefix: string, key: string): string {
 }
 
 /** Whether a path relative to a folder leads out of it ("..", "../x", another drive); "..x" is a name in it. */
-function isOutside(relative: string): boolean {
+export function isOutside(relative: string): boolean {
   return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
 }
 

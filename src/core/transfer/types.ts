@@ -188,6 +188,13 @@ export interface UploadContext {
   list(prefix: string, continuationToken: string | undefined, signal: AbortSignal): Promise<ListPage>;
   /** Maps a key built from a local path into the store's scope (prefix prepended, dot segments refused). */
   scopeKey(key: string): string;
+  /**
+   * Keys that Keep both gave to files of any job into this bucket that are
+   * still on their way: two jobs into one folder, each answering Keep both,
+   * would otherwise both find "name (1)" free on the server and one would
+   * write over the other.
+   */
+  keysInFlight: Claims;
   files: WholeFiles;
   settings: TransferSettings;
   log: (message: string) => void;

@@ -8,6 +8,7 @@ import { Claims, askOnce, firstFreeName } from './conflicts';
 import { contentTypeOf } from './contentTypes';
 import { planRanges } from './download';
 import { plainMd5, sameEtag } from './etags';
+import { isOutside } from './localPaths';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted, untilAborted } from './retry';
 import type { UploadContext, UploadReport, UploadRequest } from './types';
@@ -196,7 +197,7 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
       if (!names) {
         return;
       }
-      if (names.length === 0) {
+      if (names.length === 0 && relative !== '') {
         try {
           markers.push(keyOf(`${relative}/`));
         } catch (error) {
@@ -204,26 +205,37 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
         }
       }
       for (const name of names) {
-        await walk(path.join(entry, name), `${relative}/${name}`);
+        await walk(path.join(entry, name), relative === '' ? name : `${relative}/${name}`);
       }
     } else {
       skip(entry, 'not a regular file');
     }
   };
   for (const entry of outermostPaths(paths)) {
+    const name = pickedName(entry);
     const stat = await fs.stat(entry).catch(() => undefined);
     if (stat?.isDirectory()) {
-      folders.push(context.scopeKey(`${prefix}${path.basename(entry)}/`));
+      folders.push(context.scopeKey(name === '' ? prefix : `${prefix}${name}/`));
     }
-    await walk(entry, path.basename(entry), true);
+    await walk(entry, name, true);
   }
   return { items, folders, markers, taken };
+}
+
+/**
+ * The folder a picked path's files go under at the destination: its name. A
+ * drive or a file system's root (`E:\\`, `/`) has none, so its files go
+ * straight under the destination (not under "/", which would make keys with "//").
+ */
+export function pickedName(entry: string, paths: Pick<typeof path, 'basename' | 'resolve'> = path): string {
+  return paths.basename(paths.resolve(entry));
 }
 
 /** Picked paths without those inside another picked (a folder and a file in it): each file goes once, under its folder. */
 function outermostPaths(paths: readonly string[]): string[] {
   const resolved = paths.map((entry) => path.resolve(entry));
-  return paths.filter((_, index) => !resolved.some((other, at) => at !== index && resolved[index].startsWith(other + path.sep)));
+  const isInside = (entry: string, folder: string) => entry !== folder && !isOutside(path.relative(folder, entry));
+  return paths.filter((_, index) => !resolved.some((other, at) => at !== index && isInside(resolved[index], other)));
 }
 
 /** Pages of a destination folder listed at least before its files' keys are asked one by one instead. */
@@ -404,44 +416,64 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
     }
   };
 
+  /**
+   * A key beside `key` that no file goes to: not on the server, nor taken by another file of this job, nor given by
+   * Keep both to a file of another job still on its way. Claimed once free on the server too (looked at again after
+   * the wait). Numbered after the destination prefix only: a key prefix may end inside a name ("reports/2024."), and
+   * a number put before that name's last dot would take the key outside it.
+   */
+  const keepBothKey = async (key: string, signal: AbortSignal) => {
+    const base = key.startsWith(destinationPrefix) ? destinationPrefix : '';
+    const unclaimed = (candidate: string) => !existing.has(candidate) && !taken.has(candidate) && !context.keysInFlight.has(candidate);
+    const free = async (candidate: string) => {
+      if (!unclaimed(candidate) || (await context.head(candidate, signal)) || !unclaimed(candidate)) {
+        return false;
+      }
+      taken.claim(candidate);
+      context.keysInFlight.claim(candidate);
+      return true;
+    };
+    return base + (await firstFreeName(key.slice(base.length), (rest) => free(base + rest)));
+  };
+
   /** One file, its work stopped by `signal` (the job's, or aborted when another file fails the job). */
   const uploadItem = async (item: UploadItem, signal: AbortSignal) => {
-    let key = item.key;
-    if (existing.has(key)) {
-      const choice = await conflict(key);
-      if (choice === 'skip') {
-        skip(item.path, `"${key}" exists already`);
-        meter.removeTotal(1, item.size);
-        return;
+    const choice = existing.has(item.key) ? await conflict(item.key) : 'overwrite';
+    if (choice === 'skip') {
+      skip(item.path, `"${item.key}" exists already`);
+      meter.removeTotal(1, item.size);
+    } else if (choice === 'keepBoth') {
+      const key = await keepBothKey(item.key, signal);
+      try {
+        await uploadTo({ ...item, key }, signal);
+      } finally {
+        // Uploaded, the key is on the server for the next job to see; failed, it is free again.
+        context.keysInFlight.release(key);
       }
-      if (choice === 'keepBoth') {
-        // Nor a key another file of this job goes to; claimed once free on the server too (claim looks again after the wait).
-        // Numbered after the destination prefix only: a key prefix may end inside a name ("reports/2024."), and a
-        // number put before that name's last dot would take the key outside it.
-        const base = key.startsWith(destinationPrefix) ? destinationPrefix : '';
-        const free = async (candidate: string) => !existing.has(candidate) && !taken.has(candidate) && !(await context.head(candidate, signal)) && taken.claim(candidate);
-        key = base + (await firstFreeName(key.slice(base.length), (rest) => free(base + rest)));
-      }
+    } else {
+      await uploadTo(item, signal);
     }
-    const target = { ...item, key };
+  };
+
+  const uploadTo = async (item: UploadItem, signal: AbortSignal) => {
     if (item.size > settings.partSizeBytes) {
       const file = await fs.open(item.path, 'r').catch((error: unknown) => unreadableFile(item, error));
       if (!file) {
         return;
       }
       try {
-        await putLarge(target, file, signal);
+        await putLarge(item, file, signal);
       } finally {
         await file.close();
       }
-    } else if (!(await putSmall(target, signal))) {
+    } else if (!(await putSmall(item, signal))) {
       return;
     }
-    existing.add(key);
-    report.keys.push(key);
+    existing.add(item.key);
+    report.keys.push(item.key);
     report.bytes += item.size;
     meter.fileDone();
-    context.log(`Uploaded ${item.path} (${item.size} bytes) to "${key}"`);
+    context.log(`Uploaded ${item.path} (${item.size} bytes) to "${item.key}"`);
   };
   // Of many files, a failure says which one (a refused part or a reset connection doesn't name it itself).
   await forEachConcurrently(items, settings.fileConcurrency, signal, (item, fileSignal) =>

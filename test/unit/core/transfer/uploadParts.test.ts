@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LogqsError } from '../../../../src/core/errors';
 import type { CompletedPart, ObjectWriter } from '../../../../src/core/ports';
-import { uploadFiles } from '../../../../src/core/transfer';
+import { Claims, uploadFiles } from '../../../../src/core/transfer';
 import { multipartEtag } from '../../../../src/core/transfer/upload';
 import type { UploadContext } from '../../../../src/core/transfer/types';
 import { code } from '../../../support/assertions';
@@ -55,6 +55,7 @@ function uploadThrough(
     head,
     list: async () => ({ folders: [], objects: [] }),
     scopeKey: (key) => key,
+    keysInFlight: new Claims(),
     files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
     settings: { partSizeBytes: PART, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } },
     log,
@@ -96,6 +97,7 @@ describe('upload parts', () => {
       head: async () => undefined,
       list: async () => ({ folders: [], objects: [] }),
       scopeKey: (key) => key,
+      keysInFlight: new Claims(),
       files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
       settings: { partSizeBytes: partSize, partConcurrency: 4, loopbackPartConcurrency: 4, fileConcurrency: 1, presignExpirySeconds: 3600 },
       log: () => undefined,

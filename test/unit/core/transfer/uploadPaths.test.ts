@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LogqsError, userMessage } from '../../../../src/core/errors';
 import { scopeKey } from '../../../../src/core/keyPrefix';
-import { type TransferProgress, type UploadContext, uploadFiles } from '../../../../src/core/transfer';
+import { Claims, type TransferProgress, type UploadContext, uploadFiles } from '../../../../src/core/transfer';
+import { pickedName } from '../../../../src/core/transfer/upload';
 import { engineScratch } from '../../../support/transfers';
 
 /** Which keys an upload's local paths go to, against a store in memory. */
@@ -11,7 +12,7 @@ describe('upload keys', () => {
   const scratch = engineScratch('logqs-upload-');
   const { files } = scratch;
 
-  function context(stored: Map<string, string>, keyPrefix = 'store/'): UploadContext {
+  function context(stored: Map<string, string>, keyPrefix = 'store/', keysInFlight = new Claims()): UploadContext {
     const put = async (key: string, body: Uint8Array) => {
       // Slow enough that the files of a job overlap, as they do on a network.
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -31,6 +32,7 @@ describe('upload keys', () => {
       head: async (key) => (stored.has(key) ? { key, size: 0, metadata: {} } : undefined),
       list: async (prefix) => ({ folders: [], objects: [...stored.keys()].filter((key) => key.startsWith(prefix)).map((key) => ({ key, size: 0 })) }),
       scopeKey: (key) => scopeKey(keyPrefix, key),
+      keysInFlight,
       files,
       settings: { partSizeBytes: 1024 * 1024, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 4, presignExpirySeconds: 60 },
       log: () => undefined,
@@ -150,6 +152,30 @@ describe('upload keys', () => {
     assert.equal(stored.get('store/top/a.txt'), 'old a');
     assert.equal(stored.get('store/top/a (1).txt'), 'new a (1)');
     assert.deepEqual(new Set(stored.values()), new Set(['old a', 'old b', 'new a', 'new a (1)', 'new b']));
+  });
+
+  it('keeps both across two jobs into one folder at once: each file gets a number of its own', async () => {
+    // Two uploads started together (two drops, two windows' worth of clicks) of a file named as one already there.
+    await fs.mkdir(path.join(scratch.dir, 'first'));
+    await fs.mkdir(path.join(scratch.dir, 'second'));
+    await fs.writeFile(path.join(scratch.dir, 'first', 'run.bag'), 'first run');
+    await fs.writeFile(path.join(scratch.dir, 'second', 'run.bag'), 'second run');
+    const stored = new Map([['store/run.bag', 'old run']]);
+    const keysInFlight = new Claims();
+    const reports = await Promise.all(
+      ['first', 'second'].map((folder) => uploadFiles(context(stored, 'store/', keysInFlight), request([path.join(scratch.dir, folder, 'run.bag')], 'keepBoth'))),
+    );
+    assert.deepEqual(reports.map((report) => report.keys).flat().sort(), ['store/run (1).bag', 'store/run (2).bag']);
+    assert.deepEqual(new Set(stored.values()), new Set(['old run', 'first run', 'second run']));
+    assert.equal(keysInFlight.has('store/run (1).bag') || keysInFlight.has('store/run (2).bag'), false, 'a number given back once its file is up');
+  });
+
+  it('uploads the files of a drive or file system root straight under the destination (it has no name to make a folder of)', () => {
+    assert.equal(pickedName('E:\\', path.win32), '');
+    assert.equal(pickedName('/', path.posix), '');
+    assert.equal(pickedName('E:\\logs\\', path.win32), 'logs');
+    assert.equal(pickedName('/data/bags/', path.posix), 'bags');
+    assert.equal(pickedName('/data/bags/day 1/..', path.posix), 'bags');
   });
 
   it('keeps both inside a key prefix that ends in the middle of a name ("reports/2024.")', async () => {
