@@ -27,9 +27,13 @@ const VALUE = String.raw`(?:"(?:\\.|[^"\\\n])*"?|'(?:\\'|'\\''|''|[^'\n])*'?|[^\
 // `[\w-]*` lets aws_/AWS_/LQS_ prefixes and `$env:` names match too.
 const KEY_VALUE_SECRET = new RegExp(`((?:[\\w-]*?)(?:${SECRET_NAMES})["']?\\s*[:=]\\s*)${VALUE}`, 'gi');
 const FISH_SECRET = new RegExp(`(set\\s+(?:-\\w+\\s+)*[\\w-]*(?:${SECRET_NAMES})\\s+)${VALUE}`, 'gi');
-const AMZ_QUERY_SECRET = /(X-Amz-(?:Signature|Credential|Security-Token)=)[^&\s"'<>]+/gi;
+// A presigned URL's signature and credential: S3's SigV4 (X-Amz-), Google Cloud Storage's V4 (X-Goog-), and the
+// "Signature" of S3's SigV2 and CloudFront and the "sig" of Azure's SAS, which a LogQS DataStore may hand out too.
+const QUERY_SECRET_NAMES = String.raw`X-(?:Amz|Goog)-(?:Signature|Credential|Security-Token)`;
+const BARE_QUERY_SECRET_NAMES = String.raw`Signature|sig`;
+const QUERY_SECRET = new RegExp(String.raw`((?:${QUERY_SECRET_NAMES}|(?<=[?&])(?:${BARE_QUERY_SECRET_NAMES}))=)[^&\s"'<>]+`, 'gi');
 // The same, in a URL that is itself percent-encoded inside another (up to the encoded "&").
-const AMZ_ENCODED_QUERY_SECRET = /(X-Amz-(?:Signature|Credential|Security-Token)%3D)(?:(?!%26)[^&\s"'<>])+/gi;
+const ENCODED_QUERY_SECRET = new RegExp(String.raw`((?:${QUERY_SECRET_NAMES}|(?<=%3F|%26)(?:${BARE_QUERY_SECRET_NAMES}))%3D)(?:(?!%26)[^&\s"'<>])+`, 'gi');
 // STS answers in XML.
 const XML_SECRET = /(<(?:SecretAccessKey|SessionToken)>)[^<]*/gi;
 // A password in a URL (https://user:password@host).
@@ -40,8 +44,8 @@ const BEARER = /(\bBearer\s+)[\w+/=.~-]+/gi;
 
 export function redact(text: string): string {
   return text
-    .replace(AMZ_QUERY_SECRET, '$1<redacted>')
-    .replace(AMZ_ENCODED_QUERY_SECRET, '$1<redacted>')
+    .replace(QUERY_SECRET, '$1<redacted>')
+    .replace(ENCODED_QUERY_SECRET, '$1<redacted>')
     .replace(XML_SECRET, '$1<redacted>')
     .replace(URL_PASSWORD, '$1<redacted>@')
     .replace(KEY_VALUE_SECRET, '$1<redacted>')

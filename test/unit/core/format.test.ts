@@ -57,6 +57,16 @@ describe('redact', () => {
     assert.match(out, /X-Amz-Expires=60 failed$/);
   });
 
+  it('removes the signatures of the other presigned URLs a DataStore may hand out (SigV2, Google Cloud Storage, CloudFront, Azure SAS)', () => {
+    assert.match(scrubbed('GET http://h/b/k?AWSAccessKeyId=AKIA1&Expires=1700000000&Signature=v2SiGnAtUrE%3D failed', ['v2SiGnAtUrE']), /Expires=1700000000&Signature=<redacted> failed$/);
+    scrubbed('https://storage.googleapis.com/b/k?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=svc%40proj%2F20261202&X-Goog-Signature=9f8e7d6c5b4a', ['svc%40proj', '9f8e7d6c5b4a']);
+    scrubbed('https://d111.cloudfront.net/k?Expires=1700000000&Signature=cfSig~abc__&Key-Pair-Id=K2JCJMDEHXQW5F', ['cfSig~abc__']);
+    scrubbed('https://acct.blob.core.windows.net/c/k?sv=2022-11-02&se=2026-12-03&sp=r&sig=azSaS%2Bsig%3D', ['azSaS%2Bsig']);
+    scrubbed('next=https%3A%2F%2Fh%2Fk%3FExpires%3D1%26Signature%3Dencv2sig%26x%3D1', ['encv2sig']);
+    // A name that merely ends so is not a signature: nothing to hide, nothing hidden.
+    assert.equal(redact('GET /k?designature=plain&mysig=plain'), 'GET /k?designature=plain&mysig=plain');
+  });
+
   it('removes secrets written as key=value or JSON', () => {
     const out = scrubbed('{"secret_access_key":"s3cr3t","name":"n"} aws_secret_access_key=abc sessionToken: "zzz" Authorization: AWS4 xyz', ['s3cr3t', 'abc', 'zzz', 'xyz']);
     assert.match(out, /"name":"n"/);
