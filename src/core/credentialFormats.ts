@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LogqsError } from './errors';
 import { hasControlChars } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
@@ -74,9 +75,15 @@ export function environmentSnippet(store: Store, credentials: SessionCredentials
   return [header(store, credentials), ...lines].join('\n') + '\n';
 }
 
-/** A profile name the AWS CLI accepts, from the store's name. */
+/**
+ * A profile name the AWS CLI accepts, from the store's name. A name that
+ * had to change to become one ("Robot Logs", "ロボット") gets a short hash
+ * of itself, so that two stores never share a profile ("Robot Logs" and
+ * "robot-logs", "Logs" and "logs"): pasting one would replace the other's.
+ */
 export function profileName(store: Pick<ObjectStore, 'name'>): string {
-  return `logqs-${store.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'store'}`;
+  const plain = store.name.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  return plain === store.name ? `logqs-${plain}` : `logqs-${plain || 'store'}-${createHash('sha256').update(store.name).digest('hex').slice(0, 6)}`;
 }
 
 /**

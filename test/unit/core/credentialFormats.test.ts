@@ -55,10 +55,20 @@ describe('session credential formats', () => {
 
   it('makes an AWS CLI profile for the config and the credentials files', () => {
     const profile = awsCliProfile(store, credentials);
-    assert.equal(profileName(store), 'logqs-robot-logs');
-    assert.equal(profile.config, '[profile logqs-robot-logs]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:7480\n');
-    assert.equal(profile.credentials, "[logqs-robot-logs]\naws_access_key_id = ASIAEXAMPLE\naws_secret_access_key = se'cr/et+KEY\naws_session_token = FwoGZXIvYXdzE+token/==\n");
+    const name = profileName(store);
+    assert.match(name, /^logqs-robot-logs-[0-9a-f]{6}$/);
+    assert.equal(profile.config, `[profile ${name}]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:7480\n`);
+    assert.equal(profile.credentials, `[${name}]\naws_access_key_id = ASIAEXAMPLE\naws_secret_access_key = se'cr/et+KEY\naws_session_token = FwoGZXIvYXdzE+token/==\n`);
     assert.match(profile.text, /--endpoint-url http:\/\/127\.0\.0\.1:7480 s3 ls s3:\/\/robot-logs\/logs\//);
+  });
+
+  it('gives stores whose names differ a profile each, even where their names read alike as profile names', () => {
+    const names = ['robot-logs', 'Robot Logs', 'robot logs', 'ROBOT-LOGS', 'ロボット', 'ログ', '日本', ''];
+    const profiles = names.map((name) => profileName({ name }));
+    assert.equal(new Set(profiles).size, names.length, profiles.join(', '));
+    assert.equal(profileName({ name: 'Robot Logs' }), profileName({ name: 'Robot Logs' }), 'the same store, the same profile each time');
+    assert.match(profileName({ name: 'Robot Logs' }), /^logqs-robot-logs-[0-9a-f]{6}$/);
+    assert.match(profileName({ name: 'ロボット' }), /^logqs-store-[0-9a-f]{6}$/);
   });
 
   it('refuses to make a profile of credentials holding a line break, which would write other profiles, and quotes none of them', () => {
