@@ -1,7 +1,7 @@
 import { LogqsError } from './errors';
 import { hasControlChars, isInScope, listingPrefix, scopeKey } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
-import type { FetchedObject, ListPage, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
+import type { FetchedObject, ListPage, ObjectDetails, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
 import { listPage } from './objectBrowser';
 import { assertWritable } from './storeRules';
 import {
@@ -35,9 +35,14 @@ const DELETE_BATCH = 1000;
 export class ObjectChangedError extends LogqsError {
   constructor(
     message: string,
-    readonly currentEtag: string | undefined,
+    /** The version there now: its ETag, size and last-modified time (what an editor compares by). */
+    readonly current: Pick<ObjectDetails, 'etag' | 'size' | 'lastModified'> | undefined,
   ) {
     super('changed', message);
+  }
+
+  get currentEtag(): string | undefined {
+    return this.current?.etag;
   }
 }
 
@@ -107,7 +112,7 @@ export class ObjectService {
     if (options.expectedEtag !== undefined && (current?.etag === undefined || !sameEtag(current.etag, options.expectedEtag))) {
       throw new ObjectChangedError(
         current === undefined ? `"${fullKey}" was deleted from "${store.name}" since it was opened` : `"${fullKey}" changed in "${store.name}" since it was opened`,
-        current?.etag,
+        current,
       );
     }
     // A PUT replaces the object whole: what isn't sent again (its type, its x-amz-meta-*, its Cache-Control…) is lost. It is made on the
@@ -126,7 +131,7 @@ export class ObjectService {
         }
         // Written in between: what is there now is asked for, so that an Overwrite replaces that version and no other.
         const now = await this.currentForSave(source, storeId, writer, fullKey, options.signal).catch(() => undefined);
-        throw new ObjectChangedError(`"${fullKey}" changed in "${store.name}" since it was opened`, now?.etag);
+        throw new ObjectChangedError(`"${fullKey}" changed in "${store.name}" since it was opened`, now);
       });
     this.deps.log(`Saved ${bytes.byteLength} bytes to "${fullKey}" in "${store.name}"`);
     return result;

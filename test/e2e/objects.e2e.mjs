@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import s3Server from "../../out/test/support/s3Server.js";
 import proxyModule from "../../out/test/support/tcpProxy.js";
 import { REPO_ROOT, startEditor, waitFor } from "./harness.mjs";
@@ -38,6 +38,7 @@ describe("objects in code-server", function () {
     assert.ok(fs.existsSync(VSIX), `${VSIX} is missing: run npm run package first`);
     bucket = await createBucketWith("e2e-objects", {
       "logs/readme.txt": README,
+      "logs/shared-notes.txt": "calibration: pending\n",
       "logs/run-001/robot.bag": BAG,
       "logs/big.bin": Buffer.alloc(BIG_BYTES, 7),
       "other/outside.txt": "outside the prefix",
@@ -55,7 +56,7 @@ describe("objects in code-server", function () {
     fs.writeFileSync(managed, JSON.stringify({ objectStores: [store("robot-logs", S3_ENDPOINT), store("slow-link", proxy.url)] }));
     // The same stores with robot-logs made read-only, for the last test.
     fs.writeFileSync(path.join(tmp, "managed-read-only.json"), JSON.stringify({ objectStores: [{ ...store("robot-logs", S3_ENDPOINT), read_only: true }, store("slow-link", proxy.url)] }));
-    editor = await startEditor({ vsix: VSIX, workspace, settings: { "logqs.managedObjectStoresFile": managed } });
+    editor = await startEditor({ vsix: VSIX, workspace, settings: { "logqs.managedObjectStoresFile": managed, "files.autoSave": "off" } });
     await editor.viewContainer("LogQS");
     await logqsRow("robot-logs").waitFor({ state: "visible", timeout: 30_000 });
   });
@@ -127,6 +128,34 @@ describe("objects in code-server", function () {
     });
   });
 
+  it("saves over a colleague's change after one question, VS Code's own, not a second one of the extension's", async function () {
+    await editor.viewContainer("LogQS");
+    await logqsRow("shared-notes.txt").click();
+    const text = editor.page.locator(".editor-instance .monaco-editor .view-lines");
+    await waitFor(async () => (await text.innerText().catch(() => "")).replace(/\s/g, " ").includes("calibration: pending"), { what: "the object's text in the editor" });
+    await text.click();
+    await editor.page.keyboard.press("Control+End");
+    await editor.page.keyboard.type("checked by me");
+    // A colleague's version, a second later (S3 times are whole seconds) and of another size: VS Code's own check sees it.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await adminClient().send(new PutObjectCommand({ Bucket: bucket, Key: "logs/shared-notes.txt", Body: "calibration: done by a colleague\n" }));
+    await editor.page.keyboard.press("Control+s");
+    await editor.waitForNotification(/content of the file is newer/);
+    await editor.screenshot("e2e-objects-5-newer-on-save");
+    await editor.page.locator(".notifications-toasts .notification-toast", { hasText: "newer" }).getByRole("button", { name: "Overwrite" }).click();
+    const stored = async () => {
+      const answer = await adminClient().send(new GetObjectCommand({ Bucket: bucket, Key: "logs/shared-notes.txt" }));
+      return answer.Body.transformToString();
+    };
+    // Saved at once: no second question of the extension's ("changed … since it was opened") stands in the way.
+    await waitFor(async () => (await stored()).includes("checked by me"), {
+      timeoutMs: 10_000,
+      what: "the save on the server",
+    });
+    assert.equal(await editor.page.locator(".monaco-dialog-box").count(), 0, "a second question was asked");
+    assert.equal(await stored(), "calibration: pending\nchecked by me");
+  });
+
   it("makes the open tab of an object read-only when its store is made read-only", async function () {
     await editor.viewContainer("LogQS");
     await logqsRow("readme.txt").click();
@@ -148,6 +177,6 @@ describe("objects in code-server", function () {
       timeoutMs: 5_000, what: "VS Code refusing an edit of the read-only tab",
     });
     assert.ok(!(await text.innerText()).includes("Z"), "the read-only tab was edited");
-    await editor.screenshot("e2e-objects-5-read-only-tab");
+    await editor.screenshot("e2e-objects-6-read-only-tab");
   });
 });

@@ -7,7 +7,7 @@ import { sameEtag } from '../../core/transfer';
 import type { StoreRef, StoreSources } from '../../core/sources';
 import { type ObjectAddress, OBJECT_SCHEME, fromUriParts, toUriParts } from './objectAddress';
 import type { RunJob } from '../ui';
-import { OpenedObjects, type OpenedObjectsMemory } from './openedObjects';
+import { type OpenedObject, OpenedObjects, type OpenedObjectsMemory, type StatSeen } from './openedObjects';
 
 export interface ObjectFileSystemDeps {
   sources: StoreSources;
@@ -103,6 +103,36 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     }
   }
 
+  /**
+   * Whether VS Code has just asked about this change itself, and was told
+   * to overwrite: it refuses a text editor's save with "the content of the
+   * file is newer" when the object's modified time went past the one it was
+   * told and its size changed. Asked again here, the person would answer
+   * one question twice. A change it can't see (the same size) is still
+   * asked about here, and so is every save not made from a text editor
+   * with unsaved changes (the hex editor's, an extension's), which VS Code
+   * doesn't check.
+   */
+  private editorAskedAlready(uri: vscode.Uri, opened: OpenedObject | undefined, changed: ObjectChangedError): boolean {
+    const seen = opened?.seen;
+    const now = changed.current;
+    return (
+      this.deps.hasUnsavedChanges?.(uri) === true &&
+      typeof seen === 'object' &&
+      now?.lastModified !== undefined &&
+      now.lastModified.getTime() > seen.mtime &&
+      now.size !== seen.size
+    );
+  }
+
+  /** The first stat of an object after this window saved it: what VS Code now knows of it (see OpenedObject.seen). */
+  private statAfterSave(uri: vscode.Uri, seen: StatSeen): void {
+    const opened = this.opened.get(uri.toString());
+    if (opened?.seen === 'next-stat') {
+      this.opened.set(uri.toString(), { ...opened, seen });
+    }
+  }
+
   allowLarge(uri: vscode.Uri): void {
     this.allowedLarge.set(uri.toString(), Number.MAX_SAFE_INTEGER);
   }
@@ -130,6 +160,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       try {
         const { details } = await this.deps.objects.fetchObject(ref.source, ref.store.id, address.key);
         const mtime = details.lastModified?.getTime() ?? 0;
+        this.statAfterSave(uri, { mtime, size: details.size });
         return { type: vscode.FileType.File, ctime: mtime, mtime, size: details.size, permissions };
       } catch (error) {
         // VS Code names folders without the "/" (the parents it makes before saving a new file): one
@@ -157,7 +188,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       // Read again while a tab of it holds unsaved changes (the same object reopened in the hex editor, say), the newer
       // version is not the one those changes were made to: its save must still be checked against the one they were.
       if (!this.opened.get(uri.toString()) || !this.deps.hasUnsavedChanges?.(uri)) {
-        this.opened.set(uri.toString(), { etag: details.etag, readOnly: ref.store.read_only });
+        this.opened.set(uri.toString(), { etag: details.etag, readOnly: ref.store.read_only, seen: { mtime: details.lastModified?.getTime() ?? 0, size: bytes.byteLength } });
       }
       this.deps.log(`Opened "${address.key}" from "${ref.store.name}" (${bytes.byteLength} bytes)`);
       return bytes;
@@ -168,7 +199,8 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     await this.mapped(uri, async ({ address, ref }) => {
       assertInScope(ref.store.key_prefix, address.key);
       const save = (expectedEtag?: string) => this.deps.objects.saveObject(ref.source, ref.store.id, address.key, content, { expectedEtag });
-      let expected = this.opened.get(uri.toString())?.etag;
+      const opened = this.opened.get(uri.toString());
+      let expected = opened?.etag;
       let result;
       for (;;) {
         try {
@@ -177,7 +209,12 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         } catch (error) {
           // A refusal of the very version asked about last (a server that keeps refusing the condition) is not asked again.
           const refusedAgain = expected !== undefined && error instanceof ObjectChangedError && error.currentEtag !== undefined && sameEtag(error.currentEtag, expected);
-          if (!(error instanceof ObjectChangedError) || refusedAgain || !(await this.deps.confirmOverwrite(address.key, error.message))) {
+          if (!(error instanceof ObjectChangedError) || refusedAgain) {
+            throw error;
+          }
+          if (expected === opened?.etag && this.editorAskedAlready(uri, opened, error)) {
+            this.deps.log(`Overwriting "${address.key}", changed since it was opened, as answered to the editor's own question`);
+          } else if (!(await this.deps.confirmOverwrite(address.key, error.message))) {
             throw error;
           }
           // Overwrite replaces the version the person was told of, and only it: one written while they were asked is asked about too.
@@ -186,7 +223,8 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       }
       // A server whose PUT answers without an ETag: the version saved is asked for, else the next save would be checked against nothing.
       const etag = result.etag ?? (await this.deps.objects.fetchObject(ref.source, ref.store.id, address.key).then((fetched) => fetched.details.etag, () => undefined));
-      this.opened.set(uri.toString(), { etag, readOnly: ref.store.read_only });
+      // The modified time the server gave the save is the one VS Code's stat of it, right after, is told.
+      this.opened.set(uri.toString(), { etag, readOnly: ref.store.read_only, seen: 'next-stat' });
       // Grown by this tab's own save, an object opened above the size limit still opens when read again (Revert).
       const allowed = this.allowedLarge.get(uri.toString());
       if (allowed !== undefined && content.byteLength > allowed) {

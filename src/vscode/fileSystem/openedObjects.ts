@@ -1,7 +1,18 @@
+/** A version as VS Code's own stat knows it: what its "the content of the file is newer" check compares. */
+export interface StatSeen {
+  mtime: number;
+  size: number;
+}
+
 /** What a tab of an object was last read or saved as: its ETag, and whether its store was read-only then. */
 export interface OpenedObject {
   etag?: string;
   readOnly: boolean;
+  /**
+   * The version's modified time and size as the editor was told them;
+   * 'next-stat' after a save, until the stat VS Code makes of what it saved.
+   */
+  seen?: StatSeen | 'next-stat';
 }
 
 /** Where the entries outlive the window (a Memento: the workspace's state). */
@@ -63,5 +74,11 @@ function isEntry(value: unknown): value is [string, OpenedObject] {
     return false;
   }
   const opened = value[1] as Partial<OpenedObject> | null;
-  return typeof opened === 'object' && opened !== null && typeof opened.readOnly === 'boolean' && (opened.etag === undefined || typeof opened.etag === 'string');
+  return (
+    typeof opened === 'object' &&
+    opened !== null &&
+    typeof opened.readOnly === 'boolean' &&
+    (opened.etag === undefined || typeof opened.etag === 'string') &&
+    (opened.seen === undefined || opened.seen === 'next-stat' || (typeof opened.seen === 'object' && opened.seen !== null && typeof opened.seen.mtime === 'number' && typeof opened.seen.size === 'number'))
+  );
 }

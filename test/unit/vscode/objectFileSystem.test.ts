@@ -239,6 +239,7 @@ describe('object file system: saving back', () => {
   interface Stored {
     bytes: Uint8Array;
     etag: string;
+    lastModified: Date;
     contentType?: string;
     metadata: Record<string, string>;
   }
@@ -250,7 +251,7 @@ describe('object file system: saving back', () => {
     const { gateway } = memoryGateway([]);
     const detailsOf = (key: string) => {
       const stored = bucket.get(key);
-      return stored && { key, size: stored.bytes.byteLength, etag: headEtag(stored.etag), contentType: stored.contentType, metadata: { ...stored.metadata } };
+      return stored && { key, size: stored.bytes.byteLength, etag: headEtag(stored.etag), lastModified: stored.lastModified, contentType: stored.contentType, metadata: { ...stored.metadata } };
     };
     gateway.fetchObject = async (key) => {
       const details = detailsOf(key);
@@ -262,7 +263,9 @@ describe('object file system: saving back', () => {
     const put = (key: string, bytes: Uint8Array, rest: { contentType?: string; metadata?: Record<string, string> } = {}) => {
       // S3 PutObject replaces the object whole: what isn't sent is gone.
       const etag = `"etag-${++version}"`;
-      bucket.set(key, { bytes, etag, contentType: rest.contentType ?? 'application/octet-stream', metadata: rest.metadata ?? {} });
+      // Each version a second later than the one before, as S3's Last-Modified (whole seconds) would be.
+      const lastModified = new Date(Date.UTC(2026, 11, 2) + version * 1000);
+      bucket.set(key, { bytes, etag, lastModified, contentType: rest.contentType ?? 'application/octet-stream', metadata: rest.metadata ?? {} });
       return { etag };
     };
     const writer = {
@@ -457,7 +460,8 @@ describe('object file system: saving back', () => {
     put('notes.txt', Buffer.from('a'));
     await fileSystem.readFile(uri('notes.txt'));
     dirty = true;
-    put('notes.txt', Buffer.from('colleague'));
+    // Of the same size: VS Code's own check can't see it (see the next tests).
+    put('notes.txt', Buffer.from('b'));
     // The same object opened again elsewhere (Reopen Editor With… the hex editor) while the text tab is dirty.
     await fileSystem.readFile(uri('notes.txt'));
     await fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine'));
@@ -467,6 +471,51 @@ describe('object file system: saving back', () => {
     dirty = false;
     await fileSystem.readFile(uri('notes.txt'));
     await fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine again'));
+    assert.equal(confirmations.length, 1);
+  });
+
+  it('does not ask again about a change VS Code itself has just asked about ("the content of the file is newer") and was told to overwrite', async () => {
+    // VS Code refuses a text editor's save when the modified time went past the one it knows and the size changed.
+    const { fileSystem, bucket, put, uri, confirmations } = await bucketSetup({ hasUnsavedChanges: () => true });
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    put('notes.txt', Buffer.from('colleague'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine'));
+    assert.deepEqual(confirmations, [], 'one question for one change: VS Code\'s');
+    assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'mine');
+  });
+
+  it('asks about a change VS Code\'s own check can\'t see (the same size), and about any save not made from a text editor', async () => {
+    const sameSize = await bucketSetup({ hasUnsavedChanges: () => true });
+    sameSize.put('notes.txt', Buffer.from('a'));
+    await sameSize.fileSystem.readFile(sameSize.uri('notes.txt'));
+    sameSize.put('notes.txt', Buffer.from('b'));
+    await sameSize.fileSystem.writeFile(sameSize.uri('notes.txt'), Buffer.from('mine'));
+    assert.equal(sameSize.confirmations.length, 1);
+    // The hex editor, or an extension, writes without VS Code's check: no text document with unsaved changes.
+    const hexEditor = await bucketSetup({ hasUnsavedChanges: () => false });
+    hexEditor.put('data.bin', Buffer.from('a'));
+    await hexEditor.fileSystem.readFile(hexEditor.uri('data.bin'));
+    hexEditor.put('data.bin', Buffer.from('colleague'));
+    await hexEditor.fileSystem.writeFile(hexEditor.uri('data.bin'), Buffer.from('mine'));
+    assert.equal(hexEditor.confirmations.length, 1);
+  });
+
+  it('after a save, compares with the version VS Code was told of then (its stat of what was saved), not the one opened', async () => {
+    const { fileSystem, put, uri, confirmations } = await bucketSetup({ hasUnsavedChanges: () => true });
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('ab'));
+    // What VS Code does after each write: it asks the file system what the file now is.
+    await fileSystem.stat(uri('notes.txt'));
+    // The size of the save, not of the version opened: VS Code's check can't see this change, so it is asked about here.
+    put('notes.txt', Buffer.from('xy'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('abc'));
+    assert.equal(confirmations.length, 1);
+    // Another size than the save's: VS Code asked about this one itself.
+    await fileSystem.stat(uri('notes.txt'));
+    put('notes.txt', Buffer.from('a longer text'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('abcd'));
     assert.equal(confirmations.length, 1);
   });
 
