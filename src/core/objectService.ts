@@ -108,12 +108,11 @@ export class ObjectService {
     const { store, writer } = await this.writable(source, storeId);
     const fullKey = scopeKey(store.key_prefix, key);
     const current = await this.currentForSave(source, storeId, writer, fullKey, options.signal);
+    const changedSinceOpened = (now: ObjectDetails | undefined, deleted: boolean) =>
+      new ObjectChangedError(`"${fullKey}" ${deleted ? 'was deleted from' : 'changed in'} "${store.name}" since it was opened`, now);
     // Compared without quotes or case: an API may pass on the ETag S3 quoted when the save stored it.
     if (options.expectedEtag !== undefined && (current?.etag === undefined || !sameEtag(current.etag, options.expectedEtag))) {
-      throw new ObjectChangedError(
-        current === undefined ? `"${fullKey}" was deleted from "${store.name}" since it was opened` : `"${fullKey}" changed in "${store.name}" since it was opened`,
-        current,
-      );
+      throw changedSinceOpened(current, current === undefined);
     }
     // A PUT replaces the object whole: what isn't sent again (its type, its x-amz-meta-*, its Cache-Control…) is lost. It is made on the
     // condition that the object is still the one just checked: a write by someone else in between is not lost either.
@@ -131,7 +130,7 @@ export class ObjectService {
         }
         // Written in between: what is there now is asked for, so that an Overwrite replaces that version and no other.
         const now = await this.currentForSave(source, storeId, writer, fullKey, options.signal).catch(() => undefined);
-        throw new ObjectChangedError(`"${fullKey}" changed in "${store.name}" since it was opened`, now);
+        throw changedSinceOpened(now, false);
       });
     this.deps.log(`Saved ${bytes.byteLength} bytes to "${fullKey}" in "${store.name}"`);
     return result;
