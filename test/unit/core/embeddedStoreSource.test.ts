@@ -242,6 +242,16 @@ describe('managed object stores from LogQS', () => {
     assert.deepEqual(changes, [[store.id]]);
   });
 
+  it('leaves the secrets as they were when the records can\'t be saved (a full disk): no secret of a store never added', async () => {
+    const { registry, vault, records } = setup();
+    await registry.syncManaged([parse(entry())]);
+    const [store] = await registry.list();
+    records.failNextSave = true;
+    await assert.rejects(registry.syncManaged([parse(entry({ secret_access_key: 'rotated' })), parse(entry({ name: 'lqs-second', secret_access_key: 'second-secret' }))]), /disk full/);
+    assert.deepEqual([...vault.secrets], [[store.id, 'managed-secret']]);
+    assert.deepEqual((await registry.list()).map((s) => s.name), ['lqs-managed']);
+  });
+
   it('changes nothing when the entries did not change', async () => {
     const { registry } = setup();
     await registry.syncManaged([parse(entry())]);
