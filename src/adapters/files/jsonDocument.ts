@@ -62,6 +62,52 @@ export async function writeJsonFile(filePath: string, description: string, value
   }
 }
 
+/** Creates `file` (this process's id in it) unless it exists: false when it does. */
+async function createExclusively(file: string, failure: string): Promise<boolean> {
+  try {
+    await fs.writeFile(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      return false;
+    }
+    throw new LogqsError('storage', `${failure}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** How long ago `file` was written; undefined once it is gone. */
+function ageOf(file: string): Promise<number | undefined> {
+  return fs.stat(file).then((stat) => Date.now() - stat.mtimeMs, () => undefined);
+}
+
+/**
+ * Removes a lock left by a window that died holding it, under a second lock
+ * held only for that moment, and only if it is still stale then: two windows
+ * that found it stale at once would each remove it, the second removing the
+ * lock the first had just made, and both would change the file. False when
+ * another window is at it (or a takeover of its own was left by a window that
+ * died right then, which is removed once stale).
+ */
+async function removeStaleLock(lock: string, create: (file: string) => Promise<boolean>): Promise<boolean> {
+  const takeover = `${lock}.takeover`;
+  if (!(await create(takeover))) {
+    const age = await ageOf(takeover);
+    if (age !== undefined && age > STALE_LOCK_MS) {
+      await fs.rm(takeover, { force: true });
+    }
+    return false;
+  }
+  try {
+    const age = await ageOf(lock);
+    if (age !== undefined && age > STALE_LOCK_MS) {
+      await fs.rm(lock, { force: true });
+    }
+    return true;
+  } finally {
+    await fs.rm(takeover, { force: true }).catch(() => undefined);
+  }
+}
+
 /** A lock older than this was left by a window that died holding it. */
 const STALE_LOCK_MS = 30_000;
 /** How long a change waits for another window's before giving up. */
@@ -77,23 +123,17 @@ export async function withFileLock<T>(filePath: string, description: string, wor
   const lock = `${filePath}.lock`;
   await fs.mkdir(path.dirname(lock), { recursive: true });
   const deadline = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      await fs.writeFile(lock, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new LogqsError('storage', `Can't lock the ${description} ${filePath}: ${(error as Error).message}`, { cause: error });
-      }
-      const age = await fs.stat(lock).then((stat) => Date.now() - stat.mtimeMs, () => 0);
-      if (age > STALE_LOCK_MS) {
-        await fs.rm(lock, { force: true });
-      } else if (Date.now() > deadline) {
-        throw new LogqsError('storage', `The ${description} ${filePath} is being changed by another window; try again`);
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
-      }
+  const create = (file: string) => createExclusively(file, `Can't lock the ${description} ${filePath}`);
+  while (!(await create(lock))) {
+    const age = await ageOf(lock);
+    // Gone meanwhile, or taken over from a window that died holding it: tried again at once.
+    if (age === undefined || (age > STALE_LOCK_MS && (await removeStaleLock(lock, create)))) {
+      continue;
     }
+    if (Date.now() > deadline) {
+      throw new LogqsError('storage', `The ${description} ${filePath} is being changed by another window; try again`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
   }
   try {
     return await work();

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { writeJsonFile } from '../../../src/adapters/files/jsonDocument';
+import { withFileLock, writeJsonFile } from '../../../src/adapters/files/jsonDocument';
 import { JsonFileRecordRepository } from '../../../src/adapters/files/jsonFileRecords';
 import { readManagedStoresFile } from '../../../src/adapters/files/managedStoresFile';
 import { LogqsError } from '../../../src/core/errors';
@@ -52,6 +52,28 @@ describe('JSON file record repository', () => {
     );
     assert.equal((await windowB.source.list()).filter((store) => store.name === 'twin').length, 1);
     assert.deepEqual((await fs.readdir(folder())).sort(), ['object-stores.json']);
+  });
+
+  it('lets one window at a time take over a lock left by a window that died holding it', async () => {
+    const file = path.join(folder(), 'object-stores.json');
+    await fs.writeFile(`${file}.lock`, '12345\n');
+    const longAgo = new Date(Date.now() - 120_000);
+    await fs.utimes(`${file}.lock`, longAgo, longAgo);
+    let inside = 0;
+    let most = 0;
+    // Several windows find the dead window's lock at once; each removing "the stale lock" must not remove another's new one.
+    await Promise.all(
+      Array.from({ length: 30 }, (_, index) =>
+        new Promise((resolve) => setTimeout(resolve, index % 4)).then(() => withFileLock(file, 'test file', async () => {
+          inside++;
+          most = Math.max(most, inside);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          inside--;
+        })),
+      ),
+    );
+    assert.equal(most, 1, 'two windows held the lock at once');
+    assert.deepEqual(await fs.readdir(folder()), [], 'the lock and whatever it was moved to are gone');
   });
 
   /** The records as the file holds them. */
