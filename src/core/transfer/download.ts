@@ -694,12 +694,22 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
   return report;
 }
 
+/** An object refused for an editor tab by its size: the size found, which may be more than the one listed (it grew since). */
+export class TooLargeToOpenError extends LogqsError {
+  constructor(
+    message: string,
+    readonly size: number,
+  ) {
+    super('too-large', message);
+  }
+}
+
 /** One object into memory (for an editor tab), refused before any byte is fetched when it is larger than maxBytes. */
 export async function readObjectBytes(context: DownloadContext, key: string, maxBytes: number, signal: AbortSignal): Promise<ReadResult> {
   const fetched = await context.fetch(key, signal);
   const { size } = fetched.details;
   if (size > maxBytes) {
-    throw new LogqsError('too-large', `"${key}" is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} that open in an editor; download it instead`);
+    throw new TooLargeToOpenError(`"${key}" is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} that open in an editor; download it instead`, size);
   }
   const object = new RemoteObject(context, fetched, signal);
   const bytes = await fetchIntoBuffer(object, context, signal, () => undefined);

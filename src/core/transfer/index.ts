@@ -1,6 +1,6 @@
 /** The transfer engine: downloads through presigned URLs, uploads through an ObjectWriter. */
 export type * from './types';
 export { Claims } from './conflicts';
-export { downloadClaims, downloadObjects, readObjectBytes } from './download';
+export { TooLargeToOpenError, downloadClaims, downloadObjects, readObjectBytes } from './download';
 export { sameEtag } from './etags';
 export { fileChangedError, uploadFiles } from './upload';

@@ -3,7 +3,7 @@ import { LogqsError, userMessage } from '../../core/errors';
 import { assertInScope, isInScope } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
 import { ObjectChangedError, type ObjectService } from '../../core/objectService';
-import { sameEtag } from '../../core/transfer';
+import { TooLargeToOpenError, sameEtag } from '../../core/transfer';
 import type { StoreRef, StoreSources } from '../../core/sources';
 import { type ObjectAddress, OBJECT_SCHEME, fromUriParts, toUriParts } from './objectAddress';
 import type { RunJob } from '../ui';
@@ -180,7 +180,15 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       const limit = Math.max(this.allowedLarge.get(uri.toString()) ?? 0, this.deps.openSizeLimitBytes());
       const read = (signal: AbortSignal) => this.deps.objects.readObject(ref.source, ref.store.id, address.key, limit, signal);
       // A large object takes a while: it is read under a notification whose Cancel stops it (a small one, at once, without).
-      const { bytes, details } = this.allowedLarge.has(uri.toString()) && this.deps.runJob ? await this.deps.runJob(`Opening "${address.key}"`, read) : await read(new AbortController().signal);
+      const { bytes, details } = await (this.allowedLarge.has(uri.toString()) && this.deps.runJob ? this.deps.runJob(`Opening "${address.key}"`, read) : read(new AbortController().signal)).catch(
+        (error: unknown) => {
+          // Grown past the limit since it was listed: the view shows its size now, so that opening it again asks first.
+          if (error instanceof TooLargeToOpenError) {
+            this.deps.objectsChanged(ref.store.id, address.key, { size: error.size });
+          }
+          throw error;
+        },
+      );
       if (this.allowedLarge.has(uri.toString())) {
         // VS Code reads again (Revert, Reopen Closed Editor): the size agreed opens, an object grown since is asked about again.
         this.allowedLarge.set(uri.toString(), bytes.byteLength);

@@ -302,6 +302,8 @@ describe('object file system: saving back', () => {
       log: () => undefined,
     });
     const confirmations: string[] = [];
+    /** What the Object Stores view was told to show again (see ObjectTreeModel.objectsChanged). */
+    const viewRedrawn: { key: string; size?: number }[] = [];
     /** What the person does when asked to overwrite (after it, they answer Overwrite). */
     const whileAsked: (() => void)[] = [];
     const deps = {
@@ -314,7 +316,7 @@ describe('object file system: saving back', () => {
         return true;
       },
       log: () => undefined,
-      objectsChanged: () => undefined,
+      objectsChanged: (storeId: string, key: string, saved?: { size: number }) => void viewRedrawn.push({ key, size: saved?.size }),
       runJob: options.runJob,
       memory: options.memory,
       hasUnsavedChanges: options.hasUnsavedChanges,
@@ -323,7 +325,7 @@ describe('object file system: saving back', () => {
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
     /** The file system of the window reloaded: what it kept is only what `memory` kept. */
     const reloaded = () => new ObjectFileSystem(deps);
-    return { fileSystem, bucket, put, uri, confirmations, whileAsked, reloaded };
+    return { fileSystem, bucket, put, uri, confirmations, whileAsked, reloaded, viewRedrawn };
   }
 
   /** A workspace's state, as VS Code keeps it from one session of the window to the next. */
@@ -368,6 +370,16 @@ describe('object file system: saving back', () => {
     assert.equal((await fileSystem.readFile(uri('big.bin'))).byteLength, 2000);
     put('big.bin', new Uint8Array(50_000));
     await assert.rejects(fileSystem.readFile(uri('big.bin')), /more than/);
+  });
+
+  it('shows in the view the size of an object grown past the limit since it was listed, so that opening it again asks first', async () => {
+    const { fileSystem, put, uri, viewRedrawn } = await bucketSetup();
+    put('growing.log', new Uint8Array(10));
+    await fileSystem.readFile(uri('growing.log'));
+    assert.deepEqual(viewRedrawn, []);
+    put('growing.log', new Uint8Array(5000));
+    await assert.rejects(fileSystem.readFile(uri('growing.log')), /is 5\.0 KB, more than the 1\.0 KB that open in an editor; download it instead/);
+    assert.deepEqual(viewRedrawn, [{ key: 'growing.log', size: 5000 }]);
   });
 
   it('reads an object opened with "Open Anyway" under a notification whose Cancel stops it, and a small one at once', async () => {
