@@ -252,7 +252,14 @@ export class LogqsObjectGateway implements ObjectGateway {
   }
 }
 
+const SOURCE_ID_PREFIX = 'logqs:';
+
 /** The id of a connection's source, among the sources of the view. */
 export function logqsSourceId(connection: { id: string }): string {
-  return `logqs:${connection.id}`;
+  return `${SOURCE_ID_PREFIX}${connection.id}`;
+}
+
+/** Whether a source of the view is a LogQS DataStore's (one that can be disconnected), not this computer's embedded store. */
+export function isDataStoreSource(source: { id: string }): boolean {
+  return source.id.startsWith(SOURCE_ID_PREFIX);
 }

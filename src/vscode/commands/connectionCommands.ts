@@ -6,6 +6,7 @@ import {
   datastoreIdSchema,
   defaultConnectionName,
 } from '../../core/connections';
+import { isDataStoreSource } from '../../adapters/logqs/logqsStoreSource';
 import { LogqsError } from '../../core/errors';
 import { endpointUrlSchema } from '../../core/objectStore';
 import { SourceNode } from '../explorer/nodes';
@@ -55,15 +56,16 @@ export const connectToLogqs = (deps: Deps) => async (arg?: unknown) => {
 };
 
 export const disconnectFromLogqs = (deps: Deps) => async (arg?: unknown) => {
-  const connected = deps.sources.all().filter((source) => source.id.startsWith('logqs:'));
+  const connected = deps.sources.all().filter(isDataStoreSource);
+  const named = isInputObject(arg) && typeof arg.id === 'string' ? arg.id : undefined;
   const source =
-    arg instanceof SourceNode ? arg.source : isInputObject(arg) && typeof arg.id === 'string' ? connected.find((candidate) => candidate.id === arg.id) : await deps.ui.pickSource(connected, 'Disconnect from which LogQS DataStore?');
-  if (!source || !source.id.startsWith('logqs:')) {
+    arg instanceof SourceNode ? arg.source : named !== undefined ? connected.find((candidate) => candidate.id === named) : await deps.ui.pickSource(connected, 'Disconnect from which LogQS DataStore?');
+  if (!source || !isDataStoreSource(source)) {
     throw new LogqsError('not-found', 'That is not a connected LogQS DataStore');
   }
-  // A caller that names the DataStore by id has decided already; a person is asked.
+  // A caller that names the DataStore by id has decided already; a person is asked (one who picked it too).
   const declined =
-    !isInputObject(arg) &&
+    named === undefined &&
     !(await deps.ui.confirm(`Disconnect from "${source.label}"?`, 'Its object stores leave this view and its API key secret is removed from this editor. Nothing changes in LogQS.', 'Disconnect'));
   if (declined) {
     return;

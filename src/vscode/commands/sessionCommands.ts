@@ -2,7 +2,7 @@ import { awsCliProfile, boto3Snippet, credentialEnvironment, environmentSnippet,
 import type { SessionCredentials } from '../../core/ports';
 import type { StoreRef } from '../../core/sources';
 import { assertUsable } from '../../core/storeRules';
-import { isDataStoreSource } from '../explorer/contextValue';
+import { isDataStoreSource } from '../../adapters/logqs/logqsStoreSource';
 import type { CommandDeps } from './deps';
 import { targetStore } from './storeCommands';
 

@@ -1,4 +1,5 @@
 import type { ObjectStore } from '../../core/objectStore';
+import { isDataStoreSource } from '../../adapters/logqs/logqsStoreSource';
 import type { ObjectStoreSource } from '../../core/ports';
 import { canBecomeDefault } from '../../core/storeRules';
 import { type TreeNode, storeNodeOf } from './nodes';
@@ -19,11 +20,6 @@ function storeTokens(source: ObjectStoreSource, store: ObjectStore): string[] {
     // Set as Default: see canBecomeDefault.
     ...(canBecomeDefault(store, source) ? ['defaultable'] : []),
   ];
-}
-
-/** A source that can be disconnected: a LogQS DataStore, not this computer's embedded store. */
-export function isDataStoreSource(source: ObjectStoreSource): boolean {
-  return source.id !== 'embedded';
 }
 
 /** The context key, true while a LogQS DataStore is connected, that shows Disconnect in the palette. */

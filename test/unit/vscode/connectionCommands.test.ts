@@ -67,4 +67,17 @@ describe('connection commands', () => {
     assert.ok(calls.includes('disconnect logqs:abc'));
     await assert.rejects(disconnectFromLogqs(deps)(new SourceNode(embedded)), /not a connected LogQS DataStore/);
   });
+
+  it('disconnects a DataStore a script names by id without asking, and asks about one picked for an argument that names none', async () => {
+    const logqs = { id: 'logqs:abc', label: 'Robots', onDidChange: () => ({ dispose: () => undefined }) } as unknown as ObjectStoreSource;
+    const { deps, ui, calls } = fakeCommandDeps([memorySource().source, logqs]);
+    ui.confirmAnswer = false;
+    ui.pickLabel = 'Robots';
+    await disconnectFromLogqs(deps)({});
+    assert.ok(ui.asked.some((question) => question.startsWith('pickSource')) && ui.asked.some((question) => question.startsWith('confirm')), ui.asked.join('\n'));
+    assert.ok(!calls.some((call) => call.startsWith('disconnect')), 'picked, then declined: still connected');
+    await disconnectFromLogqs(deps)({ id: 'logqs:abc' });
+    assert.ok(calls.includes('disconnect logqs:abc'));
+    await assert.rejects(disconnectFromLogqs(deps)({ id: 'embedded' }), /not a connected LogQS DataStore/);
+  });
 });
