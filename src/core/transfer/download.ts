@@ -53,17 +53,22 @@ class RemoteObject {
     return this.fetched.details.size;
   }
 
+  /** The details' ETag; where they have none (an API may not say it), the one the first answer gave, which every later answer must give too. */
   get etag(): string | undefined {
-    return this.fetched.details.etag;
+    return this.fetched.details.etag ?? this.answeredEtag;
   }
 
   get url(): string {
     return this.fetched.presignedUrl;
   }
 
-  /** The MD5 its bytes must have, where its ETag is one; known for sure once an answer's headers came. */
+  /**
+   * The MD5 its bytes must have, where its ETag is one; known for sure once an answer's headers came. None for an
+   * empty object, which is fetched by no request: whether its ETag is an MD5 (it isn't, encrypted with SSE-KMS) can't
+   * be known, and its size says all there is.
+   */
   get md5(): string | undefined {
-    return this.md5Hidden ? undefined : plainMd5(this.etag);
+    return this.md5Hidden || this.size === 0 ? undefined : plainMd5(this.etag);
   }
 
   /** Takes in what an answer says of the object's ETag. */

@@ -195,6 +195,36 @@ describe('download failures', () => {
     assert.deepEqual(await fs.readdir(scratch.dir), []);
   });
 
+  it('stops a download of an object whose details carry no ETag (a LogQS API) when its parts come from two versions', async () => {
+    const [before, after] = [Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'a'), Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'b')];
+    // Replaced at the same size after the first part was answered: each answer says its own version's ETag.
+    let answers = 0;
+    const replacedMidway = (_key: string, start: number, end: number): RangeResponse => {
+      const version = answers++ === 0 ? before : after;
+      return { status: 206, etag: etagOf(version), totalSize: version.length, start, body: Readable.from([version.subarray(start, end + 1)]) };
+    };
+    const ctx = context({ 'run.bag': before }, replacedMidway);
+    const fetch = ctx.fetch.bind(ctx);
+    ctx.fetch = async (key, signal) => {
+      const fetched = await fetch(key, signal);
+      return { ...fetched, details: { ...fetched.details, etag: undefined } };
+    };
+    ctx.settings = { ...ctx.settings, partSizeBytes: SMALL_OBJECT_BYTES / 2, partConcurrency: 2, loopbackPartConcurrency: 2 };
+    await assert.rejects(downloadObjects(ctx, request(['run.bag'], [])), (error: unknown) => code('changed')(error) && /was replaced on the server during the download/.test((error as Error).message));
+    assert.deepEqual(await fs.readdir(scratch.dir), []);
+  });
+
+  it('downloads an empty object whose ETag is no MD5 (encrypted with SSE-KMS), instead of calling it damaged', async () => {
+    const ctx = context({ 'logs/_SUCCESS': Buffer.alloc(0) });
+    const fetch = ctx.fetch.bind(ctx);
+    ctx.fetch = async (key, signal) => {
+      const fetched = await fetch(key, signal);
+      return { ...fetched, details: { ...fetched.details, etag: '"6e1f2a3b4c5d6e7f8091a2b3c4d5e6f7"' } };
+    };
+    const report = await downloadObjects(ctx, request(['logs/_SUCCESS'], []));
+    assert.equal((await fs.readFile(report.files[0].path)).length, 0);
+  });
+
   it('takes an ETag passed on without quotes, or in capitals, for the same version of the object', async () => {
     const object = Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'y');
     const bare = etagOf(object).replace(/"/g, '').toUpperCase();
