@@ -79,9 +79,9 @@ export function activate(context: vscode.ExtensionContext): void {
     treeDataProvider: tree,
     showCollapseAll: true,
     canSelectMany: true,
-    dragAndDropController: new UploadOnDrop((target, paths) =>
+    dragAndDropController: new UploadOnDrop((target, paths, withoutPath) =>
       // A drop runs the same upload as Upload Files…, through the commands' one error path.
-      Promise.resolve(vscode.commands.executeCommand<void>('logqs.uploadPaths', target, paths)),
+      Promise.resolve(vscode.commands.executeCommand<void>('logqs.uploadPaths', target, paths, withoutPath)),
       () => vscodeUi.info('Drop files onto an object store or one of its folders to upload them there.'),
     ),
   });

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { type DroppedFile, stageDroppedFiles } from '../../adapters/files/droppedFiles';
 import { LogqsError, isAbort } from '../../core/errors';
 import { formatBytes } from '../../core/format';
 import type { JobCallbacks } from '../../core/objectService';
@@ -132,23 +133,38 @@ export const upload = (folders: boolean) => (deps: Deps) => async (arg?: unknown
   await uploadPaths(deps, target.ref, target.key, paths, node?.id);
 };
 
-/** Files dropped on a store or folder in the tree (an internal command: the drop controller calls it). */
-export const uploadDropped = (deps: Deps) => async (target?: unknown, paths?: unknown) => {
+/**
+ * Files dropped on a store or folder in the tree (an internal command: the
+ * drop controller calls it): local paths, and files that came without one
+ * (see UploadOnDrop), copied to a temporary folder only once the store is
+ * known to take them.
+ */
+export const uploadDropped = (deps: Deps) => async (target?: unknown, paths?: unknown, withoutPath?: unknown) => {
   // No target is no drop: the store and folder are not asked for as they are from the palette.
   const dropped = selection(target, undefined).length > 0 || isInputObject(target);
   if (!dropped || !Array.isArray(paths) || !paths.every((entry) => typeof entry === 'string')) {
     throw new LogqsError('invalid-input', 'Drop files on a store or a folder');
   }
+  const unsaved = Array.isArray(withoutPath) ? withoutPath.filter(isDroppedFile) : [];
   const [destination] = await resolveTargets(deps, target, undefined, { title: 'Upload', want: 'folder', writes: true });
   if (!destination) {
     throw new LogqsError('invalid-input', 'Drop files on a store or a folder');
   }
-  if (paths.length === 0) {
+  if (paths.length === 0 && unsaved.length === 0) {
     throw new LogqsError('invalid-input', 'Only files and folders from this computer can be dropped here; objects are not moved or copied between folders');
   }
   const node = destination.node && storeNodeOf(destination.node);
-  await uploadPaths(deps, destination.ref, destination.key, paths, node?.id);
+  const staged = unsaved.length > 0 ? await deps.runJob(`Copying ${plural(unsaved.length, 'dropped file')}`, (signal, onProgress) => stageDroppedFiles(unsaved, signal, onProgress)) : undefined;
+  try {
+    await uploadPaths(deps, destination.ref, destination.key, [...paths, ...(staged?.paths ?? [])], node?.id);
+  } finally {
+    await staged?.remove();
+  }
 };
+
+function isDroppedFile(value: unknown): value is DroppedFile {
+  return typeof value === 'object' && value !== null && typeof (value as DroppedFile).name === 'string' && typeof (value as DroppedFile).data === 'function';
+}
 
 /** The Explorer's "Upload to LogQS Object Store…": files and folders (multi-select) to a store and folder picked. */
 export const uploadFromExplorer = (deps: Deps) => async (clicked?: unknown, selected?: unknown) => {

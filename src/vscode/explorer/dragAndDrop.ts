@@ -1,23 +1,22 @@
-import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { DroppedFile } from '../../adapters/files/droppedFiles';
 import type { ContainerNode, TreeNode } from './nodes';
 
 /**
  * Files dragged from the Explorer (or the desktop) onto a store or folder are
  * uploaded there; dropped on an object, they go beside it, and on a folder's
- * "Load more…" or message ("No objects" of a new folder), into that folder. A file that comes
- * without a path (from the desktop into a browser-hosted editor) is written to
- * a temporary folder first, so every drop goes through the same upload. A
- * drop on the view's empty part says where to drop instead.
+ * "Load more…" or message ("No objects" of a new folder), into that folder.
+ * Files that come without a path (from the desktop into a browser-hosted
+ * editor) go to the upload as they are: it copies them to a temporary folder
+ * once it knows the store takes them, under its progress and Cancel. A drop
+ * on the view's empty part says where to drop instead.
  */
 export class UploadOnDrop implements vscode.TreeDragAndDropController<TreeNode> {
   readonly dropMimeTypes = ['text/uri-list', 'files'];
   readonly dragMimeTypes: string[] = [];
 
   constructor(
-    private readonly upload: (target: ContainerNode, paths: string[]) => Promise<void>,
+    private readonly upload: (target: ContainerNode, paths: string[], withoutPath: DroppedFile[]) => Promise<void>,
     /** Said for a drop on the view's empty part: there is no store or folder under it to upload to. */
     private readonly tellWhereToDrop: () => void,
   ) {}
@@ -38,31 +37,17 @@ export class UploadOnDrop implements vscode.TreeDragAndDropController<TreeNode> 
         }
       }
     }
-    const inMemory: vscode.DataTransferFile[] = [];
+    const withoutPath: DroppedFile[] = [];
     dataTransfer.forEach((item) => {
       const file = item.asFile();
       if (file?.uri?.scheme === 'file') {
         paths.add(file.uri.fsPath);
       } else if (file && !file.uri) {
-        inMemory.push(file);
+        withoutPath.push(file);
       }
     });
-    const staging = inMemory.length > 0 ? await fs.mkdtemp(path.join(os.tmpdir(), 'logqs-drop-')) : undefined;
-    try {
-      for (const [index, file] of inMemory.entries()) {
-        // A folder each: two files of one name (from two desktop folders) must not overwrite each other here.
-        const staged = path.join(staging!, String(index), path.basename(file.name));
-        await fs.mkdir(path.dirname(staged));
-        await fs.writeFile(staged, await file.data());
-        paths.add(staged);
-      }
-      // Nothing from this computer (nodes of this view, say) still goes to the upload, which says why it refuses.
-      await this.upload(container, [...paths]);
-    } finally {
-      if (staging) {
-        await fs.rm(staging, { recursive: true, force: true });
-      }
-    }
+    // Nothing from this computer (nodes of this view, say) still goes to the upload, which says why it refuses.
+    await this.upload(container, [...paths], withoutPath);
   }
 }
 

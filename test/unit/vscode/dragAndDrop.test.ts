@@ -1,6 +1,7 @@
 import '../../support/vscodeStubInstalled';
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
 import { uploadDropped } from '../../../src/vscode/commands/transferCommands';
@@ -70,22 +71,54 @@ describe('drag and drop', () => {
     assert.ok(!calls.some((call) => call.startsWith('job') || call.startsWith('upload')), calls.join('\n'));
   });
 
-  it('stages files dropped without a path (desktop into a browser) apart, two of one name included', async () => {
+  it('hands files dropped without a path (desktop into a browser) to the upload as they are', async () => {
     const { folder } = await setup();
     const dropped = (name: string, text: string) => ({ asString: async () => '', asFile: () => ({ name, uri: undefined, data: async () => Buffer.from(text) }) });
     const items = [dropped('a.txt', 'first'), dropped('a.txt', 'second')];
     const transfer = { get: () => undefined, forEach: (callback: (item: unknown, mime: string) => void) => items.forEach((item) => callback(item, 'files')) } as unknown as vscode.DataTransfer;
-    let staged: string[] = [];
-    const contents: string[] = [];
+    const handed: { paths: string[]; names: string[] }[] = [];
     const upload = new UploadOnDrop(
-      async (_target, paths) => {
-        staged = paths;
-        contents.push(...(await Promise.all(paths.map((file) => fs.readFile(file, 'utf8')))));
-      },
+      async (_target, paths, withoutPath) => void handed.push({ paths, names: withoutPath.map((file) => file.name) }),
       () => assert.fail('dropped on a folder'),
     );
     await upload.handleDrop(folder, transfer);
-    assert.deepEqual(staged.map((file) => path.basename(file)), ['a.txt', 'a.txt']);
+    assert.deepEqual(handed, [{ paths: [], names: ['a.txt', 'a.txt'] }]);
+  });
+
+  it('copies files dropped without a path apart (two of one name included) under a job with Cancel, uploads them, then removes the copies', async () => {
+    const { folder, source } = await setup();
+    const { deps, calls } = fakeCommandDeps([source]);
+    const file = (name: string, text: string) => ({ name, data: async () => Buffer.from(text) });
+    const contents: string[] = [];
+    let staged: string[] = [];
+    deps.objects.upload = async (_source, _storeId, paths) => {
+      staged = [...paths];
+      contents.push(...(await Promise.all(paths.slice(1).map((entry) => fs.readFile(entry, 'utf8')))));
+      return { keys: ['logs/run 1/a.txt'], skipped: [], bytes: 11 };
+    };
+    await uploadDropped(deps)(folder, ['/home/me/local.txt'], [file('a.txt', 'first'), file('a.txt', 'second')]);
+    assert.ok(calls.includes('job Copying 2 dropped files'), calls.join('\n'));
+    assert.deepEqual(staged.map((entry) => path.basename(entry)), ['local.txt', 'a.txt', 'a.txt']);
     assert.deepEqual(contents, ['first', 'second'], 'each dropped file reaches the upload with its own bytes');
+    await assert.rejects(fs.stat(path.dirname(path.dirname(staged[1]))), /ENOENT/, 'the copies are removed');
+  });
+
+  it('refuses files dropped on a read-only store before reading any of them', async () => {
+    const { source } = memorySource();
+    const store = await source.create(validInput({ name: 'archive', read_only: true }));
+    const { deps, calls } = fakeCommandDeps([source]);
+    const unread = { name: 'huge.bag', data: async () => assert.fail('read before the store was checked') };
+    await assert.rejects(uploadDropped(deps)(new StoreNode(undefined, source, store), [], [unread]), code('read-only'));
+    assert.deepEqual(calls, []);
+  });
+
+  it('says a dropped file it could not read by its name, and leaves no copy behind', async () => {
+    const { folder, source } = await setup();
+    const { deps } = fakeCommandDeps([source]);
+    const before = new Set(await fs.readdir(os.tmpdir()));
+    const broken = { name: 'gone.mcap', data: async () => Promise.reject(new Error('NotReadableError: the file could not be read')) };
+    await assert.rejects(uploadDropped(deps)(folder, [], [{ name: 'ok.txt', data: async () => Buffer.from('ok') }, broken]), (error: unknown) => code('storage')(error) && /Couldn't read the dropped file "gone\.mcap"/.test((error as Error).message));
+    const left = (await fs.readdir(os.tmpdir())).filter((name) => name.startsWith('logqs-drop-') && !before.has(name));
+    assert.deepEqual(left, []);
   });
 });
