@@ -3,6 +3,7 @@ import { formatBytes, storeLocation } from '../../core/format';
 import type { ObjectStore } from '../../core/objectStore';
 import { contextValue } from './contextValue';
 import type { TreeNode } from './nodes';
+import { toUriParts } from '../fileSystem/objectAddress';
 
 /** How each node looks in the Object Stores view; a filtered store or folder says its filter. */
 export function treeItemFor(node: TreeNode, filter?: string): vscode.TreeItem {
@@ -45,8 +46,9 @@ function createTreeItem(node: TreeNode): vscode.TreeItem {
       const modified = entry.lastModified ? `\n\nLast modified: ${entry.lastModified.toISOString()}` : '';
       item.tooltip = new vscode.MarkdownString(`${inlineCode(entry.key)}\n\n${entry.size.toLocaleString('en-US')} bytes${modified}`);
       item.iconPath = vscode.ThemeIcon.File;
-      // Lets the file icon theme pick an icon from the name.
-      item.resourceUri = vscode.Uri.from({ scheme: 'logqs-object', path: `/${entry.name}` });
+      // The object's own address: the file icon theme picks an icon from its name, and a row dragged out of the view
+      // carries it (VS Code puts a row's resourceUri into the drag), an address the logqs: file system serves.
+      item.resourceUri = vscode.Uri.from(toUriParts({ sourceId: node.storeNode.source.id, storeId: node.storeNode.store.id, key: entry.key }));
       item.command = { command: 'logqs.openObject', title: 'Open Object', arguments: [node] };
       return item;
     }

@@ -1,7 +1,10 @@
+import '../../support/vscodeStubInstalled';
 import * as assert from 'node:assert/strict';
 import type { ObjectStore } from '../../../src/core/objectStore';
 import type { ObjectStoreSource } from '../../../src/core/ports';
 import { contextValue } from '../../../src/vscode/explorer/contextValue';
+import { treeItemFor } from '../../../src/vscode/explorer/treeItems';
+import { fromUriParts } from '../../../src/vscode/fileSystem/objectAddress';
 import { FolderNode, LoadMoreNode, ObjectNode, SourceNode, StoreNode } from '../../../src/vscode/explorer/nodes';
 
 const source = { id: 'embedded', label: 'This computer' } as ObjectStoreSource;
@@ -17,6 +20,13 @@ describe('tree nodes', () => {
     assert.equal(store.parent, undefined);
     assert.equal(object.storeNode, store);
     assert.equal(new LoadMoreNode(folder).parent, folder);
+  });
+
+  it('give an object row its logqs: address (what a row dragged out of the view carries), not an address no file system serves', () => {
+    const object = new ObjectNode(new FolderNode(new StoreNode(undefined, source, record()), 'logs/', 'logs/'), { key: 'logs/run 1/a b é.bag', name: 'a b é.bag', size: 1 });
+    const uri = treeItemFor(object).resourceUri!;
+    assert.equal(uri.scheme, 'logqs');
+    assert.deepEqual(fromUriParts(uri), { sourceId: 'embedded', storeId: 's1', key: 'logs/run 1/a b é.bag' });
   });
 
   it('have ids made of their ancestry, unique per source, store and key', () => {
