@@ -42,13 +42,23 @@ async function openOne(deps: Deps, target: Target): Promise<void> {
   await deps.editor.openObject({ sourceId: target.ref.source.id, storeId: target.ref.store.id, key: target.key }, { large });
 }
 
-export const copyPresignedUrl = (deps: Deps) => async (arg?: unknown) => {
-  const target = await resolveTarget(deps, arg, { title: 'Copy Presigned URL', want: 'object', writes: false });
-  const fetched = await deps.objects.presignedUrl(target.ref.source, target.ref.store.id, target.key, deps.settings.presignExpirySeconds());
-  await deps.ui.copyToClipboard(fetched.presignedUrl);
-  const until = fetched.expiresAt ? `, valid until ${fetched.expiresAt.toLocaleString()}` : '';
-  deps.log.info(`Copied a presigned URL for "${target.key}" in "${target.ref.store.name}"${until}`);
-  deps.ui.info(`Copied a presigned URL for "${target.key}"${until}.`);
+/** Copies a presigned URL of each object (of a selection: one a line; folders in it have none). */
+export const copyPresignedUrl = (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
+  const targets = await resolveTargets(deps, arg, selected, { title: 'Copy Presigned URL', want: 'object', writes: false });
+  if (targets.length === 0) {
+    throw new LogqsError('invalid-input', 'Copy Presigned URL works on objects');
+  }
+  const expirySeconds = deps.settings.presignExpirySeconds();
+  const fetched = [];
+  for (const target of targets) {
+    fetched.push(await deps.objects.presignedUrl(target.ref.source, target.ref.store.id, target.key, expirySeconds));
+  }
+  await deps.ui.copyToClipboard(fetched.map((url) => url.presignedUrl).join('\n'));
+  const expiresAt = fetched[0].expiresAt;
+  const until = expiresAt ? `, valid until ${expiresAt.toLocaleString()}` : '';
+  const what = targets.length === 1 ? `a presigned URL for "${targets[0].key}"` : `${targets.length} presigned URLs, one a line`;
+  deps.log.info(`Copied ${what} in "${targets[0].ref.store.name}"${until}`);
+  deps.ui.info(`Copied ${what}${until}.`);
 };
 
 /** Copies a text of each target (of a selection: one a line). */

@@ -68,6 +68,14 @@ describe('object commands', () => {
     assert.ok(!info.some((line) => line.includes('http://')), info.join('\n'));
   });
 
+  it('copies a presigned URL of each selected object, one a line (folders in the selection have none)', async () => {
+    const { deps, object, folder, ui, info } = await setup();
+    const [a, b] = [object('logs/run 1/a.bag'), object('logs/run 1/b é.bag')];
+    await copyPresignedUrl(deps)(a, [a, b, folder]);
+    assert.deepEqual(ui.clipboard, ['http://s3/logs/run 1/a.bag?X-Amz-Expires=3600\nhttp://s3/logs/run 1/b é.bag?X-Amz-Expires=3600']);
+    assert.match(info.at(-1) ?? '', /^Copied 2 presigned URLs, one a line\b/);
+  });
+
   it('copies the S3 URI and the key of objects and folders', async () => {
     const { deps, object, folder, ui, store } = await setup();
     await copyS3Uri(deps)(object('logs/run 1/a b+é.bag'));
