@@ -21,6 +21,8 @@ export const newFolder = (deps: Deps) => async (arg?: unknown) => {
   // Spaces around a typed name are a slip of the keyboard, not part of it.
   const prefix = await deps.objects.createFolder(target.ref.source, target.ref.store.id, target.key, name.trim());
   deps.tree.objectsChanged(target.ref.store.id);
+  // Said too: made from the palette, or in a folder whose filter hides its name, it is shown nowhere.
+  deps.ui.info(`Created the folder "${prefix}" in "${target.ref.store.name}".`);
   const node = target.node && storeNodeOf(target.node);
   if (node) {
     await deps.editor.revealKey(node.id, prefix);

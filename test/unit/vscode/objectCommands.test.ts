@@ -190,6 +190,7 @@ describe('object commands', () => {
     await newFolder(deps)(folder);
     assert.ok(calls.includes('createFolder logs/run 1/run 2/'));
     assert.ok(calls.includes('revealKey logs/run 1/run 2/'));
+    assert.ok(ui.told.includes('info: Created the folder "logs/run 1/run 2/" in "robots".'), ui.told.join('\n'));
     ui.textAnswer = '  run 3 ';
     await newFolder(deps)(folder);
     assert.ok(calls.includes('createFolder logs/run 1/run 3/'), 'spaces typed around the name are dropped');
