@@ -100,13 +100,16 @@ class RemoteObject {
   }
 }
 
+/** The whole object sent where a part of it was asked for: a server (a proxy, a CDN) that ignores byte ranges. */
+class RangeIgnoredError extends LogqsError {}
+
 /** Refuses an answer whose bytes don't belong at `position` of this object: another version, the whole object, bytes from elsewhere. */
 function acceptable(response: RangeResponse<unknown>, object: RemoteObject, position: number, range: ByteRange): void {
   object.assertSame(response.etag, response.totalSize);
   object.heard(response);
   if (response.status === 200 && (position > 0 || range.end < object.size - 1)) {
     // The whole object where a part was asked for: written at this part's place it would spoil the file.
-    throw new LogqsError('remote', `The server of "${object.key}" ignored the byte range it was asked for (it sent the whole object), which this download needs`);
+    throw new RangeIgnoredError('remote', `The server of "${object.key}" ignored the byte range it was asked for (it sent the whole object), which this download needs`);
   }
   if (response.status === 206 && response.end !== undefined && response.end > range.end) {
     // Past the range, its bytes would be written over the next range's, and counted twice: the file would seem too long.
@@ -284,6 +287,7 @@ async function fetchRangesToFile(
   context: DownloadContext,
   signal: AbortSignal,
   onBytes: (count: number) => void,
+  oneRequest = false,
 ): Promise<{ written: number; md5: () => Promise<string> | string }> {
   const file = await fs.open(temporary, 'wx');
   const writes = new WriteQueue();
@@ -293,7 +297,7 @@ async function fetchRangesToFile(
     // Parts are for lanes to share: one lane asks for the whole object at once (a request a part would cost a
     // round trip and the server's start of a GET each, for nothing).
     const { partSizeBytes } = context.settings;
-    const lanes = isLoopbackUrl(object.url) ? context.settings.loopbackPartConcurrency : context.settings.partConcurrency;
+    const lanes = oneRequest ? 1 : isLoopbackUrl(object.url) ? context.settings.loopbackPartConcurrency : context.settings.partConcurrency;
     const ranges = planRanges(object.size, lanes > 1 ? partSizeBytes : object.size);
     // A single range arrives in order and is hashed as it comes; after a failed attempt (bytes received but
     // not kept) or with several ranges, the finished file is hashed instead.
@@ -429,7 +433,21 @@ type PutInPlace = (
 const downloadLarge: PutInPlace = async (object, placement, context, signal, onBytes, place) => {
   const temporary = temporaryBeside(placement.target);
   try {
-    const { written, md5 } = await fetchRangesToFile(object, temporary, context, signal, onBytes);
+    let counted = 0;
+    const fetched = await fetchRangesToFile(object, temporary, context, signal, (count) => {
+      counted += count;
+      onBytes(count);
+    }).catch(async (error: unknown) => {
+      if (!(error instanceof RangeIgnoredError)) {
+        throw error;
+      }
+      // A server that answers a part with the whole object can still send it in one request (its bytes in order).
+      context.log(`The server of "${object.key}" ignores byte ranges: the object is read again in one request`);
+      await fs.rm(temporary, { force: true });
+      onBytes(-counted);
+      return fetchRangesToFile(object, temporary, context, signal, onBytes, true);
+    });
+    const { written, md5 } = fetched;
     await verifyArrival(object, written, md5);
     for (let current: Placement = placement; ; ) {
       if ('skip' in current) {
@@ -507,6 +525,10 @@ const downloadSmall: PutInPlace = async (object, placement, context, signal, onB
 };
 
 const FOLDER_THERE = 'a folder of the same name exists (a key that is both a file and a folder)';
+const SAME_FILE = 'another key of this download lands on the same file (the disk takes names that differ only in case or Unicode normalization for one: macOS, Windows, and such disks on Linux)';
+
+/** A file on disk by device and inode: two names of one file (two spellings on a disk that folds case, a link) are one. */
+const fileIdentity = (stat: { dev: bigint; ino: bigint }) => `${stat.dev}:${stat.ino}`;
 
 interface Candidate {
   key: string;
@@ -584,14 +606,23 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
   /** The local files this job's keys (and those of the download's other jobs) go to, so that two never land on one (a file is asked about only when it was there before). */
   const claims = request.claims ?? downloadClaims();
   let conflictsMet = false;
+  /**
+   * The files this job put in place. The claims compare names as the platform does, but a disk may fold case where
+   * the platform doesn't (WSL's /mnt/c, exFAT or SMB on Linux): "Data.csv" and "data.csv", two claims, are one file
+   * there, and the second key finds the first's file, which it must not replace as one that was there before.
+   */
+  const placedFiles = new Set<string>();
   /** Where a file goes given what is at `target` now: a folder is skipped, an existing file asked about (once a job). */
   const place = async (target: string): Promise<Placement> => {
-    const existing = await fs.lstat(target).catch(() => undefined);
+    const existing = await fs.lstat(target, { bigint: true }).catch(() => undefined);
     if (existing?.isDirectory()) {
       return { skip: FOLDER_THERE };
     }
     if (!existing) {
       return { target, replace: false };
+    }
+    if (placedFiles.has(fileIdentity(existing))) {
+      return { skip: SAME_FILE };
     }
     conflictsMet = true;
     const choice = await conflict(target);
@@ -624,7 +655,7 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     }
     let target = pathUnder(targetDir, candidate.segments.segments);
     if (!claims.claim(target)) {
-      skip(candidate.key, 'another key of this download lands on the same file (on macOS and Windows, names that differ only in case or Unicode normalization are one file)');
+      skip(candidate.key, SAME_FILE);
       return;
     }
     try {
@@ -684,6 +715,10 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
       return;
     }
     target = placement.target;
+    const placed = await fs.lstat(target, { bigint: true }).catch(() => undefined);
+    if (placed) {
+      placedFiles.add(fileIdentity(placed));
+    }
     report.files.push({ key: candidate.key, path: target, size: object.size });
     report.bytes += object.size;
     meter.fileDone();

@@ -225,6 +225,22 @@ describe('download failures', () => {
     assert.equal((await fs.readFile(report.files[0].path)).length, 0);
   });
 
+  it('reads an object in one request from a server that ignores byte ranges (a proxy, a CDN), instead of failing', async () => {
+    const object = Buffer.from(Array.from({ length: SMALL_OBJECT_BYTES * 2 + 10 }, (_, index) => index % 251));
+    // Every GET answered with the whole object, whatever range it asked for.
+    const rangesIgnored = (): RangeResponse => ({ status: 200, etag: etagOf(object), totalSize: object.length, body: Readable.from([object]) });
+    const ctx = context({ 'big.bin': object }, rangesIgnored);
+    ctx.settings = { ...ctx.settings, partSizeBytes: SMALL_OBJECT_BYTES / 2, partConcurrency: 4, loopbackPartConcurrency: 4 };
+    const logged: string[] = [];
+    ctx.log = (line) => logged.push(line);
+    const progress: TransferProgress[] = [];
+    const report = await downloadObjects(ctx, request(['big.bin'], [], progress));
+    assert.deepEqual(await fs.readFile(report.files[0].path), object);
+    assert.equal(progress.at(-1)?.bytesDone, object.length, 'the bytes of the parts refused are not counted twice');
+    assert.ok(logged.some((line) => /ignores byte ranges: the object is read again in one request/.test(line)), logged.join('\n'));
+    assert.deepEqual(await fs.readdir(scratch.dir), ['big.bin']);
+  });
+
   it('takes an ETag passed on without quotes, or in capitals, for the same version of the object', async () => {
     const object = Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'y');
     const bare = etagOf(object).replace(/"/g, '').toUpperCase();

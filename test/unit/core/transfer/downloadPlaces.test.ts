@@ -38,6 +38,21 @@ describe('download placement', () => {
       assert.deepEqual(written, objects[report.files[0].key as keyof typeof objects]);
     });
 
+    it(`never replaces a file another key of the job wrote where the disk takes two names for one (a case-folding mount on Linux) (${route})`, async () => {
+      // Two spellings of one folder, as a disk that folds case has them (WSL's /mnt/c, exFAT): here, a link.
+      await fs.mkdir(path.join(scratch.dir, 'camera'));
+      await fs.symlink('camera', path.join(scratch.dir, 'Camera'));
+      const objects = { 'Camera/front.bin': Buffer.alloc(size, 'A'), 'camera/front.bin': Buffer.alloc(size, 'a') };
+      const ctx = context(objects);
+      ctx.settings = { ...ctx.settings, fileConcurrency: 1 };
+      const asked: string[] = [];
+      const report = await downloadObjects(ctx, request([], ['Camera/', 'camera/'], 'overwrite', asked));
+      assert.deepEqual(asked, [], 'the file written by this job is not asked about as one that was there');
+      assert.deepEqual(report.skipped.map((entry) => entry.key), ['camera/front.bin']);
+      assert.match(report.skipped[0].reason, /another key of this download lands on the same file/);
+      assert.deepEqual(await fs.readFile(path.join(scratch.dir, 'camera', 'front.bin')), objects['Camera/front.bin']);
+    });
+
     it(`keeps both without ever writing over a file another key of the job lands on (${route})`, async () => {
       await fs.mkdir(path.join(scratch.dir, 'f'));
       await fs.writeFile(path.join(scratch.dir, 'f', 'x.bin'), 'mine');
