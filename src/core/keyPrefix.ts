@@ -29,6 +29,15 @@ export function hasControlChars(text: string): boolean {
   return false;
 }
 
+/**
+ * A UTF-16 surrogate without its pair: S3 stores it as U+FFFD, so a prefix
+ * holding one is not the prefix of the keys it seems to be the prefix of
+ * ("logs\uD83D" before "logs😀/…" in JavaScript, not in bytes).
+ */
+export function hasLoneSurrogate(text: string): boolean {
+  return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+}
+
 /** Why a text can't be a store's key_prefix, or undefined when it can (the record schema's rule). */
 export function keyPrefixProblem(prefix: string): string | undefined {
   if (byteLength(prefix) > MAX_PREFIX_BYTES) {
@@ -39,6 +48,9 @@ export function keyPrefixProblem(prefix: string): string | undefined {
   }
   if (hasControlChars(prefix)) {
     return 'must not contain control characters';
+  }
+  if (hasLoneSurrogate(prefix)) {
+    return 'must be well-formed Unicode (it holds half of a character)';
   }
   if (hasDotSegment(prefix)) {
     return 'must not contain "." or ".." path segments';
@@ -58,8 +70,16 @@ function checkKeyShape(key: string): void {
   }
 }
 
+/** A prefix that came without the record schema's check (a LogQS API's record) is held to its Unicode rule here, before it scopes anything. */
+function assertWellFormedPrefix(keyPrefix: string | null): void {
+  if (keyPrefix && hasLoneSurrogate(keyPrefix)) {
+    throw new LogqsError('invalid-input', 'This object store\'s key_prefix is not well-formed Unicode (it holds half of a character); nothing can be scoped by it');
+  }
+}
+
 /** Throws unless fullKey (a key or a listing prefix) lies under the store's prefix. */
 export function assertInScope(keyPrefix: string | null, fullKey: string): void {
+  assertWellFormedPrefix(keyPrefix);
   if (hasDotSegment(fullKey)) {
     throw new LogqsError('outside-prefix', `"${fullKey}" contains "." or ".." segments, which are refused`);
   }
@@ -69,11 +89,12 @@ export function assertInScope(keyPrefix: string | null, fullKey: string): void {
 }
 
 export function isInScope(keyPrefix: string | null, fullKey: string): boolean {
-  return !hasDotSegment(fullKey) && (!keyPrefix || fullKey.startsWith(keyPrefix));
+  return !hasDotSegment(fullKey) && (!keyPrefix || (!hasLoneSurrogate(keyPrefix) && fullKey.startsWith(keyPrefix)));
 }
 
 /** The full S3 key for a key a person gave: the prefix is prepended unless already present. */
 export function scopeKey(keyPrefix: string | null, key: string): string {
+  assertWellFormedPrefix(keyPrefix);
   checkKeyShape(key);
   const fullKey = keyPrefix && !key.startsWith(keyPrefix) ? keyPrefix + key : key;
   checkKeyShape(fullKey);

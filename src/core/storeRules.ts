@@ -164,7 +164,8 @@ export function syncManagedRecords(
       const record: ObjectStore = {
         ...recordFrom(entry, existing.id, existing.updated_at),
         managed: true,
-        default: existing.default,
+        // The default chosen since stays, unless the store is now disabled: a disabled store is never the default.
+        default: existing.default && !entry.disabled,
         created_at: existing.created_at,
       };
       if (!isDeepStrictEqual(record, existing)) {

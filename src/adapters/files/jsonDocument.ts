@@ -54,7 +54,14 @@ export async function writeJsonFile(filePath: string, description: string, value
   const temporary = `${filePath}.${process.pid}.${randomUUID()}.tmp`;
   try {
     await fs.mkdir(path.dirname(filePath), { recursive: true });
-    await fs.writeFile(temporary, body, { encoding: 'utf8', mode: 0o600 });
+    const file = await fs.open(temporary, 'wx', 0o600);
+    try {
+      await file.writeFile(body, 'utf8');
+      // On the disk before the rename: after a crash, the name must not point at bytes never written (APFS, NTFS, XFS).
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
     await fs.rename(temporary, filePath);
   } catch (error) {
     await fs.rm(temporary, { force: true }).catch(() => undefined);
@@ -62,10 +69,10 @@ export async function writeJsonFile(filePath: string, description: string, value
   }
 }
 
-/** Creates `file` (this process's id in it) unless it exists: false when it does. */
-async function createExclusively(file: string, failure: string): Promise<boolean> {
+/** Creates `file` with `content` unless it exists: false when it does. */
+async function createExclusively(file: string, content: string, failure: string): Promise<boolean> {
   try {
-    await fs.writeFile(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+    await fs.writeFile(file, content, { flag: 'wx', mode: 0o600 });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
@@ -88,18 +95,18 @@ function ageOf(file: string): Promise<number | undefined> {
  * another window is at it (or a takeover of its own was left by a window that
  * died right then, which is removed once stale).
  */
-async function removeStaleLock(lock: string, create: (file: string) => Promise<boolean>): Promise<boolean> {
+async function removeStaleLock(lock: string, staleMs: number, create: (file: string) => Promise<boolean>): Promise<boolean> {
   const takeover = `${lock}.takeover`;
   if (!(await create(takeover))) {
     const age = await ageOf(takeover);
-    if (age !== undefined && age > STALE_LOCK_MS) {
+    if (age !== undefined && age > staleMs) {
       await fs.rm(takeover, { force: true });
     }
     return false;
   }
   try {
     const age = await ageOf(lock);
-    if (age !== undefined && age > STALE_LOCK_MS) {
+    if (age !== undefined && age > staleMs) {
       await fs.rm(lock, { force: true });
     }
     return true;
@@ -108,26 +115,34 @@ async function removeStaleLock(lock: string, create: (file: string) => Promise<b
   }
 }
 
-/** A lock older than this was left by a window that died holding it. */
-const STALE_LOCK_MS = 30_000;
-/** How long a change waits for another window's before giving up. */
-const LOCK_WAIT_MS = 10_000;
+export interface LockTiming {
+  /** A lock untouched this long was left by a window that died holding it. */
+  staleMs: number;
+  /** How often a window touches the lock it holds: one waiting on the keychain (a prompt) is alive, however long. */
+  touchMs: number;
+  /** How long a change waits for another window's before giving up. */
+  waitMs: number;
+}
+
+const LOCK_TIMING: LockTiming = { staleMs: 30_000, touchMs: 5_000, waitMs: 10_000 };
 
 /**
  * Runs `work` (a load, a change, a save of the file) while holding the
- * file's lock: a lock file created exclusively. Every editor window has its
- * own extension host over the same files; without it, a window saves over
- * what another has just added.
+ * file's lock: a lock file created exclusively, touched while the work runs.
+ * Every editor window has its own extension host over the same files;
+ * without it, a window saves over what another has just added.
  */
-export async function withFileLock<T>(filePath: string, description: string, work: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(filePath: string, description: string, work: () => Promise<T>, timing: LockTiming = LOCK_TIMING): Promise<T> {
   const lock = `${filePath}.lock`;
   await fs.mkdir(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  const create = (file: string) => createExclusively(file, `Can't lock the ${description} ${filePath}`);
-  while (!(await create(lock))) {
+  const deadline = Date.now() + timing.waitMs;
+  // This window's mark in the lock: it removes the lock only while the lock is still its own.
+  const mine = `${process.pid}\n${randomUUID()}\n`;
+  const failure = `Can't lock the ${description} ${filePath}`;
+  while (!(await createExclusively(lock, mine, failure))) {
     const age = await ageOf(lock);
     // Gone meanwhile, or taken over from a window that died holding it: tried again at once.
-    if (age === undefined || (age > STALE_LOCK_MS && (await removeStaleLock(lock, create)))) {
+    if (age === undefined || (age > timing.staleMs && (await removeStaleLock(lock, timing.staleMs, (file) => createExclusively(file, mine, failure))))) {
       continue;
     }
     if (Date.now() > deadline) {
@@ -135,9 +150,16 @@ export async function withFileLock<T>(filePath: string, description: string, wor
     }
     await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
   }
+  const touching = setInterval(() => {
+    const now = new Date();
+    fs.utimes(lock, now, now).catch(() => undefined);
+  }, timing.touchMs);
   try {
     return await work();
   } finally {
-    await fs.rm(lock, { force: true }).catch(() => undefined);
+    clearInterval(touching);
+    if ((await fs.readFile(lock, 'utf8').catch(() => undefined)) === mine) {
+      await fs.rm(lock, { force: true }).catch(() => undefined);
+    }
   }
 }

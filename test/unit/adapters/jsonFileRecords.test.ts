@@ -76,6 +76,23 @@ describe('JSON file record repository', () => {
     assert.deepEqual(await fs.readdir(folder()), [], 'the lock and whatever it was moved to are gone');
   });
 
+  it('keeps its lock while a change waits long (on the keychain, say): another window waits, and does not take it for a dead window\'s', async () => {
+    const file = path.join(folder(), 'object-stores.json');
+    // Times shortened: a lock untouched for 200 ms is stale here; its holder touches it every 40 ms.
+    const timing = { staleMs: 200, touchMs: 40, waitMs: 5000 };
+    const events: string[] = [];
+    const slow = withFileLock(file, 'test file', async () => {
+      events.push('A in');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      events.push('A out');
+    }, timing);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const waiting = withFileLock(file, 'test file', async () => void events.push('B in'), timing);
+    await Promise.all([slow, waiting]);
+    assert.deepEqual(events, ['A in', 'A out', 'B in']);
+    assert.deepEqual(await fs.readdir(folder()), [], 'no lock left behind');
+  });
+
   /** The records as the file holds them. */
   const recordsIn = async (file: string) => (JSON.parse(await fs.readFile(file, 'utf8')) as { objectStores: Record<string, unknown>[] }).objectStores;
 

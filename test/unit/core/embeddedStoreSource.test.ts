@@ -231,6 +231,14 @@ describe('managed object stores from LogQS', () => {
     assert.equal(vault.secrets.get(before.id), 'rotated');
   });
 
+  it('takes the default from a managed store the provisioning file disables (a disabled store is never the default)', async () => {
+    const { registry } = setup();
+    await registry.syncManaged([parse(entry({ default: true }))]);
+    await registry.syncManaged([parse(entry({ default: true, disabled: true }))]);
+    const [store] = await registry.list();
+    assert.deepEqual([store.disabled, store.default], [true, false]);
+  });
+
   it('reports a store whose secret alone was rotated as changed, so its clients are rebuilt', async () => {
     const { registry } = setup();
     await registry.syncManaged([parse(entry())]);

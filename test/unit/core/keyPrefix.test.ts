@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { LogqsError } from '../../../src/core/errors';
-import { assertInScope, displayName, folderFilterProblem, isInScope, listingPrefix, narrowedPrefix, relativeName, scopeKey } from '../../../src/core/keyPrefix';
+import { assertInScope, displayName, folderFilterProblem, isInScope, keyPrefixProblem, listingPrefix, narrowedPrefix, relativeName, scopeKey } from '../../../src/core/keyPrefix';
 
 describe('key prefix rules', () => {
   it('prepends the prefix to a bare key', () => {
@@ -39,6 +39,17 @@ describe('key prefix rules', () => {
     assert.equal(listingPrefix('logs/', 'logs/run-1/'), 'logs/run-1/');
     assert.equal(listingPrefix('logs/'), 'logs/');
     assert.equal(listingPrefix(null), '');
+  });
+
+  it('refuses a key prefix holding half of a character, which S3 stores as U+FFFD: a key can\'t escape it', () => {
+    const halfEmoji = 'logs\uD83D';
+    // In JavaScript the key starts with the prefix; in the UTF-8 bytes S3 compares, it does not.
+    assert.ok('logs\uD83D\uDE00/other-team.bag'.startsWith(halfEmoji));
+    assert.match(keyPrefixProblem(halfEmoji) ?? '', /well-formed Unicode/);
+    assert.equal(keyPrefixProblem('logs😀/'), undefined);
+    assert.equal(isInScope(halfEmoji, 'logs\uD83D\uDE00/other-team.bag'), false);
+    assert.throws(() => scopeKey(halfEmoji, '\uDE00/other-team.bag'), (error: unknown) => LogqsError.is(error, 'invalid-input'));
+    assert.throws(() => assertInScope(halfEmoji, 'logs\uD83D\uDE00/'), (error: unknown) => LogqsError.is(error, 'invalid-input'));
   });
 
   it('tells keys in scope from keys outside it', () => {
