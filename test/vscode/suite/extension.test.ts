@@ -24,7 +24,8 @@ describe('LogQS Object Stores in VS Code', () => {
     }
   });
 
-  it('adds a store given as an object, refuses a duplicate name, and deletes it with its secret', async () => {
+  // Its secret's deletion is checked in the unit suite: this host's SecretStorage is the extension's own, not the suite's.
+  it('adds a store given as an object, refuses a duplicate name, and deletes it', async () => {
     const input = {
       name: `in-host-${Date.now()}`,
       bucket_name: 'logqs-sample',
