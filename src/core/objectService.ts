@@ -104,7 +104,7 @@ export class ObjectService {
     key: string,
     bytes: Uint8Array,
     options: { expectedEtag?: string; contentType?: string; signal?: AbortSignal } = {},
-  ): Promise<{ etag?: string }> {
+  ): Promise<{ etag?: string; created: boolean }> {
     const { store, writer } = await this.writable(source, storeId);
     const fullKey = scopeKey(store.key_prefix, key);
     const current = await this.currentForSave(source, storeId, writer, fullKey, options.signal);
@@ -133,7 +133,8 @@ export class ObjectService {
         throw changedSinceOpened(now, false);
       });
     this.deps.log(`Saved ${bytes.byteLength} bytes to "${fullKey}" in "${store.name}"`);
-    return result;
+    // Created: no object was there (a Save As, or one deleted since it was opened), so its folders may be new too.
+    return { ...result, created: current === undefined };
   }
 
   /** Makes a folder: the zero-byte "name/" marker object S3 consoles create. Returns its prefix. */

@@ -47,6 +47,11 @@ export class S3ObjectGateway implements ObjectGateway {
         }),
         { abortSignal: signal },
       );
+      // A listing goes on while there is a token: a truncated page without one would end a folder (its view, download
+      // or delete) silently part way.
+      if (response.IsTruncated && !response.NextContinuationToken) {
+        throw new LogqsError('remote', `The server listed part of "${request.prefix}" in "${this.store.bucket_name}" and gave no token to list the rest`);
+      }
       return {
         folders: (response.CommonPrefixes ?? []).flatMap((entry) => (entry.Prefix ? [entry.Prefix] : [])),
         objects: (response.Contents ?? []).flatMap((entry) =>

@@ -54,6 +54,12 @@ export class ObjectTreeModel {
    * Refresh says it again.
    */
   private readonly saidOfStores = new Map<string, Set<string>>();
+  /**
+   * The store and folder nodes whose children VS Code last asked for, by id: the objects it holds. A listing kept
+   * from before (its folder listed again above it, a store's record edited) points at an older node of the same id,
+   * and a redraw asked for that one would be ignored.
+   */
+  private readonly drawnContainers = new Map<string, ContainerNode>();
 
   constructor(private readonly deps: TreeDeps) {}
 
@@ -82,10 +88,12 @@ export class ObjectTreeModel {
    * not re-list every folder open in the view (nor drop their Load more… pages).
    * With `saved` too, an object already listed is redrawn with its new size in
    * the listing it is in, and nothing is listed again: only a new object (a
-   * Save As) can add a folder on its path.
+   * Save As) can add a folder on its path. One that was there already and is
+   * listed nowhere (on a page not loaded) changes no listing: the pages loaded
+   * stay (an auto-save of a tab opened from the palette).
    */
-  objectsChanged(storeId: string, key?: string, saved?: { size: number }): void {
-    if (key !== undefined && saved && this.redrawSaved(storeId, key, saved)) {
+  objectsChanged(storeId: string, key?: string, saved?: { size: number; created?: boolean }): void {
+    if (key !== undefined && saved && (this.redrawSaved(storeId, key, saved) || saved.created === false)) {
       return;
     }
     for (const [nodeId, store] of this.listedStores) {
@@ -103,9 +111,10 @@ export class ObjectTreeModel {
       const index = listing.children.findIndex((child) => child.kind === 'object' && child.entry.key === key && child.storeNode.store.id === storeId);
       const node = listing.children[index];
       if (node?.kind === 'object') {
+        const parent = this.drawnContainers.get(node.parent.id) ?? node.parent;
         // In place: a page being appended to this listing meanwhile keeps it (see appendPage).
-        listing.children[index] = new ObjectNode(node.parent, { ...node.entry, size: saved.size, lastModified: new Date(), etag: undefined });
-        this.changed(node.parent);
+        listing.children[index] = new ObjectNode(parent, { ...node.entry, size: saved.size, lastModified: new Date(), etag: undefined });
+        this.changed(parent);
         found = true;
       }
     }
@@ -164,6 +173,7 @@ export class ObjectTreeModel {
     if (node.kind !== 'store' && node.kind !== 'folder') {
       return [];
     }
+    this.drawnContainers.set(node.id, node);
     const listing = this.listings.get(node.id) ?? (await this.loadFirstPage(node));
     return listing.nextContinuationToken ? [...listing.children, new LoadMoreNode(node)] : listing.children;
   }
@@ -282,10 +292,15 @@ export class ObjectTreeModel {
     if (parent.kind === 'source') {
       const next = await this.storePage(parent, parent.source, Number(listing.nextContinuationToken));
       // The stores changed (or the view was refreshed) meanwhile: this page extends an older list, not the one shown.
-      if (this.listings.get(parent.id) !== listing) {
+      // A page that failed (said already) leaves the list and its Load more… as they were, to be tried again.
+      if (this.listings.get(parent.id) !== listing || next.failed) {
         return;
       }
-      this.listings.set(parent.id, { children: [...listing.children, ...next.children], nextContinuationToken: next.nextContinuationToken });
+      // Pages are by offset: a store added on the server meanwhile moves the next page's stores down one, and a
+      // store shown twice would be an id VS Code refuses (the whole list would go).
+      const shown = new Set(listing.children.map((child) => child.id));
+      const added = next.children.filter((child) => !shown.has(child.id));
+      this.listings.set(parent.id, { children: [...listing.children, ...added], nextContinuationToken: next.nextContinuationToken });
       this.changed(parent);
       return;
     }
@@ -344,7 +359,7 @@ export class ObjectTreeModel {
    * source without pages gives all its stores at once. The first page under a
    * source node is kept until the stores change or the view is refreshed.
    */
-  private async storePage(parent: SourceNode | undefined, source: ObjectStoreSource, offset: number): Promise<Listing> {
+  private async storePage(parent: SourceNode | undefined, source: ObjectStoreSource, offset: number): Promise<Listing & { failed?: true }> {
     const generation = this.storesGeneration;
     const said = new Set<string>();
     const sayOnce = (action: string, error: unknown) => {
@@ -354,7 +369,7 @@ export class ObjectTreeModel {
         this.deps.report(action, error);
       }
     };
-    let listing: Listing;
+    let listing: Listing & { failed?: true };
     try {
       const page = source.listPage ? await source.listPage(offset, this.deps.pageSize()) : { stores: await source.list(), total: undefined, covered: undefined, unreadable: [] };
       page.unreadable.forEach((problem) => sayOnce(`Left out an object store of ${source.label}`, problem));
@@ -367,7 +382,7 @@ export class ObjectTreeModel {
     } catch (error) {
       sayOnce(`Couldn't load the object stores of ${source.label}`, error);
       // An empty list would show the welcome view and invite adding over a damaged file.
-      listing = { children: [new MessageNode(parent, userMessage(error), true)] };
+      listing = { children: [new MessageNode(parent, userMessage(error), true)], failed: true };
     }
     this.saidOfStores.set(`${source.id}@${offset}`, said);
     if (parent && offset === 0 && generation === this.storesGeneration) {
@@ -454,7 +469,8 @@ export class ObjectTreeModel {
   private async listPage(node: ContainerNode, continuationToken?: string) {
     const { source, store } = node.storeNode;
     const page = await browsePage(source, store.id, {
-      folderPrefix: node.kind === 'folder' ? node.prefix : undefined,
+      // The store's root by its prefix too: a filter is the start of a name, never a pasted full key (see narrowedPrefix).
+      folderPrefix: childPrefixOf(node),
       startsWith: filterAfterPrefix(childPrefixOf(node), this.filters.get(node.id) ?? ''),
       continuationToken,
       pageSize: this.deps.pageSize(),

@@ -18,8 +18,8 @@ export interface ObjectFileSystemDeps {
   confirmOverwrite: (key: string, reason: string) => Promise<boolean>;
   log: (message: string) => void;
   /** A store's objects were written (a save, a new folder): the Object Stores view lists again the folders on `key`'s path. */
-  /** `saved`: an object's new size, when one was saved (see ObjectTreeModel.objectsChanged). */
-  objectsChanged: (storeId: string, key: string, saved?: { size: number }) => void;
+  /** `saved`: an object's new size, when one was saved, and whether it was made by the save (see ObjectTreeModel.objectsChanged). */
+  objectsChanged: (storeId: string, key: string, saved?: { size: number; created?: boolean }) => void;
   /**
    * Settles once the sources of the last session are back (the LogQS
    * DataStores, connected again at start-up): a tab restored with the
@@ -184,7 +184,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         (error: unknown) => {
           // Grown past the limit since it was listed: the view shows its size now, so that opening it again asks first.
           if (error instanceof TooLargeToOpenError) {
-            this.deps.objectsChanged(ref.store.id, address.key, { size: error.size });
+            this.deps.objectsChanged(ref.store.id, address.key, { size: error.size, created: false });
           }
           throw error;
         },
@@ -241,7 +241,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
       // The view shows sizes (the object's is redrawn where it is listed), and a Save As makes an object (and folders) it hasn't
       // listed: the folders on its path are listed again.
-      this.deps.objectsChanged(ref.store.id, address.key, { size: content.byteLength });
+      this.deps.objectsChanged(ref.store.id, address.key, { size: content.byteLength, created: result.created });
     });
   }
 

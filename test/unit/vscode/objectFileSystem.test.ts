@@ -303,7 +303,7 @@ describe('object file system: saving back', () => {
     });
     const confirmations: string[] = [];
     /** What the Object Stores view was told to show again (see ObjectTreeModel.objectsChanged). */
-    const viewRedrawn: { key: string; size?: number }[] = [];
+    const viewRedrawn: { key: string; size?: number; created?: boolean }[] = [];
     /** What the person does when asked to overwrite (after it, they answer Overwrite). */
     const whileAsked: (() => void)[] = [];
     const deps = {
@@ -316,7 +316,8 @@ describe('object file system: saving back', () => {
         return true;
       },
       log: () => undefined,
-      objectsChanged: (storeId: string, key: string, saved?: { size: number }) => void viewRedrawn.push({ key, size: saved?.size }),
+      objectsChanged: (storeId: string, key: string, saved?: { size: number; created?: boolean }) =>
+        void viewRedrawn.push({ key, size: saved?.size, ...(saved?.created === undefined ? {} : { created: saved.created }) }),
       runJob: options.runJob,
       memory: options.memory,
       hasUnsavedChanges: options.hasUnsavedChanges,
@@ -379,7 +380,16 @@ describe('object file system: saving back', () => {
     assert.deepEqual(viewRedrawn, []);
     put('growing.log', new Uint8Array(5000));
     await assert.rejects(fileSystem.readFile(uri('growing.log')), /is 5\.0 KB, more than the 1\.0 KB that open in an editor; download it instead/);
-    assert.deepEqual(viewRedrawn, [{ key: 'growing.log', size: 5000 }]);
+    assert.deepEqual(viewRedrawn, [{ key: 'growing.log', size: 5000, created: false }]);
+  });
+
+  it('tells the view whether a save made the object (its folders may be new) or replaced one (no listing changes)', async () => {
+    const { fileSystem, put, uri, viewRedrawn } = await bucketSetup();
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('ab'));
+    await fileSystem.writeFile(uri('new/one.txt'), Buffer.from('new'));
+    assert.deepEqual(viewRedrawn, [{ key: 'notes.txt', size: 2, created: false }, { key: 'new/one.txt', size: 3, created: true }]);
   });
 
   it('reads an object opened with "Open Anyway" under a notification whose Cancel stops it, and a small one at once', async () => {

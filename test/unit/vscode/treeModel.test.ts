@@ -20,14 +20,17 @@ const KEYS = [
 const names = (nodes: TreeNode[]) =>
   nodes.map((node) => (node.kind === 'folder' ? node.name : node.kind === 'object' ? node.entry.name : node.kind === 'message' ? `(${node.text})` : node.kind));
 
-async function treeOver(keys: readonly string[], pageSize: number, revealPageLimit?: number) {
+async function treeOver(keys: readonly string[], pageSize: number, revealPageLimit?: number, keyPrefix = 'logs/') {
   const { gateway, requests } = memoryGateway(keys);
   const { source } = memorySource({ gateways: () => gateway });
-  await source.create(validInput({ key_prefix: 'logs/' }));
+  await source.create(validInput({ key_prefix: keyPrefix }));
   const redrawn: (string | undefined)[] = [];
+  /** The node objects redrawn: VS Code knows a node by its object, not its id. */
+  const redrawnNodes: (TreeNode | undefined)[] = [];
   const model = new (class extends ObjectTreeModel {
     protected override changed(node: TreeNode | undefined) {
       redrawn.push(node?.id);
+      redrawnNodes.push(node);
     }
   })({ sources: new StoreSources([source]), pageSize: () => pageSize, revealPageLimit, report: (action, error) => assert.fail(`${action}: ${String(error)}`), info: () => undefined });
   const [store] = (await model.getChildren()) as StoreNode[];
@@ -36,7 +39,7 @@ async function treeOver(keys: readonly string[], pageSize: number, revealPageLim
     assert.ok(found?.kind === 'folder', `no folder ${name}`);
     return found;
   };
-  return { model, store, requests, redrawn, folder };
+  return { model, store, requests, redrawn, redrawnNodes, folder };
 }
 
 describe('the tree model: filters and reveal', () => {
@@ -183,6 +186,86 @@ describe('the tree model: filters and reveal', () => {
     assert.ok(node?.kind === 'object');
     assert.equal(model.filterOf(store), undefined, 'the store\'s filter hid many/');
     assert.equal(model.filterOf(many), 'file-2', 'many/\'s filter shows file-21');
+  });
+
+  it('filters a store\'s root by the start of a name, also when the name starts with a key prefix that has no "/" ("loglog" under "log")', async () => {
+    const { model, store } = await treeOver(['log-2024/a.bag', 'loglog/b.bag', 'logx.txt', 'loglogs.txt'], 1000, undefined, 'log');
+    model.setFilter(store, 'loglog');
+    assert.deepEqual(names(await model.getChildren(store)), ['loglog/', 'loglogs.txt']);
+  });
+
+  it('appends a later page of a DataStore\'s stores without showing a store twice when one was added before it meanwhile, and keeps Load more… when a page fails', async () => {
+    const { source } = memorySource();
+    for (const name of ['b', 'c', 'd', 'e']) {
+      await source.create(validInput({ name }));
+    }
+    let failNext = false;
+    const reported: string[] = [];
+    const paged: ObjectStoreSource = Object.assign(Object.create(source) as ObjectStoreSource, {
+      id: 'datastore',
+      listPage: async (offset: number, limit: number) => {
+        if (failNext) {
+          failNext = false;
+          throw new LogqsError('unreachable', 'The LogQS API did not answer');
+        }
+        const all = (await source.list()).sort((x, y) => x.name.localeCompare(y.name));
+        const stores = all.slice(offset, offset + limit);
+        return { stores, total: all.length, covered: stores.length, unreadable: [] };
+      },
+    });
+    const { source: embedded } = memorySource();
+    const model = new ObjectTreeModel({ sources: new StoreSources([embedded, paged]), pageSize: () => 2, report: (action) => reported.push(action), info: () => undefined });
+    const [, sourceNode] = (await model.getChildren()) as ContainerNode[];
+    const storeNames = async () => (await model.getChildren(sourceNode)).map((node) => (node.kind === 'store' ? node.store.name : node.kind));
+    assert.deepEqual(await storeNames(), ['b', 'c', 'loadMore']);
+    const loadMore = async () => {
+      const more = (await model.getChildren(sourceNode)).find((node) => node.kind === 'loadMore');
+      assert.ok(more?.kind === 'loadMore');
+      await model.loadMore(more);
+    };
+    failNext = true;
+    await loadMore();
+    assert.deepEqual(await storeNames(), ['b', 'c', 'loadMore'], 'the failed page leaves the list, and its Load more…');
+    assert.equal(reported.length, 1);
+    // Someone adds "a" on the server: the next page, by offset, is c and d.
+    await source.create(validInput({ name: 'a' }));
+    await loadMore();
+    const ids = (await model.getChildren(sourceNode)).map((node) => node.id);
+    assert.equal(new Set(ids).size, ids.length, `an id twice: ${ids.join(', ')}`);
+    assert.deepEqual(await storeNames(), ['b', 'c', 'd', 'loadMore']);
+  });
+
+  it('redraws a saved object\'s new size in the folder node VS Code holds, not in an older one of the same id', async () => {
+    const { model, store, folder, redrawnNodes } = await treeOver(KEYS, 1000);
+    const run1 = await folder(store, 'run-1/');
+    await model.getChildren(run1);
+    // The store's folders are listed again (a Save As elsewhere): VS Code now holds a new run-1/ node, and asks its children.
+    model.objectsChanged(store.store.id, 'logs/new.txt', { size: 1 });
+    const run1Again = await folder(store, 'run-1/');
+    assert.notEqual(run1Again, run1);
+    await model.getChildren(run1Again);
+    redrawnNodes.length = 0;
+    model.objectsChanged(store.store.id, 'logs/run-1/robot.bag', { size: 42 });
+    assert.ok(redrawnNodes.length === 1 && redrawnNodes[0] === run1Again, 'redrawn: the node VS Code holds');
+    const [redrawnNode] = (await model.getChildren(run1Again)).filter((node) => node.kind === 'object');
+    assert.ok(redrawnNode.kind === 'object' && redrawnNode.entry.size === 42 && redrawnNode.parent === run1Again);
+  });
+
+  it('keeps the pages loaded when an object that was there already, on a page not loaded, is saved (an auto-save of a tab opened from the palette)', async () => {
+    const { model, store, folder, requests } = await treeOver(KEYS, 4);
+    const many = await folder(store, 'many/');
+    const more = (await model.getChildren(many)).find((node) => node.kind === 'loadMore');
+    assert.ok(more?.kind === 'loadMore');
+    await model.loadMore(more);
+    const loaded = (await model.getChildren(many)).length;
+    requests.length = 0;
+    model.objectsChanged(store.store.id, 'logs/many/file-24.bin', { size: 5, created: false });
+    assert.equal((await model.getChildren(many)).length, loaded, 'Load more… pages kept');
+    assert.equal(requests.length, 0, 'nothing listed again');
+    // A new object (a Save As) may add a folder on its path: those folders are listed again.
+    model.objectsChanged(store.store.id, 'logs/many/new.txt', { size: 5, created: true });
+    await model.getChildren(many);
+    assert.deepEqual(requests.map((request) => request.prefix), ['logs/many/']);
   });
 
   it('marks filtered nodes in their context value, for Clear Filter', async () => {
