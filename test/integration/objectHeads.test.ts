@@ -100,6 +100,9 @@ describe('objects headed through presigned URLs, against a real S3 server', func
     assert.equal(heads.length, 1, 'the lean HEAD was tried first');
     assert.ok(LogqsError.is(leanRefusal) && LogqsError.is(sdkRefusal), String(leanRefusal));
     assert.deepEqual([leanRefusal.code, leanRefusal.message], [sdkRefusal.code, sdkRefusal.message]);
+    // A HEAD's refusal has no body to name it: said by its status (403) as the refusal it is, not as an unknown error.
+    assert.equal(sdkRefusal.code, 'forbidden', sdkRefusal.message);
+    assert.match(sdkRefusal.message, /^Access denied to bucket/);
   });
 
   it('downloads an object asked for by key without loading the AWS SDK at all, nor TLS from a plain-HTTP server', () => {

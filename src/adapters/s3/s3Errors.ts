@@ -31,7 +31,8 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
       status: status ?? 503,
     });
   }
-  switch (name) {
+  // A HEAD's answer has no body, so the SDK can't name its error ("Unknown", "NotFound"): its status says what it was.
+  switch (name === 'Unknown' || name === undefined ? statusName(status) : name) {
     case 'InvalidAccessKeyId':
       return new LogqsError('auth', `The access key ID of "${store.name}" was not recognised by ${where}`, { cause: error, detail });
     case 'SignatureDoesNotMatch':
@@ -57,5 +58,19 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
       return new LogqsError('remote', `The bucket "${store.bucket_name}" is not in region "${store.region_name}": check region_name`, { cause: error, detail });
     default:
       return new LogqsError('remote', `The object store ${where} answered with an error: ${detail}`, { cause: error, detail, status });
+  }
+}
+
+/** The error a bodiless answer stands for, by its status: how S3 answers a HEAD it refuses. */
+function statusName(status: number | undefined): string | undefined {
+  switch (status) {
+    case 403:
+      return 'Forbidden';
+    case 404:
+      return 'NotFound';
+    case 301:
+      return 'PermanentRedirect';
+    default:
+      return undefined;
   }
 }

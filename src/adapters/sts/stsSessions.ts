@@ -102,6 +102,13 @@ export function describeStsError(error: unknown, store: ObjectStore, call: strin
   const { name, status } = awsServiceError(error);
   const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${error instanceof Error ? error.message : String(error)}`;
   const options = { cause: error, detail, status };
+  // Ceph RGW answers STS errors in S3's form, which the SDK can't read ("Unknown", or "NotFound" for a 404): by status, then.
+  if (name === 'Unknown' || name === 'NotFound' || name === undefined) {
+    const byStatus = stsErrorByStatus(status, call, where, store, roleArn, options);
+    if (byStatus) {
+      return byStatus;
+    }
+  }
   switch (name) {
     case 'AccessDenied':
     case 'AccessDeniedException':
@@ -137,5 +144,34 @@ export function describeStsError(error: unknown, store: ObjectStore, call: strin
         `${call} failed at ${where}, which may have no STS (Cloudflare R2 has none): session credentials need STS at the store's endpoint (AWS, Ceph RGW, MinIO) and a role in the store's context (role_arn). ${detail}`,
         options,
       );
+  }
+}
+
+/** An STS refusal the SDK couldn't name, said by its status (undefined: no status says enough). */
+function stsErrorByStatus(
+  status: number | undefined,
+  call: string,
+  where: string,
+  store: { name: string },
+  roleArn: string | undefined,
+  options: { cause: unknown; detail: string; status?: number },
+): LogqsError | undefined {
+  switch (status) {
+    case 403:
+      return new LogqsError(
+        'forbidden',
+        `${call} was refused by ${where}: the access key ID or secret access key of "${store.name}" is wrong, or the key may not assume ${roleArn ?? 'a role'} (its policy, and the role's trust policy)`,
+        options,
+      );
+    case 404:
+      return roleArn ? new LogqsError('not-found', `${call} at ${where}: the role ${roleArn} was not found; check context.role_arn of "${store.name}"`, options) : undefined;
+    case 400:
+      return new LogqsError(
+        'invalid-input',
+        `${call} at ${where} refused the request: check logqs.sessionCredentials.durationSeconds against the role's maximum session duration, and the key_prefix of "${store.name}" (${options.detail})`,
+        options,
+      );
+    default:
+      return undefined;
   }
 }

@@ -36,6 +36,13 @@ describe('remote errors, classified by their fields', () => {
     assert.match(busy.detail ?? '', /Unknown \(HTTP 502\)/);
   });
 
+  it('maps a bodiless answer the SDK can\'t name (a HEAD\'s) by its status: 403 refused, 404 not found, 301 another region', () => {
+    assert.equal(describeS3Error(s3Exception('Unknown', 403), store).code, 'forbidden');
+    assert.equal(describeS3Error(s3Exception('NotFound', 404), store).code, 'not-found');
+    assert.match(describeS3Error(s3Exception('Unknown', 301), store).message, /not in region "us-east-1": check region_name/);
+    assert.equal(describeS3Error(s3Exception('Unknown', 418), store).code, 'remote');
+  });
+
   it('maps STS service exceptions by name', () => {
     const refused = new STSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'no' });
     const error = describeStsError(refused, store, 'AssumeRole', 'http://127.0.0.1:7480', 'arn:aws:iam:::role/x');
