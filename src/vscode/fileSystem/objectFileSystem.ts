@@ -104,32 +104,36 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   /**
-   * Whether VS Code has just asked about this change itself, and was told
-   * to overwrite: it refuses a text editor's save with "the content of the
-   * file is newer" when the object's modified time went past the one it was
-   * told and its size changed. Asked again here, the person would answer
-   * one question twice. A change it can't see (the same size) is still
-   * asked about here, and so is every save not made from a text editor
-   * with unsaved changes (the hex editor's, an extension's), which VS Code
-   * doesn't check.
+   * Whether VS Code has just asked about this very version itself, and was
+   * told to overwrite: before a text editor's save it stats the object, and
+   * refuses the save ("the content of the file is newer") when the modified
+   * time went past the one it was told and the size changed (see
+   * statSeen). Asked again here, the person would answer one question
+   * twice. A version written while VS Code asked, a change it can't see
+   * (the same size), and every save not made from a text editor with
+   * unsaved changes (the hex editor's, an extension's) are asked about here.
    */
   private editorAskedAlready(uri: vscode.Uri, opened: OpenedObject | undefined, changed: ObjectChangedError): boolean {
-    const seen = opened?.seen;
-    const now = changed.current;
-    return (
-      this.deps.hasUnsavedChanges?.(uri) === true &&
-      typeof seen === 'object' &&
-      now?.lastModified !== undefined &&
-      now.lastModified.getTime() > seen.mtime &&
-      now.size !== seen.size
-    );
+    const now = changed.current?.etag;
+    return this.deps.hasUnsavedChanges?.(uri) === true && opened?.refusedEtag !== undefined && now !== undefined && sameEtag(now, opened.refusedEtag);
   }
 
-  /** The first stat of an object after this window saved it: what VS Code now knows of it (see OpenedObject.seen). */
-  private statAfterSave(uri: vscode.Uri, seen: StatSeen): void {
+  /**
+   * A stat's answer, as VS Code is told it: the first after this window
+   * saved the object is what VS Code now knows of it (OpenedObject.seen);
+   * while a text tab of it has unsaved changes, the first version VS Code's
+   * check would refuse a save over is noted (OpenedObject.refusedEtag).
+   */
+  private statSeen(uri: vscode.Uri, stat: StatSeen, etag: string | undefined): void {
     const opened = this.opened.get(uri.toString());
     if (opened?.seen === 'next-stat') {
-      this.opened.set(uri.toString(), { ...opened, seen });
+      this.opened.set(uri.toString(), { ...opened, seen: stat });
+      return;
+    }
+    const seen = opened?.seen;
+    const refused = typeof seen === 'object' && stat.mtime > seen.mtime && stat.size !== seen.size;
+    if (opened && refused && etag !== undefined && opened.refusedEtag === undefined && this.deps.hasUnsavedChanges?.(uri) === true) {
+      this.opened.set(uri.toString(), { ...opened, refusedEtag: etag });
     }
   }
 
@@ -160,7 +164,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       try {
         const { details } = await this.deps.objects.fetchObject(ref.source, ref.store.id, address.key);
         const mtime = details.lastModified?.getTime() ?? 0;
-        this.statAfterSave(uri, { mtime, size: details.size });
+        this.statSeen(uri, { mtime, size: details.size }, details.etag);
         return { type: vscode.FileType.File, ctime: mtime, mtime, size: details.size, permissions };
       } catch (error) {
         // VS Code names folders without the "/" (the parents it makes before saving a new file): one

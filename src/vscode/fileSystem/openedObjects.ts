@@ -13,6 +13,12 @@ export interface OpenedObject {
    * 'next-stat' after a save, until the stat VS Code makes of what it saved.
    */
   seen?: StatSeen | 'next-stat';
+  /**
+   * The ETag of the first version since then that VS Code's own check
+   * refuses a save over ("the content of the file is newer"): the one its
+   * question was about, if it asked.
+   */
+  refusedEtag?: string;
 }
 
 /** Where the entries outlive the window (a Memento: the workspace's state). */
@@ -79,6 +85,7 @@ function isEntry(value: unknown): value is [string, OpenedObject] {
     opened !== null &&
     typeof opened.readOnly === 'boolean' &&
     (opened.etag === undefined || typeof opened.etag === 'string') &&
+    (opened.refusedEtag === undefined || typeof opened.refusedEtag === 'string') &&
     (opened.seen === undefined || opened.seen === 'next-stat' || (typeof opened.seen === 'object' && opened.seen !== null && typeof opened.seen.mtime === 'number' && typeof opened.seen.size === 'number'))
   );
 }
