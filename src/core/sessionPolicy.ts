@@ -33,9 +33,6 @@ export function sessionPolicyProblem(store: PolicyScope): string | undefined {
   if (!onAws(store) && /[*?$]/.test(store.key_prefix ?? '')) {
     return `session credentials can't be limited to the key_prefix "${store.key_prefix}" at ${store.endpoint_url}: its policies read "*" and "?" as wildcards, with no way to mean the characters themselves; only AWS can (use a key_prefix without "*", "?" or "$")`;
   }
-  if (!onAws(store) && (store.key_prefix ?? '').includes(':')) {
-    return `session credentials can't be limited to the key_prefix "${store.key_prefix}" at ${store.endpoint_url}: its policies refuse a ":" in an object's key (Ceph RGW answers MalformedPolicyDocument), as in a time such as 12:00:00; only AWS takes it (use a key_prefix without ":")`;
-  }
   // AWS STS takes a session policy of at most 2048 characters (the prefix is in it twice, a character past U+00FF as six).
   const length = onAws(store) ? sessionPolicy(store).length : 0;
   if (length > MAX_AWS_POLICY_CHARACTERS) {

@@ -133,7 +133,7 @@ export function describeStsError(error: unknown, store: ObjectStore, call: strin
     case 'PackedPolicyTooLarge':
       return new LogqsError('too-large', `${call} at ${where}: the session policy that limits the credentials to the key_prefix of "${store.name}" is too large (a shorter key_prefix fits)`, options);
     case 'MalformedPolicyDocument':
-      return new LogqsError('invalid-input', `${call} at ${where} refused the session policy for "${store.name}" (its bucket_name and key_prefix): ${error instanceof Error ? error.message : detail}`, options);
+      return new LogqsError('invalid-input', `${call} at ${where} refused the session policy for "${store.name}" (its bucket_name and key_prefix${colonHint(store)}): ${error instanceof Error ? error.message : detail}`, options);
     case 'RegionDisabledException':
       return new LogqsError('forbidden', `${call}: STS is not activated in ${store.region_name} for the account of "${store.name}" (an administrator activates it in IAM's account settings)`, options);
     case 'NoSuchEntity':
@@ -152,26 +152,33 @@ function stsErrorByStatus(
   status: number | undefined,
   call: string,
   where: string,
-  store: { name: string },
+  store: ObjectStore,
   roleArn: string | undefined,
   options: { cause: unknown; detail: string; status?: number },
 ): LogqsError | undefined {
+  // The same answer may come from a server with no STS at all (Cloudflare R2 has none).
+  const orNoSts = `; or ${where} has no STS (Cloudflare R2 has none)`;
   switch (status) {
     case 403:
       return new LogqsError(
         'forbidden',
-        `${call} was refused by ${where}: the access key ID or secret access key of "${store.name}" is wrong, or the key may not assume ${roleArn ?? 'a role'} (its policy, and the role's trust policy)`,
+        `${call} was refused by ${where}: the access key ID or secret access key of "${store.name}" is wrong, or the key may not assume ${roleArn ?? 'a role'} (its policy, and the role's trust policy) (${options.detail})`,
         options,
       );
     case 404:
-      return roleArn ? new LogqsError('not-found', `${call} at ${where}: the role ${roleArn} was not found; check context.role_arn of "${store.name}"`, options) : undefined;
+      return roleArn ? new LogqsError('not-found', `${call} at ${where}: the role ${roleArn} was not found (check context.role_arn of "${store.name}")${orNoSts}`, options) : undefined;
     case 400:
       return new LogqsError(
         'invalid-input',
-        `${call} at ${where} refused the request: check logqs.sessionCredentials.durationSeconds against the role's maximum session duration, and the key_prefix of "${store.name}" (${options.detail})`,
+        `${call} at ${where} refused the request: check logqs.sessionCredentials.durationSeconds against the role's maximum session duration, and the key_prefix of "${store.name}"${colonHint(store)}${orNoSts} (${options.detail})`,
         options,
       );
     default:
       return undefined;
   }
+}
+
+/** Ceph RGW's policies refuse a ":" in an object's key (a time in a run's name): said where a prefix holds one. */
+function colonHint(store: ObjectStore): string {
+  return (store.key_prefix ?? '').includes(':') ? ', whose ":" Ceph RGW\'s policies refuse: use a key_prefix without it' : '';
 }
