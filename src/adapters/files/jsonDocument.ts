@@ -122,9 +122,11 @@ export interface LockTiming {
   touchMs: number;
   /** How long a change waits for another window's before giving up. */
   waitMs: number;
+  /** How long a window keeps touching its lock: a change that hangs for good (a keychain that never answers) lets the others in at last. */
+  maxHoldMs: number;
 }
 
-const LOCK_TIMING: LockTiming = { staleMs: 30_000, touchMs: 5_000, waitMs: 10_000 };
+const LOCK_TIMING: LockTiming = { staleMs: 30_000, touchMs: 5_000, waitMs: 10_000, maxHoldMs: 5 * 60_000 };
 
 /**
  * Runs `work` (a load, a change, a save of the file) while holding the
@@ -150,7 +152,12 @@ export async function withFileLock<T>(filePath: string, description: string, wor
     }
     await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
   }
+  const held = Date.now();
   const touching = setInterval(() => {
+    if (Date.now() - held > timing.maxHoldMs) {
+      clearInterval(touching);
+      return;
+    }
     const now = new Date();
     fs.utimes(lock, now, now).catch(() => undefined);
   }, timing.touchMs);

@@ -79,7 +79,7 @@ describe('JSON file record repository', () => {
   it('keeps its lock while a change waits long (on the keychain, say): another window waits, and does not take it for a dead window\'s', async () => {
     const file = path.join(folder(), 'object-stores.json');
     // Times shortened: a lock untouched for 200 ms is stale here; its holder touches it every 40 ms.
-    const timing = { staleMs: 200, touchMs: 40, waitMs: 5000 };
+    const timing = { staleMs: 200, touchMs: 40, waitMs: 5000, maxHoldMs: 60_000 };
     const events: string[] = [];
     const slow = withFileLock(file, 'test file', async () => {
       events.push('A in');
@@ -91,6 +91,19 @@ describe('JSON file record repository', () => {
     await Promise.all([slow, waiting]);
     assert.deepEqual(events, ['A in', 'A out', 'B in']);
     assert.deepEqual(await fs.readdir(folder()), [], 'no lock left behind');
+  });
+
+  it('stops touching the lock of a change that hangs for good, so the other windows get in at last', async () => {
+    const file = path.join(folder(), 'object-stores.json');
+    const timing = { staleMs: 200, touchMs: 40, waitMs: 5000, maxHoldMs: 100 };
+    let release = () => undefined as void;
+    const hung = withFileLock(file, 'test file', () => new Promise<void>((resolve) => (release = resolve)), timing);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    let entered = false;
+    await withFileLock(file, 'test file', async () => void (entered = true), timing);
+    assert.ok(entered);
+    release();
+    await hung;
   });
 
   /** The records as the file holds them. */
