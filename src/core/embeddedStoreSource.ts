@@ -143,18 +143,18 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
       const result = syncManagedRecords(stores, entries, this.newId, this.timestamp());
       const skipped = new Set(result.skipped.map((entry) => entry.name));
       const rekeyed: string[] = [];
-      /** The secrets as they were, to put back if the records can't be saved: no secret of a store never added stays. */
+      /** The secrets as they were, to put back if the keychain or the records file fails: no secret of a store never added stays. */
       const before = new Map<string, string | undefined>();
-      for (const entry of entries.filter((candidate) => !skipped.has(candidate.name))) {
-        const record = findStoreByName(result.stores, entry.name);
-        const secret = await this.secrets.get(record.id);
-        if (secret !== entry.secret_access_key) {
-          before.set(record.id, secret);
-          await this.secrets.set(record.id, entry.secret_access_key);
-          rekeyed.push(record.id);
-        }
-      }
       try {
+        for (const entry of entries.filter((candidate) => !skipped.has(candidate.name))) {
+          const record = findStoreByName(result.stores, entry.name);
+          const secret = await this.secrets.get(record.id);
+          if (secret !== entry.secret_access_key) {
+            before.set(record.id, secret);
+            await this.secrets.set(record.id, entry.secret_access_key);
+            rekeyed.push(record.id);
+          }
+        }
         await this.records.save(result.stores);
       } catch (error) {
         for (const [id, secret] of before) {

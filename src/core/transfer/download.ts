@@ -527,8 +527,11 @@ const downloadSmall: PutInPlace = async (object, placement, context, signal, onB
 const FOLDER_THERE = 'a folder of the same name exists (a key that is both a file and a folder)';
 const SAME_FILE = 'another key of this download lands on the same file (the disk takes names that differ only in case or Unicode normalization for one: macOS, Windows, and such disks on Linux)';
 
-/** A file on disk by device and inode: two names of one file (two spellings on a disk that folds case, a link) are one. */
-const fileIdentity = (stat: { dev: bigint; ino: bigint }) => `${stat.dev}:${stat.ino}`;
+/**
+ * A file on disk by device and inode: two names of one file (two spellings on a disk that folds case, a link) are
+ * one. None where the file system gives no inode (0: some network file systems, Windows' redirectors).
+ */
+const fileIdentity = (stat: { dev: bigint; ino: bigint }) => (stat.ino === 0n ? undefined : `${stat.dev}:${stat.ino}`);
 
 interface Candidate {
   key: string;
@@ -621,7 +624,8 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     if (!existing) {
       return { target, replace: false };
     }
-    if (placedFiles.has(fileIdentity(existing))) {
+    const identity = fileIdentity(existing);
+    if (identity !== undefined && placedFiles.has(identity)) {
       return { skip: SAME_FILE };
     }
     conflictsMet = true;
@@ -716,8 +720,9 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     }
     target = placement.target;
     const placed = await fs.lstat(target, { bigint: true }).catch(() => undefined);
-    if (placed) {
-      placedFiles.add(fileIdentity(placed));
+    const identity = placed && fileIdentity(placed);
+    if (identity !== undefined) {
+      placedFiles.add(identity);
     }
     report.files.push({ key: candidate.key, path: target, size: object.size });
     report.bytes += object.size;

@@ -215,7 +215,8 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
     const name = pickedName(entry);
     const stat = await fs.stat(entry).catch(() => undefined);
     if (stat?.isDirectory()) {
-      folders.push(context.scopeKey(name === '' ? prefix : `${prefix}${name}/`));
+      // A root's files go straight under the destination, whose prefix is scoped already (and may be "", a store's root).
+      folders.push(name === '' ? prefix : context.scopeKey(`${prefix}${name}/`));
     }
     await walk(entry, name, true);
   }

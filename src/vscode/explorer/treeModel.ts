@@ -290,10 +290,15 @@ export class ObjectTreeModel {
       return;
     }
     if (parent.kind === 'source') {
-      const next = await this.storePage(parent, parent.source, Number(listing.nextContinuationToken));
+      const offset = Number(listing.nextContinuationToken);
+      const next = await this.storePage(parent, parent.source, offset);
+      if (next.failed) {
+        // Said, and the list and its Load more… left as they were, to be tried again: a click that fails again says so again.
+        this.saidOfStores.delete(`${parent.source.id}@${offset}`);
+        return;
+      }
       // The stores changed (or the view was refreshed) meanwhile: this page extends an older list, not the one shown.
-      // A page that failed (said already) leaves the list and its Load more… as they were, to be tried again.
-      if (this.listings.get(parent.id) !== listing || next.failed) {
+      if (this.listings.get(parent.id) !== listing) {
         return;
       }
       // Pages are by offset: a store added on the server meanwhile moves the next page's stores down one, and a

@@ -260,6 +260,22 @@ describe('managed object stores from LogQS', () => {
     assert.deepEqual((await registry.list()).map((s) => s.name), ['lqs-managed']);
   });
 
+  it('puts the secrets back as they were when the keychain refuses one partway through a sync', async () => {
+    const { registry, vault } = setup();
+    await registry.syncManaged([parse(entry()), parse(entry({ name: 'lqs-second', secret_access_key: 'second-secret' }))]);
+    const before = [...vault.secrets];
+    const set = vault.set.bind(vault);
+    let sets = 0;
+    vault.set = async (storeId, secret) => {
+      if (++sets === 2) {
+        throw new Error('The keychain is locked');
+      }
+      return set(storeId, secret);
+    };
+    await assert.rejects(registry.syncManaged([parse(entry({ secret_access_key: 'rotated' })), parse(entry({ name: 'lqs-second', secret_access_key: 'rotated-too' }))]), /keychain is locked/);
+    assert.deepEqual([...vault.secrets], before);
+  });
+
   it('changes nothing when the entries did not change', async () => {
     const { registry } = setup();
     await registry.syncManaged([parse(entry())]);

@@ -227,6 +227,9 @@ describe('the tree model: filters and reveal', () => {
     await loadMore();
     assert.deepEqual(await storeNames(), ['b', 'c', 'loadMore'], 'the failed page leaves the list, and its Load more…');
     assert.equal(reported.length, 1);
+    failNext = true;
+    await loadMore();
+    assert.equal(reported.length, 2, 'a click that fails again says so again');
     // Someone adds "a" on the server: the next page, by offset, is c and d.
     await source.create(validInput({ name: 'a' }));
     await loadMore();
