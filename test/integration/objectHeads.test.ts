@@ -105,6 +105,16 @@ describe('objects headed through presigned URLs, against a real S3 server', func
     assert.match(sdkRefusal.message, /^Access denied to bucket/);
   });
 
+  it('says a bucket that does not exist, not an object deleted, when an object is asked for there (a HEAD\'s 404 says neither)', async () => {
+    const { lean, viaSdk } = await gateways({ bucket_name: `${bucket}-gone` });
+    for (const gateway of [lean, viaSdk]) {
+      const error = await gateway.fetchObject(KEY, { expiresInSeconds: 60 }).catch((caught: unknown) => caught);
+      assert.ok(LogqsError.is(error, 'no-such-bucket'), String(error));
+    }
+    const missing = await (await gateways()).lean.fetchObject('logs/none.json', { expiresInSeconds: 60 }).catch((caught: unknown) => caught);
+    assert.ok(LogqsError.is(missing, 'not-found'), String(missing));
+  });
+
   it('downloads an object asked for by key without loading the AWS SDK at all, nor TLS from a plain-HTTP server', () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'logqs-heads-'));
     try {

@@ -90,7 +90,21 @@ export class S3ObjectGateway implements ObjectGateway {
       const presignedUrl = await sdk.getSignedUrl(s3, new sdk.GetObjectCommand({ Bucket: this.store.bucket_name, Key: key }), { expiresIn: options.expiresInSeconds });
       return { details: headed, presignedUrl, expiresAt: expiresAt(signedAt) };
     } catch (error) {
-      throw describeS3Error(error, this.store);
+      const problem = describeS3Error(error, this.store);
+      throw LogqsError.is(problem, 'not-found') ? await this.missingBucketOr(key, problem, options.signal) : problem;
+    }
+  }
+
+  /**
+   * A HEAD's 404 says nothing of why (it has no body): the bucket itself may be gone, which a listing's answer
+   * names. Asked only then; when the listing can't tell, the object is what is missing.
+   */
+  private async missingBucketOr(key: string, notFound: LogqsError, signal?: AbortSignal): Promise<LogqsError> {
+    try {
+      await this.listPage({ prefix: key, maxKeys: 1 }, signal);
+      return notFound;
+    } catch (error) {
+      return LogqsError.is(error, 'no-such-bucket') ? error : notFound;
     }
   }
 
