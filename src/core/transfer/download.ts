@@ -533,6 +533,12 @@ const SAME_FILE = 'another key of this download lands on the same file (the disk
  */
 const fileIdentity = (stat: { dev: bigint; ino: bigint }) => (stat.ino === 0n ? undefined : `${stat.dev}:${stat.ino}`);
 
+/** The identities of files on disk (those gone since, or without one, left out). */
+async function fileIdentities(paths: readonly string[]): Promise<Set<string>> {
+  const stats = await Promise.all(paths.map((file) => fs.lstat(file, { bigint: true }).catch(() => undefined)));
+  return new Set(stats.flatMap((stat) => (stat && fileIdentity(stat)) ?? []));
+}
+
 interface Candidate {
   key: string;
   /** Where it lands, below the download folder. */
@@ -610,11 +616,13 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
   const claims = request.claims ?? downloadClaims();
   let conflictsMet = false;
   /**
-   * The files this job put in place. The claims compare names as the platform does, but a disk may fold case where
-   * the platform doesn't (WSL's /mnt/c, exFAT or SMB on Linux): "Data.csv" and "data.csv", two claims, are one file
-   * there, and the second key finds the first's file, which it must not replace as one that was there before.
+   * The identities of the files this job put in place. The claims compare names as the platform does, but a disk may
+   * fold case where the platform doesn't (WSL's /mnt/c, exFAT or SMB on Linux): "Data.csv" and "data.csv", two
+   * claims, are one file there, and the second key finds the first's file, which it must not replace as one that was
+   * there before. Taken only once an existing file is met (of the files placed so far, then of each placed after):
+   * a download into a folder without such files stats nothing more.
    */
-  const placedFiles = new Set<string>();
+  let placedFiles: Promise<Set<string>> | undefined;
   /** Where a file goes given what is at `target` now: a folder is skipped, an existing file asked about (once a job). */
   const place = async (target: string): Promise<Placement> => {
     const existing = await fs.lstat(target, { bigint: true }).catch(() => undefined);
@@ -624,8 +632,9 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     if (!existing) {
       return { target, replace: false };
     }
+    placedFiles ??= fileIdentities(report.files.map((file) => file.path));
     const identity = fileIdentity(existing);
-    if (identity !== undefined && placedFiles.has(identity)) {
+    if (identity !== undefined && (await placedFiles).has(identity)) {
       return { skip: SAME_FILE };
     }
     conflictsMet = true;
@@ -719,12 +728,15 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
       return;
     }
     target = placement.target;
-    const placed = await fs.lstat(target, { bigint: true }).catch(() => undefined);
-    const identity = placed && fileIdentity(placed);
-    if (identity !== undefined) {
-      placedFiles.add(identity);
-    }
     report.files.push({ key: candidate.key, path: target, size: object.size });
+    // Once identities are taken (see placedFiles), each file placed adds its own.
+    const identities = placedFiles;
+    if (identities) {
+      const [identity] = await fileIdentities([target]);
+      if (identity !== undefined) {
+        (await identities).add(identity);
+      }
+    }
     report.bytes += object.size;
     meter.fileDone();
     context.log(`Downloaded "${candidate.key}" (${object.size} bytes) to ${target}`);

@@ -53,6 +53,21 @@ describe('download placement', () => {
       assert.deepEqual(await fs.readFile(path.join(scratch.dir, 'camera', 'front.bin')), objects['Camera/front.bin']);
     });
 
+    it(`knows a file placed after the job first met an existing one, on a case-folding disk too (${route})`, async () => {
+      await fs.mkdir(path.join(scratch.dir, 'camera'));
+      await fs.symlink('camera', path.join(scratch.dir, 'Camera'));
+      // There before: asked about (and overwritten) before Camera/front.bin is placed.
+      await fs.writeFile(path.join(scratch.dir, 'camera', 'a.bin'), 'old');
+      const objects = { 'Camera/a.bin': Buffer.alloc(size, 'x'), 'Camera/front.bin': Buffer.alloc(size, 'A'), 'camera/front.bin': Buffer.alloc(size, 'a') };
+      const ctx = context(objects);
+      ctx.settings = { ...ctx.settings, fileConcurrency: 1 };
+      const asked: string[] = [];
+      const report = await downloadObjects(ctx, request([], ['Camera/', 'camera/'], 'overwrite', asked));
+      assert.deepEqual(asked.map((file) => path.relative(scratch.dir, file)), [path.join('Camera', 'a.bin')]);
+      assert.deepEqual(report.skipped.map((entry) => entry.key), ['camera/front.bin']);
+      assert.deepEqual(await fs.readFile(path.join(scratch.dir, 'camera', 'front.bin')), objects['Camera/front.bin']);
+    });
+
     it(`keeps both without ever writing over a file another key of the job lands on (${route})`, async () => {
       await fs.mkdir(path.join(scratch.dir, 'f'));
       await fs.writeFile(path.join(scratch.dir, 'f', 'x.bin'), 'mine');
