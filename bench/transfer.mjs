@@ -1,6 +1,6 @@
 // Benchmark: transfers through the extension's engine vs awscli, rclone, aria2 and curl, side by
 // side on the same local Ceph radosgw. Prints seconds, MiB/s, peak RSS and the ratio to the
-// fastest peer for each row; asserts nothing. Usage: npm run bench:transfer [-- rounds] [--sweep]
+// fastest peer for each row; asserts nothing. Usage: npm run bench:transfer [-- rounds] [--sweep] [--only <row>]
 // --sweep times the engine alone over part sizes and concurrencies instead, to choose the defaults.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as esbuild from "esbuild";
@@ -14,6 +14,8 @@ import { buildOptions } from "../esbuild.mjs";
 
 const SWEEP = process.argv.includes("--sweep");
 const ROUNDS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 2);
+/** `--only <text>`: only the rows whose name holds it (say "1 GiB object"). */
+const ONLY = process.argv[process.argv.indexOf("--only") + 1];
 const WORK = process.env.LOGQS_BENCH_DIR ?? "/tmp/logqs-bench";
 const BUCKET = `logqs-bench-${Date.now().toString(36)}`;
 const BIG = 1024 * 1024 * 1024;
@@ -149,6 +151,7 @@ async function main() {
   const editorNode = execFileSync(EDITOR_NODE, ["--version"], { encoding: "utf8" }).trim().replace(/^v/, "");
   console.log(`best of ${ROUNDS} rounds; ${server.S3_ENDPOINT}; the engine on Node ${editorNode}; ${new Date().toISOString()}\n`);
   for (const row of rows) {
+    if (process.argv.includes("--only") && !row.name.includes(ONLY)) continue;
     const best = {};
     for (let round = 0; round < ROUNDS; round++) {
       for (const [tool, run] of Object.entries(row.runs)) {
