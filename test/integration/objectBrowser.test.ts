@@ -139,6 +139,22 @@ describe('object browsing against a real S3 server', function () {
     assert.deepEqual(requests, []);
   });
 
+  it('lists keys that XML alone would change (a newline, a CR, whitespace, DEL, "%", "+") as they are', async () => {
+    // Without EncodingType=url, "\\n", "\\r\\n" and DEL came back from radosgw through the SDK as "".
+    const odd = ['\n', '\r\n', ' ', '\x7f', 'pct%41 plus+ +.txt', 'cr\rfolder/inside.txt', 'ünï code/é.txt'];
+    const oddBucket = await createBucketWith('odd-keys', Object.fromEntries(odd.map((key) => [key, 'x'])));
+    try {
+      const store = await registry.create(testStoreFields(oddBucket, { name: 'odd', key_prefix: '' }));
+      const page = await browser.listPage(store.id, { pageSize: 1000 });
+      assert.deepEqual(page.objects.map((o) => o.key).sort(), ['\n', '\r\n', ' ', '\x7f', 'pct%41 plus+ +.txt'].sort());
+      assert.deepEqual(page.folders.map((f) => f.prefix).sort(), ['cr\rfolder/', 'ünï code/']);
+      const inside = await browser.listPage(store.id, { folderPrefix: 'cr\rfolder/', pageSize: 1000 });
+      assert.deepEqual(inside.objects.map((o) => o.key), ['cr\rfolder/inside.txt']);
+    } finally {
+      await deleteBucket(oddBucket);
+    }
+  });
+
   // AWS answers SignatureDoesNotMatch / InvalidAccessKeyId; Ceph answers AccessDenied to both.
   const credentialRefused = (error: unknown) =>
     LogqsError.is(error) && (error.code === 'auth' || error.code === 'forbidden') && /access key ID|secret access key/.test(error.message);

@@ -9,6 +9,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { forEachConcurrently } from '../../src/core/transfer/concurrency';
+import { decodeListedKey } from '../../src/adapters/s3/s3Gateway';
 
 /** The real S3-compatible server the integration tests use (started by scripts/s3-server.sh). */
 export const S3_ENDPOINT = process.env.LOGQS_S3_ENDPOINT ?? 'http://127.0.0.1:7480';
@@ -54,8 +55,9 @@ export async function deleteBucket(bucket: string): Promise<void> {
   try {
     let token: string | undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-      const keys = (page.Contents ?? []).map((object) => ({ Key: object.Key }));
+      // URL-encoded, as the extension lists: a key such as "\n" would read back as "" otherwise.
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token, EncodingType: 'url' }));
+      const keys = (page.Contents ?? []).map((object) => ({ Key: decodeListedKey(object.Key ?? '', '', bucket) }));
       if (keys.length > 0) {
         await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
       }

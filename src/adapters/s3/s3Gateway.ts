@@ -44,6 +44,9 @@ export class S3ObjectGateway implements ObjectGateway {
           Delimiter: request.delimiter,
           MaxKeys: request.maxKeys,
           ContinuationToken: request.continuationToken,
+          // Keys come back URL-encoded: in XML a key such as "\n" or "\r\n" reads back as "" (the SDK's parser
+          // drops a value of whitespace and a newline), and characters XML can't carry have no other way through.
+          EncodingType: 'url',
         }),
         { abortSignal: signal },
       );
@@ -52,12 +55,14 @@ export class S3ObjectGateway implements ObjectGateway {
       if (response.IsTruncated && !response.NextContinuationToken) {
         throw new LogqsError('remote', `The server listed part of "${request.prefix}" in "${this.store.bucket_name}" and gave no token to list the rest`);
       }
+      // A server that ignores the encoding says so by not echoing it; its keys are then as they are.
+      const decode = response.EncodingType === 'url' ? (text: string) => decodeListedKey(text, request.prefix, this.store.bucket_name) : (text: string) => text;
       return {
-        folders: (response.CommonPrefixes ?? []).flatMap((entry) => (entry.Prefix ? [entry.Prefix] : [])),
+        folders: (response.CommonPrefixes ?? []).flatMap((entry) => (entry.Prefix ? [decode(entry.Prefix)] : [])),
         objects: (response.Contents ?? []).flatMap((entry) =>
           entry.Key === undefined
             ? []
-            : [{ key: entry.Key, size: entry.Size ?? 0, lastModified: entry.LastModified, etag: entry.ETag }],
+            : [{ key: decode(entry.Key), size: entry.Size ?? 0, lastModified: entry.LastModified, etag: entry.ETag }],
         ),
         nextContinuationToken: response.IsTruncated ? response.NextContinuationToken : undefined,
       };
@@ -130,6 +135,21 @@ export class S3ObjectGateway implements ObjectGateway {
       throw Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
     }
     return answer?.status === 200 ? detailsFromHeaders(key, answer.headers) : undefined;
+  }
+}
+
+/**
+ * A key of a listing asked with EncodingType=url. S3 writes a space as "+" (and a "+" as "%2B"), radosgw
+ * and MinIO as "%20": both read back the same.
+ */
+export function decodeListedKey(text: string, prefix: string, bucket: string): string {
+  if (!text.includes('%') && !text.includes('+')) {
+    return text;
+  }
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw new LogqsError('remote', `The server listed a key under "${prefix}" in "${bucket}" that is not URL-encoded as asked, so it can't be read`);
   }
 }
 
