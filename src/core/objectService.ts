@@ -112,7 +112,10 @@ export class ObjectService {
       new ObjectChangedError(`"${fullKey}" ${deleted ? 'was deleted from' : 'changed in'} "${store.name}" since it was opened`, now);
     // Compared without quotes or case: an API may pass on the ETag S3 quoted when the save stored it.
     if (options.expectedEtag !== undefined && (current?.etag === undefined || !sameEtag(current.etag, options.expectedEtag))) {
-      throw changedSinceOpened(current, current === undefined);
+      // A HEAD's 404 can't tell a deleted object from a deleted bucket: the gateway's fetch asks (and throws the missing
+      // bucket), so that no one is offered to overwrite an object in a bucket that is gone.
+      const now = current ?? (await headOrUndefined((await source.objectsOf(storeId)).objects, fullKey, options.signal));
+      throw changedSinceOpened(now, now === undefined);
     }
     // A PUT replaces the object whole: what isn't sent again (its type, its x-amz-meta-*, its Cache-Control…) is lost. It is made on the
     // condition that the object is still the one just checked: a write by someone else in between is not lost either.

@@ -386,6 +386,19 @@ describe('transfers against a real S3 server', function () {
     assert.equal((await get('ro/existing.txt')).toString(), 'unchanged');
   });
 
+  it('says a bucket deleted since an object was opened is missing, not the object deleted (nothing to overwrite)', async () => {
+    const gone = await createBucketWith('gone', { 'notes.txt': 'first' });
+    try {
+      const store = await rig.addStore(gone);
+      const opened = await rig.objects.readObject(rig.source, store.id, 'notes.txt', 1000, new AbortController().signal);
+      await deleteBucket(gone);
+      await assert.rejects(rig.objects.saveObject(rig.source, store.id, 'notes.txt', Buffer.from('mine'), { expectedEtag: opened.details.etag }), (error: unknown) =>
+        code('no-such-bucket')(error) && (error as Error).message.includes(gone));
+    } finally {
+      await deleteBucket(gone).catch(() => undefined);
+    }
+  });
+
   it('saves an object back only when it is still the version opened, unless told to overwrite', async () => {
     const store = await rig.addStore(bucket, { key_prefix: 'save/' });
     await put('save/notes.txt', 'first');
