@@ -26,11 +26,14 @@ const header = (store: Store, credentials: SessionCredentials) =>
  * AWS_SECURITY_TOKEN before AWS_SESSION_TOKEN), or an endpoint set for other
  * work (a LocalStack's AWS_ENDPOINT_URL, say) would send these credentials,
  * and their requests, elsewhere than the store. On AWS the endpoints
- * configured anywhere (a profile's endpoint_url too) are ignored; elsewhere
- * the store's is AWS_ENDPOINT_URL, which wins over a profile's.
+ * configured anywhere (a profile's endpoint_url too) are ignored, and a FIPS
+ * or dual-stack endpoint written out is asked for by its switches, which
+ * apply then; elsewhere the store's is AWS_ENDPOINT_URL, which wins over a
+ * profile's.
  */
 export function credentialEnvironment(store: Store, credentials: SessionCredentials): Record<string, string | null> {
   const aws = onAws(store);
+  const labels = aws && store.endpoint_url ? s3HostLabels(store.endpoint_url) : [];
   return {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -43,9 +46,24 @@ export function credentialEnvironment(store: Store, credentials: SessionCredenti
     AWS_ENDPOINT_URL_S3: null,
     AWS_ENDPOINT_URL_STS: null,
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: aws ? 'true' : null,
+    // s3-fips.us-east-1.amazonaws.com, s3-fips.dualstack.…, s3.dualstack.…: otherwise the terminal would reach plain S3.
+    ...(labels[0] === 's3-fips' && { AWS_USE_FIPS_ENDPOINT: 'true' }),
+    ...(labels.includes('dualstack') && { AWS_USE_DUALSTACK_ENDPOINT: 'true' }),
     AWS_PROFILE: null,
     AWS_DEFAULT_PROFILE: null,
   };
+}
+
+/** An AWS endpoint's host from its service label on ("s3-fips", "dualstack", region…): a bucket's name before it is not read. */
+function s3HostLabels(endpointUrl: string): string[] {
+  try {
+    const labels = new URL(endpointUrl).hostname.toLowerCase().split('.');
+    // The last such label: a bucket named "s3-fips.x" comes before its endpoint's.
+    const service = Math.max(labels.lastIndexOf('s3'), labels.lastIndexOf('s3-fips'));
+    return service < 0 ? [] : labels.slice(service);
+  } catch {
+    return [];
+  }
 }
 
 /** Single-quoted for bash, fish and PowerShell alike (each doubles or escapes a quote its own way). */

@@ -33,6 +33,21 @@ describe('session credential formats', () => {
     }
   });
 
+  it('asks the CLI for the FIPS or dual-stack endpoint an AWS store names (configured endpoints being ignored there)', () => {
+    const flags = (endpoint_url: string | null) => {
+      const environment = credentialEnvironment({ ...store, endpoint_url }, credentials);
+      return [environment.AWS_USE_FIPS_ENDPOINT, environment.AWS_USE_DUALSTACK_ENDPOINT];
+    };
+    assert.deepEqual(flags('https://s3-fips.us-east-1.amazonaws.com'), ['true', undefined]);
+    assert.deepEqual(flags('https://s3-fips.dualstack.us-gov-west-1.amazonaws.com'), ['true', 'true']);
+    assert.deepEqual(flags('https://robot-logs.s3.dualstack.eu-west-1.amazonaws.com'), [undefined, 'true']);
+    // A bucket's name is not the endpoint's kind; nor is a server of one's own that is named so.
+    assert.deepEqual(flags('https://s3-fips.dualstack.s3.eu-west-1.amazonaws.com'), [undefined, undefined]);
+    assert.deepEqual(flags('https://s3.eu-west-1.amazonaws.com'), [undefined, undefined]);
+    assert.deepEqual(flags(null), [undefined, undefined]);
+    assert.deepEqual(flags('http://s3-fips.dualstack.minio.local:9000'), [undefined, undefined]);
+  });
+
   it('quotes values so bash reads them back exactly, and unsets what would send them elsewhere', () => {
     const script = `${environmentSnippet(store, credentials, 'bash')}\nprintf '%s\\n' "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_ENDPOINT_URL" "\${AWS_PROFILE-unset}" "\${AWS_ENDPOINT_URL_S3-unset}"`;
     const environment = { ...process.env, AWS_PROFILE: 'localstack', AWS_ENDPOINT_URL_S3: 'http://localhost:4566' };
