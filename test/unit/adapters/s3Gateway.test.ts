@@ -1,6 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { decodeListedKey } from '../../../src/adapters/s3/s3Gateway';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { S3ClientCache } from '../../../src/adapters/s3/s3Client';
+import { decodeListedKey, s3Gateways } from '../../../src/adapters/s3/s3Gateway';
 import { code } from '../../support/assertions';
+import { storeRecord } from '../../support/memoryPorts';
 
 describe('decodeListedKey (keys of a listing asked with EncodingType=url)', () => {
   it('reads S3\'s "+" for a space and "%2B" for a plus', () => {
@@ -18,5 +22,52 @@ describe('decodeListedKey (keys of a listing asked with EncodingType=url)', () =
   it('refuses a key that is not URL-encoded, naming the folder and bucket', () => {
     assert.throws(() => decodeListedKey('100%.txt', 'logs/', 'bag-bucket'), (error: unknown) =>
       code('remote')(error) && /"logs\/" in "bag-bucket"/.test((error as Error).message));
+  });
+});
+
+/**
+ * Listing answers radosgw can't be made to give, from a stand-in HTTP server on 127.0.0.1 (the real
+ * server's answers are tested in test/integration/objectBrowser.test.ts).
+ */
+describe('S3 gateway listings of answers a real server rarely gives', () => {
+  let server: http.Server;
+  let body = '';
+  let cache: S3ClientCache;
+  let asked: URLSearchParams | undefined;
+
+  before(async () => {
+    server = http.createServer((request, response) => {
+      asked = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams;
+      response.writeHead(200, { 'content-type': 'application/xml' }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  after(() => server.close());
+  beforeEach(() => (cache = new S3ClientCache(() => ({ timeoutMs: 5000 }))));
+  afterEach(() => cache.dispose());
+
+  const listing = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name>${inner}</ListBucketResult>`;
+  const gateway = () => {
+    const { port } = server.address() as AddressInfo;
+    return s3Gateways(cache)(storeRecord({ bucket_name: 'b', endpoint_url: `http://127.0.0.1:${port}` }), async () => ({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' }));
+  };
+
+  it('refuses a truncated page without a token, which would end a folder silently part way', async () => {
+    body = listing('<IsTruncated>true</IsTruncated><Contents><Key>logs/a</Key><Size>1</Size></Contents>');
+    await assert.rejects(gateway().listPage({ prefix: 'logs/', maxKeys: 1000 }), (error: unknown) => code('remote')(error) && /"logs\/" in "b"/.test((error as Error).message));
+  });
+
+  it('asks for URL-encoded keys, and takes keys as they are from a server that ignored it (no EncodingType echoed)', async () => {
+    body = listing('<IsTruncated>false</IsTruncated><Contents><Key>logs/100% a+b</Key><Size>1</Size></Contents>');
+    const page = await gateway().listPage({ prefix: 'logs/', maxKeys: 1000 });
+    assert.equal(asked?.get('encoding-type'), 'url');
+    assert.deepEqual(page.objects.map((object) => object.key), ['logs/100% a+b']);
+  });
+
+  it('decodes keys and folders when the server says it encoded them', async () => {
+    body = listing('<EncodingType>url</EncodingType><IsTruncated>false</IsTruncated><Contents><Key>logs/a+b%2Bc%0A</Key><Size>1</Size></Contents><CommonPrefixes><Prefix>logs/%C3%A9t%C3%A9/</Prefix></CommonPrefixes>');
+    const page = await gateway().listPage({ prefix: 'logs/', delimiter: '/', maxKeys: 1000 });
+    assert.deepEqual(page.objects.map((object) => object.key), ['logs/a b+c\n']);
+    assert.deepEqual(page.folders, ['logs/été/']);
   });
 });
