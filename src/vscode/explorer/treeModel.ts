@@ -77,6 +77,8 @@ export class ObjectTreeModel {
     this.listings.clear();
     this.inFlight.clear();
     this.saidOfStores.clear();
+    // Drawn again as VS Code asks for the children it shows: the folders browsed before, collapsed since, are let go.
+    this.drawnContainers.clear();
     this.storesGeneration++;
     this.changed(undefined);
   }
