@@ -13,9 +13,9 @@ import server from "../out/test/support/s3Server.js";
 import { buildOptions } from "../esbuild.mjs";
 
 const SWEEP = process.argv.includes("--sweep");
-const ROUNDS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 2);
 /** `--only <text>`: only the rows whose name holds it (say "1 GiB object"). */
-const ONLY = process.argv[process.argv.indexOf("--only") + 1];
+const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] ?? "" : undefined;
+const ROUNDS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg) && arg !== ONLY) ?? 2);
 const WORK = process.env.LOGQS_BENCH_DIR ?? "/tmp/logqs-bench";
 const BUCKET = `logqs-bench-${Date.now().toString(36)}`;
 const BIG = 1024 * 1024 * 1024;
@@ -151,7 +151,7 @@ async function main() {
   const editorNode = execFileSync(EDITOR_NODE, ["--version"], { encoding: "utf8" }).trim().replace(/^v/, "");
   console.log(`best of ${ROUNDS} rounds; ${server.S3_ENDPOINT}; the engine on Node ${editorNode}; ${new Date().toISOString()}\n`);
   for (const row of rows) {
-    if (process.argv.includes("--only") && !row.name.includes(ONLY)) continue;
+    if (ONLY !== undefined && !row.name.includes(ONLY)) continue;
     const best = {};
     for (let round = 0; round < ROUNDS; round++) {
       for (const [tool, run] of Object.entries(row.runs)) {

@@ -47,19 +47,27 @@ export function credentialEnvironment(store: Store, credentials: SessionCredenti
     AWS_ENDPOINT_URL_STS: null,
     AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: aws ? 'true' : null,
     // s3-fips.us-east-1.amazonaws.com, s3-fips.dualstack.…, s3.dualstack.…: otherwise the terminal would reach plain S3.
-    ...(labels[0] === 's3-fips' && { AWS_USE_FIPS_ENDPOINT: 'true' }),
-    ...(labels.includes('dualstack') && { AWS_USE_DUALSTACK_ENDPOINT: 'true' }),
+    // Another server's endpoint can't be combined with either (the SDKs refuse it): one set in the shell or the
+    // default profile is turned off. On AWS otherwise the person's own choice stands.
+    ...(!aws ? { AWS_USE_FIPS_ENDPOINT: 'false' } : labels[0]?.startsWith('s3-fips') ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {}),
+    ...(!aws ? { AWS_USE_DUALSTACK_ENDPOINT: 'false' } : labels.includes('dualstack') ? { AWS_USE_DUALSTACK_ENDPOINT: 'true' } : {}),
     AWS_PROFILE: null,
     AWS_DEFAULT_PROFILE: null,
   };
 }
 
-/** An AWS endpoint's host from its service label on ("s3-fips", "dualstack", region…): a bucket's name before it is not read. */
+/**
+ * An AWS endpoint's host from its service label on ("s3-fips", "dualstack", region…; GovCloud's older
+ * "s3-fips-us-gov-west-1"): a bucket's name before it is not read.
+ */
 function s3HostLabels(endpointUrl: string): string[] {
   try {
     const labels = new URL(endpointUrl).hostname.toLowerCase().split('.');
     // The last such label: a bucket named "s3-fips.x" comes before its endpoint's.
-    const service = Math.max(labels.lastIndexOf('s3'), labels.lastIndexOf('s3-fips'));
+    let service = labels.length - 1;
+    while (service >= 0 && !(labels[service] === 's3' || labels[service] === 's3-fips' || labels[service].startsWith('s3-fips-'))) {
+      service--;
+    }
     return service < 0 ? [] : labels.slice(service);
   } catch {
     return [];

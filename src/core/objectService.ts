@@ -113,8 +113,9 @@ export class ObjectService {
     // Compared without quotes or case: an API may pass on the ETag S3 quoted when the save stored it.
     if (options.expectedEtag !== undefined && (current?.etag === undefined || !sameEtag(current.etag, options.expectedEtag))) {
       // A HEAD's 404 can't tell a deleted object from a deleted bucket: the gateway's fetch asks (and throws the missing
-      // bucket), so that no one is offered to overwrite an object in a bucket that is gone.
-      const now = current ?? (await headOrUndefined((await source.objectsOf(storeId)).objects, fullKey, options.signal));
+      // bucket), so that no one is offered to overwrite an object in a bucket that is gone. Any other failure of that
+      // second look leaves what the first one found: the object is gone, and an Overwrite may make it again.
+      const now = current ?? (await this.bucketMissingOr(source, storeId, fullKey, options.signal));
       throw changedSinceOpened(now, now === undefined);
     }
     // A PUT replaces the object whole: what isn't sent again (its type, its x-amz-meta-*, its Cache-Control…) is lost. It is made on the
@@ -277,6 +278,18 @@ export class ObjectService {
    * that may write but not read (a write-only policy) get the store's own
    * lookup instead, which still gives the ETag to check.
    */
+  /** The object after a HEAD found none, throwing only a missing bucket (or a cancel); undefined otherwise. */
+  private async bucketMissingOr(source: ObjectStoreSource, storeId: string, fullKey: string, signal?: AbortSignal) {
+    try {
+      return await headOrUndefined((await source.objectsOf(storeId)).objects, fullKey, signal);
+    } catch (error) {
+      if (LogqsError.is(error, 'no-such-bucket') || LogqsError.is(error, 'cancelled')) {
+        throw error;
+      }
+      return undefined;
+    }
+  }
+
   private async currentForSave(source: ObjectStoreSource, storeId: string, writer: ObjectWriter, fullKey: string, signal?: AbortSignal) {
     try {
       return await writer.headObject(fullKey, signal);

@@ -5,6 +5,7 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipart
 import type { ObjectWriterFactory } from '../../src/core/ports';
 import type { CommitResult, RangeReader } from '../../src/core/transfer';
 import { code } from '../support/assertions';
+import { LogqsError } from '../../src/core/errors';
 import { adminClient, createBucketWith, deleteBucket, S3_ENDPOINT } from '../support/s3Server';
 import { startTcpProxy } from '../support/tcpProxy';
 import { MIB, TEST_SETTINGS, filesUnder, jobCallbacks, patternBytes, sha256, sha256OfFile, temporaryFolder, transferRig } from '../support/transfers';
@@ -396,6 +397,28 @@ describe('transfers against a real S3 server', function () {
         code('no-such-bucket')(error) && (error as Error).message.includes(gone));
     } finally {
       await deleteBucket(gone).catch(() => undefined);
+    }
+  });
+
+  it('says an object deleted since it was opened is deleted when the second look (is its bucket there?) fails', async () => {
+    const store = await rig.addStore(bucket, { key_prefix: 'second-look/' });
+    await put('second-look/notes.txt', 'first');
+    const opened = await rig.objects.readObject(rig.source, store.id, 'second-look/notes.txt', 1000, new AbortController().signal);
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'second-look/notes.txt' }));
+    const failing = transferRig({
+      wrapGateways: (real) => (record, credentials) => ({
+        ...real(record, credentials),
+        fetchObject: async () => {
+          throw new LogqsError('remote', 'The server answered 503');
+        },
+      }),
+    });
+    try {
+      const same = await failing.addStore(bucket, { key_prefix: 'second-look/' });
+      await assert.rejects(failing.objects.saveObject(failing.source, same.id, 'notes.txt', Buffer.from('mine'), { expectedEtag: opened.details.etag }), (error: unknown) =>
+        code('changed')(error) && /was deleted from/.test((error as Error).message));
+    } finally {
+      failing.dispose();
     }
   });
 

@@ -57,7 +57,7 @@ export async function deleteBucket(bucket: string): Promise<void> {
     do {
       // URL-encoded, as the extension lists: a key such as "\n" would read back as "" otherwise.
       const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token, EncodingType: 'url' }));
-      const keys = (page.Contents ?? []).map((object) => ({ Key: decodeListedKey(object.Key ?? '', '', bucket) }));
+      const keys = (page.Contents ?? []).map((object) => ({ Key: page.EncodingType === 'url' ? decodeListedKey(object.Key ?? '') : object.Key }));
       if (keys.length > 0) {
         await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
       }

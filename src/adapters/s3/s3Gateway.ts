@@ -56,7 +56,7 @@ export class S3ObjectGateway implements ObjectGateway {
         throw new LogqsError('remote', `The server listed part of "${request.prefix}" in "${this.store.bucket_name}" and gave no token to list the rest`);
       }
       // A server that ignores the encoding says so by not echoing it; its keys are then as they are.
-      const decode = response.EncodingType === 'url' ? (text: string) => decodeListedKey(text, request.prefix, this.store.bucket_name) : (text: string) => text;
+      const decode = response.EncodingType === 'url' ? decodeListedKey : (text: string) => text;
       return {
         folders: (response.CommonPrefixes ?? []).flatMap((entry) => (entry.Prefix ? [decode(entry.Prefix)] : [])),
         objects: (response.Contents ?? []).flatMap((entry) =>
@@ -139,17 +139,18 @@ export class S3ObjectGateway implements ObjectGateway {
 }
 
 /**
- * A key of a listing asked with EncodingType=url. S3 writes a space as "+" (and a "+" as "%2B"), radosgw
- * and MinIO as "%20": both read back the same.
+ * A key of a listing asked with EncodingType=url. S3 and MinIO write a space as "+" (and a "+" as "%2B"),
+ * radosgw as "%20": both read back the same. One that isn't valid encoding (a server that didn't encode
+ * it after all) is kept as sent rather than failing its page: its own operations say what is wrong with it.
  */
-export function decodeListedKey(text: string, prefix: string, bucket: string): string {
+export function decodeListedKey(text: string): string {
   if (!text.includes('%') && !text.includes('+')) {
     return text;
   }
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
-    throw new LogqsError('remote', `The server listed a key under "${prefix}" in "${bucket}" that is not URL-encoded as asked, so it can't be read`);
+    return text;
   }
 }
 

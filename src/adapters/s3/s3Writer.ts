@@ -151,7 +151,7 @@ export class S3ObjectWriter implements ObjectWriter {
         { abortSignal: signal },
       );
       return {
-        failed: (response.Errors ?? []).map((entry) => ({ key: entry.Key ?? '?', reason: `${entry.Code ?? 'Error'}: ${entry.Message ?? ''}`.trim() })),
+        failed: (response.Errors ?? []).map((entry) => ({ key: entry.Key || '?', reason: `${entry.Code ?? 'Error'}: ${entry.Message ?? ''}`.trim() })),
       };
     });
   }

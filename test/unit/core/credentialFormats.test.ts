@@ -21,6 +21,8 @@ describe('session credential formats', () => {
       AWS_ENDPOINT_URL_S3: null,
       AWS_ENDPOINT_URL_STS: null,
       AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: null,
+      AWS_USE_FIPS_ENDPOINT: 'false',
+      AWS_USE_DUALSTACK_ENDPOINT: 'false',
       AWS_PROFILE: null,
       AWS_DEFAULT_PROFILE: null,
     });
@@ -39,13 +41,15 @@ describe('session credential formats', () => {
       return [environment.AWS_USE_FIPS_ENDPOINT, environment.AWS_USE_DUALSTACK_ENDPOINT];
     };
     assert.deepEqual(flags('https://s3-fips.us-east-1.amazonaws.com'), ['true', undefined]);
+    assert.deepEqual(flags('https://s3-fips-us-gov-west-1.amazonaws.com'), ['true', undefined]);
     assert.deepEqual(flags('https://s3-fips.dualstack.us-gov-west-1.amazonaws.com'), ['true', 'true']);
     assert.deepEqual(flags('https://robot-logs.s3.dualstack.eu-west-1.amazonaws.com'), [undefined, 'true']);
-    // A bucket's name is not the endpoint's kind; nor is a server of one's own that is named so.
+    // A bucket's name is not the endpoint's kind; elsewhere on AWS the person's own setting stands.
     assert.deepEqual(flags('https://s3-fips.dualstack.s3.eu-west-1.amazonaws.com'), [undefined, undefined]);
     assert.deepEqual(flags('https://s3.eu-west-1.amazonaws.com'), [undefined, undefined]);
     assert.deepEqual(flags(null), [undefined, undefined]);
-    assert.deepEqual(flags('http://s3-fips.dualstack.minio.local:9000'), [undefined, undefined]);
+    // Another server's endpoint can't go with either (the SDKs refuse it), whatever its name: turned off.
+    assert.deepEqual(flags('http://s3-fips.dualstack.minio.local:9000'), ['false', 'false']);
   });
 
   it('quotes values so bash reads them back exactly, and unsets what would send them elsewhere', () => {
