@@ -272,12 +272,6 @@ export class ObjectService {
     return { store, writer: this.deps.writers(store, credentials) };
   }
 
-  /**
-   * The object a save replaces, asked of S3 with the writer's credentials:
-   * only S3 knows the type and user metadata the PUT must keep. Credentials
-   * that may write but not read (a write-only policy) get the store's own
-   * lookup instead, which still gives the ETag to check.
-   */
   /** The object after a HEAD found none, throwing only a missing bucket (or a cancel); undefined otherwise. */
   private async bucketMissingOr(source: ObjectStoreSource, storeId: string, fullKey: string, signal?: AbortSignal) {
     try {
@@ -290,6 +284,12 @@ export class ObjectService {
     }
   }
 
+  /**
+   * The object a save replaces, asked of S3 with the writer's credentials:
+   * only S3 knows the type and user metadata the PUT must keep. Credentials
+   * that may write but not read (a write-only policy) get the store's own
+   * lookup instead, which still gives the ETag to check.
+   */
   private async currentForSave(source: ObjectStoreSource, storeId: string, writer: ObjectWriter, fullKey: string, signal?: AbortSignal) {
     try {
       return await writer.headObject(fullKey, signal);
