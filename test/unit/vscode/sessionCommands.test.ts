@@ -71,6 +71,8 @@ describe('session credential commands', () => {
       AWS_ENDPOINT_URL_S3: null,
       AWS_ENDPOINT_URL_STS: null,
       AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: null,
+      AWS_USE_FIPS_ENDPOINT: 'false',
+      AWS_USE_DUALSTACK_ENDPOINT: 'false',
       AWS_PROFILE: null,
       AWS_DEFAULT_PROFILE: null,
     });
