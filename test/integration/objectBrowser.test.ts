@@ -140,7 +140,7 @@ describe('object browsing against a real S3 server', function () {
   });
 
   it('lists keys that XML alone would change (a newline, a CR, whitespace, DEL, "%", "+") as they are', async () => {
-    // Without EncodingType=url, "\\n", "\\r\\n" and DEL came back from radosgw through the SDK as "".
+    // Without EncodingType=url, "\n", "\r\n" and DEL came back from radosgw through the SDK as "".
     const odd = ['\n', '\r\n', ' ', '\x7f', 'pct%41 plus+ +.txt', 'cr\rfolder/inside.txt', 'ünï code/é.txt'];
     const oddBucket = await createBucketWith('odd-keys', Object.fromEntries(odd.map((key) => [key, 'x'])));
     try {
