@@ -1,4 +1,5 @@
-import { type KeyObject, createHash, createHmac, createSecretKey } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
 import type { ObjectStore } from '../../core/objectStore';
 import type { CredentialProvider } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
@@ -21,7 +22,9 @@ function escapeUri(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+/** SHA-256 in hex: Node's one-shot hash where it has one (20.12 and later), a third of createHash's cost. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 const hmac = (key: string | Buffer | KeyObject, text: string) => createHmac('sha256', key).update(text).digest();
 
 /** Where a bucket's keys go in its URLs: the origin, and the path before each key. */
@@ -65,6 +68,8 @@ export class KeyPresigner {
 
   /** The last signing key made: it depends only on the day and the credentials. */
   private signingKey?: { day: string; accessKeyId: string; secretAccessKey: string; key: KeyObject };
+  /** The last canonical query made: the same for every key signed in the same second with the same credentials and expiry. */
+  private lastQuery?: { of: string; query: string };
 
   /** `probeClient`: the store's SDK client, asked for only on AWS (no endpoint_url), to sign the probe key. */
   constructor(
@@ -77,7 +82,12 @@ export class KeyPresigner {
     // As createS3Client reads it: any endpoint_url means path-style.
     const endpoint = store.endpoint_url || undefined;
     this.lean = endpoint !== undefined;
-    this.layout = endpoint !== undefined ? () => Promise.resolve(pathStyleLayout(endpoint, this.bucket)) : lazy(() => this.probe(probeClient));
+    if (endpoint !== undefined) {
+      const layout = Promise.resolve(pathStyleLayout(endpoint, this.bucket));
+      this.layout = () => layout;
+    } else {
+      this.layout = lazy(() => this.probe(probeClient));
+    }
   }
 
   private async probe(probeClient: () => Promise<S3Client>): Promise<UrlLayout> {
@@ -98,9 +108,22 @@ export class KeyPresigner {
     const scope = `${day}/${this.region}/s3/aws4_request`;
     // S3 signs the path as sent: no double encoding, no dot-segment normalising.
     const path = pathPrefix + encodeKeyPath(key);
+    const canonicalQuery = this.canonicalQuery(longDate, `${accessKeyId}/${scope}`, expiresInSeconds, sessionToken);
+    const canonicalRequest = `${method}\n${path}\n${canonicalQuery}\nhost:${url.host}\n\nhost\nUNSIGNED-PAYLOAD`;
+    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+    const signature = createHmac('sha256', this.keyFor(day, accessKeyId, secretAccessKey)).update(stringToSign).digest('hex');
+    return `${url.protocol}//${url.host}${path}?${canonicalQuery}&X-Amz-Signature=${signature}`;
+  }
+
+  /** SigV4's canonical query of a presigned URL (its names and values escaped, sorted by name). */
+  private canonicalQuery(longDate: string, credential: string, expiresInSeconds: number, sessionToken: string | undefined): string {
+    const of = `${longDate}\n${credential}\n${expiresInSeconds}\n${sessionToken ?? ''}`;
+    if (this.lastQuery?.of === of) {
+      return this.lastQuery.query;
+    }
     const query: [string, string][] = [
       ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
-      ['X-Amz-Credential', `${accessKeyId}/${scope}`],
+      ['X-Amz-Credential', credential],
       ['X-Amz-Date', longDate],
       ['X-Amz-Expires', String(expiresInSeconds)],
       ['X-Amz-SignedHeaders', 'host'],
@@ -110,15 +133,13 @@ export class KeyPresigner {
     if (sessionToken) {
       query.push(['X-Amz-Security-Token', sessionToken]);
     }
-    const canonicalQuery = query
+    const canonical = query
       .map(([name, value]) => [escapeUri(name), escapeUri(value)])
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([name, value]) => `${name}=${value}`)
       .join('&');
-    const canonicalRequest = `${method}\n${path}\n${canonicalQuery}\nhost:${url.host}\n\nhost\nUNSIGNED-PAYLOAD`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-    const signature = hmac(this.keyFor(day, accessKeyId, secretAccessKey), stringToSign).toString('hex');
-    return `${url.protocol}//${url.host}${path}?${canonicalQuery}&X-Amz-Signature=${signature}`;
+    this.lastQuery = { of, query: canonical };
+    return canonical;
   }
 
   private keyFor(day: string, accessKeyId: string, secretAccessKey: string): KeyObject {

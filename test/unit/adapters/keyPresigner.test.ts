@@ -30,7 +30,7 @@ function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Arra
 }
 
 /** What the SDK's own SigV4 signer makes of the GET (or HEAD) of `key`, signed at `at`: the reference the lean signer must match. */
-async function sdkSigned(method: 'GET' | 'HEAD', origin: URL, pathPrefix: string, key: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, at: Date): Promise<URL> {
+async function sdkSigned(method: 'GET' | 'HEAD', origin: URL, pathPrefix: string, key: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, at: Date, expiresIn = 900): Promise<URL> {
   const signer = new SignatureV4({ credentials, region, service: 's3', sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
   const signed = await signer.presign(
     {
@@ -42,7 +42,7 @@ async function sdkSigned(method: 'GET' | 'HEAD', origin: URL, pathPrefix: string
       query: {},
       headers: { host: origin.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
     },
-    { expiresIn: 900, signingDate: at },
+    { expiresIn, signingDate: at },
   );
   const query = Object.entries(signed.query ?? {}).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
   return new URL(`${origin.protocol}//${origin.host}${signed.path}?${query.join('&')}`);
@@ -112,6 +112,20 @@ describe('KeyPresigner', () => {
           }
         }
       }
+    }
+  });
+
+  it('signs with the credentials and expiry of each call, when they change within the same second (its query is kept between calls)', async () => {
+    const origin = new URL('http://127.0.0.1:7480');
+    const rotated = [credentials, { ...credentials, sessionToken: 'first' }, { ...credentials, sessionToken: 'second' }, { ...credentials, accessKeyId: 'AKIAOTHER', secretAccessKey: 'other-secret' }];
+    let call = 0;
+    const presigner = new KeyPresigner(storeAt(origin.origin), () => Promise.resolve(rotated[call % rotated.length]), noClient);
+    const at = new Date('2026-12-02T10:00:00.000Z');
+    for (; call < rotated.length * 2; call++) {
+      const expires = call < rotated.length ? 900 : 60;
+      const ours = new URL(await presigner.presign('a/b c.bin', expires, at));
+      const reference = await sdkSigned('GET', origin, '/my-bucket/', 'a/b c.bin', 'eu-west-1', rotated[call % rotated.length], at, expires);
+      assert.deepEqual(sortedParams(ours), sortedParams(reference), `call ${call}`);
     }
   });
 
