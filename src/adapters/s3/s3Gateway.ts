@@ -36,6 +36,7 @@ export class S3ObjectGateway implements ObjectGateway {
 
   async listPage(request: ListPageRequest, signal?: AbortSignal): Promise<ListPage> {
     const { sdk, s3 } = await this.connect();
+    const startAfter = request.continuationToken?.startsWith(START_AFTER) ? request.continuationToken.slice(START_AFTER.length) : undefined;
     try {
       const response = await s3.send(
         new sdk.ListObjectsV2Command({
@@ -43,29 +44,27 @@ export class S3ObjectGateway implements ObjectGateway {
           Prefix: request.prefix || undefined,
           Delimiter: request.delimiter,
           MaxKeys: request.maxKeys,
-          ContinuationToken: request.continuationToken,
+          ContinuationToken: startAfter === undefined ? request.continuationToken : undefined,
+          StartAfter: startAfter,
           // Keys come back URL-encoded: in XML a key such as "\n" or "\r\n" reads back as "" (the SDK's parser
           // drops a value of whitespace and a newline), and characters XML can't carry have no other way through.
           EncodingType: 'url',
         }),
         { abortSignal: signal },
       );
-      // A listing goes on while there is a token: a truncated page without one would end a folder (its view, download
-      // or delete) silently part way.
-      if (response.IsTruncated && !response.NextContinuationToken) {
-        throw new LogqsError('remote', `The server listed part of "${request.prefix}" in "${this.store.bucket_name}" and gave no token to list the rest`);
-      }
       // A server that ignores the encoding says so by not echoing it; its keys are then as they are.
       const decode = response.EncodingType === 'url' ? decodeListedKey : (text: string) => text;
-      return {
-        folders: (response.CommonPrefixes ?? []).flatMap((entry) => (entry.Prefix ? [decode(entry.Prefix)] : [])),
-        objects: (response.Contents ?? []).flatMap((entry) =>
-          entry.Key === undefined
-            ? []
-            : [{ key: decode(entry.Key), size: entry.Size ?? 0, lastModified: entry.LastModified, etag: entry.ETag }],
-        ),
-        nextContinuationToken: response.IsTruncated ? response.NextContinuationToken : undefined,
-      };
+      const folders = (response.CommonPrefixes ?? []).flatMap((entry) => (entry.Prefix ? [decode(entry.Prefix)] : []));
+      const objects = (response.Contents ?? []).flatMap((entry) =>
+        entry.Key === undefined ? [] : [{ key: decode(entry.Key), size: entry.Size ?? 0, lastModified: entry.LastModified, etag: entry.ETag }],
+      );
+      const next = response.IsTruncated ? response.NextContinuationToken || tokenAfterWhitespaceKey(objects, folders, startAfter) : undefined;
+      // A listing goes on while there is a token: a truncated page without one would end a folder (its view, download
+      // or delete) silently part way.
+      if (response.IsTruncated && !next) {
+        throw new LogqsError('remote', `The server listed part of "${request.prefix}" in "${this.store.bucket_name}" and gave no token to list the rest`);
+      }
+      return { folders, objects, nextContinuationToken: next };
     } catch (error) {
       throw describeS3Error(error, this.store);
     }
@@ -136,6 +135,35 @@ export class S3ObjectGateway implements ObjectGateway {
     }
     return answer?.status === 200 ? detailsFromHeaders(key, answer.headers) : undefined;
   }
+}
+
+/**
+ * A token made here, not by the server: the rest of a listing starts after the key it carries (StartAfter).
+ * XML can't carry U+0000, so no server's token begins with it.
+ */
+const START_AFTER = '\u0000start-after:';
+
+/**
+ * The token of a truncated page the server gave none for, where that is the SDK's doing: radosgw's token
+ * is the page's last key, raw, and a key of whitespace alone ("\n", " ") reads back from the SDK's XML
+ * parser as no token at all. The listing then goes on after that key, which the page has, decoded. Not
+ * after a folder (its keys would come again as the same folder), nor from a server that ignored the
+ * StartAfter just asked (its page would start over), nor for any other page without a token.
+ */
+function tokenAfterWhitespaceKey(objects: { key: string }[], folders: string[], askedAfter: string | undefined): string | undefined {
+  const last = objects.at(-1)?.key;
+  if (last === undefined || !/^\s+$/.test(last) || (askedAfter !== undefined && utf8Order(last, askedAfter) <= 0)) {
+    return undefined;
+  }
+  if (folders.some((folder) => utf8Order(folder, last) > 0)) {
+    return undefined;
+  }
+  return START_AFTER + last;
+}
+
+/** S3's order of keys: by their UTF-8 bytes (which JavaScript's own comparison of UTF-16 differs from). */
+function utf8Order(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /**

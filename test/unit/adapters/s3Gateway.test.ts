@@ -57,6 +57,26 @@ describe('S3 gateway listings of answers a real server rarely gives', () => {
     await assert.rejects(gateway().listPage({ prefix: 'logs/', maxKeys: 1000 }), (error: unknown) => code('remote')(error) && /"logs\/" in "b"/.test((error as Error).message));
   });
 
+  it('goes on after a page that ends on a key of whitespace, whose token (radosgw\'s: that key, raw) XML reads as none', async () => {
+    body = listing('<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><Contents><Key>%0A</Key><Size>1</Size></Contents><NextContinuationToken>\n</NextContinuationToken>');
+    const first = await gateway().listPage({ prefix: '', maxKeys: 1 });
+    assert.ok(first.nextContinuationToken, 'a token to go on with');
+    body = listing('<EncodingType>url</EncodingType><IsTruncated>false</IsTruncated><Contents><Key>next</Key><Size>1</Size></Contents>');
+    const second = await gateway().listPage({ prefix: '', maxKeys: 1, continuationToken: first.nextContinuationToken });
+    assert.equal(asked?.get('start-after'), '\n');
+    assert.equal(asked?.get('continuation-token'), null);
+    assert.deepEqual(second.objects.map((object) => object.key), ['next']);
+  });
+
+  it('refuses such a page from a server that ignored the StartAfter (it would list the same page for ever), or that ends on a folder', async () => {
+    const whitespacePage = listing('<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><Contents><Key>%0A</Key><Size>1</Size></Contents><NextContinuationToken>\n</NextContinuationToken>');
+    body = whitespacePage;
+    const first = await gateway().listPage({ prefix: '', maxKeys: 1 });
+    await assert.rejects(gateway().listPage({ prefix: '', maxKeys: 1, continuationToken: first.nextContinuationToken }), code('remote'));
+    body = listing('<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><Contents><Key>%0A</Key><Size>1</Size></Contents><CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>');
+    await assert.rejects(gateway().listPage({ prefix: '', delimiter: '/', maxKeys: 2 }), code('remote'));
+  });
+
   it('asks for URL-encoded keys, and takes keys as they are from a server that ignored it (no EncodingType echoed)', async () => {
     body = listing('<IsTruncated>false</IsTruncated><Contents><Key>logs/100% a+b</Key><Size>1</Size></Contents>');
     const page = await gateway().listPage({ prefix: 'logs/', maxKeys: 1000 });
