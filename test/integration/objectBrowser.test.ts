@@ -150,7 +150,7 @@ describe('object browsing against a real S3 server', function () {
       assert.deepEqual(page.folders.map((f) => f.prefix).sort(), ['cr\rfolder/', 'ünï code/']);
       const inside = await browser.listPage(store.id, { folderPrefix: 'cr\rfolder/', pageSize: 1000 });
       assert.deepEqual(inside.objects.map((o) => o.key), ['cr\rfolder/inside.txt']);
-      // A page at a time: radosgw's token is the page's last key, raw, and a token of whitespace ("\n", " ") reads back
+      // A page at a time: radosgw's token is the page's last key, raw, and a token of whitespace with a line break ("\n", "\r\n") reads back
       // from the SDK's XML parser as none at all. The listing must go on past such a key, and list each entry once.
       const paged: string[] = [];
       let continuationToken: string | undefined;

@@ -117,7 +117,7 @@ export class KeyPresigner {
 
   /** SigV4's canonical query of a presigned URL (its names and values escaped, sorted by name). */
   private canonicalQuery(longDate: string, credential: string, expiresInSeconds: number, sessionToken: string | undefined): string {
-    const of = `${longDate}\n${credential}\n${expiresInSeconds}\n${sessionToken ?? ''}`;
+    const of = [longDate, credential, expiresInSeconds, sessionToken ?? ''].join('\u0000');
     if (this.lastQuery?.of === of) {
       return this.lastQuery.query;
     }

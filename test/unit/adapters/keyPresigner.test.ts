@@ -115,17 +115,27 @@ describe('KeyPresigner', () => {
     }
   });
 
-  it('signs with the credentials and expiry of each call, when they change within the same second (its query is kept between calls)', async () => {
+  it('signs with the credentials, expiry and second of each call, when only one of them changes (its query is kept between calls)', async () => {
     const origin = new URL('http://127.0.0.1:7480');
-    const rotated = [credentials, { ...credentials, sessionToken: 'first' }, { ...credentials, sessionToken: 'second' }, { ...credentials, accessKeyId: 'AKIAOTHER', secretAccessKey: 'other-secret' }];
-    let call = 0;
-    const presigner = new KeyPresigner(storeAt(origin.origin), () => Promise.resolve(rotated[call % rotated.length]), noClient);
-    const at = new Date('2026-12-02T10:00:00.000Z');
-    for (; call < rotated.length * 2; call++) {
-      const expires = call < rotated.length ? 900 : 60;
-      const ours = new URL(await presigner.presign('a/b c.bin', expires, at));
-      const reference = await sdkSigned('GET', origin, '/my-bucket/', 'a/b c.bin', 'eu-west-1', rotated[call % rotated.length], at, expires);
-      assert.deepEqual(sortedParams(ours), sortedParams(reference), `call ${call}`);
+    const other = { ...credentials, accessKeyId: 'AKIAOTHER', secretAccessKey: 'other-secret' };
+    const second = (s: number) => new Date(`2026-12-02T10:00:0${s}.000Z`);
+    // Each step changes one thing from the one before.
+    const steps = [
+      { creds: credentials, expires: 900, at: second(0) },
+      { creds: credentials, expires: 60, at: second(0) },
+      { creds: credentials, expires: 60, at: second(1) },
+      { creds: { ...credentials, sessionToken: 'first' }, expires: 60, at: second(1) },
+      { creds: { ...credentials, sessionToken: 'second' }, expires: 60, at: second(1) },
+      { creds: other, expires: 60, at: second(1) },
+      { creds: credentials, expires: 60, at: second(1) },
+    ];
+    let step = steps[0];
+    const presigner = new KeyPresigner(storeAt(origin.origin), () => Promise.resolve(step.creds), noClient);
+    for (const [index, current] of steps.entries()) {
+      step = current;
+      const ours = new URL(await presigner.presign('a/b c.bin', current.expires, current.at));
+      const reference = await sdkSigned('GET', origin, '/my-bucket/', 'a/b c.bin', 'eu-west-1', current.creds, current.at, current.expires);
+      assert.deepEqual(sortedParams(ours), sortedParams(reference), `step ${index}`);
     }
   });
 
