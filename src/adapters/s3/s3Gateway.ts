@@ -144,11 +144,12 @@ export class S3ObjectGateway implements ObjectGateway {
 const START_AFTER = '\u0000start-after:';
 
 /**
- * The token of a truncated page the server gave none for, where that is the SDK's doing: radosgw's token
- * is the page's last key, raw, and a key of whitespace with a line break ("\n", "\r", "\r\n") reads back
- * from the SDK's XML parser as an empty token. The listing then goes on after that key, which the page has, decoded. Not
- * after a folder (its keys would come again as the same folder), nor from a server that ignored the
- * StartAfter just asked (its page would start over), nor for any other page without a token.
+ * The token of a truncated page the server gave none for, where that is the SDK's doing: radosgw's
+ * token is the page's last key, raw, and a key of whitespace with a line break ("\n", "\r", "\r\n")
+ * reads back from the SDK's XML parser as an empty token. The listing then goes on after that key,
+ * which the page has, decoded. Not after a folder (its keys would come again as the same folder), nor
+ * from a server that ignored the StartAfter just asked (its page would start over), nor for any other
+ * page without a token.
  */
 function tokenAfterWhitespaceKey(objects: { key: string }[], folders: string[], askedAfter: string | undefined): string | undefined {
   const last = objects.at(-1)?.key;
