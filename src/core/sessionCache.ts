@@ -1,6 +1,7 @@
 import { type ObjectStore, dataPlaneKey } from './objectStore';
 import type { SessionCredentials } from './ports';
 import type { StoreRef } from './sources';
+import { untilAborted } from './transfer/retry';
 
 /** Credentials this close to their expiration are renewed rather than handed out. */
 export const RENEW_BEFORE_MS = 5 * 60 * 1000;
@@ -66,13 +67,16 @@ export class SessionCredentialCache {
  * A store's session credentials from its source, kept per source and store
  * for the scope the store has now and the duration asked. They are handed to
  * people (copied, a terminal), who can't renew them: a set is handed out
- * again only while at least half the duration asked is left.
+ * again only while at least half the duration asked is left. The request is
+ * shared by whoever asks meanwhile, so one asker's cancel stops only its own
+ * wait: the request goes on for the others, and its answer is kept.
  */
 export function storeSessionCredentials(
   cache: SessionCredentialCache,
   { source, store }: StoreRef,
-  options: { durationSeconds: number; signal?: AbortSignal },
+  { durationSeconds, signal }: { durationSeconds: number; signal?: AbortSignal },
 ): Promise<SessionCredentials> {
-  const scope = `${sessionScope(store)} for ${options.durationSeconds} s`;
-  return cache.get(`${source.id}/${store.id}`, async () => (await source.sessionCredentials(store.id, options)).credentials, scope, (options.durationSeconds * 1000) / 2);
+  const scope = `${sessionScope(store)} for ${durationSeconds} s`;
+  const shared = cache.get(`${source.id}/${store.id}`, async () => (await source.sessionCredentials(store.id, { durationSeconds })).credentials, scope, (durationSeconds * 1000) / 2);
+  return signal ? untilAborted(shared, signal) : shared;
 }

@@ -64,6 +64,30 @@ describe('session credential cache', () => {
     assert.equal(issued, 3);
   });
 
+  it('stops only the wait of an asker who cancels: the request goes on for another asking meanwhile, and is kept', async () => {
+    let answer: (() => void) | undefined;
+    const sessions: SessionIssuer = async (_store, _credentials, { durationSeconds, signal }) => {
+      await new Promise<void>((resolve) => (answer = resolve));
+      if (signal?.aborted) {
+        throw new Error('the request was stopped');
+      }
+      return { accessKeyId: `ASIA${++issued}`, secretAccessKey: 's', sessionToken: 't', expiration: new Date(now + durationSeconds * 1000) };
+    };
+    const { source } = memorySource({ sessions });
+    const store = await source.create(validInput());
+    const cache = new SessionCredentialCache(() => now);
+    const cancelled = new AbortController();
+    const first = storeSessionCredentials(cache, { source, store }, { durationSeconds: 3600, signal: cancelled.signal });
+    const second = storeSessionCredentials(cache, { source, store }, { durationSeconds: 3600, signal: new AbortController().signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    cancelled.abort();
+    await assert.rejects(first, (error: unknown) => (error as { code?: string }).code === 'cancelled');
+    answer?.();
+    assert.equal((await second).accessKeyId, 'ASIA1');
+    assert.equal((await storeSessionCredentials(cache, { source, store }, { durationSeconds: 3600 })).accessKeyId, 'ASIA1', 'kept for the next asker');
+    assert.equal(issued, 1);
+  });
+
   it('issues new credentials for a store whose prefix or read_only changed in another window, though no change was announced here', async () => {
     // Two editor windows share the records file (here one MemoryRecords); each has its own sources and cache.
     const sessions: SessionIssuer = async (store, _credentials, { policy }) =>
