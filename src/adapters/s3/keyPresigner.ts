@@ -1,5 +1,4 @@
-import * as crypto from 'node:crypto';
-import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
+import { type KeyObject, createHash, createHmac, createSecretKey, hash } from 'node:crypto';
 import type { ObjectStore } from '../../core/objectStore';
 import type { CredentialProvider } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
@@ -24,7 +23,7 @@ function escapeUri(text: string): string {
 
 /** SHA-256 in hex: Node's one-shot hash where it has one (20.12 and later), a third of createHash's cost. */
 const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
+  typeof hash === 'function' ? (text) => hash('sha256', text, 'hex') : (text) => createHash('sha256').update(text).digest('hex');
 const hmac = (key: string | Buffer | KeyObject, text: string) => createHmac('sha256', key).update(text).digest();
 
 /** Where a bucket's keys go in its URLs: the origin, and the path before each key. */
@@ -111,7 +110,7 @@ export class KeyPresigner {
     const canonicalQuery = this.canonicalQuery(longDate, `${accessKeyId}/${scope}`, expiresInSeconds, sessionToken);
     const canonicalRequest = `${method}\n${path}\n${canonicalQuery}\nhost:${url.host}\n\nhost\nUNSIGNED-PAYLOAD`;
     const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-    const signature = createHmac('sha256', this.keyFor(day, accessKeyId, secretAccessKey)).update(stringToSign).digest('hex');
+    const signature = hmac(this.keyFor(day, accessKeyId, secretAccessKey), stringToSign).toString('hex');
     return `${url.protocol}//${url.host}${path}?${canonicalQuery}&X-Amz-Signature=${signature}`;
   }
 
