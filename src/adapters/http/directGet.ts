@@ -56,7 +56,7 @@ export function plainConnector(net: typeof import('node:net'), tls: () => typeof
  * out as one larger chunk: fewer chunks and file writes (half as many for
  * 1 GiB as with a buffer per read).
  */
-const SLAB_BYTES = 1024 * 1024;
+export const SLAB_BYTES = 1024 * 1024;
 const SLABS = 4;
 /** A slab with less room than this is not read into again: it is handed on once its bytes are used. */
 const MIN_READ_BYTES = 64 * 1024;
@@ -70,6 +70,14 @@ export class DirectUnavailable extends Error {}
 function brokenConnection(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
+
+/** How many bytes a body's chunk is to hold, or how long the first of them may wait for the rest (see Connection.next). */
+export interface ChunkWanted {
+  bytes: number;
+  ms: number;
+}
+
+const ANY_BYTES: ChunkWanted = { bytes: 1, ms: 0 };
 
 /** A buffer reads go into one after the other: bytes up to `filled` were read, up to `taken` handed out. */
 interface Slab {
@@ -198,11 +206,17 @@ class Connection {
     this.settle(slice.slab);
   }
 
-  /** All the bytes read and not yet handed out (of the oldest slab that has any), once there are some. */
-  async next(signal: AbortSignal): Promise<Slice> {
+  /**
+   * All the bytes read and not yet handed out (of the oldest slab that has any), once there are `wanted.bytes`, or
+   * the first of them has waited `wanted.ms`, or the slab is full (read into no more), or the connection failed. So
+   * the wait can't hold reading up: reading stops for want of room only while full slabs are unread or held, a full
+   * slab is handed out whatever is wanted, and giving it back starts reading again.
+   */
+  async next(signal: AbortSignal, wanted: ChunkWanted = ANY_BYTES): Promise<Slice> {
+    let deadline: number | undefined;
     for (;;) {
       const slab = this.reading.find((candidate) => candidate.taken < candidate.filled);
-      if (slab) {
+      if (slab && (slab.filled - slab.taken >= wanted.bytes || slab !== this.current || this.failure || (deadline !== undefined && performance.now() >= deadline))) {
         const slice = { slab, start: slab.taken, end: slab.filled };
         slab.taken = slab.filled;
         slab.holds++;
@@ -214,7 +228,15 @@ class Connection {
       if (this.failure) {
         throw this.failure;
       }
-      await new Promise<void>((resolve) => (this.wake = resolve));
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        if (slab) {
+          deadline ??= performance.now() + wanted.ms;
+          timer = setTimeout(resolve, deadline - performance.now());
+        }
+      });
+      clearTimeout(timer);
     }
   }
 
@@ -247,9 +269,15 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 export class DirectGets {
   private readonly idle = new Map<string, Connection[]>();
 
+  /**
+   * `chunks`: how many bytes a body's chunk is to hold, and how long its first byte may wait for the rest, so that a
+   * caller that writes each chunk to a file makes fewer, larger writes, without holding a slow link's bytes back.
+   * By default each chunk is what was read by then.
+   */
   constructor(
     private readonly connector: DirectConnector,
     private readonly timeoutMs: () => number,
+    private readonly chunks: ChunkWanted = ANY_BYTES,
   ) {}
 
   async get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<DirectResponse> {
@@ -377,7 +405,7 @@ export class DirectGets {
     let slice: Slice | undefined = first;
     try {
       for (;;) {
-        slice ??= await connection.next(signal);
+        slice ??= await connection.next(signal, { bytes: Math.min(this.chunks.bytes, remaining), ms: this.chunks.ms });
         const size = slice.end - slice.start;
         if (size > remaining) {
           // More than Content-Length said: nothing on this connection can be trusted.

@@ -6,7 +6,7 @@ import { LogqsError } from '../../core/errors';
 import { sameEtag } from '../../core/transfer/etags';
 import { occupant, putInPlace, writeAll } from '../files/wholeFileOps';
 import { carriesBytes, errorText, rangeResponse } from './answers';
-import { DirectGets, DirectUnavailable, type DirectResponse, plainConnector } from './directGet';
+import { DirectGets, DirectUnavailable, type DirectResponse, SLAB_BYTES, plainConnector } from './directGet';
 import type { RangeThreadError, RangeThreadMessage, RangeThreadRequest } from './rangeThread';
 
 /** The range thread (see rangeThread.ts): direct GETs, each body written where it is read. */
@@ -20,9 +20,17 @@ import type { RangeThreadError, RangeThreadMessage, RangeThreadRequest } from '.
 const PROGRESS_MS = 200;
 
 let timeoutMs = 30_000;
+/**
+ * Each body is handed over, and written, a slab (1 MiB) at a time rather than a read (about 180 KiB from a server on
+ * this machine) at a time: a sixth of the writes. In a folder VS Code watches (the workspace) each write is a file
+ * event that its file watcher and its server pass on: with a write per read they took about half a CPU-second of a
+ * 1 GiB download in code-server, on the cores the download needs (bench/transfer-editor.mjs). On a slow link a
+ * byte waits 50 ms at most to be written, so the progress shown moves on.
+ */
+const CHUNKS = { bytes: SLAB_BYTES, ms: 50 };
 // TLS at the first TLS connection only (see nodeHttps): a thread starts sooner without it.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const gets = new DirectGets(plainConnector(net, () => require('node:tls') as typeof import('node:tls')), () => timeoutMs);
+const gets = new DirectGets(plainConnector(net, () => require('node:tls') as typeof import('node:tls')), () => timeoutMs, CHUNKS);
 /** A request this thread holds: how to stop it, and its answer once the head is in, until its body is written. */
 interface Held {
   controller: AbortController;

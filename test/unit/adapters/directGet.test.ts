@@ -1,0 +1,109 @@
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { type ChunkWanted, DirectGets, SLAB_BYTES, plainConnector } from '../../../src/adapters/http/directGet';
+
+// More than the four slabs a connection reads into: a slow reader's connection stops reading until it gives one back.
+const DATA = randomBytes(5 * 1024 * 1024 + 17);
+const PIECE = 48 * 1024;
+
+/**
+ * A server that sends DATA in 48 KiB pieces a millisecond apart, so that the client's reads come small; at /pause,
+ * the head alone, then the pieces with a pause of PAUSE_MS after the first, as a slow link would.
+ */
+const PAUSE_MS = 500;
+function startServer() {
+  const server = http.createServer((request, response) => {
+    response.writeHead(200, { 'content-length': DATA.length });
+    let sent = 0;
+    const next = () => {
+      response.write(DATA.subarray(sent, sent + PIECE));
+      sent += PIECE;
+      if (sent < DATA.length) {
+        setTimeout(next, sent === PIECE && request.url === '/pause' ? PAUSE_MS : 1);
+      } else {
+        response.end();
+      }
+    };
+    if (request.url === '/pause') {
+      // The head alone first: the first piece is then a read of the body, not bytes that came with the head.
+      response.flushHeaders();
+      setTimeout(next, 20);
+    } else {
+      next();
+    }
+  });
+  return new Promise<{ port: number; close: () => Promise<void> }>((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: () => {
+          server.closeAllConnections();
+          return new Promise((done) => server.close(() => done()));
+        },
+      }),
+    ),
+  );
+}
+
+describe('direct GETs', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let gets: DirectGets | undefined;
+  beforeEach(async () => {
+    server = await startServer();
+  });
+  afterEach(async () => {
+    gets?.dispose();
+    await server.close();
+  });
+
+  /** The sizes of a GET's body chunks (read with `pauseMs` after each), and when each came (ms after the GET's answer). */
+  async function read(chunks: ChunkWanted | undefined, { pauseMs = 0, path = '/object' } = {}) {
+    gets = new DirectGets(plainConnector(net, () => tls), () => 5000, chunks);
+    const route = { address: '127.0.0.1', port: server.port, tls: false, hostname: '127.0.0.1', host: `127.0.0.1:${server.port}` };
+    const response = await gets.get(route, path, {}, new AbortController().signal);
+    const answered = performance.now();
+    const received: Buffer[] = [];
+    const times: number[] = [];
+    for await (const chunk of response.body) {
+      received.push(Buffer.from(chunk)); // copied: a chunk is valid only until the next is read
+      times.push(performance.now() - answered);
+      if (pauseMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
+    assert.equal(response.status, 200);
+    assert.ok(Buffer.concat(received).equals(DATA), 'the body differs from what was sent');
+    return { sizes: received.map((chunk) => chunk.length), times };
+  }
+
+  const SLABS_AT_MOST_50_MS = { bytes: SLAB_BYTES, ms: 50 };
+
+  it('hands a body over as it is read, by default', async () => {
+    const { sizes } = await read(undefined);
+    assert.ok(sizes.length >= 20, `${sizes.length} chunks`);
+  });
+
+  it('hands a body over a slab at a time when asked for chunks of a slab: a write each for the range thread', async () => {
+    const { sizes } = await read(SLABS_AT_MOST_50_MS);
+    // The first chunk came with the head, and shares its slab with the second; the last is what is left. A slab is
+    // left for the next when it has less than 64 KiB of room (a read's least), so the others are nearly whole slabs.
+    assert.ok(sizes.length <= 8, `${sizes.length} chunks: ${sizes.join(', ')}`);
+    assert.ok(sizes.slice(1, -1).every((size) => size > SLAB_BYTES / 2), `chunks: ${sizes.join(', ')}`);
+  });
+
+  it('hands a slow reader every byte a slab at a time, reading on once it has given slabs back', async () => {
+    const { sizes } = await read(SLABS_AT_MOST_50_MS, { pauseMs: 20 });
+    assert.ok(sizes.length <= 8, `${sizes.length} chunks: ${sizes.join(', ')}`);
+  });
+
+  it('hands over the bytes of a slow link once the first has waited as long as asked, not only once a slab is full', async () => {
+    const { sizes, times } = await read(SLABS_AT_MOST_50_MS, { path: '/pause' });
+    // The first piece is handed over before the link goes on.
+    const beforePause = times.filter((time) => time < PAUSE_MS - 100).length;
+    assert.ok(beforePause >= 1 && sizes.slice(0, beforePause).reduce((sum, size) => sum + size, 0) === PIECE, `chunks ${sizes.join(', ')} at ${times.map(Math.round).join(', ')} ms`);
+  });
+});
