@@ -71,7 +71,7 @@ function brokenConnection(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
-/** How many bytes a body's chunk is to hold, or how long the first of them may wait for the rest (see Connection.next). */
+/** How many bytes a body's chunk is to hold, or how long, once asked for, it may wait for them (see Connection.next). */
 export interface ChunkWanted {
   bytes: number;
   ms: number;
@@ -208,7 +208,7 @@ class Connection {
 
   /**
    * All the bytes read and not yet handed out (of the oldest slab that has any), once there are `wanted.bytes`, or
-   * the first of them has waited `wanted.ms`, or the slab is full (read into no more), or the connection failed. So
+   * `wanted.ms` after some were there to hand out, or the slab is full (read into no more), or the connection failed. So
    * the wait can't hold reading up: reading stops for want of room only while full slabs are unread or held, a full
    * slab is handed out whatever is wanted, and giving it back starts reading again.
    */
@@ -270,7 +270,7 @@ export class DirectGets {
   private readonly idle = new Map<string, Connection[]>();
 
   /**
-   * `chunks`: how many bytes a body's chunk is to hold, and how long its first byte may wait for the rest, so that a
+   * `chunks`: how many bytes a body's chunk is to hold, and how long, once asked for, it may wait for them, so that a
    * caller that writes each chunk to a file makes fewer, larger writes, without holding a slow link's bytes back.
    * By default each chunk is what was read by then.
    */

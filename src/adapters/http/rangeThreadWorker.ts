@@ -24,8 +24,8 @@ let timeoutMs = 30_000;
  * Each body is handed over, and written, a slab (1 MiB) at a time rather than a read (about 180 KiB from a server on
  * this machine) at a time: a sixth of the writes. In a folder VS Code watches (the workspace) each write is a file
  * event that its file watcher and its server pass on: with a write per read they took about half a CPU-second of a
- * 1 GiB download in code-server, on the cores the download needs (bench/transfer-editor.mjs). On a slow link a
- * byte waits 50 ms at most to be written, so the progress shown moves on.
+ * 1 GiB download in code-server, on the cores the download needs (bench/transfer-editor.mjs). On a slow link the
+ * bytes read are handed over 50 ms at most after the write before, so the progress shown moves on.
  */
 const CHUNKS = { bytes: SLAB_BYTES, ms: 50 };
 // TLS at the first TLS connection only (see nodeHttps): a thread starts sooner without it.
