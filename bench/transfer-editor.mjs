@@ -13,22 +13,13 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import server from "../out/test/support/s3Server.js";
 import { REPO_ROOT, startEditor, waitFor } from "../test/e2e/harness.mjs";
+import { BIG, WORK, aws, bigFile as makeBigFile, presignedGet } from "./peers.mjs";
 
 const ROUNDS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 3);
-const WORK = process.env.LOGQS_BENCH_DIR ?? "/tmp/logqs-bench";
 const BUCKET = `logqs-bench-editor-${Date.now().toString(36)}`;
-const BIG = 1024 * 1024 * 1024;
 const VSIX = path.join(REPO_ROOT, "dist", "logqs-object-stores.vsix");
-const ENV = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: server.S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: server.S3_SECRET_KEY, AWS_DEFAULT_REGION: "us-east-1",
-  AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-};
-const AWS = ["/usr/bin/aws", "--endpoint-url", server.S3_ENDPOINT];
 
 /** curl on a presigned URL into `file`: seconds from its start to its exit. */
 function curl(url, file) {
@@ -130,14 +121,10 @@ function jobSeconds(text) {
 
 async function main() {
   if (!fs.existsSync(VSIX)) throw new Error(`${VSIX} is missing: run npm run package first`);
-  fs.mkdirSync(WORK, { recursive: true });
-  const bigFile = path.join(WORK, "big.bin");
-  if (!fs.existsSync(bigFile)) execFileSync("bash", ["-c", `head -c ${BIG} /dev/urandom > ${bigFile}`]);
-  execFileSync(AWS[0], [...AWS.slice(1), "s3", "mb", `s3://${BUCKET}`], { env: ENV, stdio: "ignore" });
-  execFileSync(AWS[0], [...AWS.slice(1), "s3", "cp", bigFile, `s3://${BUCKET}/big/big.bin`, "--quiet"], { env: ENV });
-  const s3 = server.adminClient();
-  const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: "big/big.bin" }), { expiresIn: 3600 });
-  s3.destroy();
+  const bigFile = makeBigFile();
+  aws("s3", "mb", `s3://${BUCKET}`);
+  aws("s3", "cp", bigFile, `s3://${BUCKET}/big/big.bin`, "--quiet");
+  const url = await presignedGet(BUCKET, "big/big.bin");
 
   const root = fs.mkdtempSync(path.join(WORK, "editor-"));
   const workspace = path.join(root, "workspace");

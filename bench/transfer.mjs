@@ -7,35 +7,21 @@ import * as esbuild from "esbuild";
 import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import server from "../out/test/support/s3Server.js";
 import { buildOptions } from "../esbuild.mjs";
+import { AWS, BIG, ENV, WORK, aws, bigFile as makeBigFile, presignedGet } from "./peers.mjs";
 
 const SWEEP = process.argv.includes("--sweep");
 /** `--only <text>`: only the rows whose name holds it (say "1 GiB object"). */
 const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] ?? "" : undefined;
 const ROUNDS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg) && arg !== ONLY) ?? 2);
-const WORK = process.env.LOGQS_BENCH_DIR ?? "/tmp/logqs-bench";
 const BUCKET = `logqs-bench-${Date.now().toString(36)}`;
-const BIG = 1024 * 1024 * 1024;
 const SMALL = 64 * 1024;
 const SMALL_COUNT = 2000;
 const WARMED_UP = "this engine, warmed up";
 const ON_THIS_NODE = `this engine, Node ${process.versions.node.split(".")[0]}`;
 /** The Node that runs the extension host of the editor here (code-server's); bench/transfer.sh finds it. */
 const EDITOR_NODE = process.env.LOGQS_BENCH_EDITOR_NODE || process.execPath;
-const ENV = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: server.S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: server.S3_SECRET_KEY, AWS_DEFAULT_REGION: "us-east-1",
-  AWS_PAGER: "", AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-  RCLONE_CONFIG_BENCH_TYPE: "s3", RCLONE_CONFIG_BENCH_PROVIDER: "Ceph", RCLONE_CONFIG_BENCH_ENDPOINT: server.S3_ENDPOINT,
-  RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: server.S3_ACCESS_KEY, RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: server.S3_SECRET_KEY,
-  RCLONE_CONFIG_BENCH_REGION: "us-east-1",
-};
-// A CA bundle from the environment is for TLS elsewhere; rclone's SDK refuses it on a plain-HTTP endpoint.
-delete ENV.AWS_CA_BUNDLE;
-const AWS = ["/usr/bin/aws", "--endpoint-url", server.S3_ENDPOINT];
 
 /** Runs a command under /usr/bin/time: wall seconds (process start included) and peak RSS (MB). */
 function timed(argv, env = {}) {
@@ -63,27 +49,18 @@ function downloadFolder(out) {
   return fresh(path.join(out, String(++outputs)));
 }
 
-async function presigned(key) {
-  const s3 = server.adminClient();
-  const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: BUCKET, Key: key }), { expiresIn: 3600 });
-  s3.destroy();
-  return url;
-}
-
 async function main() {
-  mkdirSync(WORK, { recursive: true });
-  const bigFile = path.join(WORK, "big.bin");
-  if (!existsSync(bigFile)) execFileSync("bash", ["-c", `head -c ${BIG} /dev/urandom > ${bigFile}`]);
+  const bigFile = makeBigFile();
   const smallDir = path.join(WORK, "small");
   if (!existsSync(path.join(smallDir, `f${SMALL_COUNT - 1}.bin`))) {
     fresh(smallDir);
     for (let i = 0; i < SMALL_COUNT; i++) writeFileSync(path.join(smallDir, `f${i}.bin`), randomBytes(SMALL));
   }
-  execFileSync(AWS[0], [...AWS.slice(1), "s3", "mb", `s3://${BUCKET}`], { env: ENV, stdio: "ignore" });
+  aws("s3", "mb", `s3://${BUCKET}`);
   // Seeded once with the AWS CLI (multipart, as any tool uploads 1 GiB).
-  execFileSync(AWS[0], [...AWS.slice(1), "s3", "cp", bigFile, `s3://${BUCKET}/big/big.bin`, "--quiet"], { env: ENV });
-  execFileSync(AWS[0], [...AWS.slice(1), "s3", "cp", "--recursive", smallDir, `s3://${BUCKET}/small/`, "--quiet"], { env: ENV });
-  const url = await presigned("big/big.bin");
+  aws("s3", "cp", bigFile, `s3://${BUCKET}/big/big.bin`, "--quiet");
+  aws("s3", "cp", "--recursive", smallDir, `s3://${BUCKET}/small/`, "--quiet");
+  const url = await presignedGet(BUCKET, "big/big.bin");
   const out = path.join(WORK, "out");
   // The engine is built as the extension is (esbuild.mjs, production): CommonJS, minified, the AWS SDK in
   // its own bundle required at the first request, the worker threads' files beside it.
