@@ -207,35 +207,39 @@ class Connection {
   }
 
   /**
-   * All the bytes read and not yet handed out (of the oldest slab that has any), once there are `wanted.bytes`, or
-   * `wanted.ms` after some were there to hand out, or the slab is full (read into no more), or the connection failed. So
-   * the wait can't hold reading up: reading stops for want of room only while full slabs are unread or held, a full
-   * slab is handed out whatever is wanted, and giving it back starts reading again.
+   * All the bytes read and not yet handed out (of the oldest slab that has any), once there are `bytes`, or `ms`
+   * after some were there to hand out, or the slab is full (read into no more), or the connection failed. So the
+   * wait can't hold reading up: reading stops for want of room only while full slabs are unread or held, a full slab
+   * is handed out whatever is wanted, and giving it back starts reading again.
    */
-  async next(signal: AbortSignal, wanted: ChunkWanted = ANY_BYTES): Promise<Slice> {
-    let deadline: number | undefined;
-    for (;;) {
-      const slab = this.reading.find((candidate) => candidate.taken < candidate.filled);
-      if (slab && (slab.filled - slab.taken >= wanted.bytes || slab !== this.current || this.failure || (deadline !== undefined && performance.now() >= deadline))) {
-        const slice = { slab, start: slab.taken, end: slab.filled };
-        slab.taken = slab.filled;
-        slab.holds++;
-        return slice;
-      }
-      if (signal.aborted) {
-        throw cancelledError();
-      }
-      if (this.failure) {
-        throw this.failure;
-      }
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        if (slab) {
-          deadline ??= performance.now() + wanted.ms;
-          timer = setTimeout(resolve, deadline - performance.now());
+  async next(signal: AbortSignal, bytes = 1, ms = 0): Promise<Slice> {
+    /** Once bytes wait, the one timer after which they go, wanted or not (`due`). */
+    let timer: NodeJS.Timeout | undefined;
+    let due = false;
+    try {
+      for (;;) {
+        const slab = this.reading.find((candidate) => candidate.taken < candidate.filled);
+        if (slab && (slab.filled - slab.taken >= bytes || slab !== this.current || this.failure || due)) {
+          const slice = { slab, start: slab.taken, end: slab.filled };
+          slab.taken = slab.filled;
+          slab.holds++;
+          return slice;
         }
-      });
+        if (signal.aborted) {
+          throw cancelledError();
+        }
+        if (this.failure) {
+          throw this.failure;
+        }
+        if (slab && timer === undefined) {
+          timer = setTimeout(() => {
+            due = true;
+            this.notify();
+          }, ms);
+        }
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    } finally {
       clearTimeout(timer);
     }
   }
@@ -405,7 +409,7 @@ export class DirectGets {
     let slice: Slice | undefined = first;
     try {
       for (;;) {
-        slice ??= await connection.next(signal, { bytes: Math.min(this.chunks.bytes, remaining), ms: this.chunks.ms });
+        slice ??= await connection.next(signal, Math.min(this.chunks.bytes, remaining), this.chunks.ms);
         const size = slice.end - slice.start;
         if (size > remaining) {
           // More than Content-Length said: nothing on this connection can be trusted.
