@@ -175,8 +175,10 @@ async function main() {
       await editor.page.keyboard.press("Enter");
       runs.editor.push(((await arrived) - started) / 1000);
       runs.cpu.push(cpuBetween(cpuBefore, cpuByProcess()));
+      // The job logged its start before the file was in place: its log file is there, looked for once.
+      const logFile = logqsLog(editor.userDataDir);
       const logged = await waitFor(() => {
-        const text = fs.readFileSync(logqsLog(editor.userDataDir), "utf8").slice(logBefore);
+        const text = fs.readFileSync(logFile, "utf8").slice(logBefore);
         return /\] Downloaded "/.test(text) && text;
       }, { what: "the download in the LogQS log" });
       runs.job.push(jobSeconds(logged));
