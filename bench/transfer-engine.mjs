@@ -49,11 +49,13 @@ async function main() {
     started = performance.now();
   }
   const report = await job(where);
-  rig.dispose();
   console.log(JSON.stringify({ seconds: (performance.now() - started) / 1000, files: report.files?.length ?? report.keys.length, bytes: report.bytes, skipped: report.skipped.length }));
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main()
+  .catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  // Its threads stopped whether the job ended or failed: a thread left running would keep a failed run from exiting.
+  .finally(() => rig.dispose());
