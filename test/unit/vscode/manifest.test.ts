@@ -98,3 +98,66 @@ describe('package.json: Set as Default', () => {
     assert.ok(!shownOn(entry, store({ disabled: true })));
   });
 });
+
+describe('package.json: the menus of objects, folders and stores', () => {
+  /** The data plane's commands a node's right-click menu (or its inline icons) shows. */
+  const shown = (node: TreeNode) =>
+    new Set(
+      menus['view/item/context']
+        .filter((entry) => DATA_PLANE.includes(entry.command) && entry.when?.startsWith('view == logqs.objectStores && viewItem =~'))
+        .filter((entry) => shownOn(entry, node))
+        .map((entry) => entry.command),
+    );
+  const DATA_PLANE = [
+    'logqs.openObject',
+    'logqs.download',
+    'logqs.copyPresignedUrl',
+    'logqs.copyS3Uri',
+    'logqs.copyKey',
+    'logqs.showObjectDetails',
+    'logqs.uploadFiles',
+    'logqs.uploadFolder',
+    'logqs.newFolder',
+    'logqs.deleteObjects',
+  ];
+  const WRITES = ['logqs.uploadFiles', 'logqs.uploadFolder', 'logqs.newFolder', 'logqs.deleteObjects'];
+  const nodesOf = (storeNode: StoreNode) => {
+    const folder = new FolderNode(storeNode, 'logs/a/', 'a/');
+    return { folder, object: new ObjectNode(folder, { key: 'logs/a/x', name: 'x', size: 1 }) };
+  };
+  const sorted = (commands: Set<string>) => [...commands].sort();
+
+  it('offers an object every read, and Delete where its store is writable', () => {
+    const reads = ['logqs.copyKey', 'logqs.copyPresignedUrl', 'logqs.copyS3Uri', 'logqs.download', 'logqs.openObject', 'logqs.showObjectDetails'];
+    assert.deepEqual(sorted(shown(nodesOf(store()).object)), [...reads, 'logqs.deleteObjects'].sort());
+    assert.deepEqual(sorted(shown(nodesOf(store({ read_only: true })).object)), reads);
+  });
+
+  it('offers a folder Download, the copies, and the writes only where its store is writable', () => {
+    const reads = ['logqs.copyKey', 'logqs.copyS3Uri', 'logqs.download'];
+    assert.deepEqual(sorted(shown(nodesOf(store()).folder)), [...reads, ...WRITES].sort());
+    assert.deepEqual(sorted(shown(nodesOf(store({ read_only: true })).folder)), reads);
+  });
+
+  it('offers a store Download, Copy S3 URI and the uploads (no Delete of objects), nothing of them when it is disabled', () => {
+    const reads = ['logqs.copyS3Uri', 'logqs.download'];
+    assert.deepEqual(sorted(shown(store())), [...reads, 'logqs.newFolder', 'logqs.uploadFiles', 'logqs.uploadFolder'].sort());
+    assert.deepEqual(sorted(shown(store({ read_only: true }))), reads);
+    assert.deepEqual(sorted(shown(store({ disabled: true }))), []);
+    assert.deepEqual(sorted(shown(store({ disabled: true, read_only: true }))), []);
+  });
+
+  it('offers Upload on the Explorer\'s files and folders, Download into its folders only, and neither in the palette, where no file was clicked', () => {
+    const explorer = new Map(menus['explorer/context'].map((entry) => [entry.command, entry.when]));
+    assert.equal(explorer.get('logqs.uploadFromExplorer'), 'resourceScheme == file');
+    assert.equal(explorer.get('logqs.downloadFromExplorer'), 'resourceScheme == file && explorerResourceIsFolder');
+    const hidden = menus.commandPalette.filter((entry) => entry.when === 'false').map((entry) => entry.command);
+    assert.ok(hidden.includes('logqs.uploadFromExplorer'));
+    assert.ok(hidden.includes('logqs.downloadFromExplorer'));
+    const registered = commandSpecs(fakeCommandDeps([]).deps).map((spec) => spec.id);
+    for (const id of [...DATA_PLANE, 'logqs.uploadFromExplorer', 'logqs.downloadFromExplorer']) {
+      assert.ok(registered.includes(id), `${id} is registered`);
+      assert.ok(manifest.contributes.commands.some((command) => command.command === id), `${id} is declared`);
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { deleteObjects, newFolder } from '../../../src/vscode/commands/editCommands';
 import { copyKey, copyPresignedUrl, copyS3Uri, openObject, showObjectDetails } from '../../../src/vscode/commands/objectCommands';
-import { download, upload, uploadDropped, uploadFromExplorer } from '../../../src/vscode/commands/transferCommands';
+import { download, downloadFromExplorer, upload, uploadDropped, uploadFromExplorer } from '../../../src/vscode/commands/transferCommands';
 import { FolderNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
 import { code } from '../../support/assertions';
 import { fakeCommandDeps } from '../../support/fakeCommandDeps';
@@ -175,6 +175,33 @@ describe('object commands', () => {
     await uploadFromExplorer(deps)({ scheme: 'file', fsPath: '/w/a.txt' }, [{ scheme: 'file', fsPath: '/w/a.txt' }, { scheme: 'file', fsPath: '/w/dir' }]);
     assert.ok(ui.asked.includes('pickStore: Upload 2 items to which object store?: rw'), ui.asked.join('\n'));
     assert.ok(calls.includes('upload /w/a.txt,/w/dir to '));
+  });
+
+  it('downloads from the Explorer into the clicked folder: enabled stores offered, read-only ones too, the item browsed to', async () => {
+    const { source } = memorySource();
+    await source.create(validInput({ name: 'ro', read_only: true, key_prefix: 'logs/' }));
+    await source.create(validInput({ name: 'off', disabled: true }));
+    await source.create(validInput({ name: 'rw' }));
+    const { deps, ui, calls } = fakeCommandDeps([source]);
+    ui.pickLabel = 'ro';
+    ui.browseAnswer = { kind: 'folder', key: 'logs/run 1/' };
+    ui.conflictAnswer = 'overwrite';
+    await downloadFromExplorer(deps)({ scheme: 'file', fsPath: '/w/data dir' });
+    assert.ok(ui.asked.includes('pickStore: Download from which object store?: ro, rw'), ui.asked.join('\n'));
+    assert.ok(ui.asked.includes('browseStore: Download into data dir: ro (either)'), ui.asked.join('\n'));
+    assert.ok(!ui.asked.some((question) => question.startsWith('pickLocalFolder')), 'the clicked folder is where it goes: no folder is asked for');
+    assert.ok(calls.includes('download keys= prefixes=logs/run 1/ into /w/data dir'), calls.join('\n'));
+
+    ui.browseAnswer = { kind: 'object', key: 'logs/run 1/a.bag' };
+    await downloadFromExplorer(deps)({ scheme: 'file', fsPath: '/w/data dir' });
+    assert.ok(calls.includes('download keys=logs/run 1/a.bag prefixes= into /w/data dir'), calls.join('\n'));
+  });
+
+  it('refuses an Explorer download into something not on this computer before asking anything', async () => {
+    const { deps, ui, calls } = await setup();
+    await assert.rejects(downloadFromExplorer(deps)({ scheme: 'vscode-remote', fsPath: '/x' }), code('invalid-input'));
+    assert.deepEqual(ui.asked, []);
+    assert.deepEqual(calls, []);
   });
 
   it('refuses an Explorer upload of nothing on this computer', async () => {
