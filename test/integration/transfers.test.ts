@@ -90,6 +90,40 @@ describe('transfers against a real S3 server', function () {
     assert.deepEqual(download.progress.at(-1), { ...download.progress.at(-1), filesDone: 1, filesTotal: 1, bytesDone: bytes.length, bytesTotal: bytes.length });
     // Throttled: a 100 MiB transfer reports a handful of times, not once per chunk.
     assert.ok(download.progress.length < 100, `${download.progress.length} progress reports`);
+
+    // Again with the settings the extension ships (the tests' settings ask for parallel parts on loopback too): on
+    // a server on this machine, one GET for the whole object, its bytes written by the range thread.
+    const shipped = (JSON.parse(await fs.readFile(path.join(__dirname, '../../../package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default: number }> } } })
+      .contributes.configuration.properties;
+    const gets: string[] = [];
+    rig.dispose();
+    rig = transferRig({
+      settings: {
+        partSizeBytes: shipped['logqs.transfer.partSizeMiB'].default * MIB,
+        partConcurrency: shipped['logqs.transfer.partConcurrency'].default,
+        loopbackPartConcurrency: shipped['logqs.transfer.loopbackPartConcurrency'].default,
+      },
+      wrapReader: (real) => ({
+        ...real,
+        prepareForFiles: real.prepareForFiles?.bind(real),
+        get: ((url: string, range: { start: number; end?: number }, signal: AbortSignal, into?: 'file') => {
+          gets.push(`${range.start}-${range.end ?? ''}`);
+          return into ? real.get(url, range, signal, into) : real.get(url, range, signal);
+        }) as RangeReader['get'],
+      }),
+    });
+    const shippedStore = await rig.addStore(bucket);
+    const again = await rig.objects.download(rig.source, shippedStore.id, { keys: ['big/big.bin'], prefixes: [] }, path.join(folder.dir, 'shipped'), jobCallbacks().callbacks);
+    assert.equal(await sha256OfFile(again.files[0].path), sha256(bytes));
+    assert.equal(shipped['logqs.transfer.loopbackPartConcurrency'].default, 1);
+    // No parts: each GET asks for the rest of the object, from where the one before stopped (until its thread runs,
+    // the reader answers the first few from the extension host's thread, a few MiB each).
+    assert.equal(gets[0], `0-${bytes.length - 1}`);
+    const starts = gets.map((get) => Number(get.split('-')[0]));
+    assert.ok(
+      gets.every((get) => get.endsWith(`-${bytes.length - 1}`)) && starts.every((start, index) => index === 0 || start > starts[index - 1]),
+      gets.join(', '),
+    );
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'big/big.bin' }));
   });
 
@@ -223,6 +257,29 @@ describe('transfers against a real S3 server', function () {
     await assert.rejects(rig.objects.download(rig.source, store.id, { keys: ['escape/../x'], prefixes: [] }, target, jobCallbacks().callbacks), code('outside-prefix'));
   });
 
+  it('refuses the same keys at the root of a bucket, downloaded through a store with no key prefix', async () => {
+    // A bucket of their own: these keys at the root would be in every other test's whole-bucket download.
+    const hostile = ['../x', 'a/../../x', '/abs', '//abs2', 'ok.txt'];
+    const rootBucket = await createBucketWith('escape-root', Object.fromEntries(hostile.map((key) => [key, `body of ${key}`])));
+    try {
+      const listed = ((await s3.send(new ListObjectsV2Command({ Bucket: rootBucket }))).Contents ?? []).map((object) => object.Key!);
+      assert.deepEqual(listed.sort(), [...hostile].sort(), 'stored as written');
+      const store = await rig.addStore(rootBucket);
+      const target = path.join(folder.dir, 'inside', 'deeper');
+      const report = await rig.objects.download(rig.source, store.id, { keys: [], prefixes: [''] }, target, jobCallbacks().callbacks);
+      assert.deepEqual(report.files.map((file) => file.key), ['ok.txt']);
+      assert.deepEqual(report.skipped.map((entry) => entry.key).sort(), hostile.filter((key) => key !== 'ok.txt').sort());
+      assert.deepEqual(await filesUnder(folder.dir), ['inside/deeper/ok.txt']);
+      // Named directly, a key with ".." is refused before any request; one that starts with "/" comes as its name, inside.
+      await assert.rejects(rig.objects.download(rig.source, store.id, { keys: ['../x'], prefixes: [] }, target, jobCallbacks().callbacks), code('outside-prefix'));
+      await rig.objects.download(rig.source, store.id, { keys: ['/abs'], prefixes: [] }, target, jobCallbacks().callbacks);
+      assert.deepEqual(await filesUnder(folder.dir), ['inside/deeper/abs', 'inside/deeper/ok.txt']);
+      assert.equal(await fs.readFile(path.join(target, 'abs'), 'utf8'), 'body of /abs');
+    } finally {
+      await deleteBucket(rootBucket);
+    }
+  });
+
   it('does not follow a link inside the download folder to a place outside it', async () => {
     const store = await rig.addStore(bucket, { key_prefix: 'linked/' });
     await put('linked/sub/file.txt', 'through the link');
@@ -338,6 +395,27 @@ describe('transfers against a real S3 server', function () {
       await assert.rejects(download, code('cancelled'));
       assert.ok(Date.now() - cancelledAt < 2000, 'cancel stops the requests at once');
       assert.deepEqual(await fs.readdir(folder.dir), []);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('cancels a folder download: the files already in place stay whole, the one under way leaves nothing', async () => {
+    const proxy = await startTcpProxy({ target: new URL(S3_ENDPOINT), bytesPerSecond: 4 * MIB });
+    try {
+      const store = await rig.addStore(bucket, { endpoint_url: proxy.url, key_prefix: 'cancel-folder/' });
+      await put('cancel-folder/a.txt', 'first');
+      await put('cancel-folder/sub/b.txt', 'second');
+      await put('cancel-folder/z-large.bin', patternBytes(4 * PART, 7));
+      const controller = new AbortController();
+      const job = jobCallbacks(controller.signal);
+      const download = rig.objects.download(rig.source, store.id, { keys: [], prefixes: ['cancel-folder/'] }, folder.dir, job.callbacks);
+      await waitUntil(() => job.progress.some((update) => update.filesDone === 2 && update.bytesDone > 11));
+      controller.abort();
+      await assert.rejects(download, code('cancelled'));
+      assert.deepEqual(await filesUnder(folder.dir), ['cancel-folder/a.txt', 'cancel-folder/sub/b.txt']);
+      assert.equal(await fs.readFile(path.join(folder.dir, 'cancel-folder', 'a.txt'), 'utf8'), 'first');
+      assert.equal(await fs.readFile(path.join(folder.dir, 'cancel-folder', 'sub', 'b.txt'), 'utf8'), 'second');
     } finally {
       await proxy.close();
     }
