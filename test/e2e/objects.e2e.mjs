@@ -1,6 +1,7 @@
 // Objects in the real editor (code-server + Chromium) against the real S3 server: open a text
 // object from the tree, download an object into the workspace, upload a file from the Explorer's
-// right-click, and a transfer's progress notification (cancelled: no file left behind).
+// right-click, download a folder into an Explorer folder from its right-click, and a transfer's
+// progress notification (cancelled: no file left behind).
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -47,6 +48,7 @@ describe("objects in code-server", function () {
     workspace = path.join(tmp, "workspace");
     fs.mkdirSync(workspace);
     fs.writeFileSync(path.join(workspace, "to-upload.txt"), "uploaded from the Explorer\n");
+    fs.mkdirSync(path.join(workspace, "incoming"));
     proxy = await proxyModule.startTcpProxy({ target: new URL(S3_ENDPOINT), bytesPerSecond: SLOW_BYTES_PER_SECOND });
     const managed = path.join(tmp, "managed.json");
     const store = (name, endpoint) => ({
@@ -108,6 +110,20 @@ describe("objects in code-server", function () {
     await editor.viewContainer("LogQS");
     await logqsRow("to-upload.txt").waitFor({ state: "visible", timeout: 20_000 });
     await editor.screenshot("e2e-objects-3-uploaded");
+  });
+
+  it("downloads a folder into the Explorer's folder through its right-click, browsing the store to it", async function () {
+    await editor.viewContainer("Explorer");
+    await editor.contextMenu(explorerRow("incoming"), "Download from LogQS Object Store…");
+    await editor.pickQuickPick("robot-logs");
+    await editor.pickQuickPick("run-001", { title: /robot-logs\/$/ });
+    await editor.pickQuickPick("Choose this folder", { title: /robot-logs\/run-001\/$/ });
+    await editor.waitForNotification(/Downloaded 1 file .*incoming/, { timeoutMs: 30_000 });
+    const local = path.join(workspace, "incoming", "run-001", "robot.bag");
+    assert.ok(fs.readFileSync(local).equals(BAG), "the downloaded file differs from the object");
+    // Revealed where it landed: the folder it came in, inside the clicked one.
+    await explorerRow("run-001").waitFor({ state: "visible", timeout: 15_000 });
+    await editor.screenshot("e2e-objects-3b-downloaded-from-explorer");
   });
 
   it("shows a transfer's progress in one notification, and Cancel leaves no file behind", async function () {
