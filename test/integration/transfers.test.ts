@@ -6,7 +6,7 @@ import type { ObjectWriterFactory } from '../../src/core/ports';
 import type { CommitResult, RangeReader } from '../../src/core/transfer';
 import { code } from '../support/assertions';
 import { LogqsError } from '../../src/core/errors';
-import { adminClient, createBucketWith, deleteBucket, S3_ENDPOINT } from '../support/s3Server';
+import { adminClient, createBucketWith, deleteBucket, S3_ENDPOINT, S3_SECRET_KEY } from '../support/s3Server';
 import { startTcpProxy } from '../support/tcpProxy';
 import { MIB, TEST_SETTINGS, filesUnder, jobCallbacks, patternBytes, sha256, sha256OfFile, temporaryFolder, transferRig } from '../support/transfers';
 
@@ -32,6 +32,12 @@ describe('transfers against a real S3 server', function () {
   afterEach(async () => {
     rig.dispose();
     await folder.remove();
+    // Whatever a test did (retries, renewals, failures), no line the engine logged carries a URL's signature or
+    // credential, nor the secret key: the log shows keys and hosts only.
+    assert.deepEqual(
+      rig.log.filter((line) => /X-Amz-(Signature|Credential|Security-Token)=/i.test(line) || line.includes(S3_SECRET_KEY)),
+      [],
+    );
   });
 
   after(async () => {
