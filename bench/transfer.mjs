@@ -4,7 +4,7 @@
 // --sweep times the engine alone over part sizes and concurrencies instead, to choose the defaults.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as esbuild from "esbuild";
-import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import server from "../out/test/support/s3Server.js";
@@ -37,6 +37,35 @@ function fresh(dir) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** The local server's processes, radosgw and its OSD (none for a server elsewhere): their CPU says when it is idle. */
+const SERVER_PIDS = ["radosgw", "ceph-osd"].flatMap((name) =>
+  spawnSync("pgrep", ["-x", name], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number));
+
+/** CPU ticks (1/100 s) the server's processes have used. */
+function serverTicks() {
+  let ticks = 0;
+  for (const pid of SERVER_PIDS) {
+    // Fields after the command's ")": utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks;
+}
+
+/**
+ * Waits (30 s at most) until the server uses under a twentieth of a core: after deleting thousands of objects
+ * its OSD goes on working for seconds, at up to a core, which the next run would share.
+ */
+function serverIdle() {
+  const deadline = Date.now() + 30_000;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  while (SERVER_PIDS.length > 0 && Date.now() < deadline) {
+    const before = serverTicks();
+    Atomics.wait(nap, 0, 0, 400);
+    if (serverTicks() - before <= 2) return;
+  }
 }
 
 let outputs = 0;
@@ -112,16 +141,16 @@ async function main() {
       "aws s3 cp --recursive": () => timed([...AWS, "s3", "cp", "--recursive", `s3://${BUCKET}/small/`, downloadFolder(out), "--quiet"]),
       "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/small/`, downloadFolder(out)]),
     } },
-    { name: "upload 1 GiB file", bytes: BIG, runs: {
-      ...engineRuns(() => ["upload", BUCKET, bigFile, "up-engine/"]),
-      "aws s3 cp": () => timed([...AWS, "s3", "cp", bigFile, `s3://${BUCKET}/up-aws/big.bin`, "--quiet"]),
+    { name: "upload 1 GiB file", bytes: BIG, uploads: true, runs: {
+      ...engineRuns(() => ["upload", BUCKET, bigFile, "up/engine/"]),
+      "aws s3 cp": () => timed([...AWS, "s3", "cp", bigFile, `s3://${BUCKET}/up/aws/big.bin`, "--quiet"]),
       // --ignore-times: rclone would otherwise skip the object the first round left there.
-      "rclone copy": () => timed(["rclone", "copy", "--ignore-times", bigFile, `bench:${BUCKET}/up-rclone/`]),
+      "rclone copy": () => timed(["rclone", "copy", "--ignore-times", bigFile, `bench:${BUCKET}/up/rclone/`]),
     } },
-    { name: `upload folder of ${SMALL_COUNT} × 64 KiB`, bytes: SMALL * SMALL_COUNT, runs: {
-      ...engineRuns(() => ["upload", BUCKET, smallDir, `up-engine-${Date.now()}/`]),
-      "aws s3 cp --recursive": () => timed([...AWS, "s3", "cp", "--recursive", smallDir, `s3://${BUCKET}/up-aws-${Date.now()}/`, "--quiet"]),
-      "rclone copy": () => timed(["rclone", "copy", smallDir, `bench:${BUCKET}/up-rclone-${Date.now()}/`]),
+    { name: `upload folder of ${SMALL_COUNT} × 64 KiB`, bytes: SMALL * SMALL_COUNT, uploads: true, runs: {
+      ...engineRuns(() => ["upload", BUCKET, smallDir, "up/engine/"]),
+      "aws s3 cp --recursive": () => timed([...AWS, "s3", "cp", "--recursive", smallDir, `s3://${BUCKET}/up/aws/`, "--quiet"]),
+      "rclone copy": () => timed(["rclone", "copy", smallDir, `bench:${BUCKET}/up/rclone/`]),
     } },
   ];
 
@@ -132,10 +161,18 @@ async function main() {
     const best = {};
     for (let round = 0; round < ROUNDS; round++) {
       for (const [tool, run] of Object.entries(row.runs)) {
-        // The last run's dirty pages are written out before this one starts, not during it.
+        // The last run's dirty pages are written out before this one starts, not during it, and the server has
+        // finished what the last run left it (deleting its uploads).
         execFileSync("sync");
+        serverIdle();
         const result = run();
         if (!row.keepOutputs) rmSync(out, { recursive: true, force: true });
+        // Each run's uploads go (the engine's warm-up job's too): the server keeps objects in memory, and the runs
+        // of the last rows were slower, every tool's, with those of the earlier runs still there (its OSD at 12 GB).
+        if (row.uploads) {
+          aws("s3", "rm", "--recursive", `s3://${BUCKET}/up/`);
+          aws("s3", "rm", "--recursive", `s3://${BUCKET}/warm-up-up/`);
+        }
         if (!best[tool] || result.seconds < best[tool].seconds) best[tool] = { ...result, peakMb: Math.max(result.peakMb, best[tool]?.peakMb ?? 0) };
         else best[tool].peakMb = Math.max(best[tool].peakMb, result.peakMb);
       }
