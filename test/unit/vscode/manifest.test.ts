@@ -100,14 +100,6 @@ describe('package.json: Set as Default', () => {
 });
 
 describe('package.json: the menus of objects, folders and stores', () => {
-  /** The data plane's commands a node's right-click menu (or its inline icons) shows. */
-  const shown = (node: TreeNode) =>
-    new Set(
-      menus['view/item/context']
-        .filter((entry) => DATA_PLANE.includes(entry.command) && entry.when?.startsWith('view == logqs.objectStores && viewItem =~'))
-        .filter((entry) => shownOn(entry, node))
-        .map((entry) => entry.command),
-    );
   const DATA_PLANE = [
     'logqs.openObject',
     'logqs.download',
@@ -120,31 +112,36 @@ describe('package.json: the menus of objects, folders and stores', () => {
     'logqs.newFolder',
     'logqs.deleteObjects',
   ];
-  const WRITES = ['logqs.uploadFiles', 'logqs.uploadFolder', 'logqs.newFolder', 'logqs.deleteObjects'];
+  /** The data plane's commands a node shows, each entry apart: "(inline)" for an icon on its row, else in its right-click menu. */
+  const shown = (node: TreeNode) =>
+    menus['view/item/context']
+      .filter((entry) => DATA_PLANE.includes(entry.command) && shownOn(entry, node))
+      .map((entry) => (entry.group?.startsWith('inline') ? `${entry.command} (inline)` : entry.command))
+      .sort();
   const nodesOf = (storeNode: StoreNode) => {
     const folder = new FolderNode(storeNode, 'logs/a/', 'a/');
     return { folder, object: new ObjectNode(folder, { key: 'logs/a/x', name: 'x', size: 1 }) };
   };
-  const sorted = (commands: Set<string>) => [...commands].sort();
+  const WRITES = ['logqs.deleteObjects', 'logqs.newFolder', 'logqs.uploadFiles', 'logqs.uploadFiles (inline)', 'logqs.uploadFolder'];
 
-  it('offers an object every read, and Delete where its store is writable', () => {
-    const reads = ['logqs.copyKey', 'logqs.copyPresignedUrl', 'logqs.copyS3Uri', 'logqs.download', 'logqs.openObject', 'logqs.showObjectDetails'];
-    assert.deepEqual(sorted(shown(nodesOf(store()).object)), [...reads, 'logqs.deleteObjects'].sort());
-    assert.deepEqual(sorted(shown(nodesOf(store({ read_only: true })).object)), reads);
+  it('offers an object every read, Download as an icon too, and Delete where its store is writable', () => {
+    const reads = ['logqs.copyKey', 'logqs.copyPresignedUrl', 'logqs.copyS3Uri', 'logqs.download', 'logqs.download (inline)', 'logqs.openObject', 'logqs.showObjectDetails'];
+    assert.deepEqual(shown(nodesOf(store()).object), [...reads, 'logqs.deleteObjects'].sort());
+    assert.deepEqual(shown(nodesOf(store({ read_only: true })).object), reads);
   });
 
-  it('offers a folder Download, the copies, and the writes only where its store is writable', () => {
-    const reads = ['logqs.copyKey', 'logqs.copyS3Uri', 'logqs.download'];
-    assert.deepEqual(sorted(shown(nodesOf(store()).folder)), [...reads, ...WRITES].sort());
-    assert.deepEqual(sorted(shown(nodesOf(store({ read_only: true })).folder)), reads);
+  it('offers a folder Download and the copies, and the writes (Upload Files as an icon too) only where its store is writable', () => {
+    const reads = ['logqs.copyKey', 'logqs.copyS3Uri', 'logqs.download', 'logqs.download (inline)'];
+    assert.deepEqual(shown(nodesOf(store()).folder), [...reads, ...WRITES].sort());
+    assert.deepEqual(shown(nodesOf(store({ read_only: true })).folder), reads);
   });
 
   it('offers a store Download, Copy S3 URI and the uploads (no Delete of objects), nothing of them when it is disabled', () => {
     const reads = ['logqs.copyS3Uri', 'logqs.download'];
-    assert.deepEqual(sorted(shown(store())), [...reads, 'logqs.newFolder', 'logqs.uploadFiles', 'logqs.uploadFolder'].sort());
-    assert.deepEqual(sorted(shown(store({ read_only: true }))), reads);
-    assert.deepEqual(sorted(shown(store({ disabled: true }))), []);
-    assert.deepEqual(sorted(shown(store({ disabled: true, read_only: true }))), []);
+    assert.deepEqual(shown(store()), [...reads, 'logqs.newFolder', 'logqs.uploadFiles', 'logqs.uploadFiles (inline)', 'logqs.uploadFolder'].sort());
+    assert.deepEqual(shown(store({ read_only: true })), reads);
+    assert.deepEqual(shown(store({ disabled: true })), []);
+    assert.deepEqual(shown(store({ disabled: true, read_only: true })), []);
   });
 
   it('offers Upload on the Explorer\'s files and folders, Download into its folders only, and neither in the palette, where no file was clicked', () => {
