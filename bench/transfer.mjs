@@ -171,9 +171,9 @@ async function main() {
         if (row.uploads) {
           aws("s3", "rm", "--recursive", `s3://${BUCKET}/up/`);
           aws("s3", "rm", "--recursive", `s3://${BUCKET}/warm-up-up/`);
-          // A large object's data is freed by radosgw's garbage collector, 5 to 35 s after its delete: now, not
-          // during the next run.
-          if (SERVER_PIDS.length > 0) execFileSync("bash", ["scripts/s3-server.sh", "gc"], { stdio: "ignore" });
+          // A large object's data is freed by radosgw's garbage collector 5 to 35 s after its delete, maybe during
+          // the next run. Not forced (radosgw-admin gc process --include-all): run beside radosgw's own collector,
+          // it left the memory store's OSD in its "full" failsafe, which blocks every write until a restart.
         }
         if (!best[tool] || result.seconds < best[tool].seconds) best[tool] = { ...result, peakMb: Math.max(result.peakMb, best[tool]?.peakMb ?? 0) };
         else best[tool].peakMb = Math.max(best[tool].peakMb, result.peakMb);

@@ -16,8 +16,6 @@
 #       and removes the data dir.
 #   bash scripts/s3-server.sh status
 #       Exit 0 if rgw answers on the port.
-#   bash scripts/s3-server.sh gc
-#       Frees the data of deleted objects now (rgw's garbage collector), instead of 5 to 35 s later.
 #
 # Environment:
 #   LOGQS_S3_PORT        rgw port (default 7480)
@@ -339,10 +337,6 @@ cmd_status() {
   if rgw_answers; then echo "s3 up on $URL"; else echo "s3 not answering on $URL"; exit 1; fi
 }
 
-cmd_gc() {
-  timeout 60 radosgw-admin -c "$D/ceph.conf" gc process --include-all >/dev/null
-}
-
 # Serialise start/stop (the lock lives next to, not inside, the data dir that stop removes;
 # the daemons are started with fd 9 closed so they do not inherit the lock).
 exec 9>"${D%/}.lock"
@@ -352,6 +346,5 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  gc) cmd_gc ;;
-  *) echo "usage: bash $0 start|stop|status|gc" >&2; exit 2 ;;
+  *) echo "usage: bash $0 start|stop|status" >&2; exit 2 ;;
 esac
