@@ -77,6 +77,7 @@ export interface ChunkWanted {
   ms: number;
 }
 
+/** Whatever was read by then: the default chunk, of a body and of a response's head. */
 const ANY_BYTES: ChunkWanted = { bytes: 1, ms: 0 };
 
 /** A buffer reads go into one after the other: bytes up to `filled` were read, up to `taken` handed out. */
@@ -212,7 +213,7 @@ class Connection {
    * wait can't hold reading up: reading stops for want of room only while full slabs are unread or held, a full slab
    * is handed out whatever is wanted, and giving it back starts reading again.
    */
-  async next(signal: AbortSignal, bytes = 1, ms = 0): Promise<Slice> {
+  async next(signal: AbortSignal, bytes = ANY_BYTES.bytes, ms = ANY_BYTES.ms): Promise<Slice> {
     /** Once bytes wait, the one timer after which they go, wanted or not (`due`). */
     let timer: NodeJS.Timeout | undefined;
     let due = false;
