@@ -1,3 +1,4 @@
+import '../support/vscodeStubInstalled';
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -8,6 +9,7 @@ import { code } from '../support/assertions';
 import { LogqsError } from '../../src/core/errors';
 import { adminClient, createBucketWith, deleteBucket, S3_ENDPOINT, S3_SECRET_KEY } from '../support/s3Server';
 import { startTcpProxy } from '../support/tcpProxy';
+import { transferSettings } from '../../src/vscode/settings';
 import { MIB, TEST_SETTINGS, filesUnder, jobCallbacks, patternBytes, sha256, sha256OfFile, temporaryFolder, transferRig } from '../support/transfers';
 
 const PART = TEST_SETTINGS.partSizeBytes;
@@ -111,16 +113,11 @@ describe('transfers against a real S3 server', function () {
 
     // Again with the settings the extension ships (the tests' settings ask for parallel parts on loopback too): on
     // a server on this machine, one GET for the whole object, its bytes written by the range thread.
-    const shipped = (JSON.parse(await fs.readFile(path.join(__dirname, '../../../package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default: number }> } } })
-      .contributes.configuration.properties;
     const gets: string[] = [];
     rig.dispose();
     rig = newRig({
-      settings: {
-        partSizeBytes: shipped['logqs.transfer.partSizeMiB'].default * MIB,
-        partConcurrency: shipped['logqs.transfer.partConcurrency'].default,
-        loopbackPartConcurrency: shipped['logqs.transfer.loopbackPartConcurrency'].default,
-      },
+      // What the extension reads with no setting of the user's: package.json's defaults.
+      settings: transferSettings(),
       wrapReader: (real) => ({
         ...real,
         prepareForFiles: real.prepareForFiles?.bind(real),
@@ -133,7 +130,7 @@ describe('transfers against a real S3 server', function () {
     const shippedStore = await rig.addStore(bucket);
     const again = await rig.objects.download(rig.source, shippedStore.id, { keys: ['big/big.bin'], prefixes: [] }, path.join(folder.dir, 'shipped'), jobCallbacks().callbacks);
     assert.equal(await sha256OfFile(again.files[0].path), sha256(bytes));
-    assert.equal(shipped['logqs.transfer.loopbackPartConcurrency'].default, 1);
+    assert.equal(rig.settings.loopbackPartConcurrency, 1);
     // No parts: each GET asks for the rest of the object, from where the one before stopped (until its thread runs,
     // the reader answers the first few from the extension host's thread, a few MiB each).
     assert.equal(gets[0], `0-${bytes.length - 1}`);

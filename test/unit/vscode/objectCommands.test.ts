@@ -163,12 +163,17 @@ describe('object commands', () => {
     ]);
   });
 
-  it('offers only writable, enabled stores for an upload from the Explorer', async () => {
+  /** The Explorer's commands' stores: a read-only one (under "logs/"), a disabled one and a writable one. */
+  async function storesOfEachKind() {
     const { source } = memorySource();
-    await source.create(validInput({ name: 'ro', read_only: true }));
+    await source.create(validInput({ name: 'ro', read_only: true, key_prefix: 'logs/' }));
     await source.create(validInput({ name: 'off', disabled: true }));
     await source.create(validInput({ name: 'rw' }));
-    const { deps, ui, calls } = fakeCommandDeps([source]);
+    return fakeCommandDeps([source]);
+  }
+
+  it('offers only writable, enabled stores for an upload from the Explorer', async () => {
+    const { deps, ui, calls } = await storesOfEachKind();
     ui.pickLabel = 'rw';
     ui.browseAnswer = { kind: 'folder', key: '' };
     ui.conflictAnswer = 'overwrite';
@@ -178,11 +183,7 @@ describe('object commands', () => {
   });
 
   it('downloads from the Explorer into the clicked folder: enabled stores offered, read-only ones too, the item browsed to', async () => {
-    const { source } = memorySource();
-    await source.create(validInput({ name: 'ro', read_only: true, key_prefix: 'logs/' }));
-    await source.create(validInput({ name: 'off', disabled: true }));
-    await source.create(validInput({ name: 'rw' }));
-    const { deps, ui, calls } = fakeCommandDeps([source]);
+    const { deps, ui, calls } = await storesOfEachKind();
     ui.pickLabel = 'ro';
     ui.browseAnswer = { kind: 'folder', key: 'logs/run 1/' };
     ui.conflictAnswer = 'overwrite';
