@@ -1,7 +1,7 @@
 // What the transfer benchmarks share: the peer tools' environment for the local S3 server, its bucket
-// made and seeded with the AWS CLI, the 1 GiB file, and a presigned URL for curl and aria2.
+// made and seeded with the AWS CLI, the 1 GiB file, a presigned URL for curl and aria2, and a process's CPU.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -44,4 +44,17 @@ export async function presignedGet(bucket, key) {
   const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: 3600 });
   s3.destroy();
   return url;
+}
+
+/** A process's name and the CPU it has used so far (user and system, in ticks of 1/100 s); undefined once it is gone. */
+export function processCpu(pid) {
+  let stat;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // The name is between the first "(" and the last ")" (it may hold either); after it, utime and stime are the 12th and 13th fields.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), ticks: Number(fields[11]) + Number(fields[12]) };
 }

@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import server from "../out/test/support/s3Server.js";
 import { REPO_ROOT, startEditor, waitFor } from "../test/e2e/harness.mjs";
-import { BIG, WORK, aws, bigFile as makeBigFile, presignedGet } from "./peers.mjs";
+import { BIG, WORK, aws, bigFile as makeBigFile, presignedGet, processCpu } from "./peers.mjs";
 
 const ROUNDS = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 3);
 const BUCKET = `logqs-bench-editor-${Date.now().toString(36)}`;
@@ -37,14 +37,13 @@ function cpuByProcess() {
   const ticks = new Map();
   for (const pid of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cpu = processCpu(pid);
+      if (!cpu) continue;
       // Split at spaces too: Chromium's forked processes rewrite theirs as one string.
       const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split(/[\0 ]/).filter(Boolean);
       const type = args.find((arg) => arg.startsWith("--type="));
       const cmd = [...args.slice(0, 3).map((arg) => path.basename(arg)), type ?? ""].join(" ");
-      ticks.set(pid, { name: `${name} [${cmd}]`, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+      ticks.set(pid, { name: `${cpu.name} [${cmd}]`, seconds: cpu.ticks / 100 });
     } catch {
       // gone meanwhile
     }

@@ -4,12 +4,12 @@
 // --sweep times the engine alone over part sizes and concurrencies instead, to choose the defaults.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as esbuild from "esbuild";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import server from "../out/test/support/s3Server.js";
 import { buildOptions } from "../esbuild.mjs";
-import { AWS, BIG, ENV, WORK, aws, bigFile as makeBigFile, presignedGet } from "./peers.mjs";
+import { AWS, BIG, ENV, WORK, aws, bigFile as makeBigFile, presignedGet, processCpu } from "./peers.mjs";
 
 const SWEEP = process.argv.includes("--sweep");
 /** `--only <text>`: only the rows whose name holds it (say "1 GiB object"). */
@@ -47,9 +47,8 @@ const SERVER_PIDS = ["radosgw", "ceph-osd"].flatMap((name) =>
 function serverTicks() {
   let ticks = 0;
   for (const pid of SERVER_PIDS) {
-    // Fields after the command's ")": utime and stime are the 12th and 13th. A process gone counts nothing.
-    const fields = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ") : [];
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    // A process gone counts nothing.
+    ticks += processCpu(pid)?.ticks ?? 0;
   }
   return ticks;
 }
