@@ -37,6 +37,24 @@ export async function listPage(objects: ObjectGateway, request: ListPageRequest,
 }
 
 /**
+ * Every page of a listing, each asked for as soon as the one before arrives: its keys are worked on (a folder's
+ * files downloaded, its objects deleted) while the next page is on its way, rather than after it, when the work
+ * would stand idle for a listing's round trip at each page (about 100 ms for 1000 keys from a local server).
+ * One page ahead at most, whatever the listing's length.
+ */
+export async function* pagesAhead(list: (continuationToken: string | undefined) => Promise<ListPage>): AsyncGenerator<ListPage> {
+  let next: Promise<ListPage> | undefined = list(undefined);
+  while (next) {
+    const page: ListPage = await next;
+    const token = page.nextContinuationToken;
+    next = token === undefined ? undefined : list(token);
+    // Left unread if the work stops on this page (a failure, a cancel): its failure is then no one's to report.
+    next?.catch(() => undefined);
+    yield page;
+  }
+}
+
+/**
  * One page of a store's objects, one folder level at a time, scoped to its key
  * prefix, from whichever source the store comes from. Anything a server
  * returns outside the prefix is dropped. `startsWith` narrows the folder to

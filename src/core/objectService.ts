@@ -2,7 +2,7 @@ import { LogqsError } from './errors';
 import { hasControlChars, isInScope, listingPrefix, scopeKey } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
 import type { FetchedObject, ListPage, ObjectDetails, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
-import { listPage } from './objectBrowser';
+import { listPage, pagesAhead } from './objectBrowser';
 import { assertWritable } from './storeRules';
 import {
   Claims,
@@ -312,15 +312,12 @@ export class ObjectService {
     const { store, objects } = await source.objectsOf(storeId);
     const scoped = shownListing(store.key_prefix, folder).listed;
     const list = pageUnder(objects);
-    let continuationToken: string | undefined;
-    do {
-      const page = await list(scoped, continuationToken, signal);
+    for await (const page of pagesAhead((continuationToken) => list(scoped, continuationToken, signal))) {
       const keys = page.objects.map((object) => object.key).filter((key) => isInScope(store.key_prefix, key));
       if (keys.length > 0) {
         await each(keys);
       }
-      continuationToken = page.nextContinuationToken;
-    } while (continuationToken);
+    }
   }
 
   private downloadContext(store: ObjectStore, objects: ObjectGateway): DownloadContext {

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '../errors';
 import { formatBytes } from '../format';
+import { pagesAhead } from '../objectBrowser';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently, withJobCancel } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
@@ -591,10 +592,8 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
   async function* candidates(): AsyncGenerator<Candidate> {
     yield* keys;
     for (const prefix of request.prefixes) {
-      const listed = request.listedAs?.get(prefix) ?? prefix;
-      let continuationToken: string | undefined;
-      do {
-        const page = await context.list(listed, continuationToken, signal);
+      const listedPrefix = request.listedAs?.get(prefix) ?? prefix;
+      for await (const page of pagesAhead((continuationToken) => context.list(listedPrefix, continuationToken, signal))) {
         for (const listed of page.objects) {
           if (listed.key.endsWith('/') && listed.size === 0) {
             continue; // a folder marker: its folder is made by the files in it
@@ -602,8 +601,7 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
           meter.addTotal(1, listed.size);
           yield { key: listed.key, segments: localSegments(keyBelow(prefix, listed.key)), listed };
         }
-        continuationToken = page.nextContinuationToken;
-      } while (continuationToken);
+      }
     }
     meter.setTotalsKnown(true);
   }

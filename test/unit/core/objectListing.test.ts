@@ -3,9 +3,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { LogqsError } from '../../../src/core/errors';
-import { browsePage } from '../../../src/core/objectBrowser';
+import { browsePage, pagesAhead } from '../../../src/core/objectBrowser';
 import { ObjectService } from '../../../src/core/objectService';
-import type { ListPageRequest, ObjectGateway } from '../../../src/core/ports';
+import type { ListPage, ListPageRequest, ObjectGateway } from '../../../src/core/ports';
 import { memorySource, validInput } from '../../support/memoryPorts';
 
 /**
@@ -79,6 +79,60 @@ describe('listings that would never end', () => {
       assert.deepEqual(await readdir(target), []);
     } finally {
       await rm(target, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('pagesAhead: a listing read one page ahead', () => {
+  /** A listing of `pages` pages (tokens "t1", "t2", …), recording each token asked for; `failAt` fails that page. */
+  function pagedListing(pages: number, failAt?: number) {
+    const asked: (string | undefined)[] = [];
+    const list = async (token: string | undefined): Promise<ListPage> => {
+      asked.push(token);
+      const index = token === undefined ? 0 : Number(token.slice(1));
+      if (index === failAt) {
+        throw new LogqsError('unreachable', `page ${index} could not be listed`);
+      }
+      return { folders: [], objects: [{ key: `k${index}`, size: 1 }], nextContinuationToken: index + 1 < pages ? `t${index + 1}` : undefined };
+    };
+    return { list, asked };
+  }
+  const keysOf = (result: IteratorResult<ListPage>) => (result.done ? [] : result.value.objects.map((object) => object.key));
+
+  it('asks for the next page as a page is handed out, never more than one ahead, and stops after the last', async () => {
+    const { list, asked } = pagedListing(3);
+    const pages = pagesAhead(list);
+    const first = await pages.next();
+    assert.deepEqual(keysOf(first), ['k0']);
+    assert.deepEqual(asked, [undefined, 't1'], 'the second page is on its way while the first is worked on');
+    const second = await pages.next();
+    assert.deepEqual(keysOf(second), ['k1']);
+    assert.deepEqual(asked, [undefined, 't1', 't2']);
+    assert.deepEqual(keysOf(await pages.next()), ['k2']);
+    assert.equal((await pages.next()).done, true);
+    assert.deepEqual(asked, [undefined, 't1', 't2'], 'nothing asked past the last page');
+  });
+
+  it('throws a page\'s failure when that page is reached, and leaves none unhandled when the work stops before it', async () => {
+    const failing = pagedListing(3, 1);
+    const pages = pagesAhead(failing.list);
+    await pages.next();
+    await assert.rejects(pages.next(), (error: unknown) => LogqsError.is(error, 'unreachable') && /page 1/.test(error.message));
+
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const stopped = pagedListing(3, 1);
+      for await (const page of pagesAhead(stopped.list)) {
+        assert.equal(page.objects[0].key, 'k0');
+        break; // the work failed on the first page: the second page's failure is no one's
+      }
+      assert.deepEqual(stopped.asked, [undefined, 't1']);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
     }
   });
 });

@@ -55,6 +55,34 @@ describe('the requests of a download by key', () => {
     assert.deepEqual(said.slice(0, 2), ['prepare', 'list']);
   });
 
+  it('lists a folder\'s next page while the files of the page before download, not once they have all started', async () => {
+    const objects = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`f/${String(index).padStart(2, '0')}.bin`, Buffer.from(`file ${index}`)]));
+    const context = memoryDownloadContext(objects, scratch.files);
+    const keys = Object.keys(objects).sort();
+    const pageSize = 6;
+    /** How many GETs had been made when each page was asked for. */
+    const getsAtListing: number[] = [];
+    let gets = 0;
+    const paged: DownloadContext = {
+      ...context,
+      settings: { ...context.settings, fileConcurrency: 2 },
+      list: async (prefix, token) => {
+        getsAtListing.push(gets);
+        const start = token === undefined ? 0 : Number(token);
+        const page = await context.list(prefix, undefined, new AbortController().signal);
+        const next = start + pageSize < keys.length ? String(start + pageSize) : undefined;
+        return { folders: [], objects: page.objects.filter((object) => keys.indexOf(object.key) >= start && keys.indexOf(object.key) < start + pageSize), nextContinuationToken: next };
+      },
+      http: { get: ((url: string, range: { start: number; end: number }, signal: AbortSignal) => (gets++, context.http.get(url, range, signal))) as DownloadContext['http']['get'] },
+    };
+    const request = { keys: [], prefixes: ['f/'], targetDir: scratch.dir, signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' as const };
+    const report = await downloadObjects(paged, request);
+    assert.equal(report.files.length, keys.length);
+    assert.equal(getsAtListing.length, 2);
+    // Listed only once its 6 files had all started, the second page would find at least 5 GETs made (2 at once).
+    assert.ok(getsAtListing[1] < 2, `the second page was asked for after ${getsAtListing[1]} GETs`);
+  });
+
   it('asks for a large object in one range on one lane: one request, not one a part', async () => {
     const bytes = Buffer.alloc(5 * 1024 * 1024 + 7, 3);
     bytes.write('end', bytes.length - 3);
