@@ -279,6 +279,12 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     async fetchIntoPlace(url, expected, place, signal) {
       const { thread: fileGets } = await connect();
       const target = new URL(url);
+      // One that comes while the first GET learns the route waits for it, as a GET does: declined, it would be read on
+      // this thread and written by the file threads, which start only then (a folder's first files waited 100 ms for them).
+      const pending = learning.get(target.origin);
+      if (pending) {
+        await pending;
+      }
       const route = routes.get(target.origin);
       // Only where the route is learned and direct: until then (or behind a proxy) the ordinary path serves.
       if (route === undefined || route === 'node') {

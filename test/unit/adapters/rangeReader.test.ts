@@ -679,6 +679,20 @@ describe('range reader, a whole object into its place', () => {
     }
   });
 
+  it('waits for the route while the first GET learns it, then fetches on the range thread', async () => {
+    const fresh = createRangeReader({ timeoutMs: () => 5000 });
+    try {
+      const learner = fresh.get(server.url('/object'), { start: 0, end: 9 }, live());
+      const placed = fresh.fetchIntoPlace(server.url('/object'), expected, place(), live());
+      await bytesOf(await learner);
+      assert.equal(await placed, 'written');
+      assert.ok(readFileSync(path.join(folder, 'object.bin')).equals(DATA));
+      assert.deepEqual(names(), ['object.bin']);
+    } finally {
+      fresh.dispose();
+    }
+  });
+
   it('answers a file or a folder at the target without a request, unless it may replace a file', async () => {
     writeFileSync(path.join(folder, 'object.bin'), 'mine');
     mkdirSync(path.join(folder, 'a folder'));
