@@ -67,9 +67,10 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
   let threads: FileThread[] = [];
   let nextId = 0;
 
+  const startThread = () => threads.push(new FileThread(workerFile, (gone) => (threads = threads.filter((thread) => thread !== gone))));
   const send = async (operation: Operation): Promise<WholeFileResponse> => {
     if (threads.length < count) {
-      threads.push(new FileThread(workerFile, (gone) => (threads = threads.filter((thread) => thread !== gone))));
+      startThread();
     }
     // The least busy thread: a slow disk call in one doesn't hold up the others'.
     const thread = threads.reduce((best, candidate) => (candidate.inFlight < best.inFlight ? candidate : best));
@@ -107,6 +108,11 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
         throw unanswered('read');
       }
       return response.bytes;
+    },
+    prepare() {
+      while (threads.length < count) {
+        startThread();
+      }
     },
     dispose() {
       threads.forEach((thread) => thread.terminate());

@@ -577,6 +577,11 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
   const keys: Candidate[] = request.keys.map((key) => ({ key, segments: localSegments(keyBelow(key, key)) }));
   // Every download writes files (a folder's small ones too, see downloadSmall): the reader gets ready while sizes are fetched or listed.
   context.http.prepareForFiles?.();
+  if (request.prefixes.length > 0) {
+    // A folder's first small files, fetched while the reader learns the server's route, are written by the file
+    // threads: started now, during the listing, they are running by then (their start took 100 ms on the first download).
+    context.files.prepare?.();
+  }
   await forEachConcurrently(
     keys.filter((candidate) => candidate.segments.ok),
     context.settings.fileConcurrency,

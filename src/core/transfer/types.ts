@@ -133,6 +133,8 @@ export interface WholeFiles {
   commit(commit: WholeFileCommit): Promise<CommitResult>;
   /** The file's `size` bytes; a LogqsError 'changed' when it is no longer that size. */
   read(file: string, size: number): Promise<Uint8Array>;
+  /** Said when commits are likely soon (a folder's small files): the threads start meanwhile, not at the first. */
+  prepare?(): void;
 }
 
 /** What a download needs from the store, already scoped by ObjectService. */

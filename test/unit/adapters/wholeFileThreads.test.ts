@@ -104,6 +104,31 @@ describe('whole-file threads', () => {
     }
   });
 
+  it('starts its threads when told commits are coming, before any request, and no more than it has', async () => {
+    const starts = path.join(dir, 'starts.log');
+    const counting = path.join(dir, 'counting.js');
+    await fs.writeFile(
+      counting,
+      `const { parentPort } = require('node:worker_threads'); require('node:fs').appendFileSync(${JSON.stringify(starts)}, 'started\\n');\n` +
+        'parentPort.on(\'message\', (request) => parentPort.postMessage({ id: request.id, bytes: new Uint8Array([7]) }));',
+    );
+    const started = async () => (existsSync(starts) ? (await fs.readFile(starts, 'utf8')).split('\n').filter(Boolean).length : 0);
+    const prepared = createWholeFileThreads({ threads: 2, workerFile: counting });
+    try {
+      prepared.prepare?.();
+      prepared.prepare?.();
+      for (const deadline = Date.now() + 5000; (await started()) < 2 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.equal(await started(), 2, 'both threads started without a request');
+      assert.deepEqual(await prepared.read(counting, 1), new Uint8Array([7]));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(await started(), 2, 'the request went to a thread already started');
+    } finally {
+      prepared.dispose();
+    }
+  });
+
   it('fails the requests of a thread that dies, and starts a new one for the next', async () => {
     const dying = path.join(dir, 'dying.js');
     await fs.writeFile(dying, "require('node:worker_threads').parentPort.on('message', () => process.exit(3));");

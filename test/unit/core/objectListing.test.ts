@@ -38,7 +38,7 @@ describe('listings that would never end', () => {
     const service = new ObjectService({
       writers: () => undefined as never,
       http: { get: (() => Promise.reject(new LogqsError('bug', 'no GET is made here'))) as never },
-      files: undefined as never,
+      files: { commit: () => Promise.reject(new LogqsError('bug', 'no file is written here')), read: () => Promise.reject(new LogqsError('bug', 'no file is read here')) },
       settings: () => ({ partSizeBytes: 1024, partConcurrency: 1, loopbackPartConcurrency: 1, fileConcurrency: 2, presignExpirySeconds: 3600 }),
       log: () => undefined,
     });

@@ -35,13 +35,14 @@ describe('the requests of a download by key', () => {
     return { asked, written: await fs.readFile(report.files[0].path) };
   }
 
-  it('tells the reader to get ready for GETs into files before the sizes of keys are fetched, or a folder listed', async () => {
+  it('tells the reader to get ready for GETs into files before the sizes of keys are fetched, or a folder listed, and the file threads too for a folder', async () => {
     const context = memoryDownloadContext({ 'big.bin': Buffer.alloc(10), 'f/a.bin': Buffer.alloc(10) }, scratch.files);
     const said: string[] = [];
     const watched: DownloadContext = {
       ...context,
       fetch: (key, signal, listed) => (said.push('fetch'), context.fetch(key, signal, listed)),
       list: (prefix, token, signal) => (said.push('list'), context.list(prefix, token, signal)),
+      files: { ...context.files, prepare: () => void said.push('files') },
       http: {
         get: ((url: string, range: { start: number; end: number }, signal: AbortSignal) => context.http.get(url, range, signal)) as DownloadContext['http']['get'],
         prepareForFiles: () => void said.push('prepare'),
@@ -52,7 +53,7 @@ describe('the requests of a download by key', () => {
     assert.deepEqual(said, ['prepare', 'fetch']);
     said.length = 0;
     await downloadObjects(watched, request([], ['f/']));
-    assert.deepEqual(said.slice(0, 2), ['prepare', 'list']);
+    assert.deepEqual(said.slice(0, 3), ['prepare', 'files', 'list']);
   });
 
   it('lists a folder\'s next page while the files of the page before download, not once they have all started', async () => {
