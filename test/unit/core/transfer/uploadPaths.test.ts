@@ -290,4 +290,15 @@ describe('upload keys', () => {
     await uploadFiles(context(stored), request([path.join(scratch.dir, 'top'), path.join(scratch.dir, 'nothing')]));
     assert.deepEqual([...stored.keys()].sort(), ['store/nothing/', 'store/top/empty/deeper/', 'store/top/f.txt']);
   });
+
+  it('joins a folder\'s relative path with "/" in its keys, a "\\" becoming "/" as it is a separator on Windows', async () => {
+    await fs.mkdir(path.join(scratch.dir, 'run', 'cam 1', 'été'), { recursive: true });
+    await fs.writeFile(path.join(scratch.dir, 'run', 'cam 1', 'été', 'frame+1.jpg'), 'frame');
+    // On Linux and macOS "\\" is part of a name: the key takes it for a folder, as the same folder's key from Windows would.
+    await fs.writeFile(path.join(scratch.dir, 'run', 'left\\right.txt'), 'both');
+    const stored = new Map<string, string>();
+    const report = await uploadFiles(context(stored), request([path.join(scratch.dir, 'run')]));
+    assert.deepEqual(report.keys.sort(), ['store/run/cam 1/été/frame+1.jpg', 'store/run/left/right.txt']);
+    assert.equal(stored.get('store/run/left/right.txt'), 'both');
+  });
 });
