@@ -312,7 +312,7 @@ export class ObjectService {
     const { store, objects } = await source.objectsOf(storeId);
     const scoped = shownListing(store.key_prefix, folder).listed;
     const list = pageUnder(objects);
-    for await (const page of pagesAhead((continuationToken) => list(scoped, continuationToken, signal))) {
+    for await (const page of pagesAhead((continuationToken, listSignal) => list(scoped, continuationToken, listSignal), signal)) {
       const keys = page.objects.map((object) => object.key).filter((key) => isInScope(store.key_prefix, key));
       if (keys.length > 0) {
         await each(keys);

@@ -578,8 +578,9 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
   // Every download writes files (a folder's small ones too, see downloadSmall): the reader gets ready while sizes are fetched or listed.
   context.http.prepareForFiles?.();
   if (request.prefixes.length > 0) {
-    // A folder's first small files, fetched while the reader learns the server's route, are written by the file
-    // threads: started now, during the listing, they are running by then (their start took 100 ms on the first download).
+    // A folder's first small file, whose GET learns the server's route, is written by the file threads (so are any
+    // others the reader can't fetch into place): started now, during the listing, they are running by then (their
+    // start took 100 ms on the first download of a session).
     context.files.prepare?.();
   }
   await forEachConcurrently(
@@ -598,7 +599,7 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     yield* keys;
     for (const prefix of request.prefixes) {
       const listedPrefix = request.listedAs?.get(prefix) ?? prefix;
-      for await (const page of pagesAhead((continuationToken) => context.list(listedPrefix, continuationToken, signal))) {
+      for await (const page of pagesAhead((continuationToken, listSignal) => context.list(listedPrefix, continuationToken, listSignal), signal)) {
         for (const listed of page.objects) {
           if (listed.key.endsWith('/') && listed.size === 0) {
             continue; // a folder marker: its folder is made by the files in it

@@ -135,4 +135,27 @@ describe('pagesAhead: a listing read one page ahead', () => {
       process.off('unhandledRejection', onUnhandled);
     }
   });
+
+  it('stops the page asked ahead when the work stops before it, or is cancelled', async () => {
+    const signals: AbortSignal[] = [];
+    const list = (token: string | undefined, signal: AbortSignal) => {
+      signals.push(signal);
+      return token === undefined ? Promise.resolve<ListPage>({ folders: [], objects: [], nextContinuationToken: 't1' }) : new Promise<ListPage>(() => undefined);
+    };
+    for await (const page of pagesAhead(list)) {
+      assert.equal(page.nextContinuationToken, 't1');
+      break; // the work failed on the first page
+    }
+    assert.equal(signals.length, 2);
+    assert.ok(signals[1].aborted, 'the second page, asked ahead, is stopped');
+
+    signals.length = 0;
+    const cancel = new AbortController();
+    const pages = pagesAhead(list, cancel.signal);
+    await pages.next();
+    assert.equal(signals[1].aborted, false, 'asked ahead while the first page is worked on');
+    cancel.abort();
+    assert.ok(signals[1].aborted, 'a cancel stops it at once');
+    await pages.return(undefined);
+  });
 });
