@@ -60,6 +60,23 @@ function defaultPort(url: URL): number {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
 
+/** Waits until the route another request is learning is learned, or `signal` cancels: a cancel doesn't wait on another job's request. */
+async function learned(pending: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) {
+    throw cancelledError();
+  }
+  let onAbort = () => undefined as void;
+  const cancelled = new Promise<never>((_, reject) => {
+    onAbort = () => reject(cancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([pending, cancelled]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
 /** A HEAD's answer: its status, and its headers by lower-case name. */
 export interface HeadAnswer {
   status: number;
@@ -177,7 +194,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     const pending = learning.get(target.origin);
     if (pending) {
       // Awaited only when there is one: the first GET must reach learning.set below without yielding.
-      await pending;
+      await learned(pending, signal);
     }
     const route = routes.get(target.origin);
     if (route !== undefined && route !== 'node') {
@@ -239,13 +256,21 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
         return;
       }
       const secure = target.protocol === 'https:';
-      const protocol = secure ? https() : http;
-      const agent = secure ? (agents['https:'] ??= new (https().Agent)({ keepAlive: true, maxSockets: 64 })) : (agents['http:'] ??= new http.Agent({ keepAlive: true, maxSockets: 64 }));
-      const request = protocol.request(target, { method, agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
-        // An answer that carries no object teaches nothing about the route: a refusal may come from a proxy.
-        endLearning(carriesBytes(response.statusCode ?? 0) ? response.socket : undefined);
-        resolve(response);
-      });
+      let request: ReturnType<typeof http.request>;
+      try {
+        const protocol = secure ? https() : http;
+        const agent = secure ? (agents['https:'] ??= new (https().Agent)({ keepAlive: true, maxSockets: 64 })) : (agents['http:'] ??= new http.Agent({ keepAlive: true, maxSockets: 64 }));
+        request = protocol.request(target, { method, agent, headers, signal, timeout: options.timeoutMs() }, (response) => {
+          // An answer that carries no object teaches nothing about the route: a refusal may come from a proxy.
+          endLearning(carriesBytes(response.statusCode ?? 0) ? response.socket : undefined);
+          resolve(response);
+        });
+      } catch (error) {
+        // Refused before it was made (node:https missing, a header Node won't send): the requests waiting for the route must not wait forever.
+        endLearning();
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
       request.on('timeout', () => request.destroy(Object.assign(new Error('no answer in time'), { code: 'ETIMEDOUT' })));
       request.on('error', (error) => {
         endLearning();
@@ -264,7 +289,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     const target = new URL(url);
     const pending = learning.get(target.origin);
     if (pending) {
-      await pending;
+      await learned(pending, signal);
     }
     const response = await throughNodeHttp(connection, 'HEAD', target, {}, signal);
     response.resume();
@@ -283,7 +308,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
       // this thread and written by the file threads, which start only then (a folder's first files waited 100 ms for them).
       const pending = learning.get(target.origin);
       if (pending) {
-        await pending;
+        await learned(pending, signal);
       }
       const route = routes.get(target.origin);
       // Only where the route is learned and direct: until then (or behind a proxy) the ordinary path serves.

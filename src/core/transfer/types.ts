@@ -94,7 +94,8 @@ export interface RangeReader {
    * folder at the target is answered at once, with no GET; then the object
    * is written to `place.temporary`, its MD5 checked, and the temporary
    * renamed onto the target. Undefined, with nothing left on disk, when the
-   * reader can't (no direct route to the server yet, a proxy) or the answer
+   * reader can't (no direct route to the server: none learned yet, or a
+   * proxy; one a GET is learning is waited for) or the answer
    * was not the object expected or broke off: the caller then fetches it the
    * ordinary way, with its retries and renewals. A refusal of the file
    * system, or a cancel, rejects.

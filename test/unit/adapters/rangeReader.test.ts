@@ -71,6 +71,8 @@ function startServer(tls?: { key: Buffer; cert: Buffer }) {
         next();
         return;
       }
+      case '/silent':
+        return; // no answer at all, not even a head
       case '/stall':
         response.writeHead(206, headers);
         response.write(part.subarray(0, 10));
@@ -215,6 +217,20 @@ describe('range reader', () => {
     for (const [i, response] of responses.entries()) {
       assert.deepEqual(await bytesOf(response), DATA.subarray(i * 1000, i * 1000 + 1000));
     }
+  });
+
+  it('lets a GET or HEAD waiting for the route be cancelled at once, whatever the GET learning it does', async () => {
+    const learner = new AbortController();
+    const learning = reader.get(server.url('/silent'), { start: 0, end: 9 }, learner.signal).catch((error: unknown) => error);
+    for (const ask of [(signal: AbortSignal) => reader.get(server.url('/object'), { start: 0, end: 9 }, signal), (signal: AbortSignal) => reader.head(server.url('/object'), signal)]) {
+      const waiting = new AbortController();
+      const started = Date.now();
+      setTimeout(() => waiting.abort(), 50);
+      await assert.rejects(ask(waiting.signal), code('cancelled'));
+      assert.ok(Date.now() - started < 2000, 'cancelled without waiting for the learning GET (a 5 s timeout)');
+    }
+    learner.abort();
+    assert.ok(code('cancelled')(await learning));
   });
 
   it('learns the route from a later GET when the first one is refused', async () => {
@@ -688,6 +704,27 @@ describe('range reader, a whole object into its place', () => {
       assert.equal(await placed, 'written');
       assert.ok(readFileSync(path.join(folder, 'object.bin')).equals(DATA));
       assert.deepEqual(names(), ['object.bin']);
+    } finally {
+      fresh.dispose();
+    }
+  });
+
+  it('declines once the GET it waited for learned nothing (refused), and is cancelled at once while it waits', async () => {
+    const fresh = createRangeReader({ timeoutMs: () => 5000 });
+    try {
+      const refused = fresh.get(server.url('/forbidden'), { start: 0, end: 9 }, live()).catch((error: unknown) => error);
+      assert.equal(await fresh.fetchIntoPlace(server.url('/object'), expected, place(), live()), undefined);
+      assert.ok(code('forbidden')(await refused));
+      assert.deepEqual(names(), []);
+
+      const learner = new AbortController();
+      const learning = fresh.get(server.url('/silent'), { start: 0, end: 9 }, learner.signal).catch((error: unknown) => error);
+      const waiting = new AbortController();
+      setTimeout(() => waiting.abort(), 50);
+      await assert.rejects(fresh.fetchIntoPlace(server.url('/object'), expected, place(), waiting.signal), code('cancelled'));
+      learner.abort();
+      await learning;
+      assert.deepEqual(names(), []);
     } finally {
       fresh.dispose();
     }
