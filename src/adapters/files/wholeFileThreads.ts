@@ -55,8 +55,8 @@ function unanswered(op: Operation['op']): LogqsError {
  * rename) to libuv's thread pool and back: on a small VM those hand-offs,
  * not the bytes, were most of the engine's own time for a folder of small
  * files. MD5 checks run there too, off the extension host's thread. Threads start
- * at first use and end when disposed; a thread that dies fails its requests
- * and is replaced by the next one.
+ * at first use, or when told requests are coming (prepare), and end when
+ * disposed; a thread that dies fails its requests and is replaced by the next one.
  */
 export function createWholeFileThreads(options: { threads?: number; workerFile?: string } = {}): WholeFiles & { dispose(): void } {
   // One thread by default: creates and renames in one folder take the folder's lock in the kernel one at a
@@ -66,6 +66,7 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
   const workerFile = options.workerFile ?? path.join(__dirname, 'wholeFileWorker.js');
   let threads: FileThread[] = [];
   let nextId = 0;
+  let disposed = false;
 
   const startThread = () => threads.push(new FileThread(workerFile, (gone) => (threads = threads.filter((thread) => thread !== gone))));
   const send = async (operation: Operation): Promise<WholeFileResponse> => {
@@ -110,11 +111,13 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
       return response.bytes;
     },
     prepare() {
-      while (threads.length < count) {
+      // Not once disposed of (the extension stopping): a thread started then would outlive it.
+      while (!disposed && threads.length < count) {
         startThread();
       }
     },
     dispose() {
+      disposed = true;
       threads.forEach((thread) => thread.terminate());
       threads = [];
     },

@@ -104,13 +104,14 @@ describe('whole-file threads', () => {
     }
   });
 
-  it('starts its threads when told commits are coming, before any request, and no more than it has', async () => {
+  it('starts its threads when told commits are coming, before any request, and no more than it has, nor once disposed of', async () => {
     const starts = path.join(dir, 'starts.log');
     const counting = path.join(dir, 'counting.js');
+    // Each thread logs its start and answers every read with its thread id.
     await fs.writeFile(
       counting,
-      `const { parentPort } = require('node:worker_threads'); require('node:fs').appendFileSync(${JSON.stringify(starts)}, 'started\\n');\n` +
-        'parentPort.on(\'message\', (request) => parentPort.postMessage({ id: request.id, bytes: new Uint8Array([7]) }));',
+      `const { parentPort, threadId } = require('node:worker_threads'); require('node:fs').appendFileSync(${JSON.stringify(starts)}, 'started\\n');\n` +
+        'parentPort.on(\'message\', (request) => setTimeout(() => parentPort.postMessage({ id: request.id, bytes: new Uint8Array([threadId]) }), 20));',
     );
     const started = async () => (existsSync(starts) ? (await fs.readFile(starts, 'utf8')).split('\n').filter(Boolean).length : 0);
     const prepared = createWholeFileThreads({ threads: 2, workerFile: counting });
@@ -121,12 +122,15 @@ describe('whole-file threads', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       assert.equal(await started(), 2, 'both threads started without a request');
-      assert.deepEqual(await prepared.read(counting, 1), new Uint8Array([7]));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.equal(await started(), 2, 'the request went to a thread already started');
+      // Six reads at once go to the least busy threads: a third thread, had one been started, would answer some.
+      const answers = await Promise.all(Array.from({ length: 6 }, () => prepared.read(counting, 1)));
+      assert.equal(new Set(answers.map((bytes) => bytes[0])).size, 2);
     } finally {
       prepared.dispose();
     }
+    prepared.prepare?.();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(await started(), 2, 'none started once disposed of');
   });
 
   it('fails the requests of a thread that dies, and starts a new one for the next', async () => {
