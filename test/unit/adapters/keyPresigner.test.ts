@@ -139,6 +139,33 @@ describe('KeyPresigner', () => {
     }
   });
 
+  it('signs the same on a Node without the one-shot crypto.hash (before 20.12), through createHash', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- node:crypto's own exports object, whose hash is taken away a moment
+    const crypto = require('node:crypto') as { hash?: unknown };
+    const presignerFile = require.resolve('../../../src/adapters/s3/keyPresigner');
+    const oneShot = crypto.hash;
+    const origin = new URL('http://127.0.0.1:7480');
+    const at = new Date('2026-12-02T10:00:00.000Z');
+    let older: typeof import('../../../src/adapters/s3/keyPresigner');
+    try {
+      // The module chooses when it loads: loaded again without it, as on such a Node.
+      crypto.hash = undefined;
+      delete require.cache[presignerFile];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second copy of the module, loaded now
+      older = require(presignerFile) as typeof import('../../../src/adapters/s3/keyPresigner');
+    } finally {
+      crypto.hash = oneShot;
+      delete require.cache[presignerFile];
+    }
+    assert.notEqual(older.KeyPresigner, KeyPresigner, 'a second copy of the module, made without crypto.hash');
+    const presigner = new older.KeyPresigner(storeAt(origin.origin), () => Promise.resolve(credentials), noClient);
+    for (const key of keys) {
+      const ours = new URL(await presigner.presign(key, 900, at));
+      const reference = await sdkSigned('GET', origin, '/my-bucket/', key, 'eu-west-1', credentials, at);
+      assert.deepEqual(sortedParams(ours), sortedParams(reference), key);
+    }
+  });
+
   it('signs with the session token of temporary credentials', async () => {
     const temporary = { ...credentials, sessionToken: 'token/with+chars=' };
     const url = new URL(await new KeyPresigner({ ...storeAt('http://127.0.0.1:7480'), region_name: 'us-east-1' }, () => Promise.resolve(temporary), noClient).presign('k', 60));
