@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LogqsError, localFileError } from '../../core/errors';
+import { LogqsError, cancelledError, localFileError } from '../../core/errors';
 import { type CommitResult, type WholeFileCommit, type WholeFiles, fileChangedError } from '../../core/transfer';
 import { RequestThread } from '../requestThread';
 import { CHANGED_SIZE } from './wholeFileOps';
@@ -56,7 +56,8 @@ function unanswered(op: Operation['op']): LogqsError {
  * not the bytes, were most of the engine's own time for a folder of small
  * files. MD5 checks run there too, off the extension host's thread. Threads start
  * at first use, or when told requests are coming (prepare), and end when
- * disposed; a thread that dies fails its requests and is replaced by the next one.
+ * disposed, after which requests are refused as cancelled; a thread that dies
+ * fails its requests and is replaced by the next one.
  */
 export function createWholeFileThreads(options: { threads?: number; workerFile?: string } = {}): WholeFiles & { dispose(): void } {
   // One thread by default: creates and renames in one folder take the folder's lock in the kernel one at a
@@ -70,6 +71,10 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
 
   const startThread = () => threads.push(new FileThread(workerFile, (gone) => (threads = threads.filter((thread) => thread !== gone))));
   const send = async (operation: Operation): Promise<WholeFileResponse> => {
+    if (disposed) {
+      // The extension stopping: a thread started now would outlive it.
+      throw cancelledError();
+    }
     if (threads.length < count) {
       startThread();
     }

@@ -104,7 +104,7 @@ describe('whole-file threads', () => {
     }
   });
 
-  it('starts its threads when told commits are coming, before any request, and no more than it has, nor once disposed of', async () => {
+  it('starts its threads when told commits are coming, before any request, and no more than it has; once disposed of, none, and requests are refused', async () => {
     const starts = path.join(dir, 'starts.log');
     const counting = path.join(dir, 'counting.js');
     // Each thread logs its start and answers every read with its thread id.
@@ -129,8 +129,9 @@ describe('whole-file threads', () => {
       prepared.dispose();
     }
     prepared.prepare?.();
+    await assert.rejects(prepared.read(counting, 1), code('cancelled'));
     await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.equal(await started(), 2, 'none started once disposed of');
+    assert.equal(await started(), 2, 'none started once disposed of, by prepare or by a request');
   });
 
   it('fails the requests of a thread that dies, and starts a new one for the next', async () => {
