@@ -229,17 +229,17 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
   function throughNodeHttp(connection: Connection, method: 'GET' | 'HEAD', target: URL, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
     // Synchronous up to learning.set: two first requests must not both learn.
     const { http, https, dns } = connection;
-    let learned: (() => void) | undefined;
+    let settleLearning: (() => void) | undefined;
     if (!routes.has(target.origin)) {
       onNodeHttp(target.origin);
-      learning.set(target.origin, new Promise<void>((resolve) => (learned = resolve)));
+      learning.set(target.origin, new Promise<void>((resolve) => (settleLearning = resolve)));
     }
     const endLearning = (socket?: Socket) => {
-      if (learned === undefined) {
+      if (settleLearning === undefined) {
         return;
       }
-      const done = learned;
-      learned = undefined;
+      const done = settleLearning;
+      settleLearning = undefined;
       if (!socket) {
         // No answer to learn from (an error, a refusal): the next GET asks again.
         routes.delete(target.origin);
