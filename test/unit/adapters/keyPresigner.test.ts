@@ -143,7 +143,8 @@ describe('KeyPresigner', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- node:crypto's own exports object, whose hash is taken away a moment
     const crypto = require('node:crypto') as { hash?: unknown };
     const presignerFile = require.resolve('../../../src/adapters/s3/keyPresigner');
-    const oneShot = crypto.hash;
+    const oneShot = Object.getOwnPropertyDescriptor(crypto, 'hash');
+    const loaded = require.cache[presignerFile];
     const origin = new URL('http://127.0.0.1:7480');
     const at = new Date('2026-12-02T10:00:00.000Z');
     let older: typeof import('../../../src/adapters/s3/keyPresigner');
@@ -154,8 +155,12 @@ describe('KeyPresigner', () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a second copy of the module, loaded now
       older = require(presignerFile) as typeof import('../../../src/adapters/s3/keyPresigner');
     } finally {
-      crypto.hash = oneShot;
-      delete require.cache[presignerFile];
+      // As it was for the other tests: crypto's own hash (or none), and the module they loaded.
+      delete crypto.hash;
+      if (oneShot) {
+        Object.defineProperty(crypto, 'hash', oneShot);
+      }
+      require.cache[presignerFile] = loaded;
     }
     assert.notEqual(older.KeyPresigner, KeyPresigner, 'a second copy of the module, made without crypto.hash');
     const presigner = new older.KeyPresigner(storeAt(origin.origin), () => Promise.resolve(credentials), noClient);

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -157,5 +158,12 @@ describe('pagesAhead: a listing read one page ahead', () => {
     cancel.abort();
     assert.ok(signals[1].aborted, 'a cancel stops it at once');
     await pages.return(undefined);
+    assert.equal(getEventListeners(cancel.signal, 'abort').length, 0, 'nothing left listening on the caller\'s signal');
+
+    const whole = new AbortController();
+    for await (const page of pagesAhead(async () => ({ folders: [], objects: [] }), whole.signal)) {
+      assert.deepEqual(page.objects, []);
+    }
+    assert.equal(getEventListeners(whole.signal, 'abort').length, 0, 'nor after a listing read to its end');
   });
 });
