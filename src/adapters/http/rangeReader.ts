@@ -3,6 +3,7 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import { LogqsError, cancelledError } from '../../core/errors';
 import { lazy } from '../../core/lazy';
+import { untilAborted } from '../../core/transfer/retry';
 import type { ChunkedBody, FileWritingBody, RangeReader, RangeResponse } from '../../core/transfer';
 import { networkCode } from '../remoteErrors';
 import { loadNodeHttp, nodeHttps } from '../vendor/loaders';
@@ -58,23 +59,6 @@ const RELEARN_AFTER_MS = 5 * 60_000;
 
 function defaultPort(url: URL): number {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-}
-
-/** Waits until the route another request is learning is learned, or `signal` cancels: a cancel doesn't wait on another job's request. */
-async function learned(pending: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) {
-    throw cancelledError();
-  }
-  let onAbort = () => undefined as void;
-  const cancelled = new Promise<never>((_, reject) => {
-    onAbort = () => reject(cancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([pending, cancelled]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }
 
 /** A HEAD's answer: its status, and its headers by lower-case name. */
@@ -194,7 +178,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     const pending = learning.get(target.origin);
     if (pending) {
       // Awaited only when there is one: the first GET must reach learning.set below without yielding.
-      await learned(pending, signal);
+      await untilAborted(pending, signal);
     }
     const route = routes.get(target.origin);
     if (route !== undefined && route !== 'node') {
@@ -289,7 +273,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     const target = new URL(url);
     const pending = learning.get(target.origin);
     if (pending) {
-      await learned(pending, signal);
+      await untilAborted(pending, signal);
     }
     const response = await throughNodeHttp(connection, 'HEAD', target, {}, signal);
     response.resume();
@@ -308,7 +292,7 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
       // this thread and written by the file threads, which start only then (a folder's first files waited 100 ms for them).
       const pending = learning.get(target.origin);
       if (pending) {
-        await learned(pending, signal);
+        await untilAborted(pending, signal);
       }
       const route = routes.get(target.origin);
       // Only where the route is learned and direct: until then (or behind a proxy) the ordinary path serves.
