@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type ObjectStore, dataPlaneKey } from '../../core/objectStore';
 import type { CredentialProvider, Disposable } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
@@ -11,7 +12,7 @@ export interface S3ClientOptions {
 
 /** An S3 SDK client for a store: its region, its endpoint (path-style for S3-compatible servers). */
 export function createS3Client(sdk: AwsSdk, store: ObjectStore, credentials: CredentialProvider, options: S3ClientOptions): S3Client {
-  return new sdk.S3Client({
+  const client = new sdk.S3Client({
     region: store.region_name,
     credentials,
     ...(store.endpoint_url ? { endpoint: store.endpoint_url, forcePathStyle: true } : {}),
@@ -24,6 +25,34 @@ export function createS3Client(sdk: AwsSdk, store: ObjectStore, credentials: Cre
     maxAttempts: 2,
     requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs },
   });
+  sendContentMd5OnDeleteObjects(client);
+  return client;
+}
+
+/**
+ * DeleteObjects with the Content-MD5 header S3's API reference asks for, in
+ * place of the CRC32 the SDK sends since 3.729: MinIO before its 2025
+ * releases, and other S3-compatible servers, refuse a multi-object delete
+ * without it (MissingContentMD5), so Delete failed on them. As the SDK's
+ * own MD5 fallback does (supplemental-docs/MD5_FALLBACK.md), after its
+ * checksum middleware (the same step, a lower priority) and before signing.
+ */
+function sendContentMd5OnDeleteObjects(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      if (context.commandName === 'DeleteObjectsCommand' && request.headers && (typeof request.body === 'string' || request.body instanceof Uint8Array)) {
+        for (const name of Object.keys(request.headers)) {
+          if (/^x-amz-(sdk-)?checksum-/i.test(name)) {
+            delete request.headers[name];
+          }
+        }
+        request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+      }
+      return next(args);
+    },
+    { step: 'build', priority: 'low', name: 'logqsDeleteObjectsContentMd5' },
+  );
 }
 
 /**
