@@ -132,9 +132,10 @@ export class ObjectService {
         if (!LogqsError.is(error, 'changed')) {
           throw error;
         }
-        // Written in between: what is there now is asked for, so that an Overwrite replaces that version and no other.
-        const now = await this.currentForSave(source, storeId, writer, fullKey, options.signal).catch(() => undefined);
-        throw changedSinceOpened(now, false);
+        // Written or deleted in between: what is there now is asked for, so that an Overwrite replaces that version and no other.
+        // Said deleted only when the second look found nothing, not when it failed.
+        const look = await this.currentForSave(source, storeId, writer, fullKey, options.signal).then((now) => ({ now }), () => undefined);
+        throw changedSinceOpened(look?.now, look !== undefined && look.now === undefined);
       });
     this.deps.log(`Saved ${bytes.byteLength} bytes to "${fullKey}" in "${store.name}"`);
     // Created: no object was there (a Save As, or one deleted since it was opened), so its folders may be new too.

@@ -7,6 +7,7 @@ import type { ObjectWriterFactory } from '../../src/core/ports';
 import type { CommitResult, RangeReader } from '../../src/core/transfer';
 import { code } from '../support/assertions';
 import { LogqsError } from '../../src/core/errors';
+import { ObjectChangedError } from '../../src/core/objectService';
 import { adminClient, createBucketWith, deleteBucket, S3_ENDPOINT, S3_SECRET_KEY } from '../support/s3Server';
 import { startTcpProxy } from '../support/tcpProxy';
 import { transferSettings } from '../../src/vscode/settings';
@@ -533,14 +534,17 @@ describe('transfers against a real S3 server', function () {
   });
 
   it('loses no write that lands between the check of the version opened and the save (a conditional PUT)', async () => {
-    let sneakIn: string | undefined;
+    /** Someone else's write (its text) or delete (null) before the PUT lands. */
+    let sneakIn: string | null | undefined;
     rig.dispose();
     rig = newRig({
       wrapWriters: (real): ObjectWriterFactory => (store, credentials) => {
         const writer = real(store, credentials);
         // Someone else's write, after the version was checked and before the PUT lands.
         const putObject: typeof writer.putObject = async (key, body, options) => {
-          if (sneakIn !== undefined) {
+          if (sneakIn === null) {
+            await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+          } else if (sneakIn !== undefined) {
             await put(key, sneakIn);
           }
           return writer.putObject(key, body, options);
@@ -556,6 +560,14 @@ describe('transfers against a real S3 server', function () {
       code('changed')(error) && /changed in .* since it was opened/.test((error as Error).message),
     );
     assert.equal((await get('race/notes.txt')).toString(), 'theirs');
+    // Deleted in between: said so (an Overwrite makes it again), and not made again without asking.
+    const before = await rig.objects.readObject(rig.source, store.id, 'race/notes.txt', 1000, new AbortController().signal);
+    sneakIn = null;
+    await assert.rejects(rig.objects.saveObject(rig.source, store.id, 'race/notes.txt', Buffer.from('mine'), { expectedEtag: before.details.etag }), (error: unknown) =>
+      error instanceof ObjectChangedError && /was deleted from .* since it was opened/.test(error.message) && error.current === undefined,
+    );
+    await assert.rejects(get('race/notes.txt'), /NoSuchKey|not exist/);
+    await put('race/notes.txt', 'theirs');
     // Unraced, the same conditional PUT writes (radosgw takes the ETag only unquoted: the writer asks again so).
     sneakIn = undefined;
     const theirs = await rig.objects.readObject(rig.source, store.id, 'race/notes.txt', 1000, new AbortController().signal);

@@ -72,7 +72,8 @@ export class S3ObjectWriter implements ObjectWriter {
    * A PUT on the condition that the object is still the version `etag`
    * names. Ceph's radosgw compares If-Match with the ETag it stores, without
    * quotes, and refuses the quoted form HTTP (and AWS) use: a refusal of the
-   * quoted form is asked again unquoted before it is believed. A server that
+   * quoted form is asked again unquoted before it is believed. An object
+   * deleted meanwhile is a change too (AWS answers 404 NoSuchKey). A server that
    * has no conditional writes (501) gets a plain PUT.
    */
   private async conditionalPut(key: string, etag: string, put: (ifMatch: string | undefined) => Promise<{ etag?: string }>): Promise<{ etag?: string }> {
@@ -85,8 +86,8 @@ export class S3ObjectWriter implements ObjectWriter {
         if (status === 501 || name === 'NotImplemented') {
           return put(undefined);
         }
-        // 409 ConditionalRequestConflict: another write to the key landed meanwhile.
-        if (status !== 412 && name !== 'PreconditionFailed' && name !== 'ConditionalRequestConflict') {
+        // 409 ConditionalRequestConflict: another write to the key landed meanwhile; 404 NoSuchKey (AWS): it was deleted.
+        if (status !== 412 && name !== 'PreconditionFailed' && name !== 'ConditionalRequestConflict' && name !== 'NoSuchKey') {
           throw error;
         }
       }

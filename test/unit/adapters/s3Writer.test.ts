@@ -49,6 +49,14 @@ describe('S3 writer, a PUT on the condition of a version', () => {
     assert.deepEqual(plain.asked, [undefined]);
   });
 
+  it('takes a key deleted meanwhile (AWS: 404 NoSuchKey) as a change, but not a bucket gone (NoSuchBucket)', async () => {
+    const deleted = await writer(() => serviceError('NoSuchKey', 404));
+    await assert.rejects(deleted.writer.putObject('k', new Uint8Array(1), { ifMatch: '"abc"' }), code('changed'));
+    const bucketGone = await writer(() => serviceError('NoSuchBucket', 404));
+    await assert.rejects(bucketGone.writer.putObject('k', new Uint8Array(1), { ifMatch: '"abc"' }), code('no-such-bucket'));
+    assert.deepEqual(bucketGone.asked, ['"abc"']);
+  });
+
   it('writes without the condition on a server that has no conditional writes (501), and passes other errors on', async () => {
     const old = await writer((ifMatch) => (ifMatch === undefined ? undefined : serviceError('NotImplemented', 501)));
     assert.deepEqual(await old.writer.putObject('k', new Uint8Array(1), { ifMatch: '"abc"' }), { etag: '"new"' });
