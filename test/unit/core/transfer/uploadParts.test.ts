@@ -179,6 +179,28 @@ describe('upload parts', () => {
     });
   }
 
+  it('is uploaded when the completion\'s lost answer was retried by the S3 client itself, which then found no upload', async () => {
+    const bytes = patternBytes(3 * PART, 7);
+    const file = path.join(scratch.dir, 'large.bin');
+    await fs.writeFile(file, bytes);
+    const { writer, assembled } = partRecordingWriter();
+    const complete = writer.completeMultipartUpload.bind(writer);
+    let made: CompletedPart[] = [];
+    let calls = 0;
+    writer.completeMultipartUpload = async (key, uploadId, parts, signal) => {
+      calls++;
+      made = [...parts];
+      await complete(key, uploadId, parts, signal);
+      // One call here: the client's hidden second try is what answered, and a 404 is not retried.
+      throw new LogqsError('not-found', 'The object store answered with an error: NoSuchUpload', { status: 404 });
+    };
+    const head: UploadContext['head'] = async (key) => ({ key, size: bytes.length, etag: `"${multipartEtag(made)}"`, metadata: {} });
+    const report = await uploadThrough(writer, file, undefined, () => undefined, head);
+    assert.deepEqual(report.keys, ['up/large.bin']);
+    assert.equal(calls, 1);
+    assert.ok(assembled()?.equals(bytes));
+  });
+
   it('makes the multipart ETag S3 makes: the MD5 of the parts\' MD5s, then their count', () => {
     // The parts' MD5s as S3 returns them, quoted; this answer is Ceph's for three parts of these bytes.
     const md5 = (fill: number, length: number) => `"${createHash('md5').update(Buffer.alloc(length, fill)).digest('hex')}"`;
