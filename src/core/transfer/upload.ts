@@ -153,7 +153,7 @@ async function readPart(file: fs.FileHandle, item: UploadItem, into: Buffer, off
  * followed; links to folders are not (they can loop), and are reported,
  * unless picked themselves.
  */
-async function collect(paths: readonly string[], context: UploadContext, prefix: string, skip: (path: string, reason: string) => void) {
+async function collect(paths: readonly string[], context: UploadContext, prefix: string, skip: (path: string, reason: string) => void, signal: AbortSignal) {
   const items: UploadItem[] = [];
   const folders: string[] = [];
   const markers: string[] = [];
@@ -181,6 +181,8 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
     return undefined;
   };
   const walk = async (entry: string, relative: string, picked = false): Promise<void> => {
+    // A Cancel stops the walk too: a tree of a million files takes minutes to look through.
+    throwIfAborted(signal);
     const link = await fs.lstat(entry).catch((error: unknown) => unreadable(entry, error));
     if (!link) {
       return;
@@ -299,7 +301,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
     context.log(`Skipped ${file}: ${reason}`);
   };
 
-  const { items, folders, markers, taken } = await collect(request.paths, context, destinationPrefix, skip);
+  const { items, folders, markers, taken } = await collect(request.paths, context, destinationPrefix, skip, signal);
   meter.addTotal(items.length, items.reduce((sum, item) => sum + item.size, 0));
   const existing = await existingKeys(context, folders, items, signal);
   // An empty folder is kept as the zero-byte marker New Folder makes, else it would vanish.

@@ -5,6 +5,7 @@ import { LogqsError, userMessage } from '../../../../src/core/errors';
 import { scopeKey } from '../../../../src/core/keyPrefix';
 import { Claims, type TransferProgress, type UploadContext, uploadFiles } from '../../../../src/core/transfer';
 import { pickedName } from '../../../../src/core/transfer/upload';
+import { code } from '../../../support/assertions';
 import { engineScratch } from '../../../support/transfers';
 
 /** Which keys an upload's local paths go to, against a store in memory. */
@@ -198,6 +199,34 @@ describe('upload keys', () => {
     const report = await uploadFiles(context(stored), request([path.join(scratch.dir, 'picked')]));
     assert.deepEqual(report.keys, ['store/picked/sub/f.txt']);
     assert.deepEqual(report.skipped.map((entry) => path.basename(entry.path)), ['loop']);
+  });
+
+  it('stops looking through the picked folders at a Cancel, before a file is sent', async () => {
+    const tree = path.join(scratch.dir, 'tree');
+    for (let folder = 0; folder < 10; folder++) {
+      await fs.mkdir(path.join(tree, `f${folder}`), { recursive: true });
+      for (let file = 0; file < 30; file++) {
+        await fs.writeFile(path.join(tree, `f${folder}`, `${file}.txt`), 'x');
+      }
+    }
+    const stored = new Map<string, string>();
+    const controller = new AbortController();
+    const lstat = fs.lstat;
+    let looked = 0;
+    // The engine's own fs.promises: each entry of the walk is looked at once (lstat); the Cancel comes at the 20th.
+    fs.lstat = ((...args: Parameters<typeof lstat>) => {
+      if (++looked === 20) {
+        controller.abort();
+      }
+      return lstat(...args);
+    }) as typeof lstat;
+    try {
+      await assert.rejects(uploadFiles(context(stored), { ...request([tree]), signal: controller.signal }), code('cancelled'));
+    } finally {
+      fs.lstat = lstat;
+    }
+    assert.ok(looked <= 21, `${looked} entries looked at after the Cancel at the 20th`);
+    assert.equal(stored.size, 0);
   });
 
   it('says clearly which file vanished during the upload', async () => {
