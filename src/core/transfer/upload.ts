@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LogqsError, cancelledError, failureOf, isAbort, localFileError, toLogqsError } from '../errors';
+import { MAX_KEY_BYTES, byteLength } from '../keyPrefix';
 import type { CompletedPart } from '../ports';
 import { forEachConcurrently, withJobCancel } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
@@ -427,6 +428,9 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
    */
   const keepBothKey = async (key: string, signal: AbortSignal) => {
     const base = key.startsWith(destinationPrefix) ? destinationPrefix : '';
+    const rest = key.slice(base.length);
+    // The name is shortened before its number where the numbered key would pass S3's limit on a whole key.
+    const maxNameBytes = MAX_KEY_BYTES - byteLength(key.slice(0, base.length + rest.lastIndexOf('/') + 1));
     const unclaimed = (candidate: string) => !existing.has(candidate) && !taken.has(candidate) && !context.keysInFlight.has(candidate);
     const free = async (candidate: string) => {
       if (!unclaimed(candidate) || (await context.head(candidate, signal)) || !unclaimed(candidate)) {
@@ -436,7 +440,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
       context.keysInFlight.claim(candidate);
       return true;
     };
-    return base + (await firstFreeName(key.slice(base.length), (rest) => free(base + rest)));
+    return base + (await firstFreeName(rest, (candidate) => free(base + candidate), { maxNameBytes, separators: ['/'] }));
   };
 
   /** One file, its work stopped by `signal` (the job's, or aborted when another file fails the job). */

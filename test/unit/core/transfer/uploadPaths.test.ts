@@ -190,6 +190,19 @@ describe('upload keys', () => {
     assert.equal(stored.get('reports/2024.README'), 'old');
   });
 
+  it('keeps both within S3\'s 1024 bytes a key, the name shortened before its number', async () => {
+    await fs.writeFile(path.join(scratch.dir, 'flight-recording.bag'), 'new');
+    // A destination deep enough that "flight-recording (1).bag" would make a key of 1025 bytes.
+    const destination = `store/${'é'.repeat(497)}/`;
+    const existing = `${destination}flight-recording.bag`;
+    assert.equal(Buffer.byteLength(existing) + ' (1)'.length, 1025);
+    const stored = new Map([[existing, 'old']]);
+    const report = await uploadFiles(context(stored), { ...request([path.join(scratch.dir, 'flight-recording.bag')], 'keepBoth'), destinationPrefix: destination });
+    assert.deepEqual(report.keys, [`${destination}flight-recordin (1).bag`]);
+    assert.equal(Buffer.byteLength(report.keys[0]), 1024);
+    assert.equal(stored.get(existing), 'old');
+  });
+
   it('follows a folder that was picked through a link (links inside it are still not followed)', async () => {
     await fs.mkdir(path.join(scratch.dir, 'real', 'sub'), { recursive: true });
     await fs.writeFile(path.join(scratch.dir, 'real', 'sub', 'f.txt'), 'f');
