@@ -241,6 +241,14 @@ export class EmbeddedStoreSource implements ObjectStoreSource {
     return run;
   }
 
+  /**
+   * A store's secret changed, perhaps in another window (a managed store's
+   * new secret): announced, so that the clients made with the old one go.
+   */
+  secretChanged(id: string): void {
+    this.announce([id]);
+  }
+
   /** See known. */
   private remember(stores: readonly ObjectStore[]): void {
     this.known = new Map(stores.map((store) => [store.id, store]));

@@ -26,7 +26,7 @@ import { ObjectStoreTreeProvider, VIEW_ID } from './explorer/provider';
 import { ObjectFileSystem } from './fileSystem/objectFileSystem';
 import { Log, reportError } from './log';
 import { vscodeUi } from './vscodeUi';
-import { SecretStorageVault, connectionSecretKey, storeSecretKey } from './secretVault';
+import { SecretStorageVault, connectionSecretKey, onStoreSecretChanged, storeSecretKey } from './secretVault';
 import { runJob, stopJobs } from './progress';
 import { listingPageSize, managedStoresFile, openSizeLimitBytes, presignExpirySeconds, requestTimeoutMs, sessionDurationSeconds, transferSettings } from './settings';
 import { editorActions } from './editorActions';
@@ -124,6 +124,8 @@ export function activate(context: vscode.ExtensionContext): void {
       showConnected();
     }),
     fileSystem,
+    // A store's secret changed by another window (a managed store's new one): its clients go, as for a change here.
+    onStoreSecretChanged(context.secrets, (storeId) => embedded.secretChanged(storeId)),
     // Another window's change of the records (a store added there) shows here without a Refresh; so does a DataStore it connected.
     watchFile(recordsFile, () => void embedded.recordsChanged()),
     watchFile(connectionsFile, () => void connections.fileChanged().catch((error: unknown) => report('Couldn\'t read the LogQS connections', error))),

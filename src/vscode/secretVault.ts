@@ -46,7 +46,24 @@ export class SecretStorageVault implements SecretVault {
   }
 }
 
+const STORE_SECRET = { before: 'logqs.objectStore.', after: '.secretAccessKey' };
+
 /** Where each store's secret_access_key is kept. */
-export const storeSecretKey = (storeId: string) => `logqs.objectStore.${storeId}.secretAccessKey`;
+export const storeSecretKey = (storeId: string) => `${STORE_SECRET.before}${storeId}${STORE_SECRET.after}`;
+
+/**
+ * Calls `listener` with the store id of each store secret that changes, in
+ * this window or another: secret storage is shared by the windows, so a
+ * managed store's new secret, written by the first window that read the
+ * provisioning file, reaches the others only so (their records don't change).
+ */
+export function onStoreSecretChanged(secrets: Pick<vscode.SecretStorage, 'onDidChange'>, listener: (storeId: string) => void): vscode.Disposable {
+  const { before, after } = STORE_SECRET;
+  return secrets.onDidChange(({ key }) => {
+    if (key.length > before.length + after.length && key.startsWith(before) && key.endsWith(after)) {
+      listener(key.slice(before.length, -after.length));
+    }
+  });
+}
 /** Where each LogQS connection's API key secret is kept. */
 export const connectionSecretKey = (connectionId: string) => `logqs.connection.${connectionId}.apiKeySecret`;

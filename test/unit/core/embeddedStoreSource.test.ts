@@ -231,6 +231,22 @@ describe('managed object stores from LogQS', () => {
     assert.equal(vault.secrets.get(before.id), 'rotated');
   });
 
+  it('announces a store whose secret another window changed, though its record here is the same (a managed store\'s new secret)', async () => {
+    const { registry: here, records, vault } = setup();
+    const there = memorySource({ records, secrets: vault }).source;
+    await here.syncManaged([parse(entry())]);
+    const announced: string[][] = [];
+    here.onDidChange((change) => announced.push([...change.storeIds]));
+    // The other window reads the new provisioning file first: the secret it writes is the one this window then finds.
+    await there.syncManaged([parse(entry({ secret_access_key: 'rotated' }))]);
+    await here.syncManaged([parse(entry({ secret_access_key: 'rotated' }))]);
+    await here.recordsChanged();
+    assert.deepEqual(announced, [], 'nothing here says the secret changed');
+    const [store] = await here.list();
+    here.secretChanged(store.id);
+    assert.deepEqual(announced, [[store.id]]);
+  });
+
   it('takes the default from a managed store the provisioning file disables (a disabled store is never the default)', async () => {
     const { registry } = setup();
     await registry.syncManaged([parse(entry({ default: true }))]);

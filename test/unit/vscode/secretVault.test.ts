@@ -2,7 +2,7 @@ import '../../support/vscodeStubInstalled';
 import * as assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { reportFor } from '../../../src/core/errors';
-import { SecretStorageVault } from '../../../src/vscode/secretVault';
+import { SecretStorageVault, connectionSecretKey, onStoreSecretChanged, storeSecretKey } from '../../../src/vscode/secretVault';
 import { code } from '../../support/assertions';
 
 /** The keychain's refusals, as users read them. */
@@ -28,5 +28,20 @@ describe('secret storage vault', () => {
       assert.ok(!text.includes('wJalrXUtnFEMI'), text);
     }
     assert.match((error as Error).message, /storing \[secret\] under/);
+  });
+});
+
+describe('store secrets changed', () => {
+  it('names the store whose secret changed, and nothing for the other secrets', () => {
+    const listeners: ((event: vscode.SecretStorageChangeEvent) => void)[] = [];
+    const secrets = { onDidChange: (listener: (event: vscode.SecretStorageChangeEvent) => void) => (listeners.push(listener), { dispose: () => listeners.pop() }) };
+    const changed: string[] = [];
+    const subscription = onStoreSecretChanged(secrets, (id) => changed.push(id));
+    for (const key of [storeSecretKey('3f2c.a'), connectionSecretKey('c-1'), 'logqs.objectStore..secretAccessKey', 'other.extension.key', storeSecretKey('b')]) {
+      listeners.forEach((listener) => listener({ key }));
+    }
+    assert.deepEqual(changed, ['3f2c.a', 'b']);
+    subscription.dispose();
+    assert.equal(listeners.length, 0);
   });
 });
