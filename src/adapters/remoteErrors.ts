@@ -34,3 +34,16 @@ export function awsServiceError(error: unknown): { name?: string; status?: numbe
   const status = candidate?.$metadata?.httpStatusCode;
   return { name, status: typeof status === 'number' ? status : undefined };
 }
+
+/**
+ * A failed request's own words, for a message: what the service said, or,
+ * for an answer the SDK couldn't read as the service's (a proxy's or a
+ * captive portal's HTML page, another server at that address), that, and
+ * not the XML parser's words and the SDK's hint about a hidden field.
+ */
+export function serviceErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.includes('Deserialization error: to see the raw response')
+    ? 'its answer is not the service\'s (is a proxy, or another server, answering at that address?)'
+    : message;
+}

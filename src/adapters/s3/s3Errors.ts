@@ -1,6 +1,6 @@
 import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
-import { awsServiceError, networkCode } from '../remoteErrors';
+import { awsServiceError, networkCode, serviceErrorText } from '../remoteErrors';
 
 /** Where a store's requests go, as named in messages. */
 export function endpointName(store: ObjectStore): string {
@@ -21,11 +21,10 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
     return new LogqsError('unreachable', `Can't reach the object store endpoint ${where} (${network})`, { cause: error });
   }
   const { name, status } = awsServiceError(error);
-  const serverMessage = error instanceof Error ? error.message : String(error);
-  const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${serverMessage}`;
+  const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${serviceErrorText(error)}`;
   if (name === 'SlowDown' || name === 'ServiceUnavailable' || name === 'InternalError' || (status !== undefined && status >= 500)) {
     // Marked with its status so a transfer retries it.
-    return new LogqsError('remote', `The object store ${where} is busy or failing (${name ?? `HTTP ${status}`}); try again`, {
+    return new LogqsError('remote', `The object store ${where} is busy or failing (${name !== undefined && name !== 'Error' ? name : `HTTP ${status}`}); try again`, {
       cause: error,
       detail,
       status: status ?? 503,

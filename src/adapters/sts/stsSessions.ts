@@ -2,7 +2,7 @@ import { LogqsError, cancelledError, isAbort } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
 import type { SessionCredentials, SessionIssuer } from '../../core/ports';
 import { onAws } from '../../core/sessionPolicy';
-import { awsServiceError, networkCode } from '../remoteErrors';
+import { awsServiceError, networkCode, serviceErrorText } from '../remoteErrors';
 import { loadAwsSdk } from '../vendor/loaders';
 
 export interface StsOptions {
@@ -100,7 +100,7 @@ export function describeStsError(error: unknown, store: ObjectStore, call: strin
     return new LogqsError('unreachable', `Can't reach the STS endpoint ${where} for ${call} (${network})`, { cause: error });
   }
   const { name, status } = awsServiceError(error);
-  const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${error instanceof Error ? error.message : String(error)}`;
+  const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${serviceErrorText(error)}`;
   const options = { cause: error, detail, status };
   // Ceph RGW answers STS errors in S3's form, which the SDK can't read ("Unknown", or "NotFound" for a 404): by status, then.
   if (name === 'Unknown' || name === 'NotFound' || name === undefined) {

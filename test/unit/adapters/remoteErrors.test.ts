@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { S3ServiceException } from '@aws-sdk/client-s3';
-import { STSServiceException } from '@aws-sdk/client-sts';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ListObjectsV2Command, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { awsServiceError, networkCode } from '../../../src/adapters/remoteErrors';
 import { describeS3Error } from '../../../src/adapters/s3/s3Errors';
 import { describeStsError } from '../../../src/adapters/sts/stsSessions';
@@ -67,6 +69,33 @@ describe('remote errors, classified by their fields', () => {
     assert.equal(describeStsError(sts('PackedPolicyTooLarge', 'Packed policy consumes 120% of allotted space'), store, 'AssumeRole', aws).code, 'too-large');
     assert.match(describeStsError(sts('MalformedPolicyDocument', 'bad'), store, 'AssumeRole', aws).message, /refused the session policy/);
     assert.equal(describeStsError(sts('InvalidAccessKeyId', 'unknown key'), store, 'AssumeRole', 'http://127.0.0.1:7480').code, 'auth');
+  });
+
+  it('says of an HTML page where S3 or STS was expected (a proxy\'s) that it is not their answer, without the parser\'s words or the SDK\'s hint', async () => {
+    const proxy = http.createServer((request, response) => {
+      response.writeHead(request.url?.startsWith('/busy') ? 502 : 403, { 'content-type': 'text/html' });
+      response.end('<html><body><h1>403 Forbidden</h1><p>sign in to the proxy first</body></html>');
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const credentials = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'not-a-secret' };
+    try {
+      const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials, maxAttempts: 1 });
+      const sts = new STSClient({ region: 'us-east-1', endpoint, credentials, maxAttempts: 1 });
+      const thrown = await Promise.all([
+        s3.send(new ListObjectsV2Command({ Bucket: 'robot-logs' })).then(() => assert.fail('answered'), (error: unknown) => describeS3Error(error, store)),
+        sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam:::role/x', RoleSessionName: 's' })).then(() => assert.fail('answered'), (error: unknown) => describeStsError(error, store, 'AssumeRole', endpoint, 'arn:aws:iam:::role/x')),
+      ]);
+      for (const error of thrown) {
+        assert.doesNotMatch(error.message, /Deserialization|hidden field|\$response|XML parse|mismatched/, error.message);
+        assert.match(error.message, /HTTP 403\): its answer is not the service's \(is a proxy/, error.message);
+      }
+      // A 5xx page is a server failing, retried: said by its status (the SDK names its error only "Error").
+      const failing = await s3.send(new ListObjectsV2Command({ Bucket: 'busy' })).then(() => assert.fail('answered'), (error: unknown) => describeS3Error(error, store));
+      assert.equal(failing.message, 'The object store http://127.0.0.1:7480 is busy or failing (HTTP 502); try again');
+    } finally {
+      proxy.close();
+    }
   });
 
   it('finds a network failure anywhere in the cause chain', () => {
