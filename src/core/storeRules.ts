@@ -64,7 +64,8 @@ export function recordsProblem(stores: readonly ObjectStore[]): string | undefin
   );
 }
 
-function assertEndpointWithoutBucket(store: Pick<ObjectStore, 'endpoint_url' | 'bucket_name'>): void {
+/** Refuses an endpoint_url that names the bucket (see endpointBucketProblem): keys would land outside the key_prefix. */
+export function assertEndpointWithoutBucket(store: { endpoint_url?: string | null; bucket_name: string }): void {
   const problem = endpointBucketProblem(store.endpoint_url, store.bucket_name);
   if (problem) {
     throw new LogqsError('invalid-input', problem, { field: 'endpoint_url' });

@@ -14,7 +14,7 @@ import type {
   StorePage,
 } from '../../core/ports';
 import { type SessionCredentialCache, sessionScope } from '../../core/sessionCache';
-import { assertNotManaged, assertUsable } from '../../core/storeRules';
+import { assertEndpointWithoutBucket, assertNotManaged, assertUsable } from '../../core/storeRules';
 import { LIST_STORES, type LogqsClient, checkAnswer, encodeKeyPath } from './logqsClient';
 import {
   apiObjectSchema,
@@ -110,6 +110,7 @@ export class LogqsStoreSource implements ObjectStoreSource {
   async create(input: unknown): Promise<ObjectStore> {
     // The same rules as the embedded store, before anything is sent; the secret goes once, in this request, and is kept nowhere here.
     const parsed: ObjectStoreCreate = parseInput(objectStoreCreateSchema, input);
+    assertEndpointWithoutBucket(parsed);
     const created = await this.write(() => this.client.post('objectStores', parsed, dataEnvelope(apiObjectStoreSchema), `create the object store "${parsed.name}"`));
     this.changed([created.id]);
     return created;
@@ -122,6 +123,9 @@ export class LogqsStoreSource implements ObjectStoreSource {
     const changes = Object.fromEntries(Object.entries(parsed).filter(([field, value]) => value !== undefined && !sameValue(value, current[field as keyof ObjectStore])));
     if (Object.keys(changes).length === 0) {
       return current;
+    }
+    if ('endpoint_url' in changes || 'bucket_name' in changes) {
+      assertEndpointWithoutBucket({ ...current, ...changes });
     }
     const updated = await this.write(() => this.client.patch(storePath(id), changes, dataEnvelope(apiObjectStoreSchema), `edit the object store "${current.name}"`));
     this.changed([id]);

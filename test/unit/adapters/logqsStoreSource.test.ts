@@ -48,6 +48,26 @@ describe('LogQS store source', () => {
     assert.deepEqual(patches, []);
   });
 
+  it('refuses, before asking the API, an endpoint_url that names the bucket, on create and on an edit of either', async () => {
+    const r2 = record('r2', { endpoint_url: 'https://account.r2.cloudflarestorage.com/logs' });
+    const sent: string[] = [];
+    const client = {
+      get: async <S extends z.ZodType>(_path: string, schema: S, what: string) => parseAnswer(schema, JSON.stringify({ data: r2 }), what),
+      patch: async (path: string) => (sent.push(`PATCH ${path}`), { data: r2 }),
+      post: async (path: string) => (sent.push(`POST ${path}`), { data: r2 }),
+    } as unknown as LogqsClient;
+    const source = new LogqsStoreSource({ id: 'c1', name: 'DS' }, client, undefined as unknown as SessionCredentialCache);
+    const refused = (error: Error & { code?: string }) => error.code === 'invalid-input' && /endpoint_url ends with the bucket "logs"/.test(error.message);
+    // Keys would be written under "logs/" in the bucket, outside its key_prefix: the bucket is added to every request.
+    await assert.rejects(source.update(r2.id, { bucket_name: 'logs' }), refused);
+    await assert.rejects(source.update(r2.id, { bucket_name: 'bucket', endpoint_url: 'https://account.r2.cloudflarestorage.com/bucket' }), /ends with the bucket "bucket"/);
+    const input = { name: 'new', bucket_name: 'logs', region_name: 'auto', access_key_id: 'AKIAEXAMPLE', secret_access_key: 'not-a-secret', endpoint_url: 'https://account.r2.cloudflarestorage.com/logs' };
+    await assert.rejects(source.create(input), refused);
+    assert.deepEqual(sent, []);
+    await source.update(r2.id, { note: 'the endpoint is as it was' });
+    assert.deepEqual(sent, [`PATCH objectStores/${r2.id}`]);
+  });
+
   it('refuses a listing that says it is truncated but gives no token for the rest, rather than end the listing there', async () => {
     // Folder downloads and deletes go page by page until there is no token: without this they would stop silently.
     const answer = { data: [{ key: 'logs/a.txt', size: 1 }], is_truncated: true, next_continuation_token: null, common_prefixes: [] };
