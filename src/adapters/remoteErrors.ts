@@ -24,15 +24,16 @@ export function networkCode(error: unknown): string | undefined {
 }
 
 /**
- * An AWS service error's name (its error code: NoSuchBucket, AccessDenied…)
- * and the HTTP status it came with, as the SDK's service exceptions carry
- * them (`name`, `$metadata.httpStatusCode`).
+ * An AWS service error's name (its error code: NoSuchBucket, AccessDenied…),
+ * the HTTP status it came with, and how many tries the SDK client made (its
+ * own retries), as the SDK's errors carry them (`name`, `$metadata`).
  */
-export function awsServiceError(error: unknown): { name?: string; status?: number } {
-  const candidate = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
+export function awsServiceError(error: unknown): { name?: string; status?: number; attempts?: number } {
+  const candidate = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown; attempts?: unknown } } | null;
   const name = typeof candidate?.name === 'string' ? candidate.name : undefined;
   const status = candidate?.$metadata?.httpStatusCode;
-  return { name, status: typeof status === 'number' ? status : undefined };
+  const attempts = candidate?.$metadata?.attempts;
+  return { name, status: typeof status === 'number' ? status : undefined, attempts: typeof attempts === 'number' ? attempts : undefined };
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { LogqsError } from './errors';
 import { hasControlChars, isInScope, listingPrefix, scopeKey } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
@@ -18,7 +17,6 @@ import {
   type UploadReport,
   type WholeFiles,
   downloadObjects,
-  plainMd5,
   readObjectBytes,
   sameEtag,
   uploadFiles,
@@ -137,13 +135,7 @@ export class ObjectService {
         // Written or deleted in between: what is there now is asked for, so that an Overwrite replaces that version and no other.
         // Said deleted only when the second look found nothing, not when it failed.
         const look = await this.currentForSave(source, storeId, writer, fullKey, options.signal).then((now) => ({ now }), () => undefined);
-        // This very save, landed: its answer was lost and the S3 client sent it again, which the version check refused.
-        // What is there is then these bytes (a single PUT's ETag is their MD5).
-        const there = look?.now;
-        if (there?.etag !== undefined && there.size === bytes.byteLength && plainMd5(there.etag) === createHash('md5').update(bytes).digest('hex')) {
-          return { etag: there.etag };
-        }
-        throw changedSinceOpened(there, look !== undefined && there === undefined);
+        throw changedSinceOpened(look?.now, look !== undefined && look.now === undefined);
       });
     this.deps.log(`Saved ${bytes.byteLength} bytes to "${fullKey}" in "${store.name}"`);
     // Created: no object was there (a Save As, or one deleted since it was opened), so its folders may be new too.

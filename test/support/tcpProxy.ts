@@ -7,6 +7,12 @@ export interface TcpProxyOptions {
   bytesPerSecond?: number;
   /** Cut connections after this many bytes from the server, `cuts` times in all (connections that carry less are never cut). */
   cutAfterBytes?: number;
+  /**
+   * Cut the connection as the server answers a request whose head (its
+   * request line and headers) matches (say /^POST \S*uploadId=/), `cuts`
+   * times in all: the request is carried out, its answer lost.
+   */
+  cutAnswerTo?: RegExp;
   cuts?: number;
 }
 
@@ -59,8 +65,22 @@ export function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
       sockets.delete(upstream);
     };
     let fromServer = 0;
-    relay(client, upstream, options.bytesPerSecond, () => true);
+    /** Whether the request last sent on this connection is one whose answer is to be lost. */
+    let answerToCut = false;
+    relay(client, upstream, options.bytesPerSecond, (chunk) => {
+      // A request's head starts a chunk here: requests on a connection are sent one after the other's answer.
+      const head = chunk.subarray(0, chunk.indexOf('\r\n\r\n')).toString('latin1');
+      if (/^[A-Z]+ \S+ HTTP\/1\.[01]\r\n/.test(head)) {
+        answerToCut = options.cutAnswerTo?.test(head) === true;
+      }
+      return true;
+    });
     relay(upstream, client, options.bytesPerSecond, (chunk) => {
+      if (answerToCut && stats.cut < (options.cuts ?? 1)) {
+        stats.cut++;
+        end();
+        return false;
+      }
       if (cutAt !== undefined && fromServer + chunk.length >= cutAt && stats.cut < (options.cuts ?? 1)) {
         stats.cut++;
         client.write(chunk.subarray(0, Math.max(0, cutAt - fromServer)), end);

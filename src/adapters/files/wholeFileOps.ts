@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { CommitResult, WholeFileCommit } from '../../core/transfer';
+import { md5Of } from '../../core/transfer/etags';
 
 /**
  * A small file's whole life on disk in one go, for the file threads
@@ -11,7 +11,7 @@ import type { CommitResult, WholeFileCommit } from '../../core/transfer';
 
 /** Writes a verified temporary beside the target and renames it onto the target; on any failure the temporary is removed. */
 export async function commitWholeFile(commit: WholeFileCommit): Promise<CommitResult> {
-  if (commit.md5 !== undefined && createHash('md5').update(commit.bytes).digest('hex') !== commit.md5) {
+  if (commit.md5 !== undefined && md5Of(commit.bytes) !== commit.md5) {
     return 'damaged';
   }
   if (!commit.replace) {

@@ -1,4 +1,5 @@
 import { LogqsError } from '../../core/errors';
+import { holdsBytes } from '../../core/transfer/etags';
 import type { ObjectStore } from '../../core/objectStore';
 import type { CompletedPart, ObjectWriter, ObjectWriterFactory, StoredHeaders } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
@@ -64,7 +65,7 @@ export class S3ObjectWriter implements ObjectWriter {
         );
         return { etag: response.ETag };
       };
-      return options.ifMatch === undefined ? put(undefined) : this.conditionalPut(key, options.ifMatch, put);
+      return options.ifMatch === undefined ? put(undefined) : this.conditionalPut(key, options.ifMatch, body, put);
     });
   }
 
@@ -74,15 +75,18 @@ export class S3ObjectWriter implements ObjectWriter {
    * quotes, and refuses the quoted form HTTP (and AWS) use: a refusal of the
    * quoted form is asked again unquoted before it is believed. An object
    * deleted meanwhile is a change too (AWS answers 404 NoSuchKey). A server that
-   * has no conditional writes (501) gets a plain PUT.
+   * has no conditional writes (501) gets a plain PUT. A refusal of the S3
+   * client's own second try may be of this very write, landed with its
+   * answer lost: it is, if the object now holds exactly `body`.
    */
-  private async conditionalPut(key: string, etag: string, put: (ifMatch: string | undefined) => Promise<{ etag?: string }>): Promise<{ etag?: string }> {
+  private async conditionalPut(key: string, etag: string, body: Uint8Array, put: (ifMatch: string | undefined) => Promise<{ etag?: string }>): Promise<{ etag?: string }> {
     const forms = [...new Set([etag, etag.replace(/"/g, '')])];
+    let retried = false;
     for (const form of forms) {
       try {
         return await put(form);
       } catch (error) {
-        const { name, status } = awsServiceError(error);
+        const { name, status, attempts } = awsServiceError(error);
         if (status === 501 || name === 'NotImplemented') {
           return put(undefined);
         }
@@ -90,7 +94,12 @@ export class S3ObjectWriter implements ObjectWriter {
         if (status !== 412 && name !== 'PreconditionFailed' && name !== 'ConditionalRequestConflict' && name !== 'NoSuchKey') {
           throw error;
         }
+        retried ||= (attempts ?? 1) > 1;
       }
+    }
+    const there = retried ? await this.headObject(key).catch(() => undefined) : undefined;
+    if (there?.etag !== undefined && holdsBytes(there, body)) {
+      return { etag: there.etag };
     }
     throw new LogqsError('changed', `"${key}" in "${this.store.name}" is no longer the version the write was for`);
   }

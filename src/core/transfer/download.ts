@@ -9,7 +9,7 @@ import { pagesAhead } from '../objectBrowser';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently, withJobCancel } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
-import { plainMd5, sameEtag } from './etags';
+import { md5Of, plainMd5, sameEtag } from './etags';
 import { isLoopbackUrl } from './loopback';
 import { MAX_NAME_BYTES, type LocalSegments, keyBelow, localFileIdentity, localSegments, parentPreparer, pathUnder } from './localPaths';
 import { PositionalWriter, WriteQueue } from './positionalWriter';
@@ -221,10 +221,6 @@ function keptError(error: unknown): unknown {
 /** A body that broke off mid-transfer (reset, timeout) is a network failure, which is retried. */
 function networkFailure(error: unknown): LogqsError {
   return new LogqsError('unreachable', `The connection broke during the download (${(error as Error).message})`, { cause: error });
-}
-
-function md5Of(bytes: Uint8Array): string {
-  return createHash('md5').update(bytes).digest('hex');
 }
 
 async function md5OfFile(file: string, signal: AbortSignal): Promise<string> {

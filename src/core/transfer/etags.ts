@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /*
  * ETags as the engine reads them, in a module of their own: the range
  * thread checks them too, and its bundle takes only what it imports.
@@ -27,4 +29,19 @@ export function etagHidesMd5(header: (name: string) => string | undefined): bool
 export function plainMd5(etag: string | undefined): string | undefined {
   const bare = etag && etagValue(etag);
   return bare && /^[0-9a-f]{32}$/.test(bare) ? bare : undefined;
+}
+
+/** The MD5 of some bytes, in hex, as a plain ETag has it. */
+export function md5Of(bytes: Uint8Array): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+/**
+ * Whether an object holds exactly `bytes`, as far as its size and ETag tell:
+ * only where the ETag is their MD5 (see plainMd5; an ETag of SSE-KMS or
+ * SSE-C may look like one and is simply not equal).
+ */
+export function holdsBytes(object: { etag?: string; size: number }, bytes: Uint8Array): boolean {
+  const md5 = plainMd5(object.etag);
+  return md5 !== undefined && object.size === bytes.byteLength && md5 === md5Of(bytes);
 }

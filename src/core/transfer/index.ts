@@ -2,5 +2,5 @@
 export type * from './types';
 export { Claims } from './conflicts';
 export { TooLargeToOpenError, downloadClaims, downloadObjects, readObjectBytes } from './download';
-export { plainMd5, sameEtag } from './etags';
+export { sameEtag } from './etags';
 export { fileChangedError, uploadFiles } from './upload';

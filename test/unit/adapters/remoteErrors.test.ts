@@ -21,12 +21,12 @@ const s3Exception = (name: string, status: number) =>
   new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: `${name} said the server` });
 
 describe('remote errors, classified by their fields', () => {
-  it('reads the name and status of the SDK\'s service exceptions', () => {
-    assert.deepEqual(awsServiceError(s3Exception('NoSuchBucket', 404)), { name: 'NoSuchBucket', status: 404 });
-    const sts = new STSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'no' });
-    assert.deepEqual(awsServiceError(sts), { name: 'AccessDenied', status: 403 });
-    assert.deepEqual(awsServiceError(new TypeError('x')), { name: 'TypeError', status: undefined });
-    assert.deepEqual(awsServiceError(null), { name: undefined, status: undefined });
+  it('reads the name, status and tries of the SDK\'s service exceptions', () => {
+    assert.deepEqual(awsServiceError(s3Exception('NoSuchBucket', 404)), { name: 'NoSuchBucket', status: 404, attempts: undefined });
+    const sts = new STSServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403, attempts: 2 }, message: 'no' });
+    assert.deepEqual(awsServiceError(sts), { name: 'AccessDenied', status: 403, attempts: 2 });
+    assert.deepEqual(awsServiceError(new TypeError('x')), { name: 'TypeError', status: undefined, attempts: undefined });
+    assert.deepEqual(awsServiceError(null), { name: undefined, status: undefined, attempts: undefined });
   });
 
   it('maps S3 service exceptions by name, and 5xx to a retryable failure with its status', () => {

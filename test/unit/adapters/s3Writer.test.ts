@@ -57,6 +57,34 @@ describe('S3 writer, a PUT on the condition of a version', () => {
     assert.deepEqual(bucketGone.asked, ['"abc"']);
   });
 
+  it('takes a refusal of the S3 client\'s second try as this very write when the object holds exactly its bytes, and no other refusal', async () => {
+    const sdk = await loadAwsSdk();
+    const md5 = (text: string) => `"${createHash('md5').update(text).digest('hex')}"`;
+    /** A client whose PUTs are refused (412) after `attempts` tries, and whose HEAD finds `there`. */
+    const refusing = (attempts: number, there: string) => {
+      const heads: string[] = [];
+      const s3 = {
+        send: async (command: object & { input: { Key: string } }) => {
+          if (command instanceof sdk.HeadObjectCommand) {
+            heads.push(command.input.Key);
+            return { ETag: md5(there), ContentLength: Buffer.byteLength(there) };
+          }
+          throw Object.assign(new Error('PreconditionFailed'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412, attempts } });
+        },
+      } as unknown as S3Client;
+      return { heads, writer: new S3ObjectWriter(store, async () => ({ sdk, s3 })) };
+    };
+    const landed = refusing(2, 'mine');
+    assert.deepEqual(await landed.writer.putObject('k', Buffer.from('mine'), { ifMatch: '"abc"' }), { etag: md5('mine') });
+    assert.deepEqual(landed.heads, ['k']);
+    // Another write of the same size, on a second try: a change.
+    await assert.rejects(refusing(2, 'hers').writer.putObject('k', Buffer.from('mine'), { ifMatch: '"abc"' }), code('changed'));
+    // A first try's refusal: the object was already another version when it came, whatever it holds now.
+    const firstTry = refusing(1, 'mine');
+    await assert.rejects(firstTry.writer.putObject('k', Buffer.from('mine'), { ifMatch: '"abc"' }), code('changed'));
+    assert.deepEqual(firstTry.heads, []);
+  });
+
   it('writes without the condition on a server that has no conditional writes (501), and passes other errors on', async () => {
     const old = await writer((ifMatch) => (ifMatch === undefined ? undefined : serviceError('NotImplemented', 501)));
     assert.deepEqual(await old.writer.putObject('k', new Uint8Array(1), { ifMatch: '"abc"' }), { etag: '"new"' });
