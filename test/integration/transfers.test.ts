@@ -440,6 +440,24 @@ describe('transfers against a real S3 server', function () {
     }
   });
 
+  it('uploads a large file whose completion\'s answer is lost (the S3 client asks again; radosgw answers it as completed)', async () => {
+    const proxy = await startTcpProxy({ target: new URL(S3_ENDPOINT), cutAnswerTo: /^POST \S*[?&]uploadId=/ });
+    try {
+      const store = await rig.addStore(bucket, { endpoint_url: proxy.url });
+      const bytes = patternBytes(2 * PART + 5, 8);
+      const local = path.join(folder.dir, 'completed.bin');
+      await fs.writeFile(local, bytes);
+      const report = await rig.objects.upload(rig.source, store.id, [local], 'lost-completion/', jobCallbacks().callbacks);
+      assert.deepEqual(report.keys, ['lost-completion/completed.bin']);
+      assert.equal(proxy.stats.cut, 1);
+      assert.equal(sha256(await get('lost-completion/completed.bin')), sha256(bytes));
+      const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'lost-completion/' }));
+      assert.deepEqual(uploads.Uploads ?? [], []);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('cancels an upload and aborts its multipart upload, so no part stays on the server', async () => {
     const proxy = await startTcpProxy({ target: new URL(S3_ENDPOINT), bytesPerSecond: 6 * MIB });
     try {

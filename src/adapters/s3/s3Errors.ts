@@ -49,6 +49,9 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
       );
     case 'NoSuchBucket':
       return new LogqsError('no-such-bucket', `The bucket "${store.bucket_name}" does not exist at ${where}`, { cause: error, detail });
+    case 'NoSuchUpload':
+      // Completed by a try whose answer was lost (see the upload's completion), or aborted by another client or a lifecycle rule.
+      return new LogqsError('not-found', `The multipart upload on ${where} no longer exists (completed, or aborted elsewhere)`, { cause: error, detail, status });
     case 'NoSuchKey':
     case 'NotFound':
       return new LogqsError('not-found', `The object no longer exists in "${store.name}"; refresh the list`, { cause: error, detail });

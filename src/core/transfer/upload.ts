@@ -387,13 +387,15 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
       // Every byte is sent: a Cancel now doesn't stop the request that puts them together. Stopped, it may have
       // completed the object on the server all the same, and the job would say cancelled of a file that is there.
       const completing = new AbortController().signal;
+      let tries = 0;
       try {
-        await withRetries(`completing "${item.key}"`, context, completing, () => writer.completeMultipartUpload(item.key, uploadId, parts, completing));
+        await withRetries(`completing "${item.key}"`, context, completing, () => (tries++, writer.completeMultipartUpload(item.key, uploadId, parts, completing)));
       } catch (error) {
-        // A try whose answer was lost may have completed the object: the next then finds no upload (NoSuchUpload). That
-        // next try may be the S3 client's own, unseen here, so whatever the failure: the object is these parts if it has
-        // the ETag they make; anything else is the failure it says it is.
-        const made = await context.head(item.key, completing).catch(() => undefined);
+        // A try whose answer was lost may have completed the object: the next, ours or the S3 client's own, then finds
+        // no upload (NoSuchUpload, not-found). The object is these parts if it has the ETag they make; anything else is
+        // the failure it says it is (an identical object there before doesn't make a real failure a success).
+        const mayHaveLanded = tries > 1 || LogqsError.is(error, 'not-found');
+        const made = mayHaveLanded && (await context.head(item.key, completing).catch(() => undefined));
         const expected = multipartEtag(parts);
         if (!made || !made.etag || !expected || !sameEtag(made.etag, expected)) {
           throw error;

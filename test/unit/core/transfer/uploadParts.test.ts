@@ -201,6 +201,24 @@ describe('upload parts', () => {
     assert.ok(assembled()?.equals(bytes));
   });
 
+  it('fails a completion refused for real, though the object there has these parts\' ETag (the same file, uploaded before)', async () => {
+    const bytes = patternBytes(3 * PART, 9);
+    const file = path.join(scratch.dir, 'large.bin');
+    await fs.writeFile(file, bytes);
+    const { writer } = partRecordingWriter();
+    let made: CompletedPart[] = [];
+    writer.completeMultipartUpload = async (_key, _uploadId, parts) => {
+      made = [...parts];
+      throw new LogqsError('forbidden', 'Access denied to bucket "robot-logs"', { status: 403 });
+    };
+    // The same parts' ETag, there since an earlier upload of this file; looked at after the completion failed, or not.
+    const etag = `"${multipartEtag(Array.from({ length: 3 }, (_, index) => ({ partNumber: index + 1, etag: `"${createHash('md5').update(bytes.subarray(index * PART, (index + 1) * PART)).digest('hex')}"` })))}"`;
+    let heads = 0;
+    const head: UploadContext['head'] = async (key) => (made.length > 0 && heads++, { key, size: bytes.length, etag, metadata: {} });
+    await assert.rejects(uploadThrough(writer, file, undefined, () => undefined, head), code('forbidden'));
+    assert.equal(heads, 0, 'a completion tried once and refused can\'t have completed');
+  });
+
   it('makes the multipart ETag S3 makes: the MD5 of the parts\' MD5s, then their count', () => {
     // The parts' MD5s as S3 returns them, quoted; this answer is Ceph's for three parts of these bytes.
     const md5 = (fill: number, length: number) => `"${createHash('md5').update(Buffer.alloc(length, fill)).digest('hex')}"`;
