@@ -38,13 +38,18 @@ export function awsServiceError(error: unknown): { name?: string; status?: numbe
 
 /**
  * A failed request's own words, for a message: what the service said, or,
- * for an answer the SDK couldn't read as the service's (a proxy's or a
- * captive portal's HTML page, another server at that address), that, and
- * not the XML parser's words and the SDK's hint about a hidden field.
+ * for an answer the SDK couldn't read, that, and not the XML parser's words
+ * and the SDK's hint about a hidden field. A web page there is a proxy's or
+ * a captive portal's, or another server's at that address. Known by the
+ * hint's text, which the SDK adds to every answer it couldn't read.
  */
 export function serviceErrorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.includes('Deserialization error: to see the raw response')
-    ? 'its answer is not the service\'s (is a proxy, or another server, answering at that address?)'
-    : message;
+  if (!message.includes('Deserialization error: to see the raw response')) {
+    return message;
+  }
+  const type = (error as { $response?: { headers?: Record<string, string | undefined> } }).$response?.headers?.['content-type'] ?? '';
+  return /html/i.test(type)
+    ? 'its answer is a web page, not the service\'s (is a proxy, or another server, answering at that address?)'
+    : 'its answer could not be read as the service\'s';
 }

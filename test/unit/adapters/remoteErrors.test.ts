@@ -73,6 +73,11 @@ describe('remote errors, classified by their fields', () => {
 
   it('says of an HTML page where S3 or STS was expected (a proxy\'s) that it is not their answer, without the parser\'s words or the SDK\'s hint', async () => {
     const proxy = http.createServer((request, response) => {
+      if (request.url?.startsWith('/broken')) {
+        // A server of S3's kind whose answer is cut short: no web page, only unreadable.
+        response.writeHead(400, { 'content-type': 'application/xml' }).end('<?xml version="1.0"?><Error><Code>InvalidArg');
+        return;
+      }
       response.writeHead(request.url?.startsWith('/busy') ? 502 : 403, { 'content-type': 'text/html' });
       response.end('<html><body><h1>403 Forbidden</h1><p>sign in to the proxy first</body></html>');
     });
@@ -88,8 +93,10 @@ describe('remote errors, classified by their fields', () => {
       ]);
       for (const error of thrown) {
         assert.doesNotMatch(error.message, /Deserialization|hidden field|\$response|XML parse|mismatched/, error.message);
-        assert.match(error.message, /HTTP 403\): its answer is not the service's \(is a proxy/, error.message);
+        assert.match(error.message, /HTTP 403\): its answer is a web page, not the service's \(is a proxy/, error.message);
       }
+      const broken = await s3.send(new ListObjectsV2Command({ Bucket: 'broken' })).then(() => assert.fail('answered'), (error: unknown) => describeS3Error(error, store));
+      assert.match(broken.message, /Error \(HTTP 400\): its answer could not be read as the service's$/, broken.message);
       // A 5xx page is a server failing, retried: said by its status (the SDK names its error only "Error").
       const failing = await s3.send(new ListObjectsV2Command({ Bucket: 'busy' })).then(() => assert.fail('answered'), (error: unknown) => describeS3Error(error, store));
       assert.equal(failing.message, 'The object store http://127.0.0.1:7480 is busy or failing (HTTP 502); try again');
