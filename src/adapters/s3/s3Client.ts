@@ -25,7 +25,10 @@ export function createS3Client(sdk: AwsSdk, store: ObjectStore, credentials: Cre
     maxAttempts: 2,
     requestHandler: { connectionTimeout: options.timeoutMs, requestTimeout: options.timeoutMs },
   });
-  sendContentMd5OnDeleteObjects(client);
+  // AWS takes the SDK's checksums (and its directory buckets may want them): only other servers get the MD5.
+  if (store.endpoint_url) {
+    sendContentMd5OnDeleteObjects(client);
+  }
   return client;
 }
 

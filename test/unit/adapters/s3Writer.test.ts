@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { S3ClientCache } from '../../../src/adapters/s3/s3Client';
@@ -125,6 +125,18 @@ describe('S3 writer, DeleteObjects on a server that requires Content-MD5', () =>
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   after(() => new Promise((resolve) => server.close(resolve)));
+
+  it('leaves AWS stores the SDK\'s own checksum', async () => {
+    const cache = new S3ClientCache(() => ({ timeoutMs: 5000 }));
+    const credentials = async () => ({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' });
+    try {
+      const middleware = async (endpoint_url: string | null) => (await cache.get(storeRecord({ id: randomUUID(), endpoint_url }), credentials)).middlewareStack.identify().join('\n');
+      assert.doesNotMatch(await middleware(null), /logqsDeleteObjectsContentMd5/);
+      assert.match(await middleware(endpoint), /logqsDeleteObjectsContentMd5/);
+    } finally {
+      cache.dispose();
+    }
+  });
 
   it('sends the MD5 of its body (and no CRC32 in its place), so the delete is accepted', async () => {
     const store = storeRecord({ endpoint_url: endpoint });
