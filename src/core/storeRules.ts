@@ -72,6 +72,13 @@ export function assertEndpointWithoutBucket(store: { endpoint_url?: string | nul
   }
 }
 
+/** The same, for an edit of the endpoint_url or the bucket_name (a store's record as it is, and the fields changed). */
+export function assertEditedEndpointWithoutBucket(current: ObjectStore, patch: Pick<ObjectStoreUpdate, 'endpoint_url' | 'bucket_name'>): void {
+  if (patch.endpoint_url !== undefined || patch.bucket_name !== undefined) {
+    assertEndpointWithoutBucket({ endpoint_url: patch.endpoint_url === undefined ? current.endpoint_url : patch.endpoint_url, bucket_name: patch.bucket_name ?? current.bucket_name });
+  }
+}
+
 export function assertNotManaged(store: ObjectStore, action: string): void {
   if (store.managed) {
     throw new LogqsError('managed', `"${store.name}" is managed by LogQS and can't be ${action}`);
@@ -192,9 +199,7 @@ export function updateRecord(
   }
   const changes = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
   const updated: ObjectStore = { ...current, ...changes, updated_at: now };
-  if (patch.endpoint_url !== undefined || patch.bucket_name !== undefined) {
-    assertEndpointWithoutBucket(updated);
-  }
+  assertEditedEndpointWithoutBucket(current, patch);
   // Disabled, the default stops being it: a disabled store is never the default (see setDefaultRecord).
   if (updated.disabled && updated.default) {
     updated.default = false;

@@ -124,7 +124,7 @@ export function activate(context: vscode.ExtensionContext): void {
       showConnected();
     }),
     fileSystem,
-    // A store's secret changed by another window (a managed store's new one): its clients go, as for a change here.
+    // A store's secret changed, by this window or another (a managed store's new one): its clients go, as for a record's change.
     onStoreSecretChanged(context.secrets, (storeId) => embedded.secretChanged(storeId)),
     // Another window's change of the records (a store added there) shows here without a Refresh; so does a DataStore it connected.
     watchFile(recordsFile, () => void embedded.recordsChanged()),

@@ -14,7 +14,7 @@ import type {
   StorePage,
 } from '../../core/ports';
 import { type SessionCredentialCache, sessionScope } from '../../core/sessionCache';
-import { assertEndpointWithoutBucket, assertNotManaged, assertUsable } from '../../core/storeRules';
+import { assertEditedEndpointWithoutBucket, assertEndpointWithoutBucket, assertNotManaged, assertUsable } from '../../core/storeRules';
 import { LIST_STORES, type LogqsClient, checkAnswer, encodeKeyPath } from './logqsClient';
 import {
   apiObjectSchema,
@@ -124,9 +124,7 @@ export class LogqsStoreSource implements ObjectStoreSource {
     if (Object.keys(changes).length === 0) {
       return current;
     }
-    if ('endpoint_url' in changes || 'bucket_name' in changes) {
-      assertEndpointWithoutBucket({ ...current, ...changes });
-    }
+    assertEditedEndpointWithoutBucket(current, changes);
     const updated = await this.write(() => this.client.patch(storePath(id), changes, dataEnvelope(apiObjectStoreSchema), `edit the object store "${current.name}"`));
     this.changed([id]);
     return updated;
