@@ -18,42 +18,46 @@ export function sessionScope(store: ObjectStore): string {
  * Session credentials kept per store and handed out again until a few
  * minutes before they expire; then renewed, so an expired (or nearly
  * expired) set is never handed out. Concurrent askers share one request.
- * Each set is kept with the scope it was issued for: asked for another
- * scope (the store changed where no change was announced: in another
- * window, on the LogQS server), new credentials are issued.
+ * Each set is kept with the scope it was issued for, apart from the sets of
+ * the same store's other scopes: asked for another scope (the store changed
+ * where no change was announced: in another window, on the LogQS server; or
+ * another use of the same store, such as a duration asked for handing out),
+ * new credentials are issued, and neither use evicts the other's.
  */
 export class SessionCredentialCache {
-  private readonly entries = new Map<string, { scope: string; pending: Promise<SessionCredentials> }>();
+  /** By key (a source's store), then by scope. */
+  private readonly entries = new Map<string, Map<string, Promise<SessionCredentials>>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** `minRemainingMs`: how long a set handed out must still be valid (at least RENEW_BEFORE_MS). */
   async get(key: string, issue: () => Promise<SessionCredentials>, scope = '', minRemainingMs = RENEW_BEFORE_MS): Promise<SessionCredentials> {
-    const cached = this.entries.get(key);
-    if (cached?.scope === scope) {
+    const cached = this.entries.get(key)?.get(scope);
+    if (cached) {
       try {
-        const credentials = await cached.pending;
+        const credentials = await cached;
         if (credentials.expiration.getTime() - this.now() > Math.max(RENEW_BEFORE_MS, minRemainingMs)) {
           return credentials;
         }
       } catch {
         // A failed request is not kept: ask again.
       }
-      if (this.entries.get(key) !== cached) {
+      if (this.entries.get(key)?.get(scope) !== cached) {
         return this.get(key, issue, scope, minRemainingMs);
       }
     }
-    const entry = { scope, pending: issue() };
-    this.entries.set(key, entry);
-    entry.pending.catch(() => {
-      if (this.entries.get(key) === entry) {
-        this.entries.delete(key);
+    const pending = issue();
+    const scopes = this.entries.get(key) ?? new Map<string, Promise<SessionCredentials>>();
+    this.entries.set(key, scopes.set(scope, pending));
+    pending.catch(() => {
+      if (scopes.get(scope) === pending) {
+        scopes.delete(scope);
       }
     });
-    return entry.pending;
+    return pending;
   }
 
-  /** Drops what was kept for stores that changed (their scope may be different now). */
+  /** Drops what was kept for stores that changed (their scope may be different now), whatever its scope. */
   forget(keys: readonly string[]): void {
     keys.forEach((key) => this.entries.delete(key));
   }

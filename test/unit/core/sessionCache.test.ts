@@ -42,6 +42,20 @@ describe('session credential cache', () => {
     assert.equal(issued, 3);
   });
 
+  it('keeps a store\'s sets of different scopes apart: asking for one doesn\'t evict the other (the S3 client\'s and Get Session Credentials\')', async () => {
+    const cache = new SessionCredentialCache(() => now);
+    const forClient = await cache.get('source/store', issue(3600_000), 'scope');
+    const handedOut = await cache.get('source/store', issue(3600_000), 'scope for 3600 s');
+    assert.notEqual(handedOut.accessKeyId, forClient.accessKeyId);
+    assert.equal(await cache.get('source/store', issue(3600_000), 'scope'), forClient);
+    assert.equal(await cache.get('source/store', issue(3600_000), 'scope for 3600 s'), handedOut);
+    assert.equal(issued, 2);
+    cache.forget(['source/store']);
+    await cache.get('source/store', issue(3600_000), 'scope');
+    await cache.get('source/store', issue(3600_000), 'scope for 3600 s');
+    assert.equal(issued, 4, 'both forgotten with their store');
+  });
+
   it('does not keep a failure', async () => {
     const cache = new SessionCredentialCache(() => now);
     await assert.rejects(cache.get('store', () => Promise.reject(new Error('STS down'))), /STS down/);
