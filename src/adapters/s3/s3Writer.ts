@@ -98,7 +98,7 @@ export class S3ObjectWriter implements ObjectWriter {
       }
     }
     const there = retried ? await this.headObject(key).catch(() => undefined) : undefined;
-    if (there?.etag !== undefined && holdsBytes(there, body)) {
+    if (there && holdsBytes(there, body)) {
       return { etag: there.etag };
     }
     throw new LogqsError('changed', `"${key}" in "${this.store.name}" is no longer the version the write was for`);
