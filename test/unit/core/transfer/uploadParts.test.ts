@@ -65,11 +65,16 @@ function uploadThrough(
 
 describe('upload parts', () => {
   const scratch = engineScratch('logqs-upload-parts-');
+  /** `bytes` as a local file to upload, in the scratch folder. */
+  const localFile = async (bytes: Uint8Array, name = 'large.bin') => {
+    const file = path.join(scratch.dir, name);
+    await fs.writeFile(file, bytes);
+    return file;
+  };
 
   it('fills the same few buffers again for later parts, and every part still carries its own bytes', async () => {
     const bytes = patternBytes(10 * PART + 123, 5);
-    const file = path.join(scratch.dir, 'large.bin');
-    await fs.writeFile(file, bytes);
+    const file = await localFile(bytes);
     const { writer, memories, assembled } = partRecordingWriter();
     const report = await uploadThrough(writer, file);
 
@@ -84,8 +89,7 @@ describe('upload parts', () => {
     // a file of more than 156 GiB), refused by S3 after every other byte had been sent.
     const partSize = KIB;
     const bytes = patternBytes(10_000 * partSize + 1, 7);
-    const file = path.join(scratch.dir, 'huge.bin');
-    await fs.writeFile(file, bytes);
+    const file = await localFile(bytes, 'huge.bin');
     const { writer, assembled } = partRecordingWriter();
     const uploadPart = writer.uploadPart.bind(writer);
     writer.uploadPart = async (key, uploadId, partNumber, body, signal) =>
@@ -108,8 +112,7 @@ describe('upload parts', () => {
   });
 
   it('cancels at once while the upload is being started, and aborts the upload the server made after all', async () => {
-    const file = path.join(scratch.dir, 'large.bin');
-    await fs.writeFile(file, patternBytes(3 * PART, 2));
+    const file = await localFile(patternBytes(3 * PART, 2));
     const { writer } = partRecordingWriter();
     let made: (started: { uploadId: string }) => void = () => undefined;
     writer.createMultipartUpload = () => new Promise((resolve) => (made = resolve));
@@ -128,8 +131,7 @@ describe('upload parts', () => {
 
   it('lets a Cancel that comes while the parts are being put together leave the object whole, and says it was uploaded', async () => {
     const bytes = patternBytes(3 * PART, 4);
-    const file = path.join(scratch.dir, 'large.bin');
-    await fs.writeFile(file, bytes);
+    const file = await localFile(bytes);
     const { writer, assembled } = partRecordingWriter();
     const complete = writer.completeMultipartUpload.bind(writer);
     const controller = new AbortController();
@@ -152,8 +154,7 @@ describe('upload parts', () => {
   for (const [route, server] of [['has the ETag its parts make', 'same'], ['is another object', 'other']] as const) {
     it(`after a completion whose answer was lost, is uploaded only if the object found ${route}`, async () => {
       const bytes = patternBytes(3 * PART, 6);
-      const file = path.join(scratch.dir, 'large.bin');
-      await fs.writeFile(file, bytes);
+      const file = await localFile(bytes);
       const { writer } = partRecordingWriter();
       const complete = writer.completeMultipartUpload.bind(writer);
       let made: CompletedPart[] = [];
@@ -181,8 +182,7 @@ describe('upload parts', () => {
 
   it('is uploaded when the completion\'s lost answer was retried by the S3 client itself, which then found no upload', async () => {
     const bytes = patternBytes(3 * PART, 7);
-    const file = path.join(scratch.dir, 'large.bin');
-    await fs.writeFile(file, bytes);
+    const file = await localFile(bytes);
     const { writer, assembled } = partRecordingWriter();
     const complete = writer.completeMultipartUpload.bind(writer);
     let made: CompletedPart[] = [];
@@ -203,8 +203,7 @@ describe('upload parts', () => {
 
   it('fails a completion refused for real, though the object there has these parts\' ETag (the same file, uploaded before)', async () => {
     const bytes = patternBytes(3 * PART, 9);
-    const file = path.join(scratch.dir, 'large.bin');
-    await fs.writeFile(file, bytes);
+    const file = await localFile(bytes);
     const { writer } = partRecordingWriter();
     let made: CompletedPart[] = [];
     writer.completeMultipartUpload = async (_key, _uploadId, parts) => {
@@ -228,8 +227,7 @@ describe('upload parts', () => {
   });
 
   it('refuses a file that grew while its parts were sent (a log still being written), and aborts its upload', async () => {
-    const file = path.join(scratch.dir, 'growing.bag');
-    await fs.writeFile(file, patternBytes(3 * PART, 3));
+    const file = await localFile(patternBytes(3 * PART, 3), 'growing.bag');
     const { writer } = partRecordingWriter();
     const send = writer.uploadPart.bind(writer);
     writer.uploadPart = async (key, uploadId, partNumber, body, signal) => {
@@ -243,8 +241,7 @@ describe('upload parts', () => {
   });
 
   it('refuses a file written to in place while its parts were sent (same size: two versions in one object), and aborts its upload', async () => {
-    const file = path.join(scratch.dir, 'recording.db3');
-    await fs.writeFile(file, patternBytes(3 * PART, 3));
+    const file = await localFile(patternBytes(3 * PART, 3), 'recording.db3');
     const { writer } = partRecordingWriter();
     const send = writer.uploadPart.bind(writer);
     writer.uploadPart = async (key, uploadId, partNumber, body, signal) => {
@@ -264,8 +261,7 @@ describe('upload parts', () => {
   });
 
   it('says a read that fails midway (a disk pulled out) as the file system\'s refusal, naming the file, not as a bug', async () => {
-    const file = path.join(scratch.dir, 'on-usb.bag');
-    await fs.writeFile(file, patternBytes(3 * PART, 4));
+    const file = await localFile(patternBytes(3 * PART, 4), 'on-usb.bag');
     // An open file's reads fail as a vanished device's do: EIO, and no path in the error.
     const probe = await fs.open(file, 'r');
     const handles = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<unknown> };
@@ -284,8 +280,7 @@ describe('upload parts', () => {
   });
 
   it('tries the abort of a failed upload again, and says when its parts may stay on the server', async () => {
-    const file = path.join(scratch.dir, 'refused.bag');
-    await fs.writeFile(file, patternBytes(3 * PART, 6));
+    const file = await localFile(patternBytes(3 * PART, 6), 'refused.bag');
     const unreachable = () => new LogqsError('unreachable', 'the connection was reset');
     const { writer } = partRecordingWriter();
     writer.uploadPart = async () => {
