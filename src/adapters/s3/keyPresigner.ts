@@ -21,6 +21,34 @@ function escapeUri(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+const escapePair = ([name, value]: [string, string]): [string, string] => [escapeUri(name), escapeUri(value)];
+
+/** A canonical query of escaped pairs: sorted by name (then value), by code point as SigV4 wants it. */
+function sortedQuery(pairs: [string, string][]): string {
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return pairs
+    .sort(([a, x], [b, y]) => order(a, b) || order(x, y))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&');
+}
+
+/** SigV4's own parameters of a presigned URL, escaped. */
+function signingPairs(longDate: string, credential: string, expiresInSeconds: number, sessionToken: string | undefined): [string, string][] {
+  const pairs: [string, string][] = [
+    ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
+    ['X-Amz-Credential', credential],
+    ['X-Amz-Date', longDate],
+    ['X-Amz-Expires', String(expiresInSeconds)],
+    ['X-Amz-SignedHeaders', 'host'],
+    // Presigned URLs sign no payload (S3's rule), and say so in the query, as the SDK does.
+    ['x-amz-content-sha256', 'UNSIGNED-PAYLOAD'],
+  ];
+  if (sessionToken) {
+    pairs.push(['X-Amz-Security-Token', sessionToken]);
+  }
+  return pairs.map(escapePair);
+}
+
 /** SHA-256 in hex: Node's one-shot hash where it has one (20.12 and later), a third of createHash's cost. */
 const sha256Hex: (text: string) => string =
   typeof hash === 'function' ? (text) => hash('sha256', text, 'hex') : (text) => createHash('sha256').update(text).digest('hex');
@@ -101,42 +129,43 @@ export class KeyPresigner {
   /** A presigned GET (or HEAD) URL of `key`, signed at `at` (now, but for tests). */
   async presign(key: string, expiresInSeconds: number, at = new Date(), method: 'GET' | 'HEAD' = 'GET'): Promise<string> {
     const { url, pathPrefix } = await this.layout();
+    // S3 signs the path as sent: no double encoding, no dot-segment normalising.
+    return this.sign(method, url, pathPrefix + encodeKeyPath(key), [], expiresInSeconds, at);
+  }
+
+  /**
+   * A presigned ListObjectsV2 of the bucket (`query`: its parameters, such as `prefix` and
+   * `continuation-token`), at the URL the SDK lists it at: the bucket's path, its slash kept.
+   */
+  async presignListing(query: Readonly<Record<string, string>>, expiresInSeconds: number, at = new Date()): Promise<string> {
+    const { url, pathPrefix } = await this.layout();
+    return this.sign('GET', url, pathPrefix, [['list-type', '2'], ...Object.entries(query)], expiresInSeconds, at);
+  }
+
+  /** SigV4's query signing of `method` `path` with the request's own parameters (`ownQuery`, unescaped) beside its own. */
+  private async sign(method: 'GET' | 'HEAD', url: URL, path: string, ownQuery: [string, string][], expiresInSeconds: number, at: Date): Promise<string> {
     const { accessKeyId, secretAccessKey, sessionToken } = await this.credentials();
     const longDate = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
     const day = longDate.slice(0, 8);
     const scope = `${day}/${this.region}/s3/aws4_request`;
-    // S3 signs the path as sent: no double encoding, no dot-segment normalising.
-    const path = pathPrefix + encodeKeyPath(key);
-    const canonicalQuery = this.canonicalQuery(longDate, `${accessKeyId}/${scope}`, expiresInSeconds, sessionToken);
+    const credential = `${accessKeyId}/${scope}`;
+    const canonicalQuery =
+      ownQuery.length === 0
+        ? this.canonicalQuery(longDate, credential, expiresInSeconds, sessionToken)
+        : sortedQuery([...signingPairs(longDate, credential, expiresInSeconds, sessionToken), ...ownQuery.map(escapePair)]);
     const canonicalRequest = `${method}\n${path}\n${canonicalQuery}\nhost:${url.host}\n\nhost\nUNSIGNED-PAYLOAD`;
     const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
     const signature = hmac(this.keyFor(day, accessKeyId, secretAccessKey), stringToSign).toString('hex');
     return `${url.protocol}//${url.host}${path}?${canonicalQuery}&X-Amz-Signature=${signature}`;
   }
 
-  /** SigV4's canonical query of a presigned URL (its names and values escaped, sorted by name). */
+  /** The canonical query of a presigned URL of a key: the same for every key signed in the same second (kept). */
   private canonicalQuery(longDate: string, credential: string, expiresInSeconds: number, sessionToken: string | undefined): string {
     const of = [longDate, credential, expiresInSeconds, sessionToken ?? ''].join('\u0000');
     if (this.lastQuery?.of === of) {
       return this.lastQuery.query;
     }
-    const query: [string, string][] = [
-      ['X-Amz-Algorithm', 'AWS4-HMAC-SHA256'],
-      ['X-Amz-Credential', credential],
-      ['X-Amz-Date', longDate],
-      ['X-Amz-Expires', String(expiresInSeconds)],
-      ['X-Amz-SignedHeaders', 'host'],
-      // Presigned URLs sign no payload (S3's rule), and say so in the query, as the SDK does.
-      ['x-amz-content-sha256', 'UNSIGNED-PAYLOAD'],
-    ];
-    if (sessionToken) {
-      query.push(['X-Amz-Security-Token', sessionToken]);
-    }
-    const canonical = query
-      .map(([name, value]) => [escapeUri(name), escapeUri(value)])
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, value]) => `${name}=${value}`)
-      .join('&');
+    const canonical = sortedQuery(signingPairs(longDate, credential, expiresInSeconds, sessionToken));
     this.lastQuery = { of, query: canonical };
     return canonical;
   }

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash, createHmac } from 'node:crypto';
 import { KeyPresigner, encodeKeyPath } from '../../../src/adapters/s3/keyPresigner';
@@ -30,7 +30,7 @@ function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Arra
 }
 
 /** What the SDK's own SigV4 signer makes of the GET (or HEAD) of `key`, signed at `at`: the reference the lean signer must match. */
-async function sdkSigned(method: 'GET' | 'HEAD', origin: URL, pathPrefix: string, key: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, at: Date, expiresIn = 900): Promise<URL> {
+async function sdkSigned(method: 'GET' | 'HEAD', origin: URL, pathPrefix: string, key: string, region: string, credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, at: Date, expiresIn = 900, query: Record<string, string> = {}): Promise<URL> {
   const signer = new SignatureV4({ credentials, region, service: 's3', sha256: NodeSha256, uriEscapePath: false, applyChecksum: false });
   const signed = await signer.presign(
     {
@@ -39,13 +39,13 @@ async function sdkSigned(method: 'GET' | 'HEAD', origin: URL, pathPrefix: string
       hostname: origin.hostname,
       port: origin.port ? Number(origin.port) : undefined,
       path: pathPrefix + encodeKeyPath(key),
-      query: {},
+      query,
       headers: { host: origin.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
     },
     { expiresIn, signingDate: at },
   );
-  const query = Object.entries(signed.query ?? {}).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
-  return new URL(`${origin.protocol}//${origin.host}${signed.path}?${query.join('&')}`);
+  const pairs = Object.entries(signed.query ?? {}).map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
+  return new URL(`${origin.protocol}//${origin.host}${signed.path}?${pairs.join('&')}`);
 }
 
 /** A store whose presigner must never need its client. */
@@ -168,6 +168,33 @@ describe('KeyPresigner', () => {
       const ours = new URL(await presigner.presign(key, 900, at));
       const reference = await sdkSigned('GET', origin, '/my-bucket/', key, 'eu-west-1', credentials, at);
       assert.deepEqual(sortedParams(ours), sortedParams(reference), key);
+    }
+  });
+
+  it('signs a listing’s page exactly as the SDK’s SigV4 signer does, its parameters of any text, at the URL the SDK’s presigner lists at', async () => {
+    const at = new Date('2026-12-02T10:00:00.000Z');
+    const awkward = ['logs/run 1+é/', "a&b=c?d#e%41!'()*~", '\n', '\r\n x', '日本語/'];
+    for (const endpoint of ['http://127.0.0.1:7480', 'https://gateway.example.com/s3/']) {
+      const origin = new URL(endpoint);
+      const pathPrefix = `${origin.pathname.replace(/\/+$/, '')}/my-bucket/`;
+      for (const creds of [credentials, { ...credentials, sessionToken: 'token/with+chars=' }]) {
+        const presigner = new KeyPresigner(storeAt(endpoint), () => Promise.resolve(creds), noClient);
+        for (const text of awkward) {
+          const query = { prefix: text, delimiter: '/', 'max-keys': '1000', 'encoding-type': 'url', 'continuation-token': text, 'start-after': text };
+          const ours = new URL(await presigner.presignListing(query, 60, at));
+          const reference = await sdkSigned('GET', origin, pathPrefix, '', 'eu-west-1', creds, at, 60, { 'list-type': '2', ...query });
+          assert.equal(ours.pathname, reference.pathname, text);
+          assert.deepEqual(sortedParams(ours), sortedParams(reference), text);
+          assert.equal(ours.searchParams.get('prefix'), text);
+        }
+      }
+      // Where the SDK's own presigner lists the bucket.
+      const s3 = createS3Client(sdk, storeAt(endpoint), () => Promise.resolve(credentials), { timeoutMs: 1000 });
+      const sdkUrl = new URL(await getSignedUrl(s3, new ListObjectsV2Command({ Bucket: 'my-bucket', Prefix: 'a b/' }), { expiresIn: 60 }));
+      const ours = new URL(await new KeyPresigner(storeAt(endpoint), () => Promise.resolve(credentials), noClient).presignListing({ prefix: 'a b/' }, 60));
+      assert.equal(ours.origin + ours.pathname, sdkUrl.origin + sdkUrl.pathname);
+      assert.equal(ours.searchParams.get('list-type'), '2');
+      s3.destroy();
     }
   });
 
