@@ -36,6 +36,20 @@ export function awsServiceError(error: unknown): { name?: string; status?: numbe
   return { name, status: typeof status === 'number' ? status : undefined, attempts: typeof attempts === 'number' ? attempts : undefined };
 }
 
+/** The start of the hint the SDK adds to an answer it couldn't read. */
+const UNREADABLE_HINT = 'Deserialization error: to see the raw response';
+
+/**
+ * An answer read without the SDK that isn't the service's, as the SDK's
+ * error for an answer it couldn't read: worded as one (serviceErrorText).
+ */
+export function unreadableAnswer(status: number, contentType: string): Error {
+  return Object.assign(new Error(`${UNREADABLE_HINT}, see the answer's content type: ${contentType}`), {
+    $response: { headers: { 'content-type': contentType } },
+    $metadata: { httpStatusCode: status },
+  });
+}
+
 /**
  * A failed request's own words, for a message: what the service said, or,
  * for an answer the SDK couldn't read, that, and not the XML parser's words
@@ -45,7 +59,7 @@ export function awsServiceError(error: unknown): { name?: string; status?: numbe
  */
 export function serviceErrorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  if (!message.includes('Deserialization error: to see the raw response')) {
+  if (!message.includes(UNREADABLE_HINT)) {
     return message;
   }
   const type = (error as { $response?: { headers?: Record<string, string | undefined> } }).$response?.headers?.['content-type'] ?? '';

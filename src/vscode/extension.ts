@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const embedded = new EmbeddedStoreSource({
     records: new JsonFileRecordRepository(recordsFile),
     secrets: new SecretStorageVault(context.secrets, storeSecretKey),
-    gateways: s3Gateways(s3Clients, http.head),
+    gateways: s3Gateways(s3Clients, http),
     sessions: stsSessions({ timeoutMs: requestTimeoutMs }),
     log: (line) => log.warn(line),
   });

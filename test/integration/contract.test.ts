@@ -53,14 +53,14 @@ function dataPlane(writersFrom: S3ClientCache) {
   const http = createRangeReader({ timeoutMs: () => 10_000 });
   const files = createWholeFileThreads();
   const objects = new ObjectService({ writers: s3Writers(writersFrom), http, files, settings: () => TEST_SETTINGS, log: () => undefined });
-  // One disposal for both, as the extension disposes them. `head`: the HEADs of an embedded store's presigned URLs.
-  return { objects, head: http.head, http: { dispose: () => (http.dispose(), files.dispose()) } };
+  // One disposal for both, as the extension disposes them. `requests`: the HEADs and listings of an embedded store's presigned URLs.
+  return { objects, requests: http, http: { dispose: () => (http.dispose(), files.dispose()) } };
 }
 
 const embeddedBackend = async (): Promise<Backend> => {
   const clients = new S3ClientCache(() => ({ timeoutMs: 10_000 }));
-  const { objects, head, http } = dataPlane(clients);
-  const { source } = memorySource({ gateways: s3Gateways(clients, head), sessions: stsSessions({ timeoutMs: () => 10_000 }) });
+  const { objects, requests, http } = dataPlane(clients);
+  const { source } = memorySource({ gateways: s3Gateways(clients, requests), sessions: stsSessions({ timeoutMs: () => 10_000 }) });
   return {
     source,
     objects,

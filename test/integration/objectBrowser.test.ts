@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createRangeReader } from '../../src/adapters/http/rangeReader';
 import { S3ClientCache } from '../../src/adapters/s3/s3Client';
 import { s3Gateways } from '../../src/adapters/s3/s3Gateway';
 import type { EmbeddedStoreSource } from '../../src/core/embeddedStoreSource';
@@ -27,11 +28,17 @@ for (let i = 0; i < MANY; i++) {
   SAMPLE[`logs/many/file-${String(i).padStart(3, '0')}.bin`] = `#${i}`;
 }
 
-describe('object browsing against a real S3 server', function () {
+/**
+ * Each test twice: pages asked through the SDK, and through presigned URLs read by the HTTP adapter
+ * (parseListing), as the extension asks them of a store with an endpoint_url, the SDK asked again only
+ * for what that can't say (a refusal's wording).
+ */
+for (const lean of [false, true]) describe(`object browsing against a real S3 server, ${lean ? 'through presigned URLs' : 'through the SDK'}`, function () {
   let bucket: string;
   let registry: EmbeddedStoreSource;
   let requests: string[];
   let clients: S3ClientCache;
+  let reader: ReturnType<typeof createRangeReader>;
 
   before(async () => {
     bucket = await createBucketWith('browse', SAMPLE);
@@ -42,7 +49,8 @@ describe('object browsing against a real S3 server', function () {
   beforeEach(() => {
     requests = [];
     clients = new S3ClientCache(() => ({ timeoutMs: 5000 }));
-    const s3 = s3Gateways(clients);
+    reader = createRangeReader({ timeoutMs: () => 5000 });
+    const s3 = s3Gateways(clients, lean ? reader : undefined);
     const recording: ObjectGatewayFactory = (store, credentials) => {
       const gateway = s3(store, credentials);
       return {
@@ -56,7 +64,10 @@ describe('object browsing against a real S3 server', function () {
     registry = memorySource({ gateways: recording }).source;
   });
 
-  afterEach(() => clients.dispose());
+  afterEach(() => (clients.dispose(), reader.dispose()));
+
+  /** The S3 clients made: one per store through the SDK, none through presigned URLs (nothing read was left to it). */
+  const sdkClients = (stores: number) => assert.equal(clients.size, lean ? 0 : stores);
 
   const browser = { listPage: (storeId: string, options: Parameters<typeof browsePage>[2]) => browsePage(registry, storeId, options) };
 
@@ -75,6 +86,7 @@ describe('object browsing against a real S3 server', function () {
     assert.ok(page.objects.every((o) => o.key.startsWith('logs/')));
     assert.equal(page.objects.find((o) => o.name === 'readme.txt')?.size, 5);
     assert.equal(page.nextContinuationToken, undefined);
+    sdkClients(1);
   });
 
   it('lists the whole bucket when the store has no prefix', async () => {
@@ -100,13 +112,14 @@ describe('object browsing against a real S3 server', function () {
     const store = await addStore();
     const page = await browser.listPage(store.id, { folderPrefix: 'logs/日本語/', pageSize: 1000 });
     assert.deepEqual(page.objects.map((o) => [o.key, o.name]), [['logs/日本語/データ.mcap', 'データ.mcap']]);
+    sdkClients(1);
   });
 
-  it('reuses one S3 client for every page of a store', async () => {
+  it(lean ? 'asks the SDK for no page of a store' : 'reuses one S3 client for every page of a store', async () => {
     const store = await addStore();
     await browser.listPage(store.id, { pageSize: 10 });
     await browser.listPage(store.id, { folderPrefix: 'logs/many/', pageSize: 10 });
-    assert.equal(clients.size, 1);
+    sdkClients(1);
   });
 
   it('pages through a large folder with continuation tokens, nothing twice, nothing lost', async () => {
@@ -124,6 +137,7 @@ describe('object browsing against a real S3 server', function () {
     assert.equal(pages, 3);
     assert.equal(seen.length, MANY);
     assert.equal(new Set(seen).size, MANY);
+    sdkClients(1);
   });
 
   it('refuses to list a folder outside the prefix without asking the server', async () => {
@@ -161,6 +175,7 @@ describe('object browsing against a real S3 server', function () {
         continuationToken = page.nextContinuationToken;
       }
       assert.deepEqual(paged.sort(), [...page.objects.map((o) => o.key), ...page.folders.map((f) => f.prefix)].sort());
+      sdkClients(1);
     } finally {
       await deleteBucket(oddBucket);
     }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRangeReader } from '../../src/adapters/http/rangeReader';
@@ -53,7 +53,7 @@ describe('objects headed through presigned URLs, against a real S3 server', func
     const { source } = memorySource();
     const store = await source.create(testStoreFields(bucket, fields));
     const { credentials } = await source.credentialsFor(store.id);
-    const lean = s3Gateways(clients, (url, signal) => (heads.push(url), reader.head(url, signal)));
+    const lean = s3Gateways(clients, { ...reader, head: (url, signal) => (heads.push(url), reader.head(url, signal)) });
     return { lean: lean(store, credentials), viaSdk: s3Gateways(clients)(store, credentials) };
   }
 
@@ -115,7 +115,7 @@ describe('objects headed through presigned URLs, against a real S3 server', func
     assert.ok(LogqsError.is(missing, 'not-found'), String(missing));
   });
 
-  it('downloads an object asked for by key without loading the AWS SDK at all, nor TLS from a plain-HTTP server', () => {
+  it('downloads an object asked for by key, and a folder, without loading the AWS SDK at all, nor TLS from a plain-HTTP server', () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'logqs-heads-'));
     try {
       // A fresh process, as the extension host is before its first S3 request: what it loaded is in require's cache.
@@ -133,18 +133,21 @@ describe('objects headed through presigned URLs, against a real S3 server', func
           const clients = new S3ClientCache(() => ({ timeoutMs: 10000 }));
           const http = createRangeReader({ timeoutMs: () => 10000 });
           const files = createWholeFileThreads();
-          const { source } = memorySource({ gateways: s3Gateways(clients, http.head) });
+          const { source } = memorySource({ gateways: s3Gateways(clients, http) });
           const settings = { partSizeBytes: 5 << 20, partConcurrency: 4, loopbackPartConcurrency: 1, fileConcurrency: 8, presignExpirySeconds: 3600 };
           const objects = new ObjectService({ writers: s3Writers(clients), http, files, settings: () => settings, log: () => undefined });
           const store = await source.create(${JSON.stringify(testStoreFields(bucket))});
           const callbacks = { signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' };
-          await objects.download(source, store.id, { keys: [${JSON.stringify(KEY)}], prefixes: [] }, ${JSON.stringify(folder)}, callbacks);
+          await objects.download(source, store.id, { keys: [${JSON.stringify(KEY)}], prefixes: [] }, ${JSON.stringify(path.join(folder, 'key'))}, callbacks);
+          await objects.download(source, store.id, { keys: [], prefixes: ['logs/'] }, ${JSON.stringify(path.join(folder, 'folder'))}, callbacks);
           clients.dispose(); http.dispose(); files.dispose();
           const sdk = Object.keys(require.cache).filter((file) => /node_modules[\\/](@aws-sdk|@smithy)[\\/]/.test(file));
           console.log(JSON.stringify({ sdk, tls: process.moduleLoadList.filter((name) => /^NativeModule (https|tls)$/.test(name)) }));
         })().catch((error) => { console.error(error); process.exitCode = 1; });`;
       const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { sdk: string[]; tls: string[] };
-      assert.equal(readFileSync(path.join(folder, 'config.json'), 'utf8'), BODY);
+      assert.equal(readFileSync(path.join(folder, 'key', 'config.json'), 'utf8'), BODY);
+      const listed = readdirSync(path.join(folder, 'folder'), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+      assert.deepEqual(listed.map((entry) => readFileSync(path.join(entry.parentPath, entry.name), 'utf8')), [BODY]);
       assert.deepEqual(loaded, { sdk: [], tls: [] });
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -35,7 +35,7 @@ export function transferRig(
   const clients = new S3ClientCache(() => ({ timeoutMs: 10_000 }));
   const http = createRangeReader({ timeoutMs: () => 10_000 });
   const files = createWholeFileThreads();
-  const gateways = (options.wrapGateways ?? ((real) => real))(s3Gateways(clients, http.head));
+  const gateways = (options.wrapGateways ?? ((real) => real))(s3Gateways(clients, http));
   const writers = (options.wrapWriters ?? ((real) => real))(s3Writers(clients));
   const { source } = memorySource({ gateways });
   const log: string[] = [];

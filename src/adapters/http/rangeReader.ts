@@ -57,6 +57,10 @@ const firstBytes = (range: { start: number; end?: number }, bytes: number) => ({
 /** See onNodeHttp. */
 const RELEARN_AFTER_MS = 5 * 60_000;
 
+/** An answer's headers by lower-case name, a repeated one's values joined. */
+const headersOf = (response: IncomingMessage): Record<string, string> =>
+  Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]));
+
 function defaultPort(url: URL): number {
   return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 }
@@ -65,6 +69,17 @@ function defaultPort(url: URL): number {
 export interface HeadAnswer {
   status: number;
   headers: Readonly<Record<string, string>>;
+}
+
+/** A GET's answer read whole: its status, headers and body. */
+export interface WholeAnswer extends HeadAnswer {
+  body: Buffer;
+}
+
+/** What the HTTP adapter does besides reading objects: requests of presigned URLs for metadata and listings. */
+export interface PresignedRequests {
+  head(url: string, signal: AbortSignal): Promise<HeadAnswer>;
+  getWhole(url: string, maxBytes: number, signal: AbortSignal): Promise<WholeAnswer | undefined>;
 }
 
 /**
@@ -82,7 +97,7 @@ export interface HeadAnswer {
  * Content-Length, a range thread that won't start) is asked again of
  * node:http, which then serves the origin.
  */
-export function createRangeReader(options: RangeReaderOptions): Required<RangeReader> & { head: (url: string, signal: AbortSignal) => Promise<HeadAnswer>; dispose(): void } {
+export function createRangeReader(options: RangeReaderOptions): Required<RangeReader> & PresignedRequests & { dispose(): void } {
   /** Keep-alive agents, each made at its protocol's first request. */
   const agents: { 'http:'?: HttpAgent; 'https:'?: HttpsAgent } = {};
   let direct: DirectGets | undefined;
@@ -264,8 +279,8 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     });
   }
 
-  /** A HEAD of a presigned URL: its status and headers (by lower-case name); it learns the origin's route as a first GET would. */
-  async function head(url: string, signal: AbortSignal): Promise<HeadAnswer> {
+  /** A request through node:http once the origin's route is learned, if it is being learned (see throughNodeHttp). */
+  async function ask(method: 'GET' | 'HEAD', url: string, signal: AbortSignal): Promise<IncomingMessage> {
     if (disposed) {
       throw cancelledError();
     }
@@ -275,16 +290,45 @@ export function createRangeReader(options: RangeReaderOptions): Required<RangeRe
     if (pending) {
       await untilAborted(pending, signal);
     }
-    const response = await throughNodeHttp(connection, 'HEAD', target, {}, signal);
+    return throughNodeHttp(connection, method, target, {}, signal);
+  }
+
+  /** A HEAD of a presigned URL: its status and headers (by lower-case name); it learns the origin's route as a first GET would. */
+  async function head(url: string, signal: AbortSignal): Promise<HeadAnswer> {
+    const response = await ask('HEAD', url, signal);
     response.resume();
-    const headers = Object.fromEntries(Object.entries(response.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]));
-    return { status: response.statusCode ?? 0, headers };
+    return { status: response.statusCode ?? 0, headers: headersOf(response) };
+  }
+
+  /**
+   * A GET of a presigned URL read whole (a listing's page, say): its status and
+   * body, or undefined when the body is longer than `maxBytes`. It learns the
+   * origin's route as a first GET would.
+   */
+  async function getWhole(url: string, maxBytes: number, signal: AbortSignal): Promise<WholeAnswer | undefined> {
+    const response = await ask('GET', url, signal);
+    const chunks: Buffer[] = [];
+    let length = 0;
+    try {
+      for await (const chunk of response as AsyncIterable<Buffer>) {
+        length += chunk.length;
+        if (length > maxBytes) {
+          response.destroy();
+          return undefined;
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      throw signal.aborted ? cancelledError() : unreachable(new URL(url), error);
+    }
+    return { status: response.statusCode ?? 0, headers: headersOf(response), body: Buffer.concat(chunks, length) };
   }
 
   return {
     // One body for both of RangeReader's forms: a file-writing body only ever answers a GET asked with 'file'.
     get: get as RangeReader['get'],
     head,
+    getWhole,
     async fetchIntoPlace(url, expected, place, signal) {
       const { thread: fileGets } = await connect();
       const target = new URL(url);

@@ -1,12 +1,14 @@
 import { LogqsError } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
-import type { HeadAnswer } from '../http/rangeReader';
+import type { PresignedRequests } from '../http/rangeReader';
 import type { FetchOptions, FetchedObject, ListPage, ListPageRequest, ObjectDetails, ObjectGateway, ObjectGatewayFactory } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
 import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
 import { detailsFromHeaders, headObject } from './headObject';
 import type { KeyPresigner } from './keyPresigner';
+import { type ListingAnswer, parseListing } from './listingXml';
 import type { S3ClientCache } from './s3Client';
+import { unreadableAnswer } from '../remoteErrors';
 import { describeS3Error } from './s3Errors';
 
 /** What a gateway's SDK requests go through: the SDK and the store's client. */
@@ -15,11 +17,14 @@ interface S3Connection {
   s3: S3Client;
 }
 
-/** A HEAD of a presigned URL, through the HTTP adapter that also reads the bytes (see RangeReader's head). */
-export type HeadRequest = (url: string, signal: AbortSignal) => Promise<HeadAnswer>;
+/** How long the URL of a HEAD or of a listing's page lives: it is used at once. */
+const LEAN_URL_SECONDS = 60;
 
-/** How long the URL of a HEAD lives: it is used at once. */
-const HEAD_URL_SECONDS = 60;
+/**
+ * The longest listing page read through a presigned URL: 1000 keys of 1024 bytes, each URL-encoded to at
+ * most three times that, and their other fields. A longer answer is asked again of the SDK.
+ */
+const LEAN_PAGE_BYTES = 4 * 1024 * 1024;
 
 /**
  * A store's objects reached with S3 calls signed by the store's own
@@ -31,27 +36,14 @@ export class S3ObjectGateway implements ObjectGateway {
     private readonly store: ObjectStore,
     private readonly connect: () => Promise<S3Connection>,
     private readonly presigner: KeyPresigner,
-    private readonly headRequest?: HeadRequest,
+    private readonly requests?: PresignedRequests,
   ) {}
 
   async listPage(request: ListPageRequest, signal?: AbortSignal): Promise<ListPage> {
-    const { sdk, s3 } = await this.connect();
     const startAfter = request.continuationToken?.startsWith(START_AFTER) ? request.continuationToken.slice(START_AFTER.length) : undefined;
+    const continuationToken = startAfter === undefined ? request.continuationToken : undefined;
     try {
-      const response = await s3.send(
-        new sdk.ListObjectsV2Command({
-          Bucket: this.store.bucket_name,
-          Prefix: request.prefix || undefined,
-          Delimiter: request.delimiter,
-          MaxKeys: request.maxKeys,
-          ContinuationToken: startAfter === undefined ? request.continuationToken : undefined,
-          StartAfter: startAfter,
-          // Keys come back URL-encoded: in XML a key such as "\n" or "\r\n" reads back as "" (the SDK's parser
-          // drops a value of whitespace and a newline), and characters XML can't carry have no other way through.
-          EncodingType: 'url',
-        }),
-        { abortSignal: signal },
-      );
+      const response = (await this.leanList(request, continuationToken, startAfter, signal)) ?? (await this.sdkList(request, continuationToken, startAfter, signal));
       // A server that ignores the encoding says so by not echoing it; its keys are then as they are.
       const decode = response.EncodingType === 'url' ? decodeListedKey : (text: string) => text;
       const folders = (response.CommonPrefixes ?? []).flatMap((entry) => (entry.Prefix ? [decode(entry.Prefix)] : []));
@@ -68,6 +60,63 @@ export class S3ObjectGateway implements ObjectGateway {
     } catch (error) {
       throw describeS3Error(error, this.store);
     }
+  }
+
+  /**
+   * A page through a presigned URL, read here (see parseListing), where the
+   * presigner needs no SDK: a folder's download or a tree's first expand then
+   * doesn't wait for the SDK to load (60 to 100 ms of a fresh process). Undefined
+   * when it can't say (a refusal, an answer it can't read, a broken
+   * connection): the SDK then asks again, with its retries, and its error is
+   * the one worded. A web page answered 200 is said to be one.
+   */
+  private async leanList(request: ListPageRequest, continuationToken: string | undefined, startAfter: string | undefined, signal?: AbortSignal): Promise<ListingAnswer | undefined> {
+    if (!this.requests || !this.presigner.lean) {
+      return undefined;
+    }
+    const query: Record<string, string> = { 'max-keys': String(request.maxKeys), 'encoding-type': 'url' };
+    if (request.prefix) {
+      query.prefix = request.prefix;
+    }
+    if (request.delimiter) {
+      query.delimiter = request.delimiter;
+    }
+    if (continuationToken !== undefined) {
+      query['continuation-token'] = continuationToken;
+    }
+    if (startAfter !== undefined) {
+      query['start-after'] = startAfter;
+    }
+    const url = await this.presigner.presignListing(query, LEAN_URL_SECONDS);
+    const answer = await this.requests.getWhole(url, LEAN_PAGE_BYTES, signal ?? new AbortController().signal).catch(passCancellation);
+    if (answer?.status !== 200) {
+      return undefined;
+    }
+    const page = parseListing(answer.body.toString('utf8'));
+    const contentType = answer.headers['content-type'] ?? '';
+    // A web page (a captive portal's, a proxy's) is no listing: the SDK's parser would read it as an empty folder.
+    if (!page && /html/i.test(contentType)) {
+      throw unreadableAnswer(answer.status, contentType);
+    }
+    return page;
+  }
+
+  private async sdkList(request: ListPageRequest, continuationToken: string | undefined, startAfter: string | undefined, signal?: AbortSignal): Promise<ListingAnswer> {
+    const { sdk, s3 } = await this.connect();
+    return s3.send(
+      new sdk.ListObjectsV2Command({
+        Bucket: this.store.bucket_name,
+        Prefix: request.prefix || undefined,
+        Delimiter: request.delimiter,
+        MaxKeys: request.maxKeys,
+        ContinuationToken: continuationToken,
+        StartAfter: startAfter,
+        // Keys come back URL-encoded: in XML a key such as "\n" or "\r\n" reads back as "" (the SDK's parser
+        // drops a value of whitespace and a newline), and characters XML can't carry have no other way through.
+        EncodingType: 'url',
+      }),
+      { abortSignal: signal },
+    );
   }
 
   /**
@@ -119,22 +168,25 @@ export class S3ObjectGateway implements ObjectGateway {
    * body: a refusal is only a status).
    */
   private async leanHead(key: string, signal?: AbortSignal): Promise<ObjectDetails | undefined> {
-    if (!this.headRequest || !this.presigner.lean) {
+    if (!this.requests || !this.presigner.lean) {
       return undefined;
     }
-    const url = await this.presigner.presign(key, HEAD_URL_SECONDS, undefined, 'HEAD');
-    const answer = await this.headRequest(url, signal ?? new AbortController().signal).catch((error: unknown) => {
-      if (LogqsError.is(error, 'cancelled')) {
-        throw error;
-      }
-      return undefined;
-    });
+    const url = await this.presigner.presign(key, LEAN_URL_SECONDS, undefined, 'HEAD');
+    const answer = await this.requests.head(url, signal ?? new AbortController().signal).catch(passCancellation);
     if (answer?.status === 404) {
       // What the SDK's HEAD throws for it, so that it is worded in one place.
       throw Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
     }
     return answer?.status === 200 ? detailsFromHeaders(key, answer.headers) : undefined;
   }
+}
+
+/** A lean request's failure: a Cancel stands, anything else is left for the SDK to ask again and word. */
+function passCancellation(error: unknown): undefined {
+  if (LogqsError.is(error, 'cancelled')) {
+    throw error;
+  }
+  return undefined;
 }
 
 /**
@@ -186,15 +238,15 @@ export function decodeListedKey(text: string): string {
 /**
  * Gateways over the cache's clients: building one per request is free; the
  * client and the presigner of a store are shared (the cache keeps both).
- * `headRequest`: where HEADs of presigned URLs go (without it, the SDK heads
- * every object).
+ * `requests`: where HEADs and listings of presigned URLs go (without it, the
+ * SDK heads every object and lists every page).
  */
-export function s3Gateways(cache: S3ClientCache, headRequest?: HeadRequest): ObjectGatewayFactory {
+export function s3Gateways(cache: S3ClientCache, requests?: PresignedRequests): ObjectGatewayFactory {
   return (store, credentials) => {
     const connect = async () => {
       const [sdk, s3] = await Promise.all([loadAwsSdk(), cache.get(store, credentials)]);
       return { sdk, s3 };
     };
-    return new S3ObjectGateway(store, connect, cache.presigner(store, credentials), headRequest);
+    return new S3ObjectGateway(store, connect, cache.presigner(store, credentials), requests);
   };
 }

@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createRangeReader } from '../../../src/adapters/http/rangeReader';
 import { S3ClientCache } from '../../../src/adapters/s3/s3Client';
 import { decodeListedKey, s3Gateways } from '../../../src/adapters/s3/s3Gateway';
 import { code } from '../../support/assertions';
@@ -29,27 +30,40 @@ describe('decodeListedKey (keys of a listing asked with EncodingType=url)', () =
  * Listing answers radosgw can't be made to give, from a stand-in HTTP server on 127.0.0.1 (the real
  * server's answers are tested in test/integration/objectBrowser.test.ts).
  */
-describe('S3 gateway listings of answers a real server rarely gives', () => {
+for (const lean of [false, true]) describe(`S3 gateway listings of answers a real server rarely gives, ${lean ? 'through presigned URLs' : 'through the SDK'}`, () => {
   let server: http.Server;
   let body = '';
+  let contentType = 'application/xml';
   let cache: S3ClientCache;
+  let reader: ReturnType<typeof createRangeReader>;
   let asked: URLSearchParams | undefined;
+  /** Who asked for each page: the SDK (its user agent says so) or the lean path. */
+  let askers: ('sdk' | 'lean')[];
+  /** Until the answer is sent. */
+  let answering: Promise<void>;
 
   before(async () => {
     server = http.createServer((request, response) => {
       asked = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams;
-      response.writeHead(200, { 'content-type': 'application/xml' }).end(body);
+      askers.push(/aws-sdk/.test(request.headers['user-agent'] ?? '') ? 'sdk' : 'lean');
+      void answering.then(() => response.writeHead(200, { 'content-type': contentType }).end(body));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   });
   after(() => server.close());
-  beforeEach(() => (cache = new S3ClientCache(() => ({ timeoutMs: 5000 }))));
-  afterEach(() => cache.dispose());
+  beforeEach(() => {
+    cache = new S3ClientCache(() => ({ timeoutMs: 5000 }));
+    reader = createRangeReader({ timeoutMs: () => 5000 });
+    askers = [];
+    contentType = 'application/xml';
+    answering = Promise.resolve();
+  });
+  afterEach(() => (cache.dispose(), reader.dispose()));
 
   const listing = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name>${inner}</ListBucketResult>`;
   const gateway = () => {
     const { port } = server.address() as AddressInfo;
-    return s3Gateways(cache)(storeRecord({ bucket_name: 'b', endpoint_url: `http://127.0.0.1:${port}` }), async () => ({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' }));
+    return s3Gateways(cache, lean ? reader : undefined)(storeRecord({ bucket_name: 'b', endpoint_url: `http://127.0.0.1:${port}` }), async () => ({ accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' }));
   };
 
   it('refuses a truncated page without a token, which would end a folder silently part way', async () => {
@@ -57,18 +71,20 @@ describe('S3 gateway listings of answers a real server rarely gives', () => {
     await assert.rejects(gateway().listPage({ prefix: 'logs/', maxKeys: 1000 }), (error: unknown) => code('remote')(error) && /"logs\/" in "b"/.test((error as Error).message));
   });
 
-  it('goes on after a page that ends on a key of whitespace, whose token (radosgw\'s: that key, raw) XML reads as none', async () => {
+  it(`goes on after a page that ends on a key of whitespace, whose token (radosgw's: that key, raw) ${lean ? 'is read as sent' : 'XML reads as none'}`, async () => {
     body = listing('<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><Contents><Key>%0A</Key><Size>1</Size></Contents><NextContinuationToken>\n</NextContinuationToken>');
     const first = await gateway().listPage({ prefix: '', maxKeys: 1 });
     assert.ok(first.nextContinuationToken, 'a token to go on with');
     body = listing('<EncodingType>url</EncodingType><IsTruncated>false</IsTruncated><Contents><Key>next</Key><Size>1</Size></Contents>');
     const second = await gateway().listPage({ prefix: '', maxKeys: 1, continuationToken: first.nextContinuationToken });
-    assert.equal(asked?.get('start-after'), '\n');
-    assert.equal(asked?.get('continuation-token'), null);
+    // Read here, the token goes back as the server sent it; the SDK's reading needs the listing to go on after the key.
+    assert.equal(asked?.get(lean ? 'continuation-token' : 'start-after'), '\n');
+    assert.equal(asked?.get(lean ? 'start-after' : 'continuation-token'), null);
     assert.deepEqual(second.objects.map((object) => object.key), ['next']);
+    assert.deepEqual(askers, lean ? ['lean', 'lean'] : ['sdk', 'sdk']);
   });
 
-  it('refuses such a page from a server that ignored the StartAfter (it would list the same page for ever), or that ends on a folder', async () => {
+  if (!lean) it('refuses such a page from a server that ignored the StartAfter (it would list the same page for ever), or that ends on a folder', async () => {
     const whitespacePage = listing('<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><Contents><Key>%0A</Key><Size>1</Size></Contents><NextContinuationToken>\n</NextContinuationToken>');
     body = whitespacePage;
     const first = await gateway().listPage({ prefix: '', maxKeys: 1 });
@@ -90,4 +106,42 @@ describe('S3 gateway listings of answers a real server rarely gives', () => {
     assert.deepEqual(page.objects.map((object) => object.key), ['logs/a b+c\n']);
     assert.deepEqual(page.folders, ['logs/été/']);
   });
+
+  if (lean) {
+    it('says a page that is a web page (a captive portal’s, answered 200) is one, which the SDK would read as an empty folder', async () => {
+      body = '<!DOCTYPE html><html><body>Sign in to the network</body></html>';
+      contentType = 'text/html; charset=utf-8';
+      await assert.rejects(gateway().listPage({ prefix: 'logs/', maxKeys: 1000 }), (error: unknown) => code('remote')(error) && /web page/.test((error as Error).message));
+      assert.deepEqual(askers, ['lean']);
+    });
+
+    it('asks the SDK again for a page it can’t read that is not a web page, whose reading stands', async () => {
+      body = `<?xml version="1.0"?><!-- a comment the lean reading leaves to the SDK -->${listing('<IsTruncated>false</IsTruncated><Contents><Key>logs/a</Key><Size>1</Size></Contents>')}`;
+      const page = await gateway().listPage({ prefix: 'logs/', maxKeys: 1000 });
+      assert.deepEqual(page.objects.map((object) => object.key), ['logs/a']);
+      assert.deepEqual(askers, ['lean', 'sdk']);
+    });
+
+    it('asks the SDK for a page longer than it reads (4 MiB), which then lists it', async () => {
+      body = listing(`<IsTruncated>false</IsTruncated><Contents><Key>logs/a</Key><Size>1</Size></Contents>${' '.repeat(4 * 1024 * 1024)}`);
+      const page = await gateway().listPage({ prefix: 'logs/', maxKeys: 1000 });
+      assert.deepEqual(page.objects.map((object) => object.key), ['logs/a']);
+      assert.deepEqual(askers, ['lean', 'sdk']);
+    });
+
+    it('stops at a Cancel while the page comes, without asking the SDK', async () => {
+      let answer!: () => void;
+      answering = new Promise((resolve) => (answer = resolve));
+      body = listing('<IsTruncated>false</IsTruncated>');
+      const cancel = new AbortController();
+      const listed = gateway().listPage({ prefix: 'logs/', maxKeys: 1000 }, cancel.signal);
+      while (askers.length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      cancel.abort();
+      await assert.rejects(listed, code('cancelled'));
+      answer();
+      assert.deepEqual(askers, ['lean']);
+    });
+  }
 });

@@ -18,12 +18,23 @@ import type { ProbeResult, ProbeStore } from '../../support/activationProbe';
 const root = path.resolve(__dirname, '../../../..');
 const probeScript = path.join(__dirname, '../../support/activationProbe.js');
 
-/** A stand-in S3 endpoint that answers any ListObjectsV2 of `bucket` with one folder and one object. */
+/** The bucket whose listings the stand-in refuses unless the SDK asks: the lean listing then leaves them to the SDK. */
+const SDK_ONLY_BUCKET = 'sdk-only';
+
+/**
+ * A stand-in S3 endpoint that answers any ListObjectsV2 of `bucket` (and of SDK_ONLY_BUCKET, asked by the
+ * SDK) with one folder and one object.
+ */
 async function fakeS3(bucket: string): Promise<{ endpoint: string; close(): Promise<void> }> {
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (request.method !== 'GET' || url.pathname.replace(/\/$/, '') !== `/${bucket}` || url.searchParams.get('list-type') !== '2') {
+    const asked = url.pathname.replace(/\/$/, '').slice(1);
+    if (request.method !== 'GET' || (asked !== bucket && asked !== SDK_ONLY_BUCKET) || url.searchParams.get('list-type') !== '2') {
       response.writeHead(404).end();
+      return;
+    }
+    if (asked === SDK_ONLY_BUCKET && !/aws-sdk/.test(request.headers['user-agent'] ?? '')) {
+      response.writeHead(403, { 'content-type': 'application/xml' }).end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code></Error>');
       return;
     }
     const prefix = url.searchParams.get('prefix') ?? '';
@@ -70,7 +81,7 @@ describe('start-up', function () {
   });
   after(() => s3.close());
 
-  it('activates without the AWS SDK, STS or ky, and loads the SDK at the first listing, which works', async () => {
+  it('activates without the AWS SDK, STS or ky, and lists the first page without them too (a presigned listing), or with the SDK where that is refused', async () => {
     const result = await probe(path.join(root, 'out/src/vscode/extension.js'), store);
     assert.ok(loaded(result.modulesAtActivation, /\/out\/src\/vscode\/extension\.js$/).length === 1, 'the probe sees the modules activation loaded');
     assert.deepEqual(loaded(result.modulesAtActivation, AWS_SDK), []);
@@ -79,9 +90,14 @@ describe('start-up', function () {
     assert.deepEqual(result.messages, []);
 
     assert.deepEqual(result.firstPage, ['logs/run-001/', 'logs/robot.bag']);
-    assert.ok(loaded(result.modulesAfterFirstPage, /\/node_modules\/@aws-sdk\/client-s3\//).length > 0, 'the listing loaded the SDK');
+    assert.deepEqual(loaded(result.modulesAfterFirstPage, AWS_SDK), [], 'the listing loaded no SDK');
     assert.deepEqual(loaded(result.modulesAfterFirstPage, KY), [], 'S3 alone needs no ky');
-    assert.deepEqual(result.codeCache, [], 'no code cache without the vendor bundles');
+
+    const refused = await probe(path.join(root, 'out/src/vscode/extension.js'), { ...store, bucket: SDK_ONLY_BUCKET });
+    assert.deepEqual(refused.firstPage, ['logs/run-001/', 'logs/robot.bag']);
+    assert.ok(loaded(refused.modulesAfterFirstPage, /\/node_modules\/@aws-sdk\/client-s3\//).length > 0, 'the listing asked again through the SDK');
+    assert.deepEqual(loaded(refused.modulesAfterFirstPage, KY), [], 'S3 alone needs no ky');
+    assert.deepEqual(refused.codeCache, [], 'no code cache without the vendor bundles');
   });
 
   it('bundles the client libraries apart, and activation of the bundle requires none of them', async () => {
@@ -105,13 +121,18 @@ describe('start-up', function () {
       const result = await probe(path.join(outdir, 'extension.js'), store);
       assert.deepEqual(loaded(result.modulesAtActivation, /\/vendor\//), []);
       assert.deepEqual(result.firstPage, ['logs/run-001/', 'logs/robot.bag']);
-      assert.deepEqual(loaded(result.modulesAfterFirstPage, /\/vendor\//).map((file) => path.basename(file)), ['aws-sdk.js']);
+      assert.deepEqual(loaded(result.modulesAfterFirstPage, /\/vendor\//), [], 'a presigned listing loads no vendor bundle');
+      assert.deepEqual(loaded(result.modulesAtActivation, /\/main\.js$/).map((file) => path.basename(file)), ['main.js'], 'the entry loads the extension from main.js');
+
+      // A listing left to the SDK loads its bundle, whose code cache is kept.
+      const refused = await probe(path.join(outdir, 'extension.js'), { ...store, bucket: SDK_ONLY_BUCKET });
+      assert.deepEqual(refused.firstPage, ['logs/run-001/', 'logs/robot.bag']);
+      assert.deepEqual(loaded(refused.modulesAfterFirstPage, /\/vendor\//).map((file) => path.basename(file)), ['aws-sdk.js']);
       assert.deepEqual(
-        result.codeCache?.map((file) => file.replace(/-[0-9a-f]{16}\./, '-HASH.')).sort(),
+        refused.codeCache?.map((file) => file.replace(/-[0-9a-f]{16}\./, '-HASH.')).sort(),
         ['aws-sdk-HASH.v8cache', 'main-HASH.v8cache'],
         'V8’s code cache of the extension’s bundle and of the SDK’s, in the global storage',
       );
-      assert.deepEqual(loaded(result.modulesAtActivation, /\/main\.js$/).map((file) => path.basename(file)), ['main.js'], 'the entry loads the extension from main.js');
     } finally {
       await rm(outdir, { recursive: true, force: true });
     }
