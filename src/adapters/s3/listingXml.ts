@@ -14,6 +14,7 @@ export interface ListingAnswer {
 /** Every tag: `<name …>`, `</name>`, `<name/>`, and the prolog `<?xml …?>`. */
 const TAG = /<([^>]*)>/g;
 const ENTITY = /&(?:(amp|lt|gt|quot|apos)|#(\d{1,7})|#x([0-9a-fA-F]{1,6}));|&/g;
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /**
@@ -99,6 +100,10 @@ export function parseListing(xml: string): ListingAnswer | undefined {
     rootClosed = open.length === 0;
     if (open.length === 1) {
       if (name === 'IsTruncated') {
+        // Anything but these two is left to the SDK (which refuses it): read as false, it would end a listing silently.
+        if (text !== 'true' && text !== 'false') {
+          return undefined;
+        }
         answer.IsTruncated = text === 'true';
       } else if (name === 'NextContinuationToken') {
         answer.NextContinuationToken = text;
@@ -114,8 +119,9 @@ export function parseListing(xml: string): ListingAnswer | undefined {
         }
         object.Size = Number(text);
       } else if (name === 'LastModified') {
-        const date = new Date(text);
-        if (Number.isNaN(date.getTime())) {
+        // RFC 3339 with its zone, as the SDK's parser wants it: without one, Date would read local time.
+        const date = RFC3339.test(text) ? new Date(text) : undefined;
+        if (!date || Number.isNaN(date.getTime())) {
           return undefined;
         }
         object.LastModified = date;

@@ -8,7 +8,7 @@ import { detailsFromHeaders, headObject } from './headObject';
 import type { KeyPresigner } from './keyPresigner';
 import { type ListingAnswer, parseListing } from './listingXml';
 import type { S3ClientCache } from './s3Client';
-import { unreadableAnswer } from '../remoteErrors';
+import { networkCode, unreadableAnswer } from '../remoteErrors';
 import { describeS3Error } from './s3Errors';
 
 /** What a gateway's SDK requests go through: the SDK and the store's client. */
@@ -17,8 +17,11 @@ interface S3Connection {
   s3: S3Client;
 }
 
-/** How long the URL of a HEAD or of a listing's page lives: it is used at once. */
-const LEAN_URL_SECONDS = 60;
+/**
+ * How long the URL of a HEAD or of a listing's page lives. It is used at once, but a clock behind the server's
+ * would make a shorter-lived one expired on arrival (the SDK's signed requests are allowed 15 minutes of skew).
+ */
+const LEAN_URL_SECONDS = 900;
 
 /**
  * The longest listing page read through a presigned URL: 1000 keys of 1024 bytes, each URL-encoded to at
@@ -88,7 +91,7 @@ export class S3ObjectGateway implements ObjectGateway {
       query['start-after'] = startAfter;
     }
     const url = await this.presigner.presignListing(query, LEAN_URL_SECONDS);
-    const answer = await this.requests.getWhole(url, LEAN_PAGE_BYTES, signal ?? new AbortController().signal).catch(passCancellation);
+    const answer = await this.requests.getWhole(url, LEAN_PAGE_BYTES, signal ?? new AbortController().signal).catch(leaveToSdk);
     if (answer?.status !== 200) {
       return undefined;
     }
@@ -172,7 +175,7 @@ export class S3ObjectGateway implements ObjectGateway {
       return undefined;
     }
     const url = await this.presigner.presign(key, LEAN_URL_SECONDS, undefined, 'HEAD');
-    const answer = await this.requests.head(url, signal ?? new AbortController().signal).catch(passCancellation);
+    const answer = await this.requests.head(url, signal ?? new AbortController().signal).catch(leaveToSdk);
     if (answer?.status === 404) {
       // What the SDK's HEAD throws for it, so that it is worded in one place.
       throw Object.assign(new Error('Not Found'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
@@ -181,9 +184,12 @@ export class S3ObjectGateway implements ObjectGateway {
   }
 }
 
-/** A lean request's failure: a Cancel stands, anything else is left for the SDK to ask again and word. */
-function passCancellation(error: unknown): undefined {
-  if (LogqsError.is(error, 'cancelled')) {
+/**
+ * A lean request's failure: a Cancel stands, and so does a server that didn't answer in time (the SDK's two
+ * tries would each wait as long again); anything else is left for the SDK to ask again and word.
+ */
+function leaveToSdk(error: unknown): undefined {
+  if (LogqsError.is(error, 'cancelled') || networkCode(error) === 'ETIMEDOUT') {
     throw error;
   }
   return undefined;

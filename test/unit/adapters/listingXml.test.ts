@@ -71,7 +71,9 @@ describe('parseListing (a ListObjectsV2 page read without the SDK)', () => {
     'a reference past Unicode': listing('<IsTruncated>false</IsTruncated><Contents><Key>&#x110000;</Key></Contents>'),
     'a size that is not a number': listing('<IsTruncated>false</IsTruncated><Contents><Key>a</Key><Size>1e3</Size></Contents>'),
     'a date that is not one': listing('<IsTruncated>false</IsTruncated><Contents><Key>a</Key><LastModified>yesterday</LastModified></Contents>'),
+    'a date without its zone (local time to Date)': listing('<IsTruncated>false</IsTruncated><Contents><Key>a</Key><LastModified>2026-12-01T10:00:00</LastModified></Contents>'),
     'no IsTruncated': listing('<Contents><Key>a</Key></Contents>'),
+    'an IsTruncated neither true nor false (read as false, it would end a listing)': listing('<IsTruncated>True</IsTruncated><Contents><Key>a</Key></Contents>'),
     'nothing': '',
   };
   for (const [what, xml] of Object.entries(notListings)) {

@@ -129,6 +129,14 @@ for (const lean of [false, true]) describe(`S3 gateway listings of answers a rea
       assert.deepEqual(askers, ['lean', 'sdk']);
     });
 
+    it('says a server that doesn’t answer in time can’t be reached, without the SDK’s two tries waiting as long again', async () => {
+      answering = new Promise(() => undefined);
+      reader.dispose();
+      reader = createRangeReader({ timeoutMs: () => 200 });
+      await assert.rejects(gateway().listPage({ prefix: 'logs/', maxKeys: 1000 }), code('unreachable'));
+      assert.deepEqual(askers, ['lean']);
+    });
+
     it('stops at a Cancel while the page comes, without asking the SDK', async () => {
       let answer!: () => void;
       answering = new Promise((resolve) => (answer = resolve));
