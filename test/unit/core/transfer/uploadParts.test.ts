@@ -201,6 +201,27 @@ describe('upload parts', () => {
     assert.ok(assembled()?.equals(bytes));
   });
 
+  it('is uploaded when every try failed but the object there has these parts\' ETag (the same file, uploaded before), and aborts the upload left open', async () => {
+    const bytes = patternBytes(3 * PART, 10);
+    const file = await localFile(bytes);
+    const { writer } = partRecordingWriter();
+    const aborted: string[] = [];
+    writer.abortMultipartUpload = async (_key, uploadId) => void aborted.push(uploadId);
+    let made: CompletedPart[] = [];
+    let tries = 0;
+    writer.completeMultipartUpload = async (_key, _uploadId, parts) => {
+      tries++;
+      made = [...parts];
+      // Failing on each try, whose parts were never put together: the upload stays open on the server.
+      throw new LogqsError('remote', 'The object store is busy or failing (HTTP 503); try again', { status: 503 });
+    };
+    const head: UploadContext['head'] = async (key) => ({ key, size: bytes.length, etag: `"${multipartEtag(made)}"`, metadata: {} });
+    const report = await uploadThrough(writer, file, undefined, () => undefined, head);
+    assert.deepEqual(report.keys, ['up/large.bin'], 'the bytes are there under the key');
+    assert.ok(tries > 1);
+    assert.deepEqual(aborted, ['upload-1'], 'no part stays behind');
+  });
+
   it('fails a completion refused for real, though the object there has these parts\' ETag (the same file, uploaded before)', async () => {
     const bytes = patternBytes(3 * PART, 9);
     const file = await localFile(bytes);
