@@ -164,6 +164,33 @@ describe('JSON file record repository', () => {
     assert.deepEqual(await fs.readdir(folder()), ['object-stores.json']);
   });
 
+  it('puts a save\'s bytes on the disk before its name points at them (datasync, then rename), and leaves only the file', async () => {
+    const file = path.join(folder(), 'object-stores.json');
+    const events: string[] = [];
+    const probe = await fs.open(path.join(folder(), 'probe'), 'w');
+    const handles = Object.getPrototypeOf(probe) as { datasync: (this: unknown) => Promise<void> };
+    await probe.close();
+    const { datasync } = handles;
+    const { rename } = fs;
+    handles.datasync = function (this: unknown) {
+      events.push('datasync');
+      return datasync.call(this);
+    };
+    fs.rename = async (from, to) => {
+      events.push(`rename to ${path.basename(String(to))}`);
+      return rename(from, to);
+    };
+    try {
+      await writeJsonFile(file, 'records file', { version: 1 });
+    } finally {
+      handles.datasync = datasync;
+      fs.rename = rename;
+    }
+    assert.deepEqual(events, ['datasync', 'rename to object-stores.json']);
+    assert.deepEqual(JSON.parse(await fs.readFile(file, 'utf8')), { version: 1 });
+    assert.deepEqual((await fs.readdir(folder())).sort(), ['object-stores.json', 'probe']);
+  });
+
   it('reports a save it cannot make as a storage error', async () => {
     const blocker = path.join(folder(), 'not-a-dir');
     await fs.writeFile(blocker, 'x');
