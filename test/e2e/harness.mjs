@@ -325,13 +325,22 @@ class Editor {
    */
   async runCommand(title, { timeoutMs = 15_000 } = {}) {
     const p = this.page;
-    await this.dismissQuickInput();
-    await p.keyboard.press("F1");
     const input = this.quickInput().locator("input.input").first();
-    await waitFor(async () => (await this._quickInputState())?.aria === COMMAND_PALETTE_ARIA, {
-      timeoutMs, what: "the command palette",
-    });
-    await input.fill(`>${title}`);
+    // A palette just opened can be closed at once by a focus change (a notification arriving, the last command's
+    // widget going): it is opened again, rather than typed into for 30 s while hidden.
+    for (let attempt = 1; ; attempt++) {
+      await this.dismissQuickInput();
+      await p.keyboard.press("F1");
+      await waitFor(async () => (await this._quickInputState())?.aria === COMMAND_PALETTE_ARIA, {
+        timeoutMs, what: "the command palette",
+      });
+      try {
+        await input.fill(`>${title}`, { timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt >= 3 || (await this._quickInputState())?.aria === COMMAND_PALETTE_ARIA) throw error;
+      }
+    }
     await this._chooseOption((rows) => rows.find((r) => matchesCommandLabel(r.aria, title)),
       async () => (await this._quickInputState())?.aria !== COMMAND_PALETTE_ARIA,
       `command "${title}" in the command palette`, timeoutMs);
