@@ -1,6 +1,7 @@
 import { LogqsError } from '../../core/errors';
 import type { ObjectStore } from '../../core/objectStore';
 import type { PresignedRequests } from '../http/rangeReader';
+import { networkCode, unreadableAnswer } from '../remoteErrors';
 import type { FetchOptions, FetchedObject, ListPage, ListPageRequest, ObjectDetails, ObjectGateway, ObjectGatewayFactory } from '../../core/ports';
 import type { S3Client } from '../vendor/awsSdk';
 import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
@@ -8,7 +9,6 @@ import { detailsFromHeaders, headObject } from './headObject';
 import type { KeyPresigner } from './keyPresigner';
 import { type ListingAnswer, parseListing } from './listingXml';
 import type { S3ClientCache } from './s3Client';
-import { networkCode, unreadableAnswer } from '../remoteErrors';
 import { describeS3Error } from './s3Errors';
 
 /** What a gateway's SDK requests go through: the SDK and the store's client. */
