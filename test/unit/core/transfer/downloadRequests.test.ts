@@ -172,6 +172,18 @@ describe('the requests of a download by key', () => {
       assert.equal(report.bytes, 17);
     });
 
+    it('asks nothing about a file the reader found at the target as the job was cancelled, and says cancelled', async () => {
+      await fs.mkdir(path.join(scratch.dir, 'f'));
+      await fs.writeFile(path.join(scratch.dir, 'f', 'a.bin'), 'mine');
+      const cancel = new AbortController();
+      // The Cancel comes as the reader answers that a file is there.
+      const { context } = placing((key) => (key === 'f/a.bin' ? (cancel.abort(), 'exists') : 'written'));
+      let asked = 0;
+      await assert.rejects(downloadObjects(context, { ...request(async () => (asked++, 'overwrite')), signal: cancel.signal }), code('cancelled'));
+      assert.equal(asked, 0);
+      assert.equal(await fs.readFile(path.join(scratch.dir, 'f', 'a.bin'), 'utf8'), 'mine');
+    });
+
     it('asks about a file the reader found at the target, then has the reader put it where the answer says', async () => {
       await fs.mkdir(path.join(scratch.dir, 'f'));
       await fs.writeFile(path.join(scratch.dir, 'f', 'a.bin'), 'mine');
