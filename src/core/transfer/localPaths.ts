@@ -13,7 +13,11 @@ export type LocalSegments = { ok: true; segments: string[] } | { ok: false; reas
 
 /** Most file systems refuse a name longer than this many bytes. */
 export const MAX_NAME_BYTES = 255;
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|clock\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+/**
+ * A device name, whatever follows it after a dot: Windows reads the part of a name before its first dot, trailing
+ * spaces dropped ("nul .txt", "CON.tar.gz"), and takes a device's for the device.
+ */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|clock\$|com[0-9¹²³]|lpt[0-9¹²³])(?= *(\.|$))/i;
 const WINDOWS_FORBIDDEN = /[<>:"|?*\\]/g;
 
 /**
@@ -52,13 +56,16 @@ export function localSegments(relativeKey: string, platform: NodeJS.Platform = p
   return { ok: true, segments };
 }
 
-/** A name Windows accepts: its forbidden characters become "_", a device name gets "_" appended, trailing dots and spaces go. */
+/**
+ * A name Windows accepts: its forbidden characters become "_", trailing dots and spaces go (a "_" in their place),
+ * and a device name gets a "_" after it, before any extension, which is kept ("aux.txt" becomes "aux_.txt").
+ */
 function windowsSafeName(segment: string): string {
   let name = segment.replace(WINDOWS_FORBIDDEN, '_');
   if (/[. ]$/.test(name)) {
     name = `${name.replace(/[. ]+$/, '')}_`;
   }
-  return WINDOWS_RESERVED.test(name) ? `${name}_` : name;
+  return name.replace(WINDOWS_RESERVED, '$1_');
 }
 
 /** The part of a key below the folder it lands in: a folder "logs/run-1/" lands as "run-1/…", so "logs/" is cut. */

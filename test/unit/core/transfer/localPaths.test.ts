@@ -35,8 +35,12 @@ describe('keys as local paths', () => {
 
   it('on Windows, replaces the characters and names it refuses instead of failing the file', () => {
     assert.deepEqual(localSegments('ab:c/c|d?.txt', 'win32'), { ok: true, segments: ['ab_c', 'c_d_.txt'] });
-    assert.deepEqual(localSegments('CON/aux.txt/nul', 'win32'), { ok: true, segments: ['CON_', 'aux.txt_', 'nul_'] });
-    assert.deepEqual(localSegments('CONIN$/conout$.log/Clock$', 'win32'), { ok: true, segments: ['CONIN$_', 'conout$.log_', 'Clock$_'] });
+    // A device name with any extension is the device, spaces before the dot too: the "_" goes after the device's name.
+    assert.deepEqual(localSegments('CON/aux.txt/nul/PRN.tar.gz', 'win32'), { ok: true, segments: ['CON_', 'aux_.txt', 'nul_', 'PRN_.tar.gz'] });
+    assert.deepEqual(localSegments('nul .txt/COM1  .csv/lpt¹.log', 'win32'), { ok: true, segments: ['nul_ .txt', 'COM1_  .csv', 'lpt¹_.log'] });
+    assert.deepEqual(localSegments('CONIN$/conout$.log/Clock$', 'win32'), { ok: true, segments: ['CONIN$_', 'conout$_.log', 'Clock$_'] });
+    // Names that only start like one are no device.
+    assert.deepEqual(localSegments('console.log/nul_x/auxiliary.txt/com10', 'win32'), { ok: true, segments: ['console.log', 'nul_x', 'auxiliary.txt', 'com10'] });
     assert.deepEqual(localSegments('trailing. /x ', 'win32'), { ok: true, segments: ['trailing_', 'x_'] });
     assert.deepEqual(localSegments('a\\..\\..\\x', 'win32'), { ok: true, segments: ['a_.._.._x'] });
     // The same names are fine elsewhere and stay as they are.
