@@ -58,6 +58,8 @@ function shortened(stem: string, ending: string, maxBytes: number): string {
 /** The names (local files, keys) a job's files go to, so that two never go to one. */
 export class Claims {
   private readonly claimed = new Set<string>();
+  /** The names claimed as they were given, to tell two of one name from two the identity takes as one. */
+  private readonly exactly = new Set<string>();
 
   /** `identity`: what names are compared by (a file system may take two spellings as one file). */
   constructor(private readonly identity: (name: string) => string = (name) => name) {}
@@ -72,11 +74,18 @@ export class Claims {
       return false;
     }
     this.claimed.add(this.identity(name));
+    this.exactly.add(name);
     return true;
+  }
+
+  /** Whether `name` itself, not only a name of its identity, is claimed. */
+  hasExactly(name: string): boolean {
+    return this.exactly.has(name);
   }
 
   /** Gives `name` back (its file is done: from now on the destination itself says it is taken). */
   release(name: string): void {
     this.claimed.delete(this.identity(name));
+    this.exactly.delete(name);
   }
 }

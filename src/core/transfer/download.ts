@@ -523,6 +523,7 @@ const downloadSmall: PutInPlace = async (object, placement, context, signal, onB
 
 const FOLDER_THERE = 'a folder of the same name exists (a key that is both a file and a folder)';
 const SAME_FILE = 'another key of this download lands on the same file (the disk takes names that differ only in case or Unicode normalization for one: macOS, Windows, and such disks on Linux)';
+const SAME_NAME = 'another key of this download has the same name (keys of different folders or stores downloaded into one folder)';
 
 /**
  * A file on disk by device and inode: two names of one file (two spellings on a disk that folds case, a link) are
@@ -670,7 +671,7 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     }
     let target = pathUnder(targetDir, candidate.segments.segments);
     if (!claims.claim(target)) {
-      skip(candidate.key, SAME_FILE);
+      skip(candidate.key, claims.hasExactly(target) ? SAME_NAME : SAME_FILE);
       return;
     }
     try {

@@ -43,7 +43,7 @@ describe('transfer commands', () => {
       assert.equal(await fs.readFile(path.join(scratch.dir, 'a.bag'), 'utf8'), 'first store');
       assert.deepEqual(ui.asked.filter((question) => question.startsWith('askConflict')), [], 'a file this download wrote is not asked about as if it was there before');
       assert.match(ui.told.at(-1) ?? '', /^info: Downloaded nothing from "other".*1 object skipped/);
-      assert.ok(info.some((line) => /Not downloaded: "logs\/a\.bag": another key of this download lands on the same file/.test(line)), info.join('\n'));
+      assert.ok(info.some((line) => /Not downloaded: "logs\/a\.bag": another key of this download has the same name/.test(line)), info.join('\n'));
     });
   });
 
