@@ -7,13 +7,13 @@ import type { TreeNode } from './explorer/nodes';
 /** The editor side of the commands: tabs, the Explorer, the Object Stores view. */
 export function editorActions(view: vscode.TreeView<TreeNode>, tree: ObjectStoreTreeProvider, fileSystem: ObjectFileSystem): EditorActions {
   return {
-    async openObject(address, { large }) {
+    async openObject(address, { large, preview }) {
       const uri = objectUri(address);
       if (large) {
         fileSystem.allowLarge(uri);
       }
       // vscode.open picks the editor VS Code has for the type: text, image preview, hex…
-      await vscode.commands.executeCommand('vscode.open', uri, { preview: true });
+      await vscode.commands.executeCommand('vscode.open', uri, { preview });
     },
     async revealLocalFile(path) {
       const uri = vscode.Uri.file(path);

@@ -12,7 +12,7 @@ import { FakeUi } from './fakeUi';
  */
 export function fakeCommandDeps(sources: ObjectStoreSource[]) {
   const calls: string[] = [];
-  const opened: { address: ObjectAddress; large: boolean }[] = [];
+  const opened: { address: ObjectAddress; large: boolean; preview: boolean }[] = [];
   const terminals: { name: string; environment: Record<string, string | null>; message: string }[] = [];
   const progress: TransferProgress[] = [];
   const state = {
@@ -93,7 +93,7 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
     },
     editor: {
       openObject: async (address, options) => {
-        opened.push({ address, large: options.large });
+        opened.push({ address, large: options.large, preview: options.preview });
       },
       revealLocalFile: async (path) => {
         calls.push(`revealLocalFile ${path}`);

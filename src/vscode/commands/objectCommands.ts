@@ -18,12 +18,14 @@ export const openObject = (deps: Deps) => async (arg?: unknown, selected?: unkno
   if (targets.length === 0) {
     throw new LogqsError('invalid-input', 'Open works on objects');
   }
+  // A preview tab is replaced by the next preview: each of several gets a tab that stays.
+  const preview = targets.length === 1;
   for (const target of targets) {
-    await openOne(deps, target);
+    await openOne(deps, target, preview);
   }
 };
 
-async function openOne(deps: Deps, target: Target): Promise<void> {
+async function openOne(deps: Deps, target: Target, preview: boolean): Promise<void> {
   const size = target.size ?? (await deps.objects.fetchObject(target.ref.source, target.ref.store.id, target.key)).details.size;
   const limit = deps.settings.openSizeLimitBytes();
   let large = false;
@@ -39,7 +41,7 @@ async function openOne(deps: Deps, target: Target): Promise<void> {
     }
     large = true;
   }
-  await deps.editor.openObject({ sourceId: target.ref.source.id, storeId: target.ref.store.id, key: target.key }, { large });
+  await deps.editor.openObject({ sourceId: target.ref.source.id, storeId: target.ref.store.id, key: target.key }, { large, preview });
 }
 
 /** Copies a presigned URL of each object (of a selection: one a line; folders in it have none). */

@@ -22,7 +22,8 @@ describe('object commands', () => {
   it('opens a small object at once, through its logqs: address', async () => {
     const { deps, opened, object, ui, source, store } = await setup();
     await openObject(deps)(object('logs/run 1/notes é.txt', 99));
-    assert.deepEqual(opened, [{ address: { sourceId: source.id, storeId: store.id, key: 'logs/run 1/notes é.txt' }, large: false }]);
+    // One object, as a click opens it: in the preview tab.
+    assert.deepEqual(opened, [{ address: { sourceId: source.id, storeId: store.id, key: 'logs/run 1/notes é.txt' }, large: false, preview: true }]);
     assert.deepEqual(ui.asked, []);
   });
 
@@ -101,6 +102,8 @@ describe('object commands', () => {
     assert.deepEqual(ui.clipboard, ['logs/run 1/a.bag\nlogs/run 1/b.bag\nlogs/run 1/']);
     await openObject(deps)(b, [a, b, folder]);
     assert.deepEqual(opened.map((entry) => entry.address.key), ['logs/run 1/a.bag', 'logs/run 1/b.bag']);
+    // Not in the preview tab, which each next preview would take over: only the last would stay open.
+    assert.deepEqual(opened.map((entry) => entry.preview), [false, false]);
   });
 
   it('shows size, ETag, content type and user metadata', async () => {
