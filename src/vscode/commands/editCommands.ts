@@ -2,6 +2,7 @@ import { LogqsError } from '../../core/errors';
 import { folderNameProblem } from '../../core/objectService';
 import { storeNodeOf } from '../explorer/nodes';
 import type { CommandDeps } from './deps';
+import { revealAfter } from './reveal';
 import { byStore, outermost, resolveTarget, resolveTargets, shownTargets } from './targets';
 
 /** New Folder and Delete: the writes that are not transfers. */
@@ -25,7 +26,7 @@ export const newFolder = (deps: Deps) => async (arg?: unknown) => {
   deps.ui.info(`Created the folder "${prefix}" in "${target.ref.store.name}".`);
   const node = target.node && storeNodeOf(target.node);
   if (node) {
-    await deps.editor.revealKey(node.id, prefix);
+    await revealAfter(deps, 'New Folder', node.id, prefix);
   }
 };
 

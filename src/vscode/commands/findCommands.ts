@@ -1,4 +1,4 @@
-import { LogqsError, reportFor, userMessage } from '../../core/errors';
+import { LogqsError, userMessage } from '../../core/errors';
 import { formatBytes } from '../../core/format';
 import { folderFilterProblem, listingPrefix } from '../../core/keyPrefix';
 import { type BrowsePage, FIND_PAGE_SIZE, browsePage, foundEntries } from '../../core/objectBrowser';
@@ -9,6 +9,7 @@ import { type ContainerNode, FolderNode, StoreNode } from '../explorer/nodes';
 import type { PickChoice } from '../ui';
 import type { CommandDeps } from './deps';
 import { copyPresignedUrl, openObject } from './objectCommands';
+import { revealAfter } from './reveal';
 import { storesThatFit } from './targets';
 import { download } from './transferCommands';
 
@@ -65,9 +66,7 @@ export const findObject = (deps: CommandDeps) => async (arg?: unknown) => {
   const storeNodeId = node?.storeNode.id ?? new StoreNode(undefined, ref.source, ref.store).id;
   // The tree loads its way to the key while the person chooses what to do. Its failure (a later page that can't be
   // listed) is logged, not the find's: it must not stand in for the action's result, nor for a dismissed choice.
-  const revealing = deps.editor
-    .revealKey(storeNodeId, key, { loadPages: true })
-    .catch((error: unknown) => deps.log.warn(reportFor(`Find Object couldn't show "${key}" in the Object Stores view`, error).logLine));
+  const revealing = revealAfter(deps, 'Find Object', storeNodeId, key, { loadPages: true });
   try {
     const action = await deps.ui.pickOne(key, AFTER_FIND.map((label) => ({ label, value: label })));
     const run = { Open: openObject, 'Download…': download, 'Copy Presigned URL': copyPresignedUrl }[action];

@@ -9,6 +9,7 @@ import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
 import type { MessageAction } from '../ui';
 import { type CommandDeps, isInputObject } from './deps';
+import { revealAfter } from './reveal';
 import { type Target, byStore, outermost, resolveTarget, resolveTargets, selection, shownTargets, storesThatFit } from './targets';
 
 /** Downloads and uploads, from the tree, the palette, the Explorer and drag and drop. */
@@ -102,7 +103,7 @@ export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, pat
   report.skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
   deps.ui.info(summary('Uploaded', { count: report.keys.length, bytes: report.bytes, skipped: report.skipped.length }, 'file', `to "${ref.store.name}"`), logActions(deps, report.skipped.length));
   if (storeNodeId && report.keys.length > 0) {
-    await deps.editor.revealKey(storeNodeId, revealedKey(prefix, report.keys[0], paths.length));
+    await revealAfter(deps, 'Upload', storeNodeId, revealedKey(prefix, report.keys[0], paths.length));
   }
 }
 

@@ -227,6 +227,15 @@ describe('object commands', () => {
     assert.ok(calls.includes('createFolder logs/run 1/run 3/'), 'spaces typed around the name are dropped');
   });
 
+  it('says a folder made, not a failure, when the view can\'t show it (listed again meanwhile), and logs why', async () => {
+    const { deps, folder, ui, info } = await setup();
+    deps.editor.revealKey = () => Promise.reject(new Error('Cannot resolve tree item'));
+    ui.textAnswer = 'run 2';
+    await newFolder(deps)(folder);
+    assert.ok(ui.told.includes('info: Created the folder "logs/run 1/run 2/" in "robots".'), ui.told.join('\n'));
+    assert.ok(info.some((line) => /New Folder couldn't show "logs\/run 1\/run 2\/" in the Object Stores view.*Cannot resolve tree item/.test(line)), info.join('\n'));
+  });
+
   it('says how many objects a delete removes, folders counted, and deletes nothing when not confirmed', async () => {
     const { deps, folder, object, ui, calls, state } = await setup();
     state.counts.set('logs/run 1/', 41);
