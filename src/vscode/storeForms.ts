@@ -77,7 +77,8 @@ const CREATE_STEPS: TextStep[] = [
   { field: 'access_key_id', prompt: 'access_key_id: of an IAM user (or service account) with access to the bucket' },
   {
     field: 'secret_access_key',
-    prompt: 'secret_access_key: kept in secret storage; it can\'t be shown or changed after creation',
+    // Where it is kept is the source's to say (see promptForNewStore).
+    prompt: 'secret_access_key: {keptBy}; it can\'t be shown or changed after creation',
     password: true,
   },
   {
@@ -93,12 +94,13 @@ const CREATE_STEPS: TextStep[] = [
 ];
 
 /** Asks for every field of a new object store, in order. */
-export async function promptForNewStore(stores: readonly ObjectStore[]): Promise<ObjectStoreCreateInput> {
+export async function promptForNewStore(stores: readonly ObjectStore[], secretKeptBy: string): Promise<ObjectStoreCreateInput> {
   const total = CREATE_STEPS.length + 2;
   const title = (index: number) => `Add Object Store (${index + 1}/${total})`;
   const answers: Record<string, string> = {};
   for (const [index, { field, ...step }] of CREATE_STEPS.entries()) {
-    answers[field] = await askText({ ...step, title: title(index), validate: fieldRule(field, stores, undefined, answers.bucket_name?.trim()) });
+    const prompt = step.prompt.replace('{keptBy}', secretKeptBy);
+    answers[field] = await askText({ ...step, prompt, title: title(index), validate: fieldRule(field, stores, undefined, answers.bucket_name?.trim()) });
   }
   const readOnly = await askYesNo(title(CREATE_STEPS.length), 'read_only: refuse writes to this object store?', false, '(default)');
   const note = await askText({

@@ -35,7 +35,8 @@ export interface Ui {
   askText(request: { title: string; prompt: string; value?: string; password?: boolean; validate?: (text: string) => string | undefined }): Promise<string>;
   pickSource(sources: readonly ObjectStoreSource[], placeHolder: string): Promise<ObjectStoreSource>;
   pickStore(stores: readonly StoreRef[], placeHolder: string): Promise<StoreRef>;
-  promptNewStore(stores: readonly ObjectStore[]): Promise<ObjectStoreCreateInput>;
+  /** `secretKeptBy`: where the secret access key goes, as the secret's prompt says it ("kept in this editor's secret storage"). */
+  promptNewStore(stores: readonly ObjectStore[], secretKeptBy: string): Promise<ObjectStoreCreateInput>;
   promptStoreChange(store: ObjectStore, stores: readonly ObjectStore[]): Promise<ObjectStoreUpdateInput>;
   /** Browses a store folder by folder until the person picks an object or a folder, as `want` allows. */
   browseStore(ref: StoreRef, request: BrowseRequest): Promise<BrowsedItem>;

@@ -1,5 +1,5 @@
 import { LogqsError } from '../../src/core/errors';
-import type { ObjectStoreCreateInput, ObjectStoreUpdateInput } from '../../src/core/objectStore';
+import type { ObjectStore, ObjectStoreCreateInput, ObjectStoreUpdateInput } from '../../src/core/objectStore';
 import type { ConflictChoice } from '../../src/core/transfer';
 import type { BrowsedItem, LivePick, LivePickBehaviour, MessageAction, PickChoice, Ui } from '../../src/vscode/ui';
 
@@ -13,6 +13,10 @@ import type { BrowsedItem, LivePick, LivePickBehaviour, MessageAction, PickChoic
 export class FakeUi implements Ui {
   readonly told: string[] = [];
   readonly asked: string[] = [];
+  /** The detail of each confirm asked, in order. */
+  readonly confirmDetails: string[] = [];
+  /** Where each new store's form said its secret goes. */
+  readonly secretsKeptBy: string[] = [];
   confirmAnswer = true;
   newStore?: ObjectStoreCreateInput;
   storeChange?: ObjectStoreUpdateInput;
@@ -41,8 +45,9 @@ export class FakeUi implements Ui {
     this.told.push(`warn: ${message}`);
   }
 
-  async confirm(message: string) {
+  async confirm(message: string, detail: string) {
     this.asked.push(`confirm: ${message}`);
+    this.confirmDetails.push(detail);
     return this.confirmAnswer;
   }
 
@@ -113,7 +118,8 @@ export class FakeUi implements Ui {
     return this.pickFrom(stores, (ref) => ref.store.name);
   };
 
-  async promptNewStore() {
+  async promptNewStore(_stores: readonly ObjectStore[], secretKeptBy: string) {
+    this.secretsKeptBy.push(secretKeptBy);
     return this.scripted(this.newStore, 'promptNewStore');
   }
 

@@ -3,6 +3,7 @@ import type { ObjectStore } from '../../core/objectStore';
 import type { ObjectStoreSource } from '../../core/ports';
 import type { StoreRef } from '../../core/sources';
 import { assertNotManaged, canBecomeDefault } from '../../core/storeRules';
+import { isDataStoreSource } from '../../adapters/logqs/logqsStoreSource';
 import { SourceNode, StoreNode } from '../explorer/nodes';
 import { type CommandDeps, isInputObject } from './deps';
 
@@ -47,7 +48,8 @@ async function targetSource(deps: Deps, arg: unknown): Promise<ObjectStoreSource
 
 export const addObjectStore = (deps: Deps) => async (arg?: unknown) => {
   const source = await targetSource(deps, arg);
-  const input = isInputObject(arg) ? arg : await deps.ui.promptNewStore(await source.list());
+  const secretKeptBy = isDataStoreSource(source) ? `sent to the LogQS DataStore "${source.label}", which keeps it` : 'kept in this editor\'s secret storage';
+  const input = isInputObject(arg) ? arg : await deps.ui.promptNewStore(await source.list(), secretKeptBy);
   const created = await source.create(input);
   deps.log.info(`Added object store "${created.name}" to ${source.label} (bucket ${created.bucket_name}, prefix ${created.key_prefix ?? 'none'})`);
   deps.ui.info(`Added object store "${created.name}".`);
@@ -71,7 +73,10 @@ export const deleteObjectStore = (deps: Deps) => async (arg?: unknown) => {
   // A caller that names the store by id has decided already; a person is asked.
   const confirmed = storeIdIn(arg) !== undefined || await deps.ui.confirm(
     `Delete object store "${store.name}"?`,
-    'Its record and its secret key are removed from this editor. Objects in the bucket are not touched.',
+    // A DataStore's store is deleted there: for every person and program that uses it, not only in this editor.
+    isDataStoreSource(source)
+      ? `It is deleted from the LogQS DataStore "${source.label}", with its secret key, for everyone who uses it. Objects in the bucket are not touched.`
+      : 'Its record and its secret key are removed from this editor. Objects in the bucket are not touched.',
     'Delete',
   );
   if (!confirmed) {

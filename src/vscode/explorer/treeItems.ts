@@ -84,7 +84,8 @@ function storeTooltip(store: ObjectStore): vscode.MarkdownString {
     ['endpoint_url', store.endpoint_url ?? 'AWS S3 (default)'],
     ['key_prefix', store.key_prefix ?? '(none)'],
     ['access_key_id', store.access_key_id],
-    ['secret_access_key', 'kept in secret storage (write-only)'],
+    // Kept where its source keeps it: this editor's secret storage, or a LogQS DataStore.
+    ['secret_access_key', 'write-only, never shown'],
     ['default', String(store.default)],
     ['read_only', String(store.read_only)],
     ['managed', String(store.managed)],

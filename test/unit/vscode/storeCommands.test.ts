@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { EmbeddedStoreSource } from '../../../src/core/embeddedStoreSource';
+import { logqsSourceId } from '../../../src/adapters/logqs/logqsStoreSource';
 import { StoreSources } from '../../../src/core/sources';
 import type { CommandDeps } from '../../../src/vscode/commands/deps';
 import { addObjectStore, deleteObjectStore, editObjectStore, setDefaultObjectStore } from '../../../src/vscode/commands/storeCommands';
@@ -74,6 +75,31 @@ describe('store commands', () => {
     await deleteObjectStore(deps)(node);
     assert.equal((await source.list()).length, 0);
     assert.deepEqual(ui.asked, ['confirm: Delete object store "a"?', 'confirm: Delete object store "a"?']);
+  });
+
+  it('says where a store is deleted and where a new store\'s secret goes: this editor, or a LogQS DataStore, for everyone who uses it', async () => {
+    // The same records, seen as a DataStore's (the commands tell one by its source's id).
+    const dataStore = new Proxy(source, {
+      get: (target, name): unknown => {
+        if (name === 'id' || name === 'label') {
+          return name === 'id' ? logqsSourceId({ id: 'fleet' }) : 'Fleet';
+        }
+        const value: unknown = Reflect.get(target, name);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    ui.newStore = validInput({ name: 'local' });
+    await addObjectStore(deps)();
+    ui.newStore = validInput({ name: 'shared' });
+    await addObjectStore({ ...deps, sources: new StoreSources([dataStore]) })();
+    assert.deepEqual(ui.secretsKeptBy, ['kept in this editor\'s secret storage', 'sent to the LogQS DataStore "Fleet", which keeps it']);
+
+    const [local, shared] = await source.list();
+    await deleteObjectStore(deps)(new StoreNode(undefined, source, local));
+    await deleteObjectStore({ ...deps, sources: new StoreSources([dataStore]) })(new StoreNode(undefined, dataStore, shared));
+    assert.match(ui.confirmDetails[0], /removed from this editor/);
+    assert.match(ui.confirmDetails[1], /deleted from the LogQS DataStore "Fleet", with its secret key, for everyone who uses it/);
+    assert.deepEqual(await source.list(), []);
   });
 
   it('acts on a store named by id without asking, as scripts and tests call it', async () => {
