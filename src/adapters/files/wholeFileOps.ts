@@ -81,6 +81,9 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
 /** Thrown (as its code) when a file is not the size it was listed at (it changed since). */
 export const CHANGED_SIZE = 'ECHANGEDSIZE';
 
+/** The code of a commit the file thread didn't begin, its job cancelled while it waited its turn. */
+export const NOT_BEGUN = 'LOGQS_CANCELLED';
+
 /** A file's `size` bytes; refused when it is no longer that size (it changed since it was listed). */
 export function readWholeFile(file: string, size: number): Uint8Array {
   const bytes = new Uint8Array(size);

@@ -3,9 +3,14 @@ import * as path from 'node:path';
 import { LogqsError, cancelledError, localFileError } from '../../core/errors';
 import { type CommitResult, type WholeFileCommit, type WholeFiles, fileChangedError } from '../../core/transfer';
 import { RequestThread } from '../requestThread';
-import { CHANGED_SIZE } from './wholeFileOps';
+import { CHANGED_SIZE, NOT_BEGUN } from './wholeFileOps';
 
-type Operation = { op: 'commit'; commit: WholeFileCommit } | { op: 'read'; file: string; size: number };
+/**
+ * `cancelled`: set (to 1) by this side when the commit's job is cancelled; the thread looks at it before it begins
+ * the commit, which may have waited behind others (one thread takes them in turn).
+ */
+type Operation = { op: 'commit'; commit: WholeFileCommit; cancelled?: Int32Array } | { op: 'read'; file: string; size: number };
+
 export type WholeFileRequest = { id: number } & Operation;
 export type WholeFileResponse = { id: number } & ({ result: CommitResult } | { bytes: Uint8Array } | { error: { code?: string; message: string; path?: string } });
 
@@ -95,14 +100,26 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
   };
 
   return {
-    async commit(commit) {
-      const response = await send({ op: 'commit', commit }).catch(async (error: unknown) => {
-        // The thread stopped, perhaps halfway through the temporary file: nothing of it stays (see RangeThread.place).
-        if (LogqsError.is(error, 'bug')) {
-          await fs.rm(commit.temporary, { force: true }).catch(() => undefined);
-        }
-        throw error;
-      });
+    async commit(commit, signal) {
+      if (signal?.aborted) {
+        throw cancelledError();
+      }
+      // Shared with the thread: the Cancel reaches a commit still queued there (a message can't overtake it).
+      const cancelled = signal && new Int32Array(new SharedArrayBuffer(4));
+      const onAbort = () => cancelled && Atomics.store(cancelled, 0, 1);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const response = await send({ op: 'commit', commit, cancelled })
+        .catch(async (error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code === NOT_BEGUN) {
+            throw cancelledError();
+          }
+          // The thread stopped, perhaps halfway through the temporary file: nothing of it stays (see RangeThread.place).
+          if (LogqsError.is(error, 'bug')) {
+            await fs.rm(commit.temporary, { force: true }).catch(() => undefined);
+          }
+          throw error;
+        })
+        .finally(() => signal?.removeEventListener('abort', onAbort));
       if (!('result' in response)) {
         throw unanswered('commit');
       }

@@ -1,12 +1,15 @@
 import { parentPort } from 'node:worker_threads';
-import { commitWholeFile, readWholeFile } from './wholeFileOps';
+import { NOT_BEGUN, commitWholeFile, readWholeFile } from './wholeFileOps';
 import type { WholeFileRequest, WholeFileResponse } from './wholeFileThreads';
 
 /** A file thread: runs each request's synchronous file calls and answers (errors as code and message, which cross threads). */
 async function answer(request: WholeFileRequest): Promise<void> {
   let response: WholeFileResponse;
   try {
-    if (request.op === 'commit') {
+    if (request.op === 'commit' && request.cancelled && Atomics.load(request.cancelled, 0) === 1) {
+      // Cancelled while it waited its turn: nothing is written.
+      response = { id: request.id, error: { code: NOT_BEGUN, message: 'cancelled before it began' } };
+    } else if (request.op === 'commit') {
       // Its fill is synchronous: each request ends before the next is taken.
       response = { id: request.id, result: await commitWholeFile(request.commit) };
     } else {

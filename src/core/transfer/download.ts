@@ -500,7 +500,7 @@ const downloadSmall: PutInPlace = async (object, placement, context, signal, onB
       }
     }
     throwIfAborted(signal);
-    return context.files.commit({ target, temporary, bytes, replace, md5: object.md5 });
+    return context.files.commit({ target, temporary, bytes, replace, md5: object.md5 }, signal);
   };
   for (let current: Placement = placement; ; ) {
     if ('skip' in current) {

@@ -131,7 +131,8 @@ export type CommitResult = 'written' | 'exists' | 'folder' | 'damaged';
  * bytes, is the cost. Failures reject like fs.promises calls (with `code`).
  */
 export interface WholeFiles {
-  commit(commit: WholeFileCommit): Promise<CommitResult>;
+  /** `signal`: a commit still waiting its turn when it is aborted writes nothing (one begun ends, whole). */
+  commit(commit: WholeFileCommit, signal?: AbortSignal): Promise<CommitResult>;
   /** The file's `size` bytes; a LogqsError 'changed' when it is no longer that size. */
   read(file: string, size: number): Promise<Uint8Array>;
   /** Said when commits are likely soon (a folder's small files): the threads start meanwhile, not at the first. */

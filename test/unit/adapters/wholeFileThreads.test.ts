@@ -41,6 +41,27 @@ describe('whole-file threads', () => {
     assert.deepEqual((await fs.readdir(dir)).sort(), ['folder.bin', 'there.bin']);
   });
 
+  it('writes nothing of a commit cancelled while it waited its turn behind another, which ends whole', async () => {
+    const one = createWholeFileThreads({ threads: 1 });
+    try {
+      // A commit that keeps the thread busy a while (its MD5 checked), then one queued behind it.
+      const large = Buffer.alloc(64 * 1024 * 1024, 7);
+      const first = one.commit({ target: path.join(dir, 'first.bin'), temporary: path.join(dir, '.first.partial'), bytes: large, replace: false, md5: createHash('md5').update(large).digest('hex') });
+      const cancel = new AbortController();
+      const queued = one.commit({ target: path.join(dir, 'queued.bin'), temporary: path.join(dir, '.queued.partial'), bytes, replace: false }, cancel.signal);
+      cancel.abort();
+      await assert.rejects(queued, code('cancelled'));
+      assert.equal(await first, 'written');
+      assert.deepEqual(await fs.readdir(dir), ['first.bin']);
+      // Not cancelled, the same commit writes.
+      assert.equal(await one.commit({ target: path.join(dir, 'queued.bin'), temporary: path.join(dir, '.queued.partial'), bytes, replace: false }, new AbortController().signal), 'written');
+      await assert.rejects(one.commit({ target: path.join(dir, 'late.bin'), temporary: path.join(dir, '.late.partial'), bytes, replace: false }, cancel.signal), code('cancelled'));
+      assert.deepEqual((await fs.readdir(dir)).sort(), ['first.bin', 'queued.bin']);
+    } finally {
+      one.dispose();
+    }
+  });
+
   it('writes nothing when the bytes are not the MD5 expected', async () => {
     assert.equal(await commit('damaged.bin', { md5: 'f'.repeat(32) }), 'damaged');
     assert.deepEqual(await fs.readdir(dir), []);
