@@ -10,8 +10,10 @@ import type { RunJob, Ui } from '../ui';
 
 /** What the commands do to the editor beyond asking questions: open tabs, reveal things. */
 export interface EditorActions {
-  /** Opens an object in an editor tab (the editor VS Code has for its type). `large`: the person agreed to open it above the limit. */
-  /** `preview`: in the preview tab, which the next preview replaces (a click); false for each of a selection. */
+  /**
+   * Opens an object in an editor tab (the editor VS Code has for its type). `large`: the person agreed to open it
+   * above the limit. `preview`: in the preview tab, which the next preview replaces (a click); false for each of a selection.
+   */
   openObject(address: ObjectAddress, options: { large: boolean; preview: boolean }): Promise<void>;
   /** Shows a downloaded file in the Explorer. */
   revealLocalFile(path: string): Promise<void>;
