@@ -158,7 +158,8 @@ export class LogqsClient {
       const apiKeySecret = await this.endpoint.apiKeySecret().catch(() => '');
       // The key as sent too (base64 of "id:secret"), which shares no run of characters with the secret itself.
       const secrets = [...secretsIn(sent), apiKeySecret, bearer(this.endpoint.apiKeyId, apiKeySecret).slice('Bearer '.length)];
-      return apiError(status, message === undefined ? undefined : redactValues(message, secrets), what, this.where, 'name' in sent);
+      // Scrubbed whole, then cut: a secret cut short first could leave a fragment too short to be recognised.
+      return apiError(status, message === undefined ? undefined : redactValues(message, secrets).slice(0, MESSAGE_CHARACTERS), what, this.where, 'name' in sent);
     }
     if (error instanceof TimeoutError) {
       return new LogqsError('unreachable', `${this.where} did not answer in time (${what})`, { cause: error });
@@ -182,8 +183,11 @@ async function apiMessage(error: HTTPError): Promise<string | undefined> {
   const data: unknown = error.data ?? (await error.response.clone().text().catch(() => undefined));
   const parsed = typeof data === 'string' ? parseJsonText(data) : { ok: true as const, value: data };
   const value = parsed.ok ? (parsed.value as { message?: unknown } | null) : null;
-  return typeof value?.message === 'string' ? value.message.slice(0, 500) : undefined;
+  return typeof value?.message === 'string' ? value.message : undefined;
 }
+
+/** The most of an API error's message shown. */
+const MESSAGE_CHARACTERS = 500;
 
 /** What listing the stores is called: the request connecting checks with, and the only one of the DataStore as a whole. */
 export const LIST_STORES = 'list the object stores';

@@ -185,6 +185,30 @@ describe('LogQS API client, pure parts', () => {
     }
   });
 
+  it('scrubs a secret from a long error message before cutting it, so no fragment is left at the cut', async () => {
+    const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+    // The secret begins 5 characters before the 500 shown: cut first, those 5 would be too few to recognise.
+    const server = http.createServer((request, response) => {
+      request.resume();
+      request.on('end', () => response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `${'x'.repeat(495)}${SECRET}` })));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const endpoint = { apiUrl: `http://127.0.0.1:${port}`, apiEndpointPrefix: '', datastoreId: 'ds', apiKeyId: 'id', apiKeySecret: async () => 'api-key-secret' };
+      const client = new LogqsClient(endpoint, { timeoutMs: () => 5000, retries: 0 });
+      const error = await client.post('objectStores', { name: 'robots', secret_access_key: SECRET }, z.object({}), 'create the object store "robots"').then(
+        () => assert.fail('refused'),
+        (refused: Error) => refused,
+      );
+      assert.match(error.message, /x{495}<red/);
+      assert.ok(!error.message.includes(SECRET.slice(0, 5)), error.message.slice(-40));
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('scrubs the API key as sent (base64 of "id:secret") from an error message that echoes it, with or without "Bearer"', async () => {
     const server = http.createServer((request, response) => {
       const token = (request.headers.authorization ?? '').replace(/^Bearer /, '');
