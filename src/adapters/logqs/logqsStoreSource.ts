@@ -112,6 +112,10 @@ export class LogqsStoreSource implements ObjectStoreSource {
     const parsed: ObjectStoreCreate = parseInput(objectStoreCreateSchema, input);
     assertEndpointWithoutBucket(parsed);
     const created = await this.write(() => this.client.post('objectStores', parsed, dataEnvelope(apiObjectStoreSchema), `create the object store "${parsed.name}"`));
+    if (created.default) {
+      // The previous default lost its flag on the server, as with setDefault.
+      this.records.clear();
+    }
     this.changed([created.id]);
     return created;
   }

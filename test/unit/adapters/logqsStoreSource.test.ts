@@ -48,6 +48,30 @@ describe('LogQS store source', () => {
     assert.deepEqual(patches, []);
   });
 
+  it('fetches the previous default again after a store is created as the default, whose flag the server took from it', async () => {
+    type Record = ReturnType<typeof record>;
+    const oldDefault = record('old', { default: true });
+    const server = new Map<string, Record>([[oldDefault.id, oldDefault]]);
+    const client = {
+      get: async <S extends z.ZodType>(path: string, schema: S, what: string) => parseAnswer(schema, JSON.stringify({ data: server.get(path.split('/')[1]) }), what),
+      post: async (_path: string, body: { name: string; default?: boolean }) => {
+        const made = record(body.name, { default: body.default ?? false });
+        if (made.default) {
+          server.forEach((entry) => (entry.default = false));
+        }
+        server.set(made.id, made);
+        return { data: made };
+      },
+    } as unknown as LogqsClient;
+    const source = new LogqsStoreSource({ id: 'c1', name: 'DS' }, client, undefined as unknown as SessionCredentialCache);
+    const input = (name: string, isDefault: boolean) => ({ name, bucket_name: 'logs', region_name: 'us-east-1', access_key_id: 'AKIAEXAMPLE', secret_access_key: 'not-a-secret', default: isDefault });
+    assert.equal((await source.get(oldDefault.id)).default, true);
+    await source.create(input('plain', false));
+    assert.equal((await source.get(oldDefault.id)).default, true);
+    await source.create(input('new', true));
+    assert.equal((await source.get(oldDefault.id)).default, false);
+  });
+
   it('refuses, before asking the API, an endpoint_url that names the bucket, on create and on an edit of either', async () => {
     const r2 = record('r2', { endpoint_url: 'https://account.r2.cloudflarestorage.com/logs' });
     const sent: string[] = [];
