@@ -1,20 +1,26 @@
-import { isAbort } from '../errors';
+import { cancelledError, isAbort } from '../errors';
 import type { ConflictChoice } from './types';
 
 /**
  * The same conflict answer for a whole job (or several): asked the first
  * time, remembered after. The question dismissed (Cancel) cancels `job`,
- * its files in flight included, not only the file that asked.
+ * its files in flight included, not only the file that asked. A job
+ * cancelled asks nothing more (a file found there as the Cancel came): a
+ * question then would hold it open until answered.
  */
 export function askOnce(ask: (existing: string) => Promise<ConflictChoice>, job?: AbortController): (existing: string) => Promise<ConflictChoice> {
   let answer: Promise<ConflictChoice> | undefined;
-  return (existing) =>
-    (answer ??= ask(existing).catch((error: unknown) => {
+  return async (existing) => {
+    if (job?.signal.aborted) {
+      throw cancelledError();
+    }
+    return (answer ??= ask(existing).catch((error: unknown) => {
       if (isAbort(error)) {
         job?.abort(error);
       }
       throw error;
     }));
+  };
 }
 
 /**

@@ -638,8 +638,6 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     if (identity !== undefined && (await placedFiles).has(identity)) {
       return { skip: SAME_FILE };
     }
-    // Not once cancelled (the reader found the file as the Cancel came): a question then would hold the job open.
-    throwIfAborted(signal);
     conflictsMet = true;
     const choice = await conflict(target);
     if (choice === 'skip') {
