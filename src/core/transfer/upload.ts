@@ -400,9 +400,9 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
         if (!made || !made.etag || !expected || !sameEtag(made.etag, expected)) {
           throw error;
         }
-        context.log(`Completed "${item.key}" (its parts were put together on an earlier try, whose answer was lost)`);
         // Or every try failed and these bytes were there already (the same file, uploaded before): the upload is then
         // still open, and its parts would stay. Aborting a completed one finds nothing, and changes nothing.
+        context.log(`"${item.key}" holds these parts (put together on an earlier try whose answer was lost, or there already)`);
         await writer.abortMultipartUpload(item.key, uploadId).catch(() => undefined);
       }
     } catch (error) {
