@@ -65,5 +65,6 @@ export function onStoreSecretChanged(secrets: Pick<vscode.SecretStorage, 'onDidC
     }
   });
 }
+
 /** Where each LogQS connection's API key secret is kept. */
 export const connectionSecretKey = (connectionId: string) => `logqs.connection.${connectionId}.apiKeySecret`;
