@@ -1,6 +1,7 @@
 import type { ObjectStore } from '../../src/core/objectStore';
 import { EmbeddedStoreSource, type EmbeddedSourceDeps, type EmbeddedSourceOptions } from '../../src/core/embeddedStoreSource';
 import { LogqsError } from '../../src/core/errors';
+import type { WholeFiles } from '../../src/core/transfer';
 import type { ListPageRequest, ObjectGateway, ObjectGatewayFactory, RecordRepository, SecretVault } from '../../src/core/ports';
 
 /** In-memory ports for unit tests of the core; they can be told to fail. */
@@ -66,10 +67,13 @@ export const validInput = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const unreached = () => Promise.reject(new LogqsError('bug', 'this test does not reach objects'));
+const unreached = () => Promise.reject(new LogqsError('bug', 'this test does not reach objects or files'));
 
 /** For tests of records alone: a gateway that fails if the data plane is used. */
 export const noGateways: ObjectGatewayFactory = () => ({ listPage: unreached, fetchObject: unreached });
+
+/** For tests that write and read no local file: file operations that fail if used. */
+export const noFiles: WholeFiles = { commit: unreached, moveToFreeName: unreached, read: unreached };
 
 /** An embedded source over memory ports; `gateways` and `sessions` fail unless a test gives its own. */
 export function memorySource(

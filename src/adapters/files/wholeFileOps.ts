@@ -36,8 +36,8 @@ export function occupant(target: string): 'exists' | 'folder' | undefined {
 /**
  * `temporary` made anew (never an existing file), filled by `fill`, closed
  * and renamed onto `target`; `fill` answers false when what it wrote is not
- * what was expected ('damaged', nothing renamed). Unless `replace`, the
- * target is looked at once more just before the rename: what came there
+ * what was expected ('damaged', nothing renamed). Unless `replace`, it
+ * goes in only if the name is still free (moveToFreeName): what came there
  * while the temporary was filled (another download, say) is not replaced
  * unasked. On any failure or refusal the temporary is removed; a folder at
  * `target` answers 'folder'. A file that replaces another is on disk before
@@ -55,12 +55,15 @@ export async function putInPlace(temporary: string, target: string, replace: boo
     } finally {
       fs.closeSync(fd);
     }
-    const refusal = !filled ? 'damaged' : replace ? undefined : occupant(target);
-    if (refusal) {
-      fs.rmSync(temporary, { force: true });
-      return refusal;
+    if (replace && filled) {
+      fs.renameSync(temporary, target);
+      return 'written';
     }
-    fs.renameSync(temporary, target);
+    const result = filled ? moveToFreeName(temporary, target) : 'damaged';
+    if (result !== 'written') {
+      fs.rmSync(temporary, { force: true });
+    }
+    return result;
   } catch (error) {
     fs.rmSync(temporary, { force: true });
     if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
@@ -68,6 +71,35 @@ export async function putInPlace(temporary: string, target: string, replace: boo
     }
     throw error;
   }
+}
+
+/**
+ * `temporary` moved to `target` unless a file or folder is there (then
+ * `temporary` stays, for the caller to place elsewhere or remove). A hard
+ * link, which fails when the name is taken, then the temporary's removal:
+ * the look and the move are one step, so two writers of one name (two
+ * windows downloading one folder; two keys that differ only in case, on a
+ * disk that folds it) can't replace each other's file unasked. Where the
+ * disk makes no hard links (FAT, some network disks) the name is looked at,
+ * then the file renamed.
+ */
+export function moveToFreeName(temporary: string, target: string): 'written' | 'exists' | 'folder' {
+  try {
+    fs.linkSync(temporary, target);
+  } catch (error) {
+    // A name taken, or a file gone again since (the caller looks once more): the latter is 'exists' too.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      return occupant(target) ?? 'exists';
+    }
+    // No hard links here; any other failure the rename meets again, and throws.
+    const there = occupant(target);
+    if (there) {
+      return there;
+    }
+    fs.renameSync(temporary, target);
+    return 'written';
+  }
+  fs.unlinkSync(temporary);
   return 'written';
 }
 

@@ -422,10 +422,10 @@ type PutInPlace = (
  * A large object to `target`: parallel ranges written at their offsets into
  * a temporary file beside it, verified (size, and MD5 where the ETag is
  * one), then renamed. On any failure or cancel the temporary file is removed
- * and `target` is untouched. Unless `placement` says otherwise, the target
- * is looked at once more before the rename: a file that came there while the
- * bytes did (another download, say) is not replaced unasked; `place` is
- * asked then, and its answer tried in turn (as downloadSmall does).
+ * and `target` is untouched. Unless `placement` says otherwise, it goes in
+ * only if the name is still free: a file that came there while the bytes did
+ * (another download, say) is not replaced unasked; `place` is asked then,
+ * and its answer tried in turn (as downloadSmall does).
  */
 const downloadLarge: PutInPlace = async (object, placement, context, signal, onBytes, place) => {
   const temporary = temporaryBeside(placement.target);
@@ -451,17 +451,20 @@ const downloadLarge: PutInPlace = async (object, placement, context, signal, onB
         await fs.rm(temporary, { force: true });
         return current;
       }
-      if (!current.replace && (await fs.lstat(current.target).catch(() => undefined))) {
-        current = await place(current.target);
-        continue;
-      }
       if (current.replace) {
         await onDiskBeforeReplacing(temporary);
       }
       // No file of a cancelled job is put in place, however far its bytes came.
       throwIfAborted(signal);
-      await fs.rename(temporary, current.target);
-      return current;
+      if (current.replace) {
+        await fs.rename(temporary, current.target);
+        return current;
+      }
+      const moved = await context.files.moveToFreeName(temporary, current.target);
+      if (moved === 'written') {
+        return current;
+      }
+      current = moved === 'folder' ? { skip: FOLDER_THERE } : await place(current.target);
     }
   } catch (error) {
     await fs.rm(temporary, { force: true });

@@ -41,6 +41,67 @@ describe('whole-file threads', () => {
     assert.deepEqual((await fs.readdir(dir)).sort(), ['folder.bin', 'there.bin']);
   });
 
+  it('moves a finished file onto a free name only: a file or folder there stays, and so does the file moved', async () => {
+    const finished = async (name: string) => {
+      await fs.writeFile(path.join(dir, name), bytes);
+      return path.join(dir, name);
+    };
+    await fs.writeFile(path.join(dir, 'there.bin'), 'old');
+    await fs.mkdir(path.join(dir, 'folder.bin'));
+    assert.equal(await files.moveToFreeName(await finished('.a.partial'), path.join(dir, 'there.bin')), 'exists');
+    assert.equal(await files.moveToFreeName(path.join(dir, '.a.partial'), path.join(dir, 'folder.bin')), 'folder');
+    assert.equal(await fs.readFile(path.join(dir, 'there.bin'), 'utf8'), 'old');
+    assert.equal(await files.moveToFreeName(path.join(dir, '.a.partial'), path.join(dir, 'free.bin')), 'written');
+    assert.deepEqual(await fs.readFile(path.join(dir, 'free.bin')), bytes);
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['folder.bin', 'free.bin', 'there.bin']);
+  });
+
+  it('never lets two writers of one name replace each other: of commits racing onto one name from several threads, one writes it', async () => {
+    const racing = createWholeFileThreads({ threads: 4 });
+    try {
+      // Looking at the name, then renaming onto it, let two threads both find it free and the second replace the first.
+      for (let round = 0; round < 100; round++) {
+        const writers = Array.from({ length: 8 }, (_, writer) => Buffer.from(`writer ${writer} of round ${round}`));
+        const target = path.join(dir, `name-${round}.bin`);
+        const results = await Promise.all(writers.map((content, writer) => racing.commit({ target, temporary: path.join(dir, `.${round}-${writer}.partial`), bytes: content, replace: false })));
+        const winners = results.flatMap((result, writer) => (result === 'written' ? [writer] : []));
+        assert.equal(winners.length, 1, `round ${round}: ${results.join(', ')}`);
+        assert.deepEqual(await fs.readFile(target), writers[winners[0]]);
+      }
+      assert.equal((await fs.readdir(dir)).length, 100, 'no temporary file stays');
+    } finally {
+      racing.dispose();
+    }
+  });
+
+  it('on a disk without hard links, moves onto a free name by looking, then renaming', async () => {
+    // The real file thread on a disk whose link(2) refuses with EPERM, as FAT and some network disks do.
+    const worker = path.join(__dirname, '../../../src/adapters/files/wholeFileWorker.js');
+    const noLinks = path.join(dir, 'no-links.js');
+    await fs.writeFile(
+      noLinks,
+      "require('node:fs').linkSync = () => { throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' }); };\n" +
+        `require(${JSON.stringify(worker)});`,
+    );
+    const linkless = createWholeFileThreads({ workerFile: noLinks });
+    try {
+      await fs.writeFile(path.join(dir, '.b.partial'), bytes);
+      await fs.writeFile(path.join(dir, 'there.bin'), 'old');
+      assert.equal(await linkless.moveToFreeName(path.join(dir, '.b.partial'), path.join(dir, 'there.bin')), 'exists');
+      assert.equal(await linkless.moveToFreeName(path.join(dir, '.b.partial'), path.join(dir, 'free.bin')), 'written');
+      assert.equal(await commitWith(linkless, 'there.bin'), 'exists');
+      assert.equal(await commitWith(linkless, 'new.bin'), 'written');
+      assert.deepEqual(await fs.readFile(path.join(dir, 'free.bin')), bytes);
+      assert.deepEqual(await fs.readFile(path.join(dir, 'new.bin')), bytes);
+      assert.equal(await fs.readFile(path.join(dir, 'there.bin'), 'utf8'), 'old');
+      assert.deepEqual((await fs.readdir(dir)).sort(), ['free.bin', 'new.bin', 'no-links.js', 'there.bin']);
+      // A failure of the disk itself is thrown, as the rename meets it.
+      await assert.rejects(linkless.moveToFreeName(path.join(dir, '.gone.partial'), path.join(dir, 'other.bin')), { code: 'ENOENT' });
+    } finally {
+      linkless.dispose();
+    }
+  });
+
   it('writes nothing of a commit cancelled while it waited its turn behind another, which ends whole', async () => {
     const one = createWholeFileThreads({ threads: 1 });
     try {

@@ -7,7 +7,7 @@ import { LogqsError } from '../../../src/core/errors';
 import { browsePage, pagesAhead } from '../../../src/core/objectBrowser';
 import { ObjectService } from '../../../src/core/objectService';
 import type { ListPage, ListPageRequest, ObjectGateway } from '../../../src/core/ports';
-import { memorySource, validInput } from '../../support/memoryPorts';
+import { memorySource, noFiles, validInput } from '../../support/memoryPorts';
 
 /**
  * A server that answers every listing with the same continuation token, as
@@ -39,7 +39,7 @@ describe('listings that would never end', () => {
     const service = new ObjectService({
       writers: () => undefined as never,
       http: { get: (() => Promise.reject(new LogqsError('bug', 'no GET is made here'))) as never },
-      files: { commit: () => Promise.reject(new LogqsError('bug', 'no file is written here')), read: () => Promise.reject(new LogqsError('bug', 'no file is read here')) },
+      files: noFiles,
       settings: () => ({ partSizeBytes: 1024, partConcurrency: 1, loopbackPartConcurrency: 1, fileConcurrency: 2, presignExpirySeconds: 3600 }),
       log: () => undefined,
     });

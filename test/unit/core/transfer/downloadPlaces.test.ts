@@ -102,6 +102,29 @@ describe('download placement', () => {
     assert.deepEqual(await fs.readdir(scratch.dir), ['x.bin'], 'no temporary file left');
   });
 
+  it('of two downloads of one large object into one place at once, lets one write the file and asks the other', async () => {
+    const objects = { 'k/x.bin': Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'k') };
+    const ctx = context(objects);
+    const get = ctx.http.get.bind(ctx.http);
+    // Both find the name free, then their bytes come in step: both are ready to place the file at once.
+    let arrived = 0;
+    let bothArrived: () => void = () => undefined;
+    const together = new Promise<void>((resolve) => (bothArrived = resolve));
+    ctx.http.get = (async (...args: Parameters<typeof get>) => {
+      if (++arrived === 2) {
+        bothArrived();
+      }
+      await together;
+      return get(...args);
+    }) as typeof get;
+    const asked: string[] = [];
+    const reports = await Promise.all([downloadObjects(ctx, request(['k/x.bin'], [], 'skip', asked)), downloadObjects(ctx, request(['k/x.bin'], [], 'skip', asked))]);
+    const written = reports.map((report) => report.files.length).sort();
+    assert.deepEqual(written, [0, 1], 'one download writes the file; the other, finding it there, does not replace it unasked');
+    assert.deepEqual(asked, [path.join(scratch.dir, 'x.bin')]);
+    assert.deepEqual(await fs.readdir(scratch.dir), ['x.bin'], 'no temporary file left');
+  });
+
   it('downloads a key whose name is near the 255 bytes a file name may have (its temporary name too)', async () => {
     const long = `${'é'.repeat(120)}.bin`;
     const objects = { [`s/${long}`]: Buffer.from('small'), [`l/${long}`]: Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'l') };

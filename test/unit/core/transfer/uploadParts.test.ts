@@ -8,6 +8,7 @@ import { Claims, uploadFiles } from '../../../../src/core/transfer';
 import { multipartEtag } from '../../../../src/core/transfer/upload';
 import type { UploadContext } from '../../../../src/core/transfer/types';
 import { code } from '../../../support/assertions';
+import { noFiles } from '../../../support/memoryPorts';
 import { engineScratch, patternBytes } from '../../../support/transfers';
 
 const KIB = 1024;
@@ -56,7 +57,7 @@ function uploadThrough(
     list: async () => ({ folders: [], objects: [] }),
     scopeKey: (key) => key,
     keysInFlight: new Claims(),
-    files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
+    files: noFiles,
     settings: { partSizeBytes: PART, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } },
     log,
   };
@@ -102,7 +103,7 @@ describe('upload parts', () => {
       list: async () => ({ folders: [], objects: [] }),
       scopeKey: (key) => key,
       keysInFlight: new Claims(),
-      files: { commit: () => Promise.reject(new Error('not expected')), read: () => Promise.reject(new Error('not expected')) },
+      files: noFiles,
       settings: { partSizeBytes: partSize, partConcurrency: 4, loopbackPartConcurrency: 4, fileConcurrency: 1, presignExpirySeconds: 3600 },
       log: () => undefined,
     };
