@@ -5,8 +5,9 @@ import { Worker } from 'node:worker_threads';
  * messages go, by id, to the handler each request registered, until it is
  * forgotten. The thread keeps the process (the extension host, a test) alive
  * only while a request is in flight. When it stops (it failed, exited, or was
- * stopped), every request in flight, and any registered after, is handed the
- * message `stoppedMessage` makes for it, and `onStopped` is told once.
+ * stopped), `onStopped` is told once, any request registered after is handed
+ * the message `stoppedMessage` makes for it, and every request in flight is
+ * handed that message once the thread has ended.
  */
 export class RequestThread<Request, Message extends { id: number }> {
   private readonly handlers = new Map<number, (message: Message) => void>();
@@ -62,17 +63,23 @@ export class RequestThread<Request, Message extends { id: number }> {
     }
   }
 
-  /** Fails what is in flight with `error`, then ends the thread. */
+  /**
+   * Ends the thread, then fails what was in flight with `error`: not before,
+   * as a request's failure may remove a file the thread, until it has
+   * stopped, could still be making (a temporary, opened just then, would stay).
+   */
   stop(error: Error): void {
     if (this.stoppedBy) {
       return;
     }
     this.stoppedBy = error;
     this.onStopped();
-    for (const [id, handler] of [...this.handlers]) {
-      handler(this.stoppedMessage(id, error));
-    }
-    this.handlers.clear();
-    void this.worker.terminate();
+    const failInFlight = () => {
+      for (const [id, handler] of [...this.handlers]) {
+        handler(this.stoppedMessage(id, error));
+      }
+      this.handlers.clear();
+    };
+    this.worker.terminate().then(failInFlight, failInFlight);
   }
 }

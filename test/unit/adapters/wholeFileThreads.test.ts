@@ -186,6 +186,35 @@ describe('whole-file threads', () => {
     }
   });
 
+  it('leaves no temporary file of a commit under way when it is disposed of (the extension stopping), whatever its thread was doing', async () => {
+    // The real file thread, held up in the system call that makes the temporary file (a slow disk), which no
+    // JavaScript can interrupt: the file is made as the call ends, after the thread was told to end. Here a
+    // child process is the slow call, and makes the file.
+    const worker = path.join(__dirname, '../../../src/adapters/files/wholeFileWorker.js');
+    const slow = path.join(dir, 'slow-open.js');
+    const begun = path.join(dir, 'begun');
+    await fs.writeFile(
+      slow,
+      "const fs = require('node:fs'); const { execFileSync } = require('node:child_process'); const open = fs.openSync;\n" +
+        `fs.openSync = (file, ...rest) => { if (String(file).endsWith('.partial')) { fs.writeFileSync(${JSON.stringify(begun)}, ''); execFileSync('sh', ['-c', 'sleep 0.4; : > "$0"', file]); } return open(file, ...rest); };\n` +
+        `require(${JSON.stringify(worker)});`,
+    );
+    const held = createWholeFileThreads({ workerFile: slow });
+    try {
+      const commit = commitWith(held, 'new.bin');
+      for (const deadline = Date.now() + 5000; !existsSync(begun) && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      held.dispose();
+      await assert.rejects(commit, code('bug'));
+      // Well past the held call's end: a thread still running then would have made its file by now.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      assert.deepEqual((await fs.readdir(dir)).sort(), ['begun', 'slow-open.js']);
+    } finally {
+      held.dispose();
+    }
+  });
+
   it('starts its threads when told commits are coming, before any request, and no more than it has; once disposed of, none, and requests are refused', async () => {
     const starts = path.join(dir, 'starts.log');
     const counting = path.join(dir, 'counting.js');
