@@ -73,7 +73,7 @@ const unreached = () => Promise.reject(new LogqsError('bug', 'this test does not
 export const noGateways: ObjectGatewayFactory = () => ({ listPage: unreached, fetchObject: unreached });
 
 /** For tests that write and read no local file: file operations that fail if used. */
-export const noFiles: WholeFiles = { commit: unreached, moveToFreeName: unreached, read: unreached };
+export const noFiles: WholeFiles = { commit: unreached, read: unreached };
 
 /** An embedded source over memory ports; `gateways` and `sessions` fail unless a test gives its own. */
 export function memorySource(

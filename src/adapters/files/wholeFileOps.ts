@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import type { CommitResult, WholeFileCommit } from '../../core/transfer';
 import { md5Of } from '../../core/transfer/etags';
+import { type NamingCalls, type Occupant, moveToFreeName, occupantOf } from '../../core/transfer/freeName';
 
 /**
  * A small file's whole life on disk in one go, for the file threads
@@ -27,10 +28,9 @@ export async function commitWholeFile(commit: WholeFileCommit): Promise<CommitRe
 }
 
 /** What keeps a file from being put at `target` without replacing something: a file ('exists') or a folder there. */
-export function occupant(target: string): 'exists' | 'folder' | undefined {
+export function occupant(target: string): Occupant {
   // Without an exception for the common case, a file not there yet (its stack trace cost more than the call).
-  const existing = fs.lstatSync(target, { throwIfNoEntry: false });
-  return existing && (existing.isDirectory() ? 'folder' : 'exists');
+  return occupantOf(fs.lstatSync(target, { throwIfNoEntry: false }));
 }
 
 /**
@@ -59,7 +59,7 @@ export async function putInPlace(temporary: string, target: string, replace: boo
       fs.renameSync(temporary, target);
       return 'written';
     }
-    const result = filled ? moveToFreeName(temporary, target) : 'damaged';
+    const result = filled ? await moveToFreeName(temporary, target, namingCalls) : 'damaged';
     if (result !== 'written') {
       fs.rmSync(temporary, { force: true });
     }
@@ -73,35 +73,13 @@ export async function putInPlace(temporary: string, target: string, replace: boo
   }
 }
 
-/**
- * `temporary` moved to `target` unless a file or folder is there (then
- * `temporary` stays, for the caller to place elsewhere or remove). A hard
- * link, which fails when the name is taken, then the temporary's removal:
- * the look and the move are one step, so two writers of one name (two
- * windows downloading one folder; two keys that differ only in case, on a
- * disk that folds it) can't replace each other's file unasked. Where the
- * disk makes no hard links (FAT, some network disks) the name is looked at,
- * then the file renamed.
- */
-export function moveToFreeName(temporary: string, target: string): 'written' | 'exists' | 'folder' {
-  try {
-    fs.linkSync(temporary, target);
-  } catch (error) {
-    // A name taken, or a file gone again since (the caller looks once more): the latter is 'exists' too.
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      return occupant(target) ?? 'exists';
-    }
-    // No hard links here; any other failure the rename meets again, and throws.
-    const there = occupant(target);
-    if (there) {
-      return there;
-    }
-    fs.renameSync(temporary, target);
-    return 'written';
-  }
-  fs.unlinkSync(temporary);
-  return 'written';
-}
+/** moveToFreeName's calls on a file thread: synchronous, each of which would otherwise be a hand-off to libuv's thread pool and back. */
+const namingCalls: NamingCalls = {
+  link: (existing, name) => fs.linkSync(existing, name),
+  unlink: (name) => fs.unlinkSync(name),
+  rename: (from, to) => fs.renameSync(from, to),
+  lstat: (name) => fs.lstatSync(name, { throwIfNoEntry: false }),
+};
 
 /** Every byte of `bytes` written at the descriptor's position. */
 export function writeAll(fd: number, bytes: Uint8Array): void {

@@ -9,10 +9,7 @@ import { CHANGED_SIZE, NOT_BEGUN } from './wholeFileOps';
  * `cancelled`: set (to 1) by this side when the commit's job is cancelled; the thread looks at it before it begins
  * the commit, which may have waited behind others (one thread takes them in turn).
  */
-type Operation =
-  | { op: 'commit'; commit: WholeFileCommit; cancelled?: Int32Array }
-  | { op: 'move'; temporary: string; target: string }
-  | { op: 'read'; file: string; size: number };
+type Operation = { op: 'commit'; commit: WholeFileCommit; cancelled?: Int32Array } | { op: 'read'; file: string; size: number };
 
 export type WholeFileRequest = { id: number } & Operation;
 export type WholeFileResponse = { id: number } & ({ result: CommitResult } | { bytes: Uint8Array } | { error: { code?: string; message: string; path?: string } });
@@ -125,13 +122,6 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
         .finally(() => signal?.removeEventListener('abort', onAbort));
       if (!('result' in response)) {
         throw unanswered('commit');
-      }
-      return response.result;
-    },
-    async moveToFreeName(temporary, target) {
-      const response = await send({ op: 'move', temporary, target });
-      if (!('result' in response) || response.result === 'damaged') {
-        throw unanswered('move');
       }
       return response.result;
     },

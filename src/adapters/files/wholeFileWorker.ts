@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { NOT_BEGUN, commitWholeFile, moveToFreeName, readWholeFile } from './wholeFileOps';
+import { NOT_BEGUN, commitWholeFile, readWholeFile } from './wholeFileOps';
 import type { WholeFileRequest, WholeFileResponse } from './wholeFileThreads';
 
 /** A file thread: runs each request's synchronous file calls and answers (errors as code and message, which cross threads). */
@@ -12,8 +12,6 @@ async function answer(request: WholeFileRequest): Promise<void> {
     } else if (request.op === 'commit') {
       // Its fill is synchronous: each request ends before the next is taken.
       response = { id: request.id, result: await commitWholeFile(request.commit) };
-    } else if (request.op === 'move') {
-      response = { id: request.id, result: moveToFreeName(request.temporary, request.target) };
     } else {
       const bytes = readWholeFile(request.file, request.size);
       response = { id: request.id, bytes };

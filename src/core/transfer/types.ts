@@ -133,8 +133,6 @@ export type CommitResult = 'written' | 'exists' | 'folder' | 'damaged';
 export interface WholeFiles {
   /** `signal`: a commit still waiting its turn when it is aborted writes nothing (one begun ends, whole). */
   commit(commit: WholeFileCommit, signal?: AbortSignal): Promise<CommitResult>;
-  /** A finished `temporary` moved to `target` unless a file or folder is there, in one step (a name taken meanwhile is never replaced); `temporary` stays unless 'written'. */
-  moveToFreeName(temporary: string, target: string): Promise<'written' | 'exists' | 'folder'>;
   /** The file's `size` bytes; a LogqsError 'changed' when it is no longer that size. */
   read(file: string, size: number): Promise<Uint8Array>;
   /** Said when commits are likely soon (a folder's small files): the threads start meanwhile, not at the first. */

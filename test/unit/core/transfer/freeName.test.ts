@@ -1,0 +1,76 @@
+import * as assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { type NamingCalls, moveToFreeName } from '../../../../src/core/transfer/freeName';
+import { temporaryFolder } from '../../../support/transfers';
+
+/** A finished file moved onto its name only while the name is free, on a real disk. */
+describe('moveToFreeName', () => {
+  let folder: Awaited<ReturnType<typeof temporaryFolder>>;
+  const at = (name: string) => path.join(folder.dir, name);
+  const diskCalls: NamingCalls = {
+    link: (existing, name) => fs.link(existing, name),
+    unlink: (name) => fs.unlink(name),
+    rename: (from, to) => fs.rename(from, to),
+    lstat: (name) => fs.lstat(name).catch(() => undefined),
+  };
+  // FAT and some network disks: link(2) refuses with EPERM.
+  const noHardLinks: NamingCalls = {
+    ...diskCalls,
+    link: () => Promise.reject(Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' })),
+  };
+
+  beforeEach(async () => {
+    folder = await temporaryFolder();
+    await fs.writeFile(at('.finished.partial'), 'new bytes');
+    await fs.writeFile(at('there.bin'), 'old');
+    await fs.mkdir(at('folder.bin'));
+    // A link that leads nowhere is still a name taken.
+    await fs.symlink('nowhere', at('dangling.bin'));
+  });
+  afterEach(() => folder.remove());
+
+  for (const [disk, calls] of [['a disk with hard links', diskCalls], ['a disk without hard links', noHardLinks]] as const) {
+    it(`on ${disk}, leaves a file, folder or link there alone, keeping the finished file, and moves it onto a free name`, async () => {
+      assert.equal(await moveToFreeName(at('.finished.partial'), at('there.bin'), calls), 'exists');
+      assert.equal(await moveToFreeName(at('.finished.partial'), at('folder.bin'), calls), 'folder');
+      assert.equal(await moveToFreeName(at('.finished.partial'), at('dangling.bin'), calls), 'exists');
+      assert.equal(await fs.readFile(at('there.bin'), 'utf8'), 'old');
+      assert.equal(await fs.readlink(at('dangling.bin')), 'nowhere');
+      assert.equal(await moveToFreeName(at('.finished.partial'), at('free.bin'), calls), 'written');
+      assert.equal(await fs.readFile(at('free.bin'), 'utf8'), 'new bytes');
+      assert.deepEqual((await fs.readdir(folder.dir)).sort(), ['dangling.bin', 'folder.bin', 'free.bin', 'there.bin']);
+    });
+
+    it(`on ${disk}, throws a failure of the disk itself`, async () => {
+      await assert.rejects(moveToFreeName(at('.gone.partial'), at('other.bin'), calls), { code: 'ENOENT' });
+      await assert.rejects(moveToFreeName(at('.finished.partial'), at('no-such-folder/x.bin'), calls), { code: 'ENOENT' });
+    });
+  }
+
+  it('takes a link that was made, though answered as a name taken (NFS, its retried LINK), as the file moved', async () => {
+    const retried: NamingCalls = {
+      ...diskCalls,
+      link: async (existing, name) => {
+        await fs.link(existing, name);
+        throw Object.assign(new Error('EEXIST: file already exists, link'), { code: 'EEXIST' });
+      },
+    };
+    assert.equal(await moveToFreeName(at('.finished.partial'), at('free.bin'), retried), 'written');
+    assert.equal(await fs.readFile(at('free.bin'), 'utf8'), 'new bytes');
+    assert.ok(!(await fs.readdir(folder.dir)).includes('.finished.partial'));
+  });
+
+  it('says the file is in place when only its temporary name could not be removed (a virus scanner holding it on Windows)', async () => {
+    const held: NamingCalls = { ...diskCalls, unlink: () => Promise.reject(Object.assign(new Error('EBUSY: resource busy or locked, unlink'), { code: 'EBUSY' })) };
+    assert.equal(await moveToFreeName(at('.finished.partial'), at('free.bin'), held), 'written');
+    assert.equal(await fs.readFile(at('free.bin'), 'utf8'), 'new bytes');
+  });
+
+  it('throws a refusal of the disk rather than calling it a name taken, even with a file there', async () => {
+    const refused: NamingCalls = { ...diskCalls, link: () => Promise.reject(Object.assign(new Error('EACCES: permission denied, link'), { code: 'EACCES' })) };
+    await assert.rejects(moveToFreeName(at('.finished.partial'), at('there.bin'), refused), { code: 'EACCES' });
+    await assert.rejects(moveToFreeName(at('.finished.partial'), at('free.bin'), refused), { code: 'EACCES' });
+    assert.ok(!(await fs.readdir(folder.dir)).includes('free.bin'));
+  });
+});
