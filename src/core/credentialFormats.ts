@@ -3,7 +3,7 @@ import { LogqsError } from './errors';
 import { hasControlChars } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
 import type { SessionCredentials } from './ports';
-import { onAws } from './sessionPolicy';
+import { onAws, s3ServiceLabel } from './sessionPolicy';
 
 /**
  * Session credentials in the forms people paste them: environment variables
@@ -16,9 +16,27 @@ type Store = Pick<ObjectStore, 'name' | 'bucket_name' | 'region_name' | 'endpoin
 
 export type Shell = 'bash' | 'fish' | 'powershell';
 
-/** The comment each form starts with: whose credentials, and until when. */
+/**
+ * The comment each form starts with: whose credentials, and until when. The
+ * store's name is quoted for a POSIX shell: zsh, unless told otherwise
+ * (interactive_comments), runs a pasted "#" line as a command, and would
+ * expand a "$(…)" in a name between double quotes.
+ */
 const header = (store: Store, credentials: SessionCredentials) =>
-  `# Session credentials for the LogQS object store "${store.name}", valid until ${credentials.expiration.toISOString()}`;
+  `# Session credentials for the LogQS object store ${quote(store.name, 'bash')}, valid until ${credentials.expiration.toISOString()}`;
+
+/**
+ * Credentials to be pasted (into a shell, a profile file) are refused if
+ * they hold a control character, from a server that misbehaves: a line
+ * break would end the value and start a command or a profile of its own,
+ * and a terminal acts on others (Ctrl-C, the end of a bracketed paste)
+ * even between quotes. Refused without quoting them: they are secret.
+ */
+function assertPasteable(credentials: SessionCredentials, form: string): void {
+  if ([credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken].some(hasControlChars)) {
+    throw new LogqsError('remote', `The session credentials hold a line break or another control character, which would break out of ${form}; copy them in another form`);
+  }
+}
 
 /**
  * The environment a terminal gets: what the AWS CLI and SDKs read. Null is
@@ -63,11 +81,7 @@ export function credentialEnvironment(store: Store, credentials: SessionCredenti
 function s3HostLabels(endpointUrl: string): string[] {
   try {
     const labels = new URL(endpointUrl).hostname.toLowerCase().split('.');
-    // The last such label: a bucket named "s3-fips.x" comes before its endpoint's.
-    let service = labels.length - 1;
-    while (service >= 0 && !(labels[service] === 's3' || labels[service] === 's3-fips' || labels[service].startsWith('s3-fips-'))) {
-      service--;
-    }
+    const service = s3ServiceLabel(labels);
     return service < 0 ? [] : labels.slice(service);
   } catch {
     return [];
@@ -88,6 +102,7 @@ function quote(value: string, shell: Shell): string {
 }
 
 export function environmentSnippet(store: Store, credentials: SessionCredentials, shell: Shell): string {
+  assertPasteable(credentials, 'a shell snippet');
   const lines = Object.entries(credentialEnvironment(store, credentials)).map(([name, value]) => {
     switch (shell) {
       case 'bash':
@@ -120,9 +135,7 @@ export function profileName(store: Pick<ObjectStore, 'name'>): string {
  * is refused (without quoting it: it is secret).
  */
 export function awsCliProfile(store: Store, credentials: SessionCredentials): { config: string; credentials: string; text: string } {
-  if ([credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken].some(hasControlChars)) {
-    throw new LogqsError('remote', 'The session credentials hold a line break or another control character, which would break out of an AWS CLI profile; copy them in another form');
-  }
+  assertPasteable(credentials, 'an AWS CLI profile');
   const name = profileName(store);
   const config = [
     `[profile ${name}]`,
@@ -135,9 +148,11 @@ export function awsCliProfile(store: Store, credentials: SessionCredentials): { 
     `aws_secret_access_key = ${credentials.secretAccessKey}`,
     `aws_session_token = ${credentials.sessionToken}`,
   ].join('\n') + '\n';
+  // A command to copy: the store's values in it quoted for a POSIX shell.
+  const listing = quote(`s3://${store.bucket_name}/${store.key_prefix ?? ''}`, 'bash');
   const usage = store.endpoint_url
-    ? `# Use: aws --profile ${name} --endpoint-url ${store.endpoint_url} s3 ls s3://${store.bucket_name}/${store.key_prefix ?? ''}\n# (AWS CLI 2.13 and later read endpoint_url from the profile and need no --endpoint-url.)`
-    : `# Use: aws --profile ${name} s3 ls s3://${store.bucket_name}/${store.key_prefix ?? ''}`;
+    ? `# Use: aws --profile ${name} --endpoint-url ${quote(store.endpoint_url, 'bash')} s3 ls ${listing}\n# (AWS CLI 2.13 and later read endpoint_url from the profile and need no --endpoint-url.)`
+    : `# Use: aws --profile ${name} s3 ls ${listing}`;
   const text = [
     header(store, credentials),
     usage,

@@ -51,10 +51,28 @@ export function onAws(store: { endpoint_url?: string | null }): boolean {
 /** An endpoint_url that is AWS's own S3 (a regional or FIPS endpoint written out), where the escapes hold. */
 function isAwsEndpoint(endpointUrl: string): boolean {
   try {
-    return /(^|\.)amazonaws\.com(\.cn)?$/i.test(new URL(endpointUrl).hostname);
+    const host = new URL(endpointUrl).hostname.toLowerCase();
+    return /(^|\.)amazonaws\.com(\.cn)?$/.test(host) && s3ServiceLabel(host.split('.')) >= 0;
   } catch {
     return false;
   }
+}
+
+/** An AWS S3 host's service label: "s3", "s3-fips", an access point's, or an older one holding the region ("s3-us-west-2", "s3-fips-us-gov-west-1"). */
+const S3_SERVICE_LABEL = /^s3(-fips|-accesspoint(-fips)?|-external-1|-(fips-)?[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d)?$/;
+
+/**
+ * Where an AWS host's S3 service label is among its labels (the last such: a
+ * bucket named "s3.x" comes before it); -1 for the host of another AWS
+ * service, a load balancer's or an EC2 instance's, which may serve MinIO or
+ * Ceph under amazonaws.com.
+ */
+export function s3ServiceLabel(labels: readonly string[]): number {
+  let service = labels.length - 1;
+  while (service >= 0 && !S3_SERVICE_LABEL.test(labels[service])) {
+    service--;
+  }
+  return service;
 }
 
 /** The ARN partition of a store's bucket: AWS's China and GovCloud regions have their own; S3-compatible servers read "aws". */

@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { awsCliProfile, boto3Snippet, credentialEnvironment, environmentSnippet, profileName } from '../../../src/core/credentialFormats';
 import { redact } from '../../../src/core/redact';
 import { code } from '../../support/assertions';
@@ -58,6 +61,27 @@ describe('session credential formats', () => {
     assert.equal(execFileSync('bash', ['-c', script], { encoding: 'utf8', env: environment }), "se'cr/et+KEY\nFwoGZXIvYXdzE+token/==\nhttp://127.0.0.1:7480\nunset\nunset\n");
   });
 
+  it('runs nothing of a store\'s name or prefix when a shell takes a "#" line for a command (zsh, pasted) or its usage line is copied', () => {
+    const marker = path.join(os.tmpdir(), `logqs-pasted-${process.pid}`);
+    const hostile = { ...store, name: `logs $(touch ${marker}) "x`, key_prefix: `logs/$(touch ${marker})/` };
+    // zsh without interactive_comments runs "# …" as the command "#", its words expanded first: ":" does the same in bash.
+    const asZsh = environmentSnippet(hostile, credentials, 'bash').replace(/^# /gm, ': ');
+    assert.equal(execFileSync('bash', ['-c', `${asZsh}\nprintf '%s' "$AWS_SECRET_ACCESS_KEY"`], { encoding: 'utf8' }), "se'cr/et+KEY");
+    // The AWS CLI usage line, its command copied: each word as written.
+    const usage = /^# Use: aws (.*)$/m.exec(awsCliProfile(hostile, credentials).text)![1];
+    const words = execFileSync('bash', ['-c', `printf '%s\\n' ${usage}`], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(words.slice(-1), [`s3://robot-logs/logs/$(touch ${marker})/`]);
+    assert.ok(!fs.existsSync(marker), 'a command in the name or prefix ran');
+  });
+
+  it('refuses to write a shell snippet of credentials holding a control character, which a terminal acts on even between quotes', () => {
+    for (const hostile of [{ ...credentials, sessionToken: 'FwoG\u0003rm -rf ~' }, { ...credentials, secretAccessKey: "se'cr\u001b[201~; touch x" }]) {
+      for (const shell of ['bash', 'fish', 'powershell'] as const) {
+        assert.throws(() => environmentSnippet(store, hostile, shell), (error: unknown) => code('remote')(error) && !(error as Error).message.includes('FwoG') && !(error as Error).message.includes("se'cr"));
+      }
+    }
+  });
+
   it('writes fish and PowerShell forms', () => {
     assert.match(environmentSnippet(store, credentials, 'fish'), /^set -gx AWS_SECRET_ACCESS_KEY 'se\\'cr\/et\+KEY'$/m);
     assert.match(environmentSnippet(store, credentials, 'powershell'), /^\$env:AWS_SECRET_ACCESS_KEY = 'se''cr\/et\+KEY'$/m);
@@ -78,7 +102,7 @@ describe('session credential formats', () => {
     assert.match(name, /^logqs-robot-logs-[0-9a-f]{6}$/);
     assert.equal(profile.config, `[profile ${name}]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:7480\n`);
     assert.equal(profile.credentials, `[${name}]\naws_access_key_id = ASIAEXAMPLE\naws_secret_access_key = se'cr/et+KEY\naws_session_token = FwoGZXIvYXdzE+token/==\n`);
-    assert.match(profile.text, /--endpoint-url http:\/\/127\.0\.0\.1:7480 s3 ls s3:\/\/robot-logs\/logs\//);
+    assert.match(profile.text, /--endpoint-url 'http:\/\/127\.0\.0\.1:7480' s3 ls 's3:\/\/robot-logs\/logs\/'/);
   });
 
   it('gives stores whose names differ a profile each, even where their names read alike as profile names', () => {

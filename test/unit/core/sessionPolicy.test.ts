@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { LogqsError } from '../../../src/core/errors';
-import { policyLiteral, sessionPolicy, sessionPolicyDocument, sessionPolicyProblem } from '../../../src/core/sessionPolicy';
+import { onAws, policyLiteral, sessionPolicy, sessionPolicyDocument, sessionPolicyProblem } from '../../../src/core/sessionPolicy';
 import { memorySource, validInput } from '../../support/memoryPorts';
 
 const READ = ['s3:GetObject', 's3:ListMultipartUploadParts'];
@@ -56,6 +56,14 @@ describe('session policy', () => {
     assert.equal(sessionPolicyProblem({ ...scope, key_prefix: 'logs/', endpoint_url: 'http://127.0.0.1:7480' }), undefined);
     assert.equal(sessionPolicyProblem({ ...scope, key_prefix: 'run*/', endpoint_url: 'https://s3.eu-west-1.amazonaws.com' }), undefined, 'AWS written out as an endpoint');
     assert.ok(sessionPolicyProblem({ ...scope, key_prefix: 'run*/', endpoint_url: 'https://amazonaws.com.example.org' }));
+    // AWS's own S3 however written out; a MinIO or Ceph behind a load balancer or on an EC2 instance's name is not AWS.
+    for (const endpoint_url of ['https://s3.amazonaws.com', 'https://s3-us-west-2.amazonaws.com', 'https://s3-fips.dualstack.us-east-1.amazonaws.com', 'https://s3-fips-us-gov-west-1.amazonaws.com', 'https://s3.cn-north-1.amazonaws.com.cn', 'https://s3-external-1.amazonaws.com']) {
+      assert.equal(onAws({ endpoint_url }), true, endpoint_url);
+    }
+    for (const endpoint_url of ['https://minio-1234567890.us-east-1.elb.amazonaws.com', 'https://s3-proxy-1234.us-east-1.elb.amazonaws.com', 'http://ec2-203-0-113-25.compute-1.amazonaws.com:9000']) {
+      assert.equal(onAws({ endpoint_url }), false, endpoint_url);
+      assert.ok(sessionPolicyProblem({ ...scope, key_prefix: 'run*/', endpoint_url }), endpoint_url);
+    }
     let asked = 0;
     const { source } = memorySource({ sessions: async () => { asked++; throw new Error('not reached'); } });
     for (const keyPrefix of ['run*/', 'run?/', 'cost$/']) {
