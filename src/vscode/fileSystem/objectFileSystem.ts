@@ -54,6 +54,8 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   private readonly opened: OpenedObjects;
   /** URIs the person agreed to open above the size limit, and up to what size (unbounded until first read). */
   private readonly allowedLarge = new Map<string, number>();
+  /** Per object, its save under way: two editors of one object saved at once (Save All) save one after the other. */
+  private readonly saving = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: ObjectFileSystemDeps) {
     this.opened = new OpenedObjects(deps.memory);
@@ -208,6 +210,20 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    // After the save before it, whatever its end: checked against the version that one made, not asked about as a change.
+    const name = uri.toString();
+    const save = (this.saving.get(name) ?? Promise.resolve()).catch(() => undefined).then(() => this.save(uri, content));
+    this.saving.set(name, save);
+    try {
+      await save;
+    } finally {
+      if (this.saving.get(name) === save) {
+        this.saving.delete(name);
+      }
+    }
+  }
+
+  private async save(uri: vscode.Uri, content: Uint8Array): Promise<void> {
     await this.mapped(uri, async ({ address, ref }) => {
       assertInScope(ref.store.key_prefix, address.key);
       const save = (expectedEtag?: string) => this.deps.objects.saveObject(ref.source, ref.store.id, address.key, content, { expectedEtag });

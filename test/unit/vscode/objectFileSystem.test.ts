@@ -442,6 +442,15 @@ describe('object file system: saving back', () => {
     assert.equal(confirmations.length, 1);
   });
 
+  it('saves one object\'s two editors saved at once (Save All) one after the other, the second checked against the first\'s version', async () => {
+    const { fileSystem, put, uri, confirmations, bucket } = await bucketSetup();
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    await Promise.all([fileSystem.writeFile(uri('notes.txt'), Buffer.from('from the text editor')), fileSystem.writeFile(uri('notes.txt'), Buffer.from('from the hex editor'))]);
+    assert.deepEqual(confirmations, [], 'the first save is no change by someone else');
+    assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'from the hex editor');
+  });
+
   it('overwrites only the version the person was asked about: one written while they were asked is asked about too', async () => {
     const { fileSystem, bucket, put, uri, confirmations, whileAsked } = await bucketSetup();
     put('notes.txt', Buffer.from('a'));

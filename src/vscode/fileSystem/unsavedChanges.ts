@@ -1,0 +1,22 @@
+import type * as vscode from 'vscode';
+
+/** What hasUnsavedChanges reads of the window: its text documents, and the tabs of all its groups. */
+export interface OpenEditors {
+  textDocuments: readonly { isDirty: boolean; uri: vscode.Uri }[];
+  tabs: readonly { isDirty: boolean; input: unknown }[];
+}
+
+/**
+ * Whether an editor of `uri` holds unsaved changes. Text documents alone
+ * miss those of a custom editor (the hex editor) and of a notebook, which
+ * are no text documents: their tabs say so. A diff tab's changes are its
+ * modified side's.
+ */
+export function hasUnsavedChanges(uri: vscode.Uri, editors: OpenEditors): boolean {
+  const name = uri.toString();
+  const edits = (input: unknown) => {
+    const { uri: shown, modified } = (input ?? {}) as { uri?: vscode.Uri; modified?: vscode.Uri };
+    return (modified ?? shown)?.toString() === name;
+  };
+  return editors.textDocuments.some((document) => document.isDirty && document.uri.toString() === name) || editors.tabs.some((tab) => tab.isDirty && edits(tab.input));
+}
