@@ -22,12 +22,14 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
   }
   const { name, status } = awsServiceError(error);
   const detail = `${name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${serviceErrorText(error)}`;
-  if (name === 'SlowDown' || name === 'ServiceUnavailable' || name === 'InternalError' || (status !== undefined && status >= 500)) {
-    // Marked with its status so a transfer retries it.
+  // RequestTimeout (HTTP 400): the server gave up on a body that stalled (a congested uplink), which the SDK's own retries count as transient too.
+  const transient = name === 'SlowDown' || name === 'ServiceUnavailable' || name === 'InternalError' || name === 'RequestTimeout' || name === 'RequestTimeoutException';
+  if (transient || (status !== undefined && status >= 500)) {
+    // Marked with a server's failing status so a transfer retries it.
     return new LogqsError('remote', `The object store ${where} is busy or failing (${name !== undefined && name !== 'Error' ? name : `HTTP ${status}`}); try again`, {
       cause: error,
       detail,
-      status: status ?? 503,
+      status: status !== undefined && status >= 500 ? status : 503,
     });
   }
   // A HEAD's answer has no body, so the SDK can't name its error ("Unknown", "NotFound"): its status says what it was.

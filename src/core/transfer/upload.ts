@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LogqsError, cancelledError, failureOf, isAbort, localFileError, toLogqsError } from '../errors';
-import { MAX_KEY_BYTES, byteLength } from '../keyPrefix';
+import { MAX_KEY_BYTES, byteLength, hasControlChars, hasLoneSurrogate } from '../keyPrefix';
 import type { CompletedPart } from '../ports';
 import { forEachConcurrently, withJobCancel } from './concurrency';
 import { Claims, askOnce, firstFreeName } from './conflicts';
@@ -147,6 +147,30 @@ async function readPart(file: fs.FileHandle, item: UploadItem, into: Buffer, off
   return buffer;
 }
 
+/** S3's largest object: a larger file would be refused only when its upload is put together, after all of it was sent. */
+const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
+
+/**
+ * Why a local path, split into the segments of its key, can't make one, or
+ * undefined when it can. A "\\" separates folders on every platform (a folder
+ * uploaded from Windows gets the same keys): a name on Linux or macOS that
+ * ends in one, or holds two in a row, would make a folder's key or an empty
+ * segment, which downloads refuse.
+ */
+function localPathProblem(segments: readonly string[]): string | undefined {
+  const joined = segments.join('/');
+  if (segments.some((segment) => segment === '')) {
+    return 'its name ends in "\\" or holds "\\\\", which would make an empty folder name in its key';
+  }
+  if (hasControlChars(joined)) {
+    return 'its name holds a control character, which keys made here never hold';
+  }
+  if (hasLoneSurrogate(joined)) {
+    return 'its name holds half of a character (an unpaired surrogate), which no key can hold';
+  }
+  return undefined;
+}
+
 /**
  * The files under the given paths and their keys: a file goes to
  * prefix/name, a folder's files to prefix/folder/relative/path ("\\"
@@ -160,9 +184,21 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
   const markers: string[] = [];
   /** Keys taken by a file of this job: two files picked from different folders may share a name. */
   const taken = new Claims();
-  const keyOf = (relative: string) => context.scopeKey(prefix + relative.split(/[\\/]/).join('/'));
+  /** The key of a file, or of a folder's marker (ending in "/"), at `relative`. */
+  const keyOf = (relative: string, folder = false) => {
+    const segments = relative.split(/[\\/]/);
+    const problem = localPathProblem(segments);
+    if (problem) {
+      throw new LogqsError('invalid-input', problem);
+    }
+    return context.scopeKey(prefix + segments.join('/') + (folder ? '/' : ''));
+  };
   const add = (file: string, relative: string, size: number) => {
     try {
+      if (size > MAX_OBJECT_BYTES) {
+        skip(file, 'larger than the 5 TiB an object may hold');
+        return;
+      }
       const key = keyOf(relative);
       if (!taken.claim(key)) {
         skip(file, `another file of this upload goes to "${key}"`);
@@ -202,7 +238,7 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
       }
       if (names.length === 0 && relative !== '') {
         try {
-          markers.push(keyOf(`${relative}/`));
+          markers.push(keyOf(relative, true));
         } catch (error) {
           skip(entry, (error as Error).message);
         }
@@ -312,15 +348,19 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
   }
 
   /**
-   * A file listed but refused when opened (no permission, held by another program on Windows): skipped with the
-   * reason, as a folder that can't be read is, before anything of it is sent. One that vanished still fails.
+   * A file listed but refused when opened (no permission, held by another program on Windows), or gone since (a
+   * recorder renames "x.bag.active" to "x.bag" when it ends): skipped with the reason, as a folder that can't be read
+   * is, before anything of it is sent. One that changes while it is read still fails.
    */
   const unreadableFile = (item: UploadItem, error: unknown): undefined => {
     const { code } = (error ?? {}) as { code?: unknown };
-    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EBUSY') {
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
+      skip(item.path, 'is no longer there: removed, renamed or replaced by a folder since it was listed');
+    } else if (code === 'EACCES' || code === 'EPERM' || code === 'EBUSY') {
+      skip(item.path, `can't be read (${(error as Error).message})`);
+    } else {
       throw error;
     }
-    skip(item.path, `can't be read (${(error as Error).message})`);
     meter.removeTotal(1, item.size);
     return undefined;
   };
@@ -344,6 +384,8 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
 
   const putLarge = async (item: UploadItem, file: fs.FileHandle, signal: AbortSignal) => {
     const opened = await onLocalFile(file.stat());
+    // Nothing is started on the server for a job cancelled meanwhile (a failure elsewhere, a Cancel while the file opened).
+    throwIfAborted(signal);
     // The request that starts it is not aborted by Cancel: the server may have made the upload already, and only its
     // id lets it be aborted. Cancel still answers at once; an upload that arrives after it is aborted then.
     const starting = withRetries(`starting "${item.key}"`, context, signal, () => writer.createMultipartUpload(item.key, { contentType: contentTypeOf(path.basename(item.path)) }));
@@ -413,6 +455,10 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
       const left = await withRetries(`aborting the upload of "${item.key}"`, context, cleanup, () => writer.abortMultipartUpload(item.key, uploadId)).then(
         () => false,
         (abortError: unknown) => {
+          // No such upload: aborted already (by a lifecycle rule, another client), and its parts with it.
+          if (LogqsError.is(abortError, 'not-found')) {
+            return false;
+          }
           context.log(`Couldn't abort the multipart upload of "${item.key}" (${(abortError as Error).message}); its parts may remain until the bucket's lifecycle rules remove them`);
           return true;
         },
@@ -468,6 +514,8 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
   };
 
   const uploadTo = async (item: UploadItem, signal: AbortSignal) => {
+    // The question about an existing key may be answered after the job failed or was cancelled: nothing more is sent then.
+    throwIfAborted(signal);
     if (item.size > settings.partSizeBytes) {
       const file = await fs.open(item.path, 'r').catch((error: unknown) => unreadableFile(item, error));
       if (!file) {

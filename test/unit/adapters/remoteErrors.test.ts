@@ -7,6 +7,7 @@ import { awsServiceError, networkCode } from '../../../src/adapters/remoteErrors
 import { describeS3Error } from '../../../src/adapters/s3/s3Errors';
 import { describeStsError } from '../../../src/adapters/sts/stsSessions';
 import type { ObjectStore } from '../../../src/core/objectStore';
+import { isRetryable } from '../../../src/core/transfer/retry';
 
 const store = {
   id: '00000000-0000-4000-8000-000000000001',
@@ -36,6 +37,11 @@ describe('remote errors, classified by their fields', () => {
     assert.equal(busy.code, 'remote');
     assert.equal(busy.status, 502);
     assert.match(busy.detail ?? '', /Unknown \(HTTP 502\)/);
+    // A body that stalled until the server gave up (HTTP 400): transient, as the SDK counts it, so retried too.
+    const stalled = describeS3Error(s3Exception('RequestTimeout', 400), store);
+    assert.equal(isRetryable(stalled), true, stalled.message);
+    assert.match(stalled.detail ?? '', /RequestTimeout \(HTTP 400\)/);
+    assert.equal(isRetryable(describeS3Error(s3Exception('InvalidArgument', 400), store)), false);
   });
 
   it('maps a bodiless answer the SDK can\'t name (a HEAD\'s) by its status: 403 refused, 404 not found, 301 another region', () => {

@@ -326,5 +326,35 @@ describe('upload parts', () => {
     await assert.rejects(uploadThrough(writer, file, undefined, (line) => log.push(line)), (error: unknown) => code('forbidden')(error) && /parts sent may stay on the server/.test((error as Error).message));
     assert.equal(aborts, 3, 'as many tries as a part gets');
     assert.ok(log.some((line) => /Couldn't abort the multipart upload of "up\/refused.bag"/.test(line)), log.join('\n'));
+
+    // No such upload: aborted already, by a lifecycle rule or another client, and no part of it stays.
+    writer.abortMultipartUpload = async () => {
+      throw new LogqsError('not-found', 'The multipart upload on the server no longer exists (completed, or aborted elsewhere)');
+    };
+    await assert.rejects(uploadThrough(writer, file), (error: unknown) => code('forbidden')(error) && !/may stay on the server/.test((error as Error).message));
+  });
+
+  it('starts no upload on the server for a file whose job failed while it was being opened', async () => {
+    const file = await localFile(patternBytes(3 * PART, 7), 'late.bag');
+    const { writer } = partRecordingWriter();
+    let started = 0;
+    writer.createMultipartUpload = async () => {
+      started++;
+      return { uploadId: 'upload-late' };
+    };
+    const job = new AbortController();
+    const realOpen = fs.open;
+    // The job fails elsewhere (another file refused) while this one opens.
+    (fs as { open: unknown }).open = async (...args: Parameters<typeof fs.open>) => {
+      const handle = await realOpen(...args);
+      job.abort();
+      return handle;
+    };
+    try {
+      await assert.rejects(uploadThrough(writer, file, job.signal), code('cancelled'));
+    } finally {
+      (fs as { open: unknown }).open = realOpen;
+    }
+    assert.equal(started, 0);
   });
 });
