@@ -1,5 +1,8 @@
 import { Worker } from 'node:worker_threads';
 
+/** How long the requests of a stopping thread wait for it to end before they fail regardless (see stop). */
+const STOP_WAIT_MS = 2000;
+
 /**
  * A worker thread and the requests on it still in flight: the thread's
  * messages go, by id, to the handler each request registered, until it is
@@ -75,11 +78,15 @@ export class RequestThread<Request, Message extends { id: number }> {
     this.stoppedBy = error;
     this.onStopped();
     const failInFlight = () => {
+      clearTimeout(waiting);
       for (const [id, handler] of [...this.handlers]) {
         handler(this.stoppedMessage(id, error));
       }
       this.handlers.clear();
     };
+    // A thread held for good in a system call (a network disk that hangs) never ends: its requests fail anyway, later.
+    const waiting = setTimeout(failInFlight, STOP_WAIT_MS);
+    waiting.unref();
     this.worker.terminate().then(failInFlight, failInFlight);
   }
 }

@@ -198,6 +198,31 @@ describe('whole-file threads', () => {
     }
   });
 
+  it('fails a commit under way when it is disposed of, even if its thread never ends (held in a system call, a network disk that hangs)', async function () {
+    if (process.platform === 'win32') {
+      this.skip(); // the held call is a POSIX shell's
+    }
+    this.timeout(10_000);
+    const worker = path.join(__dirname, '../../../src/adapters/files/wholeFileWorker.js');
+    const held = path.join(dir, 'held-open.js');
+    const begun = path.join(dir, 'begun');
+    const ended = path.join(dir, 'ended');
+    await fs.writeFile(
+      held,
+      "const fs = require('node:fs'); const { execFileSync } = require('node:child_process'); const open = fs.openSync;\n" +
+        `fs.openSync = (file, ...rest) => { if (String(file).endsWith('.partial')) execFileSync('sh', ['-c', ': > "$0"; sleep 6; : > "$1"', ${JSON.stringify(begun)}, ${JSON.stringify(ended)}]); return open(file, ...rest); };\n` +
+        `require(${JSON.stringify(worker)});`,
+    );
+    const stuck = createWholeFileThreads({ workerFile: held });
+    const commit = commitWith(stuck, 'new.bin');
+    for (const deadline = Date.now() + 5000; !existsSync(begun) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    stuck.dispose();
+    await assert.rejects(commit, code('bug'));
+    assert.ok(!existsSync(ended), 'the commit waited for a thread that had not ended');
+  });
+
   it('starts its threads when told commits are coming, before any request, and no more than it has; once disposed of, none, and requests are refused', async () => {
     const starts = path.join(dir, 'starts.log');
     const counting = path.join(dir, 'counting.js');
