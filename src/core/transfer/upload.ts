@@ -254,8 +254,14 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
     const name = pickedName(entry);
     const stat = await fs.stat(entry).catch(() => undefined);
     if (stat?.isDirectory()) {
-      // A root's files go straight under the destination, whose prefix is scoped already (and may be "", a store's root).
-      folders.push(name === '' ? prefix : context.scopeKey(`${prefix}${name}/`));
+      try {
+        // A root's files go straight under the destination, whose prefix is scoped already (and may be "", a store's root).
+        folders.push(name === '' ? prefix : keyOf(name, true));
+      } catch (error) {
+        // A folder whose name makes no key (too long for the destination, say): skipped, saying why, as its files would be.
+        skip(entry, (error as Error).message);
+        continue;
+      }
     }
     await walk(entry, name, true);
   }

@@ -203,6 +203,20 @@ describe('upload keys', () => {
     assert.equal(stored.get(existing), 'old');
   });
 
+  it('skips, saying why, a picked folder whose name makes a key too long at the destination, and uploads the rest', async () => {
+    const folder = path.join(scratch.dir, 'a-folder-with-a-rather-long-name');
+    await fs.mkdir(folder);
+    await fs.writeFile(path.join(folder, 'f.bag'), 'f');
+    await fs.writeFile(path.join(scratch.dir, 'x'), 'x');
+    // 1000 bytes: "x" fits after it, the folder's name doesn't.
+    const destination = `store/${'d'.repeat(993)}/`;
+    const stored = new Map<string, string>();
+    const report = await uploadFiles(context(stored), { ...request([folder, path.join(scratch.dir, 'x')]), destinationPrefix: destination });
+    assert.deepEqual(report.keys, [`${destination}x`]);
+    assert.deepEqual(report.skipped.map((entry) => entry.path), [folder]);
+    assert.match(report.skipped[0].reason, /1024 bytes/);
+  });
+
   it('follows a folder that was picked through a link (links inside it are still not followed)', async () => {
     await fs.mkdir(path.join(scratch.dir, 'real', 'sub'), { recursive: true });
     await fs.writeFile(path.join(scratch.dir, 'real', 'sub', 'f.txt'), 'f');
