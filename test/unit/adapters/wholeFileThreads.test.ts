@@ -165,37 +165,45 @@ describe('whole-file threads', () => {
     }
   });
 
-  it('leaves no temporary file of a commit under way when it is disposed of (the extension stopping), whatever its thread was doing', async function () {
-    if (process.platform === 'win32') {
-      this.skip(); // the slow call is a POSIX shell's
-    }
-    this.timeout(10_000);
-    // The real file thread, held up in the system call that makes the temporary file (a slow disk), which no
-    // JavaScript can interrupt: the file is made as the call ends, after the thread was told to end. Here a
-    // child process is the slow call, and makes the file.
+  /**
+   * A commit on file threads whose opening of its temporary file is held in a system call no JavaScript can
+   * interrupt (a slow or hung disk), once that call has begun. `sh -c script` stands in for the call: "$0" is the
+   * temporary file, "$1" a marker the script makes as it begins.
+   */
+  async function commitHeldInOpen(script: string) {
     const worker = path.join(__dirname, '../../../src/adapters/files/wholeFileWorker.js');
-    const slow = path.join(dir, 'slow-open.js');
+    const wrapper = path.join(dir, 'held-open.js');
     const begun = path.join(dir, 'begun');
     await fs.writeFile(
-      slow,
+      wrapper,
       "const fs = require('node:fs'); const { execFileSync } = require('node:child_process'); const open = fs.openSync;\n" +
-        `fs.openSync = (file, ...rest) => { if (String(file).endsWith('.partial')) execFileSync('sh', ['-c', ': > "$1"; sleep 0.4; : > "$0"', file, ${JSON.stringify(begun)}]); return open(file, ...rest); };\n` +
+        `fs.openSync = (file, ...rest) => { if (String(file).endsWith('.partial')) execFileSync('sh', ['-c', ${JSON.stringify(script)}, file, ${JSON.stringify(begun)}]); return open(file, ...rest); };\n` +
         `require(${JSON.stringify(worker)});`,
     );
-    const held = createWholeFileThreads({ workerFile: slow });
-    try {
-      const commit = commitWith(held, 'new.bin');
-      for (const deadline = Date.now() + 5000; !existsSync(begun) && Date.now() < deadline; ) {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-      held.dispose();
-      await assert.rejects(commit, code('bug'));
-      // Well past the held call's end: a thread still running then would have made its file by now.
-      await new Promise((resolve) => setTimeout(resolve, 800));
-      assert.deepEqual((await fs.readdir(dir)).sort(), ['begun', 'slow-open.js']);
-    } finally {
-      held.dispose();
+    const threads = createWholeFileThreads({ workerFile: wrapper });
+    const commit = commitWith(threads, 'new.bin').then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    for (const deadline = Date.now() + 5000; !existsSync(begun) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    return { threads, commit };
+  }
+
+  it('leaves no temporary file of a commit under way when it is disposed of (the extension stopping), whatever its thread was doing', async function () {
+    if (process.platform === 'win32') {
+      this.skip(); // the held call is a POSIX shell's
+    }
+    this.timeout(10_000);
+    // The call makes the file as it ends, after the thread was told to end.
+    const { threads, commit } = await commitHeldInOpen(': > "$1"; sleep 0.4; : > "$0"');
+    threads.dispose();
+    const { error } = (await commit) as { error?: unknown };
+    assert.ok(code('bug')(error), String(error));
+    // Well past the held call's end: a thread still running then would have made its file by now.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.deepEqual((await fs.readdir(dir)).sort(), ['begun', 'held-open.js']);
   });
 
   it('fails a commit under way when it is disposed of, even if its thread never ends (held in a system call, a network disk that hangs)', async function () {
@@ -203,24 +211,11 @@ describe('whole-file threads', () => {
       this.skip(); // the held call is a POSIX shell's
     }
     this.timeout(10_000);
-    const worker = path.join(__dirname, '../../../src/adapters/files/wholeFileWorker.js');
-    const held = path.join(dir, 'held-open.js');
-    const begun = path.join(dir, 'begun');
-    const ended = path.join(dir, 'ended');
-    await fs.writeFile(
-      held,
-      "const fs = require('node:fs'); const { execFileSync } = require('node:child_process'); const open = fs.openSync;\n" +
-        `fs.openSync = (file, ...rest) => { if (String(file).endsWith('.partial')) execFileSync('sh', ['-c', ': > "$0"; sleep 6; : > "$1"', ${JSON.stringify(begun)}, ${JSON.stringify(ended)}]); return open(file, ...rest); };\n` +
-        `require(${JSON.stringify(worker)});`,
-    );
-    const stuck = createWholeFileThreads({ workerFile: held });
-    const commit = commitWith(stuck, 'new.bin');
-    for (const deadline = Date.now() + 5000; !existsSync(begun) && Date.now() < deadline; ) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    stuck.dispose();
-    await assert.rejects(commit, code('bug'));
-    assert.ok(!existsSync(ended), 'the commit waited for a thread that had not ended');
+    const { threads, commit } = await commitHeldInOpen(': > "$1"; sleep 6; : > "$1-ended"');
+    threads.dispose();
+    const { error } = (await commit) as { error?: unknown };
+    assert.ok(code('bug')(error), String(error));
+    assert.ok(!existsSync(path.join(dir, 'begun-ended')), 'the commit waited for a thread that had not ended');
   });
 
   it('starts its threads when told commits are coming, before any request, and no more than it has; once disposed of, none, and requests are refused', async () => {
