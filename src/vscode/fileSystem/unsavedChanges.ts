@@ -7,7 +7,17 @@ export interface OpenEditors {
 }
 
 /**
- * Whether an editor of `uri` holds unsaved changes. Text documents alone
+ * Whether a text document of `uri` holds unsaved changes: VS Code checks the
+ * save of those itself ("the content of the file is newer"), which a custom
+ * editor's (the hex editor's) never is.
+ */
+export function hasUnsavedText(uri: vscode.Uri, editors: Pick<OpenEditors, 'textDocuments'>): boolean {
+  const name = uri.toString();
+  return editors.textDocuments.some((document) => document.isDirty && document.uri.toString() === name);
+}
+
+/**
+ * Whether any editor of `uri` holds unsaved changes. Text documents alone
  * miss those of a custom editor (the hex editor) and of a notebook, which
  * are no text documents: their tabs say so. A diff tab's changes are its
  * modified side's.
@@ -18,5 +28,5 @@ export function hasUnsavedChanges(uri: vscode.Uri, editors: OpenEditors): boolea
     const { uri: shown, modified } = (input ?? {}) as { uri?: vscode.Uri; modified?: vscode.Uri };
     return (modified ?? shown)?.toString() === name;
   };
-  return editors.textDocuments.some((document) => document.isDirty && document.uri.toString() === name) || editors.tabs.some((tab) => tab.isDirty && edits(tab.input));
+  return hasUnsavedText(uri, editors) || editors.tabs.some((tab) => tab.isDirty && edits(tab.input));
 }

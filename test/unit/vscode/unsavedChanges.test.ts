@@ -1,7 +1,7 @@
 import '../../support/vscodeStubInstalled';
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { hasUnsavedChanges } from '../../../src/vscode/fileSystem/unsavedChanges';
+import { hasUnsavedChanges, hasUnsavedText } from '../../../src/vscode/fileSystem/unsavedChanges';
 
 /** Whether an object's editor holds unsaved changes, whichever kind of editor it is. */
 describe('unsaved changes', () => {
@@ -16,6 +16,11 @@ describe('unsaved changes', () => {
     // A diff's changes are its modified side's.
     assert.equal(hasUnsavedChanges(object, { textDocuments: [], tabs: [{ isDirty: true, input: { original: other, modified: object } }] }), true);
     assert.equal(hasUnsavedChanges(other, { textDocuments: [], tabs: [{ isDirty: true, input: { original: other, modified: object } }] }), false);
+  });
+
+  it('are a text document\'s, whose save VS Code checks itself, only when a text document has them (not the hex editor\'s)', () => {
+    assert.equal(hasUnsavedText(object, { textDocuments: [{ isDirty: true, uri: object }] }), true);
+    assert.equal(hasUnsavedText(object, { textDocuments: [{ isDirty: false, uri: object }, { isDirty: true, uri: other }] }), false);
   });
 
   it('are not seen in clean editors, in another object\'s, or in tabs without a document (a terminal, settings)', () => {
