@@ -78,7 +78,7 @@ const namingCalls: NamingCalls = {
   link: (existing, name) => fs.linkSync(existing, name),
   unlink: (name) => fs.unlinkSync(name),
   rename: (from, to) => fs.renameSync(from, to),
-  lstat: (name) => fs.lstatSync(name, { throwIfNoEntry: false }),
+  lstat: (name) => fs.lstatSync(name, { bigint: true, throwIfNoEntry: false }),
 };
 
 /** Every byte of `bytes` written at the descriptor's position. */

@@ -8,7 +8,7 @@ import { formatBytes } from '../format';
 import { pagesAhead } from '../objectBrowser';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently, withJobCancel } from './concurrency';
-import { type NamingCalls, moveToFreeName } from './freeName';
+import { moveToFreeName, promiseNamingCalls } from './freeName';
 import { Claims, askOnce, firstFreeName } from './conflicts';
 import { md5Of, plainMd5, sameEtag } from './etags';
 import { isLoopbackUrl } from './loopback';
@@ -387,14 +387,6 @@ async function onDiskBeforeReplacing(file: string): Promise<void> {
   }
 }
 
-/** moveToFreeName's calls for a large file, on this thread: a file thread would have to start for it (90 ms here). */
-const namingCalls: NamingCalls = {
-  link: (existing, name) => fs.link(existing, name),
-  unlink: (name) => fs.unlink(name),
-  rename: (from, to) => fs.rename(from, to),
-  lstat: (name) => fs.lstat(name).catch(() => undefined),
-};
-
 /** Where a file lands, and whether it may replace a file there; or why it is skipped. */
 type Placement = { target: string; replace: boolean } | { skip: string };
 
@@ -469,7 +461,7 @@ const downloadLarge: PutInPlace = async (object, placement, context, signal, onB
         await fs.rename(temporary, current.target);
         return current;
       }
-      const moved = await moveToFreeName(temporary, current.target, namingCalls);
+      const moved = await moveToFreeName(temporary, current.target, promiseNamingCalls);
       if (moved === 'written') {
         return current;
       }

@@ -1,8 +1,15 @@
-/** What moveToFreeName needs to know of a name's file: a folder or not, and which file it is. */
+import { promises as fs } from 'node:fs';
+
+/**
+ * What moveToFreeName needs to know of a name's file: a folder or not, which
+ * file it is, and its number of names. Big integers: an NTFS or NFS file id
+ * may go past what a number holds exactly, making two files look one.
+ */
 export interface NameStats {
   isDirectory(): boolean;
-  dev: number;
-  ino: number;
+  dev: bigint;
+  ino: bigint;
+  nlink: bigint;
 }
 
 /**
@@ -13,9 +20,30 @@ export interface NamingCalls {
   link(existing: string, name: string): void | Promise<void>;
   unlink(name: string): void | Promise<void>;
   rename(from: string, to: string): void | Promise<void>;
-  /** What is at `name`, not following a link; undefined for nothing. */
+  /** What is at `name`, not following a link; undefined for nothing (any other failure throws). */
   lstat(name: string): NameStats | undefined | Promise<NameStats | undefined>;
 }
+
+/** Undefined for a name with nothing there (no file, or a file where a folder of its path should be); any other failure thrown. */
+function nothingThere(error: unknown): undefined {
+  const { code } = error as NodeJS.ErrnoException;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return undefined;
+  }
+  throw error;
+}
+
+/**
+ * moveToFreeName's calls through fs.promises, for a large file on the
+ * extension host's thread: a file thread would have to start for it (90 ms
+ * here), for one move.
+ */
+export const promiseNamingCalls: NamingCalls = {
+  link: (existing, name) => fs.link(existing, name),
+  unlink: (name) => fs.unlink(name),
+  rename: (from, to) => fs.rename(from, to),
+  lstat: (name) => fs.lstat(name, { bigint: true }).catch(nothingThere),
+};
 
 export type Occupant = 'exists' | 'folder' | undefined;
 
@@ -25,9 +53,9 @@ export const occupantOf = (stats: { isDirectory(): boolean } | undefined): Occup
 /**
  * Codes with which link(2) says the disk makes no hard links: FAT and exFAT
  * (EPERM on Linux; EISDIR or UNKNOWN as libuv maps Windows' answers), SMB
- * shares and FUSE disks (ENOTSUP, ENOSYS).
+ * shares, FUSE and 9p disks (ENOTSUP, ENOSYS, EINVAL).
  */
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EISDIR', 'UNKNOWN']);
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EINVAL', 'EISDIR', 'UNKNOWN']);
 
 /**
  * `temporary` moved to `target` unless a file or folder is there (then
@@ -47,7 +75,7 @@ export async function moveToFreeName(temporary: string, target: string, calls: N
     if (code === 'EEXIST') {
       const [there, ours] = await Promise.all([calls.lstat(target), calls.lstat(temporary)]);
       // The link made after all: NFS may answer a retried LINK whose first try succeeded with EEXIST.
-      if (there && ours && there.ino !== 0 && there.ino === ours.ino && there.dev === ours.dev) {
+      if (there && ours && there.ino !== 0n && there.ino === ours.ino && there.dev === ours.dev && ours.nlink >= 2n) {
         return leaveTemporary(temporary, calls);
       }
       // A name taken; or a file gone again since, which the caller looks at once more.

@@ -1,19 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { type NamingCalls, moveToFreeName } from '../../../../src/core/transfer/freeName';
+import { type NamingCalls, moveToFreeName, promiseNamingCalls } from '../../../../src/core/transfer/freeName';
 import { temporaryFolder } from '../../../support/transfers';
 
 /** A finished file moved onto its name only while the name is free, on a real disk. */
 describe('moveToFreeName', () => {
   let folder: Awaited<ReturnType<typeof temporaryFolder>>;
   const at = (name: string) => path.join(folder.dir, name);
-  const diskCalls: NamingCalls = {
-    link: (existing, name) => fs.link(existing, name),
-    unlink: (name) => fs.unlink(name),
-    rename: (from, to) => fs.rename(from, to),
-    lstat: (name) => fs.lstat(name).catch(() => undefined),
-  };
+  const diskCalls = promiseNamingCalls;
   // FAT and some network disks: link(2) refuses with EPERM.
   const noHardLinks: NamingCalls = {
     ...diskCalls,
@@ -65,6 +60,18 @@ describe('moveToFreeName', () => {
     const held: NamingCalls = { ...diskCalls, unlink: () => Promise.reject(Object.assign(new Error('EBUSY: resource busy or locked, unlink'), { code: 'EBUSY' })) };
     assert.equal(await moveToFreeName(at('.finished.partial'), at('free.bin'), held), 'written');
     assert.equal(await fs.readFile(at('free.bin'), 'utf8'), 'new bytes');
+  });
+
+  it('takes a name under a file (ENOTDIR) for free, as one with nothing there', async () => {
+    assert.equal(await diskCalls.lstat(at('there.bin/x')), undefined);
+    assert.equal(await diskCalls.lstat(at('nothing')), undefined);
+    assert.ok(await diskCalls.lstat(at('dangling.bin')));
+  });
+
+  it('throws a look at the name that fails (a network disk\'s EIO) rather than taking the name for free, where the disk has no hard links', async () => {
+    const failing: NamingCalls = { ...noHardLinks, lstat: () => Promise.reject(Object.assign(new Error('EIO: i/o error, lstat'), { code: 'EIO' })) };
+    await assert.rejects(moveToFreeName(at('.finished.partial'), at('there.bin'), failing), { code: 'EIO' });
+    assert.equal(await fs.readFile(at('there.bin'), 'utf8'), 'old');
   });
 
   it('throws a refusal of the disk rather than calling it a name taken, even with a file there', async () => {
