@@ -17,13 +17,13 @@ type Store = Pick<ObjectStore, 'name' | 'bucket_name' | 'region_name' | 'endpoin
 export type Shell = 'bash' | 'fish' | 'powershell';
 
 /**
- * The comment each form starts with: whose credentials, and until when. The
- * store's name is quoted for a POSIX shell: zsh, unless told otherwise
- * (interactive_comments), runs a pasted "#" line as a command, and would
- * expand a "$(…)" in a name between double quotes.
+ * The comment each form starts with: whose credentials, and until when. In
+ * the bash form the store's name is single-quoted: zsh, unless told
+ * otherwise (interactive_comments), runs a pasted "#" line as a command, and
+ * would expand a "$(…)" in a name between double quotes.
  */
-const header = (store: Store, credentials: SessionCredentials) =>
-  `# Session credentials for the LogQS object store ${quote(store.name, 'bash')}, valid until ${credentials.expiration.toISOString()}`;
+const header = (store: Store, credentials: SessionCredentials, shell?: Shell) =>
+  `# Session credentials for the LogQS object store ${shell === 'bash' ? quote(store.name, 'bash') : `"${store.name}"`}, valid until ${credentials.expiration.toISOString()}`;
 
 /**
  * Credentials to be pasted (into a shell, a profile file) are refused if
@@ -113,7 +113,7 @@ export function environmentSnippet(store: Store, credentials: SessionCredentials
         return value === null ? `Remove-Item Env:${name} -ErrorAction SilentlyContinue` : `$env:${name} = ${quote(value, shell)}`;
     }
   });
-  return [header(store, credentials), ...lines].join('\n') + '\n';
+  return [header(store, credentials, shell), ...lines].join('\n') + '\n';
 }
 
 /**

@@ -26,7 +26,10 @@ export function describeS3Error(error: unknown, store: ObjectStore): LogqsError 
   const transient = name === 'SlowDown' || name === 'ServiceUnavailable' || name === 'InternalError' || name === 'RequestTimeout' || name === 'RequestTimeoutException';
   if (transient || (status !== undefined && status >= 500)) {
     // Marked with a server's failing status so a transfer retries it.
-    return new LogqsError('remote', `The object store ${where} is busy or failing (${name !== undefined && name !== 'Error' ? name : `HTTP ${status}`}); try again`, {
+    const said = name?.startsWith('RequestTimeout')
+      ? `The object store ${where} stopped waiting for data that didn't come (${name}): the connection to it is slow or stalled; try again`
+      : `The object store ${where} is busy or failing (${name !== undefined && name !== 'Error' ? name : `HTTP ${status}`}); try again`;
+    return new LogqsError('remote', said, {
       cause: error,
       detail,
       status: status !== undefined && status >= 500 ? status : 503,

@@ -160,7 +160,7 @@ const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 function localPathProblem(segments: readonly string[]): string | undefined {
   const joined = segments.join('/');
   if (segments.some((segment) => segment === '')) {
-    return 'its name ends in "\\" or holds "\\\\", which would make an empty folder name in its key';
+    return 'its name begins or ends with "\\", or holds "\\\\", which would make an empty folder name in its key';
   }
   if (hasControlChars(joined)) {
     return 'its name holds a control character, which keys made here never hold';

@@ -41,6 +41,7 @@ describe('remote errors, classified by their fields', () => {
     const stalled = describeS3Error(s3Exception('RequestTimeout', 400), store);
     assert.equal(isRetryable(stalled), true, stalled.message);
     assert.match(stalled.detail ?? '', /RequestTimeout \(HTTP 400\)/);
+    assert.match(stalled.message, /slow or stalled/);
     assert.equal(isRetryable(describeS3Error(s3Exception('InvalidArgument', 400), store)), false);
   });
 

@@ -63,6 +63,7 @@ describe('session credential formats', () => {
 
   it('runs nothing of a store\'s name or prefix when a shell takes a "#" line for a command (zsh, pasted) or its usage line is copied', () => {
     const marker = path.join(os.tmpdir(), `logqs-pasted-${process.pid}`);
+    fs.rmSync(marker, { force: true });
     const hostile = { ...store, name: `logs $(touch ${marker}) "x`, key_prefix: `logs/$(touch ${marker})/` };
     // zsh without interactive_comments runs "# …" as the command "#", its words expanded first: ":" does the same in bash.
     const asZsh = environmentSnippet(hostile, credentials, 'bash').replace(/^# /gm, ': ');
@@ -83,6 +84,8 @@ describe('session credential formats', () => {
   });
 
   it('writes fish and PowerShell forms', () => {
+    // Their comments are comments however pasted: the name as it is.
+    assert.match(environmentSnippet({ ...store, name: "Bob's logs" }, credentials, 'fish'), /^# Session credentials for the LogQS object store "Bob's logs", valid until /);
     assert.match(environmentSnippet(store, credentials, 'fish'), /^set -gx AWS_SECRET_ACCESS_KEY 'se\\'cr\/et\+KEY'$/m);
     assert.match(environmentSnippet(store, credentials, 'powershell'), /^\$env:AWS_SECRET_ACCESS_KEY = 'se''cr\/et\+KEY'$/m);
     assert.match(environmentSnippet(store, credentials, 'fish'), /^set -e AWS_PROFILE$/m);
