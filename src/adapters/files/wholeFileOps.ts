@@ -99,6 +99,10 @@ export function readWholeFile(file: string, size: number): Uint8Array {
   const bytes = new Uint8Array(size);
   const fd = fs.openSync(file, 'r');
   try {
+    // A file replaced by a folder since it was listed: refused as Windows refuses it at the open (Linux opens a folder).
+    if (fs.fstatSync(fd).isDirectory()) {
+      throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${file}'`), { code: 'EISDIR', path: file });
+    }
     let filled = 0;
     while (filled < size) {
       const read = fs.readSync(fd, bytes, filled, size - filled, filled);

@@ -147,6 +147,20 @@ async function readPart(file: fs.FileHandle, item: UploadItem, into: Buffer, off
   return buffer;
 }
 
+/**
+ * A file opened for reading. A folder there now (a file replaced by one
+ * since it was listed) is refused as EISDIR, as Windows refuses it at the
+ * open: Linux and macOS open a folder, and fail only its first read.
+ */
+async function openFile(file: string): Promise<fs.FileHandle> {
+  const handle = await fs.open(file, 'r');
+  if (await handle.stat().then((stats) => stats.isDirectory(), () => false)) {
+    await handle.close();
+    throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${file}'`), { code: 'EISDIR', path: file });
+  }
+  return handle;
+}
+
 /** S3's largest object: a larger file would be refused only when its upload is put together, after all of it was sent. */
 const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 
@@ -523,7 +537,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
     // The question about an existing key may be answered after the job failed or was cancelled: nothing more is sent then.
     throwIfAborted(signal);
     if (item.size > settings.partSizeBytes) {
-      const file = await fs.open(item.path, 'r').catch((error: unknown) => unreadableFile(item, error));
+      const file = await openFile(item.path).catch((error: unknown) => unreadableFile(item, error));
       if (!file) {
         return;
       }

@@ -262,19 +262,30 @@ describe('upload keys', () => {
     await fs.writeFile(path.join(scratch.dir, 'top', 'b.txt'), 'b');
     // Larger than a part: opened by the engine itself, for a multipart upload.
     await fs.writeFile(path.join(scratch.dir, 'top', 'c.bag.active'), new Uint8Array(1024 * 1024 + 1));
+    // Replaced by folders of their names: Linux and macOS open a folder, and fail only its read.
+    await fs.writeFile(path.join(scratch.dir, 'top', 'd.txt'), 'd');
+    await fs.writeFile(path.join(scratch.dir, 'top', 'e.bag'), new Uint8Array(1024 * 1024 + 1));
     const stored = new Map<string, string>();
     const ctx = context(stored);
     ctx.settings.fileConcurrency = 1;
     const put = ctx.writer.putObject.bind(ctx.writer);
+    let changed = false;
     ctx.writer.putObject = async (key, body, options) => {
-      await fs.rm(path.join(scratch.dir, 'top', 'b.txt'), { force: true });
-      await fs.rename(path.join(scratch.dir, 'top', 'c.bag.active'), path.join(scratch.dir, 'top', 'c.bag')).catch(() => undefined);
+      if (!changed) {
+        changed = true;
+        await fs.rm(path.join(scratch.dir, 'top', 'b.txt'));
+        await fs.rename(path.join(scratch.dir, 'top', 'c.bag.active'), path.join(scratch.dir, 'top', 'c.bag'));
+        for (const name of ['d.txt', 'e.bag']) {
+          await fs.rm(path.join(scratch.dir, 'top', name));
+          await fs.mkdir(path.join(scratch.dir, 'top', name));
+        }
+      }
       return put(key, body, options);
     };
     const progress: TransferProgress[] = [];
     const report = await uploadFiles(ctx, request([path.join(scratch.dir, 'top')], 'overwrite', progress));
     assert.deepEqual(report.keys, ['store/top/a.txt']);
-    assert.deepEqual(report.skipped.map((entry) => path.basename(entry.path)).sort(), ['b.txt', 'c.bag.active']);
+    assert.deepEqual(report.skipped.map((entry) => path.basename(entry.path)).sort(), ['b.txt', 'c.bag.active', 'd.txt', 'e.bag']);
     report.skipped.forEach((entry) => assert.match(entry.reason, /no longer there/));
     const last = progress[progress.length - 1];
     assert.equal(last.filesDone, last.filesTotal, JSON.stringify(last));
