@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -62,10 +63,30 @@ export async function writeJsonFile(filePath: string, description: string, value
     } finally {
       await file.close();
     }
+    await assertLockStillHeld(filePath, description);
     await fs.rename(temporary, filePath);
   } catch (error) {
     await fs.rm(temporary, { force: true }).catch(() => undefined);
-    throw new LogqsError('storage', `Can't save the ${description} ${filePath}: ${(error as Error).message}`, { cause: error });
+    throw LogqsError.is(error) ? error : new LogqsError('storage', `Can't save the ${description} ${filePath}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The lock a change holds (see withFileLock), for the saves made inside it. */
+const heldLock = new AsyncLocalStorage<{ lock: string; mine: string }>();
+
+/**
+ * A save inside withFileLock's change is refused if the lock is no longer
+ * its own: a change that hung past maxHoldMs (a keychain prompt left open)
+ * let another window take the lock, and that window's change, saved
+ * meanwhile, would be lost under this one's older records.
+ */
+async function assertLockStillHeld(filePath: string, description: string): Promise<void> {
+  const held = heldLock.getStore();
+  if (held === undefined || held.lock !== `${filePath}.lock`) {
+    return;
+  }
+  if ((await fs.readFile(held.lock, 'utf8').catch(() => undefined)) !== held.mine) {
+    throw new LogqsError('storage', `The ${description} ${filePath} was changed by another window while this change waited too long; nothing was saved: try again`);
   }
 }
 
@@ -162,7 +183,7 @@ export async function withFileLock<T>(filePath: string, description: string, wor
     fs.utimes(lock, now, now).catch(() => undefined);
   }, timing.touchMs);
   try {
-    return await work();
+    return await heldLock.run({ lock, mine }, work);
   } finally {
     clearInterval(touching);
     if ((await fs.readFile(lock, 'utf8').catch(() => undefined)) === mine) {

@@ -93,23 +93,27 @@ describe('JSON file record repository', () => {
     assert.deepEqual(await fs.readdir(folder()), [], 'no lock left behind');
   });
 
-  it('stops touching the lock of a change that hangs for good, so the other windows get in at last', async () => {
+  it('stops touching the lock of a change that hangs for good, so the other windows get in at last; the hung change then saves nothing', async () => {
     const file = path.join(folder(), 'object-stores.json');
     const timing = { staleMs: 200, touchMs: 40, waitMs: 5000, maxHoldMs: 100 };
     let release = () => undefined as void;
-    const hung = withFileLock(file, 'test file', () => new Promise<void>((resolve) => (release = resolve)), timing);
+    const hung = withFileLock(file, 'test file', async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      // Its records, loaded before the other window's change: saved now, they would lose that change.
+      await writeJsonFile(file, 'test file', { from: 'the hung change' });
+    }, timing);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    let entered = false;
-    await withFileLock(file, 'test file', async () => void (entered = true), timing);
-    assert.ok(entered);
+    await withFileLock(file, 'test file', () => writeJsonFile(file, 'test file', { from: 'the other window' }), timing);
     release();
-    await hung;
+    await assert.rejects(hung, (error: unknown) => LogqsError.is(error, 'storage') && /changed by another window/.test((error as Error).message));
+    assert.deepEqual(JSON.parse(await fs.readFile(file, 'utf8')), { from: 'the other window' });
+    assert.deepEqual(await fs.readdir(folder()), ['object-stores.json'], 'no temporary file or lock left');
   });
 
   /** The records as the file holds them. */
   const recordsIn = async (file: string) => (JSON.parse(await fs.readFile(file, 'utf8')) as { objectStores: Record<string, unknown>[] }).objectStores;
 
-  it('refuses, naming them, records with one id or one name, or two defaults: an edit of one would overwrite the other', async () => {
+  it('refuses, naming them, records with one id or one name, two defaults or a disabled one, or a secret written in: an edit of one would overwrite the other', async () => {
     const file = path.join(folder(), 'object-stores.json');
     const registry = memorySource({ records: new JsonFileRecordRepository(file) }).source;
     const prod = await registry.create(validInput({ name: 'prod', default: true }));
