@@ -122,11 +122,19 @@ describe('JSON file record repository', () => {
       { ...prod, name: 'staging', bucket_name: 'staging-logs', default: false },
       { ...prod, id: '00000000-0000-4000-8000-0000000000aa', bucket_name: 'staging-logs', default: false },
       { ...prod, id: '00000000-0000-4000-8000-0000000000bb', name: 'staging' },
+      { ...prod, id: '00000000-0000-4000-8000-0000000000dd', name: 'staging', default: false, secret_access_key: 'hand-written-secret-value' },
     ];
-    const problems = [/records 1 and 2 have the same id/, /records 1 and 2 have the same name "prod"/, /"prod" and "staging" are each marked the default/];
+    const problems = [
+      /records 1 and 2 have the same id/,
+      /records 1 and 2 have the same name "prod"/,
+      /"prod" and "staging" are each marked the default/,
+      /record 2 holds secret_access_key, which is never kept in this file/,
+    ];
+    await fs.writeFile(file, JSON.stringify({ version: 1, objectStores: [{ ...prod, disabled: true }] }));
+    await assert.rejects(new JsonFileRecordRepository(file).load(), /"prod" is marked the default and disabled; a disabled store is never the default/);
     for (const [index, copy] of copies.entries()) {
       await fs.writeFile(file, JSON.stringify({ version: 1, objectStores: [prod, copy] }));
-      await assert.rejects(registry.update(prod.id, { note: 'edited' }), (error: unknown) => LogqsError.is(error, 'storage') && /damaged and was left untouched/.test((error as Error).message) && problems[index].test((error as Error).message));
+      await assert.rejects(registry.update(prod.id, { note: 'edited' }), (error: unknown) => LogqsError.is(error, 'storage') && /damaged and was left untouched/.test((error as Error).message) && problems[index].test((error as Error).message) && !(error as Error).message.includes('hand-written'));
       assert.deepEqual((await recordsIn(file))[1], copy, 'the file is left as it was');
     }
     await fs.writeFile(file, good);
