@@ -43,9 +43,9 @@ function assertNameFree(stores: readonly ObjectStore[], name: string, exceptId?:
 /**
  * What makes a list of records impossible to follow, as a hand-edited file may
  * have it: a repeated id (an edit of one would overwrite the other, a delete
- * remove both), a repeated name, more than one default, a disabled default,
- * or a secret written into the file (every save would write it back there,
- * and never into the keychain). Undefined when none.
+ * remove both), a repeated name, more than one default, or a secret written
+ * into the file (every save would write it back there, and never into the
+ * keychain). Undefined when none.
  */
 export function recordsProblem(stores: readonly ObjectStore[]): string | undefined {
   const repeated = (field: 'id' | 'name') => {
@@ -60,13 +60,11 @@ export function recordsProblem(stores: readonly ObjectStore[]): string | undefin
     return undefined;
   };
   const defaults = stores.filter((store) => store.default);
-  const disabledDefault = defaults.find((store) => store.disabled);
   const withSecret = stores.findIndex((store) => Object.keys(store).some(isSecretField));
   return (
     repeated('id') ??
     repeated('name') ??
     (defaults.length > 1 ? `${defaults.map((store) => `"${store.name}"`).join(' and ')} are each marked the default; at most one may be` : undefined) ??
-    (disabledDefault ? `"${disabledDefault.name}" is marked the default and disabled; a disabled store is never the default` : undefined) ??
     (withSecret >= 0
       ? `record ${withSecret + 1} holds ${Object.keys(stores[withSecret]).find(isSecretField)}, which is never kept in this file: remove it (a store added with "Add Object Store…" keeps its secret in the OS keychain)`
       : undefined)

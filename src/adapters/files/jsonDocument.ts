@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -49,7 +48,7 @@ export async function readJsonDocument<S extends z.ZodType>(
  * over the old one, so a crash never leaves a half-written file. Readable by
  * its owner only.
  */
-export async function writeJsonFile(filePath: string, description: string, value: unknown): Promise<void> {
+export async function writeJsonFile(filePath: string, description: string, value: unknown, held?: HeldLock): Promise<void> {
   const body = JSON.stringify(value, null, 2) + '\n';
   // Unique per save, not per millisecond: two saves sharing one temporary file mix their bytes into it.
   const temporary = `${filePath}.${process.pid}.${randomUUID()}.tmp`;
@@ -63,7 +62,9 @@ export async function writeJsonFile(filePath: string, description: string, value
     } finally {
       await file.close();
     }
-    await assertLockStillHeld(filePath, description);
+    if (held) {
+      await assertStillHeld(held, filePath, description);
+    }
     await fs.rename(temporary, filePath);
   } catch (error) {
     await fs.rm(temporary, { force: true }).catch(() => undefined);
@@ -71,22 +72,65 @@ export async function writeJsonFile(filePath: string, description: string, value
   }
 }
 
-/** The lock a change holds (see withFileLock), for the saves made inside it. */
-const heldLock = new AsyncLocalStorage<{ lock: string; mine: string }>();
+/** A lock withFileLock holds: its file, and this holder's mark in it. */
+export interface HeldLock {
+  lock: string;
+  mine: string;
+}
 
 /**
- * A save inside withFileLock's change is refused if the lock is no longer
- * its own: a change that hung past maxHoldMs (a keychain prompt left open)
- * let another window take the lock, and that window's change, saved
- * meanwhile, would be lost under this one's older records.
+ * A save made under a lock is refused if the lock is no longer its own: a
+ * change that hung past maxHoldMs (a keychain prompt left open) let another
+ * window take the lock, and that window's change, saved meanwhile, would be
+ * lost under this one's older records. A lock that can't be read (a virus
+ * scanner holding it on Windows) is said as that, not as another window's.
  */
-async function assertLockStillHeld(filePath: string, description: string): Promise<void> {
-  const held = heldLock.getStore();
-  if (held === undefined || held.lock !== `${filePath}.lock`) {
-    return;
+async function assertStillHeld(held: HeldLock, filePath: string, description: string): Promise<void> {
+  let mark: string | undefined;
+  try {
+    mark = await fs.readFile(held.lock, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new LogqsError('storage', `Can't read the lock of the ${description} ${filePath}, so nothing was saved: ${(error as Error).message}`, { cause: error });
+    }
   }
-  if ((await fs.readFile(held.lock, 'utf8').catch(() => undefined)) !== held.mine) {
+  if (mark !== held.mine) {
     throw new LogqsError('storage', `The ${description} ${filePath} was changed by another window while this change waited too long; nothing was saved: try again`);
+  }
+}
+
+/**
+ * A JSON file changed by one window at a time (see withFileLock): what
+ * `exclusive`'s change writes is refused if the lock was lost meanwhile.
+ * Changes in one window take the lock in turn, so one is held at a time.
+ */
+export class LockedJsonFile {
+  private held: HeldLock | undefined;
+
+  constructor(
+    readonly filePath: string,
+    private readonly description: string,
+    private readonly timing: LockTiming = LOCK_TIMING,
+  ) {}
+
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return withFileLock(
+      this.filePath,
+      this.description,
+      async (held) => {
+        this.held = held;
+        try {
+          return await work();
+        } finally {
+          this.held = undefined;
+        }
+      },
+      this.timing,
+    );
+  }
+
+  write(value: unknown): Promise<void> {
+    return writeJsonFile(this.filePath, this.description, value, this.held);
   }
 }
 
@@ -155,7 +199,7 @@ const LOCK_TIMING: LockTiming = { staleMs: 30_000, touchMs: 5_000, waitMs: 10_00
  * Every editor window has its own extension host over the same files;
  * without it, a window saves over what another has just added.
  */
-export async function withFileLock<T>(filePath: string, description: string, work: () => Promise<T>, timing: LockTiming = LOCK_TIMING): Promise<T> {
+export async function withFileLock<T>(filePath: string, description: string, work: (held: HeldLock) => Promise<T>, timing: LockTiming = LOCK_TIMING): Promise<T> {
   const lock = `${filePath}.lock`;
   await fs.mkdir(path.dirname(lock), { recursive: true });
   const deadline = Date.now() + timing.waitMs;
@@ -183,7 +227,7 @@ export async function withFileLock<T>(filePath: string, description: string, wor
     fs.utimes(lock, now, now).catch(() => undefined);
   }, timing.touchMs);
   try {
-    return await heldLock.run({ lock, mine }, work);
+    return await work({ lock, mine });
   } finally {
     clearInterval(touching);
     if ((await fs.readFile(lock, 'utf8').catch(() => undefined)) === mine) {

@@ -3,7 +3,7 @@ import { LogqsError } from '../../core/errors';
 import { type ObjectStore, objectStoreSchema } from '../../core/objectStore';
 import type { RecordRepository } from '../../core/ports';
 import { recordsProblem } from '../../core/storeRules';
-import { readJsonDocument, withFileLock, writeJsonFile } from './jsonDocument';
+import { LockedJsonFile, readJsonDocument } from './jsonDocument';
 
 const fileSchema = z.object({
   version: z.literal(1),
@@ -18,22 +18,29 @@ const fileSchema = z.object({
  * file that doesn't parse is never overwritten: that would lose records.
  */
 export class JsonFileRecordRepository implements RecordRepository {
-  constructor(readonly filePath: string) {}
+  private readonly file: LockedJsonFile;
+
+  constructor(readonly filePath: string) {
+    this.file = new LockedJsonFile(filePath, 'object stores file');
+  }
 
   async load(): Promise<ObjectStore[]> {
     const document = await readJsonDocument(this.filePath, 'object stores file', fileSchema, { version: 1, objectStores: [] });
     if (!document.ok) {
       throw this.corrupt(document.problem);
     }
-    const problem = recordsProblem(document.data.objectStores);
+    // A disabled store is never the default: one left both by an earlier version (or a hand) is read as not the
+    // default, and the next save writes it so.
+    const stores = document.data.objectStores.map((store) => (store.default && store.disabled ? { ...store, default: false } : store));
+    const problem = recordsProblem(stores);
     if (problem) {
       throw this.corrupt(problem);
     }
-    return document.data.objectStores;
+    return stores;
   }
 
   async save(stores: readonly ObjectStore[]): Promise<void> {
-    await writeJsonFile(this.filePath, 'object stores file', { version: 1, objectStores: stores });
+    await this.file.write({ version: 1, objectStores: stores });
   }
 
   /**
@@ -42,7 +49,7 @@ export class JsonFileRecordRepository implements RecordRepository {
    * saves over a record another window has just added.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return withFileLock(this.filePath, 'object stores file', work);
+    return this.file.exclusive(work);
   }
 
   private corrupt(reason: string): LogqsError {
