@@ -24,7 +24,7 @@ import { isDataStoreSource } from '../adapters/logqs/logqsStoreSource';
 import { UploadOnDrop } from './explorer/dragAndDrop';
 import { ObjectStoreTreeProvider, VIEW_ID } from './explorer/provider';
 import { ObjectFileSystem } from './fileSystem/objectFileSystem';
-import { hasUnsavedChanges, hasUnsavedText } from './fileSystem/unsavedChanges';
+import { hasUnsavedChanges, hasUnsavedDocument } from './fileSystem/unsavedChanges';
 import { Log, reportError } from './log';
 import { vscodeUi } from './vscodeUi';
 import { SecretStorageVault, connectionSecretKey, onStoreSecretChanged, storeSecretKey } from './secretVault';
@@ -74,8 +74,9 @@ export function activate(context: vscode.ExtensionContext): void {
     objectsChanged: (storeId, key, saved) => tree.objectsChanged(storeId, key, saved),
     // The window's own: a tab restored after a reload is checked against the version this window opened it as.
     memory: context.workspaceState,
-    hasUnsavedText: (uri) => hasUnsavedText(uri, vscode.workspace),
-    hasUnsavedChanges: (uri) => hasUnsavedChanges(uri, { textDocuments: vscode.workspace.textDocuments, tabs: vscode.window.tabGroups.all.flatMap((group) => group.tabs) }),
+    hasUnsavedDocument: (uri) => hasUnsavedDocument(uri, vscode.workspace),
+    hasUnsavedChanges: (uri) =>
+      hasUnsavedChanges(uri, { textDocuments: vscode.workspace.textDocuments, notebookDocuments: vscode.workspace.notebookDocuments, tabs: vscode.window.tabGroups.all.flatMap((group) => group.tabs) }),
   });
   const view = vscode.window.createTreeView(VIEW_ID, {
     treeDataProvider: tree,

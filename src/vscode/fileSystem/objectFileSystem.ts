@@ -32,8 +32,8 @@ export interface ObjectFileSystemDeps {
   memory?: OpenedObjectsMemory;
   /** Whether an editor of this object has unsaved changes: a text tab's, a notebook's, a custom editor's (the hex editor's). */
   hasUnsavedChanges?: (uri: vscode.Uri) => boolean;
-  /** Whether a text document of this object has unsaved changes: one whose save VS Code checks itself (see editorAskedAlready). */
-  hasUnsavedText?: (uri: vscode.Uri) => boolean;
+  /** Whether a text or notebook document of this object has unsaved changes: one whose save VS Code checks itself (see editorAskedAlready). */
+  hasUnsavedDocument?: (uri: vscode.Uri) => boolean;
 }
 
 /** The most entries a folder lists for the editor (Save As, the breadcrumbs): 10 pages. */
@@ -119,7 +119,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
    */
   private editorAskedAlready(uri: vscode.Uri, opened: OpenedObject | undefined, changed: ObjectChangedError): boolean {
     const now = changed.current?.etag;
-    return this.deps.hasUnsavedText?.(uri) === true && opened?.refusedEtag !== undefined && now !== undefined && sameEtag(now, opened.refusedEtag);
+    return this.deps.hasUnsavedDocument?.(uri) === true && opened?.refusedEtag !== undefined && now !== undefined && sameEtag(now, opened.refusedEtag);
   }
 
   /**
@@ -136,7 +136,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     }
     const seen = opened?.seen;
     const refused = typeof seen === 'object' && stat.mtime > seen.mtime && stat.size !== seen.size;
-    if (opened && refused && etag !== undefined && opened.refusedEtag === undefined && this.deps.hasUnsavedText?.(uri) === true) {
+    if (opened && refused && etag !== undefined && opened.refusedEtag === undefined && this.deps.hasUnsavedDocument?.(uri) === true) {
       this.opened.set(uri.toString(), { ...opened, refusedEtag: etag });
     }
   }

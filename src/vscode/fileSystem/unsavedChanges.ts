@@ -1,19 +1,22 @@
 import type * as vscode from 'vscode';
 
-/** What hasUnsavedChanges reads of the window: its text documents, and the tabs of all its groups. */
+type Document = { isDirty: boolean; uri: vscode.Uri };
+
+/** What these functions read of the window: its text and notebook documents, and the tabs of all its groups. */
 export interface OpenEditors {
-  textDocuments: readonly { isDirty: boolean; uri: vscode.Uri }[];
+  textDocuments: readonly Document[];
+  notebookDocuments: readonly Document[];
   tabs: readonly { isDirty: boolean; input: unknown }[];
 }
 
 /**
- * Whether a text document of `uri` holds unsaved changes: VS Code checks the
- * save of those itself ("the content of the file is newer"), which a custom
- * editor's (the hex editor's) never is.
+ * Whether a text or notebook document of `uri` holds unsaved changes: VS
+ * Code checks the save of those itself ("the content of the file is
+ * newer"), which a custom editor's (the hex editor's) never is.
  */
-export function hasUnsavedText(uri: vscode.Uri, editors: Pick<OpenEditors, 'textDocuments'>): boolean {
+export function hasUnsavedDocument(uri: vscode.Uri, editors: Omit<OpenEditors, 'tabs'>): boolean {
   const name = uri.toString();
-  return editors.textDocuments.some((document) => document.isDirty && document.uri.toString() === name);
+  return [...editors.textDocuments, ...editors.notebookDocuments].some((document) => document.isDirty && document.uri.toString() === name);
 }
 
 /**
@@ -28,5 +31,5 @@ export function hasUnsavedChanges(uri: vscode.Uri, editors: OpenEditors): boolea
     const { uri: shown, modified } = (input ?? {}) as { uri?: vscode.Uri; modified?: vscode.Uri };
     return (modified ?? shown)?.toString() === name;
   };
-  return hasUnsavedText(uri, editors) || editors.tabs.some((tab) => tab.isDirty && edits(tab.input));
+  return hasUnsavedDocument(uri, editors) || editors.tabs.some((tab) => tab.isDirty && edits(tab.input));
 }

@@ -244,7 +244,7 @@ describe('object file system: saving back', () => {
     metadata: Record<string, string>;
   }
 
-  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob; memory?: OpenedObjectsMemory; refusesConditions?: boolean; hasUnsavedChanges?: () => boolean; hasUnsavedText?: () => boolean; putAnswersNoEtag?: boolean } = {}) {
+  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob; memory?: OpenedObjectsMemory; refusesConditions?: boolean; hasUnsavedChanges?: () => boolean; hasUnsavedDocument?: () => boolean; putAnswersNoEtag?: boolean } = {}) {
     const bucket = new Map<string, Stored>();
     let version = 0;
     const headEtag = options.headEtag ?? ((etag: string) => etag);
@@ -322,7 +322,7 @@ describe('object file system: saving back', () => {
       memory: options.memory,
       hasUnsavedChanges: options.hasUnsavedChanges,
       // Unless said otherwise, the unsaved changes are a text tab's.
-      hasUnsavedText: options.hasUnsavedText ?? options.hasUnsavedChanges,
+      hasUnsavedDocument: options.hasUnsavedDocument ?? options.hasUnsavedChanges,
     };
     const fileSystem = new ObjectFileSystem(deps);
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
@@ -543,7 +543,7 @@ describe('object file system: saving back', () => {
     await sameSize.fileSystem.writeFile(sameSize.uri('notes.txt'), Buffer.from('mine'));
     assert.equal(sameSize.confirmations.length, 1);
     // The hex editor, or an extension, writes without VS Code's check: its tab has unsaved changes, but no text document.
-    const hexEditor = await bucketSetup({ hasUnsavedChanges: () => true, hasUnsavedText: () => false });
+    const hexEditor = await bucketSetup({ hasUnsavedChanges: () => true, hasUnsavedDocument: () => false });
     hexEditor.put('data.bin', Buffer.from('a'));
     await hexEditor.fileSystem.readFile(hexEditor.uri('data.bin'));
     hexEditor.put('data.bin', Buffer.from('colleague'));
