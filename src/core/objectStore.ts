@@ -122,7 +122,34 @@ export const keyPrefixSchema = z.string().superRefine((value, ctx) => {
 
 export const noteSchema = z.string().max(10_000, 'must be at most 10000 characters');
 
-export const contextSchema = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
+/** A context's most nesting and size as JSON: a record is checked at every listing, shown whole in Edit's list, and saved with JSON.stringify, which deep nesting overflows. */
+const MAX_CONTEXT_DEPTH = 32;
+const MAX_CONTEXT_CHARACTERS = 64 * 1024;
+
+/** Why a context is too deep or too large, or undefined when it isn't (looked at without recursion). */
+function contextSizeProblem(context: unknown): string | undefined {
+  const pending: [unknown, number][] = [[context, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (value === null || typeof value !== 'object') {
+      continue;
+    }
+    if (depth > MAX_CONTEXT_DEPTH) {
+      return `must nest at most ${MAX_CONTEXT_DEPTH} levels`;
+    }
+    for (const child of Object.values(value)) {
+      pending.push([child, depth + 1]);
+    }
+  }
+  return JSON.stringify(context).length > MAX_CONTEXT_CHARACTERS ? `must be at most ${MAX_CONTEXT_CHARACTERS} characters as JSON` : undefined;
+}
+
+export const contextSchema = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).superRefine((context, ctx) => {
+  const problem = contextSizeProblem(context);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+  }
+});
 
 const timestampSchema = z.iso.datetime({ offset: true });
 

@@ -114,5 +114,9 @@ describe('object store schemas', () => {
     assert.throws(() => parseContextJson('[1,2]'), fieldError('context'));
     assert.throws(() => parseContextJson('{"token": s3cr3t}'), (error: unknown) =>
       LogqsError.is(error, 'invalid-input') && error.message === 'context is not valid JSON at line 1, column 11');
+    // Too deep for a save's JSON.stringify, or too large to read at every listing and show in Edit's list: said, not a bug later.
+    assert.throws(() => parseContextJson(`${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`), (error: unknown) => LogqsError.is(error, 'invalid-input') && /nest at most 32 levels/.test(error.message));
+    assert.throws(() => parseContextJson(JSON.stringify({ blob: 'x'.repeat(70_000) })), (error: unknown) => LogqsError.is(error, 'invalid-input') && /at most 65536 characters/.test(error.message));
+    assert.deepEqual(parseContextJson(JSON.stringify({ a: { b: { c: [1, { d: 'x'.repeat(1000) }] } } })), { a: { b: { c: [1, { d: 'x'.repeat(1000) }] } } });
   });
 });
