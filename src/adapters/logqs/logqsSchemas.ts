@@ -80,26 +80,6 @@ export function apiDate(value: string): Date {
 }
 
 /**
- * An endpoint URL without a user name or password in it (https://TOKEN@host,
- * which a DataStore may hold): S3 requests are signed with the access key,
- * never with those, and the URL is shown in the tree and copied into
- * snippets, where they would be read by anyone.
- */
-function withoutUserInfo(endpointUrl: string | null): string | null {
-  if (endpointUrl === null || !/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(endpointUrl)) {
-    return endpointUrl;
-  }
-  try {
-    const url = new URL(endpointUrl);
-    url.username = '';
-    url.password = '';
-    return url.toString().replace(/\/+$/, '');
-  } catch {
-    return endpointUrl;
-  }
-}
-
-/**
  * The record the tree and commands use. A region LogQS leaves unset is AWS's
  * default (S3 requests must be signed for one); an access key it doesn't
  * show is shown as empty.
@@ -111,7 +91,7 @@ export function toObjectStore(record: ApiObjectStore): ObjectStore {
     bucket_name: record.bucket_name,
     region_name: record.region_name ?? 'us-east-1',
     access_key_id: record.access_key_id ?? '',
-    endpoint_url: withoutUserInfo(record.endpoint_url),
+    endpoint_url: record.endpoint_url,
     key_prefix: record.key_prefix,
     default: record.default,
     managed: record.managed,
