@@ -144,7 +144,11 @@ function contextSizeProblem(context: unknown): string | undefined {
   return JSON.stringify(context).length > MAX_CONTEXT_CHARACTERS ? `must be at most ${MAX_CONTEXT_CHARACTERS} characters as JSON` : undefined;
 }
 
-export const contextSchema = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).superRefine((context, ctx) => {
+/** A context as records hold it: any JSON object (one saved by an earlier version, or by another LogQS client, included). */
+const storedContextSchema = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
+
+/** A context a person or a command gives: held to the limits above. */
+export const contextSchema = storedContextSchema.superRefine((context, ctx) => {
   const problem = contextSizeProblem(context);
   if (problem) {
     ctx.addIssue({ code: 'custom', message: problem });
@@ -166,7 +170,7 @@ export const objectStoreSchema = z.object({
   disabled: z.boolean(),
   read_only: z.boolean(),
   note: noteSchema.nullable(),
-  context: contextSchema.nullable(),
+  context: storedContextSchema.nullable(),
   created_at: timestampSchema,
   updated_at: timestampSchema,
 });

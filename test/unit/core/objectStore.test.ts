@@ -4,12 +4,13 @@ import { scopeKey } from '../../../src/core/keyPrefix';
 import {
   EDITABLE_FIELDS,
   objectStoreCreateSchema,
+  objectStoreSchema,
   parseContextJson,
   parseInput,
   parseObjectStoreUpdate,
   validateField,
 } from '../../../src/core/objectStore';
-import { validInput } from '../../support/memoryPorts';
+import { storeRecord, validInput } from '../../support/memoryPorts';
 
 const fieldError = (field: string) => (error: unknown) => LogqsError.is(error, 'invalid-input') && error.field === field;
 
@@ -118,5 +119,7 @@ describe('object store schemas', () => {
     assert.throws(() => parseContextJson(`${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`), (error: unknown) => LogqsError.is(error, 'invalid-input') && /nest at most 32 levels/.test(error.message));
     assert.throws(() => parseContextJson(JSON.stringify({ blob: 'x'.repeat(70_000) })), (error: unknown) => LogqsError.is(error, 'invalid-input') && /at most 65536 characters/.test(error.message));
     assert.deepEqual(parseContextJson(JSON.stringify({ a: { b: { c: [1, { d: 'x'.repeat(1000) }] } } })), { a: { b: { c: [1, { d: 'x'.repeat(1000) }] } } });
+    // A record that holds one already (saved by an earlier version, or by another LogQS client) is still read.
+    assert.equal(objectStoreSchema.safeParse(storeRecord({ context: { blob: 'x'.repeat(70_000) } })).success, true);
   });
 });
