@@ -102,10 +102,13 @@ async function assertStillHeld(held: HeldLock, filePath: string, description: st
 /**
  * A JSON file changed by one window at a time (see withFileLock): what
  * `exclusive`'s change writes is refused if the lock was lost meanwhile.
- * Changes in one window take the lock in turn, so one is held at a time.
+ * This window's changes run in turn, so one lock is held at a time: a second
+ * could otherwise take the first's lock once stale, and the first would
+ * then write under the second's.
  */
 export class LockedJsonFile {
   private held: HeldLock | undefined;
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly filePath: string,
@@ -114,19 +117,23 @@ export class LockedJsonFile {
   ) {}
 
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    return withFileLock(
-      this.filePath,
-      this.description,
-      async (held) => {
-        this.held = held;
-        try {
-          return await work();
-        } finally {
-          this.held = undefined;
-        }
-      },
-      this.timing,
+    const change = this.turn.then(() =>
+      withFileLock(
+        this.filePath,
+        this.description,
+        async (held) => {
+          this.held = held;
+          try {
+            return await work();
+          } finally {
+            this.held = undefined;
+          }
+        },
+        this.timing,
+      ),
     );
+    this.turn = change.catch(() => undefined);
+    return change;
   }
 
   write(value: unknown): Promise<void> {

@@ -93,6 +93,26 @@ describe('JSON file record repository', () => {
     assert.deepEqual(await fs.readdir(folder()), [], 'no lock left behind');
   });
 
+  it('runs one window\'s changes of a file in turn, however long the first takes: it holds one lock at a time', async () => {
+    const file = path.join(folder(), 'object-stores.json');
+    // Waiting 100 ms at most for another window's lock: the second change here waits for the first instead.
+    const window = new LockedJsonFile(file, 'test file', { staleMs: 200, touchMs: 40, waitMs: 100, maxHoldMs: 60_000 });
+    const events: string[] = [];
+    const first = window.exclusive(async () => {
+      events.push('first in');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await window.write({ from: 'first' });
+      events.push('first out');
+    });
+    const second = window.exclusive(async () => {
+      events.push('second in');
+      await window.write({ from: 'second' });
+    });
+    await Promise.all([first, second]);
+    assert.deepEqual(events, ['first in', 'first out', 'second in']);
+    assert.deepEqual(JSON.parse(await fs.readFile(file, 'utf8')), { from: 'second' });
+  });
+
   it('stops touching the lock of a change that hangs for good, so the other windows get in at last; the hung change then saves nothing', async () => {
     const file = path.join(folder(), 'object-stores.json');
     const timing = { staleMs: 200, touchMs: 40, waitMs: 5000, maxHoldMs: 100 };
