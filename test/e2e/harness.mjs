@@ -551,16 +551,25 @@ class Editor {
     return byName.or(byAria).first();
   }
 
-  /** Expands the tree item `label` (clicks its twistie) and waits for aria-expanded=true. */
+  /**
+   * Expands the tree item `label` (clicks its twistie) and waits for aria-expanded=true. A row drawn again just after
+   * the click (the view refreshed as the item appeared: a store just added) comes back collapsed, as a person would
+   * see it: clicked again then, every 3 s.
+   */
   async expand(label, opts = {}) {
     const row = this.treeItem(label, opts);
     await row.waitFor({ state: "visible", timeout: opts.timeoutMs || 15_000 });
     const expanded = await row.getAttribute("aria-expanded");
     if (expanded === null) throw new Error(`tree item "${label}" is not collapsible`);
-    if (expanded !== "true") await row.locator(".monaco-tl-twistie").click();
-    await waitFor(async () => (await row.getAttribute("aria-expanded")) === "true", {
-      timeoutMs: opts.timeoutMs || 15_000, what: `tree item "${label}" to expand`,
-    });
+    let clicked = 0;
+    await waitFor(async () => {
+      if ((await row.getAttribute("aria-expanded")) === "true") return true;
+      if (Date.now() - clicked > 3_000) {
+        clicked = Date.now();
+        await row.locator(".monaco-tl-twistie").click();
+      }
+      return false;
+    }, { timeoutMs: opts.timeoutMs || 15_000, what: `tree item "${label}" to expand` });
     return row;
   }
 
