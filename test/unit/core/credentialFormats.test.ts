@@ -46,6 +46,8 @@ describe('session credential formats', () => {
     assert.deepEqual(flags('https://s3-fips.us-east-1.amazonaws.com'), ['true', undefined]);
     assert.deepEqual(flags('https://s3-fips-us-gov-west-1.amazonaws.com'), ['true', undefined]);
     assert.deepEqual(flags('https://s3-fips.dualstack.us-gov-west-1.amazonaws.com'), ['true', 'true']);
+    assert.deepEqual(flags('https://logs-123456789012.s3-accesspoint-fips.us-east-1.amazonaws.com'), ['true', undefined]);
+    assert.deepEqual(flags('https://logs-123456789012.s3-accesspoint.us-east-1.amazonaws.com'), [undefined, undefined]);
     assert.deepEqual(flags('https://robot-logs.s3.dualstack.eu-west-1.amazonaws.com'), [undefined, 'true']);
     // A bucket's name is not the endpoint's kind; elsewhere on AWS the person's own setting stands.
     assert.deepEqual(flags('https://s3-fips.dualstack.s3.eu-west-1.amazonaws.com'), [undefined, undefined]);
