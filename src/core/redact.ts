@@ -6,11 +6,12 @@
  * and the shell snippets that session credentials are copied as (bash, fish,
  * PowerShell).
  */
-const SECRET_FIELDS = ['secret_access_key', 'secretAccessKey', 'session_token', 'sessionToken', 'x-amz-security-token', 'api_key_secret', 'apiKeySecret'];
-const SECRET_NAMES = SECRET_FIELDS.join('|');
+const SECRET_NAMES = ['secret_access_key', 'secretAccessKey', 'session_token', 'sessionToken', 'x-amz-security-token', 'api_key_secret', 'apiKeySecret'].join('|');
+
+const SECRET_FIELD = new RegExp(`(?:${SECRET_NAMES})$`, 'i');
 
 /** Whether a field of that name holds a secret (with a prefix such as aws_ too, as redact reads it). */
-export const isSecretField = (name: string): boolean => new RegExp(`(?:${SECRET_NAMES})$`, 'i').test(name);
+export const isSecretField = (name: string): boolean => SECRET_FIELD.test(name);
 
 /**
  * A value: double-quoted (with backslash escapes), single-quoted (with the

@@ -60,13 +60,14 @@ export function recordsProblem(stores: readonly ObjectStore[]): string | undefin
     return undefined;
   };
   const defaults = stores.filter((store) => store.default);
-  const withSecret = stores.findIndex((store) => Object.keys(store).some(isSecretField));
+  const secretFields = stores.map((store) => Object.keys(store).find(isSecretField));
+  const withSecret = secretFields.findIndex((field) => field !== undefined);
   return (
     repeated('id') ??
     repeated('name') ??
     (defaults.length > 1 ? `${defaults.map((store) => `"${store.name}"`).join(' and ')} are each marked the default; at most one may be` : undefined) ??
     (withSecret >= 0
-      ? `record ${withSecret + 1} holds ${Object.keys(stores[withSecret]).find(isSecretField)}, which is never kept in this file: remove it (a store added with "Add Object Store…" keeps its secret in the OS keychain)`
+      ? `record ${withSecret + 1} holds ${secretFields[withSecret]}, which is never kept in this file: remove it (a store added with "Add Object Store…" keeps its secret in the OS keychain)`
       : undefined)
   );
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { type Stats, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { LogqsError, cancelledError, failureOf, isAbort, localFileError, toLogqsError } from '../errors';
 import { MAX_KEY_BYTES, byteLength, hasControlChars, hasLoneSurrogate } from '../keyPrefix';
@@ -148,17 +148,24 @@ async function readPart(file: fs.FileHandle, item: UploadItem, into: Buffer, off
 }
 
 /**
- * A file opened for reading. A folder there now (a file replaced by one
- * since it was listed) is refused as EISDIR, as Windows refuses it at the
- * open: Linux and macOS open a folder, and fail only its first read.
+ * A file opened for reading, and what it was when opened (its size and
+ * modified time, which the upload holds it to). A folder there now (a file
+ * replaced by one since it was listed) is refused as EISDIR, as Windows
+ * refuses it at the open: Linux and macOS open a folder, and fail only its
+ * first read.
  */
-async function openFile(file: string): Promise<fs.FileHandle> {
+async function openFile(file: string): Promise<{ handle: fs.FileHandle; opened: Stats }> {
   const handle = await fs.open(file, 'r');
-  if (await handle.stat().then((stats) => stats.isDirectory(), () => false)) {
+  try {
+    const opened = await onLocalFile(handle.stat());
+    if (opened.isDirectory()) {
+      throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${file}'`), { code: 'EISDIR', path: file });
+    }
+    return { handle, opened };
+  } catch (error) {
     await handle.close();
-    throw Object.assign(new Error(`EISDIR: illegal operation on a directory, open '${file}'`), { code: 'EISDIR', path: file });
+    throw error;
   }
-  return handle;
 }
 
 /** S3's largest object: a larger file would be refused only when its upload is put together, after all of it was sent. */
@@ -402,8 +409,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
     }
   };
 
-  const putLarge = async (item: UploadItem, file: fs.FileHandle, signal: AbortSignal) => {
-    const opened = await onLocalFile(file.stat());
+  const putLarge = async (item: UploadItem, file: fs.FileHandle, opened: Stats, signal: AbortSignal) => {
     // Nothing is started on the server for a job cancelled meanwhile (a failure elsewhere, a Cancel while the file opened).
     throwIfAborted(signal);
     // The request that starts it is not aborted by Cancel: the server may have made the upload already, and only its
@@ -542,9 +548,9 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
         return;
       }
       try {
-        await putLarge(item, file, signal);
+        await putLarge(item, file.handle, file.opened, signal);
       } finally {
-        await file.close();
+        await file.handle.close();
       }
     } else if (!(await putSmall(item, signal))) {
       return;
