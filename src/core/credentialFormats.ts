@@ -67,7 +67,7 @@ export function credentialEnvironment(store: Store, credentials: SessionCredenti
     // s3-fips.us-east-1.amazonaws.com, s3-fips.dualstack.…, s3.dualstack.…: otherwise the terminal would reach plain S3.
     // Another server's endpoint can't be combined with either (the SDKs refuse it): one set in the shell or the
     // default profile is turned off. On AWS otherwise the person's own choice stands.
-    ...(!aws ? { AWS_USE_FIPS_ENDPOINT: 'false' } : /^s3(-accesspoint)?-fips/.test(labels[0] ?? '') ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {}),
+    ...(!aws ? { AWS_USE_FIPS_ENDPOINT: 'false' } : /^s3((-accesspoint|-object-lambda|-outposts)?-fips|express-fips-)/.test(labels[0] ?? '') ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {}),
     ...(!aws ? { AWS_USE_DUALSTACK_ENDPOINT: 'false' } : labels.includes('dualstack') ? { AWS_USE_DUALSTACK_ENDPOINT: 'true' } : {}),
     AWS_PROFILE: null,
     AWS_DEFAULT_PROFILE: null,

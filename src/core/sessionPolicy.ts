@@ -58,8 +58,12 @@ function isAwsEndpoint(endpointUrl: string): boolean {
   }
 }
 
-/** An AWS S3 host's service label: "s3", "s3-fips", an access point's, or an older one holding the region ("s3-us-west-2", "s3-fips-us-gov-west-1"). */
-const S3_SERVICE_LABEL = /^s3(-fips|-accesspoint(-fips)?|-external-1|-(fips-)?[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d)?$/;
+/**
+ * An AWS S3 host's service label: "s3", "s3-fips", an access point's, an Object Lambda access point's, an
+ * Outposts bucket's, a multi-region access point's ("s3-global"), a directory bucket's zone
+ * ("s3express-usw2-az1"), or an older one holding the region ("s3-us-west-2", "s3-fips-us-gov-west-1").
+ */
+const S3_SERVICE_LABEL = /^s3(-fips|-(accesspoint|object-lambda|outposts)(-fips)?|-global|-external-1|-(fips-)?[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d|express(-fips)?-[a-z0-9-]+-az\d+)?$/;
 
 /**
  * Where an AWS host's S3 service label is among its labels (the last such: a

@@ -48,6 +48,10 @@ describe('session credential formats', () => {
     assert.deepEqual(flags('https://s3-fips.dualstack.us-gov-west-1.amazonaws.com'), ['true', 'true']);
     assert.deepEqual(flags('https://logs-123456789012.s3-accesspoint-fips.us-east-1.amazonaws.com'), ['true', undefined]);
     assert.deepEqual(flags('https://logs-123456789012.s3-accesspoint.us-east-1.amazonaws.com'), [undefined, undefined]);
+    assert.deepEqual(flags('https://logs-123456789012.s3-object-lambda-fips.us-east-1.amazonaws.com'), ['true', undefined]);
+    assert.deepEqual(flags('https://op-01ac5d28a6a232904.s3-outposts-fips.us-west-2.amazonaws.com'), ['true', undefined]);
+    assert.deepEqual(flags('https://s3express-fips-usw2-az1.us-west-2.amazonaws.com'), ['true', undefined]);
+    assert.deepEqual(flags('https://s3express-usw2-az1.us-west-2.amazonaws.com'), [undefined, undefined]);
     assert.deepEqual(flags('https://robot-logs.s3.dualstack.eu-west-1.amazonaws.com'), [undefined, 'true']);
     // A bucket's name is not the endpoint's kind; elsewhere on AWS the person's own setting stands.
     assert.deepEqual(flags('https://s3-fips.dualstack.s3.eu-west-1.amazonaws.com'), [undefined, undefined]);

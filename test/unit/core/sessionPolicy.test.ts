@@ -57,7 +57,10 @@ describe('session policy', () => {
     assert.equal(sessionPolicyProblem({ ...scope, key_prefix: 'run*/', endpoint_url: 'https://s3.eu-west-1.amazonaws.com' }), undefined, 'AWS written out as an endpoint');
     assert.ok(sessionPolicyProblem({ ...scope, key_prefix: 'run*/', endpoint_url: 'https://amazonaws.com.example.org' }));
     // AWS's own S3 however written out; a MinIO or Ceph behind a load balancer or on an EC2 instance's name is not AWS.
-    for (const endpoint_url of ['https://s3.amazonaws.com', 'https://s3-us-west-2.amazonaws.com', 'https://s3-fips.dualstack.us-east-1.amazonaws.com', 'https://s3-fips-us-gov-west-1.amazonaws.com', 'https://s3.cn-north-1.amazonaws.com.cn', 'https://s3-external-1.amazonaws.com']) {
+    for (const endpoint_url of ['https://s3.amazonaws.com', 'https://s3-us-west-2.amazonaws.com', 'https://s3-fips.dualstack.us-east-1.amazonaws.com', 'https://s3-fips-us-gov-west-1.amazonaws.com', 'https://s3.cn-north-1.amazonaws.com.cn', 'https://s3-external-1.amazonaws.com',
+      // An Object Lambda access point, an Outposts access point, a multi-region access point, a directory bucket's zone.
+      'https://logs-123456789012.s3-object-lambda.us-east-1.amazonaws.com', 'https://op-01ac5d28a6a232904.s3-outposts.us-west-2.amazonaws.com',
+      'https://mfzwi23gnjvgw.mrap.accesspoint.s3-global.amazonaws.com', 'https://s3express-usw2-az1.us-west-2.amazonaws.com']) {
       assert.equal(onAws({ endpoint_url }), true, endpoint_url);
     }
     for (const endpoint_url of ['https://minio-1234567890.us-east-1.elb.amazonaws.com', 'https://s3-proxy-1234.us-east-1.elb.amazonaws.com', 'http://ec2-203-0-113-25.compute-1.amazonaws.com:9000']) {
