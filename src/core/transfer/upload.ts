@@ -19,6 +19,8 @@ interface UploadItem {
   path: string;
   key: string;
   size: number;
+  /** The file or folder picked that holds it: gone, it takes every file with it (a drive removed). */
+  picked: string;
 }
 
 /**
@@ -214,6 +216,7 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
     }
     return context.scopeKey(prefix + segments.join('/') + (folder ? '/' : ''));
   };
+  let picked = '';
   const add = (file: string, relative: string, size: number) => {
     try {
       if (size > MAX_OBJECT_BYTES) {
@@ -225,7 +228,7 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
         skip(file, `another file of this upload goes to "${key}"`);
         return;
       }
-      items.push({ path: file, key, size });
+      items.push({ path: file, key, size, picked });
     } catch (error) {
       skip(file, (error as Error).message);
     }
@@ -272,6 +275,7 @@ async function collect(paths: readonly string[], context: UploadContext, prefix:
     }
   };
   for (const entry of outermostPaths(paths)) {
+    picked = entry;
     const name = pickedName(entry);
     const stat = await fs.stat(entry).catch(() => undefined);
     if (stat?.isDirectory()) {
@@ -377,11 +381,17 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
   /**
    * A file listed but refused when opened (no permission, held by another program on Windows), or gone since (a
    * recorder renames "x.bag.active" to "x.bag" when it ends): skipped with the reason, as a folder that can't be read
-   * is, before anything of it is sent. One that changes while it is read still fails.
+   * is, before anything of it is sent. One that changes while it is read still fails, and so does the job when what
+   * was picked is gone too (a drive removed, the folder moved): every file after would be "no longer there".
    */
-  const unreadableFile = (item: UploadItem, error: unknown): undefined => {
+  const unreadableFile = async (item: UploadItem, error: unknown): Promise<undefined> => {
     const { code } = (error ?? {}) as { code?: unknown };
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') {
+      // A file picked by itself: the folder it was in.
+      const holder = item.picked === item.path ? path.dirname(item.path) : item.picked;
+      if (!(await fs.stat(holder).then(() => true, () => false))) {
+        throw new LogqsError('storage', `"${holder}" is no longer there (a drive removed, or the folder moved or deleted while it was uploaded)`);
+      }
       skip(item.path, 'is no longer there: removed, renamed or replaced by a folder since it was listed');
     } else if (code === 'EACCES' || code === 'EPERM' || code === 'EBUSY') {
       skip(item.path, `can't be read (${(error as Error).message})`);

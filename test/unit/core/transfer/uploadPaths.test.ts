@@ -291,6 +291,38 @@ describe('upload keys', () => {
     assert.equal(last.filesDone, last.filesTotal, JSON.stringify(last));
   });
 
+  it('fails the job, naming it, when the picked folder is gone (a drive removed), rather than skipping every file after', async () => {
+    const drive = path.join(scratch.dir, 'drive');
+    await fs.mkdir(path.join(drive, 'run'), { recursive: true });
+    for (const name of ['a.txt', 'b.txt', 'c.txt', 'd.txt']) {
+      await fs.writeFile(path.join(drive, 'run', name), name);
+    }
+    // A file picked by itself on that drive: the folder it was in is gone too.
+    await fs.writeFile(path.join(drive, 'alone.txt'), 'alone');
+    const stored = new Map<string, string>();
+    const ctx = context(stored);
+    ctx.settings.fileConcurrency = 1;
+    const put = ctx.writer.putObject.bind(ctx.writer);
+    ctx.writer.putObject = async (key, body, options) => {
+      await fs.rename(drive, path.join(scratch.dir, 'unplugged'));
+      ctx.writer.putObject = put;
+      return put(key, body, options);
+    };
+    await assert.rejects(uploadFiles(ctx, request([path.join(drive, 'run')], 'overwrite')), (error: Error) => {
+      assert.equal(LogqsError.is(error) && error.code, 'storage');
+      assert.match(error.message, /"[^"]*drive[\\/]run" is no longer there/);
+      return true;
+    });
+    assert.deepEqual([...stored.keys()], ['store/run/a.txt']);
+    await fs.rename(path.join(scratch.dir, 'unplugged'), drive);
+    ctx.writer.putObject = async (key, body, options) => {
+      await fs.rename(drive, path.join(scratch.dir, 'unplugged'));
+      ctx.writer.putObject = put;
+      return put(key, body, options);
+    };
+    await assert.rejects(uploadFiles(ctx, request([path.join(drive, 'run', 'a.txt'), path.join(drive, 'alone.txt')], 'overwrite')), /drive" is no longer there/);
+  });
+
   it('skips, saying why, a folder it can\'t read while listing what to upload, and uploads the rest', async () => {
     await fs.mkdir(path.join(scratch.dir, 'top', 'locked'), { recursive: true });
     await fs.writeFile(path.join(scratch.dir, 'top', 'a.txt'), 'a');
