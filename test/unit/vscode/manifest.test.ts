@@ -5,7 +5,7 @@ import type { ObjectStore } from '../../../src/core/objectStore';
 import type { ObjectStoreSource } from '../../../src/core/ports';
 import { commandSpecs } from '../../../src/vscode/commands';
 import { CONNECTED_CONTEXT_KEY, contextValue } from '../../../src/vscode/explorer/contextValue';
-import { FolderNode, ObjectNode, StoreNode, type TreeNode } from '../../../src/vscode/explorer/nodes';
+import { FolderNode, LoadMoreNode, MessageNode, ObjectNode, StoreNode, type TreeNode } from '../../../src/vscode/explorer/nodes';
 import { fakeCommandDeps } from '../../support/fakeCommandDeps';
 
 interface MenuEntry {
@@ -19,10 +19,16 @@ const manifest = JSON.parse(readFileSync(path.join(__dirname, '../../../../packa
 };
 const menus = manifest.contributes.menus;
 
-/** Whether a view/item/context `when` clause of this view shows its entry on a node (its viewItem regex against the node's context value). */
-function shownOn(entry: MenuEntry, node: TreeNode, filter?: string): boolean {
-  const match = /^view == logqs\.objectStores && viewItem =~ \/(.+)\/$/.exec(entry.when ?? '');
+/**
+ * Whether a view/item/context `when` clause of this view shows its entry on a node (its viewItem regex against the
+ * node's context value), in a selection of one row or, `multi`, of several.
+ */
+function shownOn(entry: MenuEntry, node: TreeNode, filter?: string, multi = false): boolean {
+  const match = /^view == logqs\.objectStores && viewItem =~ \/(.+)\/( && (!?)listMultiSelection)?$/.exec(entry.when ?? '');
   assert.ok(match, `unexpected when clause ${entry.when}`);
+  if (match[2] !== undefined && (match[3] === '!') === multi) {
+    return false;
+  }
   return new RegExp(match[1]).test(contextValue(node, filter));
 }
 
@@ -113,9 +119,9 @@ describe('package.json: the menus of objects, folders and stores', () => {
     'logqs.deleteObjects',
   ];
   /** The data plane's commands a node shows, each entry apart: "(inline)" for an icon on its row, else in its right-click menu. */
-  const shown = (node: TreeNode) =>
+  const shown = (node: TreeNode, multi = false) =>
     menus['view/item/context']
-      .filter((entry) => DATA_PLANE.includes(entry.command) && shownOn(entry, node))
+      .filter((entry) => DATA_PLANE.includes(entry.command) && shownOn(entry, node, undefined, multi))
       .map((entry) => (entry.group?.startsWith('inline') ? `${entry.command} (inline)` : entry.command))
       .sort();
   const nodesOf = (storeNode: StoreNode) => {
@@ -136,6 +142,24 @@ describe('package.json: the menus of objects, folders and stores', () => {
     assert.deepEqual(shown(nodesOf(store({ read_only: true })).folder), reads);
   });
 
+  it('keeps Download, the copies and Delete for a selection of several rows that takes in a "Load more…" or message row, and Show Details for one row', () => {
+    // A selection's menu holds only what each of its rows offers (VS Code 1.89 on): rows that are no object must not empty it.
+    const { folder, object } = nodesOf(store());
+    const menuOf = (rows: TreeNode[]) => {
+      const [first, ...rest] = rows.map((row) => new Set(shown(row, true).filter((command) => !command.endsWith('(inline)'))));
+      return [...first].filter((command) => rest.every((other) => other.has(command))).sort();
+    };
+    const rowsBeyond = [new LoadMoreNode(folder), new MessageNode(folder, 'No objects', false), new MessageNode(folder, 'Couldn\'t list', true)];
+    const objects = [object, new ObjectNode(folder, { key: 'logs/a/y', name: 'y', size: 1 })];
+    assert.deepEqual(menuOf([...objects, ...rowsBeyond]), ['logqs.copyKey', 'logqs.copyPresignedUrl', 'logqs.copyS3Uri', 'logqs.deleteObjects', 'logqs.download']);
+    assert.deepEqual(menuOf([object, folder, ...rowsBeyond]), ['logqs.copyKey', 'logqs.copyS3Uri', 'logqs.deleteObjects', 'logqs.download']);
+    assert.deepEqual(menuOf([nodesOf(store({ read_only: true })).object, ...rowsBeyond]), ['logqs.copyKey', 'logqs.copyPresignedUrl', 'logqs.copyS3Uri', 'logqs.download']);
+    // Rows that are no object offer nothing by themselves, and Show Details, of one object, is not offered for several.
+    assert.deepEqual(shown(new LoadMoreNode(folder)), []);
+    assert.ok(shown(object).includes('logqs.showObjectDetails'));
+    assert.ok(!shown(object, true).includes('logqs.showObjectDetails'));
+  });
+
   it('offers a store Download, Copy S3 URI and the uploads (no Delete of objects), nothing of them when it is disabled', () => {
     const reads = ['logqs.copyS3Uri', 'logqs.download'];
     assert.deepEqual(shown(store()), [...reads, 'logqs.newFolder', 'logqs.uploadFiles', 'logqs.uploadFiles (inline)', 'logqs.uploadFolder'].sort());
@@ -146,8 +170,9 @@ describe('package.json: the menus of objects, folders and stores', () => {
 
   it('offers Upload on the Explorer\'s files and folders, Download into its folders only, and neither in the palette, where no file was clicked', () => {
     const explorer = new Map(menus['explorer/context'].map((entry) => [entry.command, entry.when]));
-    assert.equal(explorer.get('logqs.uploadFromExplorer'), 'resourceScheme == file');
-    assert.equal(explorer.get('logqs.downloadFromExplorer'), 'resourceScheme == file && explorerResourceIsFolder');
+    // A remote window's Explorer (SSH, WSL, a container) names its files vscode-remote:, which the extension, running there, gets as file:.
+    assert.equal(explorer.get('logqs.uploadFromExplorer'), 'resourceScheme =~ /^(file|vscode-remote)$/');
+    assert.equal(explorer.get('logqs.downloadFromExplorer'), 'resourceScheme =~ /^(file|vscode-remote)$/ && explorerResourceIsFolder');
     const hidden = menus.commandPalette.filter((entry) => entry.when === 'false').map((entry) => entry.command);
     assert.ok(hidden.includes('logqs.uploadFromExplorer'));
     assert.ok(hidden.includes('logqs.downloadFromExplorer'));
