@@ -21,6 +21,9 @@ export function editorActions(view: vscode.TreeView<TreeNode>, tree: ObjectStore
         await vscode.commands.executeCommand('revealInExplorer', uri);
       }
     },
+    inWorkspace(path) {
+      return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(path)) !== undefined;
+    },
     async openLocalFile(path) {
       await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path));
     },

@@ -24,6 +24,8 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
     countsWhenDeleted: new Map<string, number>(),
     filters: new Map<string, string>(),
     hints: [] as { label: string; settings: Record<string, string> }[],
+    /** The workspace's folders, where the Explorer shows files. */
+    workspaceFolders: ['/tmp/x', '/w'],
     session: { accessKeyId: 'ASIATEMP', secretAccessKey: 'tempSecret/xyz', sessionToken: 'FQoGtoken', expiration: new Date('2026-11-25T13:00:00Z') },
   };
   const ui = new FakeUi();
@@ -98,6 +100,7 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
       revealLocalFile: async (path) => {
         calls.push(`revealLocalFile ${path}`);
       },
+      inWorkspace: (path) => state.workspaceFolders.some((folder) => path.startsWith(`${folder}/`)),
       openLocalFile: async (path) => {
         calls.push(`openLocalFile ${path}`);
       },

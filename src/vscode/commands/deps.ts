@@ -15,8 +15,10 @@ export interface EditorActions {
    * above the limit. `preview`: in the preview tab, which the next preview replaces (a click); false for each of a selection.
    */
   openObject(address: ObjectAddress, options: { large: boolean; preview: boolean }): Promise<void>;
-  /** Shows a downloaded file in the Explorer. */
+  /** Shows a downloaded file in the Explorer (which opens in the sidebar), if it is in the workspace. */
   revealLocalFile(path: string): Promise<void>;
+  /** Whether a local file is in the workspace, where the Explorer can show it. */
+  inWorkspace(path: string): boolean;
   /** Opens a local file in an editor tab (the editor VS Code has for its type). */
   openLocalFile(path: string): Promise<void>;
   /**

@@ -32,7 +32,11 @@ function summary(verb: string, report: { count: number; bytes: number; skipped: 
   return `${verb} ${plural(report.count, 'file')} (${formatBytes(report.bytes)}) ${where}${report.skipped ? `; skipped ${skipped} (see the LogQS log)` : ''}.`;
 }
 
-/** Downloads targets (objects and folders, of one or more stores) into a folder the person picks, or `into`. */
+/**
+ * Downloads targets (objects and folders, of one or more stores) into a folder the person picks, or `into`, a folder
+ * of the Explorer's, where what came is then shown. From the Object Stores view it is offered instead: revealed, it
+ * would take the sidebar away from the view, at each download.
+ */
 export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJob' | 'editor' | 'log' | 'report'>, targets: readonly Target[], into?: string) {
   const folder = into ?? (await deps.ui.pickLocalFolder({ title: 'Download into which folder?' }));
   // One download to the person, however many stores it spans (a job each): what to do with existing files is asked once.
@@ -44,7 +48,7 @@ export async function downloadTargets(deps: Pick<Deps, 'ui' | 'objects' | 'runJo
   for (const group of groups) {
     const { ref } = group[0];
     try {
-      await downloadGroup(deps, group, folder, { onConflict, claims });
+      await downloadGroup(deps, group, folder, { onConflict, claims }, into !== undefined);
     } catch (error) {
       // One store failing (down, say) is no reason not to download the others; a cancel stops them all.
       if (groups.length === 1 || isAbort(error)) {
@@ -61,6 +65,7 @@ async function downloadGroup(
   group: readonly Target[],
   folder: string,
   shared: Pick<JobCallbacks, 'onConflict'> & Pick<DownloadRequest, 'claims'>,
+  reveal: boolean,
 ) {
   const { ref } = group[0];
   const report = await deps.runJob(`Downloading from "${ref.store.name}"`, (signal, onProgress) =>
@@ -80,12 +85,16 @@ async function downloadGroup(
   // One file is most often wanted next in an editor: the message offers it (outside the workspace, the Explorer can't show it).
   const [only] = report.files.length === 1 ? report.files : [];
   const open: MessageAction[] = only ? [{ label: 'Open', run: () => deps.editor.openLocalFile(only.path) }] : [];
+  const [first] = report.files;
+  const showable = first !== undefined && deps.editor.inWorkspace(first.path);
+  const revealAction: MessageAction[] = showable && !reveal ? [{ label: 'Reveal in Explorer', run: () => deps.editor.revealLocalFile(first.path) }] : [];
   deps.ui.info(summary('Downloaded', { count: report.files.length, bytes: report.bytes, skipped: report.skipped.length }, 'object', `from "${ref.store.name}" to ${folder}`), [
     ...open,
+    ...revealAction,
     ...logActions(deps, report.skipped.length),
   ]);
-  if (report.files.length > 0) {
-    await deps.editor.revealLocalFile(report.files[0].path);
+  if (showable && reveal) {
+    await deps.editor.revealLocalFile(first.path);
   }
 }
 

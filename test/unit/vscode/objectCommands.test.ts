@@ -124,8 +124,13 @@ describe('object commands', () => {
     await download(deps)(a, [a, folder]);
     assert.ok(calls.includes('download keys=logs/a.bag prefixes=logs/run 1/ into /tmp/x'), calls.join('\n'));
     assert.ok(ui.asked.includes('askConflict: /tmp/x/a.bag'));
-    assert.ok(calls.includes('revealLocalFile /tmp/x/a.bag'));
     assert.match(ui.told.at(-1) ?? '', /^info: Downloaded 1 file \(3 B\)/);
+    // Not revealed at once, which would take the sidebar from the Object Stores view at each download: offered.
+    assert.ok(!calls.includes('revealLocalFile /tmp/x/a.bag'));
+    const reveal = ui.actions.find((action) => action.label === 'Reveal in Explorer');
+    assert.ok(reveal, ui.actions.map((action) => action.label).join());
+    await reveal.run();
+    assert.ok(calls.includes('revealLocalFile /tmp/x/a.bag'));
   });
 
   it('asks once what to do with existing files for a selection that spans stores (a job each)', async () => {
@@ -199,6 +204,9 @@ describe('object commands', () => {
     ui.browseAnswer = { kind: 'object', key: 'logs/run 1/a.bag' };
     await downloadFromExplorer(deps)({ scheme: 'file', fsPath: '/w/data dir' });
     assert.ok(calls.includes('download keys=logs/run 1/a.bag prefixes= into /w/data dir'), calls.join('\n'));
+    // Asked for from the Explorer, what came is shown there at once.
+    assert.ok(calls.includes('revealLocalFile /tmp/x/a.bag'), calls.join('\n'));
+    assert.ok(!ui.actions.some((action) => action.label === 'Reveal in Explorer'));
   });
 
   it('refuses an Explorer download into something not on this computer before asking anything', async () => {

@@ -179,9 +179,14 @@ describe('transfer commands', () => {
     ui.conflictAnswer = 'overwrite';
     state.downloadReport = { files: [{ key: 'logs/run 1/a.bag', path: '/tmp/x/a.bag', size: 10 }], skipped: [], bytes: 10 };
     await download(deps)(object('logs/run 1/a.bag'));
-    assert.deepEqual(ui.actions.map((action) => action.label), ['Open']);
+    assert.deepEqual(ui.actions.map((action) => action.label), ['Open', 'Reveal in Explorer']);
     await ui.actions[0].run();
     assert.ok(calls.includes('openLocalFile /tmp/x/a.bag'), calls.join('\n'));
+    // Outside the workspace the Explorer can't show it.
+    state.workspaceFolders = ['/w'];
+    await download(deps)(object('logs/run 1/a.bag'));
+    assert.deepEqual(ui.actions.map((action) => action.label), ['Open']);
+    state.workspaceFolders = ['/tmp/x'];
 
     state.downloadReport = { files: [], skipped: [{ key: 'logs/run 1/a.bag', reason: 'a file of that name exists' }], bytes: 0 };
     await download(deps)(object('logs/run 1/a.bag'));
