@@ -167,12 +167,14 @@ export class ObjectService {
   }
 
   /** Deletes objects by key; returns how many went and which could not. */
-  async deleteObjects(source: ObjectStoreSource, storeId: string, keys: readonly string[], signal?: AbortSignal) {
+  async deleteObjects(source: ObjectStoreSource, storeId: string, keys: readonly string[], signal?: AbortSignal, onDeleted?: (count: number) => void) {
     const { store, writer } = await this.writable(source, storeId);
     const fullKeys = keys.map((key) => scopeKey(store.key_prefix, key));
     const failed: { key: string; reason: string }[] = [];
     for (let start = 0; start < fullKeys.length; start += DELETE_BATCH) {
-      failed.push(...(await writer.deleteObjects(fullKeys.slice(start, start + DELETE_BATCH), signal)).failed);
+      const batch = fullKeys.slice(start, start + DELETE_BATCH);
+      failed.push(...(await writer.deleteObjects(batch, signal)).failed);
+      onDeleted?.(start + batch.length - failed.length);
     }
     this.deps.log(`Deleted ${fullKeys.length - failed.length} objects from "${store.name}"${failed.length ? `; ${failed.length} failed` : ''}`);
     return { deleted: fullKeys.length - failed.length, failed };

@@ -77,8 +77,9 @@ export function fakeCommandDeps(sources: ObjectStoreSource[]) {
         calls.push(`countUnder ${folderSaid(folder)}`);
         return state.counts.get(folder.listedAs ?? folder.prefix) ?? 0;
       },
-      deleteObjects: async (_source, _storeId, keys) => {
+      deleteObjects: async (_source, _storeId, keys, _signal, onDeleted) => {
         calls.push(`deleteObjects ${keys.join(',')}`);
+        onDeleted?.(keys.length);
         return { deleted: keys.length, failed: [] };
       },
       deleteFolder: async (_source, _storeId, folder, _signal, onDeleted) => {

@@ -1,4 +1,4 @@
-import { LogqsError } from '../../core/errors';
+import { LogqsError, isAbort, toLogqsError } from '../../core/errors';
 import { folderNameProblem } from '../../core/objectService';
 import { storeNodeOf } from '../explorer/nodes';
 import type { CommandDeps } from './deps';
@@ -63,20 +63,26 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
       continue;
     }
     let outcome;
+    /** Deleted so far: after a cancel or a failure, what can't be undone is said. */
+    let deleted = 0;
     try {
       outcome = await deps.runJob(`Deleting from "${ref.store.name}"`, async (signal, onProgress) => {
-        const result = await deps.objects.deleteObjects(ref.source, ref.store.id, keys, signal);
+        const reached = (count: number) => {
+          deleted = count;
+          onProgress({ filesDone: count, filesTotal: Math.max(total, count), bytesDone: 0 });
+        };
+        const result = await deps.objects.deleteObjects(ref.source, ref.store.id, keys, signal, reached);
         let done = result.deleted;
         const failures = [...result.failed];
         for (const folder of folders) {
-          const result = await deps.objects.deleteFolder(ref.source, ref.store.id, folder, signal, (count) =>
-            onProgress({ filesDone: done + count, filesTotal: Math.max(total, done + count), bytesDone: 0 }),
-          );
+          const result = await deps.objects.deleteFolder(ref.source, ref.store.id, folder, signal, (count) => reached(done + count));
           done += result.deleted;
           failures.push(...result.failed);
         }
         return { done, failed: failures };
       });
+    } catch (error) {
+      throw deleted === 0 ? error : stoppedPartWay(error, deleted, total, ref.store.name, deps);
     } finally {
       // What went before a cancel or a failure is gone from the store: the tree drops it either way.
       deps.tree.objectsChanged(ref.store.id);
@@ -90,6 +96,21 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
   }
 };
 
+/**
+ * A delete cancelled or failed after some objects went: a cancel says so in a message of its own (a cancel is
+ * otherwise said by nothing), a failure in its error.
+ */
+function stoppedPartWay(error: unknown, deleted: number, total: number, storeName: string, deps: Pick<Deps, 'ui'>): unknown {
+  // More than counted, when objects came into a folder after it was counted.
+  const of = Math.max(total, deleted);
+  const gone = `${deleted} of ${of} object${of === 1 ? '' : 's'} had been deleted from "${storeName}"`;
+  if (isAbort(error)) {
+    deps.ui.info(`Delete cancelled: ${gone}.`);
+    return error;
+  }
+  const problem = toLogqsError(error);
+  return new LogqsError(problem.code, `${problem.message} (${gone})`, { cause: error, status: problem.status, detail: problem.detail });
+}
 
 /** The folders of a confirmation: everything in one, or what its filter shows; or how many (and how many filtered). */
 function foldersSaid(folders: readonly { prefix: string; listedAs?: string }[]): string {

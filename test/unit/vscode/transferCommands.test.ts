@@ -131,15 +131,36 @@ describe('transfer commands', () => {
     assert.ok(ui.told.some((line) => /Nothing to download: the filter/.test(line)), ui.told.join('\n'));
   });
 
-  it('takes out of the tree what a delete removed before it was cancelled or failed', async () => {
-    const { deps, folder, calls, store, state } = await setup();
+  it('takes out of the tree what a delete removed before it was cancelled or failed, and says how much that was', async () => {
+    const { deps, folder, object, calls, store, state, ui } = await setup();
     state.counts.set('logs/run 1/', 3000);
-    deps.objects.deleteFolder = async () => {
+    deps.objects.deleteFolder = async (_source, _storeId, _folder, _signal, onDeleted) => {
       calls.push('deleteFolder (1000 deleted, then failed)');
+      onDeleted?.(1000);
       throw new LogqsError('unreachable', 'The connection was reset');
     };
-    await assert.rejects(deleteObjects(deps)(folder, [folder]), code('unreachable'));
+    const a = object('logs/a.bag');
+    await assert.rejects(deleteObjects(deps)(a, [a, folder]), (error: Error) => {
+      assert.equal(LogqsError.is(error) && error.code, 'unreachable');
+      assert.equal(error.message, 'The connection was reset (1001 of 3001 objects had been deleted from "robots")');
+      return true;
+    });
     assert.ok(calls.includes(`tree.objectsChanged ${store.id}`), calls.join('\n'));
+
+    // A cancel is said by nothing else: a message says what went before it.
+    deps.objects.deleteFolder = async (_source, _storeId, _folder, _signal, onDeleted) => {
+      onDeleted?.(1000);
+      throw new LogqsError('cancelled', 'Cancelled');
+    };
+    await assert.rejects(deleteObjects(deps)(folder, [folder]), code('cancelled'));
+    assert.equal(ui.told.at(-1), 'info: Delete cancelled: 1000 of 3000 objects had been deleted from "robots".');
+    // Cancelled before any object went: nothing to say.
+    const told = ui.told.length;
+    deps.objects.deleteFolder = async () => {
+      throw new LogqsError('cancelled', 'Cancelled');
+    };
+    await assert.rejects(deleteObjects(deps)(folder, [folder]), code('cancelled'));
+    assert.equal(ui.told.length, told, ui.told.join('\n'));
   });
 
   it('downloads an object selected with the folder it is in once, with its folder', async () => {
