@@ -746,13 +746,17 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     meter.fileDone();
     context.log(`Downloaded "${candidate.key}" (${object.size} bytes) to ${target}`);
   };
-  // In a folder of many files a failure says which one (a 404, a full disk and a reset connection don't name it themselves).
-  await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, (candidate, fileSignal) =>
-    downloadCandidate(candidate, fileSignal).catch((error: unknown) => {
-      throw failureOf(`"${candidate.key}"`, error);
-    }),
-  );
-  meter.finish();
+  try {
+    // In a folder of many files a failure says which one (a 404, a full disk and a reset connection don't name it themselves).
+    await forEachConcurrently(candidates(), context.settings.fileConcurrency, signal, (candidate, fileSignal) =>
+      downloadCandidate(candidate, fileSignal).catch((error: unknown) => {
+        throw failureOf(`"${candidate.key}"`, error);
+      }),
+    );
+  } finally {
+    // The final counts however it ends: a job cancelled or failed part way says what it had done.
+    meter.finish();
+  }
   return report;
 }
 

@@ -571,12 +571,16 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
     meter.fileDone();
     context.log(`Uploaded ${item.path} (${item.size} bytes) to "${item.key}"`);
   };
-  // Of many files, a failure says which one (a refused part or a reset connection doesn't name it itself).
-  await forEachConcurrently(items, settings.fileConcurrency, signal, (item, fileSignal) =>
-    uploadItem(item, fileSignal).catch((error: unknown) => {
-      throw failureOf(item.path, error);
-    }),
-  );
-  meter.finish();
+  try {
+    // Of many files, a failure says which one (a refused part or a reset connection doesn't name it itself).
+    await forEachConcurrently(items, settings.fileConcurrency, signal, (item, fileSignal) =>
+      uploadItem(item, fileSignal).catch((error: unknown) => {
+        throw failureOf(item.path, error);
+      }),
+    );
+  } finally {
+    // The final counts however it ends: a job cancelled or failed part way says what it had done.
+    meter.finish();
+  }
   return report;
 }

@@ -1,7 +1,8 @@
-import { LogqsError, isAbort, toLogqsError } from '../../core/errors';
+import { LogqsError } from '../../core/errors';
 import { folderNameProblem } from '../../core/objectService';
 import { storeNodeOf } from '../explorer/nodes';
 import type { CommandDeps } from './deps';
+import { countSaid, stoppedPartWay } from './partWay';
 import { revealAfter } from './reveal';
 import { byStore, outermost, resolveTarget, resolveTargets, shownTargets } from './targets';
 
@@ -82,7 +83,7 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
         return { done, failed: failures };
       });
     } catch (error) {
-      throw deleted === 0 ? error : stoppedPartWay(error, deleted, total, ref.store.name, deps);
+      throw deleted === 0 ? error : stoppedPartWay(error, 'Delete', `${countSaid(deleted, total, 'object')} had been deleted from "${ref.store.name}"`, deps.ui);
     } finally {
       // What went before a cancel or a failure is gone from the store: the tree drops it either way.
       deps.tree.objectsChanged(ref.store.id);
@@ -95,22 +96,6 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
     );
   }
 };
-
-/**
- * A delete cancelled or failed after some objects went: a cancel says so in a message of its own (a cancel is
- * otherwise said by nothing), a failure in its error.
- */
-function stoppedPartWay(error: unknown, deleted: number, total: number, storeName: string, deps: Pick<Deps, 'ui'>): unknown {
-  // More than counted, when objects came into a folder after it was counted.
-  const of = Math.max(total, deleted);
-  const gone = `${deleted} of ${of} object${of === 1 ? '' : 's'} had been deleted from "${storeName}"`;
-  if (isAbort(error)) {
-    deps.ui.info(`Delete cancelled: ${gone}.`);
-    return error;
-  }
-  const problem = toLogqsError(error);
-  return new LogqsError(problem.code, `${problem.message} (${gone})`, { cause: error, status: problem.status, detail: problem.detail });
-}
 
 /** The folders of a confirmation: everything in one, or what its filter shows; or how many (and how many filtered). */
 function foldersSaid(folders: readonly { prefix: string; listedAs?: string }[]): string {

@@ -9,6 +9,7 @@ import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
 import type { MessageAction } from '../ui';
 import { type CommandDeps, isInputObject } from './deps';
+import { countSaid, keepingLast, stoppedPartWay } from './partWay';
 import { revealAfter } from './reveal';
 import { type Target, byStore, outermost, resolveTarget, resolveTargets, selection, shownTargets, storesThatFit } from './targets';
 
@@ -68,19 +69,26 @@ async function downloadGroup(
   reveal: boolean,
 ) {
   const { ref } = group[0];
-  const report = await deps.runJob(`Downloading from "${ref.store.name}"`, (signal, onProgress) =>
-    deps.objects.download(
-      ref.source,
-      ref.store.id,
-      {
-        keys: group.filter((target) => target.kind === 'object').map((target) => target.key),
-        prefixes: group.filter((target) => target.kind === 'folder').map((target) => target.key),
-        listedAs: new Map(group.flatMap((target) => (target.kind === 'folder' && target.listedAs !== undefined ? [[target.key, target.listedAs] as const] : []))),
-      },
-      folder,
-      { signal, onProgress, ...shared },
-    ),
-  );
+  let progress: ReturnType<typeof keepingLast> | undefined;
+  const report = await deps
+    .runJob(`Downloading from "${ref.store.name}"`, (signal, onProgress) => {
+      progress = keepingLast(onProgress);
+      return deps.objects.download(
+        ref.source,
+        ref.store.id,
+        {
+          keys: group.filter((target) => target.kind === 'object').map((target) => target.key),
+          prefixes: group.filter((target) => target.kind === 'folder').map((target) => target.key),
+          listedAs: new Map(group.flatMap((target) => (target.kind === 'folder' && target.listedAs !== undefined ? [[target.key, target.listedAs] as const] : []))),
+        },
+        folder,
+        { signal, onProgress: progress.report, ...shared },
+      );
+    })
+    .catch((error: unknown) => {
+      const last = progress?.last();
+      throw last?.filesDone ? stoppedPartWay(error, 'Download', `${countSaid(last.filesDone, last.filesTotal, 'file')} had been downloaded to ${folder}`, deps.ui) : error;
+    });
   report.skipped.forEach((entry) => deps.log.warn(`Not downloaded: "${entry.key}": ${entry.reason}`));
   // One file is most often wanted next in an editor: the message offers it (outside the workspace, the Explorer can't show it).
   const [only] = report.files.length === 1 ? report.files : [];
@@ -101,10 +109,15 @@ async function downloadGroup(
 /** Uploads local paths under a folder of a store, then shows the result in the tree. */
 export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, paths: readonly string[], storeNodeId?: string) {
   let report;
+  let progress: ReturnType<typeof keepingLast> | undefined;
   try {
-    report = await deps.runJob(`Uploading to "${ref.store.name}"`, (signal, onProgress) =>
-      deps.objects.upload(ref.source, ref.store.id, paths, prefix, { signal, onProgress, onConflict: (existing) => deps.ui.askConflict(existing) }),
-    );
+    report = await deps.runJob(`Uploading to "${ref.store.name}"`, (signal, onProgress) => {
+      progress = keepingLast(onProgress);
+      return deps.objects.upload(ref.source, ref.store.id, paths, prefix, { signal, onProgress: progress.report, onConflict: (existing) => deps.ui.askConflict(existing) });
+    });
+  } catch (error) {
+    const last = progress?.last();
+    throw last?.filesDone ? stoppedPartWay(error, 'Upload', `${countSaid(last.filesDone, last.filesTotal, 'file')} had been uploaded to "${ref.store.name}"`, deps.ui) : error;
   } finally {
     // Files sent before a cancel or a failure are in the store too: the tree shows them either way.
     deps.tree.objectsChanged(ref.store.id);

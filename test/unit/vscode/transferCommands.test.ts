@@ -163,6 +163,31 @@ describe('transfer commands', () => {
     assert.equal(ui.told.length, told, ui.told.join('\n'));
   });
 
+  it('says what an upload or a download had done when it was cancelled or failed part way, and nothing more when it had done nothing', async () => {
+    const { deps, folder, object, ui } = await setup();
+    ui.localPaths = ['/home/me/run'];
+    ui.localFolder = '/tmp/x';
+    const stopAfter = (filesDone: number, filesTotal: number | undefined, error: Error) => async (...args: unknown[]) => {
+      const callbacks = args[4] as { onProgress: (progress: { filesDone: number; filesTotal?: number; bytesDone: number }) => void };
+      callbacks.onProgress({ filesDone, filesTotal, bytesDone: 0 });
+      throw error;
+    };
+    const cancelled = new LogqsError('cancelled', 'Cancelled');
+    deps.objects.upload = stopAfter(3, 10, cancelled);
+    await assert.rejects(upload(true)(deps)(folder), code('cancelled'));
+    assert.equal(ui.told.at(-1), 'info: Upload cancelled: 3 of 10 files had been uploaded to "robots".');
+    deps.objects.upload = stopAfter(1, 10, new LogqsError('unreachable', 'The connection was reset'));
+    await assert.rejects(upload(true)(deps)(folder), /^LogqsError: The connection was reset \(1 of 10 files had been uploaded to "robots"\)$/);
+    // A folder still being listed has no total yet.
+    deps.objects.download = stopAfter(2, undefined, cancelled);
+    await assert.rejects(download(deps)(folder), code('cancelled'));
+    assert.equal(ui.told.at(-1), 'info: Download cancelled: 2 files had been downloaded to /tmp/x.');
+    const told = ui.told.length;
+    deps.objects.download = stopAfter(0, 1, cancelled);
+    await assert.rejects(download(deps)(object('logs/run 1/a.bag')), code('cancelled'));
+    assert.equal(ui.told.length, told, ui.told.join('\n'));
+  });
+
   it('downloads an object selected with the folder it is in once, with its folder', async () => {
     const { deps, folder, object, ui, calls } = await setup();
     ui.localFolder = '/tmp/x';

@@ -291,6 +291,27 @@ describe('upload keys', () => {
     assert.equal(last.filesDone, last.filesTotal, JSON.stringify(last));
   });
 
+  it('reports its final counts when it fails part way, however recently it reported, so that what it had sent can be said', async () => {
+    await fs.mkdir(path.join(scratch.dir, 'run'));
+    for (const name of ['a.txt', 'b.txt', 'c.txt']) {
+      await fs.writeFile(path.join(scratch.dir, 'run', name), name);
+    }
+    const stored = new Map<string, string>();
+    const ctx = context(stored);
+    ctx.settings.fileConcurrency = 1;
+    const put = ctx.writer.putObject.bind(ctx.writer);
+    ctx.writer.putObject = async (key, body, options) => {
+      if (key.endsWith('c.txt')) {
+        throw new LogqsError('forbidden', 'Access denied');
+      }
+      return put(key, body, options);
+    };
+    const progress: TransferProgress[] = [];
+    await assert.rejects(uploadFiles(ctx, request([path.join(scratch.dir, 'run')], 'overwrite', progress)), code('forbidden'));
+    // b.txt was done within a quarter second of a.txt, which is reported: only the final report says it.
+    assert.deepEqual(progress.at(-1) && [progress.at(-1)?.filesDone, progress.at(-1)?.filesTotal], [2, 3]);
+  });
+
   it('fails the job, naming it, when the picked folder is gone (a drive removed), rather than skipping every file after', async () => {
     const drive = path.join(scratch.dir, 'drive');
     await fs.mkdir(path.join(drive, 'run'), { recursive: true });
