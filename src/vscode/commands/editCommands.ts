@@ -53,6 +53,11 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
       return count;
     });
     const total = keys.length + inFolders;
+    if (total === 0) {
+      // Folders emptied since they were listed (or whose filter now shows nothing): no question about "0 objects".
+      deps.ui.info(`Nothing to delete from "${ref.store.name}": no object is in ${folders.length === 1 ? `"${folders[0].prefix}"` : `those ${folders.length} folders`} now.`);
+      continue;
+    }
     const objects = `${total} object${total === 1 ? '' : 's'}`;
     const what = folders.length > 0 ? `${objects} (including ${foldersSaid(folders)})` : objects;
     const confirmed = await deps.ui.confirm(

@@ -10,7 +10,7 @@ import type { PickChoice } from '../ui';
 import type { CommandDeps } from './deps';
 import { copyPresignedUrl, openObject } from './objectCommands';
 import { revealAfter } from './reveal';
-import { storesThatFit } from './targets';
+import { USABLE, storesThatFit } from './targets';
 import { download } from './transferCommands';
 
 /** Find Object… (a server-side search by prefix as the person types), Filter… and Clear Filter on a store or folder. */
@@ -60,7 +60,7 @@ export const findObject = (deps: CommandDeps) => async (arg?: unknown) => {
   const node = isContainer(arg) ? arg : undefined;
   const ref: StoreRef = node
     ? { source: node.storeNode.source, store: node.storeNode.store }
-    : await deps.ui.pickStore(await storesThatFit(deps, (store) => !store.disabled), 'Find Object: in which object store?');
+    : await deps.ui.pickStore(await storesThatFit(deps, USABLE), 'Find Object: in which object store?');
   assertUsable(ref.store);
   const key = await pickFoundKey(deps, ref, node?.kind === 'folder' ? node.prefix : undefined);
   const storeNodeId = node?.storeNode.id ?? new StoreNode(undefined, ref.source, ref.store).id;

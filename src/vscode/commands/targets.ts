@@ -53,14 +53,27 @@ function fromNode(node: TreeNode): Target | undefined {
   }
 }
 
-/** Every store of every source that fits, for a picker. */
-export async function storesThatFit(deps: TargetDeps, fits: (store: ObjectStore) => boolean): Promise<StoreRef[]> {
-  const stores = await deps.sources.allStores((source, error) => deps.report(`Couldn't load the object stores of ${source.label}`, error));
-  return stores.filter((ref) => fits(ref.store));
+/** Which stores a command can use, and what it says when there are stores but none of them. */
+export interface StoreFit {
+  fits(store: ObjectStore): boolean;
+  noneFit: string;
 }
 
-const isUsable = (store: ObjectStore) => !store.disabled;
-const isWritable = (store: ObjectStore) => !store.disabled && !store.read_only;
+export const USABLE: StoreFit = { fits: (store) => !store.disabled, noneFit: 'Every object store is disabled: edit one to enable it' };
+export const WRITABLE: StoreFit = {
+  fits: (store) => !store.disabled && !store.read_only,
+  noneFit: 'No object store can be written to: each is read-only or disabled',
+};
+
+/** Every store of every source that fits, for a picker; refused, saying why, when there are stores and none fits. */
+export async function storesThatFit(deps: TargetDeps, fit: StoreFit): Promise<StoreRef[]> {
+  const stores = await deps.sources.allStores((source, error) => deps.report(`Couldn't load the object stores of ${source.label}`, error));
+  const fitting = stores.filter((ref) => fit.fits(ref.store));
+  if (fitting.length === 0 && stores.length > 0) {
+    throw new LogqsError('invalid-input', fit.noneFit);
+  }
+  return fitting;
+}
 
 /**
  * The targets of a command: tree nodes, scripted `{ id, key }`, or else a
@@ -116,7 +129,7 @@ export async function resolveTargets(
     }
     return [{ ref, kind, key }];
   }
-  const candidates = await storesThatFit(deps, request.writes ? isWritable : isUsable);
+  const candidates = await storesThatFit(deps, request.writes ? WRITABLE : USABLE);
   const ref = await deps.ui.pickStore(candidates, `${request.title}: which object store?`);
   // Refused here too: a picker may have been offered a store that changed since.
   assertFits(ref.store);

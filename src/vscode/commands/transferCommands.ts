@@ -11,7 +11,7 @@ import type { MessageAction } from '../ui';
 import { type CommandDeps, isInputObject } from './deps';
 import { countSaid, keepingLast, stoppedPartWay } from './partWay';
 import { revealAfter } from './reveal';
-import { type Target, byStore, outermost, resolveTarget, resolveTargets, selection, shownTargets, storesThatFit } from './targets';
+import { type Target, USABLE, WRITABLE, byStore, outermost, resolveTarget, resolveTargets, selection, shownTargets, storesThatFit } from './targets';
 
 /** Downloads and uploads, from the tree, the palette, the Explorer and drag and drop. */
 
@@ -192,7 +192,7 @@ function isDroppedFile(value: unknown): value is DroppedFile {
 /** The Explorer's "Upload to LogQS Object Store…": files and folders (multi-select) to a store and folder picked. */
 export const uploadFromExplorer = (deps: Deps) => async (clicked?: unknown, selected?: unknown) => {
   const paths = localPaths(clicked, selected);
-  const candidates = await storesThatFit(deps, (store) => !store.disabled && !store.read_only);
+  const candidates = await storesThatFit(deps, WRITABLE);
   const ref = await deps.ui.pickStore(candidates, `Upload ${plural(paths.length, 'item')} to which object store?`);
   const destination = await deps.ui.browseStore(ref, { title: 'Upload to', want: 'folder' });
   await uploadPaths(deps, ref, destination.key, paths);
@@ -201,7 +201,7 @@ export const uploadFromExplorer = (deps: Deps) => async (clicked?: unknown, sele
 /** The Explorer's "Download from LogQS Object Store…" on a folder: an object or folder browsed to, into the clicked folder. */
 export const downloadFromExplorer = (deps: Deps) => async (clicked?: unknown) => {
   const [folder] = localPaths(clicked, undefined);
-  const candidates = await storesThatFit(deps, (store) => !store.disabled);
+  const candidates = await storesThatFit(deps, USABLE);
   const ref = await deps.ui.pickStore(candidates, 'Download from which object store?');
   const item = await deps.ui.browseStore(ref, { title: `Download into ${path.basename(folder)}`, want: 'either' });
   await downloadTargets(deps, [{ ref, ...item }], folder);

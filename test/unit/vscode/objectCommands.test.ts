@@ -269,6 +269,14 @@ describe('object commands', () => {
     assert.equal(ui.told.at(-1), 'info: Deleted 42 objects from "robots".');
   });
 
+  it('asks nothing, and deletes nothing, for a folder that holds no object by the time it is counted', async () => {
+    const { deps, folder, ui, calls } = await setup();
+    await deleteObjects(deps)(folder);
+    assert.ok(!ui.asked.some((question) => question.startsWith('confirm')), ui.asked.join('\n'));
+    assert.ok(!calls.some((call) => call.startsWith('delete')), calls.join('\n'));
+    assert.equal(ui.told.at(-1), 'info: Nothing to delete from "robots": no object is in "logs/run 1/" now.');
+  });
+
   it('says how many objects a folder held when deleted, when more came in after they were counted', async () => {
     const { deps, folder, ui, state } = await setup();
     state.counts.set('logs/run 1/', 10);
@@ -296,9 +304,10 @@ describe('object commands', () => {
   });
 
   it('never empties a whole store from the palette or a script: its root is no folder to pick, nor a key to give', async () => {
-    const { deps, ui, calls, store } = await setup();
+    const { deps, ui, calls, store, state } = await setup();
     ui.pickLabel = 'robots';
     ui.browseAnswer = { kind: 'folder', key: 'logs/run 1/' };
+    state.counts.set('logs/run 1/', 2);
     await deleteObjects(deps)();
     assert.ok(ui.asked.includes('browseStore: Delete: robots (either, not its root)'), ui.asked.join('\n'));
     assert.ok(calls.includes('deleteFolder logs/run 1/'), calls.join('\n'));
@@ -359,10 +368,10 @@ describe('object commands', () => {
     assert.deepEqual(calls, []);
   });
 
-  it('refuses writes to a read-only store picked from the palette list before asking anything else', async () => {
+  it('offers no read-only store for a write from the palette, and says so when every store is read-only or disabled', async () => {
     const { deps, ui } = await setup({ read_only: true });
     ui.pickLabel = 'robots';
-    await assert.rejects(newFolder(deps)(), code('cancelled'), 'a read-only store is not offered');
-    assert.deepEqual(ui.asked, ['pickStore: New Folder: which object store?: ']);
+    await assert.rejects(newFolder(deps)(), /^LogqsError: No object store can be written to: each is read-only or disabled$/);
+    assert.deepEqual(ui.asked, []);
   });
 });
