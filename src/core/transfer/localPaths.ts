@@ -38,7 +38,15 @@ export function localSegments(relativeKey: string, platform: NodeJS.Platform = p
   const segments: string[] = [];
   for (const [index, segment] of raw.entries()) {
     if (segment === '') {
-      return { ok: false, reason: index === 0 ? 'the key starts with "/" (an absolute path)' : 'the key holds an empty path segment ("//")' };
+      return {
+        ok: false,
+        reason:
+          index === 0
+            ? 'the key starts with "/" (an absolute path)'
+            : index === raw.length - 1
+              ? 'the key ends with "/", as a folder\'s does: no file can take that name'
+              : 'the key holds an empty path segment ("//")',
+      };
     }
     if (segment === '.' || segment === '..') {
       return { ok: false, reason: 'the key holds "." or ".." segments, which could lead outside the download folder' };

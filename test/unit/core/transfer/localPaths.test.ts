@@ -14,6 +14,9 @@ describe('keys as local paths', () => {
       ['a/./b', /"\." or "\.\."/],
       ['/abs', /absolute/],
       ['a//b', /empty path segment/],
+      // An object whose key ends in "/" and holds bytes, which S3 allows.
+      ['run/', /ends with "\/", as a folder's does/],
+      ['a/b/', /ends with "\/", as a folder's does/],
       ['a\u0000b', /NUL or control/],
       ['a\nb', /NUL or control/],
       ['a\u0085b', /NUL or control/],
