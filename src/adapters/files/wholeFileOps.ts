@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { CommitResult, WholeFileCommit } from '../../core/transfer';
 import { md5Of } from '../../core/transfer/etags';
-import { type NamingCalls, type Occupant, moveToFreeName, occupantOf } from '../../core/transfer/freeName';
+import { type NamingCalls, type Occupant, moveToFreeName, occupantOf, replaceWith } from '../../core/transfer/freeName';
 
 /**
  * A small file's whole life on disk in one go, for the file threads
@@ -40,7 +40,7 @@ export function occupant(target: string): Occupant {
  * goes in only if the name is still free (moveToFreeName): what came there
  * while the temporary was filled (another download, say) is not replaced
  * unasked. On any failure or refusal the temporary is removed; a folder at
- * `target` answers 'folder'. A file that replaces another is on disk before
+ * `target` answers 'folder', a file the system won't replace 'in-use'. A file that replaces another is on disk before
  * the rename (as download.ts's onDiskBeforeReplacing says why).
  */
 export async function putInPlace(temporary: string, target: string, replace: boolean, fill: (fd: number) => boolean | Promise<boolean>): Promise<CommitResult> {
@@ -55,11 +55,7 @@ export async function putInPlace(temporary: string, target: string, replace: boo
     } finally {
       fs.closeSync(fd);
     }
-    if (replace && filled) {
-      fs.renameSync(temporary, target);
-      return 'written';
-    }
-    const result = filled ? await moveToFreeName(temporary, target, namingCalls) : 'damaged';
+    const result = !filled ? 'damaged' : replace ? await replaceWith(temporary, target, namingCalls) : await moveToFreeName(temporary, target, namingCalls);
     if (result !== 'written') {
       fs.rmSync(temporary, { force: true });
     }

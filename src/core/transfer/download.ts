@@ -8,7 +8,7 @@ import { formatBytes } from '../format';
 import { pagesAhead } from '../objectBrowser';
 import type { FetchedObject, ObjectSummary } from '../ports';
 import { forEachConcurrently, withJobCancel } from './concurrency';
-import { moveToFreeName, promiseNamingCalls } from './freeName';
+import { moveToFreeName, promiseNamingCalls, replaceWith } from './freeName';
 import { Claims, askOnce, firstFreeName } from './conflicts';
 import { md5Of, plainMd5, sameEtag } from './etags';
 import { isLoopbackUrl } from './loopback';
@@ -458,8 +458,11 @@ const downloadLarge: PutInPlace = async (object, placement, context, signal, onB
       // No file of a cancelled job is put in place, however far its bytes came.
       throwIfAborted(signal);
       if (current.replace) {
-        await fs.rename(temporary, current.target);
-        return current;
+        if ((await replaceWith(temporary, current.target, promiseNamingCalls)) === 'written') {
+          return current;
+        }
+        await fs.rm(temporary, { force: true });
+        return { skip: IN_USE };
       }
       const moved = await moveToFreeName(temporary, current.target, promiseNamingCalls);
       if (moved === 'written') {
@@ -519,6 +522,8 @@ const downloadSmall: PutInPlace = async (object, placement, context, signal, onB
         throw damagedError(object);
       case 'folder':
         return { skip: FOLDER_THERE };
+      case 'in-use':
+        return { skip: IN_USE };
       case 'exists':
         current = await place(current.target);
     }
@@ -526,6 +531,7 @@ const downloadSmall: PutInPlace = async (object, placement, context, signal, onB
 };
 
 const FOLDER_THERE = 'a folder of the same name exists (a key that is both a file and a folder)';
+const IN_USE = 'the file there could not be replaced: it is open in another program, or read-only';
 const SAME_FILE = 'another key of this download lands on the same file (the disk takes names that differ only in case or Unicode normalization for one: macOS, Windows, and such disks on Linux)';
 const SAME_NAME = 'another key of this download has the same name (keys of different folders or stores downloaded into one folder)';
 

@@ -47,6 +47,28 @@ export const promiseNamingCalls: NamingCalls = {
 
 export type Occupant = 'exists' | 'folder' | undefined;
 
+/**
+ * Codes with which rename(2) refuses to replace a file: on Windows one open in another program (a CSV in Excel:
+ * EPERM, EBUSY, EACCES as libuv maps them), elsewhere an immutable one or a mount point.
+ */
+const REPLACE_REFUSED = new Set(['EPERM', 'EBUSY', 'EACCES']);
+
+/**
+ * `temporary` renamed onto `target`, replacing the file the person said to overwrite; 'in-use' where the system
+ * refuses to replace it (the temporary is then the caller's to remove). Any other failure is thrown.
+ */
+export async function replaceWith(temporary: string, target: string, calls: Pick<NamingCalls, 'rename'>): Promise<'written' | 'in-use'> {
+  try {
+    await calls.rename(temporary, target);
+    return 'written';
+  } catch (error) {
+    if (REPLACE_REFUSED.has((error as NodeJS.ErrnoException).code ?? '')) {
+      return 'in-use';
+    }
+    throw error;
+  }
+}
+
 /** What an lstat's answer (undefined: nothing there) says is at a name. */
 export const occupantOf = (stats: { isDirectory(): boolean } | undefined): Occupant => stats && (stats.isDirectory() ? 'folder' : 'exists');
 

@@ -122,8 +122,11 @@ export interface WholeFileCommit {
   md5?: string;
 }
 
-/** What a commit did: wrote the file, or left the target alone (a file or a folder is there, or the bytes are not the ones expected). */
-export type CommitResult = 'written' | 'exists' | 'folder' | 'damaged';
+/**
+ * What a commit did: wrote the file, or left the target alone (a file or a folder is there, the file there can't be
+ * replaced, or the bytes are not the ones expected).
+ */
+export type CommitResult = 'written' | 'exists' | 'folder' | 'in-use' | 'damaged';
 
 /**
  * Whole small files, each in one step (off the caller's thread): for a

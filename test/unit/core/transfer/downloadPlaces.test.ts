@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SMALL_OBJECT_BYTES, downloadObjects } from '../../../../src/core/transfer/download';
 import type { ConflictChoice } from '../../../../src/core/transfer';
+import { createWholeFileThreads } from '../../../../src/adapters/files/wholeFileThreads';
 import { engineScratch, memoryDownloadContext } from '../../../support/transfers';
 
 /** Where a download puts its files: keys that meet on one local name, names a key may hold, links in the folder. */
@@ -82,6 +83,46 @@ describe('download placement', () => {
       assert.equal(await fs.readFile(path.join(scratch.dir, 'f', 'x.bin'), 'utf8'), 'mine');
     });
   }
+
+  it('skips, saying why, a file the system won\'t replace (one open in another program, on Windows), and replaces the rest', async () => {
+    // Windows refuses to rename over a file another program holds open (EPERM, EBUSY): the large route renames on this
+    // thread, the small one on a file thread, each given a rename that refuses for "in-use" names.
+    const refusing = (rename: (from: string, to: string) => unknown) => (from: string, to: string) => {
+      // Self-contained: its text is the file thread's too.
+      if (/[\\/]in-use[^\\/]*$/.test(to)) {
+        throw Object.assign(new Error(`EBUSY: resource busy or locked, rename '${from}' -> '${to}'`), { code: 'EBUSY' });
+      }
+      return rename(from, to);
+    };
+    const worker = path.join(__dirname, '../../../../src/adapters/files/wholeFileWorker.js');
+    const refusingWorker = path.join(os.tmpdir(), `logqs-refusing-rename-${process.pid}.js`);
+    await fs.writeFile(
+      refusingWorker,
+      `const fs = require('node:fs'); const rename = fs.renameSync; fs.renameSync = (${refusing.toString()})(rename);\nrequire(${JSON.stringify(worker)});`,
+    );
+    const refusingFiles = createWholeFileThreads({ workerFile: refusingWorker, threads: 1 });
+    const rename = fs.rename;
+    fs.rename = (async (from: string, to: string) => refusing((a, b) => rename(a, b))(from, to)) as typeof fs.rename;
+    try {
+      const objects = { 'k/in-use-small.csv': Buffer.from('new small'), 'k/in-use-large.bin': Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'n'), 'k/free.csv': Buffer.from('new free') };
+      for (const name of ['in-use-small.csv', 'in-use-large.bin', 'free.csv']) {
+        await fs.writeFile(path.join(scratch.dir, name), 'old');
+      }
+      const report = await downloadObjects(memoryDownloadContext(objects, refusingFiles, { delayMs: 20 }), request(Object.keys(objects), [], 'overwrite'));
+      assert.deepEqual(report.files.map((file) => file.key), ['k/free.csv']);
+      assert.deepEqual(report.skipped.map((entry) => entry.key).sort(), ['k/in-use-large.bin', 'k/in-use-small.csv']);
+      report.skipped.forEach((entry) => assert.match(entry.reason, /could not be replaced: it is open in another program, or read-only/));
+      assert.equal(await fs.readFile(path.join(scratch.dir, 'free.csv'), 'utf8'), 'new free');
+      for (const name of ['in-use-small.csv', 'in-use-large.bin']) {
+        assert.equal(await fs.readFile(path.join(scratch.dir, name), 'utf8'), 'old', name);
+      }
+      assert.deepEqual((await fs.readdir(scratch.dir)).sort(), ['free.csv', 'in-use-large.bin', 'in-use-small.csv'], 'no temporary file left');
+    } finally {
+      fs.rename = rename;
+      refusingFiles.dispose();
+      await fs.rm(refusingWorker, { force: true });
+    }
+  });
 
   it('does not replace, unasked, a file that came to the target while a large object was downloading (another download, say)', async () => {
     const objects = { 'k/x.bin': Buffer.alloc(SMALL_OBJECT_BYTES + 10, 'k') };
