@@ -105,6 +105,17 @@ function isLocalFileError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof path === 'string';
 }
 
+/** The code of the system error (ENOENT, EISDIR…) an error is or wraps: one from another thread comes wrapped. */
+export function systemErrorCode(error: unknown): string | undefined {
+  for (const link of causeChain(error)) {
+    const { code } = (link ?? {}) as { code?: unknown };
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      return code;
+    }
+  }
+  return undefined;
+}
+
 /** The error, then each error it wraps (`cause`, and the first of `errors` for AggregateError), at most `depth` deep. */
 export function* causeChain(error: unknown, depth = 6): Generator<unknown> {
   for (let current = error, level = 0; current !== null && current !== undefined && level < depth; level++) {

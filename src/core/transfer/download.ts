@@ -3,7 +3,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LogqsError, cancelledError, failureOf, isAbort, toLogqsError } from '../errors';
+import { LogqsError, cancelledError, failureOf, isAbort, systemErrorCode, toLogqsError } from '../errors';
 import { formatBytes } from '../format';
 import { pagesAhead } from '../objectBrowser';
 import type { FetchedObject, ObjectSummary } from '../ports';
@@ -245,8 +245,8 @@ function unplaceableReason(error: unknown, folder: string): string | undefined {
   switch ((error as NodeJS.ErrnoException).code) {
     case 'ENOTDIR':
     case 'EEXIST':
-      // Keys "a" and "a/b".
-      return `a file stands where its folder ${folder} would go`;
+      // Keys "a" and "a/b", or "a" and "a/c/f": the file may stand where a folder above it would go.
+      return `a file stands where its folder ${folder}, or one above it, would go`;
     case 'ENAMETOOLONG':
       // A key nested deeper than the file system's paths go.
       return 'its path would be longer than this file system allows';
@@ -727,11 +727,19 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
       }
     } catch (error) {
       meter.removeBytes(received);
-      if (!(error instanceof Error && 'code' in error && (error.code === 'EISDIR' || error.code === 'ENOTDIR'))) {
-        throw error;
+      switch (systemErrorCode(error)) {
+        case 'EISDIR':
+        case 'ENOTDIR':
+          skip(candidate.key, 'a folder of the same name was made by another key of this download');
+          return;
+        case 'ENAMETOOLONG':
+          // Its folder was made, so the name it is first written under, a few dozen bytes longer, went past the limit
+          // (a path near PATH_MAX; a disk with shorter names, such as eCryptfs's 143 bytes).
+          skip(candidate.key, 'its path, or the temporary name it is written under first, would be longer than this file system allows');
+          return;
+        default:
+          throw error;
       }
-      skip(candidate.key, 'a folder of the same name was made by another key of this download');
-      return;
     }
     if ('skip' in placement) {
       meter.removeBytes(received);

@@ -202,6 +202,27 @@ describe('download placement', () => {
     assert.deepEqual(report.skipped.map((entry) => [entry.key, entry.reason]), [[deep, 'its path would be longer than this file system allows']]);
   });
 
+  it('skips, saying why, a key whose path fits the file system and whose temporary name beside it does not', async () => {
+    // A path of 4090 bytes, under Linux's 4096: its temporary name (".x.bin.<id>.logqs-partial") goes past.
+    const name = 'x.bin';
+    const budget = 4090 - `${scratch.dir}/deep/`.length - name.length;
+    const folders = Array.from({ length: Math.floor(budget / 201) }, () => 'd'.repeat(200));
+    const rest = budget - folders.length * 201;
+    if (rest > 1) {
+      folders.push('e'.repeat(rest - 1));
+    }
+    const key = `deep/${folders.map((folder) => `${folder}/`).join('')}${name}`;
+    const target = path.join(scratch.dir, key);
+    assert.ok(target.length >= 4085 && target.length < 4095, `${target.length} bytes`);
+    for (const size of [4, SMALL_OBJECT_BYTES + 10]) {
+      const objects = { [key]: Buffer.alloc(size, 'x'), 'deep/ok.txt': Buffer.from('ok') };
+      const report = await downloadObjects(context(objects), request([], ['deep/']));
+      assert.deepEqual(report.files.map((file) => file.key), ['deep/ok.txt'], `${size} bytes`);
+      assert.deepEqual(report.skipped.map((entry) => [entry.key, entry.reason]), [[key, 'its path, or the temporary name it is written under first, would be longer than this file system allows']]);
+      await fs.rm(path.join(scratch.dir, 'deep'), { recursive: true });
+    }
+  });
+
   it('downloads only what a filtered folder lists, each file kept relative to the folder', async () => {
     const objects = { 'logs/run/2023-a.bag': Buffer.from('a'), 'logs/run/2023/deep.bag': Buffer.from('d'), 'logs/run/2024-b.bag': Buffer.from('b') };
     const report = await downloadObjects(context(objects), { ...request([], ['logs/run/']), listedAs: new Map([['logs/run/', 'logs/run/2023']]) });
