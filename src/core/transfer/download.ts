@@ -532,7 +532,7 @@ const downloadSmall: PutInPlace = async (object, placement, context, signal, onB
 
 const FOLDER_THERE = 'a folder of the same name exists (a key that is both a file and a folder)';
 const IN_USE = 'the file there could not be replaced: it is open in another program, or read-only';
-const SAME_FILE = 'another key of this download lands on the same file (the disk takes names that differ only in case or Unicode normalization for one: macOS, Windows, and such disks on Linux)';
+const SAME_FILE = 'another key of this download lands on the same file (the disk takes names that differ only in case, or in Unicode normalization, for one: macOS, Windows, and such disks on Linux)';
 const SAME_NAME = 'another key of this download has the same name (keys of different folders or stores downloaded into one folder)';
 
 /**

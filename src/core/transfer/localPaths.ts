@@ -89,11 +89,13 @@ export function isOutside(relative: string): boolean {
 
 /**
  * What a file's path is compared by, so that two keys of one job never land
- * on one file: macOS and Windows take names that differ only in case or
- * Unicode normalization ("Readme", "README"; "é" composed or not) as one file.
+ * on one file: macOS and Windows take names that differ only in case
+ * ("Readme", "README") as one file, and macOS those that differ in Unicode
+ * normalization ("é" composed or not).
  */
 export function localFileIdentity(file: string, platform: NodeJS.Platform = process.platform): string {
-  return platform === 'darwin' || platform === 'win32' ? file.normalize('NFC').toLowerCase() : file;
+  // NTFS folds case but keeps a name's Unicode as given: "é" composed and decomposed are two files there.
+  return platform === 'darwin' ? file.normalize('NFC').toLowerCase() : platform === 'win32' ? file.toLowerCase() : file;
 }
 
 /** Joins segments under root, refusing (as a bug would be) anything that resolves outside it. */
