@@ -578,7 +578,8 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
   // Totals are shown once every folder has been listed; until then they are only what was listed so far.
   meter.setTotalsKnown(request.prefixes.length === 0);
   await fs.mkdir(targetDir, { recursive: true });
-  const prepareParent = parentPreparer(targetDir);
+  const folders = parentPreparer(targetDir);
+  const prepareParent = folders.prepare;
   // Objects asked for by key are fetched (size, URL) first, several at once: the job's totals are then all of them from
   // the start, not only those started so far (after the first of many keys the bar stood full).
   const keys: Candidate[] = request.keys.map((key) => ({ key, segments: localSegments(keyBelow(key, key)) }));
@@ -767,6 +768,10 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
         throw failureOf(`"${candidate.key}"`, error);
       }),
     );
+  } catch (error) {
+    // The folders made for files that never came: a cancelled download leaves no empty tree behind.
+    await folders.removeEmptyMade();
+    throw error;
   } finally {
     // The final counts however it ends: a job cancelled or failed part way says what it had done.
     meter.finish();

@@ -113,11 +113,15 @@ export function pathUnder(root: string, segments: readonly string[]): string {
  * path, that they are still under the real root, so a symbolic link inside the
  * download folder can't redirect a file elsewhere. Each folder is made and
  * checked once per job (a folder of thousands of small files would otherwise
- * pay three system calls a file for it).
+ * pay three system calls a file for it). `removeEmptyMade` takes away the
+ * folders it made that are still empty: a job cancelled or failed leaves no
+ * empty tree of them behind.
  */
-export function parentPreparer(root: string): (file: string) => Promise<void> {
+export function parentPreparer(root: string): { prepare: (file: string) => Promise<void>; removeEmptyMade: () => Promise<void> } {
   let realRoot: Promise<string> | undefined;
   const prepared = new Map<string, Promise<void>>();
+  /** The first folder each mkdir made (those below it it made too). */
+  const made: string[] = [];
   const prepare = async (parent: string, file: string) => {
     realRoot ??= fs.realpath(root);
     const rootPath = await realRoot;
@@ -129,20 +133,36 @@ export function parentPreparer(root: string): (file: string) => Promise<void> {
     // Checked before any folder is made too: mkdir follows a link, and would make the folders outside first.
     const nearest = await nearestRealFolder(parent);
     refuseOutside(nearest.real);
-    await fs.mkdir(parent, { recursive: true });
+    const first = await fs.mkdir(parent, { recursive: true });
+    if (first !== undefined) {
+      made.push(first);
+    }
     if (!nearest.whole) {
       refuseOutside(await fs.realpath(parent));
     }
   };
-  return (file) => {
-    const parent = path.dirname(file);
-    let done = prepared.get(parent);
-    if (!done) {
-      done = prepare(parent, file);
-      prepared.set(parent, done);
-    }
-    return done;
+  return {
+    prepare: (file) => {
+      const parent = path.dirname(file);
+      let done = prepared.get(parent);
+      if (!done) {
+        done = prepare(parent, file);
+        prepared.set(parent, done);
+      }
+      return done;
+    },
+    removeEmptyMade: async () => {
+      // Only empty ones go (rmdir refuses the others): files placed before the end stay, with their folders.
+      await Promise.all(made.map((folder) => removeIfEmpty(folder)));
+    },
   };
+}
+
+/** Removes `folder` and the folders in it, bottom up, where nothing else is in them; never a file. */
+async function removeIfEmpty(folder: string): Promise<void> {
+  const entries = await fs.readdir(folder, { withFileTypes: true }).catch(() => []);
+  await Promise.all(entries.filter((entry) => entry.isDirectory()).map((entry) => removeIfEmpty(path.join(folder, entry.name))));
+  await fs.rmdir(folder).catch(() => undefined);
 }
 
 /** The real path of `folder`, or of its nearest ancestor that exists (`whole` false). */

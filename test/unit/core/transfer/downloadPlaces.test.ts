@@ -223,6 +223,40 @@ describe('download placement', () => {
     }
   });
 
+  it('leaves none of the folders it made empty when cancelled, keeping the files placed before and a folder that was there', async () => {
+    const objects = Object.fromEntries(['run/a/1.bin', 'run/b/2.bin', 'run/c/d/3.bin', 'run/c/e/4.bin', 'run/f/5.bin', 'run/keep/6.bin'].map((key) => [key, Buffer.from(key)]));
+    await fs.mkdir(path.join(scratch.dir, 'run', 'keep'), { recursive: true });
+    const ctx = context(objects);
+    ctx.settings = { ...ctx.settings, fileConcurrency: 3 };
+    const cancel = new AbortController();
+    // Cancelled at the fourth GET: three files are on their way or in place, their folders made.
+    const get = ctx.http.get.bind(ctx.http);
+    let gets = 0;
+    ctx.http.get = ((...args: Parameters<typeof get>) => {
+      if (++gets === 4) {
+        cancel.abort();
+      }
+      return get(...args);
+    }) as typeof get;
+    await assert.rejects(downloadObjects(ctx, { ...request([], ['run/']), signal: cancel.signal }), /cancel/i);
+    /** Each folder under the download folder, and whether a file is somewhere in it. */
+    const holdsFiles = new Map<string, boolean>();
+    const walk = async (folder: string): Promise<boolean> => {
+      let any = false;
+      for (const entry of await fs.readdir(path.join(scratch.dir, folder), { withFileTypes: true })) {
+        const relative = path.join(folder, entry.name);
+        assert.ok(!entry.name.endsWith('.logqs-partial'), relative);
+        any = (entry.isDirectory() ? await walk(relative) : true) || any;
+      }
+      holdsFiles.set(folder, any);
+      return any;
+    };
+    await walk('run');
+    const empty = [...holdsFiles].filter(([, any]) => !any).map(([folder]) => folder);
+    assert.deepEqual(empty, [path.join('run', 'keep')], 'only the folder that was there before is without files');
+    assert.ok(holdsFiles.size > 1, 'some files were placed before the cancel');
+  });
+
   it('downloads only what a filtered folder lists, each file kept relative to the folder', async () => {
     const objects = { 'logs/run/2023-a.bag': Buffer.from('a'), 'logs/run/2023/deep.bag': Buffer.from('d'), 'logs/run/2024-b.bag': Buffer.from('b') };
     const report = await downloadObjects(context(objects), { ...request([], ['logs/run/']), listedAs: new Map([['logs/run/', 'logs/run/2023']]) });
