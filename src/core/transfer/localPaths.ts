@@ -23,9 +23,9 @@ const WINDOWS_FORBIDDEN = /[<>:"|?*\\]/g;
 /**
  * Segments for `relativeKey` (a key with the folder's parent removed). `.`
  * and `..` segments, empty segments (a leading "/", "a//b"), NUL and control
- * characters are refused, and on Windows a leading drive letter; the other
- * characters and device names Windows refuses are replaced there, so the
- * file can still be saved.
+ * characters are refused; the characters and device names Windows refuses
+ * are replaced there, so the file can still be saved ("C:" of a key that
+ * starts like a drive, such as a Windows backup's "C:/Users/…", becomes "C_").
  */
 export function localSegments(relativeKey: string, platform: NodeJS.Platform = process.platform): LocalSegments {
   if (relativeKey === '') {
@@ -51,13 +51,10 @@ export function localSegments(relativeKey: string, platform: NodeJS.Platform = p
     if (segment === '.' || segment === '..') {
       return { ok: false, reason: 'the key holds "." or ".." segments, which could lead outside the download folder' };
     }
-    // "C:x" is a path on another drive only on Windows; elsewhere it is just a name.
-    if (platform === 'win32' && index === 0 && /^[a-zA-Z]:/.test(segment)) {
-      return { ok: false, reason: 'the key starts with a drive letter' };
-    }
     const name = platform === 'win32' ? windowsSafeName(segment) : segment;
-    if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
-      return { ok: false, reason: `a name in the key is longer than ${MAX_NAME_BYTES} bytes, which file systems refuse` };
+    // NTFS counts a name in UTF-16 units (255), the others in bytes: 90 Japanese characters fit there, not here.
+    if (platform === 'win32' ? name.length > MAX_NAME_BYTES : Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
+      return { ok: false, reason: `a name in the key is longer than ${MAX_NAME_BYTES} ${platform === 'win32' ? 'characters' : 'bytes'}, which file systems refuse` };
     }
     segments.push(name);
   }
