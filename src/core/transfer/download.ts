@@ -458,7 +458,7 @@ const downloadLarge: PutInPlace = async (object, placement, context, signal, onB
       // No file of a cancelled job is put in place, however far its bytes came.
       throwIfAborted(signal);
       if (current.replace) {
-        if ((await replaceWith(temporary, current.target, promiseNamingCalls)) === 'written') {
+        if ((await replaceWith(temporary, current.target, promiseNamingCalls, { cancelled: () => signal.aborted })) === 'written') {
           return current;
         }
         await fs.rm(temporary, { force: true });
@@ -531,8 +531,8 @@ const downloadSmall: PutInPlace = async (object, placement, context, signal, onB
 };
 
 const FOLDER_THERE = 'a folder of the same name exists (a key that is both a file and a folder)';
-const IN_USE = 'the file there could not be replaced: it is open in another program, or read-only';
-const SAME_FILE = 'another key of this download lands on the same file (the disk takes names that differ only in case, or in Unicode normalization, for one: macOS, Windows, and such disks on Linux)';
+const IN_USE = 'the file there could not be replaced: it is open in another program, read-only, or in a folder that lets no file be replaced';
+const SAME_FILE = 'another key of this download lands on the same file (the disk takes names that differ only in case for one, as macOS, Windows and such disks on Linux do, and on macOS names that differ in Unicode normalization)';
 const SAME_NAME = 'another key of this download has the same name (keys of different folders or stores downloaded into one folder)';
 
 /**
@@ -773,6 +773,7 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
     await folders.removeEmptyMade();
     throw error;
   } finally {
+    folders.release();
     // The final counts however it ends: a job cancelled or failed part way says what it had done.
     meter.finish();
   }

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { cancelledError } from '../errors';
 
 /**
  * What moveToFreeName needs to know of a name's file: a folder or not, which
@@ -53,19 +54,37 @@ export type Occupant = 'exists' | 'folder' | undefined;
  */
 const REPLACE_REFUSED = new Set(['EPERM', 'EBUSY', 'EACCES']);
 
+/** Waits between tries of a replace Windows refuses: a virus scanner or a sync client holds a new file a moment. */
+const REPLACE_RETRY_MS = [50, 100, 200, 400, 800];
+
 /**
  * `temporary` renamed onto `target`, replacing the file the person said to overwrite; 'in-use' where the system
- * refuses to replace it (the temporary is then the caller's to remove). Any other failure is thrown.
+ * refuses to replace it (the temporary is then the caller's to remove), on Windows after 1.5 s of tries. Any other
+ * failure is thrown, and so is a cancel (`cancelled`) met between tries: no file of a cancelled job goes in.
  */
-export async function replaceWith(temporary: string, target: string, calls: Pick<NamingCalls, 'rename'>): Promise<'written' | 'in-use'> {
-  try {
-    await calls.rename(temporary, target);
-    return 'written';
-  } catch (error) {
-    if (REPLACE_REFUSED.has((error as NodeJS.ErrnoException).code ?? '')) {
-      return 'in-use';
+export async function replaceWith(
+  temporary: string,
+  target: string,
+  calls: Pick<NamingCalls, 'rename'>,
+  options: { platform?: NodeJS.Platform; cancelled?: () => boolean } = {},
+): Promise<'written' | 'in-use'> {
+  const { platform = process.platform, cancelled = () => false } = options;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await calls.rename(temporary, target);
+      return 'written';
+    } catch (error) {
+      if (!REPLACE_REFUSED.has((error as NodeJS.ErrnoException).code ?? '')) {
+        throw error;
+      }
+      if (platform !== 'win32' || attempt >= REPLACE_RETRY_MS.length) {
+        return 'in-use';
+      }
     }
-    throw error;
+    await new Promise((resolve) => setTimeout(resolve, REPLACE_RETRY_MS[attempt]));
+    if (cancelled()) {
+      throw cancelledError();
+    }
   }
 }
 

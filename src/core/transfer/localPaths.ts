@@ -111,14 +111,22 @@ export function pathUnder(root: string, segments: readonly string[]): string {
  * download folder can't redirect a file elsewhere. Each folder is made and
  * checked once per job (a folder of thousands of small files would otherwise
  * pay three system calls a file for it). `removeEmptyMade` takes away the
- * folders it made that are still empty: a job cancelled or failed leaves no
- * empty tree of them behind.
+ * folders it made that are still empty, unless another job of this process
+ * has files on their way into them: a job cancelled or failed leaves no
+ * empty tree of them behind. `release` ends the job's use of its folders.
  */
-export function parentPreparer(root: string): { prepare: (file: string) => Promise<void>; removeEmptyMade: () => Promise<void> } {
+export function parentPreparer(root: string): { prepare: (file: string) => Promise<void>; removeEmptyMade: () => Promise<void>; release: () => void } {
   let realRoot: Promise<string> | undefined;
   const prepared = new Map<string, Promise<void>>();
   /** The first folder each mkdir made (those below it it made too). */
   const made: string[] = [];
+  let released = false;
+  const release = () => {
+    if (!released) {
+      released = true;
+      prepared.forEach((_, parent) => useFolder(parent, -1));
+    }
+  };
   const prepare = async (parent: string, file: string) => {
     realRoot ??= fs.realpath(root);
     const rootPath = await realRoot;
@@ -145,21 +153,42 @@ export function parentPreparer(root: string): { prepare: (file: string) => Promi
       if (!done) {
         done = prepare(parent, file);
         prepared.set(parent, done);
+        useFolder(parent, 1);
       }
       return done;
     },
     removeEmptyMade: async () => {
+      release();
       // Only empty ones go (rmdir refuses the others): files placed before the end stay, with their folders.
       await Promise.all(made.map((folder) => removeIfEmpty(folder)));
     },
+    release,
   };
 }
 
-/** Removes `folder` and the folders in it, bottom up, where nothing else is in them; never a file. */
+/**
+ * How many download jobs of this process put files in each folder now: one
+ * job's cleanup must not take away a folder another's files are on their
+ * way into (it found the folder made, and won't make it again).
+ */
+const foldersInUse = new Map<string, number>();
+
+function useFolder(folder: string, change: 1 | -1): void {
+  const count = (foldersInUse.get(folder) ?? 0) + change;
+  if (count > 0) {
+    foldersInUse.set(folder, count);
+  } else {
+    foldersInUse.delete(folder);
+  }
+}
+
+/** Removes `folder` and the folders in it, bottom up, where nothing else is in them and no job's files go; never a file. */
 async function removeIfEmpty(folder: string): Promise<void> {
   const entries = await fs.readdir(folder, { withFileTypes: true }).catch(() => []);
   await Promise.all(entries.filter((entry) => entry.isDirectory()).map((entry) => removeIfEmpty(path.join(folder, entry.name))));
-  await fs.rmdir(folder).catch(() => undefined);
+  if (!foldersInUse.has(folder)) {
+    await fs.rmdir(folder).catch(() => undefined);
+  }
 }
 
 /** The real path of `folder`, or of its nearest ancestor that exists (`whole` false). */

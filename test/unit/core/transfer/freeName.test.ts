@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { type NamingCalls, moveToFreeName, promiseNamingCalls } from '../../../../src/core/transfer/freeName';
+import { type NamingCalls, moveToFreeName, promiseNamingCalls, replaceWith } from '../../../../src/core/transfer/freeName';
+import { code } from '../../../support/assertions';
 import { temporaryFolder } from '../../../support/transfers';
 
 /** A finished file moved onto its name only while the name is free, on a real disk. */
@@ -79,5 +80,42 @@ describe('moveToFreeName', () => {
     await assert.rejects(moveToFreeName(at('.finished.partial'), at('there.bin'), refused), { code: 'EACCES' });
     await assert.rejects(moveToFreeName(at('.finished.partial'), at('free.bin'), refused), { code: 'EACCES' });
     assert.ok(!(await fs.readdir(folder.dir)).includes('free.bin'));
+  });
+});
+
+describe('replaceWith', () => {
+  const refusing = (refusals: number, errorCode = 'EBUSY') => {
+    const tries: number[] = [];
+    return {
+      tries,
+      rename: async () => {
+        tries.push(Date.now());
+        if (tries.length <= refusals) {
+          throw Object.assign(new Error(`${errorCode}: resource busy or locked, rename`), { code: errorCode });
+        }
+      },
+    };
+  };
+
+  it('on Windows, tries again a replace refused a moment (a virus scanner holding the new file), then says in-use', async () => {
+    const brief = refusing(2);
+    assert.equal(await replaceWith('t', 'x', brief, { platform: 'win32' }), 'written');
+    assert.equal(brief.tries.length, 3);
+    const held = refusing(100, 'EPERM');
+    assert.equal(await replaceWith('t', 'x', held, { platform: 'win32' }), 'in-use');
+    assert.equal(held.tries.length, 6);
+    assert.ok(held.tries[5] - held.tries[0] >= 1400, `${held.tries[5] - held.tries[0]} ms of tries`);
+  });
+
+  it('elsewhere says in-use at once, throws any other failure, and stops at a cancel between tries', async () => {
+    const once = refusing(1, 'EACCES');
+    assert.equal(await replaceWith('t', 'x', once, { platform: 'linux' }), 'in-use');
+    assert.equal(once.tries.length, 1);
+    await assert.rejects(replaceWith('t', 'x', refusing(1, 'EIO'), { platform: 'win32' }), /EIO/);
+    let cancelled = false;
+    const cancelling = refusing(100);
+    setTimeout(() => (cancelled = true), 120);
+    await assert.rejects(replaceWith('t', 'x', cancelling, { platform: 'win32', cancelled: () => cancelled }), code('cancelled'));
+    assert.ok(cancelling.tries.length < 6, `${cancelling.tries.length} tries`);
   });
 });
