@@ -55,7 +55,10 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
     const total = keys.length + inFolders;
     if (total === 0) {
       // Folders emptied since they were listed (or whose filter now shows nothing): no question about "0 objects".
-      deps.ui.info(`Nothing to delete from "${ref.store.name}": no object is in ${folders.length === 1 ? `"${folders[0].prefix}"` : `those ${folders.length} folders`} now.`);
+      const [only] = folders;
+      const where =
+        folders.length > 1 ? `those ${folders.length} folders hold no object` : only.listedAs === undefined ? `"${only.prefix}" holds no object` : `the filter of "${only.prefix}" shows no object`;
+      deps.ui.info(`Nothing to delete from "${ref.store.name}": ${where} now.`);
       continue;
     }
     const objects = `${total} object${total === 1 ? '' : 's'}`;
@@ -88,7 +91,8 @@ export const deleteObjects = (deps: Deps) => async (arg?: unknown, selected?: un
         return { done, failed: failures };
       });
     } catch (error) {
-      throw deleted === 0 ? error : stoppedPartWay(error, 'Delete', `${countSaid(deleted, total, 'object')} had been deleted from "${ref.store.name}"`, deps.ui);
+      // At least: a request a cancel aborted may have been carried out by the server all the same.
+      throw deleted === 0 ? error : stoppedPartWay(error, 'Delete', `at least ${countSaid(deleted, total, 'object')} had been deleted from "${ref.store.name}"`, deps.ui);
     } finally {
       // What went before a cancel or a failure is gone from the store: the tree drops it either way.
       deps.tree.objectsChanged(ref.store.id);

@@ -3,7 +3,7 @@ import { filterAfterPrefix, scopeKey } from '../../core/keyPrefix';
 import type { ObjectStore } from '../../core/objectStore';
 import type { StoreRef } from '../../core/sources';
 import { assertUsable, assertWritable } from '../../core/storeRules';
-import { FolderNode, ObjectNode, StoreNode, type TreeNode, childPrefixOf } from '../explorer/nodes';
+import { FolderNode, LoadMoreNode, MessageNode, ObjectNode, SourceNode, StoreNode, type TreeNode, childPrefixOf } from '../explorer/nodes';
 import { type CommandDeps, isInputObject } from './deps';
 
 /**
@@ -67,10 +67,15 @@ export const WRITABLE: StoreFit = {
 
 /** Every store of every source that fits, for a picker; refused, saying why, when there are stores and none fits. */
 export async function storesThatFit(deps: TargetDeps, fit: StoreFit): Promise<StoreRef[]> {
-  const stores = await deps.sources.allStores((source, error) => deps.report(`Couldn't load the object stores of ${source.label}`, error));
+  let unloaded = false;
+  const stores = await deps.sources.allStores((source, error) => {
+    unloaded = true;
+    deps.report(`Couldn't load the object stores of ${source.label}`, error);
+  });
   const fitting = stores.filter((ref) => fit.fits(ref.store));
   if (fitting.length === 0 && stores.length > 0) {
-    throw new LogqsError('invalid-input', fit.noneFit);
+    // Next to the report of a source that failed, said of the stores it could load only.
+    throw new LogqsError('invalid-input', unloaded ? `${fit.noneFit} (of those that could be loaded)` : fit.noneFit);
   }
   return fitting;
 }
@@ -113,6 +118,11 @@ export async function resolveTargets(
     const checked = await Promise.all(targets.map(async (target) => ({ ...target, ref: await current(target.ref) })));
     checked.forEach((target) => assertFits(target.ref.store));
     return checked;
+  }
+  // Rows of the tree that are no object or folder ("Load more…", a message), alone or selected together: not a palette
+  // run, whose store and folder are asked for.
+  if (arg instanceof LoadMoreNode || arg instanceof MessageNode || arg instanceof SourceNode) {
+    throw new LogqsError('invalid-input', `${request.title} works on objects and folders: select some`);
   }
   if (isInputObject(arg) && typeof arg.id === 'string') {
     const ref = await deps.sources.find(arg.id);

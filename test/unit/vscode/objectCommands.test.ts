@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { deleteObjects, newFolder } from '../../../src/vscode/commands/editCommands';
 import { copyKey, copyPresignedUrl, copyS3Uri, openObject, showObjectDetails } from '../../../src/vscode/commands/objectCommands';
 import { download, downloadFromExplorer, upload, uploadDropped, uploadFromExplorer } from '../../../src/vscode/commands/transferCommands';
-import { FolderNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
+import { FolderNode, LoadMoreNode, MessageNode, ObjectNode, StoreNode } from '../../../src/vscode/explorer/nodes';
 import { code } from '../../support/assertions';
 import { fakeCommandDeps } from '../../support/fakeCommandDeps';
 import { memorySource, validInput } from '../../support/memoryPorts';
@@ -269,12 +269,25 @@ describe('object commands', () => {
     assert.equal(ui.told.at(-1), 'info: Deleted 42 objects from "robots".');
   });
 
+  it('refuses a command given only "Load more…" or message rows, rather than asking for a store as the palette does', async () => {
+    const { deps, folder, ui } = await setup();
+    const more = new LoadMoreNode(folder);
+    const message = new MessageNode(folder, 'No objects', false);
+    await assert.rejects(download(deps)(more, [more, message]), /^LogqsError: Download works on objects and folders: select some$/);
+    await assert.rejects(deleteObjects(deps)(message, undefined), /Delete works on objects and folders/);
+    assert.deepEqual(ui.asked, []);
+  });
+
   it('asks nothing, and deletes nothing, for a folder that holds no object by the time it is counted', async () => {
-    const { deps, folder, ui, calls } = await setup();
+    const { deps, folder, ui, calls, state } = await setup();
     await deleteObjects(deps)(folder);
     assert.ok(!ui.asked.some((question) => question.startsWith('confirm')), ui.asked.join('\n'));
     assert.ok(!calls.some((call) => call.startsWith('delete')), calls.join('\n'));
-    assert.equal(ui.told.at(-1), 'info: Nothing to delete from "robots": no object is in "logs/run 1/" now.');
+    assert.equal(ui.told.at(-1), 'info: Nothing to delete from "robots": "logs/run 1/" holds no object now.');
+    // Filtered, the folder may hold objects its filter doesn't show: said so.
+    state.filters.set(folder.id, '2023');
+    await deleteObjects(deps)(folder);
+    assert.equal(ui.told.at(-1), 'info: Nothing to delete from "robots": the filter of "logs/run 1/" shows no object now.');
   });
 
   it('says how many objects a folder held when deleted, when more came in after they were counted', async () => {
