@@ -18,8 +18,16 @@ export function findStore(stores: readonly ObjectStore[], id: string): ObjectSto
   return store;
 }
 
+/**
+ * Whether two store names are one: the same text however its accents were typed or pasted ("é" composed, or "e" and
+ * a combining accent, as macOS file names have it), which no one can tell apart in a list.
+ */
+export function sameStoreName(a: string, b: string): boolean {
+  return a === b || a.normalize('NFC') === b.normalize('NFC');
+}
+
 export function findStoreByName(stores: readonly ObjectStore[], name: string): ObjectStore {
-  const store = stores.find((candidate) => candidate.name === name);
+  const store = stores.find((candidate) => sameStoreName(candidate.name, name));
   if (!store) {
     throw new LogqsError('not-found', `There is no object store named "${name}"`);
   }
@@ -28,7 +36,7 @@ export function findStoreByName(stores: readonly ObjectStore[], name: string): O
 
 /** Why a name can't be used (another store has it), or undefined when it is free. */
 export function nameTakenMessage(stores: readonly ObjectStore[], name: string, exceptId?: string): string | undefined {
-  return stores.some((store) => store.name === name && store.id !== exceptId)
+  return stores.some((store) => sameStoreName(store.name, name) && store.id !== exceptId)
     ? `name "${name}" is already used by another object store`
     : undefined;
 }
@@ -159,15 +167,15 @@ export function syncManagedRecords(
   newId: () => string,
   now: string,
 ): ManagedSyncResult {
-  const wanted = new Set(entries.map((entry) => entry.name));
-  const removed = stores.filter((store) => store.managed && !wanted.has(store.name));
+  const wanted = new Set(entries.map((entry) => entry.name.normalize('NFC')));
+  const removed = stores.filter((store) => store.managed && !wanted.has(store.name.normalize('NFC')));
   let next = stores.filter((store) => !removed.includes(store));
   const added: ObjectStore[] = [];
   const updated: ObjectStore[] = [];
   const skipped: ManagedSyncResult['skipped'] = [];
   let newDefault: string | undefined;
   for (const entry of entries) {
-    const existing = next.find((store) => store.name === entry.name);
+    const existing = next.find((store) => sameStoreName(store.name, entry.name));
     if (existing && !existing.managed) {
       skipped.push({ name: entry.name, reason: 'an object store you added has the same name' });
     } else if (!existing) {

@@ -30,6 +30,14 @@ describe('embedded object store source', () => {
     await assert.rejects(registry.create(validInput()), (error: unknown) => LogqsError.is(error, 'conflict') && error.field === 'name');
   });
 
+  it('takes a name typed with a composed accent and one pasted with a combining accent for one name', async () => {
+    const { registry } = setup();
+    await registry.create(validInput({ name: 'caf\u00e9 logs' }));
+    // As a macOS file name gives it: "e" then U+0301. The two look the same in every list.
+    await assert.rejects(registry.create(validInput({ name: 'cafe\u0301 logs' })), code('conflict'));
+    await registry.create(validInput({ name: 'Caf\u00e9 logs' }));
+  });
+
   it('refuses renaming onto another store but allows keeping the name', async () => {
     const { registry } = setup();
     const a = await registry.create(validInput({ name: 'a' }));
@@ -229,6 +237,16 @@ describe('managed object stores from LogQS', () => {
     assert.equal(after.default, false);
     assert.equal((await registry.get(mine.id)).default, true);
     assert.equal(vault.secrets.get(before.id), 'rotated');
+  });
+
+  it('follows an entry whose name is the same text with its accent written another way, rather than adding a second store', async () => {
+    const { registry } = setup();
+    await registry.syncManaged([parse(entry({ name: 'caf\u00e9' }))]);
+    const result = await registry.syncManaged([parse(entry({ name: 'cafe\u0301', key_prefix: 'new/' }))]);
+    assert.deepEqual([result.added.length, result.updated.length, result.removed.length], [0, 1, 0]);
+    const stores = await registry.list();
+    assert.equal(stores.length, 1);
+    assert.equal(stores[0].key_prefix, 'new/');
   });
 
   it('announces a store whose secret another window changed, though its record here is the same (a managed store\'s new secret)', async () => {
