@@ -10,8 +10,11 @@ import { type NamingCalls, type Occupant, moveToFreeName, occupantOf, replaceWit
  * host's own thread.
  */
 
-/** Writes a verified temporary beside the target and renames it onto the target; on any failure the temporary is removed. */
-export async function commitWholeFile(commit: WholeFileCommit): Promise<CommitResult> {
+/**
+ * Writes a verified temporary beside the target and renames it onto the target; on any failure the temporary is
+ * removed. `cancelled`: a replace tried again (see replaceWith) stops at a cancel.
+ */
+export async function commitWholeFile(commit: WholeFileCommit, cancelled?: () => boolean): Promise<CommitResult> {
   if (commit.md5 !== undefined && md5Of(commit.bytes) !== commit.md5) {
     return 'damaged';
   }
@@ -21,10 +24,16 @@ export async function commitWholeFile(commit: WholeFileCommit): Promise<CommitRe
       return there;
     }
   }
-  return putInPlace(commit.temporary, commit.target, commit.replace, (fd) => {
-    writeAll(fd, commit.bytes);
-    return true;
-  });
+  return putInPlace(
+    commit.temporary,
+    commit.target,
+    commit.replace,
+    (fd) => {
+      writeAll(fd, commit.bytes);
+      return true;
+    },
+    cancelled,
+  );
 }
 
 /** What keeps a file from being put at `target` without replacing something: a file ('exists') or a folder there. */
@@ -43,7 +52,13 @@ export function occupant(target: string): Occupant {
  * `target` answers 'folder', a file the system won't replace 'in-use'. A file that replaces another is on disk before
  * the rename (as download.ts's onDiskBeforeReplacing says why).
  */
-export async function putInPlace(temporary: string, target: string, replace: boolean, fill: (fd: number) => boolean | Promise<boolean>): Promise<CommitResult> {
+export async function putInPlace(
+  temporary: string,
+  target: string,
+  replace: boolean,
+  fill: (fd: number) => boolean | Promise<boolean>,
+  cancelled?: () => boolean,
+): Promise<CommitResult> {
   try {
     const fd = fs.openSync(temporary, 'wx');
     let filled: boolean;
@@ -55,7 +70,7 @@ export async function putInPlace(temporary: string, target: string, replace: boo
     } finally {
       fs.closeSync(fd);
     }
-    const result = !filled ? 'damaged' : replace ? await replaceWith(temporary, target, namingCalls) : await moveToFreeName(temporary, target, namingCalls);
+    const result = !filled ? 'damaged' : replace ? await replaceWith(temporary, target, namingCalls, { cancelled }) : await moveToFreeName(temporary, target, namingCalls);
     if (result !== 'written') {
       fs.rmSync(temporary, { force: true });
     }

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { isAbort } from '../../core/errors';
 import { NOT_BEGUN, commitWholeFile, readWholeFile } from './wholeFileOps';
 import type { WholeFileRequest, WholeFileResponse } from './wholeFileThreads';
 
@@ -10,15 +11,17 @@ async function answer(request: WholeFileRequest): Promise<void> {
       // Cancelled while it waited its turn: nothing is written.
       response = { id: request.id, error: { code: NOT_BEGUN, message: 'cancelled before it began' } };
     } else if (request.op === 'commit') {
-      // Its fill is synchronous: each request ends before the next is taken.
-      response = { id: request.id, result: await commitWholeFile(request.commit) };
+      // Its fill is synchronous; only a replace Windows refuses a moment waits (see replaceWith), and stops at a cancel.
+      const { cancelled } = request;
+      response = { id: request.id, result: await commitWholeFile(request.commit, cancelled && (() => Atomics.load(cancelled, 0) === 1)) };
     } else {
       const bytes = readWholeFile(request.file, request.size);
       response = { id: request.id, bytes };
     }
   } catch (error) {
     const { code, message, path } = error as NodeJS.ErrnoException;
-    response = { id: request.id, error: { code, message, path } };
+    // A cancel met while a replace was tried again: nothing placed, as for one cancelled before it began.
+    response = { id: request.id, error: { code: isAbort(error) ? NOT_BEGUN : code, message, path } };
   }
   // A read's bytes move to the other thread instead of being copied.
   parentPort?.postMessage(response, 'bytes' in response ? [response.bytes.buffer as ArrayBuffer] : []);

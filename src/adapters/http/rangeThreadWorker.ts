@@ -164,20 +164,26 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
     }
     const hash = expected.md5 === undefined || answer.md5Hidden ? undefined : createHash('md5');
     fromFiles = true;
-    const result = await putInPlace(temporary, target, replace, async (fd) => {
-      // A write that fails leaves the loop, which closes the connection (see DirectGets' body).
-      fromFiles = false;
-      bodyBegun = true;
-      for await (const chunk of body) {
-        fromFiles = true;
-        hash?.update(chunk);
-        writeAll(fd, chunk);
+    const result = await putInPlace(
+      temporary,
+      target,
+      replace,
+      async (fd) => {
+        // A write that fails leaves the loop, which closes the connection (see DirectGets' body).
         fromFiles = false;
-      }
-      fromFiles = true;
-      // Every byte came: the body ends at Content-Length, checked above, or fails.
-      return hash === undefined || hash.digest('hex') === expected.md5;
-    });
+        bodyBegun = true;
+        for await (const chunk of body) {
+          fromFiles = true;
+          hash?.update(chunk);
+          writeAll(fd, chunk);
+          fromFiles = false;
+        }
+        fromFiles = true;
+        // Every byte came: the body ends at Content-Length, checked above, or fails.
+        return hash === undefined || hash.digest('hex') === expected.md5;
+      },
+      () => entry.controller.signal.aborted,
+    );
     post({ type: 'placed', id, result });
   } catch (error) {
     post({ type: 'placed', id, error: { ...crossing(error), file: fromFiles } });

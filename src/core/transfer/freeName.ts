@@ -54,21 +54,28 @@ export type Occupant = 'exists' | 'folder' | undefined;
  */
 const REPLACE_REFUSED = new Set(['EPERM', 'EBUSY', 'EACCES']);
 
+/** Whether a file has no write permission (Windows' read-only attribute reads so): a replace of it is refused for good. */
+async function isReadOnly(file: string): Promise<boolean> {
+  const stats = await fs.lstat(file).catch(() => undefined);
+  return stats !== undefined && (stats.mode & 0o200) === 0;
+}
+
 /** Waits between tries of a replace Windows refuses: a virus scanner or a sync client holds a new file a moment. */
 const REPLACE_RETRY_MS = [50, 100, 200, 400, 800];
 
 /**
  * `temporary` renamed onto `target`, replacing the file the person said to overwrite; 'in-use' where the system
- * refuses to replace it (the temporary is then the caller's to remove), on Windows after 1.5 s of tries. Any other
- * failure is thrown, and so is a cancel (`cancelled`) met between tries: no file of a cancelled job goes in.
+ * refuses to replace it (the temporary is then the caller's to remove), on Windows after 1.5 s of tries unless the
+ * file is read-only, which no wait changes. Any other failure is thrown, and so is a cancel (`cancelled`) met between
+ * tries: no file of a cancelled job goes in.
  */
 export async function replaceWith(
   temporary: string,
   target: string,
   calls: Pick<NamingCalls, 'rename'>,
-  options: { platform?: NodeJS.Platform; cancelled?: () => boolean } = {},
+  options: { platform?: NodeJS.Platform; cancelled?: () => boolean; readOnly?: (target: string) => Promise<boolean> } = {},
 ): Promise<'written' | 'in-use'> {
-  const { platform = process.platform, cancelled = () => false } = options;
+  const { platform = process.platform, cancelled = () => false, readOnly = isReadOnly } = options;
   for (let attempt = 0; ; attempt++) {
     try {
       await calls.rename(temporary, target);
@@ -77,7 +84,7 @@ export async function replaceWith(
       if (!REPLACE_REFUSED.has((error as NodeJS.ErrnoException).code ?? '')) {
         throw error;
       }
-      if (platform !== 'win32' || attempt >= REPLACE_RETRY_MS.length) {
+      if (platform !== 'win32' || attempt >= REPLACE_RETRY_MS.length || (attempt === 0 && (await readOnly(target)))) {
         return 'in-use';
       }
     }

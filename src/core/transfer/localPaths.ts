@@ -174,11 +174,13 @@ export function parentPreparer(root: string): { prepare: (file: string) => Promi
 const foldersInUse = new Map<string, number>();
 
 function useFolder(folder: string, change: 1 | -1): void {
-  const count = (foldersInUse.get(folder) ?? 0) + change;
+  // By identity: two jobs may spell one folder two ways where the disk folds case ("Run", "run").
+  const key = localFileIdentity(folder);
+  const count = (foldersInUse.get(key) ?? 0) + change;
   if (count > 0) {
-    foldersInUse.set(folder, count);
+    foldersInUse.set(key, count);
   } else {
-    foldersInUse.delete(folder);
+    foldersInUse.delete(key);
   }
 }
 
@@ -186,7 +188,7 @@ function useFolder(folder: string, change: 1 | -1): void {
 async function removeIfEmpty(folder: string): Promise<void> {
   const entries = await fs.readdir(folder, { withFileTypes: true }).catch(() => []);
   await Promise.all(entries.filter((entry) => entry.isDirectory()).map((entry) => removeIfEmpty(path.join(folder, entry.name))));
-  if (!foldersInUse.has(folder)) {
+  if (!foldersInUse.has(localFileIdentity(folder))) {
     await fs.rmdir(folder).catch(() => undefined);
   }
 }

@@ -81,6 +81,36 @@ describe('whole-file threads', () => {
     }
   });
 
+  it('on Windows, stops trying a refused replace at a Cancel, and places nothing', async function () {
+    this.timeout(10_000);
+    // The real file thread, told it runs on Windows, where a rename over "held.bin" is refused as a virus scanner would.
+    const worker = path.join(__dirname, '../../../src/adapters/files/wholeFileWorker.js');
+    const heldWorker = path.join(dir, 'held-worker.js');
+    await fs.writeFile(
+      heldWorker,
+      "Object.defineProperty(process, 'platform', { value: 'win32' });\n" +
+        "const fs = require('node:fs'); const rename = fs.renameSync;\n" +
+        "fs.renameSync = (from, to) => { if (to.endsWith('held.bin')) throw Object.assign(new Error('EBUSY: resource busy or locked, rename'), { code: 'EBUSY' }); return rename(from, to); };\n" +
+        `require(${JSON.stringify(worker)});`,
+    );
+    const held = createWholeFileThreads({ workerFile: heldWorker, threads: 1 });
+    try {
+      await fs.writeFile(path.join(dir, 'held.bin'), 'old');
+      const cancel = new AbortController();
+      setTimeout(() => cancel.abort(), 200);
+      const started = Date.now();
+      await assert.rejects(held.commit({ target: path.join(dir, 'held.bin'), temporary: path.join(dir, '.held.partial'), bytes, replace: true }, cancel.signal), code('cancelled'));
+      assert.ok(Date.now() - started < 1200, `${Date.now() - started} ms: the tries went on past the Cancel`);
+      assert.equal(await fs.readFile(path.join(dir, 'held.bin'), 'utf8'), 'old');
+      assert.deepEqual((await fs.readdir(dir)).sort(), ['held-worker.js', 'held.bin']);
+      // Not cancelled, the same refusal is tried for 1.5 s, then said in-use.
+      assert.equal(await held.commit({ target: path.join(dir, 'held.bin'), temporary: path.join(dir, '.held.partial'), bytes, replace: true }, new AbortController().signal), 'in-use');
+      assert.deepEqual((await fs.readdir(dir)).sort(), ['held-worker.js', 'held.bin']);
+    } finally {
+      held.dispose();
+    }
+  });
+
   it('writes nothing of a commit cancelled while it waited its turn behind another, which ends whole', async () => {
     const one = createWholeFileThreads({ threads: 1 });
     try {

@@ -97,14 +97,40 @@ describe('replaceWith', () => {
     };
   };
 
-  it('on Windows, tries again a replace refused a moment (a virus scanner holding the new file), then says in-use', async () => {
+  it('on Windows, tries again a replace refused a moment (a virus scanner holding the new file), then says in-use', async function () {
+    this.timeout(10_000);
+    const writable = { readOnly: async () => false };
     const brief = refusing(2);
-    assert.equal(await replaceWith('t', 'x', brief, { platform: 'win32' }), 'written');
+    assert.equal(await replaceWith('t', 'x', brief, { platform: 'win32', ...writable }), 'written');
     assert.equal(brief.tries.length, 3);
     const held = refusing(100, 'EPERM');
-    assert.equal(await replaceWith('t', 'x', held, { platform: 'win32' }), 'in-use');
+    assert.equal(await replaceWith('t', 'x', held, { platform: 'win32', ...writable }), 'in-use');
     assert.equal(held.tries.length, 6);
     assert.ok(held.tries[5] - held.tries[0] >= 1400, `${held.tries[5] - held.tries[0]} ms of tries`);
+    // A read-only file stays so: no wait.
+    const readOnly = refusing(100, 'EPERM');
+    assert.equal(await replaceWith('t', 'x', readOnly, { platform: 'win32', readOnly: async () => true }), 'in-use');
+    assert.equal(readOnly.tries.length, 1);
+  });
+
+  it('takes a file without write permission for read-only, as Windows\' read-only attribute reads', async () => {
+    const folder = await temporaryFolder();
+    try {
+      const file = path.join(folder.dir, 'locked.csv');
+      await fs.writeFile(file, 'x');
+      await fs.chmod(file, 0o444);
+      let tries = 0;
+      const refused = {
+        rename: async () => {
+          tries++;
+          throw Object.assign(new Error('EPERM: operation not permitted, rename'), { code: 'EPERM' });
+        },
+      };
+      assert.equal(await replaceWith(path.join(folder.dir, '.t'), file, refused, { platform: 'win32' }), 'in-use');
+      assert.equal(tries, 1);
+    } finally {
+      await folder.remove();
+    }
   });
 
   it('elsewhere says in-use at once, throws any other failure, and stops at a cancel between tries', async () => {
@@ -115,7 +141,7 @@ describe('replaceWith', () => {
     let cancelled = false;
     const cancelling = refusing(100);
     setTimeout(() => (cancelled = true), 120);
-    await assert.rejects(replaceWith('t', 'x', cancelling, { platform: 'win32', cancelled: () => cancelled }), code('cancelled'));
+    await assert.rejects(replaceWith('t', 'x', cancelling, { platform: 'win32', cancelled: () => cancelled, readOnly: async () => false }), code('cancelled'));
     assert.ok(cancelling.tries.length < 6, `${cancelling.tries.length} tries`);
   });
 });
