@@ -27,7 +27,8 @@ export function sameStoreName(a: string, b: string): boolean {
 }
 
 export function findStoreByName(stores: readonly ObjectStore[], name: string): ObjectStore {
-  const store = stores.find((candidate) => sameStoreName(candidate.name, name));
+  // The very spelling first: records from before names were compared so may hold two that are one now.
+  const store = stores.find((candidate) => candidate.name === name) ?? stores.find((candidate) => sameStoreName(candidate.name, name));
   if (!store) {
     throw new LogqsError('not-found', `There is no object store named "${name}"`);
   }
@@ -175,7 +176,7 @@ export function syncManagedRecords(
   const skipped: ManagedSyncResult['skipped'] = [];
   let newDefault: string | undefined;
   for (const entry of entries) {
-    const existing = next.find((store) => sameStoreName(store.name, entry.name));
+    const existing = next.find((store) => store.name === entry.name) ?? next.find((store) => sameStoreName(store.name, entry.name));
     if (existing && !existing.managed) {
       skipped.push({ name: entry.name, reason: 'an object store you added has the same name' });
     } else if (!existing) {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { LogqsError } from '../../core/errors';
 import { type ObjectStoreCreate, objectStoreCreateSchema } from '../../core/objectStore';
+import { sameStoreName } from '../../core/storeRules';
 import { readJsonDocument } from './jsonDocument';
 
 /**
@@ -12,12 +13,10 @@ import { readJsonDocument } from './jsonDocument';
 const managedFileSchema = z.object({
   objectStores: z.array(objectStoreCreateSchema).superRefine((entries, ctx) => {
     // Said of the entry that repeats a name, with the entry it repeats, so the file's author can find both.
-    const firstWith = new Map<string, number>();
     entries.forEach((entry, index) => {
-      const first = firstWith.get(entry.name);
-      if (first === undefined) {
-        firstWith.set(entry.name, index);
-      } else {
+      // The same text however its accents are written (see sameStoreName): both entries would follow one record.
+      const first = entries.findIndex((other) => sameStoreName(other.name, entry.name));
+      if (first !== index) {
         ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `is the name of objectStores.${first} too: names must be unique` });
       }
     });

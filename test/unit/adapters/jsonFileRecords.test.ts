@@ -277,6 +277,11 @@ describe('managed object stores file', () => {
 
   it('refuses duplicate names, bad JSON and a missing file', async () => {
     await assert.rejects(readManagedStoresFile(await write({ objectStores: [validInput(), validInput()] })), /names must be unique/);
+    // One text, its accent written two ways: both entries would follow one record, each in turn.
+    await assert.rejects(
+      readManagedStoresFile(await write({ objectStores: [validInput({ name: 'caf\u00e9' }), validInput({ name: 'x' }), validInput({ name: 'cafe\u0301' })] })),
+      /objectStores\.2\.name is the name of objectStores\.0 too/,
+    );
     // Which entry repeats which, names compared as they are kept (trimmed).
     const entries = [validInput({ name: 'a' }), validInput({ name: 'b' }), validInput({ name: ' a ' })];
     await assert.rejects(readManagedStoresFile(await write({ objectStores: entries })), /objectStores\.2\.name is the name of objectStores\.0 too/);

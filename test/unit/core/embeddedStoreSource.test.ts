@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { LogqsError } from '../../../src/core/errors';
-import { objectStoreCreateSchema } from '../../../src/core/objectStore';
+import { type ObjectStore, objectStoreCreateSchema } from '../../../src/core/objectStore';
+import { findStoreByName } from '../../../src/core/storeRules';
 import { code } from '../../support/assertions';
 import { memorySource, validInput } from '../../support/memoryPorts';
 
@@ -28,6 +29,13 @@ describe('embedded object store source', () => {
     const { registry } = setup();
     await registry.create(validInput());
     await assert.rejects(registry.create(validInput()), (error: unknown) => LogqsError.is(error, 'conflict') && error.field === 'name');
+  });
+
+  it('finds a store by its very spelling first, where records from before hold two that are one text', () => {
+    const stores = [{ name: 'caf\u00e9', id: 'composed' }, { name: 'cafe\u0301', id: 'decomposed' }] as ObjectStore[];
+    assert.equal(findStoreByName(stores, 'cafe\u0301').id, 'decomposed');
+    assert.equal(findStoreByName(stores, 'caf\u00e9').id, 'composed');
+    assert.equal(findStoreByName([stores[0]], 'cafe\u0301').id, 'composed');
   });
 
   it('takes a name typed with a composed accent and one pasted with a combining accent for one name', async () => {
