@@ -122,7 +122,7 @@ export async function resolveTargets(
   // Rows of the tree that are no object or folder ("Load more…", a message), alone or selected together: not a palette
   // run, whose store and folder are asked for.
   if (arg instanceof LoadMoreNode || arg instanceof MessageNode || arg instanceof SourceNode) {
-    throw new LogqsError('invalid-input', `${request.title} works on objects and folders: select some`);
+    throw new LogqsError('invalid-input', request.want === 'folder' ? `${request.title} works on stores and folders: select one` : `${request.title} works on objects and folders: select some`);
   }
   if (isInputObject(arg) && typeof arg.id === 'string') {
     const ref = await deps.sources.find(arg.id);

@@ -275,6 +275,7 @@ describe('object commands', () => {
     const message = new MessageNode(folder, 'No objects', false);
     await assert.rejects(download(deps)(more, [more, message]), /^LogqsError: Download works on objects and folders: select some$/);
     await assert.rejects(deleteObjects(deps)(message, undefined), /Delete works on objects and folders/);
+    await assert.rejects(newFolder(deps)(more), /^LogqsError: New Folder works on stores and folders: select one$/);
     assert.deepEqual(ui.asked, []);
   });
 
