@@ -27,20 +27,25 @@ export function askOnce(ask: (existing: string) => Promise<ConflictChoice>, job?
  * "name (1).ext", "name (2).ext", …: the first candidate `isFree` accepts
  * (file names and keys alike). The name is the part after the last of
  * `separators` (a key's "/"; a local path's, which on Windows are "\\" too).
- * With `maxNameBytes` (a file system's limit on one name, in UTF-8 bytes),
- * the name is shortened before its number rather than made too long to create.
+ * With `maxNameBytes` (a file system's limit on one name, in UTF-8 bytes, or
+ * in what `length` counts: NTFS counts UTF-16 units), the name is shortened
+ * before its number rather than made too long to create.
  */
 export async function firstFreeName(
   name: string,
   isFree: (candidate: string) => Promise<boolean> | boolean,
-  { maxNameBytes = Infinity, separators = ['/', '\\'] }: { maxNameBytes?: number; separators?: readonly string[] } = {},
+  {
+    maxNameBytes = Infinity,
+    separators = ['/', '\\'],
+    length = (text: string) => Buffer.byteLength(text),
+  }: { maxNameBytes?: number; separators?: readonly string[]; length?: (text: string) => number } = {},
 ): Promise<string> {
   const slash = Math.max(...separators.map((separator) => name.lastIndexOf(separator))) + 1;
   // The extension is after the last dot of the name.
   const dot = name.lastIndexOf('.');
   const [stem, extension] = dot > slash ? [name.slice(slash, dot), name.slice(dot)] : [name.slice(slash), ''];
   for (let n = 1; ; n++) {
-    const candidate = `${name.slice(0, slash)}${numbered(stem, extension, ` (${n})`, maxNameBytes)}`;
+    const candidate = `${name.slice(0, slash)}${numbered(stem, extension, ` (${n})`, maxNameBytes, length)}`;
     if (await isFree(candidate)) {
       return candidate;
     }
@@ -48,14 +53,14 @@ export async function firstFreeName(
 }
 
 /** stem + number + extension within `maxBytes`: the stem cut first; an extension too long to keep any stem is cut too, the number then last. */
-function numbered(stem: string, extension: string, number: string, maxBytes: number): string {
-  return Buffer.byteLength(number + extension) < maxBytes ? shortened(stem, number + extension, maxBytes) : shortened(stem + extension, number, maxBytes);
+function numbered(stem: string, extension: string, number: string, maxBytes: number, length: (text: string) => number): string {
+  return length(number + extension) < maxBytes ? shortened(stem, number + extension, maxBytes, length) : shortened(stem + extension, number, maxBytes, length);
 }
 
 /** `stem` + `ending`, the stem cut (by whole characters) as much as needed to fit `maxBytes`. */
-function shortened(stem: string, ending: string, maxBytes: number): string {
+function shortened(stem: string, ending: string, maxBytes: number, length: (text: string) => number): string {
   const characters = [...stem];
-  while (characters.length > 0 && Buffer.byteLength(characters.join('') + ending) > maxBytes) {
+  while (characters.length > 0 && length(characters.join('') + ending) > maxBytes) {
     characters.pop();
   }
   return characters.join('') + ending;

@@ -659,7 +659,9 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
       const isFree = async (candidate: string) => !claims.has(candidate) && !(await fs.lstat(candidate).catch(() => undefined)) && claims.claim(candidate);
       // Only the platform's separator ends a folder: on Linux and macOS a "\\" is part of the name, and of its 255 bytes.
       const separators = path.sep === '\\' ? ['/', '\\'] : ['/'];
-      return { target: await firstFreeName(target, isFree, { maxNameBytes: MAX_NAME_BYTES, separators }), replace: false };
+      // NTFS counts a name's 255 in UTF-16 units (see localSegments), the others in bytes.
+      const length = path.sep === '\\' ? (text: string) => text.length : undefined;
+      return { target: await firstFreeName(target, isFree, { maxNameBytes: MAX_NAME_BYTES, separators, length }), replace: false };
     }
     return { target, replace: true };
   };

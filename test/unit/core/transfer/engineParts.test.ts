@@ -153,6 +153,10 @@ describe('transfer engine parts', () => {
     assert.equal(copy, `/d/${'é'.repeat(123)}x (1).bag`);
     assert.equal(Buffer.byteLength(copy.slice('/d/'.length)), 255);
     assert.equal(await firstFreeName(`/d/${'é'.repeat(126)}.bag`, () => true, { maxNameBytes: 255 }), `/d/${'é'.repeat(123)} (1).bag`, 'a two-byte character is dropped whole');
+    // Counted as NTFS counts (UTF-16 units), 200 Japanese characters and " (1).pdf" fit whole; in bytes they would not.
+    const japanese = `C:\\d\\${'\u65e5'.repeat(200)}.pdf`;
+    assert.equal(await firstFreeName(japanese, () => true, { maxNameBytes: 255, length: (text) => text.length }), `C:\\d\\${'\u65e5'.repeat(200)} (1).pdf`);
+    assert.equal(await firstFreeName(japanese, () => true, { maxNameBytes: 255 }), `C:\\d\\${'\u65e5'.repeat(82)} (1).pdf`);
   });
 
   it('writes into one file one write at a time, in order, and says when the last has ended', async () => {
