@@ -95,9 +95,19 @@ export function partSizeFor(fileSize: number, partSizeBytes: number): number {
  * was written to while its parts were read: what was read would be stored
  * as a file it never was.
  */
+/** A local file that changed while it was read to be sent (a bag still being recorded): that file is skipped, saying so. */
+export class FileChangedError extends LogqsError {
+  constructor(
+    file: string,
+    readonly what: 'size' | 'content',
+  ) {
+    const changed = what === 'size' ? 'changed size' : 'was written to';
+    super('changed', `${file} ${changed} while it was being uploaded (is it still being written?); upload it again once it is complete`);
+  }
+}
+
 export function fileChangedError(file: string, what: 'size' | 'content' = 'size'): LogqsError {
-  const changed = what === 'size' ? 'changed size' : 'was written to';
-  return new LogqsError('changed', `${file} ${changed} while it was being uploaded (is it still being written?); upload it again once it is complete`);
+  return new FileChangedError(file, what);
 }
 
 /**
@@ -302,11 +312,14 @@ export function pickedName(entry: string, paths: Pick<typeof path, 'basename' | 
   return paths.basename(paths.resolve(entry));
 }
 
-/** Picked paths without those inside another picked (a folder and a file in it): each file goes once, under its folder. */
+/**
+ * Picked paths without those inside another picked (a folder and a file in it), nor one picked twice ("/a/dir" and
+ * "/a/dir/"): each file goes once, under its folder.
+ */
 function outermostPaths(paths: readonly string[]): string[] {
   const resolved = paths.map((entry) => path.resolve(entry));
   const isInside = (entry: string, folder: string) => entry !== folder && !isOutside(path.relative(folder, entry));
-  return paths.filter((_, index) => !resolved.some((other, at) => at !== index && isInside(resolved[index], other)));
+  return paths.filter((_, index) => resolved.indexOf(resolved[index]) === index && !resolved.some((other, at) => at !== index && isInside(resolved[index], other)));
 }
 
 /** Pages of a destination folder listed at least before its files' keys are asked one by one instead. */
@@ -443,6 +456,10 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
         const buffer = partBuffers.take(length);
         try {
           const body = await readPart(file, item, buffer, range.start, length);
+          // Growing (a bag still being recorded): found at the next part, not after every byte of it is sent.
+          if ((await onLocalFile(file.stat())).size !== item.size) {
+            throw fileChangedError(item.path);
+          }
           parts.push(await withRetries(`part ${range.partNumber} of "${item.key}"`, context, partSignal, () => writer.uploadPart(item.key, uploadId, range.partNumber, body, partSignal)));
           sent += length;
           meter.addBytes(length);
@@ -552,17 +569,31 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
   const uploadTo = async (item: UploadItem, signal: AbortSignal) => {
     // The question about an existing key may be answered after the job failed or was cancelled: nothing more is sent then.
     throwIfAborted(signal);
-    if (item.size > settings.partSizeBytes) {
-      const file = await openFile(item.path).catch((error: unknown) => unreadableFile(item, error));
-      if (!file) {
+    try {
+      if (item.size > settings.partSizeBytes) {
+        const file = await openFile(item.path).catch((error: unknown) => unreadableFile(item, error));
+        if (!file) {
+          return;
+        }
+        try {
+          // Grown since it was listed: nothing is started on the server for it.
+          if (file.opened.size !== item.size) {
+            throw fileChangedError(item.path);
+          }
+          await putLarge(item, file.handle, file.opened, signal);
+        } finally {
+          await file.handle.close();
+        }
+      } else if (!(await putSmall(item, signal))) {
         return;
       }
-      try {
-        await putLarge(item, file.handle, file.opened, signal);
-      } finally {
-        await file.handle.close();
+    } catch (error) {
+      // That file alone (its multipart upload aborted already): the others still go, and the reason is said.
+      if (!(error instanceof FileChangedError) || signal.aborted) {
+        throw error;
       }
-    } else if (!(await putSmall(item, signal))) {
+      skip(item.path, error.what === 'size' ? 'changed size while it was being uploaded (is it still being written?)' : 'was written to while it was being uploaded (is it still being written?)');
+      meter.removeTotal(1, item.size);
       return;
     }
     existing.add(item.key);

@@ -291,6 +291,33 @@ describe('upload keys', () => {
     assert.equal(last.filesDone, last.filesTotal, JSON.stringify(last));
   });
 
+  it('uploads a folder picked twice, spelled two ways ("dir" and "dir/"), once, skipping nothing', async () => {
+    await fs.mkdir(path.join(scratch.dir, 'dir'));
+    await fs.writeFile(path.join(scratch.dir, 'dir', 'a.txt'), 'a');
+    const stored = new Map<string, string>();
+    const report = await uploadFiles(context(stored), request([path.join(scratch.dir, 'dir'), `${path.join(scratch.dir, 'dir')}${path.sep}`]));
+    assert.deepEqual(report.keys, ['store/dir/a.txt']);
+    assert.deepEqual(report.skipped, []);
+  });
+
+  it('skips, saying why, a small file that grew since it was listed (a log still being written), and uploads the rest', async () => {
+    await fs.mkdir(path.join(scratch.dir, 'run'));
+    for (const name of ['a.txt', 'b.log', 'c.txt']) {
+      await fs.writeFile(path.join(scratch.dir, 'run', name), name);
+    }
+    const stored = new Map<string, string>();
+    const ctx = context(stored);
+    ctx.settings.fileConcurrency = 1;
+    const put = ctx.writer.putObject.bind(ctx.writer);
+    ctx.writer.putObject = async (key, body, options) => {
+      await fs.appendFile(path.join(scratch.dir, 'run', 'b.log'), ' more');
+      return put(key, body, options);
+    };
+    const report = await uploadFiles(ctx, request([path.join(scratch.dir, 'run')]));
+    assert.deepEqual(report.keys.sort(), ['store/run/a.txt', 'store/run/c.txt']);
+    assert.deepEqual(report.skipped.map((entry) => [path.basename(entry.path), entry.reason]), [['b.log', 'changed size while it was being uploaded (is it still being written?)']]);
+  });
+
   it('reports its final counts when it fails part way, however recently it reported, so that what it had sent can be said', async () => {
     await fs.mkdir(path.join(scratch.dir, 'run'));
     for (const name of ['a.txt', 'b.txt', 'c.txt']) {
