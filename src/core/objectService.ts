@@ -234,6 +234,11 @@ export class ObjectService {
     const { store, writer } = await this.writable(source, storeId);
     const { objects } = await source.objectsOf(storeId);
     const prefix = listingPrefix(store.key_prefix, destinationPrefix);
+    // A script's "/" or "logs//": its keys would hold an empty segment, which downloads refuse to take back.
+    const below = prefix.startsWith(store.key_prefix ?? '') ? prefix.slice((store.key_prefix ?? '').length) : prefix;
+    if (below.split('/').slice(0, -1).includes('')) {
+      throw new LogqsError('invalid-input', `The destination folder "${prefix}" holds an empty name (a leading "/" or "//"): its keys could not be downloaded again`);
+    }
     this.deps.log(`Upload to "${store.name}" under "${prefix}": ${paths.length} local paths`);
     return uploadFiles(
       {

@@ -498,6 +498,13 @@ describe('transfers against a real S3 server', function () {
     await assert.rejects(rig.objects.deleteFolder(rig.source, store.id, { prefix: 'ro/' }), readOnly);
     await assert.rejects(rig.objects.createFolder(rig.source, store.id, 'ro/', 'new'), readOnly);
     assert.deepEqual(written, []);
+    // A script's destination with an empty name in it ("/", "//") makes keys downloads refuse: refused before any request.
+    const writable = await rig.addStore(bucket, { key_prefix: 'rw/' });
+    const whole = await rig.addStore(bucket, { key_prefix: null });
+    for (const [store, destination] of [[whole, '/'], [whole, 'a//'], [writable, 'rw//'], [writable, 'rw/a//b/']] as const) {
+      await assert.rejects(rig.objects.upload(rig.source, store.id, [local], destination, jobCallbacks().callbacks), /holds an empty name/, destination);
+    }
+    assert.deepEqual(written, []);
     assert.deepEqual(await keysUnder('ro/'), ['ro/existing.txt']);
     assert.equal((await get('ro/existing.txt')).toString(), 'unchanged');
   });
