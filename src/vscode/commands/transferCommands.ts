@@ -106,8 +106,8 @@ async function downloadGroup(
   }
 }
 
-/** Uploads local paths under a folder of a store, then shows the result in the tree. */
-export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, paths: readonly string[], storeNodeId?: string) {
+/** Uploads local paths under a folder of a store, then shows the result in the tree; `alsoSkipped`: said with the job's skips. */
+export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, paths: readonly string[], storeNodeId?: string, alsoSkipped: readonly { path: string; reason: string }[] = []) {
   let report;
   let progress: ReturnType<typeof keepingLast> | undefined;
   try {
@@ -122,8 +122,9 @@ export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, pat
     // Files sent before a cancel or a failure are in the store too: the tree shows them either way.
     deps.tree.objectsChanged(ref.store.id);
   }
-  report.skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
-  deps.ui.info(summary('Uploaded', { count: report.keys.length, bytes: report.bytes, skipped: report.skipped.length }, 'file', `to "${ref.store.name}"`), logActions(deps, report.skipped.length));
+  const skipped = [...alsoSkipped, ...report.skipped];
+  skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
+  deps.ui.info(summary('Uploaded', { count: report.keys.length, bytes: report.bytes, skipped: skipped.length }, 'file', `to "${ref.store.name}"`), logActions(deps, skipped.length));
   if (storeNodeId && report.keys.length > 0) {
     await revealAfter(deps, 'Upload', storeNodeId, revealedKey(prefix, report.keys[0], paths.length));
   }
@@ -179,7 +180,12 @@ export const uploadDropped = (deps: Deps) => async (target?: unknown, paths?: un
   const node = destination.node && storeNodeOf(destination.node);
   const staged = unsaved.length > 0 ? await deps.runJob(`Copying ${plural(unsaved.length, 'dropped file')}`, (signal, onProgress) => stageDroppedFiles(unsaved, signal, onProgress)) : undefined;
   try {
-    await uploadPaths(deps, destination.ref, destination.key, [...paths, ...(staged?.paths ?? [])], node?.id);
+    const [unread] = staged?.skipped ?? [];
+    if (paths.length === 0 && staged?.paths.length === 0 && unread) {
+      // Nothing could be read: said as the reason, not as "uploaded nothing".
+      throw new LogqsError('invalid-input', `Nothing to upload: "${unread.path}": ${unread.reason}`);
+    }
+    await uploadPaths(deps, destination.ref, destination.key, [...paths, ...(staged?.paths ?? [])], node?.id, staged?.skipped);
   } finally {
     await staged?.remove();
   }

@@ -112,12 +112,24 @@ describe('drag and drop', () => {
     assert.deepEqual(calls, []);
   });
 
-  it('says a dropped file it could not read by its name, and leaves no copy behind', async () => {
+  it('skips, saying why, a dropped item it can\'t read (a folder from the desktop, in a browser), uploads the rest, and leaves no copy behind', async () => {
     const { folder, source } = await setup();
-    const { deps } = fakeCommandDeps([source]);
+    const { deps, ui } = fakeCommandDeps([source]);
     const before = new Set(await fs.readdir(os.tmpdir()));
-    const broken = { name: 'gone.mcap', data: async () => Promise.reject(new Error('NotReadableError: the file could not be read')) };
-    await assert.rejects(uploadDropped(deps)(folder, [], [{ name: 'ok.txt', data: async () => Buffer.from('ok') }, broken]), (error: unknown) => code('storage')(error) && /Couldn't read the dropped file "gone\.mcap"/.test((error as Error).message));
+    const warned: string[] = [];
+    deps.log.warn = (line) => warned.push(line);
+    let uploaded: string[] = [];
+    deps.objects.upload = async (_source, _storeId, paths) => {
+      uploaded = paths.map((entry) => path.basename(entry));
+      return { keys: ['logs/run 1/ok.txt'], skipped: [], bytes: 2 };
+    };
+    const folderDropped = { name: 'bags', data: async () => Promise.reject(new Error('NotFoundError: A requested file or directory could not be found')) };
+    await uploadDropped(deps)(folder, [], [{ name: 'ok.txt', data: async () => Buffer.from('ok') }, folderDropped]);
+    assert.deepEqual(uploaded, ['ok.txt']);
+    assert.match(ui.told.at(-1) ?? '', /^info: Uploaded 1 file \(2 B\) to "robots"; skipped 1 file/);
+    assert.ok(warned.some((line) => /^Not uploaded: bags: the drop couldn't be read \(NotFoundError.*drop the files themselves$/.test(line)), warned.join('\n'));
+    // Nothing readable at all: said as the reason.
+    await assert.rejects(uploadDropped(deps)(folder, [], [folderDropped]), (error: unknown) => code('invalid-input')(error) && /^Nothing to upload: "bags": the drop couldn't be read/.test((error as Error).message));
     const left = (await fs.readdir(os.tmpdir())).filter((name) => name.startsWith('logqs-drop-') && !before.has(name));
     assert.deepEqual(left, []);
   });
