@@ -221,6 +221,8 @@ export interface UploadReport {
   keys: string[];
   skipped: { path: string; reason: string }[];
   bytes: number;
+  /** The empty folders made (their zero-byte "name/" markers), for folders uploaded that held no file. */
+  folders?: string[];
 }
 
 export interface ReadResult {

@@ -374,7 +374,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
   const conflict = askOnce(request.onConflict, job);
   const { settings, writer } = context;
   const meter = new ProgressMeter(request.onProgress);
-  const report: UploadReport = { keys: [], skipped: [], bytes: 0 };
+  const report: UploadReport = { keys: [], skipped: [], bytes: 0, folders: [] };
   const budget = new ByteBudget(settings.partConcurrency * settings.partSizeBytes);
   const partBuffers = new PartBuffers(settings.partSizeBytes);
   const skip = (file: string, reason: string) => {
@@ -388,6 +388,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
   // An empty folder is kept as the zero-byte marker New Folder makes, else it would vanish.
   for (const marker of markers.filter((key) => !existing.has(key))) {
     await withRetries(`"${marker}"`, context, signal, () => writer.putObject(marker, new Uint8Array(0), { signal }));
+    report.folders?.push(marker);
     context.log(`Made the empty folder "${marker}"`);
   }
 

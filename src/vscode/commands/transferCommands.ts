@@ -124,9 +124,17 @@ export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, pat
   }
   const skipped = [...alsoSkipped, ...report.skipped];
   skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
-  deps.ui.info(summary('Uploaded', { count: report.keys.length, bytes: report.bytes, skipped: skipped.length }, 'file', `to "${ref.store.name}"`), logActions(deps, skipped.length));
-  if (storeNodeId && report.keys.length > 0) {
-    await revealAfter(deps, 'Upload', storeNodeId, revealedKey(prefix, report.keys[0], paths.length));
+  // Empty folders are kept as New Folder's markers: said too, or a folder of empty folders would read "uploaded 0 files".
+  const folders = report.folders ?? [];
+  const made = folders.length > 0 ? ` Made ${plural(folders.length, 'empty folder')} there.` : '';
+  const said =
+    report.keys.length === 0 && skipped.length === 0 && folders.length > 0
+      ? `Made ${plural(folders.length, 'empty folder')} in "${ref.store.name}".`
+      : `${summary('Uploaded', { count: report.keys.length, bytes: report.bytes, skipped: skipped.length }, 'file', `to "${ref.store.name}"`)}${made}`;
+  deps.ui.info(said, logActions(deps, skipped.length));
+  const first = report.keys[0] ?? folders[0];
+  if (storeNodeId && first !== undefined) {
+    await revealAfter(deps, 'Upload', storeNodeId, revealedKey(prefix, first, paths.length));
   }
 }
 

@@ -241,6 +241,18 @@ describe('transfer commands', () => {
     assert.ok(calls.includes('log.show'), calls.join('\n'));
   });
 
+  it('says the empty folders an upload made, and not "uploaded 0 files" when that was all', async () => {
+    const { deps, folder, ui, state } = await setup();
+    ui.localPaths = ['/home/me/empty'];
+    ui.conflictAnswer = 'overwrite';
+    state.uploadReport = { keys: [], skipped: [], bytes: 0, folders: ['logs/run 1/empty/', 'logs/run 1/empty/deeper/'] };
+    await upload(true)(deps)(folder);
+    assert.equal(ui.told.at(-1), 'info: Made 2 empty folders in "robots".');
+    state.uploadReport = { keys: ['logs/run 1/a.txt'], skipped: [], bytes: 1, folders: ['logs/run 1/empty/'] };
+    await upload(true)(deps)(folder);
+    assert.equal(ui.told.at(-1), 'info: Uploaded 1 file (1 B) to "robots". Made 1 empty folder there.');
+  });
+
   it('offers the log after an upload that skipped files, and no button after one that did not', async () => {
     const { deps, folder, ui, state } = await setup();
     ui.localPaths = ['/home/me/a.txt', '/home/me/b.txt'];

@@ -437,8 +437,10 @@ describe('upload keys', () => {
     await fs.mkdir(path.join(scratch.dir, 'nothing'));
     await fs.writeFile(path.join(scratch.dir, 'top', 'f.txt'), 'f');
     const stored = new Map<string, string>();
-    await uploadFiles(context(stored), request([path.join(scratch.dir, 'top'), path.join(scratch.dir, 'nothing')]));
+    const report = await uploadFiles(context(stored), request([path.join(scratch.dir, 'top'), path.join(scratch.dir, 'nothing')]));
     assert.deepEqual([...stored.keys()].sort(), ['store/nothing/', 'store/top/empty/deeper/', 'store/top/f.txt']);
+    // In the report too: a folder of empty folders would otherwise read "uploaded 0 files".
+    assert.deepEqual(report.folders?.sort(), ['store/nothing/', 'store/top/empty/deeper/']);
   });
 
   it('joins a folder\'s relative path with "/" in its keys, a "\\" becoming "/" as it is a separator on Windows', async () => {
