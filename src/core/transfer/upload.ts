@@ -441,7 +441,14 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
     const starting = withRetries(`starting "${item.key}"`, context, signal, () => writer.createMultipartUpload(item.key, { contentType: contentTypeOf(path.basename(item.path)) }));
     const { uploadId } = await untilAborted(starting, signal).catch((error: unknown) => {
       if (signal.aborted) {
-        void starting.then(({ uploadId: late }) => writer.abortMultipartUpload(item.key, late)).catch(() => undefined);
+        // Tried as the other aborts are (see below), and said in the log when it fails: its upload would stay open.
+        void starting
+          .then(({ uploadId: late }) => withRetries(`aborting the upload of "${item.key}"`, context, new AbortController().signal, () => writer.abortMultipartUpload(item.key, late)))
+          .catch((abortError: unknown) => {
+            if (!LogqsError.is(abortError, 'not-found')) {
+              context.log(`Couldn't abort the multipart upload of "${item.key}" started as the job was cancelled (${(abortError as Error).message}); the bucket's lifecycle rules remove it`);
+            }
+          });
       }
       throw error;
     });
