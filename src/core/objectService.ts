@@ -235,7 +235,8 @@ export class ObjectService {
     const { objects } = await source.objectsOf(storeId);
     const prefix = listingPrefix(store.key_prefix, destinationPrefix);
     // A script's "/" or "logs//": its keys would hold an empty segment, which downloads refuse to take back.
-    const below = prefix.startsWith(store.key_prefix ?? '') ? prefix.slice((store.key_prefix ?? '').length) : prefix;
+    // Below the key_prefix's last "/": a key_prefix may end inside a name ("reports/2024."), whose folder is "2024./".
+    const below = prefix.slice((store.key_prefix ?? '').lastIndexOf('/') + 1);
     if (below.split('/').slice(0, -1).includes('')) {
       throw new LogqsError('invalid-input', `The destination folder "${prefix}" holds an empty name (a leading "/" or "//"): its keys could not be downloaded again`);
     }

@@ -505,6 +505,9 @@ describe('transfers against a real S3 server', function () {
       await assert.rejects(rig.objects.upload(rig.source, store.id, [local], destination, jobCallbacks().callbacks), /holds an empty name/, destination);
     }
     assert.deepEqual(written, []);
+    // A key_prefix that ends inside a name: its folder "reports/2024./" is no empty name.
+    const dotted = await rig.addStore(bucket, { key_prefix: 'reports/2024.' });
+    assert.deepEqual((await rig.objects.upload(rig.source, dotted.id, [local], 'reports/2024./', jobCallbacks().callbacks)).keys, ['reports/2024./a.txt']);
     assert.deepEqual(await keysUnder('ro/'), ['ro/existing.txt']);
     assert.equal((await get('ro/existing.txt')).toString(), 'unchanged');
   });

@@ -37,16 +37,18 @@ export async function stageDroppedFiles(
       current = file;
       const staged = path.join(staging, String(index), path.basename(file.name));
       await fs.mkdir(path.dirname(staged));
-      const bytes = await Promise.resolve(file.data()).catch((error: unknown) => {
-        if (isAbort(error)) {
-          throw error;
-        }
-        skipped.push({
-          path: file.name,
-          reason: `the drop couldn't be read (${(error as Error).message}); a folder dragged from the desktop into a browser comes without its files: drop the files themselves`,
+      const bytes = await Promise.resolve()
+        .then(() => file.data())
+        .catch((error: unknown) => {
+          if (isAbort(error)) {
+            throw error;
+          }
+          skipped.push({
+            path: file.name,
+            reason: `the drop couldn't be read (${(error as Error).message}); a folder dragged from the desktop into a browser comes without its files: drop the files themselves`,
+          });
+          return undefined;
         });
-        return undefined;
-      });
       if (!bytes) {
         continue;
       }

@@ -92,11 +92,14 @@ export function partSizeFor(fileSize: number, partSizeBytes: number): number {
 
 /**
  * A file whose size changed between being listed and being read, or that
- * was written to while its parts were read: what was read would be stored
- * as a file it never was.
+ * was written to while its parts were read (a bag still being recorded):
+ * what was read would be stored as a file it never was. That file is
+ * skipped, saying so; the rest of the job goes on.
  */
-/** A local file that changed while it was read to be sent (a bag still being recorded): that file is skipped, saying so. */
 export class FileChangedError extends LogqsError {
+  /** Its multipart upload couldn't be aborted: the parts sent may stay on the server. */
+  partsLeft = false;
+
   constructor(
     file: string,
     readonly what: 'size' | 'content',
@@ -318,8 +321,13 @@ export function pickedName(entry: string, paths: Pick<typeof path, 'basename' | 
  */
 function outermostPaths(paths: readonly string[]): string[] {
   const resolved = paths.map((entry) => path.resolve(entry));
-  const isInside = (entry: string, folder: string) => entry !== folder && !isOutside(path.relative(folder, entry));
-  return paths.filter((_, index) => resolved.indexOf(resolved[index]) === index && !resolved.some((other, at) => at !== index && isInside(resolved[index], other)));
+  // Compared as the platform compares paths (Windows: "C:\\a\\Dir" and "c:\\a\\dir" are one folder).
+  const isInside = (entry: string, folder: string) => {
+    const relative = path.relative(folder, entry);
+    return relative !== '' && !isOutside(relative);
+  };
+  const sameAsEarlier = (index: number) => resolved.slice(0, index).some((earlier) => path.relative(earlier, resolved[index]) === '');
+  return paths.filter((_, index) => !sameAsEarlier(index) && !resolved.some((other, at) => at !== index && isInside(resolved[index], other)));
 }
 
 /** Pages of a destination folder listed at least before its files' keys are asked one by one instead. */
@@ -395,8 +403,8 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
   /**
    * A file listed but refused when opened (no permission, held by another program on Windows), or gone since (a
    * recorder renames "x.bag.active" to "x.bag" when it ends): skipped with the reason, as a folder that can't be read
-   * is, before anything of it is sent. One that changes while it is read still fails, and so does the job when what
-   * was picked is gone too (a drive removed, the folder moved): every file after would be "no longer there".
+   * is, before anything of it is sent (one that changes while it is read is skipped too, see uploadTo). The job fails
+   * when what was picked is gone (a drive removed, the folder moved): every file after would be "no longer there".
    */
   const unreadableFile = async (item: UploadItem, error: unknown): Promise<undefined> => {
     const { code } = (error ?? {}) as { code?: unknown };
@@ -443,12 +451,16 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
       if (signal.aborted) {
         // Tried as the other aborts are (see below), and said in the log when it fails: its upload would stay open.
         void starting
-          .then(({ uploadId: late }) => withRetries(`aborting the upload of "${item.key}"`, context, new AbortController().signal, () => writer.abortMultipartUpload(item.key, late)))
-          .catch((abortError: unknown) => {
-            if (!LogqsError.is(abortError, 'not-found')) {
-              context.log(`Couldn't abort the multipart upload of "${item.key}" started as the job was cancelled (${(abortError as Error).message}); the bucket's lifecycle rules remove it`);
-            }
-          });
+          .then(
+            ({ uploadId: late }) =>
+              withRetries(`aborting the upload of "${item.key}"`, context, new AbortController().signal, () => writer.abortMultipartUpload(item.key, late)).catch((abortError: unknown) => {
+                if (!LogqsError.is(abortError, 'not-found')) {
+                  context.log(`Couldn't abort the multipart upload of "${item.key}" started as the job was cancelled (${(abortError as Error).message}); the bucket's lifecycle rules remove it`);
+                }
+              }),
+            // No upload was made (its start failed, or was given up at the Cancel): nothing to abort.
+            () => undefined,
+          );
       }
       throw error;
     });
@@ -524,6 +536,11 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
           return true;
         },
       );
+      if (error instanceof FileChangedError) {
+        // Skipped (see uploadTo), saying its parts may stay.
+        error.partsLeft = left;
+        throw error;
+      }
       const failure = toLogqsError(error);
       // A failure says so too (a cancel says nothing: the log does).
       throw left && failure.code !== 'cancelled'
@@ -586,7 +603,9 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
         try {
           // Grown since it was listed: nothing is started on the server for it.
           if (file.opened.size !== item.size) {
-            throw fileChangedError(item.path);
+            skip(item.path, 'changed size since it was listed (is it still being written?)');
+            meter.removeTotal(1, item.size);
+            return;
           }
           await putLarge(item, file.handle, file.opened, signal);
         } finally {
@@ -600,7 +619,8 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
       if (!(error instanceof FileChangedError) || signal.aborted) {
         throw error;
       }
-      skip(item.path, error.what === 'size' ? 'changed size while it was being uploaded (is it still being written?)' : 'was written to while it was being uploaded (is it still being written?)');
+      const partsLeft = error.partsLeft ? '; the parts sent may stay on the server until the bucket\'s lifecycle rules remove them' : '';
+      skip(item.path, `${error.what === 'size' ? 'changed size' : 'was written to'} while it was being uploaded (is it still being written?)${partsLeft}`);
       meter.removeTotal(1, item.size);
       return;
     }

@@ -110,6 +110,8 @@ async function downloadGroup(
 export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, paths: readonly string[], storeNodeId?: string, alsoSkipped: readonly { path: string; reason: string }[] = []) {
   let report;
   let progress: ReturnType<typeof keepingLast> | undefined;
+  // Logged before the job, which may fail or be cancelled.
+  alsoSkipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
   try {
     report = await deps.runJob(`Uploading to "${ref.store.name}"`, (signal, onProgress) => {
       progress = keepingLast(onProgress);
@@ -123,7 +125,7 @@ export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, pat
     deps.tree.objectsChanged(ref.store.id);
   }
   const skipped = [...alsoSkipped, ...report.skipped];
-  skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
+  report.skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
   // Empty folders are kept as New Folder's markers: said too, or a folder of empty folders would read "uploaded 0 files".
   const folders = report.folders ?? [];
   const made = folders.length > 0 ? ` Made ${plural(folders.length, 'empty folder')} there.` : '';
@@ -188,10 +190,12 @@ export const uploadDropped = (deps: Deps) => async (target?: unknown, paths?: un
   const node = destination.node && storeNodeOf(destination.node);
   const staged = unsaved.length > 0 ? await deps.runJob(`Copying ${plural(unsaved.length, 'dropped file')}`, (signal, onProgress) => stageDroppedFiles(unsaved, signal, onProgress)) : undefined;
   try {
-    const [unread] = staged?.skipped ?? [];
+    const [unread, ...others] = staged?.skipped ?? [];
     if (paths.length === 0 && staged?.paths.length === 0 && unread) {
-      // Nothing could be read: said as the reason, not as "uploaded nothing".
-      throw new LogqsError('invalid-input', `Nothing to upload: "${unread.path}": ${unread.reason}`);
+      // Nothing could be read: said as the reason, not as "uploaded nothing"; every one of them in the log.
+      staged.skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
+      const more = others.length > 0 ? ` (and ${plural(others.length, 'other item')}, see the LogQS log)` : '';
+      throw new LogqsError('invalid-input', `Nothing to upload: "${unread.path}"${more}: ${unread.reason}`);
     }
     await uploadPaths(deps, destination.ref, destination.key, [...paths, ...(staged?.paths ?? [])], node?.id, staged?.skipped);
   } finally {

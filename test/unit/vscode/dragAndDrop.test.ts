@@ -130,6 +130,9 @@ describe('drag and drop', () => {
     assert.ok(warned.some((line) => /^Not uploaded: bags: the drop couldn't be read \(NotFoundError.*drop the files themselves$/.test(line)), warned.join('\n'));
     // Nothing readable at all: said as the reason.
     await assert.rejects(uploadDropped(deps)(folder, [], [folderDropped]), (error: unknown) => code('invalid-input')(error) && /^Nothing to upload: "bags": the drop couldn't be read/.test((error as Error).message));
+    warned.length = 0;
+    await assert.rejects(uploadDropped(deps)(folder, [], [folderDropped, { ...folderDropped, name: 'more bags' }]), /^LogqsError: Nothing to upload: "bags" \(and 1 other item, see the LogQS log\)/);
+    assert.deepEqual(warned.map((line) => line.split(':')[1].trim()), ['bags', 'more bags']);
     const left = (await fs.readdir(os.tmpdir())).filter((name) => name.startsWith('logqs-drop-') && !before.has(name));
     assert.deepEqual(left, []);
   });

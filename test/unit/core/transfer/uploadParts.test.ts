@@ -275,6 +275,34 @@ describe('upload parts', () => {
     assert.ok(sent <= 3, `${sent} parts sent`);
   });
 
+  it('says, skipping a file that grew, that its parts may stay when its upload can\'t be aborted; and logs no abort of an upload never made', async () => {
+    const file = await localFile(patternBytes(4 * PART, 3), 'growing.bag');
+    const { writer } = partRecordingWriter();
+    const send = writer.uploadPart.bind(writer);
+    writer.uploadPart = async (key, uploadId, partNumber, body, signal) => {
+      await fs.appendFile(file, 'more');
+      return send(key, uploadId, partNumber, body, signal);
+    };
+    writer.abortMultipartUpload = async () => {
+      throw new LogqsError('forbidden', 'Access denied', { status: 403 });
+    };
+    const report = await uploadThrough(writer, file);
+    assert.match(report.skipped[0]?.reason ?? '', /^changed size while it was being uploaded \(is it still being written\?\); the parts sent may stay on the server/);
+
+    // A start that fails after a Cancel made no upload: nothing to abort, nothing said of one.
+    const lines: string[] = [];
+    let fail: (error: Error) => void = () => undefined;
+    writer.createMultipartUpload = () => new Promise((_, reject) => (fail = reject));
+    const controller = new AbortController();
+    const uploading = uploadThrough(writer, file, controller.signal, (line) => lines.push(line));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    await assert.rejects(uploading, code('cancelled'));
+    fail(new LogqsError('unreachable', 'The connection was reset'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(!lines.some((line) => /Couldn't abort/.test(line)), lines.join('\n'));
+  });
+
   it('skips a file grown since it was listed before starting anything on the server for it, and uploads the rest', async () => {
     const growing = await localFile(patternBytes(3 * PART, 3), 'growing.bag');
     const done = await localFile(patternBytes(3 * PART, 4), 'done.bag');
