@@ -43,10 +43,10 @@ function partRecordingWriter() {
 
 const PART = 64 * KIB;
 
-/** An upload of `file` in parts of PART bytes, two at a time, through `writer` (retries without waiting). */
+/** An upload of `file` (or files, one at a time) in parts of PART bytes, two at a time, through `writer` (retries without waiting). */
 function uploadThrough(
   writer: ObjectWriter,
-  file: string,
+  file: string | string[],
   signal = new AbortController().signal,
   log: (line: string) => void = () => undefined,
   head: UploadContext['head'] = async () => undefined,
@@ -61,7 +61,7 @@ function uploadThrough(
     settings: { partSizeBytes: PART, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } },
     log,
   };
-  return uploadFiles(context, { paths: [file], destinationPrefix: 'up/', signal, onProgress: () => undefined, onConflict: async () => 'overwrite' });
+  return uploadFiles(context, { paths: Array.isArray(file) ? file : [file], destinationPrefix: 'up/', signal, onProgress: () => undefined, onConflict: async () => 'overwrite' });
 }
 
 describe('upload parts', () => {
@@ -319,17 +319,7 @@ describe('upload parts', () => {
       await fs.appendFile(growing, 'more');
       return send(key, uploadId, partNumber, body, signal);
     };
-    const context: UploadContext = {
-      writer,
-      head: async () => undefined,
-      list: async () => ({ folders: [], objects: [] }),
-      scopeKey: (key) => key,
-      keysInFlight: new Claims(),
-      files: noFiles,
-      settings: { partSizeBytes: PART, partConcurrency: 2, loopbackPartConcurrency: 2, fileConcurrency: 1, presignExpirySeconds: 3600, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } },
-      log: () => undefined,
-    };
-    const report = await uploadFiles(context, { paths: [done, growing], destinationPrefix: 'up/', signal: new AbortController().signal, onProgress: () => undefined, onConflict: async () => 'overwrite' });
+    const report = await uploadThrough(writer, [done, growing]);
     assert.deepEqual(report.keys, ['up/done.bag']);
     assert.deepEqual(report.skipped.map((entry) => entry.path), [growing]);
     assert.deepEqual(started, ['up/done.bag'], 'no upload started for the grown file');

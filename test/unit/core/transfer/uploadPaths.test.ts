@@ -300,39 +300,35 @@ describe('upload keys', () => {
     assert.deepEqual(report.skipped, []);
   });
 
-  it('skips, saying why, a small file that grew since it was listed (a log still being written), and uploads the rest', async () => {
+  /** A folder "run" of small files, sent one at a time, `beforePut` run before each is stored. */
+  const runFolder = async (names: string[], beforePut: (key: string) => Promise<void>) => {
     await fs.mkdir(path.join(scratch.dir, 'run'));
-    for (const name of ['a.txt', 'b.log', 'c.txt']) {
+    for (const name of names) {
       await fs.writeFile(path.join(scratch.dir, 'run', name), name);
     }
-    const stored = new Map<string, string>();
-    const ctx = context(stored);
+    const ctx = context(new Map<string, string>());
     ctx.settings.fileConcurrency = 1;
     const put = ctx.writer.putObject.bind(ctx.writer);
     ctx.writer.putObject = async (key, body, options) => {
-      await fs.appendFile(path.join(scratch.dir, 'run', 'b.log'), ' more');
+      await beforePut(key);
       return put(key, body, options);
     };
+    return ctx;
+  };
+
+  it('skips, saying why, a small file that grew since it was listed (a log still being written), and uploads the rest', async () => {
+    const ctx = await runFolder(['a.txt', 'b.log', 'c.txt'], () => fs.appendFile(path.join(scratch.dir, 'run', 'b.log'), ' more'));
     const report = await uploadFiles(ctx, request([path.join(scratch.dir, 'run')]));
     assert.deepEqual(report.keys.sort(), ['store/run/a.txt', 'store/run/c.txt']);
     assert.deepEqual(report.skipped.map((entry) => [path.basename(entry.path), entry.reason]), [['b.log', 'changed size while it was being uploaded (is it still being written?)']]);
   });
 
   it('reports its final counts when it fails part way, however recently it reported, so that what it had sent can be said', async () => {
-    await fs.mkdir(path.join(scratch.dir, 'run'));
-    for (const name of ['a.txt', 'b.txt', 'c.txt']) {
-      await fs.writeFile(path.join(scratch.dir, 'run', name), name);
-    }
-    const stored = new Map<string, string>();
-    const ctx = context(stored);
-    ctx.settings.fileConcurrency = 1;
-    const put = ctx.writer.putObject.bind(ctx.writer);
-    ctx.writer.putObject = async (key, body, options) => {
+    const ctx = await runFolder(['a.txt', 'b.txt', 'c.txt'], async (key) => {
       if (key.endsWith('c.txt')) {
         throw new LogqsError('forbidden', 'Access denied');
       }
-      return put(key, body, options);
-    };
+    });
     const progress: TransferProgress[] = [];
     await assert.rejects(uploadFiles(ctx, request([path.join(scratch.dir, 'run')], 'overwrite', progress)), code('forbidden'));
     // b.txt was done within a quarter second of a.txt, which is reported: only the final report says it.
