@@ -389,6 +389,11 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
     report.skipped.push({ path: file, reason });
     context.log(`Skipped ${file}: ${reason}`);
   };
+  /** A file counted in the job's totals and skipped after all: out of the totals, so the bar ends full. */
+  const skipItem = (item: UploadItem, reason: string) => {
+    skip(item.path, reason);
+    meter.removeTotal(1, item.size);
+  };
 
   const { items, folders, markers, taken } = await collect(request.paths, context, destinationPrefix, skip, signal);
   meter.addTotal(items.length, items.reduce((sum, item) => sum + item.size, 0));
@@ -414,13 +419,12 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
       if (!(await fs.stat(holder).then(() => true, () => false))) {
         throw new LogqsError('storage', `"${holder}" is no longer there (a drive removed, or the folder moved or deleted while it was uploaded)`);
       }
-      skip(item.path, 'is no longer there: removed, renamed or replaced by a folder since it was listed');
+      skipItem(item, 'is no longer there: removed, renamed or replaced by a folder since it was listed');
     } else if (code === 'EACCES' || code === 'EPERM' || code === 'EBUSY') {
-      skip(item.path, `can't be read (${(error as Error).message})`);
+      skipItem(item, `can't be read (${(error as Error).message})`);
     } else {
       throw error;
     }
-    meter.removeTotal(1, item.size);
     return undefined;
   };
 
@@ -441,6 +445,24 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
     }
   };
 
+  /**
+   * Aborts a multipart upload so that no part stays behind on the server (they cost storage and are invisible in
+   * listings): tried as a part is, even after a Cancel (the job's signal is aborted then), since the failure may be a
+   * passing one too. True when it could not be, and its parts may stay (said in the log).
+   */
+  const abortUpload = (key: string, uploadId: string): Promise<boolean> =>
+    withRetries(`aborting the upload of "${key}"`, context, new AbortController().signal, () => writer.abortMultipartUpload(key, uploadId)).then(
+      () => false,
+      (abortError: unknown) => {
+        // No such upload: aborted already (by a lifecycle rule, another client), and its parts with it.
+        if (LogqsError.is(abortError, 'not-found')) {
+          return false;
+        }
+        context.log(`Couldn't abort the multipart upload of "${key}" (${(abortError as Error).message}); its parts may remain until the bucket's lifecycle rules remove them`);
+        return true;
+      },
+    );
+
   const putLarge = async (item: UploadItem, file: fs.FileHandle, opened: Stats, signal: AbortSignal) => {
     // Nothing is started on the server for a job cancelled meanwhile (a failure elsewhere, a Cancel while the file opened).
     throwIfAborted(signal);
@@ -449,18 +471,11 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
     const starting = withRetries(`starting "${item.key}"`, context, signal, () => writer.createMultipartUpload(item.key, { contentType: contentTypeOf(path.basename(item.path)) }));
     const { uploadId } = await untilAborted(starting, signal).catch((error: unknown) => {
       if (signal.aborted) {
-        // Tried as the other aborts are (see below), and said in the log when it fails: its upload would stay open.
-        void starting
-          .then(
-            ({ uploadId: late }) =>
-              withRetries(`aborting the upload of "${item.key}"`, context, new AbortController().signal, () => writer.abortMultipartUpload(item.key, late)).catch((abortError: unknown) => {
-                if (!LogqsError.is(abortError, 'not-found')) {
-                  context.log(`Couldn't abort the multipart upload of "${item.key}" started as the job was cancelled (${(abortError as Error).message}); the bucket's lifecycle rules remove it`);
-                }
-              }),
-            // No upload was made (its start failed, or was given up at the Cancel): nothing to abort.
-            () => undefined,
-          );
+        // Aborted as any other (its failure said in the log); no upload made (its start failed): nothing to abort.
+        void starting.then(
+          ({ uploadId: late }) => abortUpload(item.key, late),
+          () => undefined,
+        );
       }
       throw error;
     });
@@ -522,20 +537,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
       }
     } catch (error) {
       meter.removeBytes(sent);
-      // No part may stay behind on the server (they cost storage and are invisible in listings): the abort is tried as
-      // a part is, even after a Cancel (the job's signal is aborted then), since the failure may be a passing one too.
-      const cleanup = new AbortController().signal;
-      const left = await withRetries(`aborting the upload of "${item.key}"`, context, cleanup, () => writer.abortMultipartUpload(item.key, uploadId)).then(
-        () => false,
-        (abortError: unknown) => {
-          // No such upload: aborted already (by a lifecycle rule, another client), and its parts with it.
-          if (LogqsError.is(abortError, 'not-found')) {
-            return false;
-          }
-          context.log(`Couldn't abort the multipart upload of "${item.key}" (${(abortError as Error).message}); its parts may remain until the bucket's lifecycle rules remove them`);
-          return true;
-        },
-      );
+      const left = await abortUpload(item.key, uploadId);
       if (error instanceof FileChangedError) {
         // Skipped (see uploadTo), saying its parts may stay.
         error.partsLeft = left;
@@ -576,8 +578,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
   const uploadItem = async (item: UploadItem, signal: AbortSignal) => {
     const choice = existing.has(item.key) ? await conflict(item.key) : 'overwrite';
     if (choice === 'skip') {
-      skip(item.path, `"${item.key}" exists already`);
-      meter.removeTotal(1, item.size);
+      skipItem(item, `"${item.key}" exists already`);
     } else if (choice === 'keepBoth') {
       const key = await keepBothKey(item.key, signal);
       try {
@@ -603,8 +604,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
         try {
           // Grown since it was listed: nothing is started on the server for it.
           if (file.opened.size !== item.size) {
-            skip(item.path, 'changed size since it was listed (is it still being written?)');
-            meter.removeTotal(1, item.size);
+            skipItem(item, 'changed size since it was listed (is it still being written?)');
             return;
           }
           await putLarge(item, file.handle, file.opened, signal);
@@ -620,8 +620,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
         throw error;
       }
       const partsLeft = error.partsLeft ? '; the parts sent may stay on the server until the bucket\'s lifecycle rules remove them' : '';
-      skip(item.path, `${error.what === 'size' ? 'changed size' : 'was written to'} while it was being uploaded (is it still being written?)${partsLeft}`);
-      meter.removeTotal(1, item.size);
+      skipItem(item, `${error.what === 'size' ? 'changed size' : 'was written to'} while it was being uploaded (is it still being written?)${partsLeft}`);
       return;
     }
     existing.add(item.key);
