@@ -1,6 +1,6 @@
 import { LogqsError, isAbort, toLogqsError } from '../../core/errors';
 import type { TransferProgress } from '../../core/transfer';
-import type { Ui } from '../ui';
+import type { RunJob, Ui } from '../ui';
 
 /**
  * A job cancelled or failed after part of it was done, which stays done (objects deleted, files sent or written):
@@ -23,14 +23,26 @@ export function countSaid(done: number, total: number | undefined, unit: string)
   return of === undefined ? `${done} ${plural}` : `${done} of ${of} ${plural}`;
 }
 
-/** The job's progress passed on, the last of it kept: what a job stopped part way had done. */
-export function keepingLast(report: (progress: TransferProgress) => void): { report: (progress: TransferProgress) => void; last: () => TransferProgress | undefined } {
+/**
+ * A transfer of files under runJob; stopped part way, it says how many files it had done (`done`: "uploaded to …"),
+ * from the last progress it reported.
+ */
+export async function runFileJob<T>(
+  deps: { runJob: RunJob; ui: Pick<Ui, 'info'> },
+  title: string,
+  job: string,
+  done: string,
+  work: (signal: AbortSignal, report: (progress: TransferProgress) => void) => Promise<T>,
+): Promise<T> {
   let last: TransferProgress | undefined;
-  return {
-    report: (progress) => {
-      last = progress;
-      report(progress);
-    },
-    last: () => last,
-  };
+  try {
+    return await deps.runJob(title, (signal, report) =>
+      work(signal, (progress) => {
+        last = progress;
+        report(progress);
+      }),
+    );
+  } catch (error) {
+    throw last?.filesDone ? stoppedPartWay(error, job, `${countSaid(last.filesDone, last.filesTotal, 'file')} had been ${done}`, deps.ui) : error;
+  }
 }

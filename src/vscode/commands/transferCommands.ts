@@ -9,7 +9,7 @@ import type { StoreRef } from '../../core/sources';
 import { storeNodeOf } from '../explorer/nodes';
 import type { MessageAction } from '../ui';
 import { type CommandDeps, isInputObject } from './deps';
-import { countSaid, keepingLast, stoppedPartWay } from './partWay';
+import { runFileJob } from './partWay';
 import { revealAfter } from './reveal';
 import { type Target, USABLE, WRITABLE, byStore, outermost, resolveTarget, resolveTargets, selection, shownTargets, storesThatFit } from './targets';
 
@@ -69,26 +69,19 @@ async function downloadGroup(
   reveal: boolean,
 ) {
   const { ref } = group[0];
-  let progress: ReturnType<typeof keepingLast> | undefined;
-  const report = await deps
-    .runJob(`Downloading from "${ref.store.name}"`, (signal, onProgress) => {
-      progress = keepingLast(onProgress);
-      return deps.objects.download(
-        ref.source,
-        ref.store.id,
-        {
-          keys: group.filter((target) => target.kind === 'object').map((target) => target.key),
-          prefixes: group.filter((target) => target.kind === 'folder').map((target) => target.key),
-          listedAs: new Map(group.flatMap((target) => (target.kind === 'folder' && target.listedAs !== undefined ? [[target.key, target.listedAs] as const] : []))),
-        },
-        folder,
-        { signal, onProgress: progress.report, ...shared },
-      );
-    })
-    .catch((error: unknown) => {
-      const last = progress?.last();
-      throw last?.filesDone ? stoppedPartWay(error, 'Download', `${countSaid(last.filesDone, last.filesTotal, 'file')} had been downloaded to ${folder}`, deps.ui) : error;
-    });
+  const report = await runFileJob(deps, `Downloading from "${ref.store.name}"`, 'Download', `downloaded to ${folder}`, (signal, onProgress) =>
+    deps.objects.download(
+      ref.source,
+      ref.store.id,
+      {
+        keys: group.filter((target) => target.kind === 'object').map((target) => target.key),
+        prefixes: group.filter((target) => target.kind === 'folder').map((target) => target.key),
+        listedAs: new Map(group.flatMap((target) => (target.kind === 'folder' && target.listedAs !== undefined ? [[target.key, target.listedAs] as const] : []))),
+      },
+      folder,
+      { signal, onProgress, ...shared },
+    ),
+  );
   report.skipped.forEach((entry) => deps.log.warn(`Not downloaded: "${entry.key}": ${entry.reason}`));
   // One file is most often wanted next in an editor: the message offers it (outside the workspace, the Explorer can't show it).
   const [only] = report.files.length === 1 ? report.files : [];
@@ -109,23 +102,18 @@ async function downloadGroup(
 /** Uploads local paths under a folder of a store, then shows the result in the tree; `alsoSkipped`: said with the job's skips. */
 export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, paths: readonly string[], storeNodeId?: string, alsoSkipped: readonly { path: string; reason: string }[] = []) {
   let report;
-  let progress: ReturnType<typeof keepingLast> | undefined;
   // Logged before the job, which may fail or be cancelled.
-  alsoSkipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
+  logNotUploaded(deps, alsoSkipped);
   try {
-    report = await deps.runJob(`Uploading to "${ref.store.name}"`, (signal, onProgress) => {
-      progress = keepingLast(onProgress);
-      return deps.objects.upload(ref.source, ref.store.id, paths, prefix, { signal, onProgress: progress.report, onConflict: (existing) => deps.ui.askConflict(existing) });
-    });
-  } catch (error) {
-    const last = progress?.last();
-    throw last?.filesDone ? stoppedPartWay(error, 'Upload', `${countSaid(last.filesDone, last.filesTotal, 'file')} had been uploaded to "${ref.store.name}"`, deps.ui) : error;
+    report = await runFileJob(deps, `Uploading to "${ref.store.name}"`, 'Upload', `uploaded to "${ref.store.name}"`, (signal, onProgress) =>
+      deps.objects.upload(ref.source, ref.store.id, paths, prefix, { signal, onProgress, onConflict: (existing) => deps.ui.askConflict(existing) }),
+    );
   } finally {
     // Files sent before a cancel or a failure are in the store too: the tree shows them either way.
     deps.tree.objectsChanged(ref.store.id);
   }
   const skipped = [...alsoSkipped, ...report.skipped];
-  report.skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
+  logNotUploaded(deps, report.skipped);
   // Empty folders are kept as New Folder's markers: said too, or a folder of empty folders would read "uploaded 0 files".
   const folders = report.folders ?? [];
   const made = folders.length > 0 ? ` Made ${plural(folders.length, 'empty folder')} there.` : '';
@@ -138,6 +126,10 @@ export async function uploadPaths(deps: Deps, ref: StoreRef, prefix: string, pat
   if (storeNodeId && first !== undefined) {
     await revealAfter(deps, 'Upload', storeNodeId, revealedKey(prefix, first, paths.length));
   }
+}
+
+function logNotUploaded(deps: Pick<Deps, 'log'>, skipped: readonly { path: string; reason: string }[]): void {
+  skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
 }
 
 /** What to select after an upload: the object when one file went, else the top folder it created. */
@@ -193,7 +185,7 @@ export const uploadDropped = (deps: Deps) => async (target?: unknown, paths?: un
     const [unread, ...others] = staged?.skipped ?? [];
     if (paths.length === 0 && staged?.paths.length === 0 && unread) {
       // Nothing could be read: said as the reason, not as "uploaded nothing"; every one of them in the log.
-      staged.skipped.forEach((entry) => deps.log.warn(`Not uploaded: ${entry.path}: ${entry.reason}`));
+      logNotUploaded(deps, staged.skipped);
       const more = others.length > 0 ? ` (and ${plural(others.length, 'other item')}, see the LogQS log)` : '';
       throw new LogqsError('invalid-input', `Nothing to upload: "${unread.path}"${more}: ${unread.reason}`);
     }
