@@ -19,16 +19,22 @@ export function findStore(stores: readonly ObjectStore[], id: string): ObjectSto
 }
 
 /**
- * Whether two store names are one: the same text however its accents were typed or pasted ("é" composed, or "e" and
+ * What store names are compared by: the same text however its accents were typed or pasted ("é" composed, or "e" and
  * a combining accent, as macOS file names have it), which no one can tell apart in a list.
  */
+export const storeNameKey = (name: string): string => name.normalize('NFC');
+
 export function sameStoreName(a: string, b: string): boolean {
-  return a === b || a.normalize('NFC') === b.normalize('NFC');
+  return a === b || storeNameKey(a) === storeNameKey(b);
+}
+
+/** The store of that name: the very spelling first, as records from before names were compared so may hold two that are one now. */
+function byName<T extends { name: string }>(stores: readonly T[], name: string): T | undefined {
+  return stores.find((candidate) => candidate.name === name) ?? stores.find((candidate) => sameStoreName(candidate.name, name));
 }
 
 export function findStoreByName(stores: readonly ObjectStore[], name: string): ObjectStore {
-  // The very spelling first: records from before names were compared so may hold two that are one now.
-  const store = stores.find((candidate) => candidate.name === name) ?? stores.find((candidate) => sameStoreName(candidate.name, name));
+  const store = byName(stores, name);
   if (!store) {
     throw new LogqsError('not-found', `There is no object store named "${name}"`);
   }
@@ -168,15 +174,15 @@ export function syncManagedRecords(
   newId: () => string,
   now: string,
 ): ManagedSyncResult {
-  const wanted = new Set(entries.map((entry) => entry.name.normalize('NFC')));
-  const removed = stores.filter((store) => store.managed && !wanted.has(store.name.normalize('NFC')));
+  const wanted = new Set(entries.map((entry) => storeNameKey(entry.name)));
+  const removed = stores.filter((store) => store.managed && !wanted.has(storeNameKey(store.name)));
   let next = stores.filter((store) => !removed.includes(store));
   const added: ObjectStore[] = [];
   const updated: ObjectStore[] = [];
   const skipped: ManagedSyncResult['skipped'] = [];
   let newDefault: string | undefined;
   for (const entry of entries) {
-    const existing = next.find((store) => store.name === entry.name) ?? next.find((store) => sameStoreName(store.name, entry.name));
+    const existing = byName(next, entry.name);
     if (existing && !existing.managed) {
       skipped.push({ name: entry.name, reason: 'an object store you added has the same name' });
     } else if (!existing) {

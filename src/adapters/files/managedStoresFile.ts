@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { LogqsError } from '../../core/errors';
 import { type ObjectStoreCreate, objectStoreCreateSchema } from '../../core/objectStore';
-import { sameStoreName } from '../../core/storeRules';
+import { storeNameKey } from '../../core/storeRules';
 import { readJsonDocument } from './jsonDocument';
 
 /**
@@ -13,10 +13,13 @@ import { readJsonDocument } from './jsonDocument';
 const managedFileSchema = z.object({
   objectStores: z.array(objectStoreCreateSchema).superRefine((entries, ctx) => {
     // Said of the entry that repeats a name, with the entry it repeats, so the file's author can find both.
+    // Compared as store names are (see storeNameKey): two spellings of one text would follow one record.
+    const firstWith = new Map<string, number>();
     entries.forEach((entry, index) => {
-      // The same text however its accents are written (see sameStoreName): both entries would follow one record.
-      const first = entries.findIndex((other) => sameStoreName(other.name, entry.name));
-      if (first !== index) {
+      const first = firstWith.get(storeNameKey(entry.name));
+      if (first === undefined) {
+        firstWith.set(storeNameKey(entry.name), index);
+      } else {
         ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `is the name of objectStores.${first} too: names must be unique` });
       }
     });
