@@ -12,7 +12,7 @@ import { moveToFreeName, promiseNamingCalls, replaceWith } from './freeName';
 import { Claims, askOnce, firstFreeName } from './conflicts';
 import { md5Of, plainMd5, sameEtag } from './etags';
 import { isLoopbackUrl } from './loopback';
-import { MAX_NAME_BYTES, type LocalSegments, keyBelow, localFileIdentity, localSegments, parentPreparer, pathUnder } from './localPaths';
+import { MAX_NAME_BYTES, type LocalSegments, keyBelow, localFileIdentity, localSegments, nameLength, parentPreparer, pathUnder } from './localPaths';
 import { PositionalWriter, WriteQueue } from './positionalWriter';
 import { ProgressMeter } from './progress';
 import { backoffMs, isRetryable, retryPolicy, sleep, throwIfAborted } from './retry';
@@ -659,9 +659,7 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
       const isFree = async (candidate: string) => !claims.has(candidate) && !(await fs.lstat(candidate).catch(() => undefined)) && claims.claim(candidate);
       // Only the platform's separator ends a folder: on Linux and macOS a "\\" is part of the name, and of its 255 bytes.
       const separators = path.sep === '\\' ? ['/', '\\'] : ['/'];
-      // NTFS counts a name's 255 in UTF-16 units (see localSegments), the others in bytes.
-      const length = path.sep === '\\' ? (text: string) => text.length : undefined;
-      return { target: await firstFreeName(target, isFree, { maxNameBytes: MAX_NAME_BYTES, separators, length }), replace: false };
+      return { target: await firstFreeName(target, isFree, { maxNameBytes: MAX_NAME_BYTES, separators, length: (text) => nameLength(text) }), replace: false };
     }
     return { target, replace: true };
   };

@@ -52,13 +52,20 @@ export function localSegments(relativeKey: string, platform: NodeJS.Platform = p
       return { ok: false, reason: 'the key holds "." or ".." segments, which could lead outside the download folder' };
     }
     const name = platform === 'win32' ? windowsSafeName(segment) : segment;
-    // NTFS counts a name in UTF-16 units (255), the others in bytes: 90 Japanese characters fit there, not here.
-    if (platform === 'win32' ? name.length > MAX_NAME_BYTES : Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
+    if (nameLength(name, platform) > MAX_NAME_BYTES) {
       return { ok: false, reason: `a name in the key is longer than ${MAX_NAME_BYTES} ${platform === 'win32' ? 'characters' : 'bytes'}, which file systems refuse` };
     }
     segments.push(name);
   }
   return { ok: true, segments };
+}
+
+/**
+ * A file name's length as its file system counts it against MAX_NAME_BYTES: NTFS in UTF-16 units, the others in
+ * UTF-8 bytes (90 Japanese characters fit on Windows, not elsewhere).
+ */
+export function nameLength(name: string, platform: NodeJS.Platform = process.platform): number {
+  return platform === 'win32' ? name.length : Buffer.byteLength(name, 'utf8');
 }
 
 /**
