@@ -102,14 +102,19 @@ export function localFileError(error: Error): LogqsError {
 /** A failed call on a local path (Node's system errors carry the path; network errors don't). */
 function isLocalFileError(error: unknown): error is NodeJS.ErrnoException {
   const { code, path } = (error ?? {}) as { code?: unknown; path?: unknown };
-  return error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof path === 'string';
+  return error instanceof Error && isSystemErrorCode(code) && typeof path === 'string';
+}
+
+/** Whether a code is a system error's (ENOENT, EISDIR…), as Node gives them, rather than an HTTP or SDK error's. */
+export function isSystemErrorCode(code: unknown): code is string {
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
 /** The code of the system error (ENOENT, EISDIR…) an error is or wraps: one from another thread comes wrapped. */
 export function systemErrorCode(error: unknown): string | undefined {
   for (const link of causeChain(error)) {
     const { code } = (link ?? {}) as { code?: unknown };
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    if (isSystemErrorCode(code)) {
       return code;
     }
   }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { LogqsError, cancelledError, localFileError } from '../../core/errors';
+import { LogqsError, cancelledError, isSystemErrorCode, localFileError } from '../../core/errors';
 import { type CommitResult, type WholeFileCommit, type WholeFiles, fileChangedError } from '../../core/transfer';
 import { RequestThread } from '../requestThread';
 import { CHANGED_SIZE, NOT_BEGUN } from './wholeFileOps';
@@ -94,7 +94,7 @@ export function createWholeFileThreads(options: { threads?: number; workerFile?:
       // An ordinary file system error, as fs.promises would have thrown it (code and path kept for the callers that look at them).
       const failure = Object.assign(new Error(message), { code, path: file });
       // A read's or write's own failure (a full disk, EIO) names no path: it is still the file system's refusal, not a bug.
-      throw file === undefined && code !== undefined && /^E[A-Z]+$/.test(code) ? localFileError(failure) : failure;
+      throw file === undefined && isSystemErrorCode(code) ? localFileError(failure) : failure;
     }
     return response;
   };
