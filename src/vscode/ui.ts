@@ -27,6 +27,8 @@ export interface Ui {
   /** A notification; `actions` are its buttons (what a person may want next, such as the log or the file). */
   info(message: string, actions?: readonly MessageAction[]): void;
   warn(message: string): void;
+  /** A passing word in the status bar (a copy done): nothing to answer or dismiss. */
+  status(message: string): void;
   /** A modal question; true when the person chose `action`. */
   confirm(message: string, detail: string, action: string): Promise<boolean>;
   /** A modal question with several answers; rejects 'cancelled' when dismissed. */

@@ -20,6 +20,9 @@ async function pick<T extends vscode.QuickPickItem>(items: T[], placeHolder: str
   return choice;
 }
 
+/** How long a status bar word stays. */
+const STATUS_MS = 4000;
+
 const CONFLICT_ANSWERS: Record<string, ConflictChoice> = { Overwrite: 'overwrite', Skip: 'skip', 'Keep Both': 'keepBoth' };
 
 /** The editor's implementation of the commands' Ui. */
@@ -27,6 +30,8 @@ export const vscodeUi: Ui = {
   info: (message, actions = []) =>
     void vscode.window.showInformationMessage(message, ...actions.map((action) => action.label)).then((label) => actions.find((action) => action.label === label)?.run()),
   warn: (message) => void vscode.window.showWarningMessage(message),
+  // Long enough to read, gone before the next copy; a notification for every copy would pile up.
+  status: (message) => void vscode.window.setStatusBarMessage(message, STATUS_MS),
   async confirm(message, detail, action) {
     return (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
   },

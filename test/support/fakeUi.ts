@@ -45,6 +45,10 @@ export class FakeUi implements Ui {
     this.told.push(`warn: ${message}`);
   }
 
+  status(message: string) {
+    this.told.push(`status: ${message}`);
+  }
+
   async confirm(message: string, detail: string) {
     this.asked.push(`confirm: ${message}`);
     this.confirmDetails.push(detail);

@@ -63,15 +63,17 @@ export const copyPresignedUrl = (deps: Deps) => async (arg?: unknown, selected?:
   deps.ui.info(`Copied ${what}${until}.`);
 };
 
-/** Copies a text of each target (of a selection: one a line). */
-const copyEach = (title: string, text: (target: Target) => string) => (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
+/** Copies a text of each target (of a selection: one a line), saying in the status bar what was copied. */
+const copyEach = (title: string, noun: string, text: (target: Target) => string) => (deps: Deps) => async (arg?: unknown, selected?: unknown) => {
   const targets = await resolveTargets(deps, arg, selected, { title, want: 'either', writes: false });
-  await deps.ui.copyToClipboard(targets.map(text).join('\n'));
+  const texts = targets.map(text);
+  await deps.ui.copyToClipboard(texts.join('\n'));
+  deps.ui.status(texts.length === 1 ? `Copied ${noun}: ${texts[0]}` : `Copied ${texts.length} ${noun}s, one a line`);
 };
 
-export const copyS3Uri = copyEach('Copy S3 URI', (target) => s3Uri(target.ref.store.bucket_name, target.key));
+export const copyS3Uri = copyEach('Copy S3 URI', 'S3 URI', (target) => s3Uri(target.ref.store.bucket_name, target.key));
 
-export const copyKey = copyEach('Copy Key', (target) => {
+export const copyKey = copyEach('Copy Key', 'key', (target) => {
   if (target.key === '') {
     throw new LogqsError('invalid-input', `The root of "${target.ref.store.name}" (no key_prefix) has no key to copy; Copy S3 URI names its bucket`);
   }

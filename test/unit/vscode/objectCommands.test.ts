@@ -84,6 +84,11 @@ describe('object commands', () => {
     await copyKey(deps)(object('logs/run 1/a b+é.bag'));
     await copyKey(deps)(folder);
     assert.deepEqual(ui.clipboard, [`s3://${store.bucket_name}/logs/run 1/a b+é.bag`, `s3://${store.bucket_name}/logs/run 1/`, 'logs/run 1/a b+é.bag', 'logs/run 1/']);
+    // Each copy says what it copied, in passing.
+    assert.deepEqual(
+      ui.told.filter((line) => line.startsWith('status: ')),
+      [`status: Copied S3 URI: s3://${store.bucket_name}/logs/run 1/a b+é.bag`, `status: Copied S3 URI: s3://${store.bucket_name}/logs/run 1/`, 'status: Copied key: logs/run 1/a b+é.bag', 'status: Copied key: logs/run 1/'],
+    );
   });
 
   it('refuses Copy Key on the root of a store without a key_prefix (an empty clipboard), and copies the key_prefix of one that has it', async () => {
@@ -100,6 +105,7 @@ describe('object commands', () => {
     const [a, b] = [object('logs/run 1/a.bag'), object('logs/run 1/b.bag')];
     await copyKey(deps)(a, [a, b, folder]);
     assert.deepEqual(ui.clipboard, ['logs/run 1/a.bag\nlogs/run 1/b.bag\nlogs/run 1/']);
+    assert.equal(ui.told.at(-1), 'status: Copied 3 keys, one a line');
     await openObject(deps)(b, [a, b, folder]);
     assert.deepEqual(opened.map((entry) => entry.address.key), ['logs/run 1/a.bag', 'logs/run 1/b.bag']);
     // Not in the preview tab, which each next preview would take over: only the last would stay open.
