@@ -89,6 +89,11 @@ async function main() {
   aws("s3", "cp", bigFile, `s3://${BUCKET}/big/big.bin`, "--quiet");
   aws("s3", "cp", "--recursive", smallDir, `s3://${BUCKET}/small/`, "--quiet");
   const url = await presignedGet(BUCKET, "big/big.bin");
+  // One byte: its download is all start-up (the process, the request), the fixed cost in each row above it.
+  const oneByte = path.join(WORK, "one-byte.bin");
+  writeFileSync(oneByte, "x");
+  aws("s3", "cp", oneByte, `s3://${BUCKET}/tiny/one-byte.bin`, "--quiet");
+  const tinyUrl = await presignedGet(BUCKET, "tiny/one-byte.bin");
   const out = path.join(WORK, "out");
   // The engine is built as the extension is (esbuild.mjs, production): CommonJS, minified, the AWS SDK in
   // its own bundle required at the first request, the worker threads' files beside it.
@@ -126,8 +131,17 @@ async function main() {
     ...(thisNode && { [ON_THIS_NODE]: () => timed(thisNode(...job())) }),
   });
   if (SWEEP) return sweep(engine, bigFile, smallDir, out);
+  const editorNode = execFileSync(EDITOR_NODE, ["--version"], { encoding: "utf8" }).trim().replace(/^v/, "");
 
   const rows = [
+    // What a fresh process pays before its first byte; the Node the engine runs on, started with nothing to do, is
+    // the least any Node program pays (not a peer, so not in the ratio).
+    { name: "download a 1-byte object (start-up)", bytes: 1, floor: { [`Node ${editorNode.split(".")[0]} alone, -e 0`]: () => timed([EDITOR_NODE, "-e", "0"]) }, runs: {
+      ...engineRuns(() => ["download-key", BUCKET, "tiny/one-byte.bin", downloadFolder(out)]),
+      "aws s3 cp": () => timed([...AWS, "s3", "cp", `s3://${BUCKET}/tiny/one-byte.bin`, `${downloadFolder(out)}/`, "--quiet"]),
+      "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/tiny/one-byte.bin`, downloadFolder(out)]),
+      "curl (presigned)": () => timed(["curl", "-sS", "-o", path.join(downloadFolder(out), "one-byte.bin"), tinyUrl]),
+    } },
     { name: "download 1 GiB object", bytes: BIG, runs: {
       ...engineRuns(() => ["download-key", BUCKET, "big/big.bin", downloadFolder(out)]),
       "aws s3 cp": () => timed([...AWS, "s3", "cp", `s3://${BUCKET}/big/big.bin`, `${downloadFolder(out)}/`, "--quiet"]),
@@ -152,13 +166,12 @@ async function main() {
     } },
   ];
 
-  const editorNode = execFileSync(EDITOR_NODE, ["--version"], { encoding: "utf8" }).trim().replace(/^v/, "");
   console.log(`best of ${ROUNDS} rounds; ${server.S3_ENDPOINT}; the engine on Node ${editorNode}; ${new Date().toISOString()}\n`);
   for (const row of rows) {
     if (ONLY !== undefined && !row.name.includes(ONLY)) continue;
     const best = {};
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [tool, run] of Object.entries(row.runs)) {
+      for (const [tool, run] of Object.entries({ ...row.runs, ...row.floor })) {
         // The last run's dirty pages are written out before this one starts, not during it, and the server has
         // finished what the last run left it (deleting its uploads).
         execFileSync("sync");
@@ -179,13 +192,14 @@ async function main() {
       }
     }
     rmSync(out, { recursive: true, force: true });
-    const peers = Object.entries(best).filter(([tool]) => !tool.startsWith("this engine"));
+    const peers = Object.entries(best).filter(([tool]) => tool in row.runs && !tool.startsWith("this engine"));
     const fastest = Math.min(...peers.map(([, result]) => result.seconds));
     console.log(row.name);
     for (const [tool, result] of Object.entries(best)) {
-      const mibs = row.bytes / 1024 / 1024 / result.seconds;
+      // A rate says nothing of one byte.
+      const rate = row.bytes < 1024 * 1024 ? "           " : `${(row.bytes / 1024 / 1024 / result.seconds).toFixed(0).padStart(5)} MiB/s`;
       const own = result.ownSeconds === undefined ? "" : `  (${result.ownSeconds.toFixed(2)} s once loaded, ratio ${(result.ownSeconds / fastest).toFixed(2)})`;
-      console.log(`  ${tool.padEnd(24)} ${result.seconds.toFixed(2).padStart(6)} s  ${mibs.toFixed(0).padStart(5)} MiB/s  ${result.peakMb.toFixed(0).padStart(5)} MB peak  ratio ${(result.seconds / fastest).toFixed(2)}${own}`);
+      console.log(`  ${tool.padEnd(24)} ${result.seconds.toFixed(2).padStart(6)} s  ${rate}  ${result.peakMb.toFixed(0).padStart(5)} MB peak  ratio ${(result.seconds / fastest).toFixed(2)}${own}`);
     }
     console.log("");
   }

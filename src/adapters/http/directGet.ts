@@ -64,6 +64,24 @@ const MAX_HEADER_BYTES = 64 * 1024;
 /** An idle connection is closed after this long: the server may close it any time after (S3 servers keep them a few seconds). */
 const IDLE_MS = 4000;
 
+/**
+ * An answer expected under this many bytes, from a server on this machine, goes on a connection of its own, which the
+ * server closes. On a kept connection its body would wait 40 ms: a server that writes the head and the body apart
+ * with Nagle's algorithm on (radosgw's default) holds the body until the head is acknowledged, and Linux delays that
+ * acknowledgement on a connection that carries one request after another. The loopback link's segments (64 KiB) hold
+ * the head and such a body whole; a new connection's first segments are acknowledged at once. There, a connection
+ * costs microseconds; elsewhere a round trip, and a link's smaller segments make the wait rarer.
+ */
+export const ALONE_BELOW_BYTES = 60 * 1024;
+
+/** Room for such an answer's head and body in one slab. */
+const ALONE_SLAB_BYTES = 128 * 1024;
+
+/** Whether an address node:http reached is this machine (127.0.0.0/8 or ::1). */
+function isLoopbackAddress(address: string): boolean {
+  return /^127\./.test(address) || address === '::1';
+}
+
 /** A GET this client can't do (no connection, an answer without Content-Length): the caller asks node:http instead. */
 export class DirectUnavailable extends Error {}
 
@@ -96,8 +114,8 @@ interface Slice {
   end: number;
 }
 
-function newSlab(): Slab {
-  return { buffer: Buffer.allocUnsafe(SLAB_BYTES), filled: 0, taken: 0, holds: 0 };
+function newSlab(bytes: number): Slab {
+  return { buffer: Buffer.allocUnsafe(bytes), filled: 0, taken: 0, holds: 0 };
 }
 
 function bytesOf(slice: Slice): Buffer {
@@ -123,8 +141,10 @@ class Connection {
     readonly key: string,
     connector: DirectConnector,
     route: DirectRoute,
+    /** Smaller for a connection that carries one small answer (see ALONE_BELOW_BYTES). */
+    private readonly slabBytes = SLAB_BYTES,
   ) {
-    this.reading = [newSlab()];
+    this.reading = [newSlab(slabBytes)];
     this.socket = connector.connect(route, {
       // Node asks where to read next right after each read (see onRead for why a slab is always there).
       buffer: () => this.nextReadBuffer(),
@@ -162,7 +182,7 @@ class Connection {
     if (this.roomIn(this.current) < MIN_READ_BYTES) {
       // The slab left behind has bytes just read, not yet handed out: it is settled once they are used.
       // Allocated only when none is free: a connection that only carries small answers needs one or two.
-      this.reading.push(this.free.pop() ?? newSlab());
+      this.reading.push(this.free.pop() ?? newSlab(this.slabBytes));
     }
     return this.current.buffer.subarray(this.current.filled);
   }
@@ -270,6 +290,11 @@ function parseHead(head: string): { status: number; headers: Map<string, string>
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
+/** The connections that can serve a route: to its address and port, for its host name, with or without TLS. */
+function routeKey(route: DirectRoute): string {
+  return `${route.tls ? 's' : ''}${route.address}:${route.port}:${route.host}`;
+}
+
 /** Keep-alive connections per route, and GETs on them. */
 export class DirectGets {
   private readonly idle = new Map<string, Connection[]>();
@@ -285,12 +310,14 @@ export class DirectGets {
     private readonly chunks: ChunkWanted = ANY_BYTES,
   ) {}
 
-  async get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<DirectResponse> {
+  /** `expectedBytes`: the body's length, when known; a small one from this machine goes alone (see ALONE_BELOW_BYTES). */
+  async get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal, expectedBytes?: number): Promise<DirectResponse> {
+    const alone = expectedBytes !== undefined && expectedBytes < ALONE_BELOW_BYTES && isLoopbackAddress(route.address);
     // A kept connection the server closed in the meantime fails before any answer: that is tried once more on a new one.
     for (let attempt = 0; ; attempt++) {
-      const { connection, reused } = this.checkout(route);
+      const { connection, reused } = alone ? { connection: new Connection(routeKey(route), this.connector, route, ALONE_SLAB_BYTES), reused: false } : this.checkout(route);
       try {
-        return await this.exchange(connection, route, pathAndQuery, headers, signal);
+        return await this.exchange(connection, route, pathAndQuery, alone ? { ...headers, Connection: 'close' } : headers, signal);
       } catch (error) {
         connection.destroy();
         if (!reused || attempt > 0 || signal.aborted || LogqsError.is(error) || error instanceof DirectUnavailable) {
@@ -309,7 +336,7 @@ export class DirectGets {
 
   /** A kept connection to the route that can still be used, or a new one. */
   private checkout(route: DirectRoute): { connection: Connection; reused: boolean } {
-    const key = `${route.tls ? 's' : ''}${route.address}:${route.port}:${route.host}`;
+    const key = routeKey(route);
     const kept = this.idle.get(key) ?? [];
     for (let connection = kept.pop(); connection; connection = kept.pop()) {
       connection.onClose = undefined;

@@ -154,7 +154,7 @@ async function place(request: Extract<RangeThreadRequest, { type: 'place' }>): P
       return;
     }
     fromFiles = false;
-    response = await gets.get(request.route, request.pathAndQuery, request.headers, entry.controller.signal);
+    response = await gets.get(request.route, request.pathAndQuery, request.headers, entry.controller.signal, expected.size);
     const { headers, body } = response;
     const answer = rangeResponse(response.status, (name) => headers.get(name), body);
     const whole = (answer.status === 200 || (answer.status === 206 && answer.start === 0)) && Number(headers.get('content-length')) === expected.size;

@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { type ChunkWanted, DirectGets, SLAB_BYTES, plainConnector } from '../../../src/adapters/http/directGet';
+import { ALONE_BELOW_BYTES, type ChunkWanted, type DirectConnector, DirectGets, SLAB_BYTES, plainConnector } from '../../../src/adapters/http/directGet';
 
 // More than the four slabs a connection reads into: a slow reader's connection stops reading until it gives one back.
 const DATA = randomBytes(5 * 1024 * 1024 + 17);
@@ -108,5 +108,58 @@ describe('direct GETs', () => {
     // The first piece is handed over before the link goes on.
     const beforePause = times.filter((time) => time < PAUSE_MS - 100).length;
     assert.ok(beforePause >= 1 && sizes.slice(0, beforePause).reduce((sum, size) => sum + size, 0) === PIECE, `chunks ${sizes.join(', ')} at ${times.map(Math.round).join(', ')} ms`);
+  });
+});
+
+describe('direct GETs of small answers', () => {
+  /** Each request's connection (the client's port) and its Connection header; /<n> answers n bytes. */
+  const seen: { port: number | undefined; connection: string | undefined }[] = [];
+  let server: http.Server;
+  let port: number;
+  let gets: DirectGets | undefined;
+  before(async () => {
+    server = http.createServer((request, response) => {
+      seen.push({ port: request.socket.remotePort, connection: request.headers.connection });
+      response.end(Buffer.alloc(Number(request.url?.slice(1)), 7));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  afterEach(() => gets?.dispose());
+
+  /**
+   * Two GETs of `bytes` in turn (`expectedBytes` null: of a length not given), on a route whose address is `address`
+   * (the connection goes to the test server whatever it is).
+   */
+  async function twoGets(address: string, bytes: number, expectedBytes: number | null = bytes) {
+    const connector: DirectConnector = { connect: (_route, onread) => net.connect({ host: '127.0.0.1', port, onread }) };
+    gets?.dispose();
+    gets = new DirectGets(connector, () => 5000);
+    seen.length = 0;
+    const route = { address, port, tls: false, hostname: 'objects.test', host: 'objects.test' };
+    for (let index = 0; index < 2; index++) {
+      const response = await gets.get(route, `/${bytes}`, {}, new AbortController().signal, expectedBytes ?? undefined);
+      let length = 0;
+      for await (const chunk of response.body) {
+        length += chunk.length;
+      }
+      assert.equal(length, bytes);
+    }
+    return { ports: new Set(seen.map((request) => request.port)).size, closes: seen.map((request) => request.connection) };
+  }
+
+  it('asks a server on this machine for a small answer on a connection of its own, which it closes (a kept one would wait 40 ms for its body)', async () => {
+    assert.deepEqual(await twoGets('127.0.0.1', 1024), { ports: 2, closes: ['close', 'close'] });
+    assert.deepEqual(await twoGets('::1', ALONE_BELOW_BYTES - 1), { ports: 2, closes: ['close', 'close'] });
+  });
+
+  it('keeps the connection for a larger answer, one of unknown length, and any answer from another machine', async () => {
+    assert.deepEqual(await twoGets('127.0.0.1', ALONE_BELOW_BYTES), { ports: 1, closes: [undefined, undefined] });
+    assert.deepEqual(await twoGets('127.0.0.1', 1024, null), { ports: 1, closes: [undefined, undefined] });
+    assert.deepEqual(await twoGets('192.0.2.10', 1024), { ports: 1, closes: [undefined, undefined] });
   });
 });
