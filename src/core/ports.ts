@@ -116,13 +116,19 @@ export interface ListPage {
 /**
  * What S3 keeps with an object, besides its type, and answers its GETs with:
  * a PUT that doesn't send them again drops them (a website's Cache-Control,
- * a download's Content-Disposition).
+ * a download's Content-Disposition, a cheaper storage class, a KMS key other
+ * than the bucket's).
  */
 export interface StoredHeaders {
   cacheControl?: string;
   contentDisposition?: string;
   contentEncoding?: string;
   contentLanguage?: string;
+  /** Absent for STANDARD, as S3 leaves it out then. */
+  storageClass?: string;
+  /** AES256, aws:kms… (a bucket's default encryption shows here too). */
+  serverSideEncryption?: string;
+  sseKmsKeyId?: string;
 }
 
 /** One object's metadata, as HEAD (or the LogQS API's fetch) gives it. */

@@ -12,7 +12,18 @@ export async function headObject(sdk: AwsSdk, s3: S3Client, bucket: string, key:
     lastModified: head.LastModified,
     contentType: head.ContentType,
     metadata: head.Metadata ?? {},
-    ...storedHeaders((header) => ({ 'cache-control': head.CacheControl, 'content-disposition': head.ContentDisposition, 'content-encoding': head.ContentEncoding, 'content-language': head.ContentLanguage })[header]),
+    ...storedHeaders(
+      (header) =>
+        ({
+          'cache-control': head.CacheControl,
+          'content-disposition': head.ContentDisposition,
+          'content-encoding': head.ContentEncoding,
+          'content-language': head.ContentLanguage,
+          'x-amz-storage-class': head.StorageClass,
+          'x-amz-server-side-encryption': head.ServerSideEncryption,
+          'x-amz-server-side-encryption-aws-kms-key-id': head.SSEKMSKeyId,
+        })[header],
+    ),
   };
 }
 
@@ -36,6 +47,9 @@ const STORED: Record<keyof StoredHeaders, string> = {
   contentDisposition: 'content-disposition',
   contentEncoding: 'content-encoding',
   contentLanguage: 'content-language',
+  storageClass: 'x-amz-storage-class',
+  serverSideEncryption: 'x-amz-server-side-encryption',
+  sseKmsKeyId: 'x-amz-server-side-encryption-aws-kms-key-id',
 };
 
 /** `{ stored }` with those an object has, or nothing when it has none: details read either way are the same. */

@@ -2,7 +2,7 @@ import { LogqsError } from '../../core/errors';
 import { holdsBytes } from '../../core/transfer/etags';
 import type { ObjectStore } from '../../core/objectStore';
 import type { CompletedPart, ObjectWriter, ObjectWriterFactory, StoredHeaders } from '../../core/ports';
-import type { S3Client } from '../vendor/awsSdk';
+import type { S3Client, ServerSideEncryption, StorageClass } from '../vendor/awsSdk';
 import { type AwsSdk, loadAwsSdk } from '../vendor/loaders';
 import { headObject } from './headObject';
 import type { S3ClientCache } from './s3Client';
@@ -44,7 +44,7 @@ export class S3ObjectWriter implements ObjectWriter {
   }
 
   putObject(key: string, body: Uint8Array, options: { contentType?: string; metadata?: Record<string, string>; stored?: StoredHeaders; ifMatch?: string; signal?: AbortSignal } = {}) {
-    const { cacheControl, contentDisposition, contentEncoding, contentLanguage } = options.stored ?? {};
+    const { cacheControl, contentDisposition, contentEncoding, contentLanguage, storageClass, serverSideEncryption, sseKmsKeyId } = options.stored ?? {};
     return this.call(async (sdk, s3) => {
       const put = async (ifMatch: string | undefined) => {
         const response = await s3.send(
@@ -58,6 +58,10 @@ export class S3ObjectWriter implements ObjectWriter {
             ContentDisposition: contentDisposition,
             ContentEncoding: contentEncoding,
             ContentLanguage: contentLanguage,
+            // As the server named them: values the SDK's types don't list yet pass as they are.
+            StorageClass: storageClass as StorageClass | undefined,
+            ServerSideEncryption: serverSideEncryption as ServerSideEncryption | undefined,
+            SSEKMSKeyId: sseKmsKeyId,
             ContentLength: body.byteLength,
             IfMatch: ifMatch,
           }),

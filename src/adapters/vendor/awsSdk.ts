@@ -16,6 +16,7 @@ export {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+export type { ServerSideEncryption, StorageClass } from '@aws-sdk/client-s3';
 export { AssumeRoleCommand, GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
 export { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 export { SignatureV4 } from '@smithy/signature-v4';

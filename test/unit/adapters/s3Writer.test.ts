@@ -100,6 +100,19 @@ describe('S3 writer, a PUT on the condition of a version', () => {
  * multi-object delete (POST ?delete) is refused without a Content-MD5 that matches its body (400
  * MissingContentMD5 or BadDigest). Ceph's radosgw, which the integration tests run, accepts either checksum.
  */
+describe('S3 writer, a save back', () => {
+  it('sends again what S3 keeps with the object: its headers, its storage class and its encryption with its own KMS key', async () => {
+    const sdk = await loadAwsSdk();
+    const inputs: Record<string, unknown>[] = [];
+    const s3 = { send: async (command: { input: Record<string, unknown> }) => (inputs.push(command.input), { ETag: '"new"' }) } as unknown as S3Client;
+    const writer = new S3ObjectWriter(storeRecord({ endpoint_url: null, key_prefix: null }), async () => ({ sdk, s3 }));
+    const kmsKey = 'arn:aws:kms:eu-west-1:111122223333:key/robots';
+    await writer.putObject('k', new Uint8Array(1), { stored: { cacheControl: 'no-cache', storageClass: 'STANDARD_IA', serverSideEncryption: 'aws:kms', sseKmsKeyId: kmsKey } });
+    const { CacheControl, StorageClass, ServerSideEncryption, SSEKMSKeyId } = inputs[0];
+    assert.deepEqual({ CacheControl, StorageClass, ServerSideEncryption, SSEKMSKeyId }, { CacheControl: 'no-cache', StorageClass: 'STANDARD_IA', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: kmsKey });
+  });
+});
+
 describe('S3 writer, DeleteObjects on a server that requires Content-MD5', () => {
   let server: http.Server;
   let endpoint: string;
