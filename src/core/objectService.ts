@@ -3,6 +3,7 @@ import { hasControlChars, isInScope, listingPrefix, scopeKey } from './keyPrefix
 import type { ObjectStore } from './objectStore';
 import type { FetchedObject, ListPage, ObjectDetails, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
 import { listPage, pagesAhead } from './objectBrowser';
+import { contentTypeOf } from './transfer/contentTypes';
 import { assertWritable } from './storeRules';
 import {
   Claims,
@@ -122,7 +123,8 @@ export class ObjectService {
     // condition that the object is still the one just checked: a write by someone else in between is not lost either.
     const result = await writer
       .putObject(fullKey, bytes, {
-        contentType: options.contentType ?? current?.contentType,
+        // A new object (Save As) is typed by its name, as an upload is.
+        contentType: options.contentType ?? current?.contentType ?? contentTypeOf(fullKey.slice(fullKey.lastIndexOf('/') + 1)),
         metadata: current?.metadata,
         stored: current?.stored,
         ifMatch: options.expectedEtag === undefined ? undefined : current?.etag,

@@ -258,6 +258,11 @@ export function assertUsable(store: ObjectStore): void {
   }
 }
 
+/** Whether objects can be written to `store` through the extension: it is neither disabled nor read-only (see assertWritable). */
+export function isWritable(store: ObjectStore): boolean {
+  return !store.disabled && !store.read_only;
+}
+
 export function assertWritable(store: ObjectStore): void {
   assertUsable(store);
   if (store.read_only) {

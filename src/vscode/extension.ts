@@ -70,7 +70,10 @@ export function activate(context: vscode.ExtensionContext): void {
     objects,
     openSizeLimitBytes,
     log: info,
-    confirmOverwrite: (key, reason) => vscodeUi.confirm(`${reason}.`, `Saving replaces the newer version of "${key}" on the server.`, 'Overwrite'),
+    confirmOverwrite: (key, reason, deleted) =>
+      deleted
+        ? vscodeUi.confirm(`${reason}.`, `Saving makes "${key}" again on the server.`, 'Save Again')
+        : vscodeUi.confirm(`${reason}.`, `Saving replaces the newer version of "${key}" on the server.`, 'Overwrite'),
     objectsChanged: (storeId, key, saved) => tree.objectsChanged(storeId, key, saved),
     // The window's own: a tab restored after a reload is checked against the version this window opened it as.
     memory: context.workspaceState,

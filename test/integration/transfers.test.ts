@@ -559,6 +559,9 @@ describe('transfers against a real S3 server', function () {
     assert.equal((await get('save/notes.txt')).toString(), 'mine');
     await rig.objects.saveObject(rig.source, store.id, 'save/notes.txt', Buffer.from('mine again'), { expectedEtag: saved.etag });
     assert.equal((await get('save/notes.txt')).toString(), 'mine again');
+    // A new object (Save As) is typed by its name, as an upload is, not left to S3's binary/octet-stream.
+    await rig.objects.saveObject(rig.source, store.id, 'save/report.html', Buffer.from('<p>mine</p>'));
+    assert.equal((await rig.objects.fetchObject(rig.source, store.id, 'save/report.html')).details.contentType, 'text/html');
   });
 
   it('loses no write that lands between the check of the version opened and the save (a conditional PUT)', async () => {

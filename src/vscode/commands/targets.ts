@@ -2,7 +2,7 @@ import { LogqsError } from '../../core/errors';
 import { filterAfterPrefix, scopeKey } from '../../core/keyPrefix';
 import type { ObjectStore } from '../../core/objectStore';
 import type { StoreRef } from '../../core/sources';
-import { assertUsable, assertWritable } from '../../core/storeRules';
+import { assertUsable, assertWritable, isWritable } from '../../core/storeRules';
 import { FolderNode, LoadMoreNode, MessageNode, ObjectNode, SourceNode, StoreNode, type TreeNode, childPrefixOf } from '../explorer/nodes';
 import { type CommandDeps, isInputObject } from './deps';
 
@@ -61,7 +61,7 @@ export interface StoreFit {
 
 export const USABLE: StoreFit = { fits: (store) => !store.disabled, noneFit: 'Every object store is disabled: edit one to enable it' };
 export const WRITABLE: StoreFit = {
-  fits: (store) => !store.disabled && !store.read_only,
+  fits: isWritable,
   noneFit: 'No object store can be written to: each is read-only or disabled',
 };
 

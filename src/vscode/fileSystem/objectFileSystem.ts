@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { LogqsError, userMessage } from '../../core/errors';
+import { LogqsError, type LogqsErrorCode, reportFor, userMessage } from '../../core/errors';
 import { assertInScope, isInScope } from '../../core/keyPrefix';
 import { browsePage } from '../../core/objectBrowser';
 import { ObjectChangedError, type ObjectService } from '../../core/objectService';
 import { TooLargeToOpenError, sameEtag } from '../../core/transfer';
 import type { StoreRef, StoreSources } from '../../core/sources';
+import { isWritable } from '../../core/storeRules';
 import { type ObjectAddress, OBJECT_SCHEME, fromUriParts, toUriParts } from './objectAddress';
 import type { RunJob } from '../ui';
 import { type OpenedObject, OpenedObjects, type OpenedObjectsMemory, type StatSeen } from './openedObjects';
@@ -15,7 +16,7 @@ export interface ObjectFileSystemDeps {
   /** Objects above this are read only when the person agreed (see allowLarge). */
   openSizeLimitBytes: () => number;
   /** Asks whether to overwrite an object that changed on the server since it was opened. */
-  confirmOverwrite: (key: string, reason: string) => Promise<boolean>;
+  confirmOverwrite: (key: string, reason: string, deleted: boolean) => Promise<boolean>;
   log: (message: string) => void;
   /** A store's objects were written (a save, a new folder): the Object Stores view lists again the folders on `key`'s path. */
   /** `saved`: an object's new size, when one was saved, and whether it was made by the save (see ObjectTreeModel.objectsChanged). */
@@ -95,10 +96,10 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         continue;
       }
       const store = await source?.get(address.storeId).catch(() => undefined);
-      if (store && store.read_only !== opened.readOnly) {
+      if (store && !isWritable(store) !== opened.readOnly) {
         // VS Code takes the new permissions from a stat, without reading the object again: noted here, so that a
         // later change (writable again) is one too.
-        this.opened.set(text, { ...opened, readOnly: store.read_only });
+        this.opened.set(text, { ...opened, readOnly: !isWritable(store) });
         affected.push(uri);
       }
     }
@@ -151,8 +152,9 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
-    return this.mapped(uri, async ({ address, ref }) => {
-      const permissions = ref.store.read_only ? vscode.FilePermission.Readonly : undefined;
+    // Not logged: the editor asks of files that aren't there as a matter of course (Save As, a restored tab).
+    return this.mapped(uri, undefined, async ({ address, ref }) => {
+      const permissions = !isWritable(ref.store) ? vscode.FilePermission.Readonly : undefined;
       const directory = { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0, permissions };
       if (address.key === '' || address.key.endsWith('/')) {
         return directory;
@@ -164,6 +166,11 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
           return directory;
         }
         throw new LogqsError('not-found', `"${address.key}" is outside this object store's key prefix "${ref.store.key_prefix}"`);
+      }
+      const seen = this.opened.get(uri.toString())?.seen;
+      if (ref.store.disabled && typeof seen === 'object') {
+        // A disabled store is asked nothing: its open tab stays as it was, read-only (see storesChanged).
+        return { type: vscode.FileType.File, ctime: seen.mtime, mtime: seen.mtime, size: seen.size, permissions };
       }
       try {
         const { details } = await this.deps.objects.fetchObject(ref.source, ref.store.id, address.key);
@@ -182,7 +189,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
-    return this.mapped(uri, async ({ address, ref }) => {
+    return this.mapped(uri, 'Opening', async ({ address, ref }) => {
       // A URI names the full key: one outside the prefix (hand-made, or opened before the prefix was set) would read prefix + key.
       assertInScope(ref.store.key_prefix, address.key);
       const limit = Math.max(this.allowedLarge.get(uri.toString()) ?? 0, this.deps.openSizeLimitBytes());
@@ -204,7 +211,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       // Read again while a tab of it holds unsaved changes (the same object reopened in the hex editor, say), the newer
       // version is not the one those changes were made to: its save must still be checked against the one they were.
       if (!this.opened.get(uri.toString()) || !this.deps.hasUnsavedChanges?.(uri)) {
-        this.opened.set(uri.toString(), { etag: details.etag, readOnly: ref.store.read_only, seen: { mtime: details.lastModified?.getTime() ?? 0, size: bytes.byteLength } });
+        this.opened.set(uri.toString(), { etag: details.etag, readOnly: !isWritable(ref.store), seen: { mtime: details.lastModified?.getTime() ?? 0, size: bytes.byteLength } });
       }
       this.deps.log(`Opened "${address.key}" from "${ref.store.name}" (${bytes.byteLength} bytes)`);
       return bytes;
@@ -226,7 +233,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   private async save(uri: vscode.Uri, content: Uint8Array): Promise<void> {
-    await this.mapped(uri, async ({ address, ref }) => {
+    await this.mapped(uri, 'Saving', async ({ address, ref }) => {
       assertInScope(ref.store.key_prefix, address.key);
       const save = (expectedEtag?: string) => this.deps.objects.saveObject(ref.source, ref.store.id, address.key, content, { expectedEtag });
       const opened = this.opened.get(uri.toString());
@@ -239,12 +246,16 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         } catch (error) {
           // A refusal of the very version asked about last (a server that keeps refusing the condition) is not asked again.
           const refusedAgain = expected !== undefined && error instanceof ObjectChangedError && error.currentEtag !== undefined && sameEtag(error.currentEtag, expected);
-          if (!(error instanceof ObjectChangedError) || refusedAgain) {
+          if (!(error instanceof ObjectChangedError)) {
             throw error;
+          }
+          if (refusedAgain) {
+            // Said as what it is: the answer Overwrite was not ignored, the server refused it.
+            throw new LogqsError('changed', `"${address.key}" was not saved: the server refused to write over the version it reports, even after Overwrite`);
           }
           if (expected === opened?.etag && this.editorAskedAlready(uri, opened, error)) {
             this.deps.log(`Overwriting "${address.key}", changed since it was opened, as answered to the editor's own question`);
-          } else if (!(await this.deps.confirmOverwrite(address.key, error.message))) {
+          } else if (!(await this.deps.confirmOverwrite(address.key, error.message, error.currentEtag === undefined))) {
             throw error;
           }
           // Overwrite replaces the version the person was told of, and only it: one written while they were asked is asked about too.
@@ -254,7 +265,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       // A server whose PUT answers without an ETag: the version saved is asked for, else the next save would be checked against nothing.
       const etag = result.etag ?? (await this.deps.objects.fetchObject(ref.source, ref.store.id, address.key).then((fetched) => fetched.details.etag, () => undefined));
       // The modified time the server gave the save is the one VS Code's stat of it, right after, is told.
-      this.opened.set(uri.toString(), { etag, readOnly: ref.store.read_only, seen: 'next-stat' });
+      this.opened.set(uri.toString(), { etag, readOnly: !isWritable(ref.store), seen: 'next-stat' });
       // Grown by this tab's own save, an object opened above the size limit still opens when read again (Revert).
       const allowed = this.allowedLarge.get(uri.toString());
       if (allowed !== undefined && content.byteLength > allowed) {
@@ -268,7 +279,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
-    return this.mapped(uri, async ({ address, ref }) => {
+    return this.mapped(uri, 'Listing', async ({ address, ref }) => {
       // VS Code names a folder without its "/"; listed without it, the folder would list itself. "" is the root.
       const folderPrefix = address.key === '' || address.key.endsWith('/') ? address.key : `${address.key}/`;
       // Above the key prefix (the root, "team/" of "team/logs/"), a folder holds only the prefix's next folder.
@@ -304,7 +315,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
   }
 
   async createDirectory(uri: vscode.Uri): Promise<void> {
-    await this.mapped(uri, async ({ address, ref }) => {
+    await this.mapped(uri, 'Making the folder', async ({ address, ref }) => {
       const trimmed = address.key.replace(/\/$/, '');
       // Made from its parent and name, a folder whose parent is the root ("") would land under the key prefix
       // instead ("other" of the prefix "logs/" as "logs/other/"): the key prefix and the folders above it exist
@@ -331,8 +342,11 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
     throw vscode.FileSystemError.NoPermissions('Objects can\'t be renamed from an editor');
   }
 
-  /** Runs `body` on the store an URI names, turning errors into the FileSystemErrors the editor shows. */
-  private async mapped<T>(uri: vscode.Uri, body: (target: { address: ObjectAddress; ref: StoreRef }) => Promise<T>): Promise<T> {
+  /**
+   * Runs `body` on the store an URI names, turning errors into the FileSystemErrors the editor shows; a failure of
+   * an `operation` is logged too (the editor shows its message only), unless it was cancelled.
+   */
+  private async mapped<T>(uri: vscode.Uri, operation: string | undefined, body: (target: { address: ObjectAddress; ref: StoreRef }) => Promise<T>): Promise<T> {
     try {
       const address = fromUriParts(uri);
       let source = this.deps.sources.byId(address.sourceId);
@@ -345,6 +359,9 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       }
       return await body({ address, ref: { source, store: await source.get(address.storeId) } });
     } catch (error) {
+      if (operation !== undefined && !(error instanceof vscode.FileSystemError) && !LogqsError.is(error, 'cancelled')) {
+        this.deps.log(reportFor(`${operation} ${uri.path.slice(1)}`, error).logLine);
+      }
       throw toFileSystemError(uri, error);
     }
   }
@@ -362,6 +379,9 @@ async function isFolder(ref: StoreRef, prefix: string): Promise<boolean> {
   return page.folders.length > 0 || page.objects.length > 0;
 }
 
+/** What the editor is told it may not do (not a passing failure): a store's flags, the server's refusal, a key outside the prefix. */
+const REFUSALS: readonly LogqsErrorCode[] = ['read-only', 'forbidden', 'disabled', 'managed', 'outside-prefix'];
+
 function toFileSystemError(uri: vscode.Uri, error: unknown): vscode.FileSystemError {
   if (error instanceof vscode.FileSystemError) {
     return error;
@@ -370,7 +390,7 @@ function toFileSystemError(uri: vscode.Uri, error: unknown): vscode.FileSystemEr
   if (LogqsError.is(error, 'not-found') || LogqsError.is(error, 'no-such-bucket')) {
     return vscode.FileSystemError.FileNotFound(message);
   }
-  if (LogqsError.is(error, 'read-only') || LogqsError.is(error, 'forbidden') || LogqsError.is(error, 'disabled') || LogqsError.is(error, 'managed')) {
+  if (REFUSALS.some((code) => LogqsError.is(error, code))) {
     return vscode.FileSystemError.NoPermissions(message);
   }
   return vscode.FileSystemError.Unavailable(message);

@@ -15,7 +15,7 @@ import { memoryGateway, memorySource, validInput } from '../../support/memoryPor
 
 /** The logqs: file system as VS Code's file service drives it, over keys in memory. */
 describe('object file system', () => {
-  async function setup(keys: string[], storeOverrides: Record<string, unknown> = {}) {
+  async function setup(keys: string[], storeOverrides: Record<string, unknown> = {}, { log = () => undefined }: { log?: (line: string) => void } = {}) {
     const { gateway } = memoryGateway(keys);
     const objects = gateway;
     const detailsOf = (key: string) => (keys.includes(key) ? { key, size: 1, etag: '"e"', metadata: {} } : undefined);
@@ -49,7 +49,7 @@ describe('object file system', () => {
       objects: service,
       openSizeLimitBytes: () => 100,
       confirmOverwrite: async () => true,
-      log: () => undefined,
+      log,
       objectsChanged: (storeId) => changedStores.push(storeId),
     });
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
@@ -195,6 +195,29 @@ describe('object file system', () => {
     assert.deepEqual(seen, ['/logs/a.txt']);
   });
 
+  it('makes the open tabs of a store read-only when it is disabled, and says them as they were without asking the store', async () => {
+    const { fileSystem, uri, store, sourceId, source } = await setup(['logs/a.txt'], { key_prefix: 'logs/' });
+    await fileSystem.writeFile(uri('logs/a.txt'), new Uint8Array([1]));
+    const before = await fileSystem.stat(uri('logs/a.txt'));
+    assert.equal(before.permissions, undefined);
+    const seen: string[] = [];
+    fileSystem.onDidChangeFile((events) => events.forEach((event) => seen.push(event.uri.path)));
+    await source.update(store.id, { disabled: true });
+    await fileSystem.storesChanged(sourceId, [store.id]);
+    assert.deepEqual(seen, ['/logs/a.txt']);
+    const after = await fileSystem.stat(uri('logs/a.txt'));
+    assert.deepEqual([after.permissions, after.size, after.mtime], [vscode.FilePermission.Readonly, before.size, before.mtime]);
+    await assert.rejects(fileSystem.writeFile(uri('logs/a.txt'), new Uint8Array([2])), /is disabled/);
+  });
+
+  it('logs why an object could not be opened or saved (the editor shows the message only), and refuses a key outside the prefix as not permitted', async () => {
+    const logged: string[] = [];
+    const { fileSystem, uri } = await setup(['logs/a.txt', 'a.txt'], { key_prefix: 'logs/' }, { log: (line: string) => logged.push(line) });
+    await assert.rejects(fileSystem.readFile(uri('a.txt')), (error: Error) => error.message.startsWith('NoPermissions') || /\(NoPermissions\)/.test(error.message));
+    assert.equal(logged.length, 1);
+    assert.match(logged[0], /^Opening a\.txt: \[outside-prefix\]/);
+  });
+
   it('refuses to open or save a key outside the key prefix instead of reading or writing another object', async () => {
     // A hand-made URI, or a tab opened before the store got its key prefix: the URI names the full key.
     const { fileSystem, puts, uri } = await setup(['logs/a.txt', 'a.txt'], { key_prefix: 'logs/' });
@@ -310,8 +333,8 @@ describe('object file system: saving back', () => {
       sources: new StoreSources([source]),
       objects: service,
       openSizeLimitBytes: () => 1024,
-      confirmOverwrite: async (_key: string, reason: string) => {
-        confirmations.push(reason);
+      confirmOverwrite: async (_key: string, reason: string, deleted: boolean) => {
+        confirmations.push(`${reason}${deleted ? ' (deleted)' : ''}`);
         whileAsked.shift()?.();
         return true;
       },
@@ -464,6 +487,17 @@ describe('object file system: saving back', () => {
     assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'mine', 'then overwritten, as the person said');
   });
 
+  it('asks whether to save again an object deleted on the server since it was opened, saying it was deleted, not changed', async () => {
+    const { fileSystem, bucket, put, uri, confirmations } = await bucketSetup();
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    bucket.delete('notes.txt');
+    await fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine'));
+    assert.equal(confirmations.length, 1);
+    assert.match(confirmations[0], /was deleted from .* since it was opened \(deleted\)$/);
+    assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'mine');
+  });
+
   it('checks the save of a tab restored unsaved after a reload against the version it was opened as, not the one there now', async () => {
     const memory = workspaceMemory();
     const { fileSystem, put, uri, confirmations, reloaded } = await bucketSetup({ memory });
@@ -482,7 +516,7 @@ describe('object file system: saving back', () => {
     put('notes.txt', Buffer.from('a'));
     await fileSystem.readFile(uri('notes.txt'));
     put('notes.txt', Buffer.from('colleague'));
-    await assert.rejects(fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine')), /changed in .* since it was opened/);
+    await assert.rejects(fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine')), /was not saved: the server refused to write over the version it reports, even after Overwrite/);
     assert.equal(confirmations.length, 1);
     assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'colleague');
   });
