@@ -210,8 +210,15 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       }
       // Read again while a tab of it holds unsaved changes (the same object reopened in the hex editor, say), the newer
       // version is not the one those changes were made to: its save must still be checked against the one they were.
-      if (!this.opened.get(uri.toString()) || !this.deps.hasUnsavedChanges?.(uri)) {
+      const before = this.opened.get(uri.toString());
+      if (!before || !this.deps.hasUnsavedChanges?.(uri)) {
         this.opened.set(uri.toString(), { etag: details.etag, readOnly: !isWritable(ref.store), seen: { mtime: details.lastModified?.getTime() ?? 0, size: bytes.byteLength } });
+        // Read by another editor of it (the hex editor, an extension), a newer version is now what every save of it is
+        // checked against: the others, showing the version before, are told to read again, or a save from one of them
+        // would overwrite that newer version unasked.
+        if (before?.etag !== undefined && details.etag !== undefined && !sameEtag(before.etag, details.etag)) {
+          this.changed.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+        }
       }
       this.deps.log(`Opened "${address.key}" from "${ref.store.name}" (${bytes.byteLength} bytes)`);
       return bytes;

@@ -487,6 +487,20 @@ describe('object file system: saving back', () => {
     assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'mine', 'then overwritten, as the person said');
   });
 
+  it('tells the other editors of an object to read it again when one reads a newer version, which its saves are then checked against', async () => {
+    const { fileSystem, put, uri } = await bucketSetup();
+    const told: string[] = [];
+    fileSystem.onDidChangeFile((events) => events.forEach((event) => told.push(event.uri.path)));
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    await fileSystem.readFile(uri('notes.txt'));
+    assert.deepEqual(told, [], 'the same version read again changes nothing');
+    put('notes.txt', Buffer.from('colleague'));
+    // A second editor (the hex editor) opens it: the text tab still shows "a".
+    await fileSystem.readFile(uri('notes.txt'));
+    assert.deepEqual(told, ['/notes.txt']);
+  });
+
   it('asks whether to save again an object deleted on the server since it was opened, saying it was deleted, not changed', async () => {
     const { fileSystem, bucket, put, uri, confirmations } = await bucketSetup();
     put('notes.txt', Buffer.from('a'));
