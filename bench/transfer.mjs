@@ -2,6 +2,7 @@
 // side on the same local Ceph radosgw. Prints seconds, MiB/s, peak RSS and the ratio to the
 // fastest peer for each row; asserts nothing. Usage: npm run bench:transfer [-- rounds] [--sweep] [--only <row>]
 // --sweep times the engine alone over part sizes and concurrencies instead, to choose the defaults.
+// A first row, not a target, times a 1-byte download: each tool's start-up, beside the engine's Node started alone.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as esbuild from "esbuild";
 import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -136,7 +137,7 @@ async function main() {
   const rows = [
     // What a fresh process pays before its first byte; the Node the engine runs on, started with nothing to do, is
     // the least any Node program pays (not a peer, so not in the ratio).
-    { name: "download a 1-byte object (start-up)", bytes: 1, floor: { [`Node ${editorNode.split(".")[0]} alone, -e 0`]: () => timed([EDITOR_NODE, "-e", "0"]) }, runs: {
+    { name: "start-up: download a 1-byte object (what each row pays before its first byte; not a target)", bytes: 1, floor: { [`Node ${editorNode.split(".")[0]} alone, -e 0`]: () => timed([EDITOR_NODE, "-e", "0"]) }, runs: {
       ...engineRuns(() => ["download-key", BUCKET, "tiny/one-byte.bin", downloadFolder(out)]),
       "aws s3 cp": () => timed([...AWS, "s3", "cp", `s3://${BUCKET}/tiny/one-byte.bin`, `${downloadFolder(out)}/`, "--quiet"]),
       "rclone copy": () => timed(["rclone", "copy", `bench:${BUCKET}/tiny/one-byte.bin`, downloadFolder(out)]),
