@@ -1,7 +1,7 @@
 import { LogqsError } from './errors';
 import { hasControlChars, isInScope, listingPrefix, scopeKey } from './keyPrefix';
 import type { ObjectStore } from './objectStore';
-import type { FetchedObject, ListPage, ObjectDetails, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory } from './ports';
+import type { FetchedObject, ListPage, ObjectDetails, ObjectGateway, ObjectStoreSource, ObjectWriter, ObjectWriterFactory, StoredHeaders } from './ports';
 import { listPage, pagesAhead } from './objectBrowser';
 import { contentTypeOf } from './transfer/contentTypes';
 import { assertWritable } from './storeRules';
@@ -38,6 +38,8 @@ export class ObjectChangedError extends LogqsError {
     message: string,
     /** The version there now: its ETag, size and last-modified time (what an editor compares by). */
     readonly current: Pick<ObjectDetails, 'etag' | 'size' | 'lastModified'> | undefined,
+    /** Known to be gone (not only unseen: a look that failed, a server that gives no ETag). */
+    readonly deleted = false,
   ) {
     super('changed', message);
   }
@@ -45,6 +47,28 @@ export class ObjectChangedError extends LogqsError {
   get currentEtag(): string | undefined {
     return this.current?.etag;
   }
+}
+
+/**
+ * Storage classes a saved object keeps: those it can be read from at once. An archive's (GLACIER, DEEP_ARCHIVE) would
+ * put each save out of reach until restored, and at its minimum charge; a class S3 doesn't name (MinIO's remote tier,
+ * a radosgw placement) may be refused on a PUT. Those saves go to the bucket's default class.
+ */
+const KEPT_STORAGE_CLASSES = new Set(['STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'REDUCED_REDUNDANCY']);
+
+/**
+ * What a save sends again of what S3 keeps with an object: its headers, a storage class it can be read from at once, and
+ * encryption with its own KMS key. Not SSE-S3 (AES256): AWS reports it of every object (its default encryption), and sent
+ * back it would override a bucket since switched to KMS, or meet a policy that refuses it said outright.
+ */
+function keptOnSave(stored: StoredHeaders): StoredHeaders {
+  const { storageClass, serverSideEncryption, sseKmsKeyId, ...headers } = stored;
+  const kms = serverSideEncryption?.startsWith('aws:kms') === true;
+  return {
+    ...headers,
+    ...(storageClass !== undefined && KEPT_STORAGE_CLASSES.has(storageClass) && { storageClass }),
+    ...(kms && { serverSideEncryption, ...(sseKmsKeyId !== undefined && { sseKmsKeyId }) }),
+  };
 }
 
 export interface ObjectServiceDeps {
@@ -110,7 +134,7 @@ export class ObjectService {
     const fullKey = scopeKey(store.key_prefix, key);
     const current = await this.currentForSave(source, storeId, writer, fullKey, options.signal);
     const changedSinceOpened = (now: ObjectDetails | undefined, deleted: boolean) =>
-      new ObjectChangedError(`"${fullKey}" ${deleted ? 'was deleted from' : 'changed in'} "${store.name}" since it was opened`, now);
+      new ObjectChangedError(`"${fullKey}" ${deleted ? 'was deleted from' : 'changed in'} "${store.name}" since it was opened`, now, deleted);
     // Compared without quotes or case: an API may pass on the ETag S3 quoted when the save stored it.
     if (options.expectedEtag !== undefined && (current?.etag === undefined || !sameEtag(current.etag, options.expectedEtag))) {
       // A HEAD's 404 can't tell a deleted object from a deleted bucket: the gateway's fetch asks (and throws the missing
@@ -126,7 +150,7 @@ export class ObjectService {
         // A new object (Save As) is typed by its name, as an upload is.
         contentType: options.contentType ?? current?.contentType ?? contentTypeOf(fullKey.slice(fullKey.lastIndexOf('/') + 1)),
         metadata: current?.metadata,
-        stored: current?.stored,
+        stored: current?.stored && keptOnSave(current.stored),
         ifMatch: options.expectedEtag === undefined ? undefined : current?.etag,
         signal: options.signal,
       })

@@ -245,6 +245,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       const save = (expectedEtag?: string) => this.deps.objects.saveObject(ref.source, ref.store.id, address.key, content, { expectedEtag });
       const opened = this.opened.get(uri.toString());
       let expected = opened?.etag;
+      let overwriteAnswered = false;
       let result;
       for (;;) {
         try {
@@ -257,14 +258,15 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
             throw error;
           }
           if (refusedAgain) {
-            // Said as what it is: the answer Overwrite was not ignored, the server refused it.
-            throw new LogqsError('changed', `"${address.key}" was not saved: the server refused to write over the version it reports, even after Overwrite`);
+            // Said as what it is: not a change (the server reports the very version asked for), and not an Overwrite ignored.
+            throw new LogqsError('changed', `"${address.key}" was not saved: the server refused to write over the version it reports${overwriteAnswered ? ', even after Overwrite' : ''}`);
           }
           if (expected === opened?.etag && this.editorAskedAlready(uri, opened, error)) {
             this.deps.log(`Overwriting "${address.key}", changed since it was opened, as answered to the editor's own question`);
-          } else if (!(await this.deps.confirmOverwrite(address.key, error.message, error.currentEtag === undefined))) {
-            throw error;
+          } else if (!(await this.deps.confirmOverwrite(address.key, error.message, error.deleted))) {
+            throw new DeclinedError(error);
           }
+          overwriteAnswered = true;
           // Overwrite replaces the version the person was told of, and only it: one written while they were asked is asked about too.
           expected = error.currentEtag;
         }
@@ -366,10 +368,12 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       }
       return await body({ address, ref: { source, store: await source.get(address.storeId) } });
     } catch (error) {
-      if (operation !== undefined && !(error instanceof vscode.FileSystemError) && !LogqsError.is(error, 'cancelled')) {
+      // Not what the person chose (Overwrite declined), nor what a store's flags refuse (each breadcrumb of a disabled store).
+      const chosenOrRefused = error instanceof DeclinedError || REFUSALS.some((code) => LogqsError.is(error, code));
+      if (operation !== undefined && !chosenOrRefused && !(error instanceof vscode.FileSystemError) && !LogqsError.is(error, 'cancelled')) {
         this.deps.log(reportFor(`${operation} ${uri.path.slice(1)}`, error).logLine);
       }
-      throw toFileSystemError(uri, error);
+      throw toFileSystemError(uri, error instanceof DeclinedError ? error.change : error);
     }
   }
 }
@@ -384,6 +388,13 @@ async function isFolder(ref: StoreRef, prefix: string): Promise<boolean> {
   }
   const page = await browsePage(ref.source, ref.store.id, { folderPrefix: prefix, pageSize: 1 });
   return page.folders.length > 0 || page.objects.length > 0;
+}
+
+/** A save the person chose not to make (Overwrite declined): the change it was asked about, not logged as a failure. */
+class DeclinedError extends Error {
+  constructor(readonly change: ObjectChangedError) {
+    super(change.message);
+  }
 }
 
 /** What the editor is told it may not do (not a passing failure): a store's flags, the server's refusal, a key outside the prefix. */

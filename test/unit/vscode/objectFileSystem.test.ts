@@ -210,12 +210,15 @@ describe('object file system', () => {
     await assert.rejects(fileSystem.writeFile(uri('logs/a.txt'), new Uint8Array([2])), /is disabled/);
   });
 
-  it('logs why an object could not be opened or saved (the editor shows the message only), and refuses a key outside the prefix as not permitted', async () => {
+  it('logs why an object could not be opened or saved (the editor shows the message only), not a refusal by the store\'s own rules', async () => {
     const logged: string[] = [];
     const { fileSystem, uri } = await setup(['logs/a.txt', 'a.txt'], { key_prefix: 'logs/' }, { log: (line: string) => logged.push(line) });
-    await assert.rejects(fileSystem.readFile(uri('a.txt')), (error: Error) => error.message.startsWith('NoPermissions') || /\(NoPermissions\)/.test(error.message));
-    assert.equal(logged.length, 1);
-    assert.match(logged[0], /^Opening a\.txt: \[outside-prefix\]/);
+    await assert.rejects(fileSystem.readFile(uri('logs/gone.txt')), /FileNotFound/);
+    assert.equal(logged.length, 1, logged.join('\n'));
+    assert.match(logged[0], /^Opening logs\/gone\.txt: \[not-found\]/);
+    // A key outside the prefix is not permitted (not a passing failure), and not logged: the editor asks such things of breadcrumbs.
+    await assert.rejects(fileSystem.readFile(uri('a.txt')), (error: Error) => /NoPermissions/.test(error.message));
+    assert.equal(logged.length, 1, logged.join('\n'));
   });
 
   it('refuses to open or save a key outside the key prefix instead of reading or writing another object', async () => {
