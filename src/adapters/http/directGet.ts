@@ -65,14 +65,19 @@ const MAX_HEADER_BYTES = 64 * 1024;
 const IDLE_MS = 4000;
 
 /**
- * An answer expected under this many bytes, from a server on this machine, goes on a connection of its own, which the
- * server closes. On a kept connection its body would wait 40 ms: a server that writes the head and the body apart
- * with Nagle's algorithm on (radosgw's default) holds the body until the head is acknowledged, and Linux delays that
- * acknowledgement on a connection that carries one request after another. The loopback link's segments (64 KiB) hold
- * the head and such a body whole; a new connection's first segments are acknowledged at once. There, a connection
- * costs microseconds; elsewhere a round trip, and a link's smaller segments make the wait rarer.
+ * An answer expected under this many bytes, from a plain-HTTP server at a loopback address that was seen holding such
+ * a body back, goes on a connection of its own, which the server closes. A server that writes the head and the body
+ * apart with Nagle's algorithm on (radosgw's default) holds the body until the head is acknowledged, and Linux delays
+ * that acknowledgement 40 ms on a connection that carries one request after another; the loopback link's segments
+ * (64 KiB) hold the head and such a body whole, so every one waited. A new connection's first segments are
+ * acknowledged at once, and on this machine it costs microseconds. Only where the wait was seen: a loopback address
+ * may be a tunnel (kubectl port-forward, ssh -L) to a server elsewhere, where a connection costs a round trip and a
+ * tunnel's stream, and a server that sends at once (MinIO) never waits.
  */
 export const ALONE_BELOW_BYTES = 60 * 1024;
+
+/** A small body that comes whole, in one read, this long after its head was held back (a delayed acknowledgement is 40 ms). */
+const HELD_BACK_MS = 30;
 
 /** Room for such an answer's head and body in one slab. */
 const ALONE_SLAB_BYTES = 128 * 1024;
@@ -133,6 +138,9 @@ class Connection {
   private paused = false;
   /** Kept for a next request: nothing should arrive now, and anything that does makes it unusable. */
   idle = false;
+  /** Reads so far, and when the last came (see DirectGets.heldBack). */
+  reads = 0;
+  lastReadAt = 0;
   /** Called once it has closed (while idle: to leave the idle list, and free its buffers). */
   onClose: (() => void) | undefined;
   readonly socket: Socket;
@@ -194,6 +202,8 @@ class Connection {
       return false;
     }
     this.current.filled += bytes;
+    this.reads++;
+    this.lastReadAt = performance.now();
     this.notify();
     // Node asks for the next buffer right after this, which may take the last slab left: reading then stops
     // until a slab comes back, so that the one after is there when that one is full.
@@ -298,6 +308,8 @@ function routeKey(route: DirectRoute): string {
 /** Keep-alive connections per route, and GETs on them. */
 export class DirectGets {
   private readonly idle = new Map<string, Connection[]>();
+  /** Routes (see routeKey) whose server was seen holding a small body back: their small answers go alone (see ALONE_BELOW_BYTES). */
+  private readonly holdingBack = new Set<string>();
 
   /**
    * `chunks`: how many bytes a body's chunk is to hold, and how long, once asked for, it may wait for them, so that a
@@ -312,12 +324,12 @@ export class DirectGets {
 
   /** `expectedBytes`: the body's length, when known; a small one from this machine goes alone (see ALONE_BELOW_BYTES). */
   async get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal, expectedBytes?: number): Promise<DirectResponse> {
-    const alone = expectedBytes !== undefined && expectedBytes < ALONE_BELOW_BYTES && isLoopbackAddress(route.address);
+    const alone = expectedBytes !== undefined && expectedBytes < ALONE_BELOW_BYTES && this.holdingBack.has(routeKey(route));
     // A kept connection the server closed in the meantime fails before any answer: that is tried once more on a new one.
     for (let attempt = 0; ; attempt++) {
       const { connection, reused } = alone ? { connection: new Connection(routeKey(route), this.connector, route, ALONE_SLAB_BYTES), reused: false } : this.checkout(route);
       try {
-        return await this.exchange(connection, route, pathAndQuery, alone ? { ...headers, Connection: 'close' } : headers, signal);
+        return await this.exchange(connection, route, pathAndQuery, headers, signal, alone);
       } catch (error) {
         connection.destroy();
         if (!reused || attempt > 0 || signal.aborted || LogqsError.is(error) || error instanceof DirectUnavailable) {
@@ -370,7 +382,8 @@ export class DirectGets {
     };
   }
 
-  private async exchange(connection: Connection, route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal): Promise<DirectResponse> {
+  private async exchange(connection: Connection, route: DirectRoute, pathAndQuery: string, requestHeaders: Record<string, string>, signal: AbortSignal, alone: boolean): Promise<DirectResponse> {
+    const headers = alone ? { ...requestHeaders, Connection: 'close' } : requestHeaders;
     if (signal.aborted) {
       throw cancelledError();
     }
@@ -386,13 +399,17 @@ export class DirectGets {
       if (responseHeaders.has('transfer-encoding') || !Number.isSafeInteger(length) || length < 0) {
         throw new DirectUnavailable(responseHeaders.get('transfer-encoding') ?? 'no Content-Length');
       }
-      const keepAlive = !/\bclose\b/i.test(responseHeaders.get('connection') ?? '');
+      // Asked to close, it is not kept even when the server leaves it open (or doesn't say).
+      const keepAlive = !alone && !/\bclose\b/i.test(responseHeaders.get('connection') ?? '');
+      // A small body that didn't come with its head, on a plain connection to a loopback address: watched for being held back.
+      const watched = !alone && !route.tls && isLoopbackAddress(route.address) && length > 0 && length < ALONE_BELOW_BYTES && first.end === first.start;
+      const head = watched ? { reads: connection.reads, at: performance.now(), route: routeKey(route) } : undefined;
       handedOver = true;
       const discard = () => {
         signal.removeEventListener('abort', onAbort);
         connection.destroy();
       };
-      return { status, headers: responseHeaders, body: this.body(connection, first, length, keepAlive, signal, onAbort), discard };
+      return { status, headers: responseHeaders, body: this.body(connection, first, length, keepAlive, signal, onAbort, head), discard };
     } finally {
       if (!handedOver) {
         signal.removeEventListener('abort', onAbort);
@@ -431,6 +448,8 @@ export class DirectGets {
     keepAlive: boolean,
     signal: AbortSignal,
     onAbort: () => void,
+    /** The head of a watched answer (see exchange): the read it ended at, when, and its route. */
+    head?: { reads: number; at: number; route: string },
   ): AsyncGenerator<Uint8Array> {
     let remaining = length;
     let clean = false;
@@ -439,6 +458,10 @@ export class DirectGets {
       for (;;) {
         slice ??= await connection.next(signal, Math.min(this.chunks.bytes, remaining), this.chunks.ms);
         const size = slice.end - slice.start;
+        // The whole body in the one read after its head, long after it: held back until the head was acknowledged.
+        if (head && size === length && connection.reads === head.reads + 1 && connection.lastReadAt - head.at >= HELD_BACK_MS) {
+          this.holdingBack.add(head.route);
+        }
         if (size > remaining) {
           // More than Content-Length said: nothing on this connection can be trusted.
           throw brokenConnection('ECONNRESET', 'the server sent more than it announced');
