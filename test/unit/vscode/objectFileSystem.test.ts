@@ -270,7 +270,7 @@ describe('object file system: saving back', () => {
     metadata: Record<string, string>;
   }
 
-  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob; memory?: OpenedObjectsMemory; refusesConditions?: boolean; hasUnsavedChanges?: () => boolean; hasUnsavedDocument?: () => boolean; putAnswersNoEtag?: boolean } = {}) {
+  async function bucketSetup(options: { headEtag?: (etag: string) => string; writerMayNotRead?: boolean; runJob?: RunJob; memory?: OpenedObjectsMemory; refusesConditions?: boolean; hasUnsavedChanges?: () => boolean; hasUnsavedDocument?: () => boolean; putAnswersNoEtag?: boolean; declines?: boolean } = {}) {
     const bucket = new Map<string, Stored>();
     let version = 0;
     const headEtag = options.headEtag ?? ((etag: string) => etag);
@@ -328,6 +328,7 @@ describe('object file system: saving back', () => {
       log: () => undefined,
     });
     const confirmations: string[] = [];
+    const logged: string[] = [];
     /** What the Object Stores view was told to show again (see ObjectTreeModel.objectsChanged). */
     const viewRedrawn: { key: string; size?: number; created?: boolean }[] = [];
     /** What the person does when asked to overwrite (after it, they answer Overwrite). */
@@ -339,9 +340,9 @@ describe('object file system: saving back', () => {
       confirmOverwrite: async (_key: string, reason: string, deleted: boolean) => {
         confirmations.push(`${reason}${deleted ? ' (deleted)' : ''}`);
         whileAsked.shift()?.();
-        return true;
+        return !options.declines;
       },
-      log: () => undefined,
+      log: (line: string) => void logged.push(line),
       objectsChanged: (storeId: string, key: string, saved?: { size: number; created?: boolean }) =>
         void viewRedrawn.push({ key, size: saved?.size, ...(saved?.created === undefined ? {} : { created: saved.created }) }),
       runJob: options.runJob,
@@ -354,7 +355,7 @@ describe('object file system: saving back', () => {
     const uri = (key: string) => objectUri({ sourceId: source.id, storeId: store.id, key });
     /** The file system of the window reloaded: what it kept is only what `memory` kept. */
     const reloaded = () => new ObjectFileSystem(deps);
-    return { fileSystem, bucket, put, uri, confirmations, whileAsked, reloaded, viewRedrawn };
+    return { fileSystem, bucket, put, uri, confirmations, whileAsked, reloaded, viewRedrawn, logged };
   }
 
   /** A workspace's state, as VS Code keeps it from one session of the window to the next. */
@@ -502,6 +503,17 @@ describe('object file system: saving back', () => {
     // A second editor (the hex editor) opens it: the text tab still shows "a".
     await fileSystem.readFile(uri('notes.txt'));
     assert.deepEqual(told, ['/notes.txt']);
+  });
+
+  it('keeps the newer version when Overwrite is declined, and logs no failure for what the person chose', async () => {
+    const { fileSystem, bucket, put, uri, confirmations, logged } = await bucketSetup({ declines: true });
+    put('notes.txt', Buffer.from('a'));
+    await fileSystem.readFile(uri('notes.txt'));
+    put('notes.txt', Buffer.from('colleague'));
+    await assert.rejects(fileSystem.writeFile(uri('notes.txt'), Buffer.from('mine')), /changed in .* since it was opened/);
+    assert.equal(confirmations.length, 1);
+    assert.equal(Buffer.from(bucket.get('notes.txt')!.bytes).toString(), 'colleague');
+    assert.deepEqual(logged.filter((line) => line.startsWith('Saving')), []);
   });
 
   it('asks whether to save again an object deleted on the server since it was opened, saying it was deleted, not changed', async () => {
