@@ -2,7 +2,8 @@ import type { ObjectStore } from '../../src/core/objectStore';
 import { EmbeddedStoreSource, type EmbeddedSourceDeps, type EmbeddedSourceOptions } from '../../src/core/embeddedStoreSource';
 import { LogqsError } from '../../src/core/errors';
 import type { WholeFiles } from '../../src/core/transfer';
-import type { ListPageRequest, ObjectGateway, ObjectGatewayFactory, RecordRepository, SecretVault } from '../../src/core/ports';
+import type { ListPageRequest, ObjectGateway, ObjectGatewayFactory, ObjectWriter, RecordRepository, SecretVault } from '../../src/core/ports';
+import { ObjectService } from '../../src/core/objectService';
 
 /** In-memory ports for unit tests of the core; they can be told to fail. */
 export class MemoryRecords implements RecordRepository {
@@ -74,6 +75,17 @@ export const noGateways: ObjectGatewayFactory = () => ({ listPage: unreached, fe
 
 /** For tests that write and read no local file: file operations that fail if used. */
 export const noFiles: WholeFiles = { commit: unreached, read: unreached };
+
+/** An ObjectService that writes through `writer` and transfers nothing (no HTTP, no files): for saves and folders. */
+export function writingService(writer: ObjectWriter): ObjectService {
+  return new ObjectService({
+    writers: () => writer,
+    http: undefined as never,
+    files: noFiles,
+    settings: () => ({ partSizeBytes: 1, partConcurrency: 1, loopbackPartConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 3600 }),
+    log: () => undefined,
+  });
+}
 
 /** An embedded source over memory ports; `gateways` and `sessions` fail unless a test gives its own. */
 export function memorySource(

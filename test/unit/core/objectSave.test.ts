@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { ObjectService } from '../../../src/core/objectService';
 import type { ObjectDetails, ObjectWriter, StoredHeaders } from '../../../src/core/ports';
-import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
+import { memoryGateway, memorySource, validInput, writingService } from '../../support/memoryPorts';
 
 /** A save back (ObjectService.saveObject) over an object whose HEAD says `stored`: what its PUT sends again. */
 async function storedSentFor(stored: StoredHeaders): Promise<StoredHeaders | undefined> {
@@ -14,14 +13,7 @@ async function storedSentFor(stored: StoredHeaders): Promise<StoredHeaders | und
     headObject: async () => details,
     putObject: async (_key: string, _body: Uint8Array, options: { stored?: StoredHeaders }) => (sent.push(options.stored), {}),
   } as unknown as ObjectWriter;
-  const service = new ObjectService({
-    writers: () => writer,
-    http: undefined as never,
-    files: undefined as never,
-    settings: () => ({ partSizeBytes: 1, partConcurrency: 1, loopbackPartConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 3600 }),
-    log: () => undefined,
-  });
-  await service.saveObject(source, store.id, 'notes.txt', new Uint8Array([1]), { expectedEtag: '"e"' });
+  await writingService(writer).saveObject(source, store.id, 'notes.txt', new Uint8Array([1]), { expectedEtag: '"e"' });
   return sent[0];
 }
 

@@ -11,7 +11,7 @@ import { sameEtag } from '../../../src/core/transfer';
 import { MAX_DIRECTORY_ENTRIES, ObjectFileSystem, objectUri } from '../../../src/vscode/fileSystem/objectFileSystem';
 import type { OpenedObjectsMemory } from '../../../src/vscode/fileSystem/openedObjects';
 import type { RunJob } from '../../../src/vscode/ui';
-import { memoryGateway, memorySource, validInput } from '../../support/memoryPorts';
+import { memoryGateway, memorySource, validInput, writingService } from '../../support/memoryPorts';
 
 /** The logqs: file system as VS Code's file service drives it, over keys in memory. */
 describe('object file system', () => {
@@ -37,13 +37,7 @@ describe('object file system', () => {
         return {};
       },
     } as unknown as ObjectWriter;
-    const service = new ObjectService({
-      writers: () => writer,
-      http: undefined as never,
-      files: undefined as never,
-      settings: () => ({ partSizeBytes: 1, partConcurrency: 1, loopbackPartConcurrency: 1, fileConcurrency: 1, presignExpirySeconds: 3600 }),
-      log: () => undefined,
-    });
+    const service = writingService(writer);
     const fileSystem = new ObjectFileSystem({
       sources: new StoreSources([source]),
       objects: service,
