@@ -138,7 +138,7 @@ class Connection {
   private paused = false;
   /** Kept for a next request: nothing should arrive now, and anything that does makes it unusable. */
   idle = false;
-  /** Reads so far, and when the last came (see DirectGets.heldBack). */
+  /** Reads so far, and when the last came (see DirectGets.holdingBack). */
   reads = 0;
   lastReadAt = 0;
   /** Called once it has closed (while idle: to leave the idle list, and free its buffers). */
@@ -322,7 +322,7 @@ export class DirectGets {
     private readonly chunks: ChunkWanted = ANY_BYTES,
   ) {}
 
-  /** `expectedBytes`: the body's length, when known; a small one from this machine goes alone (see ALONE_BELOW_BYTES). */
+  /** `expectedBytes`: the body's length, when known; a small one from a server seen holding one back goes alone (see ALONE_BELOW_BYTES). */
   async get(route: DirectRoute, pathAndQuery: string, headers: Record<string, string>, signal: AbortSignal, expectedBytes?: number): Promise<DirectResponse> {
     const alone = expectedBytes !== undefined && expectedBytes < ALONE_BELOW_BYTES && this.holdingBack.has(routeKey(route));
     // A kept connection the server closed in the meantime fails before any answer: that is tried once more on a new one.
