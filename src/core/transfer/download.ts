@@ -659,7 +659,7 @@ async function downloadJob(context: DownloadContext, request: DownloadRequest, j
       const isFree = async (candidate: string) => !claims.has(candidate) && !(await fs.lstat(candidate).catch(() => undefined)) && claims.claim(candidate);
       // Only the platform's separator ends a folder: on Linux and macOS a "\\" is part of the name, and of its 255 bytes.
       const separators = path.sep === '\\' ? ['/', '\\'] : ['/'];
-      return { target: await firstFreeName(target, isFree, { maxNameBytes: MAX_NAME_BYTES, separators, length: (text) => nameLength(text) }), replace: false };
+      return { target: await firstFreeName(target, isFree, { maxNameBytes: MAX_NAME_BYTES, separators, length: nameLength }), replace: false };
     }
     return { target, replace: true };
   };

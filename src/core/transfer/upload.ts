@@ -99,13 +99,13 @@ export function partSizeFor(fileSize: number, partSizeBytes: number): number {
 export class FileChangedError extends LogqsError {
   /** Its multipart upload couldn't be aborted: the parts sent may stay on the server. */
   partsLeft = false;
+  /** What happened to the file, without its name: a skip's reason. */
+  readonly reason: string;
 
-  constructor(
-    file: string,
-    readonly what: 'size' | 'content',
-  ) {
-    const changed = what === 'size' ? 'changed size' : 'was written to';
-    super('changed', `${file} ${changed} while it was being uploaded (is it still being written?); upload it again once it is complete`);
+  constructor(file: string, what: 'size' | 'content') {
+    const reason = `${what === 'size' ? 'changed size' : 'was written to'} while it was being uploaded (is it still being written?)`;
+    super('changed', `${file} ${reason}; upload it again once it is complete`);
+    this.reason = reason;
   }
 }
 
@@ -620,7 +620,7 @@ async function uploadJob(context: UploadContext, request: UploadRequest, job: Ab
         throw error;
       }
       const partsLeft = error.partsLeft ? '; the parts sent may stay on the server until the bucket\'s lifecycle rules remove them' : '';
-      skipItem(item, `${error.what === 'size' ? 'changed size' : 'was written to'} while it was being uploaded (is it still being written?)${partsLeft}`);
+      skipItem(item, `${error.reason}${partsLeft}`);
       return;
     }
     existing.add(item.key);

@@ -96,10 +96,11 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
         continue;
       }
       const store = await source?.get(address.storeId).catch(() => undefined);
-      if (store && !isWritable(store) !== opened.readOnly) {
+      const readOnly = store !== undefined && !isWritable(store);
+      if (store && readOnly !== opened.readOnly) {
         // VS Code takes the new permissions from a stat, without reading the object again: noted here, so that a
         // later change (writable again) is one too.
-        this.opened.set(text, { ...opened, readOnly: !isWritable(store) });
+        this.opened.set(text, { ...opened, readOnly });
         affected.push(uri);
       }
     }
@@ -369,7 +370,7 @@ export class ObjectFileSystem implements vscode.FileSystemProvider, vscode.Dispo
       return await body({ address, ref: { source, store: await source.get(address.storeId) } });
     } catch (error) {
       // Not what the person chose (Overwrite declined), nor what a store's flags refuse (each breadcrumb of a disabled store).
-      const chosenOrRefused = error instanceof DeclinedError || REFUSALS.some((code) => LogqsError.is(error, code));
+      const chosenOrRefused = error instanceof DeclinedError || isRefusal(error);
       if (operation !== undefined && !chosenOrRefused && !(error instanceof vscode.FileSystemError) && !LogqsError.is(error, 'cancelled')) {
         this.deps.log(reportFor(`${operation} ${uri.path.slice(1)}`, error).logLine);
       }
@@ -400,6 +401,10 @@ class DeclinedError extends Error {
 /** What the editor is told it may not do (not a passing failure): a store's flags, the server's refusal, a key outside the prefix. */
 const REFUSALS: readonly LogqsErrorCode[] = ['read-only', 'forbidden', 'disabled', 'managed', 'outside-prefix'];
 
+function isRefusal(error: unknown): boolean {
+  return REFUSALS.some((code) => LogqsError.is(error, code));
+}
+
 function toFileSystemError(uri: vscode.Uri, error: unknown): vscode.FileSystemError {
   if (error instanceof vscode.FileSystemError) {
     return error;
@@ -408,7 +413,7 @@ function toFileSystemError(uri: vscode.Uri, error: unknown): vscode.FileSystemEr
   if (LogqsError.is(error, 'not-found') || LogqsError.is(error, 'no-such-bucket')) {
     return vscode.FileSystemError.FileNotFound(message);
   }
-  if (REFUSALS.some((code) => LogqsError.is(error, code))) {
+  if (isRefusal(error)) {
     return vscode.FileSystemError.NoPermissions(message);
   }
   return vscode.FileSystemError.Unavailable(message);
